@@ -1,0 +1,480 @@
+// The CPU: registers, lazily computed EFLAGS, segment bases, and the fetch–decode–execute loop
+// over a cache of decoded instructions keyed by physical page. Faults leave the loop through one
+// catch around the whole batch; the CPU stops with a reason and never decides what it means.
+import { Mmu, PAGE_FAULT } from '../mmu/mmu.js';
+import { PAGE_SHIFT } from '../mmu/physicalMemory.js';
+import { Insn } from './insn.js';
+import { Stop } from './stop.js';
+import { decodeAt } from './decoder.js';
+import { Fpu } from './fpu/fpu.js';
+import { Sse } from './sse/sse.js';
+import {
+  AF, ARITH_FLAGS, CF, EAX, EBX, ECX, EDX, ESP, GDT_ENTRY_TLS_ENTRIES, GDT_ENTRY_TLS_MIN, OF, PF,
+  SF, USER_CS, USER_DS, ZF, ZERO, CS, DS, ES, FS, GS, SS,
+} from './registers.js';
+
+// Lazy flag producers: which operation last set the arithmetic flags.
+export const L_NONE = 0, L_ADD = 1, L_ADC = 2, L_SUB = 3, L_SBB = 4, L_LOGIC = 5, L_INC = 6, L_DEC = 7;
+
+export const SZ_MASK = [0xff, 0xffff, -1];
+export const SZ_SIGN = [0x80, 0x8000, 0x80000000 | 0];
+export const SZ_BITS = [8, 16, 32];
+
+/** PARITY[b] is PF (0x04) when b has an even number of set bits. */
+export const PARITY = new Uint8Array(256);
+for (let b = 0; b < 256; b++) {
+  let n = 0;
+  for (let k = 0; k < 8; k++) n += (b >> k) & 1;
+  PARITY[b] = n & 1 ? 0 : PF;
+}
+
+export interface TlsDescriptor {
+  base: number;
+  limit: number;
+  /** user_desc flags word as Linux stores them (seg_32bit, contents, read_exec_only, ...). */
+  flags: number;
+  present: boolean;
+}
+
+export class Cpu {
+  readonly mmu: Mmu;
+  /** EAX..EDI, then a slot that always holds 0. */
+  readonly regs = new Int32Array(9);
+  eip = 0;
+  /** EFLAGS; the arithmetic bits are only meaningful while lazyOp is L_NONE. */
+  flags = 0x202;
+  lazyOp = L_NONE;
+  lazyDst = 0;
+  lazySrc = 0;
+  lazyRes = 0;
+  lazySz = 2;
+  lazyCarry = 0;
+
+  readonly segSel = new Uint16Array(6);
+  /** Segment bases by register number, with a trailing 0 slot. Only FS and GS are ever non-zero. */
+  readonly segBase = new Int32Array(7);
+  /** The three GDT TLS slots that set_thread_area fills (entries 6..8). */
+  readonly tls: TlsDescriptor[] = [];
+
+  readonly fpu: Fpu;
+  readonly sse: Sse;
+
+  /** Set by a handler that ends the batch (trap, interrupt, fault). -1 while running. */
+  stopReason = -1;
+  /** Vector of the last INT n / trap. */
+  trapVector = 0;
+  /** EIP of the instruction being executed (for restarts after faults). */
+  prevEip = 0;
+  /** Instructions retired since reset. */
+  instructions = 0;
+  /** Decoded-instruction cache: per physical frame, an array indexed by page offset. */
+  private readonly codePages: Array<Insn[] | undefined> = [];
+  private fetchLin = -1;
+  private fetchEpoch = -1;
+  private fetchCode: Insn[] = [];
+  private fetchPfn = -1;
+  decodedInsns = 0;
+  codeInvalidations = 0;
+  /** Optional per-instruction hook for the debugger; when set, run() checks it before each insn. */
+  debugHook: ((c: Cpu) => boolean) | null = null;
+
+  constructor(mmu: Mmu) {
+    this.mmu = mmu;
+    for (let i = 0; i < GDT_ENTRY_TLS_ENTRIES; i++) this.tls.push({ base: 0, limit: 0, flags: 0, present: false });
+    this.fpu = new Fpu();
+    this.sse = new Sse();
+    mmu.onCodeInvalidate = (pfn) => this.dropCodePage(pfn);
+    this.resetSegments();
+  }
+
+  resetSegments(): void {
+    this.segSel[CS] = USER_CS;
+    this.segSel[SS] = USER_DS;
+    this.segSel[DS] = USER_DS;
+    this.segSel[ES] = USER_DS;
+    this.segSel[FS] = 0;
+    this.segSel[GS] = 0;
+    this.segBase.fill(0);
+  }
+
+  // ---- EFLAGS ----------------------------------------------------------------------------
+
+  setLazy(op: number, dst: number, src: number, res: number, sz: number): void {
+    this.lazyOp = op;
+    this.lazyDst = dst;
+    this.lazySrc = src;
+    this.lazyRes = res;
+    this.lazySz = sz;
+  }
+
+  getCF(): number {
+    const m = SZ_MASK[this.lazySz];
+    switch (this.lazyOp) {
+      case L_NONE: return this.flags & CF;
+      case L_ADD: return ((this.lazyRes & m) >>> 0) < ((this.lazyDst & m) >>> 0) ? 1 : 0;
+      case L_ADC: return this.lazyCarry
+        ? (((this.lazyRes & m) >>> 0) <= ((this.lazyDst & m) >>> 0) ? 1 : 0)
+        : (((this.lazyRes & m) >>> 0) < ((this.lazyDst & m) >>> 0) ? 1 : 0);
+      case L_SUB: return ((this.lazyDst & m) >>> 0) < ((this.lazySrc & m) >>> 0) ? 1 : 0;
+      case L_SBB: return this.lazyCarry
+        ? (((this.lazyDst & m) >>> 0) <= ((this.lazySrc & m) >>> 0) ? 1 : 0)
+        : (((this.lazyDst & m) >>> 0) < ((this.lazySrc & m) >>> 0) ? 1 : 0);
+      case L_LOGIC: return 0;
+      default: return this.lazyCarry; // INC/DEC keep CF
+    }
+  }
+
+  getZF(): boolean {
+    if (this.lazyOp === L_NONE) return (this.flags & ZF) !== 0;
+    return (this.lazyRes & SZ_MASK[this.lazySz]) === 0;
+  }
+
+  getSF(): boolean {
+    if (this.lazyOp === L_NONE) return (this.flags & SF) !== 0;
+    return (this.lazyRes & SZ_SIGN[this.lazySz]) !== 0;
+  }
+
+  getPF(): boolean {
+    if (this.lazyOp === L_NONE) return (this.flags & PF) !== 0;
+    return PARITY[this.lazyRes & 0xff] !== 0;
+  }
+
+  getAF(): boolean {
+    if (this.lazyOp === L_NONE) return (this.flags & AF) !== 0;
+    if (this.lazyOp === L_LOGIC) return false;
+    return ((this.lazyDst ^ this.lazySrc ^ this.lazyRes) & 0x10) !== 0;
+  }
+
+  getOF(): boolean {
+    const s = SZ_SIGN[this.lazySz];
+    switch (this.lazyOp) {
+      case L_NONE: return (this.flags & OF) !== 0;
+      case L_ADD: case L_ADC: case L_INC:
+        return ((this.lazyDst ^ this.lazyRes) & (this.lazySrc ^ this.lazyRes) & s) !== 0;
+      case L_SUB: case L_SBB: case L_DEC:
+        return ((this.lazyDst ^ this.lazySrc) & (this.lazyDst ^ this.lazyRes) & s) !== 0;
+      default: return false;
+    }
+  }
+
+  /** The architectural EFLAGS value. */
+  getEflags(): number {
+    if (this.lazyOp === L_NONE) return this.flags;
+    let f = this.flags & ~ARITH_FLAGS;
+    if (this.getCF()) f |= CF;
+    if (this.getPF()) f |= PF;
+    if (this.getAF()) f |= AF;
+    if (this.getZF()) f |= ZF;
+    if (this.getSF()) f |= SF;
+    if (this.getOF()) f |= OF;
+    return f;
+  }
+
+  /** Sets EFLAGS wholesale (bit 1 always reads 1). */
+  setEflags(v: number): void {
+    this.flags = (v | 2) & ~0x28;
+    this.lazyOp = L_NONE;
+  }
+
+  /** Materialises the lazy flags into `flags` so individual bits can be edited. */
+  materializeFlags(): void {
+    if (this.lazyOp !== L_NONE) {
+      this.flags = this.getEflags();
+      this.lazyOp = L_NONE;
+    }
+  }
+
+  /** Evaluates condition code cc (0..15, the Jcc/SETcc/CMOVcc encoding). */
+  cond(cc: number): boolean {
+    let r: boolean;
+    const op = this.lazyOp;
+    if (op === L_SUB) {
+      const sz = this.lazySz;
+      const m = SZ_MASK[sz];
+      switch (cc >> 1) {
+        case 1: r = ((this.lazyDst & m) >>> 0) < ((this.lazySrc & m) >>> 0); break;
+        case 2: r = (this.lazyRes & m) === 0; break;
+        case 3: r = ((this.lazyDst & m) >>> 0) <= ((this.lazySrc & m) >>> 0); break;
+        case 6: {
+          const sh = 32 - SZ_BITS[sz];
+          r = (this.lazyDst << sh) < (this.lazySrc << sh);
+          break;
+        }
+        case 7: {
+          const sh = 32 - SZ_BITS[sz];
+          r = (this.lazyDst << sh) <= (this.lazySrc << sh);
+          break;
+        }
+        default: r = this.condSlow(cc >> 1);
+      }
+    } else {
+      r = this.condSlow(cc >> 1);
+    }
+    return (cc & 1) === 0 ? r : !r;
+  }
+
+  private condSlow(c: number): boolean {
+    switch (c) {
+      case 0: return this.getOF();
+      case 1: return this.getCF() !== 0;
+      case 2: return this.getZF();
+      case 3: return this.getCF() !== 0 || this.getZF();
+      case 4: return this.getSF();
+      case 5: return this.getPF();
+      case 6: return this.getSF() !== this.getOF();
+      default: return this.getZF() || this.getSF() !== this.getOF();
+    }
+  }
+
+  // ---- operands ----------------------------------------------------------------------------
+
+  /** Effective linear address of a memory operand. */
+  ea(i: Insn): number {
+    const r = this.regs;
+    if (i.a16) return (((r[i.base] + r[i.index] + i.disp) & 0xffff) + this.segBase[i.seg]) | 0;
+    return (r[i.base] + (r[i.index] << i.scale) + i.disp + this.segBase[i.seg]) | 0;
+  }
+
+  getReg(sz: number, n: number): number {
+    if (sz === 2) return this.regs[n];
+    if (sz === 1) return this.regs[n] & 0xffff;
+    return n < 4 ? this.regs[n] & 0xff : (this.regs[n - 4] >> 8) & 0xff;
+  }
+
+  setReg(sz: number, n: number, v: number): void {
+    const r = this.regs;
+    if (sz === 2) r[n] = v;
+    else if (sz === 1) r[n] = (r[n] & ~0xffff) | (v & 0xffff);
+    else if (n < 4) r[n] = (r[n] & ~0xff) | (v & 0xff);
+    else r[n - 4] = (r[n - 4] & ~0xff00) | ((v & 0xff) << 8);
+  }
+
+  readMem(sz: number, a: number): number {
+    if (sz === 2) return this.mmu.read32(a);
+    if (sz === 1) return this.mmu.read16(a);
+    return this.mmu.read8(a);
+  }
+
+  writeMem(sz: number, a: number, v: number): void {
+    if (sz === 2) this.mmu.write32(a, v);
+    else if (sz === 1) this.mmu.write16(a, v);
+    else this.mmu.write8(a, v);
+  }
+
+  readRm(i: Insn): number {
+    return i.isMem ? this.readMem(i.sz, this.ea(i)) : this.getReg(i.sz, i.rm);
+  }
+
+  writeRm(i: Insn, v: number): void {
+    if (i.isMem) this.writeMem(i.sz, this.ea(i), v);
+    else this.setReg(i.sz, i.rm, v);
+  }
+
+  push32(v: number): void {
+    const sp = (this.regs[ESP] - 4) | 0;
+    this.mmu.write32(sp, v);
+    this.regs[ESP] = sp;
+  }
+
+  pop32(): number {
+    const sp = this.regs[ESP];
+    const v = this.mmu.read32(sp);
+    this.regs[ESP] = (sp + 4) | 0;
+    return v;
+  }
+
+  push16(v: number): void {
+    const sp = (this.regs[ESP] - 2) | 0;
+    this.mmu.write16(sp, v);
+    this.regs[ESP] = sp;
+  }
+
+  pop16(): number {
+    const sp = this.regs[ESP];
+    const v = this.mmu.read16(sp);
+    this.regs[ESP] = (sp + 2) | 0;
+    return v;
+  }
+
+  // ---- traps -----------------------------------------------------------------------------
+
+  /** Fault: the instruction does not retire and EIP points at it. */
+  fault(reason: Stop, vector = 0): void {
+    this.eip = this.prevEip;
+    this.trapVector = vector;
+    this.stopReason = reason;
+  }
+
+  /** Trap: the instruction retired and EIP points after it. */
+  trap(reason: Stop, vector: number): void {
+    this.trapVector = vector;
+    this.stopReason = reason;
+  }
+
+  // ---- segments --------------------------------------------------------------------------
+
+  /** MOV/POP to a segment register at CPL 3. Returns false (after raising #GP) on a bad selector. */
+  loadSegment(seg: number, sel: number): boolean {
+    sel &= 0xffff;
+    const index = sel >> 3;
+    if (seg === CS) {
+      this.fault(Stop.InvalidOpcode);
+      return false;
+    }
+    if (index === 0 && (sel & 4) === 0) {
+      if (seg === SS) { this.fault(Stop.GeneralProtection, 13); return false; }
+      this.segSel[seg] = sel;
+      this.segBase[seg] = 0;
+      return true;
+    }
+    if ((sel & 4) !== 0 || (sel & 3) !== 3) { this.fault(Stop.GeneralProtection, 13); return false; }
+    let base = 0;
+    if (index >= GDT_ENTRY_TLS_MIN && index < GDT_ENTRY_TLS_MIN + GDT_ENTRY_TLS_ENTRIES) {
+      const d = this.tls[index - GDT_ENTRY_TLS_MIN];
+      if (!d.present) { this.fault(Stop.GeneralProtection, 13); return false; }
+      base = d.base;
+    } else if (sel !== USER_DS && sel !== USER_CS) {
+      this.fault(Stop.GeneralProtection, 13);
+      return false;
+    }
+    this.segSel[seg] = sel;
+    this.segBase[seg] = base | 0;
+    return true;
+  }
+
+  /** Re-reads FS/GS bases after the kernel changed a TLS descriptor (set_thread_area). */
+  reloadTlsSegments(): void {
+    for (const seg of [FS, GS]) {
+      const index = this.segSel[seg] >> 3;
+      if (index >= GDT_ENTRY_TLS_MIN && index < GDT_ENTRY_TLS_MIN + GDT_ENTRY_TLS_ENTRIES) {
+        this.segBase[seg] = this.tls[index - GDT_ENTRY_TLS_MIN].base | 0;
+      }
+    }
+  }
+
+  // ---- code cache ----------------------------------------------------------------------
+
+  private dropCodePage(pfn: number): void {
+    this.codePages[pfn] = undefined;
+    this.codeInvalidations++;
+    if (pfn === this.fetchPfn) {
+      this.fetchLin = -1;
+      this.fetchPfn = -1;
+    }
+  }
+
+  /** Forgets every decoded instruction (after a breakpoint insertion or an exec). */
+  flushCodeCache(): void {
+    for (let p = 0; p < this.codePages.length; p++) {
+      if (this.codePages[p] !== undefined) {
+        this.codePages[p] = undefined;
+        this.mmu.hasCode[p] = 0;
+      }
+    }
+    this.fetchLin = -1;
+    this.fetchPfn = -1;
+  }
+
+  private fetchSlow(eip: number): Insn {
+    const phys = this.mmu.translate(eip, false);
+    const pfn = phys >>> PAGE_SHIFT;
+    let page = this.codePages[pfn];
+    if (page === undefined) {
+      page = new Array<Insn>(4096);
+      this.codePages[pfn] = page;
+      this.mmu.protectCodeFrame(pfn);
+    }
+    this.fetchLin = eip & ~0xfff;
+    this.fetchEpoch = this.mmu.epoch;
+    this.fetchCode = page;
+    this.fetchPfn = pfn;
+    const insn = page[eip & 0xfff];
+    return insn === undefined ? this.decodeHere(eip) : insn;
+  }
+
+  private decodeHere(eip: number): Insn {
+    const insn = decodeAt(this, eip);
+    this.decodedInsns++;
+    // An instruction that runs into the next page is decoded afresh each time: caching it
+    // would miss writes to (or remapping of) that second page.
+    if ((eip & 0xfff) + insn.len <= 0x1000 && this.fetchLin !== -1) this.fetchCode[eip & 0xfff] = insn;
+    return insn;
+  }
+
+  /** Decodes the instruction at a linear address without executing it (debugger). */
+  decodeOnly(eip: number): Insn {
+    return decodeAt(this, eip);
+  }
+
+  // ---- the loop ----------------------------------------------------------------------------
+
+  /** Runs up to `budget` instructions; returns why it stopped. */
+  run(budget: number): Stop {
+    this.stopReason = -1;
+    let n = 0;
+    const mmu = this.mmu;
+    try {
+      if (this.debugHook !== null) return this.runHooked(budget);
+      while (n < budget) {
+        const eip = this.eip;
+        this.prevEip = eip;
+        let insn: Insn;
+        if ((eip & ~0xfff) === this.fetchLin && this.fetchEpoch === mmu.epoch) {
+          insn = this.fetchCode[eip & 0xfff];
+          if (insn === undefined) insn = this.decodeHere(eip);
+        } else {
+          insn = this.fetchSlow(eip);
+        }
+        this.eip = (eip + insn.len) | 0;
+        insn.fn(this, insn);
+        if (this.stopReason >= 0) {
+          if (this.stopReason === Stop.Interrupt || this.stopReason === Stop.Sysenter || this.stopReason === Stop.Breakpoint || this.stopReason === Stop.Trap) n++;
+          break;
+        }
+        n++;
+      }
+    } catch (e) {
+      if (e !== PAGE_FAULT) throw e;
+      this.eip = this.prevEip;
+      this.stopReason = Stop.PageFault;
+      this.trapVector = 14;
+    }
+    this.instructions += n;
+    return this.stopReason < 0 ? Stop.Budget : this.stopReason;
+  }
+
+  /** The same loop with a debugger hook consulted before each instruction. */
+  private runHooked(budget: number): Stop {
+    let n = 0;
+    const mmu = this.mmu;
+    try {
+      while (n < budget) {
+        if (this.debugHook!(this)) {
+          this.stopReason = Stop.Debug;
+          break;
+        }
+        const eip = this.eip;
+        this.prevEip = eip;
+        const insn = (eip & ~0xfff) === this.fetchLin && this.fetchEpoch === mmu.epoch
+          ? (this.fetchCode[eip & 0xfff] ?? this.decodeHere(eip))
+          : this.fetchSlow(eip);
+        this.eip = (eip + insn.len) | 0;
+        insn.fn(this, insn);
+        if (this.stopReason >= 0) {
+          if (this.stopReason === Stop.Interrupt || this.stopReason === Stop.Sysenter || this.stopReason === Stop.Breakpoint || this.stopReason === Stop.Trap) n++;
+          break;
+        }
+        n++;
+      }
+    } catch (e) {
+      if (e !== PAGE_FAULT) throw e;
+      this.eip = this.prevEip;
+      this.stopReason = Stop.PageFault;
+      this.trapVector = 14;
+    }
+    this.instructions += n;
+    return this.stopReason < 0 ? Stop.Budget : this.stopReason;
+  }
+}
+
+export { EAX, EBX, ECX, EDX, ZERO };

@@ -1,0 +1,288 @@
+// The MMU as the CPU sees it: linear-address reads and writes through a one-slot-per-page TLB,
+// and on a miss the CR3 → page directory → page table walk over guest physical memory, which
+// checks U/S and R/W, sets the A and D bits, and raises #PF (CR2 + error code) on failure.
+import { PAGE_SHIFT, PhysicalMemory } from './physicalMemory.js';
+import {
+  PF_PROT, PF_USER, PF_WRITE, PTE_A, PTE_D, PTE_FRAME, PTE_P, PTE_RW, PTE_US,
+} from './paging.js';
+
+/** Thrown (one preallocated object, never allocated per access) when a walk faults. */
+export class PageFault {
+  readonly kind = 'page-fault';
+}
+export const PAGE_FAULT = new PageFault();
+
+const TLB_SLOTS = 1 << 20;
+const FILLED_MAX = 8192;
+
+export interface MmuCounters {
+  tlbHits: number;
+  tlbMisses: number;
+  tlbFlushes: number;
+  pageFaults: number;
+}
+
+export class Mmu {
+  readonly mem: PhysicalMemory;
+  readonly bytes: Uint8Array;
+  readonly dv: DataView;
+  cr3 = 0;
+  /** CR2 and the error code of the last #PF. */
+  cr2 = 0;
+  faultCode = 0;
+  /**
+   * TLB: slot per linear page; value is (physical page base | 1) or 0 when empty.
+   * tlbW is filled only for writable pages whose D bit is set and that hold no decoded code,
+   * so a fast-path write never needs to touch the page tables or the code cache.
+   */
+  readonly tlbR: Int32Array;
+  readonly tlbW: Int32Array;
+  private readonly filled: Int32Array;
+  private filledCount = 0;
+  private filledOverflow = false;
+  /** Per physical frame: 1 when the CPU holds decoded instructions from it. */
+  readonly hasCode: Uint8Array;
+  /** Called when a frame holding decoded code is written or changes meaning. */
+  onCodeInvalidate: ((pfn: number) => void) | null = null;
+  /** Bumped on every TLB flush, so cached translations (the CPU's fetch page) can notice. */
+  epoch = 0;
+  tlbHits = 0;
+  tlbMisses = 0;
+  tlbFlushes = 0;
+  pageFaults = 0;
+
+  constructor(mem: PhysicalMemory) {
+    this.mem = mem;
+    this.bytes = mem.bytes;
+    this.dv = mem.dv;
+    this.tlbR = new Int32Array(TLB_SLOTS);
+    this.tlbW = new Int32Array(TLB_SLOTS);
+    this.filled = new Int32Array(FILLED_MAX);
+    this.hasCode = new Uint8Array(mem.frameCount);
+  }
+
+  setCr3(v: number): void {
+    this.cr3 = v & PTE_FRAME;
+    this.flushTlb();
+  }
+
+  flushTlb(): void {
+    if (this.filledOverflow) {
+      this.tlbR.fill(0);
+      this.tlbW.fill(0);
+    } else {
+      const f = this.filled;
+      for (let i = 0; i < this.filledCount; i++) {
+        this.tlbR[f[i]] = 0;
+        this.tlbW[f[i]] = 0;
+      }
+    }
+    this.filledCount = 0;
+    this.filledOverflow = false;
+    this.tlbFlushes++;
+    this.epoch++;
+  }
+
+  /** INVLPG: drop one linear page's translation. */
+  invlpg(lin: number): void {
+    const vpn = lin >>> PAGE_SHIFT;
+    this.tlbR[vpn] = 0;
+    this.tlbW[vpn] = 0;
+    this.epoch++;
+  }
+
+  /** Drops fast write entries that point at frame pfn (it now holds decoded code). */
+  protectCodeFrame(pfn: number): void {
+    this.hasCode[pfn] = 1;
+    const base = (pfn << PAGE_SHIFT) | 1;
+    if (this.filledOverflow) {
+      const w = this.tlbW;
+      for (let i = 0; i < TLB_SLOTS; i++) if (w[i] === base) w[i] = 0;
+    } else {
+      const f = this.filled;
+      for (let i = 0; i < this.filledCount; i++) if (this.tlbW[f[i]] === base) this.tlbW[f[i]] = 0;
+    }
+  }
+
+  /** A frame's contents changed behind the CPU's back (kernel write, free, reuse). */
+  invalidateCode(pfn: number): void {
+    if (this.hasCode[pfn]) {
+      this.hasCode[pfn] = 0;
+      if (this.onCodeInvalidate) this.onCodeInvalidate(pfn);
+    }
+  }
+
+  /**
+   * The page walk. Returns the physical address for a user-mode access, filling the TLB, or
+   * throws PAGE_FAULT with cr2/faultCode set.
+   */
+  translate(lin: number, write: boolean): number {
+    const r = this.walk(lin, write);
+    if (r < 0) {
+      this.pageFaults++;
+      throw PAGE_FAULT;
+    }
+    return r;
+  }
+
+  /** Like translate but returns -1 on a fault (cr2/faultCode still set); never throws. */
+  walk(lin: number, write: boolean): number {
+    this.tlbMisses++;
+    const dv = this.dv;
+    const pdeAddr = ((this.cr3 >>> 0) + ((lin >>> 22) << 2)) >>> 0;
+    const pde = dv.getInt32(pdeAddr, true);
+    let code = PF_USER | (write ? PF_WRITE : 0);
+    if (!(pde & PTE_P)) return this.fault(lin, code);
+    const pteAddr = (((pde & PTE_FRAME) >>> 0) + (((lin >>> 12) & 0x3ff) << 2)) >>> 0;
+    const pte = dv.getInt32(pteAddr, true);
+    if (!(pte & PTE_P)) return this.fault(lin, code);
+    code |= PF_PROT;
+    const both = pde & pte;
+    if (!(both & PTE_US)) return this.fault(lin, code);
+    if (write && !(both & PTE_RW)) return this.fault(lin, code);
+    if (!(pde & PTE_A)) dv.setInt32(pdeAddr, pde | PTE_A, true);
+    const newPte = pte | PTE_A | (write ? PTE_D : 0);
+    if (newPte !== pte) dv.setInt32(pteAddr, newPte, true);
+    const vpn = lin >>> PAGE_SHIFT;
+    const frame = pte & PTE_FRAME;
+    if (this.tlbR[vpn] === 0 && this.tlbW[vpn] === 0) this.noteFilled(vpn);
+    this.tlbR[vpn] = frame | 1;
+    if (newPte & PTE_D && both & PTE_RW && !this.hasCode[frame >>> PAGE_SHIFT]) this.tlbW[vpn] = frame | 1;
+    else this.tlbW[vpn] = 0;
+    return ((frame | (lin & 0xfff)) >>> 0);
+  }
+
+  private fault(lin: number, code: number): number {
+    this.cr2 = lin | 0;
+    this.faultCode = code;
+    return -1;
+  }
+
+  private noteFilled(vpn: number): void {
+    if (this.filledCount < FILLED_MAX) this.filled[this.filledCount++] = vpn;
+    else this.filledOverflow = true;
+  }
+
+  /** Linear pages currently cached in the TLB (for the debugger). */
+  tlbEntries(): Array<{ vpn: number; phys: number; writable: boolean }> {
+    const out: Array<{ vpn: number; phys: number; writable: boolean }> = [];
+    const visit = (vpn: number) => {
+      const e = this.tlbR[vpn];
+      if (e !== 0) out.push({ vpn, phys: (e & PTE_FRAME) >>> 0, writable: this.tlbW[vpn] !== 0 });
+    };
+    if (this.filledOverflow) for (let v = 0; v < TLB_SLOTS; v++) visit(v);
+    else for (let i = 0; i < this.filledCount; i++) visit(this.filled[i]);
+    return out;
+  }
+
+  // ---- linear accesses (user mode, CPL 3) -------------------------------------------------
+
+  read8(lin: number): number {
+    const e = this.tlbR[lin >>> PAGE_SHIFT];
+    if (e !== 0) {
+      this.tlbHits++;
+      return this.bytes[((e & PTE_FRAME) | (lin & 0xfff)) >>> 0];
+    }
+    return this.bytes[this.translate(lin, false)];
+  }
+
+  read16(lin: number): number {
+    const e = this.tlbR[lin >>> PAGE_SHIFT];
+    if (e !== 0 && (lin & 0xfff) < 0xfff) {
+      this.tlbHits++;
+      return this.dv.getUint16(((e & PTE_FRAME) | (lin & 0xfff)) >>> 0, true);
+    }
+    return this.read16Slow(lin);
+  }
+
+  read32(lin: number): number {
+    const e = this.tlbR[lin >>> PAGE_SHIFT];
+    if (e !== 0 && (lin & 0xfff) < 0xffd) {
+      this.tlbHits++;
+      return this.dv.getInt32(((e & PTE_FRAME) | (lin & 0xfff)) >>> 0, true);
+    }
+    return this.read32Slow(lin);
+  }
+
+  write8(lin: number, v: number): void {
+    const e = this.tlbW[lin >>> PAGE_SHIFT];
+    if (e !== 0) {
+      this.tlbHits++;
+      this.bytes[((e & PTE_FRAME) | (lin & 0xfff)) >>> 0] = v;
+      return;
+    }
+    this.bytes[this.translateWrite(lin)] = v;
+  }
+
+  write16(lin: number, v: number): void {
+    const e = this.tlbW[lin >>> PAGE_SHIFT];
+    if (e !== 0 && (lin & 0xfff) < 0xfff) {
+      this.tlbHits++;
+      this.dv.setUint16(((e & PTE_FRAME) | (lin & 0xfff)) >>> 0, v, true);
+      return;
+    }
+    this.write16Slow(lin, v);
+  }
+
+  write32(lin: number, v: number): void {
+    const e = this.tlbW[lin >>> PAGE_SHIFT];
+    if (e !== 0 && (lin & 0xfff) < 0xffd) {
+      this.tlbHits++;
+      this.dv.setInt32(((e & PTE_FRAME) | (lin & 0xfff)) >>> 0, v, true);
+      return;
+    }
+    this.write32Slow(lin, v);
+  }
+
+  /** Checks that [lin, lin+len) is writable (faulting if not) before a multi-part write. */
+  probeWrite(lin: number, len: number): void {
+    this.translateWrite(lin);
+    if (((lin & 0xfff) + len) > 0x1000) this.translateWrite((lin + len - 1) | 0);
+  }
+
+  private translateWrite(lin: number): number {
+    const p = this.translate(lin, true);
+    if (this.hasCode[p >>> PAGE_SHIFT]) this.invalidateCode(p >>> PAGE_SHIFT);
+    return p;
+  }
+
+  private read16Slow(lin: number): number {
+    const lo = this.read8(lin);
+    return lo | (this.read8((lin + 1) | 0) << 8);
+  }
+
+  private read32Slow(lin: number): number {
+    if ((lin & 0xfff) <= 0xffc) {
+      return this.dv.getInt32(this.translate(lin, false), true);
+    }
+    const b0 = this.read8(lin);
+    const b1 = this.read8((lin + 1) | 0);
+    const b2 = this.read8((lin + 2) | 0);
+    const b3 = this.read8((lin + 3) | 0);
+    return b0 | (b1 << 8) | (b2 << 16) | (b3 << 24);
+  }
+
+  private write16Slow(lin: number, v: number): void {
+    if ((lin & 0xfff) < 0xfff) {
+      this.dv.setUint16(this.translateWrite(lin), v, true);
+      return;
+    }
+    const p0 = this.translateWrite(lin);
+    const p1 = this.translateWrite((lin + 1) | 0);
+    this.bytes[p0] = v;
+    this.bytes[p1] = v >> 8;
+  }
+
+  private write32Slow(lin: number, v: number): void {
+    if ((lin & 0xfff) <= 0xffc) {
+      this.dv.setInt32(this.translateWrite(lin), v, true);
+      return;
+    }
+    // Page-crossing: check both pages before writing any byte, so a fault leaves memory intact.
+    this.translateWrite(lin);
+    this.translateWrite((lin + 3) | 0);
+    for (let i = 0; i < 4; i++) this.bytes[this.translate((lin + i) | 0, true)] = v >> (8 * i);
+  }
+
+  read64lo(lin: number): number { return this.read32(lin); }
+}

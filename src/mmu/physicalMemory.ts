@@ -1,0 +1,63 @@
+// Guest physical memory: one byte array, a DataView over it, and a frame allocator with
+// per-frame reference counts (shared and copy-on-write frames count their mappers).
+export const PAGE_SHIFT = 12;
+export const PAGE_SIZE = 4096;
+export const PAGE_MASK = ~(PAGE_SIZE - 1);
+
+export class OutOfFramesError extends Error {}
+
+export class PhysicalMemory {
+  readonly bytes: Uint8Array;
+  readonly dv: DataView;
+  readonly frameCount: number;
+  /** Reference count per frame; 0 means free. Frame 0 is reserved so that 0 never names a real page. */
+  readonly refcount: Uint16Array;
+  private readonly freeStack: Int32Array;
+  private freeTop = 0;
+  private nextUntouched = 1;
+  framesInUse = 0;
+
+  constructor(sizeBytes = 512 * 1024 * 1024) {
+    this.frameCount = Math.floor(sizeBytes / PAGE_SIZE);
+    this.bytes = new Uint8Array(this.frameCount * PAGE_SIZE);
+    this.dv = new DataView(this.bytes.buffer);
+    this.refcount = new Uint16Array(this.frameCount);
+    this.freeStack = new Int32Array(this.frameCount);
+    this.refcount[0] = 1;
+  }
+
+  /** Allocates a zeroed frame and returns its frame number (refcount 1). */
+  allocFrame(): number {
+    let pfn: number;
+    if (this.freeTop > 0) {
+      pfn = this.freeStack[--this.freeTop];
+      this.bytes.fill(0, pfn << PAGE_SHIFT, (pfn + 1) << PAGE_SHIFT);
+    } else if (this.nextUntouched < this.frameCount) {
+      pfn = this.nextUntouched++; // never used, so still zero
+    } else {
+      throw new OutOfFramesError('out of physical frames');
+    }
+    this.refcount[pfn] = 1;
+    this.framesInUse++;
+    return pfn;
+  }
+
+  getFrame(pfn: number): void {
+    this.refcount[pfn]++;
+  }
+
+  /** Drops one reference; returns true when the frame became free. */
+  putFrame(pfn: number): boolean {
+    if (pfn === 0 || this.refcount[pfn] === 0) return false;
+    if (--this.refcount[pfn] === 0) {
+      this.freeStack[this.freeTop++] = pfn;
+      this.framesInUse--;
+      return true;
+    }
+    return false;
+  }
+
+  freeFrames(): number {
+    return this.frameCount - this.framesInUse - 1;
+  }
+}
