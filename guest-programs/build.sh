@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Builds the guest test programs (static i386 ELF binaries) into guest-programs/build/.
+#
+#   bash guest-programs/build.sh          build what is out of date
+#   bash guest-programs/build.sh -f       rebuild everything
+#
+# Each src/NAME.c becomes build/NAME (gcc -m32 -O2 -static); hello, printf_ints, strings and
+# int64 also get an -O0 variant build/NAME-O0. harness/insnrun.c (the native side of the
+# per-instruction tests) becomes build/insnrun (-O1). A target is rebuilt when it is missing
+# or older than its source or this script. If gcc cannot produce 32-bit code, Debian's
+# gcc-multilib is installed when running as root; otherwise the command is printed.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+src="$here/src"
+out="$here/build"
+self="$here/build.sh"
+CC="${CC:-gcc}"
+CFLAGS_COMMON="-m32 -static -Wall -Wextra -fno-pie -no-pie"
+force=0
+[[ "${1:-}" == "-f" ]] && force=1
+
+O0_VARIANTS=" hello printf_ints strings int64 "
+
+# Can $CC build and link a static 32-bit program?
+check_m32() {
+  local tmp
+  tmp="$(mktemp -d)"
+  printf '#include <stdio.h>\nint main(void){puts("ok");return 0;}\n' >"$tmp/t.c"
+  if "$CC" -m32 -static -o "$tmp/t" "$tmp/t.c" >/dev/null 2>&1; then
+    rm -rf "$tmp"
+    return 0
+  fi
+  rm -rf "$tmp"
+  return 1
+}
+
+if ! check_m32; then
+  cmd="apt-get update && apt-get install -y gcc-multilib"
+  if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
+    echo "build.sh: $CC -m32 does not work; installing gcc-multilib" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq gcc-multilib >/dev/null
+    check_m32 || { echo "build.sh: $CC -m32 still fails after installing gcc-multilib" >&2; exit 1; }
+  else
+    echo "build.sh: $CC -m32 -static cannot build 32-bit programs. Install the multilib toolchain:" >&2
+    echo "  sudo sh -c '$cmd'" >&2
+    exit 1
+  fi
+fi
+
+mkdir -p "$out"
+built=0
+
+# build OUTPUT SOURCE FLAGS...
+build() {
+  local target="$1" source="$2"
+  shift 2
+  if [[ $force == 0 && -f "$target" && "$target" -nt "$source" && "$target" -nt "$self" ]]; then
+    return 0
+  fi
+  # shellcheck disable=SC2086
+  "$CC" $CFLAGS_COMMON "$@" -o "$target.tmp" "$source"
+  mv -f "$target.tmp" "$target"
+  built=$((built + 1))
+}
+
+for c in "$src"/*.c; do
+  name="$(basename "$c" .c)"
+  build "$out/$name" "$c" -O2
+  if [[ "$O0_VARIANTS" == *" $name "* ]]; then
+    build "$out/$name-O0" "$c" -O0
+  fi
+done
+build "$out/insnrun" "$here/harness/insnrun.c" -O1
+
+if [[ $built -gt 0 ]]; then
+  echo "guest-programs: built $built target(s) in ${out#"$PWD"/}"
+fi
