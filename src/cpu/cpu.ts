@@ -59,6 +59,9 @@ export class Cpu {
   readonly fpu: Fpu;
   readonly sse: Sse;
 
+  /** Scratch for POPA (read all eight values before writing any register). */
+  readonly popaScratch = new Int32Array(8);
+
   /** Set by a handler that ends the batch (trap, interrupt, fault). -1 while running. */
   stopReason = -1;
   /** Vector of the last INT n / trap. */

@@ -240,6 +240,20 @@ export class Mmu {
     if (((lin & 0xfff) + len) > 0x1000) this.translateWrite((lin + len - 1) | 0);
   }
 
+  /** Physical address for a read of lin (TLB first). */
+  translateForRead(lin: number): number {
+    const e = this.tlbR[lin >>> PAGE_SHIFT];
+    if (e !== 0) return ((e & PTE_FRAME) | (lin & 0xfff)) >>> 0;
+    return this.translate(lin, false);
+  }
+
+  /** Physical address for a write of lin (TLB first; invalidates decoded code in the frame). */
+  translateForWrite(lin: number): number {
+    const e = this.tlbW[lin >>> PAGE_SHIFT];
+    if (e !== 0) return ((e & PTE_FRAME) | (lin & 0xfff)) >>> 0;
+    return this.translateWrite(lin);
+  }
+
   private translateWrite(lin: number): number {
     const p = this.translate(lin, true);
     if (this.hasCode[p >>> PAGE_SHIFT]) this.invalidateCode(p >>> PAGE_SHIFT);
@@ -284,5 +298,4 @@ export class Mmu {
     for (let i = 0; i < 4; i++) this.bytes[this.translate((lin + i) | 0, true)] = v >> (8 * i);
   }
 
-  read64lo(lin: number): number { return this.read32(lin); }
 }

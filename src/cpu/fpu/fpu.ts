@@ -12,6 +12,17 @@ export class Fpu {
     this.sw = 0;
   }
 
+  /** FWAIT/WAIT (9B): raises a pending unmasked exception. */
+  fwait(_c: Cpu): void {}
+
+  /** FXSAVE/FXRSTOR of the 512-byte image (placeholder: #UD until the x87 work lands). */
+  fxsave(c: Cpu, _ea: number): void {
+    c.fault(Stop.InvalidOpcode, 6);
+  }
+  fxrstor(c: Cpu, _ea: number): void {
+    c.fault(Stop.InvalidOpcode, 6);
+  }
+
   /** Executes opcode 0xD8..0xDF with its ModRM byte; ea is the linear address for memory forms. */
   exec(c: Cpu, _op: number, _modrm: number, _ea: number): void {
     c.fault(Stop.InvalidOpcode, 6);

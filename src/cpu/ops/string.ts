@@ -1,0 +1,135 @@
+// String instructions MOVS, CMPS, STOS, LODS, SCAS with REP/REPE/REPNE. Registers advance after
+// each element's memory access, so a page fault restarts at the element that faulted. A long REP
+// yields after a slice of iterations by re-pointing EIP at itself, keeping the host responsive.
+import type { Cpu } from '../cpu.js';
+import { L_SUB } from '../cpu.js';
+import type { Insn } from '../insn.js';
+import { DF, EAX, ECX, EDI, ES, ESI } from '../registers.js';
+
+const SLICE = 0x4000;
+const SIZE_BYTES = [1, 2, 4];
+
+function step(c: Cpu, sz: number): number {
+  return c.flags & DF ? -SIZE_BYTES[sz] : SIZE_BYTES[sz];
+}
+
+/** Runs `one` for each element: count from ECX under REP, else once. */
+function repeat(c: Cpu, i: Insn, one: (c: Cpu, i: Insn, d: number) => boolean): void {
+  const r = c.regs;
+  const d = step(c, i.sz);
+  if (i.rep === 0) {
+    one(c, i, d);
+    return;
+  }
+  let n = 0;
+  while (r[ECX] !== 0) {
+    const more = one(c, i, d);
+    r[ECX] = (r[ECX] - 1) | 0;
+    if (!more) return;
+    if (++n >= SLICE && r[ECX] !== 0) {
+      c.eip = c.prevEip; // resume this instruction on the next fetch
+      return;
+    }
+  }
+}
+
+function movsOne(c: Cpu, i: Insn, d: number): boolean {
+  const r = c.regs;
+  const v = c.readMem(i.sz, (r[ESI] + c.segBase[i.seg]) | 0);
+  c.writeMem(i.sz, (r[EDI] + c.segBase[ES]) | 0, v);
+  r[ESI] = (r[ESI] + d) | 0;
+  r[EDI] = (r[EDI] + d) | 0;
+  return true;
+}
+function stosOne(c: Cpu, i: Insn, d: number): boolean {
+  const r = c.regs;
+  c.writeMem(i.sz, (r[EDI] + c.segBase[ES]) | 0, r[EAX]);
+  r[EDI] = (r[EDI] + d) | 0;
+  return true;
+}
+function lodsOne(c: Cpu, i: Insn, d: number): boolean {
+  const r = c.regs;
+  const v = c.readMem(i.sz, (r[ESI] + c.segBase[i.seg]) | 0);
+  c.setReg(i.sz, EAX, v);
+  r[ESI] = (r[ESI] + d) | 0;
+  return true;
+}
+function cmpsOne(c: Cpu, i: Insn, d: number): boolean {
+  const r = c.regs;
+  const x = c.readMem(i.sz, (r[ESI] + c.segBase[i.seg]) | 0);
+  const y = c.readMem(i.sz, (r[EDI] + c.segBase[ES]) | 0);
+  r[ESI] = (r[ESI] + d) | 0;
+  r[EDI] = (r[EDI] + d) | 0;
+  c.setLazy(L_SUB, x, y, (x - y) | 0, i.sz);
+  return i.rep === 1 ? c.getZF() : !c.getZF();
+}
+function scasOne(c: Cpu, i: Insn, d: number): boolean {
+  const r = c.regs;
+  const x = c.getReg(i.sz, EAX);
+  const y = c.readMem(i.sz, (r[EDI] + c.segBase[ES]) | 0);
+  r[EDI] = (r[EDI] + d) | 0;
+  c.setLazy(L_SUB, x, y, (x - y) | 0, i.sz);
+  return i.rep === 1 ? c.getZF() : !c.getZF();
+}
+
+export function movs(c: Cpu, i: Insn): void {
+  if (i.rep !== 0 && (c.flags & DF) === 0 && c.regs[ECX] !== 0 && fastMovs(c, i)) return;
+  repeat(c, i, movsOne);
+}
+export function stos(c: Cpu, i: Insn): void {
+  if (i.rep !== 0 && (c.flags & DF) === 0 && c.regs[ECX] !== 0 && fastStos(c, i)) return;
+  repeat(c, i, stosOne);
+}
+export function lods(c: Cpu, i: Insn): void { repeat(c, i, lodsOne); }
+export function cmps(c: Cpu, i: Insn): void { repeat(c, i, cmpsOne); }
+export function scas(c: Cpu, i: Insn): void { repeat(c, i, scasOne); }
+
+/**
+ * REP STOS forward within one destination page: translate once, fill the physical bytes.
+ * Returns false (doing nothing) when the fast path does not apply.
+ */
+function fastStos(c: Cpu, i: Insn): boolean {
+  const r = c.regs;
+  const size = SIZE_BYTES[i.sz];
+  const dst = (r[EDI] + c.segBase[ES]) | 0;
+  if ((dst & (size - 1)) !== 0) return false;
+  const room = (0x1000 - (dst & 0xfff)) / size;
+  const n = Math.min(room, r[ECX] >>> 0);
+  const p = c.mmu.translateForWrite(dst);
+  const mem = c.mmu.bytes;
+  const v = r[EAX];
+  if (size === 1) mem.fill(v & 0xff, p, p + n);
+  else if (size === 4) {
+    const dv = c.mmu.dv;
+    for (let k = 0; k < n; k++) dv.setInt32(p + 4 * k, v, true);
+  } else {
+    const dv = c.mmu.dv;
+    for (let k = 0; k < n; k++) dv.setUint16(p + 2 * k, v, true);
+  }
+  r[EDI] = (r[EDI] + n * size) | 0;
+  r[ECX] = (r[ECX] - n) | 0;
+  if (r[ECX] !== 0) c.eip = c.prevEip;
+  return true;
+}
+
+/** REP MOVS forward, one chunk that stays inside both the source and the destination page. */
+function fastMovs(c: Cpu, i: Insn): boolean {
+  const r = c.regs;
+  const size = SIZE_BYTES[i.sz];
+  const src = (r[ESI] + c.segBase[i.seg]) | 0;
+  const dst = (r[EDI] + c.segBase[ES]) | 0;
+  if (((src | dst) & (size - 1)) !== 0) return false;
+  const room = Math.min(0x1000 - (src & 0xfff), 0x1000 - (dst & 0xfff)) / size;
+  const n = Math.min(room, r[ECX] >>> 0);
+  const ps = c.mmu.translateForRead(src);
+  const pd = c.mmu.translateForWrite(dst);
+  const bytes = n * size;
+  // Overlap closer than the element run: fall back so the byte-by-byte semantics hold.
+  if (pd > ps && pd < ps + bytes) return false;
+  c.mmu.bytes.copyWithin(pd, ps, ps + bytes);
+  r[ESI] = (r[ESI] + bytes) | 0;
+  r[EDI] = (r[EDI] + bytes) | 0;
+  r[ECX] = (r[ECX] - n) | 0;
+  if (r[ECX] !== 0) c.eip = c.prevEip;
+  return true;
+}
