@@ -1,0 +1,58 @@
+// Command-line parsing for `i386emu`: subcommand, options, then the guest program and its argv.
+export class UsageError extends Error {}
+
+export interface RunOptions {
+  strace: boolean;
+  stats: boolean;
+  root: string | null;
+  memoryMiB: number;
+  gdbPort: number | null;
+  program: string;
+  args: string[];
+}
+
+export const USAGE = `usage: i386emu run [--strace] [--stats] [--root DIR] [--mem MIB] [--] PROG [ARGS...]
+       i386emu --help | --version
+
+Runs a 32-bit x86 (i386) Linux ELF program on an emulated CPU, MMU and mini kernel.
+  --strace     log every system call with decoded arguments to stderr
+  --stats      print instructions, MIPS, TLB and page-fault counters to stderr at exit
+  --root DIR   directory the guest may read files from (default: the current directory)
+  --mem MIB    guest physical memory in MiB (default 512)`;
+
+/** Parses the options of `run` (argv after the subcommand). */
+export function parseRunArgs(argv: string[]): RunOptions {
+  const o: RunOptions = { strace: false, stats: false, root: null, memoryMiB: 512, gdbPort: null, program: '', args: [] };
+  let k = 0;
+  const value = (name: string): string => {
+    if (k + 1 >= argv.length) throw new UsageError(`option ${name} needs a value`);
+    return argv[++k];
+  };
+  for (; k < argv.length; k++) {
+    const a = argv[k];
+    if (a === '--') { k++; break; }
+    if (!a.startsWith('-') || a === '-') break;
+    switch (a) {
+      case '--strace': o.strace = true; break;
+      case '--stats': o.stats = true; break;
+      case '--root': o.root = value(a); break;
+      case '--mem': {
+        const v = Number(value(a));
+        if (!Number.isInteger(v) || v < 4 || v > 3072) throw new UsageError('--mem takes a whole number of MiB from 4 to 3072');
+        o.memoryMiB = v;
+        break;
+      }
+      case '--gdb': {
+        const v = Number(value(a));
+        if (!Number.isInteger(v) || v < 1 || v > 65535) throw new UsageError('--gdb takes a TCP port number');
+        o.gdbPort = v;
+        break;
+      }
+      default: throw new UsageError(`unknown option ${a}`);
+    }
+  }
+  if (k >= argv.length) throw new UsageError('no program given');
+  o.program = argv[k];
+  o.args = argv.slice(k + 1);
+  return o;
+}
