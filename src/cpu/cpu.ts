@@ -36,6 +36,15 @@ export interface TlsDescriptor {
   present: boolean;
 }
 
+export interface CpuState {
+  regs: Int32Array;
+  eip: number;
+  eflags: number;
+  segSel: Uint16Array;
+  segBase: Int32Array;
+  tls: TlsDescriptor[];
+}
+
 export class Cpu {
   readonly mmu: Mmu;
   /** EAX..EDI, then a slot that always holds 0. */
@@ -98,6 +107,31 @@ export class Cpu {
     this.segSel[FS] = 0;
     this.segSel[GS] = 0;
     this.segBase.fill(0);
+  }
+
+  // ---- per-task register state -------------------------------------------------------
+
+  /** Copies the user-visible register state out (the kernel keeps one per task). */
+  saveState(): CpuState {
+    return {
+      regs: Int32Array.from(this.regs.subarray(0, 8)),
+      eip: this.eip,
+      eflags: this.getEflags(),
+      segSel: Uint16Array.from(this.segSel),
+      segBase: Int32Array.from(this.segBase),
+      tls: this.tls.map((d) => ({ ...d })),
+    };
+  }
+
+  /** Loads a task's register state (FPU/SSE state travels separately with its owner). */
+  loadState(s: CpuState): void {
+    this.regs.set(s.regs);
+    this.regs[ZERO] = 0;
+    this.eip = s.eip;
+    this.setEflags(s.eflags);
+    this.segSel.set(s.segSel);
+    this.segBase.set(s.segBase);
+    for (let k = 0; k < this.tls.length; k++) Object.assign(this.tls[k], s.tls[k]);
   }
 
   // ---- EFLAGS ----------------------------------------------------------------------------
