@@ -13,6 +13,11 @@ export class PageFault {
 export const PAGE_FAULT = new PageFault();
 
 const TLB_SLOTS = 1 << 20;
+
+/** hookPages values: writes to the page reach onAccess (no fast write entry) ... */
+export const HOOK_WRITE = 1;
+/** ... reads too (no TLB entry at all). */
+export const HOOK_READ = 2;
 const FILLED_MAX = 8192;
 
 export interface MmuCounters {
@@ -46,6 +51,17 @@ export class Mmu {
   onCodeInvalidate: ((pfn: number) => void) | null = null;
   /** Bumped on every TLB flush, so cached translations (the CPU's fetch page) can notice. */
   epoch = 0;
+  /**
+   * Debugger hooks, off (null/false) in normal runs. Pages marked in hookPages (by linear page
+   * number) are never cached in the TLB for the marked kinds of access, so every such access
+   * takes the slow path, which calls onAccess(lin, size, write) once the translation has
+   * succeeded and before a write changes memory. hookWrites does the same for every write
+   * (the debugger's record mode). The fast paths do not look at any of this; whoever sets
+   * them must flush the TLB (or invlpg the pages) so that no stale entry bypasses the hook.
+   */
+  hookPages: Uint8Array | null = null;
+  hookWrites = false;
+  onAccess: ((lin: number, size: number, write: boolean) => void) | null = null;
   tlbHits = 0;
   tlbMisses = 0;
   tlbFlushes = 0;
@@ -145,11 +161,18 @@ export class Mmu {
     if (newPte !== pte) dv.setInt32(pteAddr, newPte, true);
     const vpn = lin >>> PAGE_SHIFT;
     const frame = pte & PTE_FRAME;
+    const hook = this.onAccess === null ? 0 : this.hookFor(vpn);
+    if (hook & HOOK_READ) return ((frame | (lin & 0xfff)) >>> 0);
     if (this.tlbR[vpn] === 0 && this.tlbW[vpn] === 0) this.noteFilled(vpn);
     this.tlbR[vpn] = frame | 1;
-    if (newPte & PTE_D && both & PTE_RW && !this.hasCode[frame >>> PAGE_SHIFT]) this.tlbW[vpn] = frame | 1;
+    if (newPte & PTE_D && both & PTE_RW && !this.hasCode[frame >>> PAGE_SHIFT] && hook === 0) this.tlbW[vpn] = frame | 1;
     else this.tlbW[vpn] = 0;
     return ((frame | (lin & 0xfff)) >>> 0);
+  }
+
+  /** Debugger: which kinds of access to linear page vpn must stay out of the TLB. */
+  private hookFor(vpn: number): number {
+    return (this.hookPages === null ? 0 : this.hookPages[vpn]) | (this.hookWrites ? HOOK_WRITE : 0);
   }
 
   private fault(lin: number, code: number): number {
@@ -183,7 +206,9 @@ export class Mmu {
       this.tlbHits++;
       return this.bytes[((e & PTE_FRAME) | (lin & 0xfff)) >>> 0];
     }
-    return this.bytes[this.translate(lin, false)];
+    const p = this.translate(lin, false);
+    if (this.onAccess !== null) this.onAccess(lin, 1, false);
+    return this.bytes[p];
   }
 
   read16(lin: number): number {
@@ -211,7 +236,7 @@ export class Mmu {
       this.bytes[((e & PTE_FRAME) | (lin & 0xfff)) >>> 0] = v;
       return;
     }
-    this.bytes[this.translateWrite(lin)] = v;
+    this.bytes[this.translateWrite(lin, 1)] = v;
   }
 
   write16(lin: number, v: number): void {
@@ -236,27 +261,33 @@ export class Mmu {
 
   /** Checks that [lin, lin+len) is writable (faulting if not) before a multi-part write. */
   probeWrite(lin: number, len: number): void {
-    this.translateWrite(lin);
-    if (((lin & 0xfff) + len) > 0x1000) this.translateWrite((lin + len - 1) | 0);
+    this.translateWrite(lin, len);
+    if (((lin & 0xfff) + len) > 0x1000) this.translateWrite((lin + len - 1) | 0, 0);
   }
 
-  /** Physical address for a read of lin (TLB first). */
-  translateForRead(lin: number): number {
+  /**
+   * Physical address for a read of lin (TLB first). `len` (bytes from lin, within the page)
+   * is only told to the debugger's onAccess hook; by default the rest of the page.
+   */
+  translateForRead(lin: number, len = 0x1000 - (lin & 0xfff)): number {
     const e = this.tlbR[lin >>> PAGE_SHIFT];
     if (e !== 0) return ((e & PTE_FRAME) | (lin & 0xfff)) >>> 0;
-    return this.translate(lin, false);
+    const p = this.translate(lin, false);
+    if (this.onAccess !== null) this.onAccess(lin, len, false);
+    return p;
   }
 
   /** Physical address for a write of lin (TLB first; invalidates decoded code in the frame). */
-  translateForWrite(lin: number): number {
+  translateForWrite(lin: number, len = 0x1000 - (lin & 0xfff)): number {
     const e = this.tlbW[lin >>> PAGE_SHIFT];
     if (e !== 0) return ((e & PTE_FRAME) | (lin & 0xfff)) >>> 0;
-    return this.translateWrite(lin);
+    return this.translateWrite(lin, len);
   }
 
-  private translateWrite(lin: number): number {
+  private translateWrite(lin: number, len: number): number {
     const p = this.translate(lin, true);
     if (this.hasCode[p >>> PAGE_SHIFT]) this.invalidateCode(p >>> PAGE_SHIFT);
+    if (this.onAccess !== null) this.onAccess(lin, len, true);
     return p;
   }
 
@@ -267,7 +298,9 @@ export class Mmu {
 
   private read32Slow(lin: number): number {
     if ((lin & 0xfff) <= 0xffc) {
-      return this.dv.getInt32(this.translate(lin, false), true);
+      const p = this.translate(lin, false);
+      if (this.onAccess !== null) this.onAccess(lin, 4, false);
+      return this.dv.getInt32(p, true);
     }
     const b0 = this.read8(lin);
     const b1 = this.read8((lin + 1) | 0);
@@ -278,23 +311,23 @@ export class Mmu {
 
   private write16Slow(lin: number, v: number): void {
     if ((lin & 0xfff) < 0xfff) {
-      this.dv.setUint16(this.translateWrite(lin), v, true);
+      this.dv.setUint16(this.translateWrite(lin, 2), v, true);
       return;
     }
-    const p0 = this.translateWrite(lin);
-    const p1 = this.translateWrite((lin + 1) | 0);
+    const p0 = this.translateWrite(lin, 2);
+    const p1 = this.translateWrite((lin + 1) | 0, 0);
     this.bytes[p0] = v;
     this.bytes[p1] = v >> 8;
   }
 
   private write32Slow(lin: number, v: number): void {
     if ((lin & 0xfff) <= 0xffc) {
-      this.dv.setInt32(this.translateWrite(lin), v, true);
+      this.dv.setInt32(this.translateWrite(lin, 4), v, true);
       return;
     }
     // Page-crossing: check both pages before writing any byte, so a fault leaves memory intact.
-    this.translateWrite(lin);
-    this.translateWrite((lin + 3) | 0);
+    this.translateWrite(lin, 4);
+    this.translateWrite((lin + 3) | 0, 0);
     for (let i = 0; i < 4; i++) this.bytes[this.translate((lin + i) | 0, true)] = v >> (8 * i);
   }
 
