@@ -1,0 +1,121 @@
+// The page-fault path (arch/x86/mm/fault.c + mm/memory.c): find_vma → expand_stack →
+// access_error → handle_mm_fault, which fills a not-present page (zeroed anonymous frame, or a
+// copy of the file's bytes: demand paging) or resolves a write to a copy-on-write page.
+import { OutOfFramesError, PAGE_SIZE } from '../../src/mmu/physicalMemory.js';
+import { PF_PROT, PF_WRITE, PTE_COW, PTE_FRAME, PTE_P, PTE_RW, PTE_US } from '../../src/mmu/paging.js';
+import { Mm, MMAP_MIN_ADDR, STACK_GUARD_GAP } from './mmStruct.js';
+import { mapPage, pteSlot, ptePermFor } from './pageTable.js';
+import { findVmaIndex, VM_EXEC, VM_GROWSDOWN, VM_READ, VM_SHARED, VM_WRITE, VmArea } from './vma.js';
+
+export type FaultResult = 'ok' | 'segv-maperr' | 'segv-accerr' | 'sigbus' | 'oom';
+
+/**
+ * Resolves a fault at address with an x86 #PF error code (PF_WRITE, PF_PROT). Returns 'ok'
+ * when the access can be retried, or why it cannot: SIGSEGV (no area / wrong permissions),
+ * SIGBUS (file page beyond end of file), or out of memory.
+ */
+export function handleMmFault(mm: Mm, address: number, errorCode: number): FaultResult {
+  const addr = address >>> 0;
+  const write = (errorCode & PF_WRITE) !== 0;
+  if (addr >= mm.taskSize) return segv(mm, 'segv-maperr');
+  const i = findVmaIndex(mm.vmas, addr);
+  const vma = mm.vmas[i];
+  if (vma === undefined) return segv(mm, 'segv-maperr');
+  if (vma.start > addr) {
+    if (!(vma.flags & VM_GROWSDOWN) || !expandStack(mm, i, addr)) return segv(mm, 'segv-maperr');
+  }
+  if (accessError(vma, errorCode, write)) return segv(mm, 'segv-accerr');
+  try {
+    return handlePteFault(mm, vma, addr, write);
+  } catch (e) {
+    if (e instanceof OutOfFramesError) return 'oom';
+    throw e;
+  }
+}
+
+function segv(mm: Mm, r: FaultResult): FaultResult {
+  mm.stats.segv++;
+  return r;
+}
+
+/** Linux's access_error(): may an access of this kind touch this area at all? */
+function accessError(vma: VmArea, errorCode: number, write: boolean): boolean {
+  if (write) return !(vma.flags & VM_WRITE);
+  if (errorCode & PF_PROT) return !(vma.flags & (VM_READ | VM_EXEC));
+  return !(vma.flags & (VM_READ | VM_WRITE | VM_EXEC));
+}
+
+/**
+ * Grows the stack area vmas[index] down to cover addr (expand_downwards): within
+ * RLIMIT_STACK, above mmap_min_addr, and keeping the guard gap to the area below.
+ */
+export function expandStack(mm: Mm, index: number, addr: number): boolean {
+  const vma = mm.vmas[index];
+  const start = Math.floor(addr / PAGE_SIZE) * PAGE_SIZE;
+  if (start < MMAP_MIN_ADDR) return false;
+  const prev = index > 0 ? mm.vmas[index - 1] : undefined;
+  if (prev !== undefined && !(prev.flags & VM_GROWSDOWN) && prev.flags & (VM_READ | VM_WRITE | VM_EXEC)) {
+    if (start < prev.end || start - prev.end < STACK_GUARD_GAP) return false;
+  }
+  if (prev !== undefined && start < prev.end) return false;
+  if (vma.end - start > mm.stackRlimit) return false;
+  vma.start = start;
+  mm.stats.stackGrowth++;
+  return true;
+}
+
+function handlePteFault(mm: Mm, vma: VmArea, addr: number, write: boolean): FaultResult {
+  const page = addr - (addr % PAGE_SIZE);
+  const slot = pteSlot(mm, page, true);
+  const pte = mm.mem.dv.getInt32(slot, true);
+  if (!(pte & PTE_P)) return vma.file !== null ? doFilePage(mm, vma, page) : doAnonymousPage(mm, vma, page);
+  if (write && !(pte & PTE_RW)) return doWpPage(mm, vma, page, slot, pte);
+  // The PTE already allows the access: a stale TLB entry, or permissions to refresh.
+  const perm = ptePermFor(vma.flags);
+  if ((pte & PTE_US) !== (perm & PTE_US)) mm.mem.dv.setInt32(slot, (pte & ~PTE_US) | (perm & PTE_US), true);
+  if (mm.active) mm.mmu.invlpg(page);
+  mm.stats.spurious++;
+  return 'ok';
+}
+
+/** do_anonymous_page: a fresh zeroed frame. */
+function doAnonymousPage(mm: Mm, vma: VmArea, page: number): FaultResult {
+  const pfn = mm.mem.allocFrame();
+  mapPage(mm, page, pfn, vma.flags);
+  mm.stats.anon++;
+  return 'ok';
+}
+
+/** do_read_fault / do_cow_fault: a private frame holding the file's bytes for this page. */
+function doFilePage(mm: Mm, vma: VmArea, page: number): FaultResult {
+  const file = vma.file!;
+  const off = vma.pgoff * PAGE_SIZE + (page - vma.start);
+  if (off >= file.bytes.length) {
+    mm.stats.sigbus++;
+    return 'sigbus';
+  }
+  const pfn = mm.mem.allocFrame();
+  let n = Math.min(PAGE_SIZE, file.bytes.length - off);
+  if (vma.fileEnd < page + n) n = Math.max(0, vma.fileEnd - page);
+  const dst = pfn * PAGE_SIZE;
+  mm.mem.bytes.set(file.bytes.subarray(off, off + n), dst);
+  mapPage(mm, page, pfn, vma.flags);
+  mm.stats.file++;
+  return 'ok';
+}
+
+/** do_wp_page: a write to a read-only PTE in a writable area (copy-on-write). */
+function doWpPage(mm: Mm, vma: VmArea, page: number, slot: number, pte: number): FaultResult {
+  const pfn = (pte & PTE_FRAME) >>> 12;
+  mm.stats.cow++;
+  if (vma.flags & VM_SHARED || mm.mem.refcount[pfn] <= 1) {
+    // Sole owner (or a shared mapping): just make it writable.
+    mm.mem.dv.setInt32(slot, (pte | PTE_RW) & ~PTE_COW, true);
+    if (mm.active) mm.mmu.invlpg(page);
+    return 'ok';
+  }
+  const copy = mm.mem.allocFrame();
+  mm.mem.bytes.copyWithin(copy * PAGE_SIZE, pfn * PAGE_SIZE, (pfn + 1) * PAGE_SIZE);
+  mapPage(mm, page, copy, vma.flags);
+  return 'ok';
+}

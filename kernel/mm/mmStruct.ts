@@ -1,0 +1,74 @@
+// The address space of a process (Linux's struct mm_struct): its page directory in guest
+// physical memory, its areas, the layout boundaries exec sets, and the fault counters.
+import type { Mmu } from '../../src/mmu/mmu.js';
+import type { PhysicalMemory } from '../../src/mmu/physicalMemory.js';
+import { PAGE_SIZE } from '../../src/mmu/physicalMemory.js';
+import type { VmArea } from './vma.js';
+
+/** Page-fault outcomes by kind, for --stats and the debugger. */
+export interface FaultStats {
+  /** Not-present faults filled with a zeroed frame. */
+  anon: number;
+  /** Not-present faults filled from a file (the ELF image or a file mmap). */
+  file: number;
+  /** Write faults that copied (or took over) a copy-on-write frame. */
+  cow: number;
+  /** Faults below a stack area that grew it. */
+  stackGrowth: number;
+  /** Faults that found a valid translation already there (stale TLB). */
+  spurious: number;
+  /** Faults that ended in SIGSEGV / SIGBUS. */
+  segv: number;
+  sigbus: number;
+}
+
+export function newFaultStats(): FaultStats {
+  return { anon: 0, file: 0, cow: 0, stackGrowth: 0, spurious: 0, segv: 0, sigbus: 0 };
+}
+
+/** Linux's stack_guard_gap: 256 pages kept free below a stack area. */
+export const STACK_GUARD_GAP = 256 * PAGE_SIZE;
+/** vm.mmap_min_addr default. */
+export const MMAP_MIN_ADDR = 65536;
+/** Default RLIMIT_STACK soft limit (8 MiB). */
+export const DEFAULT_STACK_RLIMIT = 8 * 1024 * 1024;
+
+export class Mm {
+  readonly mem: PhysicalMemory;
+  readonly mmu: Mmu;
+  /** Frame number of the page directory. */
+  pgd: number;
+  /** Sorted, non-overlapping areas. */
+  vmas: VmArea[] = [];
+  /** One past the highest user address (TASK_SIZE). */
+  readonly taskSize: number;
+  /** Top of the top-down mmap allocator (mm->mmap_base). */
+  mmapBase = 0;
+  startCode = 0;
+  endCode = 0;
+  startData = 0;
+  endData = 0;
+  startBrk = 0;
+  brk = 0;
+  startStack = 0;
+  argStart = 0;
+  argEnd = 0;
+  envStart = 0;
+  envEnd = 0;
+  /** RLIMIT_STACK soft limit, consulted when the stack grows. */
+  stackRlimit = DEFAULT_STACK_RLIMIT;
+  readonly stats: FaultStats;
+
+  constructor(mem: PhysicalMemory, mmu: Mmu, pgd: number, taskSize: number, stats: FaultStats) {
+    this.mem = mem;
+    this.mmu = mmu;
+    this.pgd = pgd;
+    this.taskSize = taskSize;
+    this.stats = stats;
+  }
+
+  /** True when this address space is the one loaded in CR3 (its TLB entries need flushing). */
+  get active(): boolean {
+    return (this.mmu.cr3 >>> 0) === this.pgd * PAGE_SIZE;
+  }
+}

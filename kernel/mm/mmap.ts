@@ -1,0 +1,177 @@
+// mmap and munmap (mm/mmap.c, arch/x86/mm/mmap.c): the top-down allocator below mmap_base
+// (TASK_SIZE minus the stack gap, as Linux's default layout), mmap_region (replace, insert,
+// merge) and do_munmap. Pages are never populated here: the fault handler fills them.
+import { PAGE_SIZE } from '../../src/mmu/physicalMemory.js';
+import { EACCES, EEXIST, EINVAL, ENODEV, ENOMEM, EOVERFLOW, EPERM } from '../errno.js';
+import { DEFAULT_STACK_RLIMIT, Mm, MMAP_MIN_ADDR, STACK_GUARD_GAP } from './mmStruct.js';
+import { zapRange } from './pageTable.js';
+import {
+  insertVma, mergeAround, rangeOverlaps, removeRange, VM_EXEC, VM_GROWSDOWN, VM_MAY_ALL, VM_MAYSHARE,
+  VM_MAYWRITE, VM_READ, VM_SHARED, VM_WRITE, VmArea, VmFile, vmStartGap, findVma, findVmaIndex,
+} from './vma.js';
+
+export const PROT_NONE = 0, PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4, PROT_SEM = 8;
+export const PROT_GROWSDOWN = 0x01000000, PROT_GROWSUP = 0x02000000;
+export const MAP_SHARED = 0x01, MAP_PRIVATE = 0x02, MAP_SHARED_VALIDATE = 0x03, MAP_TYPE = 0x0f;
+export const MAP_FIXED = 0x10, MAP_ANONYMOUS = 0x20, MAP_GROWSDOWN = 0x100, MAP_DENYWRITE = 0x800;
+export const MAP_EXECUTABLE = 0x1000, MAP_LOCKED = 0x2000, MAP_NORESERVE = 0x4000;
+export const MAP_POPULATE = 0x8000, MAP_NONBLOCK = 0x10000, MAP_STACK = 0x20000;
+export const MAP_HUGETLB = 0x40000, MAP_SYNC = 0x80000, MAP_FIXED_NOREPLACE = 0x100000;
+export const MAP_UNINITIALIZED = 0x4000000;
+
+const SIZE_128M = 128 * 1024 * 1024;
+
+export function pageAlign(n: number): number {
+  return Math.ceil(n / PAGE_SIZE) * PAGE_SIZE;
+}
+
+export function pageDown(n: number): number {
+  return Math.floor(n / PAGE_SIZE) * PAGE_SIZE;
+}
+
+/** calc_vm_prot_bits: PROT_READ/WRITE/EXEC have the VM_ bit values. */
+export function vmFlagsFromProt(prot: number): number {
+  return prot & (VM_READ | VM_WRITE | VM_EXEC);
+}
+
+/**
+ * Linux's mmap_base() for the top-down layout without randomization: TASK_SIZE minus a gap of
+ * RLIMIT_STACK plus the stack guard gap, clamped to [128 MiB, 5/6 of TASK_SIZE].
+ */
+export function computeMmapBase(taskSize: number, stackRlimit = DEFAULT_STACK_RLIMIT): number {
+  let gap = stackRlimit + STACK_GUARD_GAP;
+  const gapMax = Math.floor(taskSize / 6) * 5;
+  if (gap < SIZE_128M) gap = SIZE_128M;
+  else if (gap > gapMax) gap = gapMax;
+  return pageAlign(taskSize - gap);
+}
+
+/** Highest free gap of len bytes in [low, high), honouring stack guard gaps; -1 if none. */
+function unmappedAreaTopDown(mm: Mm, len: number, low: number, high: number): number {
+  const v = mm.vmas;
+  for (let k = v.length; k >= 0; k--) {
+    let gapEnd = k < v.length ? vmStartGap(v[k], STACK_GUARD_GAP) : mm.taskSize;
+    let gapStart = k > 0 ? v[k - 1].end : 0;
+    if (gapStart >= high) continue;
+    gapEnd = Math.min(gapEnd, high);
+    gapStart = Math.max(gapStart, low);
+    if (gapEnd - gapStart >= len) return pageDown(gapEnd - len);
+  }
+  return -1;
+}
+
+/** Lowest free gap of len bytes at or above low; -1 if none. */
+function unmappedAreaBottomUp(mm: Mm, len: number, low: number): number {
+  const v = mm.vmas;
+  for (let k = findVmaIndex(v, low); k <= v.length; k++) {
+    const gapStart = Math.max(k > 0 ? v[k - 1].end : 0, low);
+    const gapEnd = k < v.length ? vmStartGap(v[k], STACK_GUARD_GAP) : mm.taskSize;
+    if (gapEnd > gapStart && gapEnd - gapStart >= len) return gapStart;
+  }
+  return -1;
+}
+
+/**
+ * arch_get_unmapped_area_topdown: the hint if that range is free, else the highest gap below
+ * mmap_base, else the lowest gap above TASK_UNMAPPED_BASE. Returns -ENOMEM when full.
+ */
+export function getUnmappedArea(mm: Mm, hint: number, len: number): number {
+  if (len > mm.taskSize) return -ENOMEM;
+  if (hint !== 0) {
+    const addr = pageAlign(hint);
+    if (addr >= MMAP_MIN_ADDR && addr <= mm.taskSize - len) {
+      const next = findVma(mm.vmas, addr);
+      const i = findVmaIndex(mm.vmas, addr);
+      const prev = i > 0 ? mm.vmas[i - 1] : undefined;
+      if ((next === undefined || addr + len <= vmStartGap(next, STACK_GUARD_GAP))
+        && (prev === undefined || prev.end <= addr)) return addr;
+    }
+  }
+  let addr = unmappedAreaTopDown(mm, len, Math.max(PAGE_SIZE, MMAP_MIN_ADDR), mm.mmapBase);
+  if (addr < 0) addr = unmappedAreaBottomUp(mm, len, pageAlign(Math.floor(mm.taskSize / 3)));
+  return addr < 0 ? -ENOMEM : addr;
+}
+
+/**
+ * mmap_region: maps [addr, addr+len) as a new area, replacing whatever was there, merging
+ * with compatible neighbours. Returns the area now covering addr.
+ */
+export function mmapRegion(mm: Mm, addr: number, len: number, vmFlags: number, file: VmFile | null,
+  pgoff: number, name: string | null = null, fileEnd = Infinity): VmArea {
+  unmapRange(mm, addr, addr + len);
+  const vma = new VmArea(addr, addr + len, vmFlags, file, file !== null ? pgoff : 0, name, fileEnd);
+  const i = insertVma(mm.vmas, vma);
+  return mm.vmas[mergeAround(mm.vmas, i)];
+}
+
+/** Removes the areas and page mappings in [start, end) (the core of do_munmap). */
+export function unmapRange(mm: Mm, start: number, end: number): void {
+  if (!rangeOverlaps(mm.vmas, start, end)) return;
+  for (const piece of removeRange(mm.vmas, start, end)) zapRange(mm, piece.start, piece.end);
+}
+
+/** A file to map: its snapshot and whether the descriptor was opened for writing. */
+export interface MmapFile {
+  file: VmFile;
+  writable: boolean;
+}
+
+/**
+ * do_mmap + ksys_mmap_pgoff. file is null for MAP_ANONYMOUS; the caller resolved the fd.
+ * Returns the mapped address (unsigned) or -errno.
+ */
+export function doMmap(mm: Mm, addr: number, length: number, prot: number, flags: number,
+  file: MmapFile | null, pgoff: number): number {
+  addr >>>= 0;
+  length >>>= 0;
+  if (length === 0) return -EINVAL;
+  const len = pageAlign(length);
+  if (len > mm.taskSize) return -ENOMEM;
+  if (pgoff + len / PAGE_SIZE > 0x100000000) return -EOVERFLOW;
+  const type = flags & MAP_TYPE;
+  if (type !== MAP_SHARED && type !== MAP_PRIVATE && type !== MAP_SHARED_VALIDATE) return -EINVAL;
+  if (flags & MAP_HUGETLB) return -EINVAL;
+  const shared = type !== MAP_PRIVATE;
+  const fixed = (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) !== 0;
+
+  let vmFlags = vmFlagsFromProt(prot) | VM_MAY_ALL;
+  if (flags & MAP_GROWSDOWN) vmFlags |= VM_GROWSDOWN;
+  if (file !== null) {
+    if (shared) {
+      if (prot & PROT_WRITE && !file.writable) return -EACCES;
+      vmFlags |= VM_SHARED | VM_MAYSHARE;
+      if (!file.writable) vmFlags &= ~(VM_MAYWRITE | VM_SHARED);
+    }
+  } else if (shared) {
+    vmFlags |= VM_SHARED | VM_MAYSHARE;
+  }
+
+  let start: number;
+  if (fixed) {
+    if (addr % PAGE_SIZE !== 0) return -EINVAL;
+    if (addr + len > mm.taskSize) return -ENOMEM;
+    if (addr < MMAP_MIN_ADDR) return -EPERM;
+    if (flags & MAP_FIXED_NOREPLACE && !(flags & MAP_FIXED) && rangeOverlaps(mm.vmas, addr, addr + len)) return -EEXIST;
+    start = addr;
+  } else {
+    start = getUnmappedArea(mm, addr, len);
+    if (start < 0) return start;
+  }
+  const name = file === null && shared ? '/dev/zero (deleted)' : null;
+  mmapRegion(mm, start, len, vmFlags, file?.file ?? null, pgoff, name);
+  return start;
+}
+
+/** do_munmap: 0 or -EINVAL (unaligned, empty or out-of-range). Holes are fine. */
+export function doMunmap(mm: Mm, addr: number, length: number): number {
+  addr >>>= 0;
+  length >>>= 0;
+  if (addr % PAGE_SIZE !== 0 || length === 0) return -EINVAL;
+  const len = pageAlign(length);
+  if (addr > mm.taskSize || len > mm.taskSize - addr) return -EINVAL;
+  unmapRange(mm, addr, addr + len);
+  return 0;
+}
+
+/** -ENODEV: files that cannot be mapped (ttys, pipes, directories). */
+export const MMAP_NOT_MAPPABLE = -ENODEV;
