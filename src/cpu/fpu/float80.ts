@@ -1,0 +1,900 @@
+// Soft-float for the x87 80-bit extended format, bit-exact with the hardware.
+//
+// A value is three numbers: `se` (sign << 15 | 15-bit biased exponent), `hi` and `lo` (the
+// 64-bit significand with its explicit integer bit as bit 31 of hi; both kept as uint32, i.e.
+// `>>> 0`). Operations take operands as such triples and leave the result in the shared object
+// `F` (se/hi/lo), OR-ing x87 exception bits into F.exc and setting F.up when the result was
+// rounded up in magnitude (that is the C1 bit). Nothing is allocated on the paths used by
+// FLD/FST/FADD/FSUB/FMUL; division, square root and remainder use BigInt for the significand
+// quotient (measured at a few hundred ns, still far below the cost of a syscall).
+//
+// Internally a finite non-zero operand is unpacked into a sign, an unbounded biased exponent
+// and a normalised significand (denormals are normalised, so their exponent can go below 1);
+// results are formed in a 96-bit working significand (wH:wL:wX) whose lowest bit is sticky,
+// and roundPack() rounds it to 24, 53 or 64 bits within the exponent range of the destination
+// format. Facts measured on the host CPU and followed here: tininess is detected after
+// rounding; with underflow/overflow unmasked the register result keeps the normalised
+// significand with the exponent biased by ∓0x6000; NaN operands propagate as Intel's table says
+// (the larger significand wins when both are NaN, ties go to the positive one).
+
+export const IE = 0x01, DE = 0x02, ZE = 0x04, OE = 0x08, UE = 0x10, PE = 0x20, SF = 0x40;
+
+/** Classes returned by classify(). */
+export const C_ZERO = 0, C_NORMAL = 1, C_DENORMAL = 2, C_INF = 3, C_QNAN = 4, C_SNAN = 5, C_UNSUPPORTED = 6;
+
+export const BIAS = 16383;
+/** Exponent range (extended biasing) of the memory formats: smallest normal, largest finite. */
+export const EXT_MIN = 1, EXT_MAX = 0x7ffe;
+export const DBL_MIN = BIAS - 1022, DBL_MAX = BIAS + 1023;
+export const SGL_MIN = BIAS - 126, SGL_MAX = BIAS + 127;
+
+/** Result of the last operation. i1/i0: integer or memory-format result (high, low dword). */
+export const F = { se: 0, hi: 0, lo: 0, exc: 0, up: 0, i1: 0, i0: 0, den: 0 };
+// F.den: set by the caller when an operand came from a denormal float32/float64 in memory (it
+// is normal once widened, but the operation must still raise DE at the right precedence).
+
+/** The indefinite QNaN (what a masked invalid operation produces). */
+export const INDEF_SE = 0xffff, INDEF_HI = 0xc0000000, INDEF_LO = 0;
+
+export function classify(se: number, hi: number, lo: number): number {
+  const e = se & 0x7fff;
+  if (e === 0) return (hi | lo) === 0 ? C_ZERO : C_DENORMAL;
+  if ((hi & 0x80000000) === 0) return C_UNSUPPORTED; // unnormal, pseudo-NaN, pseudo-infinity
+  if (e === 0x7fff) {
+    if ((hi & 0x7fffffff) === 0 && lo === 0) return C_INF;
+    return hi & 0x40000000 ? C_QNAN : C_SNAN;
+  }
+  return C_NORMAL;
+}
+
+export function isNaNClass(c: number): boolean {
+  return c === C_QNAN || c === C_SNAN;
+}
+
+function setIndefinite(): void {
+  F.se = INDEF_SE;
+  F.hi = INDEF_HI;
+  F.lo = INDEF_LO;
+  F.exc |= IE;
+}
+
+function setResult(se: number, hi: number, lo: number): void {
+  F.se = se;
+  F.hi = hi >>> 0;
+  F.lo = lo >>> 0;
+}
+
+/** Result is `se` with a quieted copy of the NaN significand. */
+function setQuiet(se: number, hi: number, lo: number): void {
+  F.se = se;
+  F.hi = (hi | 0x40000000) >>> 0;
+  F.lo = lo >>> 0;
+}
+
+/**
+ * x87 NaN propagation for two operands (at least one is a NaN): an SNaN raises IE; SNaN with
+ * QNaN gives the QNaN; two of a kind give the larger significand (the positive one on a tie).
+ */
+function propagateNaN2(ac: number, as: number, ah: number, al: number, bc: number, bs: number, bh: number, bl: number): void {
+  const aN = ac === C_QNAN || ac === C_SNAN;
+  const bN = bc === C_QNAN || bc === C_SNAN;
+  if (ac === C_SNAN || bc === C_SNAN) F.exc |= IE;
+  if (aN && bN) {
+    if (ac === C_SNAN && bc === C_QNAN) { setQuiet(bs, bh, bl); return; }
+    if (bc === C_SNAN && ac === C_QNAN) { setQuiet(as, ah, al); return; }
+    const ahq = (ah | 0x40000000) >>> 0, bhq = (bh | 0x40000000) >>> 0;
+    if (ahq > bhq || (ahq === bhq && al > bl)) { setQuiet(as, ah, al); return; }
+    if (bhq > ahq || (ahq === bhq && bl > al)) { setQuiet(bs, bh, bl); return; }
+    if (as <= bs) setQuiet(as, ah, al); else setQuiet(bs, bh, bl);
+    return;
+  }
+  if (aN) setQuiet(as, ah, al);
+  else setQuiet(bs, bh, bl);
+}
+
+// ---- unpacking ------------------------------------------------------------------------------
+
+// Unpacked operand: sign (0/1), unbounded biased exponent, normalised significand.
+let uS = 0, uE = 0, uH = 0, uL = 0;
+
+/** Unpacks a finite non-zero value (normal or denormal) into uS/uE/uH/uL. */
+function unpack(se: number, hi: number, lo: number): void {
+  uS = se >>> 15;
+  let e = se & 0x7fff;
+  hi >>>= 0;
+  lo >>>= 0;
+  if (e === 0) {
+    e = 1;
+    if (hi === 0) {
+      const z = Math.clz32(lo);
+      hi = (lo << z) >>> 0;
+      lo = 0;
+      e -= 32 + z;
+    } else {
+      const z = Math.clz32(hi);
+      if (z > 0) {
+        hi = ((hi << z) | (lo >>> (32 - z))) >>> 0;
+        lo = (lo << z) >>> 0;
+        e -= z;
+      }
+    }
+  }
+  uE = e;
+  uH = hi;
+  uL = lo;
+}
+
+// ---- the working significand and rounding ---------------------------------------------------
+
+let wS = 0, wE = 0, wH = 0, wL = 0, wX = 0;
+
+/** Shifts wH:wL:wX right by n, OR-ing everything shifted out into bit 0 of wX. */
+function shr96(n: number): void {
+  if (n <= 0) return;
+  if (n >= 96) {
+    wX = (wH | wL | wX) !== 0 ? 1 : 0;
+    wH = 0;
+    wL = 0;
+    return;
+  }
+  let sticky = 0;
+  if (n >= 64) {
+    sticky = (wL | wX) !== 0 ? 1 : 0;
+    wX = wH;
+    wL = 0;
+    wH = 0;
+    n -= 64;
+  } else if (n >= 32) {
+    sticky = wX !== 0 ? 1 : 0;
+    wX = wL;
+    wL = wH;
+    wH = 0;
+    n -= 32;
+  }
+  if (n > 0) {
+    if ((wX << (32 - n)) !== 0) sticky = 1;
+    wX = ((wX >>> n) | (wL << (32 - n))) >>> 0;
+    wL = ((wL >>> n) | (wH << (32 - n))) >>> 0;
+    wH = wH >>> n;
+  }
+  wX = (wX | sticky) >>> 0;
+}
+
+/** Normalises wH:wL:wX (non-zero) so that bit 31 of wH is set, adjusting wE. */
+function normalize96(): void {
+  if (wH === 0) {
+    if (wL === 0) {
+      wH = wX;
+      wL = 0;
+      wX = 0;
+      wE -= 64;
+    } else {
+      wH = wL;
+      wL = wX;
+      wX = 0;
+      wE -= 32;
+    }
+  }
+  if (wH === 0) {
+    // Only possible when the value came from wX alone and moved two words up.
+    wH = wL;
+    wL = 0;
+    wE -= 32;
+  }
+  const z = Math.clz32(wH);
+  if (z > 0) {
+    wH = ((wH << z) | (wL >>> (32 - z))) >>> 0;
+    wL = ((wL << z) | (wX >>> (32 - z))) >>> 0;
+    wX = (wX << z) >>> 0;
+    wE -= z;
+  }
+}
+
+/**
+ * Rounds wH:wL:wX at `prec` significant bits (64, 53 or 24) in rounding mode rc, in place.
+ * Returns 1 when the discarded part was non-zero. Sets rUp when the significand was
+ * incremented; a carry out of bit 63 leaves wH:wL = 0 and rCarry = 1.
+ */
+let rUp = 0, rCarry = 0;
+function roundSig(prec: number, rc: number): number {
+  let half: number, rest: boolean, lsb: number;
+  if (prec === 64) {
+    half = wX >>> 31;
+    rest = (wX & 0x7fffffff) !== 0;
+    lsb = wL & 1;
+  } else if (prec === 53) {
+    half = (wL >>> 10) & 1;
+    rest = (wL & 0x3ff) !== 0 || wX !== 0;
+    lsb = (wL >>> 11) & 1;
+  } else {
+    half = (wH >>> 7) & 1;
+    rest = (wH & 0x7f) !== 0 || wL !== 0 || wX !== 0;
+    lsb = (wH >>> 8) & 1;
+  }
+  rUp = 0;
+  rCarry = 0;
+  const inexact = half !== 0 || rest;
+  if (!inexact) {
+    wX = 0;
+    return 0;
+  }
+  let inc: boolean;
+  switch (rc) {
+    case 0: inc = half !== 0 && (rest || lsb !== 0); break;
+    case 1: inc = wS !== 0; break;
+    case 2: inc = wS === 0; break;
+    default: inc = false;
+  }
+  wX = 0;
+  if (prec === 53) wL = (wL & ~0x7ff) >>> 0;
+  else if (prec === 24) { wL = 0; wH = (wH & ~0xff) >>> 0; }
+  if (inc) {
+    rUp = 1;
+    const unit = prec === 64 ? 1 : prec === 53 ? 0x800 : 0;
+    if (prec === 24) {
+      wH = wH + 0x100;
+    } else {
+      wL = wL + unit;
+      if (wL > 0xffffffff) {
+        wL = 0;
+        wH = wH + 1;
+      }
+    }
+    if (wH > 0xffffffff) {
+      wH = 0;
+      rCarry = 1;
+    }
+  }
+  return 1;
+}
+
+/**
+ * Rounds the working value (normalised, non-zero; sign wS, unbounded biased exponent wE) to
+ * `prec` bits in the exponent range [minE, maxE] of the destination, and leaves it in F in
+ * extended layout: a result with bit 63 clear is a denormal of the destination format (its
+ * exponent field is then 0 for the extended format). trapUnder/trapOver: the exception is
+ * unmasked, so the result keeps full range with the exponent biased by ∓0x6000 (meaningful for
+ * register destinations; memory stores are suppressed by the caller).
+ */
+function roundPack(prec: number, minE: number, maxE: number, rc: number, trapUnder: boolean, trapOver: boolean): void {
+  F.up = 0;
+  if (wE < minE && !trapUnder) {
+    // Tininess after rounding: would the value rounded with an unbounded exponent be below
+    // the smallest normal? Only wE == minE - 1 with a carry out can escape.
+    let tiny = true;
+    if (wE === minE - 1) {
+      const h = wH, l = wL, x = wX;
+      roundSig(prec, rc);
+      if (rCarry) tiny = false;
+      wH = h; wL = l; wX = x;
+    }
+    shr96(minE - wE);
+    wE = minE;
+    const inexact = roundSig(prec, rc);
+    if (rCarry) { wH = 0x80000000; } // cannot happen from a denormalised value, kept for safety
+    if (inexact) {
+      F.exc |= PE;
+      if (tiny) F.exc |= UE;
+    }
+    F.up = rUp;
+    F.se = (wS << 15) | ((wH & 0x80000000) !== 0 ? (minE === EXT_MIN ? 1 : wE) : (minE === EXT_MIN ? 0 : wE));
+    F.hi = wH >>> 0;
+    F.lo = wL >>> 0;
+    return;
+  }
+  let tiny = false;
+  if (wE < minE) {
+    let t = true;
+    if (wE === minE - 1) {
+      const h = wH, l = wL, x = wX;
+      roundSig(prec, rc);
+      if (rCarry) t = false;
+      wH = h; wL = l; wX = x;
+    }
+    tiny = t;
+  }
+  const inexact = roundSig(prec, rc);
+  if (rCarry) {
+    wH = 0x80000000;
+    wE++;
+  }
+  if (inexact) F.exc |= PE;
+  F.up = rUp;
+  if (wE > maxE) {
+    F.exc |= OE;
+    if (trapOver) {
+      wE -= 0x6000;
+    } else {
+      F.exc |= PE;
+      // Masked overflow: infinity, or the largest finite value when rounding toward zero or
+      // away from this sign.
+      const toInf = rc === 0 || (rc === 1 && wS !== 0) || (rc === 2 && wS === 0);
+      if (toInf) {
+        F.se = (wS << 15) | (maxE === EXT_MAX ? 0x7fff : maxE + 1);
+        F.hi = 0x80000000;
+        F.lo = 0;
+        F.up = 1;
+      } else {
+        F.se = (wS << 15) | maxE;
+        F.hi = prec === 24 ? 0xffffff00 : 0xffffffff;
+        F.lo = prec === 64 ? 0xffffffff : prec === 53 ? 0xfffff800 : 0;
+        F.up = 0;
+      }
+      return;
+    }
+  } else if (tiny && wE < minE) {
+    F.exc |= UE;
+    wE += 0x6000;
+  } else if (tiny) {
+    F.exc |= UE;
+    wE += 0x6000;
+  }
+  F.se = (wS << 15) | (wE & 0x7fff);
+  F.hi = wH >>> 0;
+  F.lo = wL >>> 0;
+}
+
+/** Precision-control bits of the control word → significand bits. */
+export function pcBits(cw: number): number {
+  const pc = (cw >> 8) & 3;
+  return pc === 0 ? 24 : pc === 2 ? 53 : 64;
+}
+
+/** Rounds the working value into an extended register under the control word's PC and RC. */
+function roundExt(cw: number, prec: number): void {
+  roundPack(prec, EXT_MIN, EXT_MAX, (cw >> 10) & 3, (cw & UE) === 0, (cw & OE) === 0);
+}
+
+// ---- add / subtract -------------------------------------------------------------------------
+
+/**
+ * a + b (or a - b when sub) rounded under control word cw with `prec` significand bits.
+ */
+export function add(as: number, ah: number, al: number, bs: number, bh: number, bl: number, sub: boolean, cw: number, prec: number): void {
+  const ac = classify(as, ah, al), bc = classify(bs, bh, bl);
+  if (ac === C_UNSUPPORTED || bc === C_UNSUPPORTED) { setIndefinite(); return; }
+  if (ac >= C_QNAN || bc >= C_QNAN) { propagateNaN2(ac, as, ah, al, bc, bs, bh, bl); return; }
+  if (ac === C_DENORMAL || bc === C_DENORMAL || F.den) F.exc |= DE;
+  const bsign = ((bs >>> 15) ^ (sub ? 1 : 0)) & 1;
+  const asign = as >>> 15;
+  if (ac === C_INF) {
+    if (bc === C_INF && asign !== bsign) { setIndefinite(); return; }
+    setResult(as & 0xffff, 0x80000000, 0);
+    return;
+  }
+  if (bc === C_INF) { setResult((bsign << 15) | 0x7fff, 0x80000000, 0); return; }
+  const rc = (cw >> 10) & 3;
+  if (ac === C_ZERO && bc === C_ZERO) {
+    const s = asign === bsign ? asign : rc === 1 ? 1 : 0;
+    setResult(s << 15, 0, 0);
+    return;
+  }
+  if (bc === C_ZERO) {
+    unpack(as, ah, al);
+    wS = asign; wE = uE; wH = uH; wL = uL; wX = 0;
+    roundExt(cw, prec);
+    return;
+  }
+  if (ac === C_ZERO) {
+    unpack(bs, bh, bl);
+    wS = bsign; wE = uE; wH = uH; wL = uL; wX = 0;
+    roundExt(cw, prec);
+    return;
+  }
+  unpack(as, ah, al);
+  let xE = uE, xH = uH, xL = uL, xS = asign;
+  unpack(bs, bh, bl);
+  let yE = uE, yH = uH, yL = uL, yS = bsign;
+  if (yE > xE || (yE === xE && (yH > xH || (yH === xH && yL > xL)))) {
+    let t = xE; xE = yE; yE = t;
+    t = xH; xH = yH; yH = t;
+    t = xL; xL = yL; yL = t;
+    t = xS; xS = yS; yS = t;
+  }
+  // Align the smaller operand.
+  wH = yH; wL = yL; wX = 0;
+  shr96(xE - yE);
+  const bH = wH, bL = wL, bX = wX;
+  wS = xS;
+  wE = xE;
+  if (xS === yS) {
+    const x = bX;
+    let l = xL + bL;
+    let c = 0;
+    if (l > 0xffffffff) { l -= 0x100000000; c = 1; }
+    let h = xH + bH + c;
+    wX = x; wL = l; 
+    if (h > 0xffffffff) {
+      h -= 0x100000000;
+      wH = h;
+      // shift right by one, carry in at the top
+      const st = wX & 1;
+      wX = ((wX >>> 1) | (wL << 31)) >>> 0 | st;
+      wL = ((wL >>> 1) | (wH << 31)) >>> 0;
+      wH = ((wH >>> 1) | 0x80000000) >>> 0;
+      wE++;
+    } else {
+      wH = h;
+    }
+  } else {
+    let x = 0 - bX, br = 0;
+    if (x < 0) { x += 0x100000000; br = 1; }
+    let l = xL - bL - br;
+    br = 0;
+    if (l < 0) { l += 0x100000000; br = 1; }
+    const h = xH - bH - br;
+    if (h === 0 && l === 0 && x === 0) {
+      setResult(rc === 1 ? 0x8000 : 0, 0, 0);
+      return;
+    }
+    wH = h; wL = l; wX = x;
+    normalize96();
+  }
+  roundExt(cw, prec);
+}
+
+// ---- multiply -------------------------------------------------------------------------------
+
+/** wH:wL:wX (+ sticky) = top of the 128-bit product of two 64-bit significands; returns 1 if bit 127 was set. */
+function mul64(xH: number, xL: number, yH: number, yL: number): number {
+  const a3 = xH >>> 16, a2 = xH & 0xffff, a1 = xL >>> 16, a0 = xL & 0xffff;
+  const b3 = yH >>> 16, b2 = yH & 0xffff, b1 = yL >>> 16, b0 = yL & 0xffff;
+  let t = a0 * b0;
+  const r0 = t % 65536;
+  t = Math.floor(t / 65536) + a1 * b0 + a0 * b1;
+  const r1 = t % 65536;
+  t = Math.floor(t / 65536) + a2 * b0 + a1 * b1 + a0 * b2;
+  const r2 = t % 65536;
+  t = Math.floor(t / 65536) + a3 * b0 + a2 * b1 + a1 * b2 + a0 * b3;
+  const r3 = t % 65536;
+  t = Math.floor(t / 65536) + a3 * b1 + a2 * b2 + a1 * b3;
+  const r4 = t % 65536;
+  t = Math.floor(t / 65536) + a3 * b2 + a2 * b3;
+  const r5 = t % 65536;
+  t = Math.floor(t / 65536) + a3 * b3;
+  const r6 = t % 65536;
+  const r7 = Math.floor(t / 65536);
+  const w3 = r7 * 65536 + r6, w2 = r5 * 65536 + r4, w1 = r3 * 65536 + r2, w0 = r1 * 65536 + r0;
+  if (w3 >= 0x80000000) {
+    wH = w3; wL = w2; wX = (w1 | (w0 !== 0 ? 1 : 0)) >>> 0;
+    return 1;
+  }
+  wH = ((w3 << 1) | (w2 >>> 31)) >>> 0;
+  wL = ((w2 << 1) | (w1 >>> 31)) >>> 0;
+  wX = ((w1 << 1) | (w0 !== 0 ? 1 : 0)) >>> 0;
+  return 0;
+}
+
+export function mul(as: number, ah: number, al: number, bs: number, bh: number, bl: number, cw: number, prec: number): void {
+  const ac = classify(as, ah, al), bc = classify(bs, bh, bl);
+  if (ac === C_UNSUPPORTED || bc === C_UNSUPPORTED) { setIndefinite(); return; }
+  if (ac >= C_QNAN || bc >= C_QNAN) { propagateNaN2(ac, as, ah, al, bc, bs, bh, bl); return; }
+  const s = ((as ^ bs) >>> 15) & 1;
+  if (ac === C_INF || bc === C_INF) {
+    if (ac === C_ZERO || bc === C_ZERO) { setIndefinite(); return; }
+    if (ac === C_DENORMAL || bc === C_DENORMAL || F.den) F.exc |= DE;
+    setResult((s << 15) | 0x7fff, 0x80000000, 0);
+    return;
+  }
+  if (ac === C_DENORMAL || bc === C_DENORMAL || F.den) F.exc |= DE;
+  if (ac === C_ZERO || bc === C_ZERO) { setResult(s << 15, 0, 0); return; }
+  unpack(as, ah, al);
+  const xE = uE, xH = uH, xL = uL;
+  unpack(bs, bh, bl);
+  const top = mul64(xH, xL, uH, uL);
+  wS = s;
+  wE = xE + uE - BIAS + top;
+  roundExt(cw, prec);
+}
+
+// ---- divide / square root (BigInt significand arithmetic) -----------------------------------
+
+function big64(h: number, l: number): bigint {
+  return (BigInt(h) << 32n) | BigInt(l);
+}
+
+/** Loads q (≥ 1) with a sticky flag into the working significand; value = q·2^c (c unbiased). */
+function loadBig(q: bigint, sticky: boolean, c: number): void {
+  let t = 0;
+  let v = q;
+  while (v >= 0x100000000n) { v >>= 32n; t += 32; }
+  t += 31 - Math.clz32(Number(v));
+  // t is the index of the top bit.
+  let frame: bigint;
+  if (t > 95) {
+    const drop = BigInt(t - 95);
+    if ((q & ((1n << drop) - 1n)) !== 0n) sticky = true;
+    frame = q >> drop;
+  } else {
+    frame = q << BigInt(95 - t);
+  }
+  wH = Number(frame >> 64n) >>> 0;
+  wL = Number((frame >> 32n) & 0xffffffffn) >>> 0;
+  wX = (Number(frame & 0xffffffffn) | (sticky ? 1 : 0)) >>> 0;
+  wE = BIAS + t + c;
+}
+
+export function div(as: number, ah: number, al: number, bs: number, bh: number, bl: number, cw: number, prec: number): void {
+  const ac = classify(as, ah, al), bc = classify(bs, bh, bl);
+  if (ac === C_UNSUPPORTED || bc === C_UNSUPPORTED) { setIndefinite(); return; }
+  if (ac >= C_QNAN || bc >= C_QNAN) { propagateNaN2(ac, as, ah, al, bc, bs, bh, bl); return; }
+  const s = ((as ^ bs) >>> 15) & 1;
+  if (ac === C_INF) {
+    if (bc === C_INF) { setIndefinite(); return; }
+    if (bc === C_DENORMAL || F.den) F.exc |= DE;
+    setResult((s << 15) | 0x7fff, 0x80000000, 0);
+    return;
+  }
+  if (bc === C_INF) {
+    if (ac === C_DENORMAL || F.den) F.exc |= DE;
+    setResult(s << 15, 0, 0);
+    return;
+  }
+  if (bc === C_ZERO) {
+    if (ac === C_ZERO) { setIndefinite(); return; }
+    if (ac === C_DENORMAL || F.den) F.exc |= DE;
+    F.exc |= ZE;
+    setResult((s << 15) | 0x7fff, 0x80000000, 0);
+    return;
+  }
+  if (ac === C_DENORMAL || bc === C_DENORMAL || F.den) F.exc |= DE;
+  if (ac === C_ZERO) { setResult(s << 15, 0, 0); return; }
+  unpack(as, ah, al);
+  const xE = uE, xH = uH, xL = uL;
+  unpack(bs, bh, bl);
+  const A = big64(xH, xL) << 65n, B = big64(uH, uL);
+  const q = A / B;
+  const r = A - q * B;
+  loadBig(q, r !== 0n, xE - uE - 65);
+  wS = s;
+  roundExt(cw, prec);
+}
+
+function isqrt(n: bigint): bigint {
+  if (n < 2n) return n;
+  // Start above the root and iterate Newton's method down to floor(sqrt(n)).
+  let bits = 0;
+  let v = n;
+  while (v > 0xffffffffn) { v >>= 32n; bits += 32; }
+  bits += 32 - Math.clz32(Number(v));
+  let x = 1n << BigInt((bits + 1) >> 1);
+  for (;;) {
+    const y = (x + n / x) >> 1n;
+    if (y >= x) return x;
+    x = y;
+  }
+}
+
+export function sqrt(as: number, ah: number, al: number, cw: number, prec: number): void {
+  const ac = classify(as, ah, al);
+  if (ac === C_UNSUPPORTED) { setIndefinite(); return; }
+  if (ac === C_SNAN) { F.exc |= IE; setQuiet(as, ah, al); return; }
+  if (ac === C_QNAN) { setQuiet(as, ah, al); return; }
+  if (ac === C_ZERO) { setResult(as, 0, 0); return; }
+  if (as & 0x8000) { if (ac === C_DENORMAL || F.den) F.exc |= DE; setIndefinite(); return; }
+  if (ac === C_INF) { setResult(as, ah, al); return; }
+  if (ac === C_DENORMAL || F.den) F.exc |= DE;
+  unpack(as, ah, al);
+  let A = big64(uH, uL);
+  let k = uE - BIAS; // value = A·2^(k-63)
+  if ((k & 1) === 0) { A <<= 1n; k -= 1; }
+  const N = A << 68n; // value = N·2^(k-131), k-131 even
+  const S = isqrt(N);
+  loadBig(S, S * S !== N, (k - 131) / 2);
+  wS = 0;
+  roundExt(cw, prec);
+}
+
+// ---- compare --------------------------------------------------------------------------------
+
+/** Compare results. */
+export const CMP_LT = 0, CMP_EQ = 1, CMP_GT = 2, CMP_UN = 3;
+
+/**
+ * Compares a with b. quiet: only SNaN operands raise IE (FUCOM); otherwise any NaN does.
+ * Unsupported formats raise IE and compare unordered. Denormal operands raise DE.
+ */
+export function compare(as: number, ah: number, al: number, bs: number, bh: number, bl: number, quiet: boolean): number {
+  const ac = classify(as, ah, al), bc = classify(bs, bh, bl);
+  if (ac === C_UNSUPPORTED || bc === C_UNSUPPORTED) { F.exc |= IE; return CMP_UN; }
+  if (ac >= C_QNAN || bc >= C_QNAN) {
+    if (!quiet || ac === C_SNAN || bc === C_SNAN) F.exc |= IE;
+    return CMP_UN;
+  }
+  if (ac === C_DENORMAL || bc === C_DENORMAL || F.den) F.exc |= DE;
+  return compareFinite(as, ah, al, ac, bs, bh, bl, bc);
+}
+
+function compareFinite(as: number, ah: number, al: number, ac: number, bs: number, bh: number, bl: number, bc: number): number {
+  if (ac === C_ZERO && bc === C_ZERO) return CMP_EQ;
+  const sa = ac === C_ZERO ? 0 : as >>> 15, sb = bc === C_ZERO ? 0 : bs >>> 15;
+  if (ac === C_ZERO) return sb ? CMP_GT : CMP_LT;
+  if (bc === C_ZERO) return sa ? CMP_LT : CMP_GT;
+  if (sa !== sb) return sa ? CMP_LT : CMP_GT;
+  // Same sign: compare magnitudes (pseudo-denormals compare by value).
+  let ea = as & 0x7fff, eb = bs & 0x7fff;
+  if (ea === 0) ea = 1;
+  if (eb === 0) eb = 1;
+  let m: number;
+  if (ea !== eb) m = ea > eb ? 1 : -1;
+  else if (ah !== bh) m = (ah >>> 0) > (bh >>> 0) ? 1 : -1;
+  else if (al !== bl) m = (al >>> 0) > (bl >>> 0) ? 1 : -1;
+  else return CMP_EQ;
+  if (sa) m = -m;
+  return m > 0 ? CMP_GT : CMP_LT;
+}
+
+// ---- conversions from memory formats --------------------------------------------------------
+
+/**
+ * float64 (as two dwords) → extended. For FLD (raw false) a denormal source raises DE and an
+ * SNaN raises IE and is quieted; for an arithmetic operand (raw true) the SNaN stays signalling
+ * and a denormal only sets F.den, so that the operation applies the x87 precedence rules.
+ */
+export function fromF64(hi: number, lo: number, raw: boolean): void {
+  const s = (hi >>> 31) << 15;
+  const e = (hi >>> 20) & 0x7ff;
+  const fh = hi & 0xfffff;
+  lo >>>= 0;
+  if (e === 0x7ff) {
+    const h = (0x80000000 | (fh << 11) | (lo >>> 21)) >>> 0;
+    const l = (lo << 11) >>> 0;
+    if (fh === 0 && lo === 0) { setResult(s | 0x7fff, 0x80000000, 0); return; }
+    if ((fh & 0x80000) === 0 && !raw) { F.exc |= IE; setQuiet(s | 0x7fff, h, l); return; }
+    setResult(s | 0x7fff, h, l);
+    return;
+  }
+  if (e === 0) {
+    if (fh === 0 && lo === 0) { setResult(s, 0, 0); return; }
+    if (raw) F.den = 1; else F.exc |= DE;
+    // Normalise: value = f·2^(-1074).
+    let h = fh, l = lo, ex = BIAS - 1022;
+    // shift so that bit 52 (integer position) is set
+    while ((h & 0x100000) === 0) {
+      h = ((h << 1) | (l >>> 31)) & 0x1fffff;
+      l = (l << 1) >>> 0;
+      ex--;
+    }
+    setResult(s | ex, ((h << 11) | (l >>> 21)) | 0x80000000, l << 11);
+    return;
+  }
+  setResult(s | (e + BIAS - 1023), 0x80000000 | (fh << 11) | (lo >>> 21), lo << 11);
+}
+
+export function fromF32(v: number, raw: boolean): void {
+  const s = (v >>> 31) << 15;
+  const e = (v >>> 23) & 0xff;
+  const f = v & 0x7fffff;
+  if (e === 0xff) {
+    if (f === 0) { setResult(s | 0x7fff, 0x80000000, 0); return; }
+    const h = (0x80000000 | (f << 8)) >>> 0;
+    if ((f & 0x400000) === 0 && !raw) { F.exc |= IE; setQuiet(s | 0x7fff, h, 0); return; }
+    setResult(s | 0x7fff, h, 0);
+    return;
+  }
+  if (e === 0) {
+    if (f === 0) { setResult(s, 0, 0); return; }
+    if (raw) F.den = 1; else F.exc |= DE;
+    const z = Math.clz32(f) - 8; // f has its top bit at 22 - (z - 1)
+    setResult(s | (BIAS - 126 - z), (f << (8 + z)) >>> 0, 0);
+    return;
+  }
+  setResult(s | (e + BIAS - 127), 0x80000000 | (f << 8), 0);
+}
+
+/** Signed 64-bit integer (two dwords) → extended (exact). */
+export function fromInt64(hi: number, lo: number): void {
+  let s = 0;
+  hi >>>= 0;
+  lo >>>= 0;
+  if (hi & 0x80000000) {
+    s = 0x8000;
+    lo = (~lo + 1) >>> 0;
+    hi = (~hi + (lo === 0 ? 1 : 0)) >>> 0;
+  }
+  if (hi === 0 && lo === 0) { setResult(0, 0, 0); return; }
+  let e = BIAS + 63;
+  if (hi === 0) { hi = lo; lo = 0; e -= 32; }
+  const z = Math.clz32(hi);
+  if (z > 0) {
+    hi = ((hi << z) | (lo >>> (32 - z))) >>> 0;
+    lo = (lo << z) >>> 0;
+    e -= z;
+  }
+  setResult(s | e, hi, lo);
+}
+
+export function fromInt32(v: number): void {
+  fromInt64(v < 0 ? 0xffffffff : 0, v >>> 0);
+}
+
+// ---- conversions to memory formats ----------------------------------------------------------
+
+/**
+ * Rounds a register value for a store to float64 (prec 53) or float32 (prec 24) under rc;
+ * leaves the memory image in F.i1:F.i0 (float32 in F.i0). Exceptions as FST: IE for SNaN
+ * (quieted) and unsupported formats (indefinite), DE not raised, OE/UE/PE as rounding says.
+ */
+export function toFloat(se: number, hi: number, lo: number, dbl: boolean, cw: number): void {
+  const c = classify(se, hi, lo);
+  const s = se >>> 15;
+  F.up = 0;
+  if (c === C_ZERO) { packFloat(s, 0, 0, 0, dbl); return; }
+  if (c === C_INF) { packFloat(s, 0x7fff, 0x80000000, 0, dbl); return; }
+  if (c === C_UNSUPPORTED) { F.exc |= IE; packFloat(1, 0x7fff, INDEF_HI, 0, dbl); return; }
+  if (c === C_QNAN || c === C_SNAN) {
+    if (c === C_SNAN) F.exc |= IE;
+    packFloat(s, 0x7fff, (hi | 0x40000000) >>> 0, lo, dbl);
+    return;
+  }
+  unpack(se, hi, lo);
+  wS = uS; wE = uE; wH = uH; wL = uL; wX = 0;
+  const rc = (cw >> 10) & 3;
+  if (dbl) roundPack(53, DBL_MIN, DBL_MAX, rc, (cw & UE) === 0, (cw & OE) === 0);
+  else roundPack(24, SGL_MIN, SGL_MAX, rc, (cw & UE) === 0, (cw & OE) === 0);
+  packFloat(F.se >>> 15, F.se & 0x7fff, F.hi, F.lo, dbl);
+}
+
+/** Packs an extended-layout value already rounded for the format into F.i1:F.i0. */
+function packFloat(s: number, e: number, hi: number, lo: number, dbl: boolean): void {
+  hi >>>= 0;
+  lo >>>= 0;
+  if (dbl) {
+    let ef: number;
+    if (e === 0x7fff) ef = 0x7ff;
+    else if ((hi & 0x80000000) === 0) ef = 0; // zero or denormal
+    else ef = e - BIAS + 1023;
+    F.i1 = ((s << 31) | (ef << 20) | ((hi >>> 11) & 0xfffff)) | 0;
+    F.i0 = ((hi << 21) | (lo >>> 11)) | 0;
+  } else {
+    let ef: number;
+    if (e === 0x7fff) ef = 0xff;
+    else if ((hi & 0x80000000) === 0) ef = 0;
+    else ef = e - BIAS + 127;
+    F.i0 = ((s << 31) | (ef << 23) | ((hi >>> 8) & 0x7fffff)) | 0;
+    F.i1 = 0;
+  }
+}
+
+/**
+ * Converts to a signed integer of `bits` (16, 32, 64) rounding with rc (3 = truncate, for
+ * FISTTP). Result in F.i1:F.i0; out of range, NaN and infinity raise IE and give the integer
+ * indefinite (the most negative value). F.up is set when the magnitude was rounded up.
+ */
+export function toInt(se: number, hi: number, lo: number, bits: number, rc: number): void {
+  const c = classify(se, hi, lo);
+  F.up = 0;
+  if (c === C_ZERO) { F.i1 = 0; F.i0 = 0; return; }
+  if (c === C_INF || c === C_QNAN || c === C_SNAN || c === C_UNSUPPORTED) { intIndefinite(bits); return; }
+  unpack(se, hi, lo);
+  const s = uS;
+  // Integer part: significand shifted right by 63 - (uE - BIAS).
+  const sh = 63 - (uE - BIAS);
+  if (sh < 0) { intIndefinite(bits); return; } // ≥ 2^64
+  wS = s; wH = uH; wL = uL; wX = 0;
+  shr96(sh);
+  // wH:wL is the integer part, wX the fraction (with sticky).
+  const half = wX >>> 31, rest = (wX & 0x7fffffff) !== 0;
+  const inexact = half !== 0 || rest;
+  if (inexact) {
+    F.exc |= PE;
+    let inc: boolean;
+    switch (rc) {
+      case 0: inc = half !== 0 && (rest || (wL & 1) !== 0); break;
+      case 1: inc = s !== 0; break;
+      case 2: inc = s === 0; break;
+      default: inc = false;
+    }
+    if (inc) {
+      F.up = 1;
+      wL = wL + 1;
+      if (wL > 0xffffffff) { wL = 0; wH = wH + 1; }
+      if (wH > 0xffffffff) { intIndefinite(bits); return; }
+    }
+  }
+  // Range check on the magnitude.
+  let ok: boolean;
+  if (bits === 64) ok = wH < 0x80000000 || (s === 1 && wH === 0x80000000 && wL === 0);
+  else if (bits === 32) ok = wH === 0 && (wL < 0x80000000 || (s === 1 && wL === 0x80000000));
+  else ok = wH === 0 && (wL < 0x8000 || (s === 1 && wL === 0x8000));
+  if (!ok) { F.exc &= ~PE; F.up = 0; intIndefinite(bits); return; }
+  let h = wH >>> 0, l = wL >>> 0;
+  if (s) {
+    l = (~l + 1) >>> 0;
+    h = (~h + (l === 0 ? 1 : 0)) >>> 0;
+  }
+  F.i1 = h | 0;
+  F.i0 = bits === 16 ? l & 0xffff : l | 0;
+}
+
+function intIndefinite(bits: number): void {
+  F.exc |= IE;
+  F.up = 0;
+  if (bits === 64) { F.i1 = 0x80000000 | 0; F.i0 = 0; }
+  else if (bits === 32) { F.i1 = 0; F.i0 = 0x80000000 | 0; }
+  else { F.i1 = 0; F.i0 = 0x8000; }
+}
+
+/** FRNDINT: rounds to an integer with rc. */
+export function roundInt(se: number, hi: number, lo: number, rc: number): void {
+  const c = classify(se, hi, lo);
+  F.up = 0;
+  if (c === C_UNSUPPORTED) { setIndefinite(); return; }
+  if (c === C_SNAN) { F.exc |= IE; setQuiet(se, hi, lo); return; }
+  if (c === C_QNAN || c === C_ZERO || c === C_INF) { setResult(se, hi, lo); return; }
+  if (c === C_DENORMAL) F.exc |= DE;
+  unpack(se, hi, lo);
+  const ue = uE - BIAS;
+  if (ue >= 63) { setResult(se, hi, lo); return; }
+  wS = uS; wH = uH; wL = uL; wX = 0;
+  const sh = 63 - ue;
+  shr96(sh);
+  const half = wX >>> 31, rest = (wX & 0x7fffffff) !== 0;
+  if (half === 0 && !rest) { setResult(se, hi, lo); return; }
+  F.exc |= PE;
+  let inc: boolean;
+  switch (rc) {
+    case 0: inc = half !== 0 && (rest || (wL & 1) !== 0); break;
+    case 1: inc = wS !== 0; break;
+    case 2: inc = wS === 0; break;
+    default: inc = false;
+  }
+  wX = 0;
+  if (inc) {
+    F.up = 1;
+    wL = wL + 1;
+    if (wL > 0xffffffff) { wL = 0; wH = wH + 1; }
+  }
+  if (wH === 0 && wL === 0) { setResult(wS << 15, 0, 0); return; }
+  wE = BIAS + 63;
+  if (wH > 0xffffffff) { wH = 0x80000000; wL = 0; wE = BIAS + 64; }
+  normalize96();
+  setResult((wS << 15) | wE, wH, wL);
+}
+
+// ---- other operations -----------------------------------------------------------------------
+
+/** Value of an extended triple as a JavaScript number (nearest; for display only). */
+export function toNumber(se: number, hi: number, lo: number): number {
+  const c = classify(se, hi, lo);
+  const sgn = se & 0x8000 ? -1 : 1;
+  if (c === C_ZERO) return sgn * 0;
+  if (c === C_INF) return sgn * Infinity;
+  if (c === C_QNAN || c === C_SNAN || c === C_UNSUPPORTED) return NaN;
+  let e = se & 0x7fff;
+  if (e === 0) e = 1;
+  return sgn * ((hi >>> 0) * 2 ** 32 + (lo >>> 0)) * 2 ** (e - BIAS - 63);
+}
+
+/** Unpacks a finite non-zero value for callers that need the normalised form. */
+export function unpackTo(se: number, hi: number, lo: number, out: { s: number; e: number; h: number; l: number }): void {
+  unpack(se, hi, lo);
+  out.s = uS;
+  out.e = uE;
+  out.h = uH;
+  out.l = uL;
+}
+
+/**
+ * Rounds an exact value given as a BigInt significand (q ≥ 1, sticky when there are more
+ * non-zero bits below) times 2^c, with sign s, into F under rc with `prec` bits (extended range).
+ */
+export function roundBig(s: number, q: bigint, sticky: boolean, c: number, rc: number, prec: number, trapUnder: boolean, trapOver: boolean): void {
+  loadBig(q, sticky, c);
+  wS = s;
+  roundPack(prec, EXT_MIN, EXT_MAX, rc, trapUnder, trapOver);
+}
+
+/** Significand of an extended triple as a BigInt (no normalisation). */
+export function sigBig(hi: number, lo: number): bigint {
+  return big64(hi >>> 0, lo >>> 0);
+}
+
+/** Rounds the working value set with setWork() into F (extended range), for fpu.ts's FSCALE. */
+export function setWork(s: number, e: number, hi: number, lo: number): void {
+  wS = s; wE = e; wH = hi >>> 0; wL = lo >>> 0; wX = 0;
+}
+
+export function roundWork(cw: number, prec: number): void {
+  roundExt(cw, prec);
+}
