@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# One-step developer setup (README quick start): installs npm dependencies when node_modules
+# is missing or older than package.json / package-lock.json, then builds the guest programs.
+#
+#   bash scripts/setup.sh        (or: npm run setup, once node_modules exists)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+stamp=node_modules/.package-lock.json   # npm writes this on every install
+need_install=0
+if [[ ! -d node_modules || ! -f $stamp ]]; then
+  need_install=1
+elif [[ package.json -nt $stamp ]] || { [[ -f package-lock.json ]] && [[ package-lock.json -nt $stamp ]]; }; then
+  need_install=1
+fi
+
+if [[ $need_install == 1 ]]; then
+  if [[ -f package-lock.json ]]; then
+    echo "setup: npm ci"
+    npm ci --no-audit --no-fund --loglevel=error
+  else
+    echo "setup: npm install"
+    npm install --no-audit --no-fund --loglevel=error
+  fi
+fi
+
+bash guest-programs/build.sh
+node scripts/build.mjs
+echo "setup: done (node dist/i386emu.mjs run PROG runs a guest; npm test runs the tests)"

@@ -1,0 +1,132 @@
+// The native half of the per-instruction differential tests: runs cases through
+// guest-programs/build/insnrun (see guest-programs/harness/insnrun.c for the contract) and
+// parses its output. Also the constants and formats both halves share. This module does not
+// import the emulator, so it works even when the CPU does not build.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { PAGE_SIZE } from '../../src/mmu/physicalMemory.js';
+import { Stop } from '../../src/cpu/stop.js';
+
+export const CODE_ADDR = 0x00400000;
+export const STACK_ADDR = 0x00800000;
+export const STACK_TOP = STACK_ADDR + PAGE_SIZE;
+export const SCRATCH_ADDR = 0x10000000;
+export const SCRATCH_SIZE = 4096;
+/** How many scratch bytes a result carries (the whole page is covered by scratchHash). */
+export const SCRATCH_SHOWN = 256;
+/** EFLAGS bits a case may set: CF PF AF ZF SF OF and DF. */
+export const LOADABLE_FLAGS = 0x0cd5;
+/** Register slots of a case, in order, as Cpu.regs indices. */
+export const CASE_REGS = [0, 1, 2, 3, 5, 6, 7] as const;
+export const CASE_REG_NAMES = ['eax', 'ecx', 'edx', 'ebx', 'ebp', 'esi', 'edi'] as const;
+
+export const INSNRUN = fileURLToPath(new URL('../../guest-programs/build/insnrun', import.meta.url));
+
+export interface SnippetInit {
+  /** eax ecx edx ebx ebp esi edi */
+  regs: number[];
+  eflags: number;
+}
+
+export interface SnippetCase extends SnippetInit {
+  code: Uint8Array | number[];
+}
+
+export interface SnippetResult {
+  /** eax ecx edx ebx ebp esi edi after the snippet, as unsigned 32-bit numbers. */
+  regs: number[];
+  eflags: number;
+  /** The first SCRATCH_SHOWN bytes of the scratch page. */
+  scratch: Uint8Array;
+  /** FNV-1a hash of the whole 4 KiB scratch page. */
+  scratchHash: number;
+  /** Stop.Breakpoint when the snippet ran to its end; otherwise why it stopped. */
+  stop: number;
+  /** Native only: the signal that ended the snippet (0 when none). */
+  signal: number;
+  /** Emulator only: ESP after the snippet (it should be back at STACK_TOP). */
+  esp: number;
+}
+
+export function scratchPattern(): Uint8Array {
+  const p = new Uint8Array(SCRATCH_SIZE);
+  for (let i = 0; i < SCRATCH_SIZE; i++) p[i] = (i * 7 + 3) & 0xff;
+  return p;
+}
+const PATTERN = scratchPattern();
+
+export function fnv1a(bytes: Uint8Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 16777619);
+  return h >>> 0;
+}
+
+// ---- the native side --------------------------------------------------------------------
+
+const SIGNAL_STOP: Record<number, number> = {
+  4: Stop.InvalidOpcode, // SIGILL
+  5: Stop.Breakpoint, // SIGTRAP
+  7: Stop.PageFault, // SIGBUS
+  8: Stop.DivideError, // SIGFPE
+  11: Stop.PageFault, // SIGSEGV (or #GP)
+};
+
+export function hex(bytes: Uint8Array | number[]): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i++) s += (bytes[i] & 0xff).toString(16).padStart(2, '0');
+  return s;
+}
+
+export function caseLine(c: SnippetCase): string {
+  const words = [...c.regs, c.eflags].map((v) => (v >>> 0).toString(16));
+  return `${hex(c.code)} ${words.join(' ')}`;
+}
+
+function parseNativeLine(line: string): SnippetResult {
+  const f = line.trim().split(/\s+/);
+  if (f[0] === 'FAULT') {
+    const signal = Number(f[1]);
+    return {
+      regs: [], eflags: 0, scratch: new Uint8Array(0), scratchHash: 0,
+      stop: SIGNAL_STOP[signal] ?? -1, signal, esp: 0,
+    };
+  }
+  if (f.length !== 10) throw new Error(`insnrun: cannot parse output line: ${line}`);
+  const w = f.slice(0, 9).map((s) => parseInt(s, 16) >>> 0);
+  let scratch: Uint8Array;
+  if (f[9] === '=') {
+    scratch = PATTERN.slice(0, SCRATCH_SHOWN);
+  } else {
+    scratch = new Uint8Array(SCRATCH_SHOWN);
+    for (let i = 0; i < SCRATCH_SHOWN; i++) scratch[i] = parseInt(f[9].substr(2 * i, 2), 16);
+  }
+  return {
+    regs: w.slice(0, 7), eflags: w[7], scratch, scratchHash: w[8],
+    stop: Stop.Breakpoint, signal: 0, esp: STACK_TOP,
+  };
+}
+
+/**
+ * Runs many cases on the real CPU with one insnrun process and returns one result per case,
+ * in order. Throws with insnrun's stderr if the harness is missing or fails.
+ */
+export function runNative(cases: SnippetCase[], timeoutMs = 120_000): SnippetResult[] {
+  if (!existsSync(INSNRUN)) {
+    throw new Error(`${INSNRUN} is missing: run "bash guest-programs/build.sh" first`);
+  }
+  if (cases.length === 0) return [];
+  const input = cases.map(caseLine).join('\n') + '\n';
+  const r = spawnSync(INSNRUN, [], {
+    input, encoding: 'utf8', maxBuffer: 1 << 30, timeout: timeoutMs,
+  });
+  if (r.error) throw new Error(`insnrun: ${r.error.message}`);
+  if (r.status !== 0) {
+    throw new Error(`insnrun exited with status ${r.status} (signal ${r.signal}): ${r.stderr}`);
+  }
+  const lines = r.stdout.split('\n').filter((l) => l.length > 0);
+  if (lines.length !== cases.length) {
+    throw new Error(`insnrun: ${cases.length} cases in, ${lines.length} results out\n${r.stderr}`);
+  }
+  return lines.map(parseNativeLine);
+}
