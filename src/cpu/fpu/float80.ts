@@ -258,6 +258,16 @@ function roundSig(prec: number, rc: number): number {
  */
 function roundPack(prec: number, minE: number, maxE: number, rc: number, trapUnder: boolean, trapOver: boolean): void {
   F.up = 0;
+  // With underflow unmasked the exponent is biased by +0x6000 instead; a value too small even
+  // for that (FSCALE) becomes a signed zero.
+  const deepUnder = trapUnder && wE + 0x6000 < minE;
+  if (deepUnder) {
+    F.exc |= UE | PE;
+    F.se = wS << 15;
+    F.hi = 0;
+    F.lo = 0;
+    return;
+  }
   if (wE < minE && !trapUnder) {
     // Tininess after rounding: would the value rounded with an unbounded exponent be below
     // the smallest normal? Only wE == minE - 1 with a carry out can escape.
@@ -302,8 +312,16 @@ function roundPack(prec: number, minE: number, maxE: number, rc: number, trapUnd
   F.up = rUp;
   if (wE > maxE) {
     F.exc |= OE;
-    if (trapOver) {
+    if (trapOver && wE - 0x6000 <= maxE) {
       wE -= 0x6000;
+    } else if (trapOver) {
+      // Too large even for the biased exponent (FSCALE): infinity.
+      F.exc |= PE;
+      F.se = (wS << 15) | 0x7fff;
+      F.hi = 0x80000000;
+      F.lo = 0;
+      F.up = 1;
+      return;
     } else {
       F.exc |= PE;
       // Masked overflow: infinity, or the largest finite value when rounding toward zero or
@@ -322,9 +340,6 @@ function roundPack(prec: number, minE: number, maxE: number, rc: number, trapUnd
       }
       return;
     }
-  } else if (tiny && wE < minE) {
-    F.exc |= UE;
-    wE += 0x6000;
   } else if (tiny) {
     F.exc |= UE;
     wE += 0x6000;
@@ -532,8 +547,7 @@ export function div(as: number, ah: number, al: number, bs: number, bh: number, 
   }
   if (bc === C_ZERO) {
     if (ac === C_ZERO) { setIndefinite(); return; }
-    if (ac === C_DENORMAL || F.den) F.exc |= DE;
-    F.exc |= ZE;
+    F.exc |= ZE; // (a denormal dividend raises no DE here: ZE takes precedence)
     setResult((s << 15) | 0x7fff, 0x80000000, 0);
     return;
   }
@@ -571,7 +585,7 @@ export function sqrt(as: number, ah: number, al: number, cw: number, prec: numbe
   if (ac === C_SNAN) { F.exc |= IE; setQuiet(as, ah, al); return; }
   if (ac === C_QNAN) { setQuiet(as, ah, al); return; }
   if (ac === C_ZERO) { setResult(as, 0, 0); return; }
-  if (as & 0x8000) { if (ac === C_DENORMAL || F.den) F.exc |= DE; setIndefinite(); return; }
+  if (as & 0x8000) { setIndefinite(); return; }
   if (ac === C_INF) { setResult(as, ah, al); return; }
   if (ac === C_DENORMAL || F.den) F.exc |= DE;
   unpack(as, ah, al);

@@ -1170,18 +1170,16 @@ export class Fpu {
     F.up = 0;
     const q = T.fprem(this.se[a], this.hi[a], this.lo[a], this.se[b], this.hi[b], this.lo[b], ieee, this.cw);
     const exc = F.exc;
-    if (exc & ~this.cw & (IE | DE | UE)) {
+    if (this.blocked(exc)) {
       this.setC1(0);
-      this.raise(exc & (IE | DE | UE));
-      if (!(exc & ~this.cw & UE) || (exc & ~this.cw & (IE | DE))) return;
-    } else {
-      this.raise(exc);
+      this.raise(exc & (IE | DE | ZE | SF));
+      return;
     }
+    this.raise(exc);
     if (q < 0) {
       // Invalid or NaN: condition codes C0 C1 C3 undefined; hardware clears C2 and C1.
       this.sw &= ~(SW_C2 | SW_C1);
     } else if (q === T.PREM_PARTIAL) {
-      this.sw = (this.sw & ~(SW_CC)) | SW_C2 | (this.sw & 0);
       this.setCC(0, 1, 0, 0);
     } else {
       this.setCC((q >> 1) & 1, 0, q & 1, (q >> 2) & 1);

@@ -93,9 +93,17 @@ export function fprem(as: number, ah: number, al: number, bs: number, bh: number
   if (ac === C_UNSUPPORTED || bc === C_UNSUPPORTED) { indefinite(); return -1; }
   if (nan2(ac, as, ah, al, bc, bs, bh, bl)) return -1;
   if (ac === C_INF || bc === C_ZERO) { indefinite(); return -1; }
-  if (ac === C_DENORMAL || bc === C_DENORMAL) F.exc |= DE;
-  if (ac === C_ZERO || bc === C_INF) { setF(as, ah, al); return 0; }
+  if (ac === C_DENORMAL || bc === C_DENORMAL) {
+    F.exc |= DE;
+    if ((cw & DE) === 0) return -1; // unmasked: not performed
+  }
+  if (ac === C_ZERO) { setF(as, ah, al); return 0; }
   unpackTo(as, ah, al, U);
+  if (bc === C_INF) {
+    // ST(0) unchanged in value (a pseudo-denormal comes back normalised).
+    finishRem(U.s, (BigInt(U.h) << 32n) | BigInt(U.l), U.e, cw);
+    return 0;
+  }
   const sa = U.s, ea = U.e, A = (BigInt(U.h) << 32n) | BigInt(U.l);
   unpackTo(bs, bh, bl, U);
   const eb = U.e, B = (BigInt(U.h) << 32n) | BigInt(U.l);

@@ -1,0 +1,107 @@
+// Differential tests of the x87 arithmetic against the host CPU: random operands (edge cases
+// weighted in) in every rounding mode and precision, register and memory forms.
+import { describe, expect, it, vi } from 'vitest';
+import { FpuCase, makeState, nativeUnavailable, randCw, randX80, Rng, X80 } from './fpuHarness.js';
+import { compareCases, report } from './diffCheck.js';
+
+vi.setConfig({ testTimeout: 120_000 });
+const skip = nativeUnavailable();
+if (skip) console.warn(`x87 differential tests skipped: ${skip}`);
+const N = Number(process.env.FPU_CASES ?? 3000);
+
+function memOf(bytes: number[]): Uint8Array {
+  return new Uint8Array(bytes);
+}
+
+function le32(v: number): number[] {
+  return [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
+}
+
+/** A random float32 bit pattern weighted toward edge cases. */
+export function randF32(r: Rng): number {
+  const k = r.int(10);
+  const s = r.int(2) << 31;
+  if (k === 0) return (s | (r.u32() & 0x7fffff)) >>> 0; // denormal / zero
+  if (k === 1) return (s | 0x7f800000 | (r.int(3) ? r.u32() & 0x7fffff : 0)) >>> 0; // inf/NaN
+  if (k === 2) return (s | ((127 + r.int(20) - 10) << 23) | (r.u32() & 0x7fff00)) >>> 0;
+  return (s | (r.u32() & 0x7fffffff)) >>> 0;
+}
+
+export function randF64(r: Rng): [number, number] {
+  const k = r.int(10);
+  const s = r.int(2) << 31;
+  if (k === 0) return [(s | (r.u32() & 0xfffff >>> r.int(21))) >>> 0, r.u32()];
+  if (k === 1) return [(s | 0x7ff00000 | (r.int(3) ? r.u32() & 0xfffff : 0)) >>> 0, r.int(3) ? r.u32() : 0];
+  if (k === 2) return [(s | ((1023 + r.int(40) - 20) << 20) | (r.u32() & 0xfffff)) >>> 0, r.u32() & 0xffff0000];
+  return [(s | (r.u32() & 0x7fffffff)) >>> 0, r.u32()];
+}
+
+function regCases(r: Rng, n: number, ops: number[][]): FpuCase[] {
+  const cases: FpuCase[] = [];
+  for (let i = 0; i < n; i++) {
+    const a = randX80(r);
+    const b = randX80(r, a);
+    const cw = randCw(r);
+    const code = r.pick(ops);
+    cases.push({ state: makeState(cw, r.int(2) ? [a, b] : [b, a]), mem: memOf([]), eax: 0, eflags: 0, code });
+  }
+  return cases;
+}
+
+describe.skipIf(skip !== null)('x87 arithmetic vs the host CPU', () => {
+  it('register forms: FADD/FMUL/FSUB/FSUBR/FDIV/FDIVR ST(0),ST(1) and ST(1),ST(0), and the P forms', () => {
+    const r = new Rng(1);
+    const ops: number[][] = [];
+    for (const reg of [0, 1, 4, 5, 6, 7]) {
+      ops.push([0xd8, 0xc1 | (reg << 3)]);
+      ops.push([0xdc, 0xc1 | (reg << 3)]);
+      ops.push([0xde, 0xc1 | (reg << 3)]);
+    }
+    const s = compareCases(regCases(r, N * 2, ops));
+    console.log(report('register arithmetic', s));
+    expect(s.mismatches).toBe(0);
+  });
+
+  it('memory forms: m32fp, m64fp, m16int, m32int', () => {
+    const r = new Rng(2);
+    const cases: FpuCase[] = [];
+    for (let i = 0; i < N * 2; i++) {
+      const a = randX80(r);
+      const cw = randCw(r);
+      const reg = r.pick([0, 1, 4, 5, 6, 7]);
+      const op = r.pick([0xd8, 0xdc, 0xda, 0xde]);
+      let mem: number[];
+      if (op === 0xd8) mem = le32(randF32(r));
+      else if (op === 0xdc) { const [h, l] = randF64(r); mem = [...le32(l), ...le32(h)]; }
+      else if (op === 0xda) mem = le32(r.int(3) ? r.u32() : r.int(200) - 100);
+      else mem = le32(r.int(3) ? r.u32() : r.int(200) - 100).slice(0, 2);
+      cases.push({ state: makeState(cw, [a]), mem: memOf(mem), eax: 0, eflags: 0, code: [op, 0x06 | (reg << 3)] });
+    }
+    const s = compareCases(cases);
+    console.log(report('memory arithmetic', s));
+    expect(s.mismatches).toBe(0);
+  });
+
+  it('FSQRT, FRNDINT, FCHS, FABS, FXTRACT, FSCALE, FPREM, FPREM1', () => {
+    const r = new Rng(3);
+    const ops = [[0xd9, 0xfa], [0xd9, 0xfc], [0xd9, 0xe0], [0xd9, 0xe1], [0xd9, 0xf4], [0xd9, 0xfd], [0xd9, 0xf8], [0xd9, 0xf5]];
+    const cases: FpuCase[] = [];
+    for (let i = 0; i < N * 2; i++) {
+      const code = r.pick(ops);
+      const a = randX80(r);
+      let b: X80 = randX80(r, a);
+      if (code[1] === 0xfd && r.int(3)) {
+        // FSCALE: mostly moderate scale factors
+        const v = r.int(40000) - 20000;
+        b = v === 0 ? [0, 0, 0] : [((v < 0 ? 0x8000 : 0) | (0x3fff + 31 - Math.clz32(Math.abs(v)))) >>> 0, (Math.abs(v) << Math.clz32(Math.abs(v))) >>> 0, 0];
+        if (r.int(2)) b = [b[0], b[1] | (r.u32() & 0xffff), r.u32()];
+      }
+      const cw = randCw(r);
+      const stack = code[1] === 0xf4 ? [a] : [a, b];
+      cases.push({ state: makeState(cw, stack), mem: memOf([]), eax: 0, eflags: 0, code });
+    }
+    const s = compareCases(cases);
+    console.log(report('unary and misc', s));
+    expect(s.mismatches).toBe(0);
+  });
+});

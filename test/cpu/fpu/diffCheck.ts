@@ -1,0 +1,36 @@
+// Shared driver for the differential tests: runs cases natively and in the emulator and
+// summarises the mismatches.
+import { diff, FpuCase, hex, describeState, runEmu, runNative, FpuResult } from './fpuHarness.js';
+
+export interface DiffSummary {
+  total: number;
+  mismatches: number;
+  /** The first few mismatches, described. */
+  samples: string[];
+}
+
+export function compareCases(cases: FpuCase[], opts: { ignoreEflags?: boolean; maxSamples?: number } = {}): DiffSummary {
+  const nat = runNative(cases);
+  const emu = runEmu(cases);
+  return summarise(cases, nat, emu, opts);
+}
+
+export function summarise(cases: FpuCase[], nat: FpuResult[], emu: FpuResult[], opts: { ignoreEflags?: boolean; maxSamples?: number } = {}): DiffSummary {
+  const samples: string[] = [];
+  let mismatches = 0;
+  for (let i = 0; i < cases.length; i++) {
+    const d = diff(nat[i], emu[i], opts);
+    if (d !== null) {
+      mismatches++;
+      if (samples.length < (opts.maxSamples ?? 5)) {
+        samples.push(`code ${hex(cases[i].code)} mem ${hex(cases[i].mem)} eflags ${cases[i].eflags.toString(16)}\n  in     ${describeState(cases[i].state)}\n  ${d}`);
+      }
+    }
+  }
+  return { total: cases.length, mismatches, samples };
+}
+
+export function report(name: string, s: DiffSummary): string {
+  const rate = ((s.total - s.mismatches) / s.total * 100).toFixed(3);
+  return `${name}: ${s.total - s.mismatches}/${s.total} bit-exact (${rate}%)` + (s.samples.length ? '\n' + s.samples.join('\n') : '');
+}

@@ -1,0 +1,357 @@
+// Differential x87 testing: the same case runs on the host CPU (native/fpuharness.c, built with
+// gcc -m32) and on the emulator's Fpu, and both report the FNSAVE image, the memory operand
+// bytes, EAX and the arithmetic EFLAGS afterwards.
+//
+// A case: an FNSAVE-format FPU state to start from (loaded with FRSTOR), memory bytes at
+// DATA_ADDR (ESI points there, so the x87 code uses [esi] / [esi+disp8] operands), EAX, EFLAGS
+// and the code: x87 instructions (D8..DF with ModRM), FWAIT (9B) and FXSAVE/FXRSTOR (0F AE /0,
+// /1). Code sits at CODE_ADDR in both worlds, so FIP and FDP compare directly.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Cpu } from '../../../src/cpu/cpu.js';
+import { Mmu, PAGE_FAULT } from '../../../src/mmu/mmu.js';
+import { PhysicalMemory } from '../../../src/mmu/physicalMemory.js';
+import { PTE_P, PTE_RW, PTE_US } from '../../../src/mmu/paging.js';
+
+export const CODE_ADDR = 0x20000000;
+export const DATA_ADDR = 0x20010000;
+const SAVE_ADDR = 0x30000000;
+
+const SRC = fileURLToPath(new URL('./native/fpuharness.c', import.meta.url));
+const OUT_DIR = '/tmp/i386emu-fpu';
+const BIN = `${OUT_DIR}/fpuharness`;
+
+export interface FpuCase {
+  /** 108-byte FNSAVE image to start from. */
+  state: Uint8Array;
+  mem: Uint8Array;
+  eax: number;
+  eflags: number;
+  code: number[];
+}
+
+export interface FpuResult {
+  state: Uint8Array;
+  mem: Uint8Array;
+  eax: number;
+  eflags: number;
+  /** OK, FPE (#MF), ILL (#UD), SEGV. */
+  status: string;
+}
+
+let nativeReason: string | null | undefined;
+
+/** Builds the native harness if needed. Returns null when ready, else why it cannot run. */
+export function nativeUnavailable(): string | null {
+  if (nativeReason !== undefined) return nativeReason;
+  try {
+    mkdirSync(OUT_DIR, { recursive: true });
+    if (!existsSync(BIN) || statSync(BIN).mtimeMs < statSync(SRC).mtimeMs) {
+      const r = spawnSync('gcc', ['-m32', '-O1', '-no-pie', '-fno-pie', '-o', BIN, SRC], { encoding: 'utf8' });
+      if (r.status !== 0) {
+        nativeReason = `gcc -m32 cannot build the x87 harness: ${(r.stderr || String(r.error)).slice(0, 300)}`;
+        return nativeReason;
+      }
+    }
+    const probe = spawnSync(BIN, [], { input: '', encoding: 'utf8' });
+    if (probe.status !== 0) {
+      nativeReason = `the x87 harness does not run here: ${probe.stderr}`;
+      return nativeReason;
+    }
+    nativeReason = null;
+  } catch (e) {
+    nativeReason = `cannot build the x87 harness: ${String(e)}`;
+  }
+  return nativeReason;
+}
+
+export function hex(b: Uint8Array | number[]): string {
+  let s = '';
+  for (let i = 0; i < b.length; i++) s += (b[i] & 0xff).toString(16).padStart(2, '0');
+  return s.length ? s : '-';
+}
+
+function unhex(s: string): Uint8Array {
+  if (s === '-') return new Uint8Array(0);
+  const b = new Uint8Array(s.length >> 1);
+  for (let i = 0; i < b.length; i++) b[i] = parseInt(s.substr(2 * i, 2), 16);
+  return b;
+}
+
+function be32(v: number): string {
+  return (v >>> 0).toString(16).padStart(8, '0');
+}
+
+export function runNative(cases: FpuCase[]): FpuResult[] {
+  const out: FpuResult[] = [];
+  const CHUNK = 20000;
+  for (let k = 0; k < cases.length; k += CHUNK) {
+    const part = cases.slice(k, k + CHUNK);
+    const input = part.map((c) => `${hex(c.state)} ${hex(c.mem)} ${be32(c.eax)} ${be32(c.eflags)} ${hex(c.code)}`).join('\n') + '\n';
+    const r = spawnSync(BIN, [], { input, encoding: 'utf8', maxBuffer: 1 << 30 });
+    if (r.status !== 0) throw new Error(`fpuharness failed: ${r.stderr} ${String(r.error)}`);
+    const lines = r.stdout.trim().split('\n');
+    if (lines.length !== part.length) throw new Error(`fpuharness: ${lines.length} results for ${part.length} cases`);
+    for (const line of lines) {
+      const [st, mem, eax, efl, status] = line.split(' ');
+      out.push({ state: unhex(st), mem: unhex(mem), eax: parseInt(eax, 16) >>> 0, eflags: parseInt(efl, 16) >>> 0, status });
+    }
+  }
+  return out;
+}
+
+// ---- the emulator side ----------------------------------------------------------------------
+
+let emuCpu: Cpu | null = null;
+
+/** A CPU with the code, data and save pages mapped user read/write. */
+export function makeCpu(): Cpu {
+  const mem = new PhysicalMemory(16 << 20);
+  const mmu = new Mmu(mem);
+  const c = new Cpu(mmu);
+  const dv = mem.dv;
+  const PD = 0x1000;
+  let nextTable = 0x2000;
+  let nextFrame = 0x100000;
+  const map = (lin: number) => {
+    const pdi = lin >>> 22, pti = (lin >>> 12) & 0x3ff;
+    let pde = dv.getUint32(PD + pdi * 4, true);
+    if (!(pde & PTE_P)) {
+      pde = nextTable | PTE_P | PTE_RW | PTE_US;
+      nextTable += 0x1000;
+      dv.setUint32(PD + pdi * 4, pde, true);
+    }
+    const pt = pde & ~0xfff;
+    dv.setUint32(pt + pti * 4, nextFrame | PTE_P | PTE_RW | PTE_US, true);
+    nextFrame += 0x1000;
+  };
+  for (let a = 0; a < 0x3000; a += 0x1000) map(DATA_ADDR + a);
+  map(CODE_ADDR);
+  map(SAVE_ADDR);
+  map(SAVE_ADDR + 0x1000);
+  mmu.setCr3(PD);
+  return c;
+}
+
+function writeBytes(c: Cpu, a: number, b: Uint8Array): void {
+  for (let i = 0; i < b.length; i++) c.mmu.write8(a + i, b[i]);
+}
+
+function readBytes(c: Cpu, a: number, n: number): Uint8Array {
+  const b = new Uint8Array(n);
+  for (let i = 0; i < n; i++) b[i] = c.mmu.read8(a + i);
+  return b;
+}
+
+/** Runs one case's code through the emulator's Fpu; returns the status string. */
+function runCode(c: Cpu, code: number[]): string {
+  let p = 0;
+  const esi = DATA_ADDR;
+  while (p < code.length) {
+    const start = p;
+    let b = code[p++];
+    c.prevEip = CODE_ADDR + start;
+    c.stopReason = -1;
+    if (b === 0x9b) {
+      c.fpu.fwait(c);
+    } else {
+      let twoByte = false;
+      if (b === 0x0f) { twoByte = true; p++; b = code[p++]; } // 0F AE
+      const modrm = code[p++];
+      let ea = 0;
+      if (modrm < 0xc0) {
+        const mod = modrm >> 6, rm = modrm & 7;
+        if (rm !== 6) throw new Error('test code must address memory through [esi]');
+        if (mod === 0) ea = esi;
+        else if (mod === 1) { ea = esi + ((code[p++] << 24) >> 24); }
+        else { ea = esi + (code[p] | (code[p + 1] << 8) | (code[p + 2] << 16) | (code[p + 3] << 24)); p += 4; }
+      }
+      try {
+        if (twoByte) {
+          const r = (modrm >> 3) & 7;
+          if (r === 0) c.fpu.fxsave(c, ea);
+          else c.fpu.fxrstor(c, ea);
+        } else {
+          c.fpu.exec(c, b, modrm, ea);
+        }
+      } catch (e) {
+        if (e === PAGE_FAULT) return 'SEGV';
+        throw e;
+      }
+    }
+    if (c.stopReason >= 0) {
+      return c.trapVector === 16 ? 'FPE' : c.trapVector === 6 ? 'ILL' : 'SEGV';
+    }
+  }
+  return 'OK';
+}
+
+export function runEmu(cases: FpuCase[]): FpuResult[] {
+  if (!emuCpu) emuCpu = makeCpu();
+  const c = emuCpu;
+  const out: FpuResult[] = [];
+  const zero = new Uint8Array(0x2000);
+  for (const k of cases) {
+    c.fpu.reset();
+    writeBytes(c, SAVE_ADDR, k.state);
+    c.fpu.frstor(c, SAVE_ADDR);
+    writeBytes(c, DATA_ADDR, zero);
+    writeBytes(c, DATA_ADDR, k.mem);
+    c.regs[0] = k.eax | 0;
+    c.regs[6] = DATA_ADDR;
+    c.setEflags((k.eflags & 0x8d5) | 0x202);
+    const status = runCode(c, k.code);
+    c.fpu.fnsave(c, SAVE_ADDR);
+    out.push({
+      state: readBytes(c, SAVE_ADDR, 108),
+      mem: readBytes(c, DATA_ADDR, k.mem.length),
+      eax: c.regs[0] >>> 0,
+      eflags: (c.getEflags() & 0x8d5) >>> 0,
+      status,
+    });
+  }
+  return out;
+}
+
+// ---- building cases ---------------------------------------------------------------------------
+
+/** An 80-bit value as [se, hi, lo]. */
+export type X80 = [number, number, number];
+
+/**
+ * An FNSAVE image: control word, status word (TOP from `top`), the given ST(0).. values (the
+ * rest empty), FIP/FDP 0 unless given.
+ */
+export function makeState(cw: number, stack: X80[], opts: { sw?: number; top?: number; fdp?: number; fip?: number; fop?: number } = {}): Uint8Array {
+  const b = new Uint8Array(108);
+  const dv = new DataView(b.buffer);
+  const top = opts.top ?? ((8 - stack.length) & 7);
+  dv.setUint32(0, cw, true);
+  dv.setUint32(4, ((opts.sw ?? 0) & ~0x3800) | (top << 11), true);
+  let tw = 0xffff;
+  for (let i = 0; i < stack.length; i++) {
+    const p = (top + i) & 7;
+    tw &= ~(3 << (2 * p));
+  }
+  dv.setUint32(8, tw, true);
+  dv.setUint32(12, opts.fip ?? 0, true);
+  dv.setUint32(16, (opts.fop ?? 0) << 16, true);
+  dv.setUint32(20, opts.fdp ?? 0, true);
+  for (let i = 0; i < stack.length; i++) {
+    const a = 28 + 10 * i;
+    dv.setUint32(a, stack[i][2] >>> 0, true);
+    dv.setUint32(a + 4, stack[i][1] >>> 0, true);
+    dv.setUint16(a + 8, stack[i][0], true);
+  }
+  return b;
+}
+
+/** Readable description of an FNSAVE image. */
+export function describeState(s: Uint8Array): string {
+  const dv = new DataView(s.buffer, s.byteOffset, s.byteLength);
+  const w = (o: number) => dv.getUint32(o, true).toString(16).padStart(8, '0');
+  let r = `cw=${w(0)} sw=${w(4)} tw=${w(8)} fip=${w(12)} fop=${w(16)} fdp=${w(20)} fds=${w(24)}`;
+  for (let i = 0; i < 8; i++) {
+    const a = 28 + 10 * i;
+    r += ` st${i}=${dv.getUint16(a + 8, true).toString(16).padStart(4, '0')}:${dv.getUint32(a + 4, true).toString(16).padStart(8, '0')}${dv.getUint32(a, true).toString(16).padStart(8, '0')}`;
+  }
+  return r;
+}
+
+/** Compares results; returns a description of the first difference or null. */
+export function diff(a: FpuResult, b: FpuResult, opts: { ignoreEflags?: boolean } = {}): string | null {
+  if (a.status !== b.status) return `status ${a.status} vs ${b.status}`;
+  if (a.status === 'FPE' || a.status === 'ILL') {
+    // Native state then comes from the signal frame (no FOP); compare the status word only.
+    const sa = new DataView(a.state.buffer).getUint16(4, true), sb = new DataView(b.state.buffer).getUint16(4, true);
+    return sa === sb ? null : `sw ${sa.toString(16)} vs ${sb.toString(16)}`;
+  }
+  if (hex(a.state) !== hex(b.state)) return `state\n  native ${describeState(a.state)}\n  emu    ${describeState(b.state)}`;
+  if (hex(a.mem) !== hex(b.mem)) return `mem ${hex(a.mem)} vs ${hex(b.mem)}`;
+  if (a.eax !== b.eax) return `eax ${a.eax.toString(16)} vs ${b.eax.toString(16)}`;
+  if (!opts.ignoreEflags && a.eflags !== b.eflags) return `eflags ${a.eflags.toString(16)} vs ${b.eflags.toString(16)}`;
+  return null;
+}
+
+// ---- random operands --------------------------------------------------------------------------
+
+/** Small deterministic PRNG (xorshift32). */
+export class Rng {
+  private s: number;
+  constructor(seed: number) {
+    this.s = seed >>> 0 || 1;
+  }
+  u32(): number {
+    let x = this.s;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.s = x >>> 0;
+    return this.s;
+  }
+  int(n: number): number {
+    return this.u32() % n;
+  }
+  pick<T>(a: readonly T[]): T {
+    return a[this.int(a.length)];
+  }
+}
+
+/** Random extended values weighted toward edge cases. */
+export function randX80(r: Rng, near?: X80): X80 {
+  const s = r.int(2) << 15;
+  const k = r.int(100);
+  const rsig = (): [number, number] => {
+    const t = r.int(6);
+    if (t === 0) return [0x80000000, 0];
+    if (t === 1) return [0xffffffff, 0xffffffff];
+    if (t === 2) return [(0x80000000 | r.u32()) >>> 0, 0];
+    if (t === 3) return [(0x80000000 | r.u32()) >>> 0, r.u32() & 0xfffff800];
+    return [(0x80000000 | r.u32()) >>> 0, r.u32()];
+  };
+  if (near && k < 25) {
+    // Close to another operand: same or neighbouring exponent, similar significand.
+    const [h, l] = r.int(2) ? [near[1], (near[2] + r.int(5) - 2) >>> 0] : rsig();
+    const e = Math.max(1, Math.min(0x7ffe, (near[0] & 0x7fff) + r.int(5) - 2));
+    return [s | e, h, l];
+  }
+  if (k < 40) {
+    const [h, l] = rsig();
+    return [s | (0x3fff + r.int(128) - 64), h, l];
+  }
+  if (k < 55) {
+    const [h, l] = rsig();
+    return [s | (1 + r.int(0x7ffe)), h, l];
+  }
+  if (k < 62) {
+    const [h, l] = rsig();
+    return [s | (r.int(2) ? 1 + r.int(70) : 0x7ffe - r.int(70)), h, l];
+  }
+  if (k < 67) return [s, 0, 0];
+  if (k < 72) return [s, r.u32() >>> (r.int(32)), r.u32()]; // denormal
+  if (k < 75) return [s | 0x7fff, 0x80000000, 0];
+  if (k < 78) return [s | 0x7fff, (0xc0000000 | r.u32()) >>> 0, r.u32()]; // QNaN
+  if (k < 80) return [s | 0x7fff, (0x80000000 | (r.u32() & 0x3fffffff) | 1) >>> 0, r.u32()]; // SNaN
+  if (k < 81) return [s | (r.int(2) ? 0x7fff : 1 + r.int(0x7ffe)), r.u32() & 0x7fffffff, r.u32()]; // unsupported
+  if (k < 82) return [s, (0x80000000 | r.u32()) >>> 0, r.u32()]; // pseudo-denormal
+  if (k < 90) {
+    // a double-representable value
+    const [h, l] = rsig();
+    return [s | (0x3fff + r.int(2100) - 1050), h, l & 0xfffff800];
+  }
+  // small integers and simple fractions
+  const v = r.int(2000) - 1000;
+  if (v === 0) return [s, 0, 0];
+  const a = Math.abs(v);
+  const z = Math.clz32(a);
+  return [((v < 0 ? 0x8000 : 0) | (0x3fff + 31 - z - r.int(3))) >>> 0, (a << z) >>> 0, 0];
+}
+
+/** Control words to sweep: all rounding modes × precisions, exceptions masked (mostly). */
+export function randCw(r: Rng, unmaskSometimes = true): number {
+  const rc = r.int(4), pc = r.pick([0, 2, 3, 3]);
+  let masks = 0x3f;
+  if (unmaskSometimes && r.int(10) === 0) masks = r.u32() & 0x3f;
+  return 0x40 | masks | (pc << 8) | (rc << 10);
+}
