@@ -1,0 +1,163 @@
+// Whole-program differential tests: each guest program in guest-programs/build (static i386
+// ELF binaries built by guest-programs/build.sh) runs natively and under the emulator CLI
+//
+//     node dist/i386emu.mjs run -- guest-programs/build/NAME ARGS...
+//
+// with the same arguments, environment and working directory; stdout and the exit status
+// must be identical. Both sides get the same program path string, so argv[0] matches too.
+// bench is left out (it is a benchmark, see scripts/bench.mjs).
+//
+// GUEST_EMU="qemu-i386" npx vitest run test/guest   checks this test itself against another
+// emulator (the command, split on spaces, replaces "node dist/i386emu.mjs run --").
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const EMU = 'dist/i386emu.mjs';
+const TIMEOUT_MS = 60_000;
+/** The emulator command line before PROG ARGS. */
+const EMU_CMD: string[] = process.env.GUEST_EMU
+  ? process.env.GUEST_EMU.split(' ').filter((w) => w.length > 0)
+  : [process.execPath, EMU, 'run', '--'];
+
+/** The environment both sides run with, unless a case brings its own. */
+const BASE_ENV: Record<string, string> = { PATH: '/usr/local/bin:/usr/bin:/bin', LC_ALL: 'C' };
+
+interface GuestCase {
+  prog: string;
+  args?: string[];
+  env?: Record<string, string>;
+  /** Exit status the native run must have (guards against a broken case). */
+  status?: number;
+}
+
+const CASES: GuestCase[] = [
+  { prog: 'hello', status: 0 },
+  { prog: 'hello-O0', status: 0 },
+  { prog: 'printf_ints', status: 0 },
+  { prog: 'printf_ints-O0', status: 0 },
+  { prog: 'malloc_free', status: 0 },
+  { prog: 'strings', status: 0 },
+  { prog: 'strings-O0', status: 0 },
+  { prog: 'int64', status: 0 },
+  { prog: 'int64-O0', status: 0 },
+  { prog: 'exit_codes', status: 0 },
+  { prog: 'exit_codes', args: ['0'], status: 0 },
+  { prog: 'exit_codes', args: ['1'], status: 1 },
+  { prog: 'exit_codes', args: ['42'], status: 42 },
+  { prog: 'exit_codes', args: ['255'], status: 255 },
+  { prog: 'exit_codes', args: ['256'], status: 0 },
+  { prog: 'exit_codes', args: ['-1'], status: 255 },
+  { prog: 'exit_codes', args: ['return', '3'], status: 3 },
+  { prog: 'exit_codes', args: ['_exit', '7'], status: 7 },
+  { prog: 'argv_env', env: { A: '1', B: 'two' }, status: 0 },
+  {
+    prog: 'argv_env', args: ['one', 'two words', '', 'ünïcödé ✓', '--flag=x', '-', '--'],
+    env: { A: '1', B: 'two', EMPTY: '', WITH_EQUALS: 'x=y=z' }, status: 0,
+  },
+  { prog: 'argv_env', args: ['no', 'env'], env: {}, status: 0 },
+  {
+    prog: 'argv_env', args: ['x'.repeat(5000), ...Array.from({ length: 100 }, (_, i) => `arg${i}`)],
+    env: { LONG: 'y'.repeat(3000), A: '1' }, status: 0,
+  },
+];
+
+interface RunResult {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  error?: Error;
+}
+
+/** Runs a command to completion with empty stdin, collecting output, killing it after TIMEOUT_MS. */
+function run(cmd: string, args: string[], env: Record<string, string>): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, TIMEOUT_MS);
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      resolve({ status: null, signal: null, stdout: '', stderr: '', timedOut, error });
+    });
+    child.on('close', (status, signal) => {
+      clearTimeout(timer);
+      resolve({
+        status, signal, timedOut,
+        stdout: Buffer.concat(out).toString('latin1'),
+        stderr: Buffer.concat(err).toString('utf8'),
+      });
+    });
+  });
+}
+
+function describeRun(r: RunResult): string {
+  if (r.error) return `failed to start: ${r.error.message}`;
+  if (r.timedOut) return `killed after ${TIMEOUT_MS / 1000} s`;
+  if (r.signal) return `killed by ${r.signal}`;
+  return `exit status ${r.status}`;
+}
+
+/** A short account of where two outputs part ways. */
+function firstDifference(want: string, got: string): string {
+  const a = want.split('\n');
+  const b = got.split('\n');
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    if (a[i] !== b[i]) {
+      const show = (l: string | undefined): string =>
+        l === undefined ? '<end of output>' : JSON.stringify(l.length > 160 ? l.slice(0, 160) + '...' : l);
+      return `first difference at stdout line ${i + 1}:\n    native:   ${show(a[i])}\n    emulator: ${show(b[i])}`;
+    }
+  }
+  return 'outputs are equal';
+}
+
+const label = (c: GuestCase): string => {
+  const args = (c.args ?? []).map((a) => (a.length > 40 ? `<${a.length} chars>` : JSON.stringify(a)));
+  const shown = args.length > 8 ? [...args.slice(0, 8), `... (${args.length} args)`] : args;
+  const env = c.env ? ` env{${Object.keys(c.env).join(',')}}` : '';
+  return [c.prog, ...shown].join(' ') + env;
+};
+
+describe('guest programs: native vs emulator', () => {
+  it('the guest programs and the emulator bundle are built', () => {
+    const missing = [...new Set(CASES.map((c) => `guest-programs/build/${c.prog}`))]
+      .filter((p) => !existsSync(`${ROOT}/${p}`));
+    expect(missing, 'run "bash guest-programs/build.sh"').toEqual([]);
+    if (!process.env.GUEST_EMU) {
+      expect(existsSync(`${ROOT}/${EMU}`), `${EMU} is missing: run "node scripts/build.mjs"`).toBe(true);
+    }
+  });
+
+  for (const c of CASES) {
+    it.concurrent(label(c), async () => {
+      const prog = `guest-programs/build/${c.prog}`;
+      const args = c.args ?? [];
+      const env = c.env ?? BASE_ENV;
+      const native = await run(prog, args, env);
+      expect(native.error, `native ${prog} did not start`).toBeUndefined();
+      if (c.status !== undefined) {
+        expect(native.status, `native run: ${describeRun(native)}\n${native.stderr}`).toBe(c.status);
+      }
+      const emu = await run(EMU_CMD[0], [...EMU_CMD.slice(1), prog, ...args], env);
+      const context =
+        `${label(c)}\n  native:   ${describeRun(native)}, ${native.stdout.length} bytes of stdout\n` +
+        `  emulator: ${describeRun(emu)}, ${emu.stdout.length} bytes of stdout\n` +
+        `  ${firstDifference(native.stdout, emu.stdout)}\n` +
+        `  emulator stderr (last 1500 chars):\n${emu.stderr.slice(-1500)}\n` +
+        `  reproduce: cd ${ROOT} && ${Object.keys(env).length ? `env -i ${Object.entries(env).map(([k, v]) => `'${k}=${v.length > 40 ? '...' : v}'`).join(' ')} ` : 'env -i '}` +
+        `${process.env.GUEST_EMU ?? `node ${EMU} run --`} ${prog} ${args.length > 8 ? '...' : args.map((a) => `'${a}'`).join(' ')}`;
+      expect(emu.stdout === native.stdout && emu.status === native.status && !emu.signal, context).toBe(true);
+    }, 2 * TIMEOUT_MS + 10_000);
+  }
+});
