@@ -291,6 +291,8 @@ for (let k = 0; k < 8; k++) {
   add({ group, asm: `${op} edx, dword ptr [ebx+0x21]`, hex: hx(b + 3, m8(EDX, EBX), 0x21), undef, setup: ebxAt() });
   add({ group, asm: `${op} byte ptr [ebx+0x11], ah`, hex: hx(b, m8(4, EBX), 0x11), undef, setup: ebxAt() });
   add({ group, asm: `${op} word ptr [ebx+0x32], si`, hex: '66' + hx(b + 1, m8(ESI, EBX), 0x32), undef, setup: ebxAt() });
+  add({ group, asm: `${op} byte ptr [ebx+0x15], {imm}`, hex: hx(0x80, m8(k, EBX), 0x15) + '{ib}', imm: 'ib', undef, setup: ebxAt() });
+  add({ group, asm: `${op} word ptr [ebx+0x16], {imm}`, hex: '66' + hx(0x81, m8(k, EBX), 0x16) + '{iw}', imm: 'iw', undef, setup: ebxAt() });
   add({
     group, asm: `${op} dword ptr [0x10000040], {imm}`, hex: hx(0x83, (k << 3) | 5) + le32(SCRATCH + 0x40) + '{ib}',
     imm: 'ib', undef,
@@ -312,6 +314,8 @@ for (let k = 0; k < 8; k++) {
   add({ group, asm: 'test dh, {imm}', hex: 'f6c6{ib}', imm: 'ib', undef });
   add({ group, asm: 'test bx, {imm}', hex: '66f7c3{iw}', imm: 'iw', undef });
   add({ group, asm: 'test dword ptr [ebx+0x18], edx', hex: '855318', undef, setup: ebxAt() });
+  add({ group, asm: 'test byte ptr [ebx+5], {imm}', hex: 'f64305{ib}', imm: 'ib', undef, setup: ebxAt() });
+  add({ group, asm: 'test dword ptr [ebx+8], {imm}', hex: 'f74308{id}', imm: 'id', undef, setup: ebxAt() });
 }
 
 // INC DEC NEG NOT
@@ -432,6 +436,7 @@ for (let k = 0; k < 8; k++) {
   add({ group, asm: 'imul esi, esi', hex: '0faff6', undef });
   add({ group, asm: 'imul edx, dword ptr [ebx+0xc]', hex: '0faf530c', undef, setup: ebxAt() });
   add({ group, asm: 'imul si, di', hex: '660faff7', undef });
+  add({ group, asm: 'imul cx, word ptr [ebx+0x14]', hex: '660faf4b14', undef, setup: ebxAt() });
   add({ group, asm: 'imul eax, ecx, {imm}', hex: '69c1{id}', imm: 'id', undef });
   add({ group, asm: 'imul edx, ebx, {imm}', hex: '6bd3{ib}', imm: 'ib', undef });
   add({ group, asm: 'imul ax, cx, {imm}', hex: '6669c1{iw}', imm: 'iw', undef });
@@ -601,6 +606,7 @@ for (let k = 0; k < 8; k++) {
   add({ group, asm: 'movsx ecx, byte ptr [ebx+0x12]', hex: '0fbe4b12', undef: none, setup: ebxAt() });
   add({ group, asm: 'movsx edx, word ptr [ebx+0x13]', hex: '0fbf5313', undef: none, setup: ebxAt() });
   add({ group, asm: 'movzx edi, word ptr [ebx+0x13]', hex: '0fb77b13', undef: none, setup: ebxAt() });
+  add({ group, asm: 'movzx cx, byte ptr [ebx+0x12]', hex: '660fb64b12', undef: none, setup: ebxAt() });
   add({ group, asm: 'cbw', hex: '6698', undef: none });
   add({ group, asm: 'cwde', hex: '98', undef: none });
   add({ group, asm: 'cwd', hex: '6699', undef: none });
@@ -617,6 +623,7 @@ for (let k = 0; k < 8; k++) {
   add({ group, asm: 'xadd si, di', hex: '660fc1fe', undef });
   add({ group, asm: 'xadd dword ptr [ebx+8], edx', hex: '0fc15308', undef, setup: ebxAt() });
   add({ group, asm: 'lock xadd dword ptr [ebx+8], edx', hex: 'f00fc15308', undef, setup: ebxAt() });
+  add({ group, asm: 'xadd byte ptr [ebx+0x30], dl', hex: '0fc05330', undef, setup: ebxAt() });
   /** Half the time the accumulator equals the destination, so the exchange happens. */
   const accEq = (get: (c: GenCase) => number, set: (c: GenCase, v: number) => void) => (c: GenCase, r: Rng): void => {
     if (r.chance(0.5)) set(c, get(c));
@@ -682,6 +689,8 @@ for (let k = 0; k < 8; k++) {
     if (r.chance(0.5)) set32(c, ECX, r.below(3));
   };
   add({ group: 'jcc', asm: 'jecxz 1f; inc eax; 1:', hex: 'e30140', undef: none, setup: smallEcx });
+  add({ group: 'jcc', asm: 'jcxz 1f; inc eax; 1:', hex: '67e30140', undef: none,
+    setup: (c, r) => { if (r.chance(0.5)) set16(c, ECX, r.below(2)); } });
   add({ group: 'jcc', asm: 'loop 1f; inc eax; 1:', hex: 'e20140', undef: none, setup: smallEcx });
   add({ group: 'jcc', asm: 'loope 1f; inc eax; 1:', hex: 'e10140', undef: none, setup: smallEcx });
   add({ group: 'jcc', asm: 'loopne 1f; inc eax; 1:', hex: 'e00140', undef: none, setup: smallEcx });
@@ -710,6 +719,54 @@ for (let k = 0; k < 8; k++) {
   add({ group, asm: 'pushad; xor eax, eax; xor ebp, ebp; popad', hex: '6031c031ed61', undef: UNDEFINED_FLAGS.logic });
   add({ group, asm: 'push dword ptr [ebx+4]; pop dword ptr [ebx+0x40]', hex: 'ff73048f4340', undef: none, setup: ebxAt() });
   add({ group, asm: 'push edi; push esi; pop edi; pop esi', hex: '57565f5e', undef: none });
+  add({ group, asm: 'pushfw; pop ax', hex: '669c6658', undef: none });
+  add({ group, asm: 'pushw {imm}; pop dx', hex: '6668{iw}665a', imm: 'iw', undef: none });
+  add({ group, asm: 'pushaw; xor eax, eax; popaw', hex: '666031c06661', undef: UNDEFINED_FLAGS.logic });
+  add({ group, asm: 'call 1f; jmp 2f; 1: ret; 2:', hex: 'e802000000eb01c3', undef: none });
+  add({ group, asm: 'push ecx; call 1f; jmp 2f; 1: ret 4; 2:', hex: '51e802000000eb03c20400', undef: none });
+  add({ group, asm: 'enter 0x10, 0; leave', hex: 'c8100000c9', undef: none });
+  add({ group, asm: 'enter 8, 1; leave', hex: 'c8080001c9', undef: none });
+  // ENTER with nesting level 3 copies two frame pointers from [ebp-4] and [ebp-8]: read them back
+  add({
+    group, asm: 'enter 4, 3; mov eax, [esp+8]; mov edx, [esp+12]; mov ecx, [esp+16]; leave',
+    hex: 'c80400038b4424088b54240c8b4c2410c9', undef: none,
+    setup: (c) => set32(c, EBP, SCRATCH + 0x80),
+  });
+}
+
+// Prefixes: lock, segment overrides (all flat at CPL 3 except FS/GS), redundant operand size
+{
+  const group = 'prefix';
+  const arith = UNDEFINED_FLAGS.arith;
+  const memBitOffset = (c: GenCase, r: Rng): void => {
+    set32(c, EBX, SCRATCH + 0x80);
+    set32(c, ECX, r.range(-1024, 1023));
+  };
+  add({ group, asm: 'lock add dword ptr [ebx+0x10], ecx', hex: 'f0014b10', undef: arith, setup: ebxAt() });
+  add({ group, asm: 'lock sbb byte ptr [ebx+0x11], ah', hex: 'f0186311', undef: arith, setup: ebxAt() });
+  add({ group, asm: 'lock inc dword ptr [ebx+4]', hex: 'f0ff4304', undef: arith, setup: ebxAt() });
+  add({ group, asm: 'lock neg word ptr [ebx+6]', hex: '66f0f75b06', undef: arith, setup: ebxAt() });
+  add({ group, asm: 'lock not dword ptr [ebx+0x12]', hex: 'f0f75312', undef: UNDEFINED_FLAGS.none, setup: ebxAt() });
+  add({ group, asm: 'lock or dword ptr [ebx+0x20], {imm}', hex: 'f0814b20{id}', imm: 'id', undef: UNDEFINED_FLAGS.logic, setup: ebxAt() });
+  add({ group, asm: 'lock bts dword ptr [ebx], ecx', hex: 'f00fab0b', undef: UNDEFINED_FLAGS.bitTest, setup: memBitOffset });
+  add({ group, asm: 'lock btc dword ptr [ebx+4], {imm}', hex: 'f00fba7b04{ib}', imm: 'ib', undef: UNDEFINED_FLAGS.bitTest, setup: ebxAt() });
+  add({ group, asm: 'lock xchg dword ptr [ebx+8], esi', hex: 'f0877308', undef: UNDEFINED_FLAGS.none, setup: ebxAt() });
+  add({ group, asm: 'mov eax, dword ptr ss:[ebx+4]', hex: '368b4304', undef: UNDEFINED_FLAGS.none, setup: ebxAt() });
+  add({ group, asm: 'add dword ptr es:[ebx+0x10], ecx', hex: '26014b10', undef: arith, setup: ebxAt() });
+  add({ group, asm: 'mov al, byte ptr cs:[ebx+5]', hex: '2e8a4305', undef: UNDEFINED_FLAGS.none, setup: ebxAt() });
+  add({ group, asm: '.byte 0x3e; sub ecx, dword ptr [ebx+9]', hex: '3e2b4b09', undef: arith, setup: ebxAt() });
+  add({ group, asm: '.byte 0x66; add ax, cx', hex: '666601c8', undef: arith });
+  add({ group, asm: 'pause', hex: 'f390', undef: UNDEFINED_FLAGS.none });
+}
+
+// Self-modifying code: the loop's second pass must run the rewritten instruction (INC EDX
+// becomes INC EBX), so a decoded-instruction cache has to notice the store.
+{
+  add({
+    group: 'smc',
+    asm: 'mov ecx, 2; call 1f; 1: pop eax; 2: inc edx; mov byte ptr [eax+1], 0x43; loop 2b; xor eax, eax',
+    hex: 'b902000000e8000000005842c6400143e2f931c0', undef: UNDEFINED_FLAGS.logic,
+  });
 }
 
 // String instructions on the scratch page, with and without REP, in both directions.
