@@ -16,7 +16,7 @@ src="$here/src"
 out="$here/build"
 self="$here/build.sh"
 CC="${CC:-gcc}"
-CFLAGS_COMMON="-m32 -static -Wall -Wextra -fno-pie -no-pie"
+CFLAGS_COMMON="-m32 -static -Wall -Wextra"
 force=0
 [[ "${1:-}" == "-f" ]] && force=1
 
