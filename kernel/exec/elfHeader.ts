@@ -2,8 +2,23 @@
 // (the checks at the top of Linux's load_elf_binary). The sizes and identity fields are
 // checked by hand first so that short or foreign files get a clear ElfError; the structures
 // are then read with the elfy parser.
-import elfy from 'elfy';
+import elfyModule from 'elfy';
 import { ElfError } from './elfError.js';
+
+/** The slice of elfy's parser used here: header and program headers only (no sections). */
+interface ElfyProgram {
+  offset: number;
+  vaddr: number;
+  filesz: number;
+  memsz: number;
+  flags: Record<string, boolean>;
+  align: number;
+}
+interface ElfyParser {
+  parseHeader(buf: Buffer): { entry: number };
+  parsePrograms(buf: Buffer, header: unknown): ElfyProgram[];
+}
+const elfy = elfyModule as unknown as { Parser: new () => ElfyParser };
 
 export const ET_REL = 1, ET_EXEC = 2, ET_DYN = 3, ET_CORE = 4;
 export const EM_386 = 3;

@@ -1,0 +1,76 @@
+// The few device nodes programs expect under /dev: null, zero, full, random, urandom, tty
+// (the controlling terminal is the host's stdin when it is one), plus the /dev/stdin,
+// /dev/stdout, /dev/stderr and /dev/fd links into /proc/self/fd.
+import { randomFillSync } from 'node:crypto';
+import { ENOENT, ENOSPC, ENXIO } from '../errno.js';
+import type { DirEntry, Inode } from './file.js';
+import { DT_CHR, DT_DIR, DT_LNK } from './file.js';
+import type { SyntheticNode } from './node.js';
+import { S_IFCHR, S_IFDIR, S_IFLNK, syntheticStat, type KStat } from './stat.js';
+
+const DEV_DEV = { devMajor: 0, devMinor: 5 };
+
+interface CharDev {
+  minorMajor: [number, number];
+  ino: bigint;
+  read(len: number): Uint8Array;
+  write(data: Uint8Array): number;
+}
+
+const CHARDEVS: Record<string, CharDev> = {
+  null: { minorMajor: [1, 3], ino: 4n, read: () => new Uint8Array(0), write: (d) => d.length },
+  zero: { minorMajor: [1, 5], ino: 8n, read: (n) => new Uint8Array(Math.min(n, 1 << 20)), write: (d) => d.length },
+  full: { minorMajor: [1, 7], ino: 9n, read: (n) => new Uint8Array(Math.min(n, 1 << 20)), write: () => -ENOSPC },
+  random: { minorMajor: [1, 8], ino: 10n, read: (n) => randomFillSync(new Uint8Array(Math.min(n, 1 << 20))), write: (d) => d.length },
+  urandom: { minorMajor: [1, 9], ino: 11n, read: (n) => randomFillSync(new Uint8Array(Math.min(n, 1 << 20))), write: (d) => d.length },
+};
+
+function charStat(d: CharDev): KStat {
+  return syntheticStat(S_IFCHR | 0o666, { ...DEV_DEV, ino: d.ino, rdevMajor: d.minorMajor[0], rdevMinor: d.minorMajor[1] });
+}
+
+class CharDevInode implements Inode {
+  private readonly dev: CharDev;
+
+  constructor(dev: CharDev) {
+    this.dev = dev;
+  }
+
+  stat(): KStat {
+    return charStat(this.dev);
+  }
+
+  // Character devices ignore the file position but accept lseek, so they read "at" it.
+  readAt(_pos: number, len: number): Uint8Array {
+    return this.dev.read(len);
+  }
+
+  write(data: Uint8Array): number {
+    return this.dev.write(data);
+  }
+}
+
+const LINKS: Record<string, string> = {
+  stdin: '/proc/self/fd/0', stdout: '/proc/self/fd/1', stderr: '/proc/self/fd/2', fd: '/proc/self/fd',
+};
+
+/** Looks up a /dev path ("/dev" or "/dev/NAME"). */
+export function devfsLookup(rest: string): SyntheticNode | number {
+  if (rest === '') {
+    return {
+      isDir: true,
+      stat: () => syntheticStat(S_IFDIR | 0o755, { ...DEV_DEV, ino: 1n, nlink: 2 }),
+      readdir: (): DirEntry[] => [
+        { name: '.', ino: 1n, type: DT_DIR }, { name: '..', ino: 1n, type: DT_DIR },
+        ...Object.entries(CHARDEVS).map(([name, d]) => ({ name, ino: d.ino, type: DT_CHR })),
+        ...Object.keys(LINKS).map((name, i) => ({ name, ino: BigInt(20 + i), type: DT_LNK })),
+      ],
+      open: () => -ENXIO,
+    };
+  }
+  const d = CHARDEVS[rest];
+  if (d) return { stat: () => charStat(d), open: () => new CharDevInode(d) };
+  const link = LINKS[rest];
+  if (link) return { stat: () => syntheticStat(S_IFLNK | 0o777, { ...DEV_DEV, ino: 20n }), readlink: () => link };
+  return -ENOENT;
+}

@@ -1,0 +1,173 @@
+// A small /proc (fs/proc): /proc/self, /proc/PID/{maps,cmdline,environ,status,exe,cwd,fd/N}.
+// formatMaps produces exactly Linux's /proc/PID/maps lines (show_map_vma in
+// fs/proc/task_mmu.c), including its padding and the [heap]/[stack] naming rules.
+import { EACCES, ENOENT, ENOTDIR } from '../errno.js';
+import type { Mm } from '../mm/mmStruct.js';
+import { copyFromUser } from '../mm/uaccess.js';
+import { vmaPermString, type VmArea } from '../mm/vma.js';
+import type { Task } from '../proc/task.js';
+import { DT_DIR, DT_LNK, DT_REG, O_ACCMODE, O_RDONLY, type DirEntry, type Inode } from './file.js';
+import type { SyntheticNode } from './node.js';
+import { S_IFDIR, S_IFLNK, S_IFREG, syntheticStat, type KStat } from './stat.js';
+
+const PROC_DEV = { devMajor: 0, devMinor: 22 };
+
+function hex8(n: number): string {
+  return (n >>> 0).toString(16).padStart(8, '0');
+}
+
+function hex2(n: number): string {
+  return n.toString(16).padStart(2, '0');
+}
+
+/** The name column of a maps line: the file, or [heap]/[stack] by Linux's rules, or the area's own name. */
+export function vmaDisplayName(mm: Mm, v: VmArea): string | null {
+  if (v.file !== null) return v.file.path;
+  if (v.start <= mm.startStack && v.end >= mm.startStack) return '[stack]';
+  if (v.start < mm.brk && v.end > mm.startBrk) return '[heap]';
+  if (v.name === '[heap]') return null;
+  return v.name;
+}
+
+/**
+ * One /proc/PID/maps line (without the newline). The name starts at the column Linux pads to:
+ * 25 + 6 * sizeof(void *) of the kernel, plus one space.
+ */
+export function formatVmaLine(mm: Mm, v: VmArea): string {
+  const ptrSize = mm.taskSize > 0xc0000000 ? 8 : 4;
+  const width = 25 + 6 * ptrSize - 1;
+  const dev = v.file ? `${hex2(v.file.devMajor)}:${hex2(v.file.devMinor)}` : '00:00';
+  const ino = v.file ? v.file.ino : 0;
+  const off = v.file ? v.pgoff * 4096 : 0;
+  let line = `${hex8(v.start)}-${hex8(v.end)} ${vmaPermString(v.flags)} ${off.toString(16).padStart(8, '0')} ${dev} ${ino} `;
+  const name = vmaDisplayName(mm, v);
+  if (name !== null) {
+    if (line.length < width) line += ' '.repeat(width - line.length);
+    line += ' ' + name;
+  }
+  return line;
+}
+
+/** The whole of /proc/PID/maps for a task. */
+export function formatMaps(task: Task): string {
+  return task.mm.vmas.map((v) => formatVmaLine(task.mm, v) + '\n').join('');
+}
+
+function readUserRange(mm: Mm, start: number, end: number): Uint8Array {
+  if (end <= start) return new Uint8Array(0);
+  try {
+    return copyFromUser(mm, start, end - start);
+  } catch {
+    return new Uint8Array(0);
+  }
+}
+
+function statusText(t: Task): string {
+  const kb = (n: number) => `${String(Math.ceil(n / 1024)).padStart(8)} kB`;
+  const size = t.mm.vmas.reduce((s, v) => s + (v.end - v.start), 0);
+  const stack = t.mm.vmas.find((v) => v.start <= t.mm.startStack && v.end >= t.mm.startStack);
+  const { uid, euid, gid, egid } = t.cred;
+  return [
+    `Name:\t${t.comm}`, `Umask:\t${t.umask.toString(8).padStart(4, '0')}`, 'State:\tR (running)',
+    `Tgid:\t${t.pid}`, `Ngid:\t0`, `Pid:\t${t.pid}`, `PPid:\t${t.ppid}`, 'TracerPid:\t0',
+    `Uid:\t${uid}\t${euid}\t${euid}\t${euid}`, `Gid:\t${gid}\t${egid}\t${egid}\t${egid}`,
+    `FDSize:\t64`, `VmSize:\t${kb(size)}`, `VmStk:\t${kb(stack ? stack.end - stack.start : 0)}`,
+    'Threads:\t1', `SigBlk:\t${t.signal.blocked.toString(16).padStart(16, '0')}`, '',
+  ].join('\n');
+}
+
+/** A read-only file whose content is produced when opened. */
+class ProcFileInode implements Inode {
+  private readonly content: Uint8Array;
+  private readonly st: KStat;
+
+  constructor(content: Uint8Array, st: KStat) {
+    this.content = content;
+    this.st = st;
+  }
+
+  stat(): KStat {
+    return this.st;
+  }
+
+  readAt(pos: number, len: number): Uint8Array {
+    return this.content.subarray(Math.min(pos, this.content.length), Math.min(pos + len, this.content.length));
+  }
+
+  size(): number {
+    return 0;
+  }
+}
+
+function fileNode(ino: bigint, produce: () => Uint8Array | string, mode = 0o444): SyntheticNode {
+  const st = () => syntheticStat(S_IFREG | mode, { ...PROC_DEV, ino });
+  return {
+    stat: st,
+    open: (flags) => {
+      if ((flags & O_ACCMODE) !== O_RDONLY) return -EACCES;
+      const c = produce();
+      return new ProcFileInode(typeof c === 'string' ? Buffer.from(c, 'utf8') : c, st());
+    },
+  };
+}
+
+function linkNode(ino: bigint, target: () => string, extra: Partial<SyntheticNode> = {}): SyntheticNode {
+  return { stat: () => syntheticStat(S_IFLNK | 0o777, { ...PROC_DEV, ino }), readlink: target, ...extra };
+}
+
+function dirNode(ino: bigint, entries: () => DirEntry[]): SyntheticNode {
+  return {
+    isDir: true,
+    stat: () => syntheticStat(S_IFDIR | 0o555, { ...PROC_DEV, ino, nlink: 2 }),
+    readdir: () => [{ name: '.', ino, type: DT_DIR }, { name: '..', ino: 1n, type: DT_DIR }, ...entries()],
+  };
+}
+
+const PID_FILES = ['maps', 'cmdline', 'environ', 'status', 'comm'];
+const PID_LINKS = ['exe', 'cwd', 'root'];
+
+/** Resolves a path below /proc ("" for /proc itself, "self/maps", "1000/fd/1", ...). */
+export function procfsLookup(task: Task, rest: string): SyntheticNode | number {
+  const parts = rest === '' ? [] : rest.split('/');
+  if (parts.length === 0) {
+    return dirNode(1n, () => [
+      { name: 'self', ino: 2n, type: DT_LNK },
+      { name: String(task.pid), ino: 3n, type: DT_DIR },
+    ]);
+  }
+  if (parts[0] === 'self' && parts.length === 1) return linkNode(2n, () => String(task.pid));
+  if (parts[0] !== 'self' && parts[0] !== String(task.pid)) return -ENOENT;
+  const base = BigInt(task.pid) << 8n;
+  const [, name, sub, ...more] = parts;
+  if (name === undefined) {
+    return dirNode(base, () => [
+      ...PID_FILES.map((n, i) => ({ name: n, ino: base + BigInt(i + 1), type: DT_REG })),
+      ...PID_LINKS.map((n, i) => ({ name: n, ino: base + BigInt(i + 16), type: DT_LNK })),
+      { name: 'fd', ino: base + 32n, type: DT_DIR },
+    ]);
+  }
+  if (sub !== undefined && name !== 'fd') return -ENOTDIR;
+  const mm = task.mm;
+  switch (name) {
+    case 'maps': return fileNode(base + 1n, () => formatMaps(task));
+    case 'cmdline': return fileNode(base + 2n, () => readUserRange(mm, mm.argStart, mm.argEnd));
+    case 'environ': return fileNode(base + 3n, () => readUserRange(mm, mm.envStart, mm.envEnd), 0o400);
+    case 'status': return fileNode(base + 4n, () => statusText(task));
+    case 'comm': return fileNode(base + 5n, () => task.comm + '\n', 0o644);
+    case 'exe': return linkNode(base + 16n, () => task.exePath);
+    case 'cwd': return linkNode(base + 17n, () => task.cwd);
+    case 'root': return linkNode(base + 18n, () => '/');
+    case 'fd': {
+      if (sub === undefined) {
+        return dirNode(base + 32n, () => task.files.list().map((fd) => ({ name: String(fd), ino: base + 64n + BigInt(fd), type: DT_LNK })));
+      }
+      if (more.length > 0) return -ENOTDIR;
+      const fd = /^\d+$/.test(sub) ? Number(sub) : -1;
+      const file = task.files.get(fd);
+      if (file === undefined) return -ENOENT;
+      return linkNode(base + 64n + BigInt(fd), () => file.path, { openLinked: () => file.get() });
+    }
+    default:
+      return -ENOENT;
+  }
+}

@@ -1,0 +1,124 @@
+// The process's standard streams: inodes over the host's descriptors (blocking reads and
+// complete writes, the host's file type in fstat, terminal ioctls when the host fd is a tty),
+// and in-memory variants for embedding and tests (a byte buffer for stdin, a callback sink
+// for output).
+import { fstatSync, readSync, writeSync } from 'node:fs';
+import { isatty } from 'node:tty';
+import { EAGAIN, EIO, EPIPE, errnoFromHost } from '../errno.js';
+import type { Inode } from './file.js';
+import { kstatFromHost, S_IFCHR, S_IFIFO, syntheticStat, type KStat } from './stat.js';
+import { defaultTermios, ttyIoctl, type TtyState } from './tty.js';
+
+const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+function sleepMs(ms: number): void {
+  Atomics.wait(sleepCell, 0, 0, ms);
+}
+
+function errCode(e: unknown): string | undefined {
+  return (e as { code?: string } | null)?.code;
+}
+
+/** A host file descriptor (0, 1, 2 or any other the embedder passes). */
+export class HostFdInode implements Inode {
+  readonly fd: number;
+  readonly isTty: boolean;
+  private readonly tty: TtyState | null;
+
+  constructor(fd: number, pgrp: number) {
+    this.fd = fd;
+    this.isTty = isatty(fd);
+    this.tty = this.isTty
+      ? { termios: defaultTermios(), rows: () => process.stdout.rows || 24, cols: () => process.stdout.columns || 80, pgrp }
+      : null;
+  }
+
+  stat(): KStat {
+    try {
+      return kstatFromHost(fstatSync(this.fd, { bigint: true }));
+    } catch {
+      return syntheticStat(this.isTty ? S_IFCHR | 0o620 : S_IFIFO | 0o600);
+    }
+  }
+
+  read(len: number): Uint8Array | number {
+    const buf = new Uint8Array(Math.min(len, 1 << 20));
+    for (;;) {
+      try {
+        const n = readSync(this.fd, buf, 0, buf.length, null);
+        return buf.subarray(0, n);
+      } catch (e) {
+        const c = errCode(e);
+        if (c === 'EAGAIN') {
+          sleepMs(5);
+          continue;
+        }
+        if (c === 'EOF') return new Uint8Array(0);
+        return -errnoFromHost(e);
+      }
+    }
+  }
+
+  write(data: Uint8Array): number {
+    let done = 0;
+    while (done < data.length) {
+      try {
+        done += writeSync(this.fd, data, done, data.length - done);
+      } catch (e) {
+        const c = errCode(e);
+        if (c === 'EAGAIN') {
+          sleepMs(1);
+          continue;
+        }
+        if (done > 0) return done;
+        return c === 'EPIPE' ? -EPIPE : -(errnoFromHost(e) || EIO);
+      }
+    }
+    return done;
+  }
+
+  ioctl(cmd: number, arg: number, ctx: Parameters<NonNullable<Inode['ioctl']>>[2]): number {
+    if (this.tty === null) return -25; // ENOTTY
+    return ttyIoctl(this.tty, cmd, arg, ctx);
+  }
+}
+
+/** Output that goes to a callback (embedding, tests); looks like a pipe. */
+export class SinkInode implements Inode {
+  private readonly sink: (data: Uint8Array) => void;
+
+  constructor(sink: (data: Uint8Array) => void) {
+    this.sink = sink;
+  }
+
+  stat(): KStat {
+    return syntheticStat(S_IFIFO | 0o600, { devMajor: 0, devMinor: 14, ino: 4242n });
+  }
+
+  write(data: Uint8Array): number {
+    this.sink(data.slice());
+    return data.length;
+  }
+
+  read(): number {
+    return -EAGAIN;
+  }
+}
+
+/** Input from a fixed byte buffer; end of file after it. Looks like a pipe. */
+export class BufferInode implements Inode {
+  private data: Uint8Array;
+
+  constructor(data: Uint8Array) {
+    this.data = data;
+  }
+
+  stat(): KStat {
+    return syntheticStat(S_IFIFO | 0o600, { devMajor: 0, devMinor: 14, ino: 4241n });
+  }
+
+  read(len: number): Uint8Array {
+    const out = this.data.subarray(0, len);
+    this.data = this.data.subarray(out.length);
+    return out;
+  }
+}

@@ -1,0 +1,85 @@
+// Signal numbers, names and default actions for i386 Linux (arch/x86/include/uapi/asm/
+// signal.h), the per-process handler table (struct k_sigaction as rt_sigaction sees it), the
+// blocked and pending sets, and the si_code values of synchronous faults.
+export const SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGILL = 4, SIGTRAP = 5, SIGABRT = 6, SIGBUS = 7;
+export const SIGFPE = 8, SIGKILL = 9, SIGUSR1 = 10, SIGSEGV = 11, SIGUSR2 = 12, SIGPIPE = 13;
+export const SIGALRM = 14, SIGTERM = 15, SIGSTKFLT = 16, SIGCHLD = 17, SIGCONT = 18, SIGSTOP = 19;
+export const SIGTSTP = 20, SIGTTIN = 21, SIGTTOU = 22, SIGURG = 23, SIGXCPU = 24, SIGXFSZ = 25;
+export const SIGVTALRM = 26, SIGPROF = 27, SIGWINCH = 28, SIGIO = 29, SIGPWR = 30, SIGSYS = 31;
+export const SIGRTMIN = 32, NSIG = 64;
+
+const NAMES = ['', 'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGILL', 'SIGTRAP', 'SIGABRT', 'SIGBUS', 'SIGFPE',
+  'SIGKILL', 'SIGUSR1', 'SIGSEGV', 'SIGUSR2', 'SIGPIPE', 'SIGALRM', 'SIGTERM', 'SIGSTKFLT', 'SIGCHLD',
+  'SIGCONT', 'SIGSTOP', 'SIGTSTP', 'SIGTTIN', 'SIGTTOU', 'SIGURG', 'SIGXCPU', 'SIGXFSZ', 'SIGVTALRM',
+  'SIGPROF', 'SIGWINCH', 'SIGIO', 'SIGPWR', 'SIGSYS'];
+
+export function signalName(sig: number): string {
+  if (sig > 0 && sig < NAMES.length) return NAMES[sig];
+  if (sig >= SIGRTMIN && sig <= NSIG) return sig === SIGRTMIN ? 'SIGRTMIN' : `SIGRT_${sig - SIGRTMIN}`;
+  return `signal ${sig}`;
+}
+
+export const SIG_DFL = 0, SIG_IGN = 1;
+export const SA_NOCLDSTOP = 1, SA_NOCLDWAIT = 2, SA_SIGINFO = 4, SA_RESTORER = 0x04000000;
+export const SA_ONSTACK = 0x08000000, SA_RESTART = 0x10000000, SA_NODEFER = 0x40000000;
+export const SA_RESETHAND = 0x80000000 | 0;
+export const SIG_BLOCK = 0, SIG_UNBLOCK = 1, SIG_SETMASK = 2;
+export const SS_ONSTACK = 1, SS_DISABLE = 2, MINSIGSTKSZ = 2048;
+
+// si_code values.
+export const SI_USER = 0, SI_KERNEL = 0x80, SI_TKILL = -6;
+export const SEGV_MAPERR = 1, SEGV_ACCERR = 2;
+export const BUS_ADRERR = 2;
+export const ILL_ILLOPN = 2, ILL_PRVOPC = 5;
+export const FPE_INTDIV = 1, FPE_FLTINV = 7;
+export const TRAP_BRKPT = 1;
+
+export function siCodeName(sig: number, code: number): string {
+  if (sig === SIGSEGV) return code === SEGV_MAPERR ? 'SEGV_MAPERR' : code === SEGV_ACCERR ? 'SEGV_ACCERR' : code === SI_KERNEL ? 'SI_KERNEL' : String(code);
+  if (sig === SIGBUS && code === BUS_ADRERR) return 'BUS_ADRERR';
+  if (sig === SIGILL) return code === ILL_ILLOPN ? 'ILL_ILLOPN' : code === ILL_PRVOPC ? 'ILL_PRVOPC' : String(code);
+  if (sig === SIGFPE) return code === FPE_INTDIV ? 'FPE_INTDIV' : code === FPE_FLTINV ? 'FPE_FLTINV' : String(code);
+  if (sig === SIGTRAP && code === TRAP_BRKPT) return 'TRAP_BRKPT';
+  if (code === SI_USER) return 'SI_USER';
+  if (code === SI_TKILL) return 'SI_TKILL';
+  if (code === SI_KERNEL) return 'SI_KERNEL';
+  return String(code);
+}
+
+export type DefaultAction = 'term' | 'core' | 'ignore' | 'stop' | 'cont';
+
+export function defaultAction(sig: number): DefaultAction {
+  switch (sig) {
+    case SIGCHLD: case SIGURG: case SIGWINCH: return 'ignore';
+    case SIGCONT: return 'cont';
+    case SIGSTOP: case SIGTSTP: case SIGTTIN: case SIGTTOU: return 'stop';
+    case SIGQUIT: case SIGILL: case SIGTRAP: case SIGABRT: case SIGBUS: case SIGFPE: case SIGSEGV:
+    case SIGXCPU: case SIGXFSZ: case SIGSYS: return 'core';
+    default: return 'term';
+  }
+}
+
+export interface SigAction {
+  handler: number;
+  flags: number;
+  restorer: number;
+  mask: bigint;
+}
+
+/** Bit for signal sig in a 64-bit sigset. */
+export function sigbit(sig: number): bigint {
+  return 1n << BigInt(sig - 1);
+}
+
+export const UNBLOCKABLE = sigbit(SIGKILL) | sigbit(SIGSTOP);
+
+export class SignalState {
+  readonly actions: SigAction[] = [];
+  blocked = 0n;
+  pending = 0n;
+  altStack = { sp: 0, flags: SS_DISABLE, size: 0 };
+
+  constructor() {
+    for (let i = 0; i <= NSIG; i++) this.actions.push({ handler: SIG_DFL, flags: 0, restorer: 0, mask: 0n });
+  }
+}
