@@ -48,7 +48,7 @@ const CONST_LO = [0, 0xcd1b8afe, 0x5c17f0bc, 0x2168c235, 0xfbcff799, 0xd1cf79ac,
  * RU) give one ulp less: +1 means the stored nearest value was rounded up (so RD and RZ give
  * lo - 1), -1 means it was rounded down (RU gives lo + 1), 0 exact.
  */
-const CONST_DIR = [0, 1, 1, 1, 1, 1, 0];
+const CONST_DIR = [0, -1, 1, 1, 1, 1, 0];
 
 /** Full state image for snapshot()/restore(). */
 export interface FpuState {
@@ -297,7 +297,7 @@ export class Fpu {
         this.execNoWait(c, op, reg, ea);
         return;
       }
-    } else if ((op === 0xdb && (modrm === 0xe2 || modrm === 0xe3)) || (op === 0xdf && modrm === 0xe0)) {
+    } else if ((op === 0xdb && modrm >= 0xe0 && modrm <= 0xe4) || (op === 0xdf && modrm === 0xe0)) {
       this.execNoWait(c, op, modrm, ea);
       return;
     }
@@ -354,7 +354,8 @@ export class Fpu {
       else c.mmu.write16(ea, this.getSw());
     } else if (op === 0xdb) {
       if (sel === 0xe2) this.sw &= ~(0x3f | SF | SW_ES | SW_B); // FNCLEX
-      else this.reset(); // FNINIT
+      else if (sel === 0xe3) this.reset(); // FNINIT
+      // FNENI, FNDISI, FNSETPM: no-ops on a 387 and later
     } else {
       c.regs[0] = (c.regs[0] & ~0xffff) | this.getSw(); // FNSTSW AX
     }
@@ -498,7 +499,8 @@ export class Fpu {
       this.push(INDEF_SE, INDEF_HI, INDEF_LO);
       return;
     }
-    if (this.raise(F.exc) && this.blocked(F.exc)) return;
+    // A denormal source with DE unmasked is still loaded; only an unmasked IE (SNaN) blocks.
+    if (this.raise(F.exc) && (F.exc & ~this.cw & IE)) return;
     this.setC1(0);
     this.push(F.se, F.hi, F.lo);
   }
@@ -507,11 +509,12 @@ export class Fpu {
   private arithMem(kind: number): void {
     const bse = F.se, bhi = F.hi, blo = F.lo;
     if (this.isEmpty(0)) {
-      if (this.stackFault(false)) return;
       if (kind === 2 || kind === 3) {
+        const unmasked = this.stackFault(false);
         this.setCC(1, 1, 0, 1);
-        if (kind === 3) this.pop();
+        if (kind === 3 && !unmasked) this.pop();
       } else {
+        if (this.stackFault(false)) return;
         this.setSt(0, INDEF_SE, INDEF_HI, INDEF_LO);
       }
       return;
@@ -561,10 +564,9 @@ export class Fpu {
   /** FCOM family on two values: sets C3 C2 C0 (C1 = 0). */
   private compareOp(ase: number, ahi: number, alo: number, bse: number, bhi: number, blo: number, quiet: boolean): void {
     const r = compare(ase, ahi, alo, bse, bhi, blo, quiet);
-    if (this.raise(F.exc) && this.blocked(F.exc)) {
-      this.setC1(0);
-      return;
-    }
+    // The condition codes are set (unordered) even when the IE is unmasked; only the pop is
+    // suppressed (by the callers).
+    this.raise(F.exc);
     switch (r) {
       case CMP_GT: this.setCC(0, 0, 0, 0); break;
       case CMP_LT: this.setCC(0, 0, 0, 1); break;
@@ -595,7 +597,7 @@ export class Fpu {
     if (unm & (IE | OE | UE)) {
       // Unmasked: memory is left alone and the stack is not popped.
       this.setC1(0);
-      this.raise(exc & (IE | OE | UE | (unm & (OE | UE) ? PE : 0)));
+      this.raise(exc & (IE | OE | UE));
       return;
     }
     if (dbl) {
@@ -684,7 +686,7 @@ export class Fpu {
       const p = this.top;
       const se = this.se[p];
       const cl = classify(se, this.hi[p], this.lo[p]);
-      if (cl === C_DENORMAL) F.exc |= DE;
+      // (FBSTP raises no DE for a denormal: it just rounds to 0 or ±1.)
       if (cl !== C_INF && cl !== C_QNAN && cl !== C_SNAN && cl !== C_UNSUPPORTED) {
         // Round to an integer (|v| < 2^64 or it is out of range anyway).
         const { i1, i0, up, inexact, big } = this.roundToBigInt(se, this.hi[p], this.lo[p]);
@@ -780,6 +782,7 @@ export class Fpu {
         switch (reg) {
           case 0: // FFREE
             this.empty |= 1 << this.phys(i);
+            this.setC1(0);
             return;
           case 1: this.fxch(i); return;
           case 2: case 3: this.fstReg(i, reg === 3); return;
@@ -791,6 +794,7 @@ export class Fpu {
         switch (reg) {
           case 0: // FFREEP
             this.empty |= 1 << this.phys(i);
+            this.setC1(0);
             this.pop();
             return;
           case 1: this.fxch(i); return;
@@ -819,8 +823,10 @@ export class Fpu {
   /** FCOM/FUCOM ST(0), ST(i); pops = 0, 1 or 2. */
   private fcomReg(i: number, quiet: boolean, pops: number): void {
     if (this.isEmpty(0) || this.isEmpty(i)) {
-      if (this.stackFault(false)) return;
+      // Unordered is reported even when the stack fault is unmasked (then nothing is popped).
+      const unmasked = this.stackFault(false);
       this.setCC(1, 1, 0, 1);
+      if (unmasked) return;
     } else {
       const a = this.top, b = this.phys(i);
       F.exc = 0;
@@ -834,22 +840,25 @@ export class Fpu {
   private fcomi(c: Cpu, i: number, quiet: boolean, doPop: boolean): void {
     let r = CMP_UN;
     c.materializeFlags();
+    // EFLAGS are set even when the exception is unmasked; only the pop is suppressed.
+    let blocked: boolean;
     if (this.isEmpty(0) || this.isEmpty(i)) {
-      if (this.stackFault(false)) return;
+      blocked = this.stackFault(false);
     } else {
       const a = this.top, b = this.phys(i);
       F.exc = 0;
       F.den = 0;
       r = compare(this.se[a], this.hi[a], this.lo[a], this.se[b], this.hi[b], this.lo[b], quiet);
-      this.setC1(0);
-      if (this.raise(F.exc) && this.blocked(F.exc)) return;
+      // C1 is left alone (as the CPU does).
+      this.raise(F.exc);
+      blocked = this.blocked(F.exc);
     }
     let f = c.flags & ~(FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_OF);
     if (r === CMP_LT) f |= FL_CF;
     else if (r === CMP_EQ) f |= FL_ZF;
     else if (r === CMP_UN) f |= FL_ZF | FL_PF | FL_CF;
     c.flags = f;
-    if (doPop) this.pop();
+    if (doPop && !blocked) this.pop();
   }
 
   private fcmov(c: Cpu, cond: number, i: number, negate: boolean): void {
@@ -866,7 +875,6 @@ export class Fpu {
       this.setSt(0, INDEF_SE, INDEF_HI, INDEF_LO);
       return;
     }
-    this.setC1(0);
     if (t) {
       const p = this.phys(i);
       this.setSt(0, this.se[p], this.hi[p], this.lo[p]);
@@ -918,7 +926,10 @@ export class Fpu {
       }
       case 1: this.fxch(i); return;
       case 2: return; // FNOP
-      case 3: this.fstReg(i, true); return; // FSTP1 alias
+      case 3: // FSTP1 (alias of FSTP ST(i)), except that an empty ST(0) is just popped
+        if (this.isEmpty(0)) { this.setC1(0); this.pop(); return; }
+        this.fstReg(i, true);
+        return;
     }
     switch (modrm) {
       case 0xe0: case 0xe1: { // FCHS, FABS
@@ -934,7 +945,7 @@ export class Fpu {
       }
       case 0xe4: { // FTST
         if (this.isEmpty(0)) {
-          if (this.stackFault(false)) return;
+          this.stackFault(false);
           this.setCC(1, 1, 0, 1);
           return;
         }

@@ -1,7 +1,7 @@
 // Differential tests of the x87 arithmetic against the host CPU: random operands (edge cases
 // weighted in) in every rounding mode and precision, register and memory forms.
 import { describe, expect, it, vi } from 'vitest';
-import { FpuCase, makeState, nativeUnavailable, randCw, randX80, Rng, X80 } from './fpuHarness.js';
+import { FpuCase, makeState, nativeUnavailable, randCw, randF32, randF64, randX80, Rng, X80 } from './fpuHarness.js';
 import { compareCases, report } from './diffCheck.js';
 
 vi.setConfig({ testTimeout: 120_000 });
@@ -15,25 +15,6 @@ function memOf(bytes: number[]): Uint8Array {
 
 function le32(v: number): number[] {
   return [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
-}
-
-/** A random float32 bit pattern weighted toward edge cases. */
-export function randF32(r: Rng): number {
-  const k = r.int(10);
-  const s = r.int(2) << 31;
-  if (k === 0) return (s | (r.u32() & 0x7fffff)) >>> 0; // denormal / zero
-  if (k === 1) return (s | 0x7f800000 | (r.int(3) ? r.u32() & 0x7fffff : 0)) >>> 0; // inf/NaN
-  if (k === 2) return (s | ((127 + r.int(20) - 10) << 23) | (r.u32() & 0x7fff00)) >>> 0;
-  return (s | (r.u32() & 0x7fffffff)) >>> 0;
-}
-
-export function randF64(r: Rng): [number, number] {
-  const k = r.int(10);
-  const s = r.int(2) << 31;
-  if (k === 0) return [(s | (r.u32() & 0xfffff >>> r.int(21))) >>> 0, r.u32()];
-  if (k === 1) return [(s | 0x7ff00000 | (r.int(3) ? r.u32() & 0xfffff : 0)) >>> 0, r.int(3) ? r.u32() : 0];
-  if (k === 2) return [(s | ((1023 + r.int(40) - 20) << 20) | (r.u32() & 0xfffff)) >>> 0, r.u32() & 0xffff0000];
-  return [(s | (r.u32() & 0x7fffffff)) >>> 0, r.u32()];
 }
 
 function regCases(r: Rng, n: number, ops: number[][]): FpuCase[] {

@@ -355,3 +355,22 @@ export function randCw(r: Rng, unmaskSometimes = true): number {
   if (unmaskSometimes && r.int(10) === 0) masks = r.u32() & 0x3f;
   return 0x40 | masks | (pc << 8) | (rc << 10);
 }
+
+/** A random float32 bit pattern weighted toward edge cases. */
+export function randF32(r: Rng): number {
+  const k = r.int(10);
+  const s = r.int(2) << 31;
+  if (k === 0) return (s | (r.u32() & 0x7fffff)) >>> 0; // denormal / zero
+  if (k === 1) return (s | 0x7f800000 | (r.int(3) ? r.u32() & 0x7fffff : 0)) >>> 0; // inf/NaN
+  if (k === 2) return (s | ((127 + r.int(20) - 10) << 23) | (r.u32() & 0x7fff00)) >>> 0;
+  return (s | (r.u32() & 0x7fffffff)) >>> 0;
+}
+
+export function randF64(r: Rng): [number, number] {
+  const k = r.int(10);
+  const s = r.int(2) << 31;
+  if (k === 0) return [(s | (r.u32() & 0xfffff >>> r.int(21))) >>> 0, r.u32()];
+  if (k === 1) return [(s | 0x7ff00000 | (r.int(3) ? r.u32() & 0xfffff : 0)) >>> 0, r.int(3) ? r.u32() : 0];
+  if (k === 2) return [(s | ((1023 + r.int(40) - 20) << 20) | (r.u32() & 0xfffff)) >>> 0, r.u32() & 0xffff0000];
+  return [(s | (r.u32() & 0x7fffffff)) >>> 0, r.u32()];
+}
