@@ -225,27 +225,43 @@ export class Cpu {
   cond(cc: number): boolean {
     let r: boolean;
     const op = this.lazyOp;
-    if (op === L_SUB) {
+    if (op === L_NONE) {
+      r = this.condSlow(cc >> 1);
+    } else {
       const sz = this.lazySz;
-      const m = SZ_MASK[sz];
       switch (cc >> 1) {
-        case 1: r = ((this.lazyDst & m) >>> 0) < ((this.lazySrc & m) >>> 0); break;
-        case 2: r = (this.lazyRes & m) === 0; break;
-        case 3: r = ((this.lazyDst & m) >>> 0) <= ((this.lazySrc & m) >>> 0); break;
-        case 6: {
-          const sh = 32 - SZ_BITS[sz];
-          r = (this.lazyDst << sh) < (this.lazySrc << sh);
+        case 2: r = (this.lazyRes & SZ_MASK[sz]) === 0; break;
+        case 4: r = (this.lazyRes & SZ_SIGN[sz]) !== 0; break;
+        case 1:
+          if (op === L_SUB) r = ((this.lazyDst & SZ_MASK[sz]) >>> 0) < ((this.lazySrc & SZ_MASK[sz]) >>> 0);
+          else r = this.getCF() !== 0;
           break;
-        }
-        case 7: {
-          const sh = 32 - SZ_BITS[sz];
-          r = (this.lazyDst << sh) <= (this.lazySrc << sh);
+        case 3:
+          if (op === L_SUB) r = ((this.lazyDst & SZ_MASK[sz]) >>> 0) <= ((this.lazySrc & SZ_MASK[sz]) >>> 0);
+          else r = this.getCF() !== 0 || (this.lazyRes & SZ_MASK[sz]) === 0;
           break;
-        }
+        case 6:
+          if (op === L_SUB) {
+            const sh = 32 - SZ_BITS[sz];
+            r = (this.lazyDst << sh) < (this.lazySrc << sh);
+          } else if (op === L_LOGIC) {
+            r = (this.lazyRes & SZ_SIGN[sz]) !== 0;
+          } else {
+            r = this.condSlow(6);
+          }
+          break;
+        case 7:
+          if (op === L_SUB) {
+            const sh = 32 - SZ_BITS[sz];
+            r = (this.lazyDst << sh) <= (this.lazySrc << sh);
+          } else if (op === L_LOGIC) {
+            r = (this.lazyRes & SZ_MASK[sz]) === 0 || (this.lazyRes & SZ_SIGN[sz]) !== 0;
+          } else {
+            r = this.condSlow(7);
+          }
+          break;
         default: r = this.condSlow(cc >> 1);
       }
-    } else {
-      r = this.condSlow(cc >> 1);
     }
     return (cc & 1) === 0 ? r : !r;
   }
