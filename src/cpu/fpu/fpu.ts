@@ -1171,6 +1171,7 @@ export class Fpu {
 
   private fprem(ieee: boolean): void {
     if (this.isEmpty(0) || this.isEmpty(1)) {
+      this.sw &= ~SW_C2;
       if (this.stackFault(false)) return;
       this.setSt(0, INDEF_SE, INDEF_HI, INDEF_LO);
       return;
@@ -1224,17 +1225,19 @@ export class Fpu {
     let e = 0;
     for (let i = 0; i < 8; i++) if (((tw >> (2 * i)) & 3) === 3) e |= 1 << i;
     this.empty = e;
+    void fds;
     this.fip = fip;
-    this.fcs = fcsop & 0xffff;
+    this.fcs = 0; // FCS and FDS read as 0 on this CPU generation whatever was loaded
     this.fop = (fcsop >>> 16) & 0x7ff;
     this.fdp = fdp;
-    this.fds = fds & 0xffff;
+    this.fds = 0;
     this.updateEs();
   }
 
   fnstenv(c: Cpu, ea: number): void {
     this.writeEnv(c, ea);
-    this.cw |= 0x3f;
+    this.cw |= 0x3f; // masks everything, which also clears ES and B
+    this.updateEs();
   }
 
   fldenv(c: Cpu, ea: number): void {
@@ -1326,9 +1329,10 @@ export class Fpu {
     this.empty = ~ftw & 0xff;
     this.fop = fop & 0x7ff;
     this.fip = fip;
-    this.fcs = fcs;
+    void fcs; void fds;
+    this.fcs = 0;
     this.fdp = fdp;
-    this.fds = fds;
+    this.fds = 0;
     for (let i = 0; i < 8; i++) {
       const p = this.phys(i);
       this.se[p] = se[i];

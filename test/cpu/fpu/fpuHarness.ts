@@ -157,7 +157,7 @@ function runCode(c: Cpu, code: number[]): string {
       c.fpu.fwait(c);
     } else {
       let twoByte = false;
-      if (b === 0x0f) { twoByte = true; p++; b = code[p++]; } // 0F AE
+      if (b === 0x0f) { twoByte = true; b = code[p++]; } // 0F AE
       const modrm = code[p++];
       let ea = 0;
       if (modrm < 0xc0) {
@@ -194,6 +194,8 @@ export function runEmu(cases: FpuCase[]): FpuResult[] {
   const zero = new Uint8Array(0x2000);
   for (const k of cases) {
     c.fpu.reset();
+    c.sse.mxcsr = 0x1f80;
+    c.sse.xmm.fill(0);
     writeBytes(c, SAVE_ADDR, k.state);
     c.fpu.frstor(c, SAVE_ADDR);
     writeBytes(c, DATA_ADDR, zero);
@@ -262,13 +264,20 @@ export function describeState(s: Uint8Array): string {
 /** Compares results; returns a description of the first difference or null. */
 export function diff(a: FpuResult, b: FpuResult, opts: { ignoreEflags?: boolean } = {}): string | null {
   if (a.status !== b.status) return `status ${a.status} vs ${b.status}`;
-  if (a.status === 'FPE' || a.status === 'ILL') {
-    // Native state then comes from the signal frame (no FOP); compare the status word only.
+  if (a.status !== 'OK') {
+    // Native state then comes from the signal frame (no FOP, FCS/FDS filled in by the kernel);
+    // compare the status word only.
     const sa = new DataView(a.state.buffer).getUint16(4, true), sb = new DataView(b.state.buffer).getUint16(4, true);
     return sa === sb ? null : `sw ${sa.toString(16)} vs ${sb.toString(16)}`;
   }
   if (hex(a.state) !== hex(b.state)) return `state\n  native ${describeState(a.state)}\n  emu    ${describeState(b.state)}`;
-  if (hex(a.mem) !== hex(b.mem)) return `mem ${hex(a.mem)} vs ${hex(b.mem)}`;
+  if (hex(a.mem) !== hex(b.mem)) {
+    const d: string[] = [];
+    for (let i = 0; i < a.mem.length && d.length < 12; i++) {
+      if (a.mem[i] !== b.mem[i]) d.push(`[${i}] ${a.mem[i].toString(16)} vs ${b.mem[i].toString(16)}`);
+    }
+    return `mem differs: ${d.join(', ')}`;
+  }
   if (a.eax !== b.eax) return `eax ${a.eax.toString(16)} vs ${b.eax.toString(16)}`;
   if (!opts.ignoreEflags && a.eflags !== b.eflags) return `eflags ${a.eflags.toString(16)} vs ${b.eflags.toString(16)}`;
   return null;

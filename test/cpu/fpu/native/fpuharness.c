@@ -33,6 +33,7 @@ struct tcase {
 };
 
 uint32_t saved_ebp;
+uint32_t mxcsr_init = 0x1f80;
 void run_case(struct tcase *t);
 __asm__(
     ".text\n"
@@ -42,6 +43,10 @@ __asm__(
     "  movl 20(%esp), %ebp\n"
     "  movl %ebp, saved_ebp\n"
     "  frstor 0(%ebp)\n"
+    /* XMM registers and MXCSR start from a known state (libc's memcpy leaves data in them). */
+    "  pxor %xmm0, %xmm0\n  pxor %xmm1, %xmm1\n  pxor %xmm2, %xmm2\n  pxor %xmm3, %xmm3\n"
+    "  pxor %xmm4, %xmm4\n  pxor %xmm5, %xmm5\n  pxor %xmm6, %xmm6\n  pxor %xmm7, %xmm7\n"
+    "  ldmxcsr mxcsr_init\n"
     "  movl $0x20010000, %esi\n"
     "  movl $0x20000000, %ecx\n"
     "  pushl 220(%ebp)\n"
