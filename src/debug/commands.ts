@@ -1,0 +1,594 @@
+// The REPL's commands: one table row per command with its gdb short forms, a one-line summary
+// and a longer help text, and a handler. `help` is generated from this table. Handlers may
+// throw; runCommand() turns any error into a message and the session goes on.
+import { Session } from './session.js';
+import { ExprError, Value, mask, numeric, pointerTo, T_INT } from './expr.js';
+import { StepControl, NextControl, FinishControl, AddressControl, LineControl, StopResult, WatchKind } from './engine.js';
+import { Recorder, DEFAULT_INSN_MAX } from './record.js';
+import { GENERAL_REGS, X87_REGS, SSE_REGS, registerLine, readReg } from './regs.js';
+import { parseFormat, formatDump, hex, hex8, cString } from './format.js';
+import { disassemble, loadDisassembler } from './disassembler.js';
+import { pagewalkText, tlbText, framesText, tasksText, statsText } from './inspect.js';
+import { MemoryError } from './memory.js';
+
+export interface Command {
+  names: string[];
+  summary: string;
+  help: string;
+  run: (s: Session, args: string, name: string) => Promise<void> | void;
+}
+
+const num = (s: Session, text: string, dflt: number): number => {
+  if (text.trim() === '') return dflt;
+  const v = s.eval.evaluateNumber(text);
+  return v;
+};
+
+async function resumeAndReport(s: Session, r: Promise<StopResult>, how: 'step' | 'line' | 'cont'): Promise<void> {
+  const res = await r;
+  await s.report(res, how);
+}
+
+function needLines(s: Session): NonNullable<Session['symbols']['lines']> {
+  const lines = s.symbols.lines;
+  if (!lines || lines.rows.length === 0) {
+    throw new ExprError('This program has no DWARF line information (.debug_line); build it with -g, or use stepi/nexti.');
+  }
+  return lines;
+}
+
+/** Resolves a location: *EXPR, FUNCTION, FILE:LINE, LINE, or an address. */
+export function resolveLocation(s: Session, loc: string): { addr: number; what: string } {
+  const text = loc.trim();
+  if (text === '') {
+    const t = s.live();
+    return { addr: t.cpu.eip >>> 0, what: hex(t.cpu.eip) };
+  }
+  if (text.startsWith('*')) return { addr: s.eval.evaluateNumber(text.slice(1)), what: text };
+  const fl = /^(?:(.+):)?(\d+)$/.exec(text);
+  if (fl && s.symbols.lines && (fl[1] !== undefined || !/^0/.test(text))) {
+    const addrs = s.symbols.lines.addressesFor(fl[1] ?? '', Number(fl[2]));
+    if (addrs.length) return { addr: addrs[0], what: text };
+    if (fl[1] !== undefined) throw new ExprError(`No line ${fl[2]} in file "${fl[1]}".`);
+  }
+  const sym = s.symbols.lookup(text);
+  if (sym) {
+    let addr = sym.addr;
+    if (sym.kind === 'func' && s.symbols.lines) addr = s.symbols.lines.afterPrologue(sym.addr, sym.addr + Math.max(sym.size, 1));
+    return { addr, what: text };
+  }
+  if (/^[A-Za-z_][\w.]*$/.test(text)) throw new ExprError(`Function "${text}" not defined.`);
+  return { addr: s.eval.evaluateNumber(text), what: text };
+}
+
+function splitCond(args: string): [string, string | null] {
+  const m = /^(.*?)(?:\s+if\s+(.*)|^if\s+(.*))$/.exec(args.trim());
+  if (!m) return [args.trim(), null];
+  return [m[1].trim(), (m[2] ?? m[3] ?? '').trim() || null];
+}
+
+function breakCmd(temp: boolean) {
+  return (s: Session, args: string): void => {
+    const [loc, cond] = splitCond(args);
+    const { addr, what } = resolveLocation(s, loc);
+    const b = s.addBreakpoint(addr, what, temp, cond);
+    const row = s.symbols.lines?.rowFor(addr);
+    s.out(`${temp ? 'Temporary breakpoint' : 'Breakpoint'} ${b.id} at ${s.p.addr(hex(addr))}` + (row ? `: file ${row.file}, line ${row.line}.` : s.describe(addr) ? ` <${s.describe(addr)}>` : ''));
+  };
+}
+
+function watchCmd(kind: WatchKind) {
+  return (s: Session, args: string): void => {
+    let [expr, cond] = splitCond(args);
+    expr = expr.replace(/^(-l|-location)\s+/, '');
+    if (!expr) throw new ExprError('Argument required (expression to compute).');
+    let addr: number;
+    let len: number;
+    const sym = s.symbols.lookup(expr);
+    if (sym && sym.kind !== 'func') {
+      addr = sym.addr;
+      len = [1, 2, 4, 8].includes(sym.size) ? sym.size : 4;
+    } else {
+      const v = s.eval.evaluate(expr);
+      if (!v.lval || v.lval.kind !== 'mem') throw new ExprError('Cannot watch constant value or register; watch a memory location such as *(int *)0x804c010 or a variable.');
+      addr = v.lval.addr;
+      len = v.lval.size;
+    }
+    if (![1, 2, 4, 8].includes(len)) throw new ExprError('Watchpoints cover 1, 2, 4 or 8 bytes.');
+    const b = s.addWatch(addr, len, kind, expr, cond);
+    const label = kind === 'read' ? 'Hardware read watchpoint' : kind === 'access' ? 'Hardware access (read/write) watchpoint' : 'Hardware watchpoint';
+    s.out(`${label} ${b.id}: ${expr}`);
+  };
+}
+
+function idList(s: Session, args: string): number[] {
+  const out: number[] = [];
+  for (const part of args.trim().split(/\s+/).filter(Boolean)) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part);
+    if (!m) throw new ExprError(`Convenience variable must have integer value.\nBad breakpoint argument: '${part}'`);
+    for (let k = Number(m[1]); k <= Number(m[2] ?? m[1]); k++) out.push(k);
+  }
+  return out;
+}
+
+function infoBreakpoints(s: Session): void {
+  if (s.points.length === 0) {
+    s.out('No breakpoints or watchpoints.');
+    return;
+  }
+  const lines = ['Num     Type            Disp Enb Address    What'];
+  for (const b of s.points) {
+    const type = b.kind === 'breakpoint' ? 'breakpoint' : b.watch!.kind === 'read' ? 'read watchpoint' : b.watch!.kind === 'access' ? 'acc watchpoint' : 'hw watchpoint';
+    const addr = b.kind === 'breakpoint' ? hex8(b.addr) : '          ';
+    const what = b.kind === 'breakpoint' ? (s.describe(b.addr) ? `<${s.describe(b.addr)}>` : '') + (b.what.startsWith('*') || /^0x/.test(b.what) ? '' : ` (${b.what})`) : `${b.what} (${b.watch!.len} bytes at ${hex(b.addr)})`;
+    lines.push(`${String(b.id).padEnd(8)}${type.padEnd(16)}${(b.temp ? 'del' : 'keep').padEnd(5)}${(b.enabled ? 'y' : 'n').padEnd(4)}${addr} ${what}`);
+    if (b.cond) lines.push(`\tstop only if ${b.cond}`);
+    if (b.hits) lines.push(`\tbreakpoint already hit ${b.hits} time${b.hits === 1 ? '' : 's'}`);
+    if (b.ignore) lines.push(`\tWill ignore next ${b.ignore} crossings of breakpoint.`);
+  }
+  s.out(lines.join('\n'));
+}
+
+function infoRegisters(s: Session, args: string, all: boolean): void {
+  const t = s.live();
+  const names = args.trim() ? args.trim().split(/\s+/).map((n) => n.replace(/^\$/, '').toLowerCase()) : all ? [...GENERAL_REGS, ...X87_REGS, ...SSE_REGS] : GENERAL_REGS;
+  const out: string[] = [];
+  for (const n of names) {
+    const line = registerLine(t.cpu, n, s.describe);
+    if (!line) throw new ExprError(`Invalid register \`${n}'`);
+    out.push(line);
+  }
+  s.out(out.join('\n'));
+}
+
+async function printCmd(s: Session, args: string): Promise<void> {
+  let fmt: string | null = null;
+  let expr = args.trim();
+  const m = /^\/(\w+)\s*(.*)$/.exec(expr);
+  if (m) {
+    fmt = m[1].replace(/[bhwg\d]/g, '') || 'x';
+    expr = m[2];
+  }
+  const v: Value = expr === '' ? s.history[s.history.length - 1] : s.eval.evaluate(expr);
+  if (!v) throw new ExprError('History is empty.');
+  const n = s.recordValue(v);
+  s.out(`$${n} = ${s.formatValue(v, fmt)}`);
+}
+
+function setCmd(s: Session, args: string): void {
+  const text = args.trim();
+  let m = /^record\s+(?:full\s+)?insn-number-max\s+(\S+)$/.exec(text);
+  if (m) {
+    const n = m[1] === 'unlimited' ? Number.MAX_SAFE_INTEGER : Number(m[1]);
+    if (!Number.isFinite(n) || n < 1) throw new ExprError('insn-number-max must be a positive number or "unlimited".');
+    recordLimit = n;
+    if (s.engine.recorder) s.engine.recorder.insnMax = n;
+    return;
+  }
+  m = /^(?:var(?:iable)?\s+)?(.*)$/.exec(text);
+  const expr = m![1];
+  if (!expr.includes('=')) throw new ExprError(`A syntax error in expression: "set" needs an assignment such as set $eax = 1 or set *(int *)0x804c010 = 5.`);
+  s.eval.evaluate(expr);
+}
+
+let recordLimit = DEFAULT_INSN_MAX;
+
+async function xCmd(s: Session, args: string): Promise<void> {
+  let text = args.trim();
+  let spec = s.lastX;
+  const m = /^\/(\S*)\s*(.*)$/.exec(text);
+  if (m) {
+    spec = parseFormat(m[1], s.lastX);
+    text = m[2];
+  } else {
+    spec = { ...s.lastX, count: 1 };
+  }
+  let addr: number;
+  if (text === '') {
+    if (s.nextXAddr === null) throw new ExprError('Argument required (starting display address).');
+    addr = s.nextXAddr;
+  } else {
+    const v = s.eval.evaluate(text);
+    addr = Number(mask(v.lval?.kind === 'mem' && !v.type.target && v.type.size > 4 ? BigInt(v.lval.addr) : numeric(v), 4));
+  }
+  s.lastX = { count: 1, fmt: spec.fmt, size: spec.size };
+  if (spec.fmt === 's') {
+    const out: string[] = [];
+    let a = addr;
+    for (let k = 0; k < spec.count; k++) {
+      const r = s.mem.readCString(a, 200);
+      out.push(`${s.p.addr(hex(a))}${s.angle(a)}:\t${cString(r.text)}${r.complete ? '' : '...'}`);
+      a = (a + r.text.length + 1) >>> 0;
+    }
+    s.nextXAddr = a;
+    s.out(out.join('\n'));
+    return;
+  }
+  if (spec.fmt === 'i') {
+    await loadDisassembler();
+    const out: string[] = [];
+    let a = addr;
+    const eip = s.target && !s.target.exit ? s.target.cpu.eip >>> 0 : -1;
+    for (let k = 0; k < spec.count; k++) {
+      const bytes = s.mem.readSome(a, 16);
+      if (bytes.length === 0) { if (k === 0) throw new MemoryError(a); break; }
+      const d = disassemble(bytes, a, 1)[0];
+      if (!d) { out.push(`   ${hex(a)}:\t(bad)`); a = (a + 1) >>> 0; continue; }
+      out.push(`${a === eip ? '=> ' : '   '}${s.p.addr(hex(a))}${s.angle(a)}:\t${d.text}`);
+      a = (a + d.size) >>> 0;
+    }
+    s.nextXAddr = a;
+    s.out(out.join('\n'));
+    return;
+  }
+  const bytes = s.mem.read(addr, spec.count * spec.size);
+  s.nextXAddr = (addr + bytes.length) >>> 0;
+  s.out(formatDump(addr, bytes, spec, s.describe).join('\n'));
+}
+
+async function disassembleCmd(s: Session, args: string): Promise<void> {
+  await loadDisassembler();
+  let text = args.trim();
+  const raw = /^\/r\s*/.test(text);
+  text = text.replace(/^\/\w+\s*/, '');
+  let start: number, end: number | null = null, count: number | null = null, title: string;
+  const eip = s.target && !s.target.exit ? s.target.cpu.eip >>> 0 : -1;
+  const range = /^(.+?)\s*,\s*(\+?)(.+)$/.exec(text);
+  if (range) {
+    start = s.eval.evaluateNumber(range[1]);
+    const e = s.eval.evaluateNumber(range[3]);
+    end = range[2] ? (start + e) >>> 0 : e;
+    title = `Dump of assembler code from ${hex(start)} to ${hex(end)}:`;
+  } else {
+    const parts = text.split(/\s+/).filter(Boolean);
+    const at = parts.length ? resolveExprOrSymbol(s, parts[0]) : eip;
+    if (at < 0) throw new ExprError('No frame selected.');
+    if (parts.length > 1) {
+      start = at;
+      count = s.eval.evaluateNumber(parts[1]);
+      title = `Dump of assembler code from ${hex(start)} (${count} instructions):`;
+    } else {
+      const sym = s.symbols.symbolFor(at);
+      if (sym && sym.size > 0) {
+        start = sym.addr;
+        end = sym.addr + sym.size;
+        title = `Dump of assembler code for function ${sym.name}:`;
+      } else {
+        start = at;
+        count = 16;
+        title = `Dump of assembler code from ${hex(start)} (no function covers it; 16 instructions):`;
+      }
+    }
+  }
+  const out = [title];
+  let a = start;
+  const sym = s.symbols.symbolFor(start);
+  for (let k = 0; k < 5000 && (count === null ? a < end! : k < count); k++) {
+    const bytes = s.mem.readSome(a, 16);
+    if (bytes.length === 0) { out.push(`Cannot access memory at address ${hex(a)}`); break; }
+    const d = disassemble(bytes, a, 1)[0];
+    const rel = sym && a >= sym.addr && (sym.size === 0 || a < sym.addr + sym.size) ? ` <+${a - sym.addr}>` : s.angle(a);
+    if (!d) { out.push(`   ${hex8(a)}${rel}:\t(bad)`); a = (a + 1) >>> 0; continue; }
+    const bytesText = raw ? Array.from(d.bytes, (b) => b.toString(16).padStart(2, '0')).join(' ') + '\t' : '';
+    out.push(`${a === eip ? '=> ' : '   '}${s.p.addr(hex8(a))}${rel}:\t${bytesText}${d.text}`);
+    a = (a + d.size) >>> 0;
+  }
+  out.push('End of assembler dump.');
+  s.out(out.join('\n'));
+}
+
+function resolveExprOrSymbol(s: Session, text: string): number {
+  const sym = s.symbols.lookup(text);
+  if (sym) return sym.addr;
+  return s.eval.evaluateNumber(text.replace(/^\*/, ''));
+}
+
+function btCmd(s: Session, args: string): void {
+  const max = num(s, args, 64);
+  const { frames, stopped } = s.backtrace(max);
+  const out: string[] = [];
+  frames.forEach((f, i) => {
+    const sym = s.symbols.symbolFor(i === 0 ? f.pc : f.pc - 1);
+    const row = s.symbols.lines?.rowFor(i === 0 ? f.pc : f.pc - 1);
+    const where = row ? ` at ${row.file}:${row.line}` : '';
+    out.push(`#${i}  ${i === 0 && !row ? `${s.p.addr(hex8(f.pc))} in ` : i > 0 ? `${s.p.addr(hex8(f.pc))} in ` : ''}${s.p.sym(sym?.name ?? '??')} ()${where}`);
+  });
+  if (stopped) out.push(`Backtrace stopped: ${stopped}`);
+  s.out(out.join('\n'));
+}
+
+function infoSymbol(s: Session, args: string): void {
+  const a = s.eval.evaluateNumber(args);
+  const sym = s.symbols.symbolFor(a);
+  if (!sym) { s.out(`No symbol matches ${args.trim()}.`); return; }
+  const off = (a >>> 0) - sym.addr;
+  const sec = s.symbols.sectionFor(a);
+  s.out(`${sym.name}${off ? ` + ${off}` : ''}${sec ? ` in section ${sec}` : ''}`);
+}
+
+function infoAddress(s: Session, args: string): void {
+  const name = args.trim();
+  if (!name) throw new ExprError('Argument required.');
+  if (name.startsWith('$')) {
+    if (!readReg(s.live().cpu, name.slice(1))) throw new ExprError(`No symbol "${name}" in current context.`);
+    s.out(`Symbol "${name}" is a variable in register $${name.slice(1)}.`);
+    return;
+  }
+  const sym = s.symbols.lookup(name);
+  if (!sym) throw new ExprError(`No symbol "${name}" in current context.`);
+  const row = s.symbols.lines?.rowFor(sym.addr);
+  s.out(`Symbol "${name}" is ${sym.kind === 'func' ? 'a function' : sym.kind === 'object' ? 'static storage' : 'a label'} at address ${hex(sym.addr)}` +
+    `${sym.size ? ` (${sym.size} bytes)` : ''}${row ? `, line ${row.line} of ${row.file}` : ' in a file compiled without debugging'}.`);
+}
+
+function infoLine(s: Session, args: string): void {
+  const lines = needLines(s);
+  const addr = args.trim() ? resolveLocation(s, args).addr : s.live().cpu.eip >>> 0;
+  const row = lines.rowFor(addr);
+  if (!row) { s.out(`No line number information available for address ${hex(addr)}${s.angle(addr)}`); return; }
+  s.out(`Line ${row.line} of "${row.file}" starts at address ${hex(row.addr)}${s.angle(row.addr)}.`);
+}
+
+function mapsCmd(s: Session): void {
+  const t = s.live();
+  if (!t.maps) throw new ExprError('This target has no memory areas (no kernel): use pagewalk ADDR.');
+  s.out(`process ${t.pid}\n${t.maps().replace(/\n$/, '')}`);
+}
+
+async function recordCmd(s: Session, args: string): Promise<void> {
+  const a = args.trim();
+  if (a === 'stop') {
+    if (!s.engine.recorder) throw new ExprError('No record target is currently active.');
+    s.engine.recorder = null;
+    s.engine.syncHooks();
+    s.out('Process record is stopped and all execution logs are deleted.');
+    return;
+  }
+  if (a !== '' && a !== 'full') throw new ExprError(`Undefined record command: "${a}".  Try "help record".`);
+  const t = s.live();
+  if (s.engine.recorder) throw new ExprError('The process is already being recorded.  Use "record stop" to stop recording first.');
+  const r = new Recorder(t);
+  r.insnMax = recordLimit;
+  s.engine.recorder = r;
+  s.engine.syncHooks();
+  s.out(`Recording: registers and memory writes of the last ${recordLimit === Number.MAX_SAFE_INTEGER ? 'unlimited' : recordLimit} instructions are kept (set record full insn-number-max N to change).`);
+}
+
+async function reverseCmd(s: Session, kind: 'stepi' | 'continue' | 'finish', args: string): Promise<void> {
+  s.live();
+  if (!s.engine.recorder) throw new ExprError('Target native does not support this command. (Start recording with "record" first.)');
+  const r = kind === 'stepi' ? s.engine.reverseStep(num(s, args, 1)) : kind === 'continue' ? s.engine.reverseContinue() : s.engine.reverseFinish();
+  if (r.syscalls) s.out(`(stepped back over ${r.syscalls} system call${r.syscalls > 1 ? 's' : ''}: registers are restored, memory the kernel wrote is not)`);
+  if (r.lost) s.out(`(${r.lost} saved bytes could not be restored: their pages are no longer mapped)`);
+  if (kind === 'finish' && r.result.kind === 'done') s.out('Run back to call of #0');
+  await s.report(r.result, 'step');
+}
+
+async function runCmd(s: Session, mode: 'run' | 'start' | 'starti'): Promise<void> {
+  const t = s.startProgram();
+  s.out(`Starting program: ${s.opts.programPath}${s.opts.args.length ? ' ' + s.opts.args.join(' ') : ''}`);
+  if (mode === 'starti') {
+    s.out(`\nProgram stopped.`);
+    s.out(s.whereText(t.cpu.eip >>> 0, true));
+    s.out(await s.currentInsnLine());
+    return;
+  }
+  if (mode === 'start') {
+    const main = s.symbols.lookup('main');
+    if (main) {
+      const { addr } = resolveLocation(s, 'main');
+      const b = s.addBreakpoint(addr, 'main', true, null);
+      s.out(`Temporary breakpoint ${b.id} at ${hex(addr)}`);
+    } else {
+      s.out('No symbol "main": stopping at the entry point.');
+      s.out(s.whereText(t.cpu.eip >>> 0, true));
+      s.out(await s.currentInsnLine());
+      return;
+    }
+  }
+  await resumeAndReport(s, s.engine.resume(null), 'cont');
+}
+
+async function lineStep(s: Session, over: boolean, args: string): Promise<void> {
+  const t = s.live();
+  const lines = needLines(s);
+  const n = num(s, args, 1);
+  for (let k = 0; k < n; k++) {
+    if (!lines.rowFor(t.cpu.eip)) {
+      throw new ExprError(`No line information for ${hex(t.cpu.eip)}${s.angle(t.cpu.eip)}: use stepi/nexti, or finish to return to code built with -g.`);
+    }
+    const before = s.symbols.symbolFor(t.cpu.eip);
+    const fnAt = (addr: number) => {
+      const f = s.symbols.symbolFor(addr);
+      return f && f.kind === 'func' ? { start: f.addr, end: f.addr + Math.max(1, f.size) } : null;
+    };
+    const r = await s.engine.resume(new LineControl(s.engine, lines, t.cpu, over, fnAt));
+    s.fnChanged = s.symbols.symbolFor(t.cpu.eip) !== before;
+    if (r.kind !== 'done' || k === n - 1) {
+      await s.report(r, 'line');
+      s.fnChanged = false;
+      return;
+    }
+  }
+}
+
+function infoCmd(s: Session, args: string): Promise<void> | void {
+  const [sub, ...restParts] = args.trim().split(/\s+/);
+  const rest = restParts.join(' ');
+  const subs: Record<string, () => Promise<void> | void> = {
+    breakpoints: () => infoBreakpoints(s), watchpoints: () => infoBreakpoints(s),
+    registers: () => infoRegisters(s, rest, rest === 'all' ? (() => { return true; })() : false), 'all-registers': () => infoRegisters(s, rest, true),
+    symbol: () => infoSymbol(s, rest), address: () => infoAddress(s, rest), line: () => infoLine(s, rest),
+    proc: () => mapsCmd(s), maps: () => mapsCmd(s), mappings: () => mapsCmd(s),
+    tlb: () => s.out(tlbText(s.live())), frames: () => s.out(framesText(s.live())), tasks: () => s.out(tasksText(s.live())),
+    threads: () => s.out(tasksText(s.live())),
+    record: () => s.out(s.engine.recorder ? s.engine.recorder.info() : 'No record target is currently active.'),
+    program: () => { const t = s.live(); s.out(`\tUsing the running image of child process ${t.pid}.\nProgram stopped at ${hex(t.cpu.eip)}.`); },
+  };
+  if (!sub) { s.out(`"info" must be followed by one of: ${Object.keys(subs).join(', ')}.`); return; }
+  const key = Object.keys(subs).find((k) => k === sub) ?? Object.keys(subs).find((k) => k.startsWith(sub) && sub.length >= 1);
+  const alias: Record<string, string> = { b: 'breakpoints', r: 'registers', reg: 'registers', all: 'all-registers' };
+  const k = alias[sub] ?? key;
+  if (!k) throw new ExprError(`Undefined info command: "${sub}".  Try "help info".`);
+  if (k === 'registers' && rest === 'all') return infoRegisters(s, '', true);
+  return subs[k]();
+}
+
+export const COMMANDS: Command[] = [
+  { names: ['run', 'r'], summary: 'start the program from the beginning and run it', help: 'run: load the program afresh and run until a breakpoint, watchpoint, signal or exit.', run: (s) => runCmd(s, 'run') },
+  { names: ['start'], summary: 'start the program and stop at main (or the entry point)', help: 'start: like run with a temporary breakpoint on main; without a main symbol it stops at the ELF entry point.', run: (s) => runCmd(s, 'start') },
+  { names: ['starti'], summary: 'start the program and stop at its first instruction', help: 'starti: load the program and stop before its first instruction (the ELF entry point).', run: (s) => runCmd(s, 'starti') },
+  { names: ['stepi', 'si'], summary: 'execute N instructions (default 1)', help: 'stepi [N]: execute N machine instructions, stepping into calls; a system call counts as one instruction.', run: (s, a) => { s.live(); return resumeAndReport(s, s.engine.resume(new StepControl(num(s, a, 1))), 'step'); } },
+  { names: ['nexti', 'ni'], summary: 'execute N instructions, stepping over calls', help: 'nexti [N]: like stepi, but a CALL runs until it returns (breakpoints inside still stop).', run: (s, a) => { s.live(); return resumeAndReport(s, s.engine.resume(new NextControl(s.engine, num(s, a, 1))), 'step'); } },
+  { names: ['step', 's'], summary: 'run to the next source line, entering calls', help: 'step [N]: run until a different source line begins (DWARF .debug_line); functions without line information are run to their return. Programs without -g have no line information: use stepi.', run: (s, a) => lineStep(s, false, a) },
+  { names: ['next', 'n'], summary: 'run to the next source line, stepping over calls', help: 'next [N]: like step, but calls run to completion.', run: (s, a) => lineStep(s, true, a) },
+  { names: ['continue', 'c', 'cont'], summary: 'continue running (N: ignore the current breakpoint N-1 more times)', help: 'continue [N]: resume until a breakpoint, watchpoint, signal or exit. With N, the breakpoint just hit is ignored N-1 more times.', run: (s, a) => {
+    const t = s.live();
+    if (a.trim()) { const b = s.points.find((x) => x.kind === 'breakpoint' && x.addr === (t.cpu.eip >>> 0)); if (b) { b.ignore = Math.max(0, num(s, a, 1) - 1); s.out(`Will ignore next ${b.ignore} crossings of breakpoint ${b.id}.  Continuing.`); } }
+    return resumeAndReport(s, s.engine.resume(null), 'cont');
+  } },
+  { names: ['finish', 'fin'], summary: 'run until the current function returns', help: 'finish: run until just after the RET that leaves the current function and show the value returned in EAX.', run: async (s) => {
+    const t = s.live();
+    const sym = s.symbols.symbolFor(t.cpu.eip);
+    s.out(`Run till exit from #0  ${hex8(t.cpu.eip)} in ${sym?.name ?? '??'} ()`);
+    const r = await s.engine.resume(new FinishControl(s.engine, t.cpu));
+    await s.report(r, 'step');
+    if (r.kind === 'done') {
+      const v: Value = { bits: BigInt(t.cpu.regs[0] >>> 0), type: T_INT, lval: null };
+      s.out(`Value returned is $${s.recordValue(v)} = ${s.formatValue(v, null)}`);
+    }
+  } },
+  { names: ['until', 'u'], summary: 'run until ADDR, or until the current function returns', help: 'until [LOCATION]: without argument, like next; with a location, run until it is reached or the current function returns.', run: (s, a) => {
+    const t = s.live();
+    if (!a.trim()) return s.symbols.lines?.rowFor(t.cpu.eip) ? lineStep(s, true, '') : resumeAndReport(s, s.engine.resume(new NextControl(s.engine, 1)), 'step');
+    const { addr } = resolveLocation(s, a);
+    return resumeAndReport(s, s.engine.resume(new FinishControl(s.engine, t.cpu, addr)), 'step');
+  } },
+  { names: ['advance'], summary: 'run until LOCATION', help: 'advance LOCATION: run until LOCATION is reached (or something else stops the program).', run: (s, a) => { s.live(); return resumeAndReport(s, s.engine.resume(new AddressControl(resolveLocation(s, a).addr)), 'step'); } },
+  { names: ['break', 'b', 'br'], summary: 'set a breakpoint: break ADDR|SYMBOL|*EXPR|FILE:LINE [if COND]', help: 'break LOCATION [if COND]: LOCATION is a function name, *EXPR (an address), FILE:LINE or LINE (with -g), or 0xADDR. With "if", the program stops only when COND is non-zero, e.g. break f if $eax == 3.', run: breakCmd(false) },
+  { names: ['tbreak', 'tb'], summary: 'set a breakpoint that is deleted when hit', help: 'tbreak LOCATION [if COND]: a breakpoint that deletes itself the first time it stops the program.', run: breakCmd(true) },
+  { names: ['watch'], summary: 'stop when a memory location changes', help: 'watch EXPR: EXPR names 1, 2, 4 or 8 bytes of memory (a data symbol, *(int *)ADDR, *(char *)ADDR, *(short *)ADDR, *(long long *)ADDR). The program stops after an instruction changes it. Watchpoints are on virtual addresses and keep working when the page is remapped, copied on write or swapped.', run: watchCmd('write') },
+  { names: ['rwatch'], summary: 'stop when a memory location is read', help: 'rwatch EXPR: stop after an instruction reads the location.', run: watchCmd('read') },
+  { names: ['awatch'], summary: 'stop when a memory location is read or written', help: 'awatch EXPR: stop after an instruction reads or writes the location.', run: watchCmd('access') },
+  { names: ['delete', 'd'], summary: 'delete breakpoints/watchpoints (all without arguments)', help: 'delete [N...]: delete the numbered breakpoints and watchpoints, or all of them.', run: (s, a) => {
+    if (!a.trim()) { s.points.splice(0); s.syncBreakpoints(); return; }
+    for (const id of idList(s, a)) if (!s.deletePoint(id)) s.error(`No breakpoint number ${id}.`);
+  } },
+  { names: ['disable'], summary: 'disable breakpoints (all without arguments)', help: 'disable [N...]: keep the breakpoints but stop ignoring... (disabled ones never stop the program).', run: (s, a) => setEnabled(s, a, false) },
+  { names: ['enable'], summary: 'enable breakpoints (all without arguments)', help: 'enable [N...]: re-enable disabled breakpoints and watchpoints.', run: (s, a) => setEnabled(s, a, true) },
+  { names: ['condition'], summary: 'condition N [EXPR]: set or remove a breakpoint condition', help: 'condition N EXPR: breakpoint N stops only when EXPR is non-zero; condition N removes it.', run: (s, a) => {
+    const m = /^(\d+)\s*(.*)$/.exec(a.trim());
+    if (!m) throw new ExprError('Argument required (breakpoint number).');
+    const b = s.points.find((x) => x.id === Number(m[1]));
+    if (!b) throw new ExprError(`No breakpoint number ${m[1]}.`);
+    b.cond = m[2] || null;
+    if (!b.cond) s.out(`Breakpoint ${b.id} now unconditional.`);
+  } },
+  { names: ['info', 'i'], summary: 'info breakpoints|registers|all-registers|symbol|address|line|proc mappings|maps|tlb|frames|tasks|record', help: 'info SUBCOMMAND: breakpoints (b), registers (r) [REG...], all-registers (x87 and SSE too), symbol ADDR, address SYM, line [LOC], proc mappings / maps (the areas as /proc/PID/maps), tlb (cached translations, hits, misses), frames (physical frames: owner, refcount, shared/COW), tasks (PID, TID, state, parent, mm), record.', run: infoCmd },
+  { names: ['print', 'p', 'inspect', 'call'], summary: 'print[/FMT] EXPR: evaluate and show an expression', help: 'print[/x|d|u|o|t|c|a] EXPR: registers ($eax, $ax, $al, $eip, $sp, $eflags, $st0, $xmm0...), symbols (a symbol stands for its address), casts such as *(int *)ADDR, C operators, $N history, and assignment (p $eax = 3).', run: printCmd },
+  { names: ['output'], summary: 'output EXPR: like print without history', help: 'output EXPR: print the value only.', run: (s, a) => { s.out(s.formatValue(s.eval.evaluate(a), null)); } },
+  { names: ['set'], summary: 'set $reg = EXPR, set *(int *)ADDR = EXPR, set var ...', help: 'set EXPR-WITH-ASSIGNMENT: change a register (set $eax = 5, set $eflags = $eflags | 1), memory (set *(int *)0x804c010 = 7, set {char}ADDR = 65) or a convenience variable ($x = 1). set record full insn-number-max N changes the record limit.', run: setCmd },
+  { names: ['x'], summary: 'x/NFU ADDR: examine memory', help: 'x/NFU ADDR: N units of size U (b=1, h=2, w=4, g=8 bytes) in format F: x hex, d signed, u unsigned, o octal, t binary, c char, a address, s string, i instruction. Format and size are remembered; x alone continues.', run: xCmd },
+  { names: ['disassemble', 'disas'], summary: 'disassemble [/r] [ADDR [N] | START,END | START,+LEN]', help: 'disassemble: the function around EIP (or ADDR), or N instructions from ADDR, or a range; "=>" marks EIP. /r adds the raw bytes. Intel syntax (capstone).', run: disassembleCmd },
+  { names: ['backtrace', 'bt', 'where'], summary: 'show the call stack from the frame pointers', help: 'backtrace [N]: frames found by following EBP (saved EBP at [EBP], return address at [EBP+4]); says where and why it cannot unwind (code built without frame pointers, a corrupt chain).', run: btCmd },
+  { names: ['maps'], summary: 'the memory areas as /proc/PID/maps', help: 'maps: same as info proc mappings.', run: (s) => mapsCmd(s) },
+  { names: ['pagewalk', 'translate'], summary: 'pagewalk ADDR: CR3 → PDE → PTE → physical, and why a fault would happen', help: 'pagewalk ADDR (or translate ADDR): the two-level walk for a linear address: CR3, the PDE index and entry with its flag bits (P RW/RO U/S A D ...), the PTE index and entry, the physical address, and whether a user read or write would fault and why (not present, read-only, supervisor, copy-on-write). Nothing is changed (no A/D bits, no TLB fill).', run: (s, a) => { s.out(pagewalkText(s.live(), s.eval.evaluateNumber(a))); } },
+  { names: ['tlb'], summary: 'same as info tlb', help: 'tlb: the TLB entries now cached and the hit/miss counters.', run: (s) => { s.out(tlbText(s.live())); } },
+  { names: ['frames'], summary: 'same as info frames', help: 'frames: the physical frames reachable from the page tables, with refcount and owners.', run: (s) => { s.out(framesText(s.live())); } },
+  { names: ['tasks'], summary: 'same as info tasks', help: 'tasks: the task list.', run: (s) => { s.out(tasksText(s.live())); } },
+  { names: ['layout'], summary: 'the address-space picture', help: 'layout: a picture of the address space (text, data, heap, mmap area, stack).', run: (s) => { const t = s.live(); s.out(t.layout ? t.layout() : 'layout: not yet available (the address-space layout view arrives with the layout work); use maps.'); } },
+  { names: ['stats'], summary: 'instruction, TLB, page-fault and frame counters', help: 'stats: counters from the CPU, the MMU and the kernel.', run: (s) => { s.out(statsText(s.live())); } },
+  { names: ['record', 'rec'], summary: 'record [full] | record stop: record execution for reverse stepping', help: `record: from now on save registers and overwritten memory before each instruction, so reverse-stepi, reverse-continue and reverse-finish can go back. By default the last ${DEFAULT_INSN_MAX} instructions are kept (set record full insn-number-max N). record stop discards the log.`, run: recordCmd },
+  { names: ['reverse-stepi', 'rsi'], summary: 'step back N instructions (needs record)', help: 'reverse-stepi [N]: undo N instructions: registers and memory are restored exactly.', run: (s, a) => reverseCmd(s, 'stepi', a) },
+  { names: ['reverse-continue', 'rc'], summary: 'run backwards to a breakpoint, watchpoint or the start of the log', help: 'reverse-continue: undo instructions until a breakpoint address, a change of a watched location, or the oldest recorded instruction.', run: (s) => reverseCmd(s, 'continue', '') },
+  { names: ['reverse-finish'], summary: 'run backwards to the call of the current function', help: 'reverse-finish: undo instructions back to the CALL that entered the current function.', run: (s) => reverseCmd(s, 'finish', '') },
+  { names: ['kill', 'k'], summary: 'kill the program', help: 'kill: end the program being debugged (run starts it again).', run: (s) => { if (!s.target) throw new ExprError('The program is not being run.'); s.engine.target = null; s.out(`[Inferior 1 (process ${s.opts.programPath}) killed]`); } },
+  { names: ['echo'], summary: 'echo TEXT: print text (\\n for newline)', help: 'echo TEXT: print TEXT; C escapes such as \\n are understood.', run: (s, a) => { s.opts.out(a.replace(/\\n/g, '\n').replace(/\\t/g, '\t').replace(/\\(.)/g, '$1')); } },
+  { names: ['help', 'h'], summary: 'help [COMMAND]: list commands or explain one', help: 'help: list the commands; help COMMAND explains one.', run: helpCmd },
+  { names: ['quit', 'q', 'exit'], summary: 'leave the debugger', help: 'quit: end the session (and the program).', run: (s) => { s.quitRequested = true; } },
+];
+
+function setEnabled(s: Session, a: string, on: boolean): void {
+  const ids = a.trim() ? idList(s, a) : s.points.map((b) => b.id);
+  for (const id of ids) {
+    const b = s.points.find((x) => x.id === id);
+    if (!b) { s.error(`No breakpoint number ${id}.`); continue; }
+    b.enabled = on;
+    if (b.watch) { b.watch.enabled = on; if (on) b.watch.old = s.engine.readWatchValue(b.watch); }
+  }
+  s.syncBreakpoints();
+}
+
+function helpCmd(s: Session, a: string): void {
+  const name = a.trim();
+  if (name) {
+    const c = findCommand(name);
+    if (!c) throw new ExprError(`Undefined command: "${name}".  Try "help".`);
+    s.out(`${c.help}\nNames: ${c.names.join(', ')}`);
+    return;
+  }
+  const lines = ['Commands (gdb short forms in parentheses):'];
+  for (const c of COMMANDS) {
+    const alias = c.names.length > 1 ? ` (${c.names.slice(1).join(', ')})` : '';
+    lines.push(`  ${(c.names[0] + alias).padEnd(28)} ${c.summary}`);
+  }
+  lines.push('Expressions: numbers (0x1f, 10), $registers, symbols (their address), *(type *)ADDR, {type}ADDR, C operators.');
+  lines.push('Scripts: i386emu debug -x FILE PROG, or pipe commands on stdin. Errors print a message and the session goes on.');
+  s.out(lines.join('\n'));
+}
+
+export function findCommand(name: string): Command | undefined {
+  const exact = COMMANDS.find((c) => c.names.includes(name));
+  if (exact) return exact;
+  const pre = COMMANDS.filter((c) => c.names[0].startsWith(name));
+  return pre.length === 1 ? pre[0] : undefined;
+}
+
+/** Runs one command line; never throws. */
+export async function runCommand(s: Session, line: string): Promise<void> {
+  const text = line.trim();
+  if (text === '' || text.startsWith('#')) return;
+  let name: string, args: string;
+  const m = /^([A-Za-z][\w-]*)(.*)$/.exec(text);
+  if (m) {
+    name = m[1];
+    args = m[2];
+    const fmt = /^(x|p|print|output|disassemble|disas)(\/.*)$/.exec(text.split(/\s/)[0]);
+    if (fmt) { name = fmt[1]; args = text.slice(fmt[1].length); }
+  } else {
+    s.error(`Undefined command: "${text}".  Try "help".`);
+    return;
+  }
+  const cmd = findCommand(name);
+  if (!cmd) {
+    s.error(`Undefined command: "${name}".  Try "help".`);
+    return;
+  }
+  try {
+    await cmd.run(s, args.trim(), name);
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    s.error(msg || 'error');
+  }
+}
+
+/** Completions for a partial line: command names, then symbols and $registers. */
+export function complete(s: Session, line: string): string[] {
+  const words = line.split(/\s+/);
+  if (words.length <= 1) return COMMANDS.flatMap((c) => c.names).filter((n) => n.startsWith(line)).sort();
+  const last = words[words.length - 1];
+  if (words[0] === 'info' || words[0] === 'i') {
+    if (words.length === 2) return ['breakpoints', 'registers', 'all-registers', 'symbol', 'address', 'line', 'proc', 'maps', 'tlb', 'frames', 'tasks', 'record'].filter((n) => n.startsWith(last));
+  }
+  if (words[0] === 'help') return COMMANDS.map((c) => c.names[0]).filter((n) => n.startsWith(last));
+  const m = /^(.*?[*&(]?)([$A-Za-z_][\w.]*)$/.exec(last);
+  if (!m) return [];
+  const [, lead, word] = m;
+  if (word.startsWith('$')) {
+    return ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi', 'eip', 'pc', 'sp', 'fp', 'eflags', 'ax', 'al', 'st0', 'xmm0', 'mxcsr']
+      .map((r) => '$' + r).filter((r) => r.startsWith(word)).map((r) => lead + r);
+  }
+  return s.symbols.complete(word, 100).map((n) => lead + n);
+}
+
+export { pointerTo };

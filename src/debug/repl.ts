@@ -1,0 +1,86 @@
+// The REPL front ends: interactive (node:readline with history, tab completion of commands,
+// symbols and registers, Ctrl-C to interrupt a running program) when stdin is a terminal, and
+// scripted (lines from a -x FILE, or stdin when it is not a terminal) otherwise. Commands run
+// one at a time; an error prints a message and the session goes on.
+import { createInterface } from 'node:readline';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { readFileSync, appendFileSync } from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
+import { Session } from './session.js';
+import { runCommand, complete } from './commands.js';
+
+const PROMPT = '(i386emu) ';
+const HISTORY_FILE = join(homedir(), '.i386emu_history');
+
+/** Runs each line of a script; echoes commands like gdb -batch -x does not (only output). */
+export async function runScript(s: Session, text: string, echo = false): Promise<void> {
+  for (const line of text.split(/\r?\n/)) {
+    if (s.quitRequested) break;
+    if (echo && line.trim()) s.opts.out(`${PROMPT}${line}\n`);
+    await runCommand(s, line);
+  }
+}
+
+/** Reads commands from a non-terminal stream until it ends or `quit`. */
+export async function runStream(s: Session, input: Readable): Promise<void> {
+  const rl = createInterface({ input, terminal: false, crlfDelay: Infinity });
+  for await (const line of rl) {
+    await runCommand(s, line);
+    if (s.quitRequested) break;
+  }
+  rl.close();
+}
+
+/** The interactive loop with line editing, history and completion. */
+export async function runInteractive(s: Session, input: Readable, output: Writable): Promise<void> {
+  let history: string[] = [];
+  try {
+    history = readFileSync(HISTORY_FILE, 'utf8').split('\n').filter(Boolean).reverse().slice(0, 500);
+  } catch {
+    // no history yet
+  }
+  const rl = createInterface({
+    input, output, terminal: true, history, historySize: 500, prompt: PROMPT,
+    completer: (line: string): [string[], string] => {
+      try {
+        const words = line.split(/\s+/);
+        const last = words[words.length - 1];
+        const hits = complete(s, line);
+        return [hits, words.length <= 1 ? line : last];
+      } catch {
+        return [[], line];
+      }
+    },
+  });
+  let running = false;
+  rl.on('SIGINT', () => {
+    if (running) s.engine.interruptRequested = true;
+    else {
+      output.write('^C\n');
+      rl.prompt();
+    }
+  });
+  const onSigint = () => { s.engine.interruptRequested = true; };
+  process.on('SIGINT', onSigint);
+  let lastLine = '';
+  try {
+    rl.prompt();
+    for await (const raw of rl) {
+      // An empty line repeats the last command, as in gdb.
+      const line = raw.trim() === '' ? lastLine : raw;
+      if (raw.trim() !== '') {
+        lastLine = raw;
+        try { appendFileSync(HISTORY_FILE, raw + '\n'); } catch { /* read-only home */ }
+      }
+      running = true;
+      await runCommand(s, line);
+      running = false;
+      if (s.quitRequested) break;
+      rl.prompt();
+    }
+  } finally {
+    process.off('SIGINT', onSigint);
+    rl.close();
+  }
+}

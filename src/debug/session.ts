@@ -1,0 +1,367 @@
+// A debugging session as the REPL sees it: the program (symbols, line table, how to start it),
+// the engine that runs it, breakpoints and watchpoints with gdb's numbering, the value history,
+// and the text for every stop (where it stopped, in gdb's words, plus the next instruction).
+import { readFileSync } from 'node:fs';
+import { ESP, EBP } from '../cpu/registers.js';
+import { Engine, StopResult, Watch, WatchKind } from './engine.js';
+import { DebugMemory } from './memory.js';
+import { Evaluator, EvalContext, Value, ExprError, T_INT } from './expr.js';
+import { readReg, writeReg } from './regs.js';
+import { SymbolTable } from './symbols.js';
+import type { DebugTarget } from './target.js';
+import { disassemble, loadDisassembler, isDisassemblerLoaded } from './disassembler.js';
+import { hex, hex8, formatValue } from './format.js';
+import { Palette, PLAIN } from './colour.js';
+import { SIGNAL_NAMES, SIGNAL_TEXT } from './signals.js';
+
+export interface Breakpoint {
+  id: number;
+  kind: 'breakpoint' | 'watchpoint';
+  addr: number;
+  enabled: boolean;
+  temp: boolean;
+  cond: string | null;
+  hits: number;
+  ignore: number;
+  /** What the user typed (shown in info breakpoints). */
+  what: string;
+  watch?: Watch;
+}
+
+export interface SessionOptions {
+  /** Writes text; each call is whole lines ending in \n. */
+  out: (s: string) => void;
+  palette?: Palette;
+  /** Loads the program afresh (exec) and returns the stopped process at its entry point. */
+  createTarget: () => DebugTarget;
+  /** The program's ELF image, for symbols and line information. */
+  image: Uint8Array | null;
+  programPath: string;
+  args: string[];
+}
+
+export class Session {
+  readonly engine = new Engine();
+  readonly symbols: SymbolTable;
+  readonly mem: DebugMemory;
+  readonly eval: Evaluator;
+  readonly points: Breakpoint[] = [];
+  readonly history: Value[] = [];
+  readonly vars = new Map<string, Value>();
+  readonly p: Palette;
+  nextId = 1;
+  lastX = { count: 1, fmt: 'x', size: 4 };
+  nextXAddr: number | null = null;
+  quitRequested = false;
+  private readonly sources = new Map<string, string[] | null>();
+
+  constructor(readonly opts: SessionOptions) {
+    this.p = opts.palette ?? PLAIN;
+    this.symbols = opts.image ? SymbolTable.fromImage(opts.image) : new SymbolTable();
+    this.mem = new DebugMemory(() => this.engine.target, this.symbols);
+    this.eval = new Evaluator(this.evalContext());
+    this.engine.bpCheck = (eip) => this.checkBreakpoint(eip);
+  }
+
+  get target(): DebugTarget | null {
+    return this.engine.target;
+  }
+
+  out(s: string): void {
+    this.opts.out(s.endsWith('\n') ? s : s + '\n');
+  }
+
+  error(msg: string): void {
+    this.out(this.p.err(msg));
+  }
+
+  /** The running (not exited) process, or throws the message gdb gives. */
+  live(): DebugTarget {
+    const t = this.engine.target;
+    if (!t || t.exit) throw new ExprError('The program is not being run.');
+    return t;
+  }
+
+  private evalContext(): EvalContext {
+    return {
+      getReg: (name) => {
+        const t = this.engine.target;
+        if (!t) {
+          if (readRegNames.has(name)) throw new ExprError('No registers.');
+          return undefined;
+        }
+        return readReg(t.cpu, name);
+      },
+      setReg: (name, v) => {
+        const t = this.live();
+        if (!writeReg(t.cpu, name, v)) throw new ExprError(`Cannot set register $${name}.`);
+      },
+      readMem: (addr, size) => this.mem.readUnsigned(addr, size),
+      writeMem: (addr, size, v) => {
+        this.live();
+        this.mem.writeUnsigned(addr, size, v);
+      },
+      symbol: (name) => {
+        const s = this.symbols.lookup(name);
+        return s ? { addr: s.addr, code: s.kind === 'func' } : undefined;
+      },
+      history: (i) => {
+        if (i <= 0) return this.history[this.history.length - 1 + i];
+        return this.history[i - 1];
+      },
+      getVar: (name) => this.vars.get(name),
+      setVar: (name, v) => { this.vars.set(name, v); },
+    };
+  }
+
+  describe = (addr: number): string => this.symbols.describe(addr);
+
+  /** "<main+4>" or '' */
+  angle(addr: number): string {
+    const s = this.describe(addr);
+    return s ? ` <${this.p.sym(s)}>` : '';
+  }
+
+  // ---- breakpoints --------------------------------------------------------------------------
+
+  private checkBreakpoint(eip: number): number | null {
+    for (const b of this.points) {
+      if (b.kind !== 'breakpoint' || !b.enabled || b.addr !== eip) continue;
+      if (b.cond !== null) {
+        let ok = false;
+        try {
+          const v = this.eval.evaluate(b.cond);
+          ok = v.bits !== 0n;
+        } catch (e) {
+          this.error(`Error in testing condition for breakpoint ${b.id}:\n${(e as Error).message}`);
+          ok = true;
+        }
+        if (!ok) continue;
+      }
+      if (b.ignore > 0) {
+        b.ignore--;
+        b.hits++;
+        continue;
+      }
+      b.hits++;
+      return b.id;
+    }
+    return null;
+  }
+
+  syncBreakpoints(): void {
+    this.engine.bpAddrs.clear();
+    for (const b of this.points) if (b.kind === 'breakpoint' && b.enabled) this.engine.bpAddrs.add(b.addr);
+    this.engine.watches = this.points.filter((b) => b.watch).map((b) => b.watch!);
+    this.engine.syncHooks();
+  }
+
+  addBreakpoint(addr: number, what: string, temp: boolean, cond: string | null): Breakpoint {
+    const b: Breakpoint = { id: this.nextId++, kind: 'breakpoint', addr: addr >>> 0, enabled: true, temp, cond, hits: 0, ignore: 0, what };
+    this.points.push(b);
+    this.syncBreakpoints();
+    return b;
+  }
+
+  addWatch(addr: number, len: number, kind: WatchKind, what: string, cond: string | null): Breakpoint {
+    const w: Watch = { id: this.nextId, addr: addr >>> 0, len, kind, enabled: true, old: 0n };
+    const b: Breakpoint = { id: this.nextId++, kind: 'watchpoint', addr: addr >>> 0, enabled: true, temp: false, cond, hits: 0, ignore: 0, what, watch: w };
+    this.points.push(b);
+    if (this.engine.target) w.old = this.engine.readWatchValue(w);
+    this.syncBreakpoints();
+    return b;
+  }
+
+  // ---- program lifecycle ----------------------------------------------------------------------
+
+  /** Starts the program afresh (run/start/starti). */
+  startProgram(): DebugTarget {
+    const t = this.opts.createTarget();
+    this.engine.target = t;
+    this.engine.recorder = null;
+    for (const b of this.points) if (b.watch) b.watch.old = this.engine.readWatchValue(b.watch);
+    this.syncBreakpoints();
+    return t;
+  }
+
+  // ---- stop reports -------------------------------------------------------------------------
+
+  sourceLine(file: string, line: number): string | null {
+    let lines = this.sources.get(file);
+    if (lines === undefined) {
+      try {
+        lines = readFileSync(file, 'utf8').split('\n');
+      } catch {
+        lines = null;
+      }
+      this.sources.set(file, lines);
+    }
+    return lines && line >= 1 && line <= lines.length ? lines[line - 1] : null;
+  }
+
+  /** "main () at f.c:9" or "0x08049716 in main ()" (and the source line when known). */
+  whereText(eip: number, withAddrAlways = false): string {
+    const sym = this.symbols.symbolFor(eip);
+    const fn = sym ? this.p.sym(sym.name) : '??';
+    const row = this.symbols.lines?.rowFor(eip);
+    if (row) {
+      const atStart = this.symbols.lines!.stmtAt(eip) !== undefined;
+      const src = this.sourceLine(row.file, row.line);
+      const head = atStart && !withAddrAlways ? `${fn} () at ${row.file}:${row.line}` : `${this.p.addr(hex8(eip))} in ${fn} () at ${row.file}:${row.line}`;
+      return `${head}\n${row.line}\t${src ?? ''}`;
+    }
+    return `${this.p.addr(hex8(eip))} in ${fn} ()`;
+  }
+
+  /** The "=> 0x... <sym+off>:\tinsn" line for the current EIP. */
+  async currentInsnLine(): Promise<string> {
+    const t = this.engine.target;
+    if (!t || t.exit) return '';
+    const eip = t.cpu.eip >>> 0;
+    const text = await this.insnText(eip);
+    return `=> ${this.p.addr(hex(eip))}${this.angle(eip)}:\t${text}`;
+  }
+
+  async insnText(addr: number): Promise<string> {
+    try {
+      if (!isDisassemblerLoaded()) await loadDisassembler();
+    } catch {
+      return '(disassembler unavailable)';
+    }
+    const bytes = this.mem.readSome(addr, 16);
+    if (bytes.length === 0) return `Cannot access memory at address ${hex(addr)}`;
+    const d = disassemble(bytes, addr, 1);
+    return d.length ? d[0].text : '(bad)';
+  }
+
+  /** Prints why the program stopped. `how` is the command kind (for the location style). */
+  async report(r: StopResult, how: 'step' | 'line' | 'cont' = 'cont'): Promise<void> {
+    const t = this.engine.target;
+    const pid = t?.pid ?? 0;
+    switch (r.kind) {
+      case 'no-process': this.error('The program is not being run.'); return;
+      case 'exited':
+        this.engine.recorder = null;
+        if (r.signal) this.out(`\nProgram terminated with signal ${SIGNAL_NAMES[r.signal] ?? r.signal}, ${SIGNAL_TEXT[r.signal] ?? 'Unknown signal'}.\nThe program no longer exists.`);
+        else if (r.code === 0) this.out(`[Inferior 1 (process ${pid}) exited normally]`);
+        else this.out(`[Inferior 1 (process ${pid}) exited with code ${r.code.toString(8).padStart(2, '0')}]`);
+        return;
+      case 'history-end':
+        this.out('\nNo more reverse-execution history.');
+        break;
+      case 'interrupted':
+        this.out('\nProgram received signal SIGINT, Interrupt.');
+        break;
+      case 'signal':
+        this.out(`\nProgram received signal ${SIGNAL_NAMES[r.signal] ?? r.signal}, ${SIGNAL_TEXT[r.signal] ?? 'Unknown signal'}.` + (r.addr !== undefined && r.signal === 11 ? ` (fault address ${hex(r.addr)})` : ''));
+        break;
+      case 'breakpoint': {
+        const b = this.points.find((x) => x.id === r.id);
+        this.out(`\n${b?.temp ? 'Temporary breakpoint' : 'Breakpoint'} ${r.id}, ${this.whereText(t!.cpu.eip >>> 0)}`);
+        if (b?.temp) this.deletePoint(b.id);
+        await this.printInsn();
+        return;
+      }
+      case 'watch': {
+        const b = this.points.find((x) => x.id === r.id);
+        if (b) b.hits++;
+        const label = b?.watch?.kind === 'read' ? 'Hardware read watchpoint' : b?.watch?.kind === 'access' ? 'Hardware access (read/write) watchpoint' : 'Hardware watchpoint';
+        const fmt = (v: bigint) => (v < 0n ? '<unreadable>' : this.watchValueText(b, v));
+        let text = `\n${label} ${r.id}: ${b?.what ?? hex(r.addr)}\n\n`;
+        if (r.access === 'write' || b?.watch?.kind === 'write') text += `Old value = ${fmt(r.old)}\nNew value = ${fmt(r.value)}`;
+        else text += `Value = ${fmt(r.value)}`;
+        this.out(text);
+        break;
+      }
+      case 'done':
+        break;
+    }
+    if (!t || t.exit) return;
+    const eip = t.cpu.eip >>> 0;
+    const lines = this.symbols.lines;
+    if (how === 'line' && lines?.rowFor(eip)) {
+      const row = lines.rowFor(eip)!;
+      const src = this.sourceLine(row.file, row.line);
+      this.out(this.fnChanged ? `${this.whereText(eip)}` : `${row.line}\t${src ?? ''}`);
+    } else {
+      this.out(this.whereText(eip, true));
+    }
+    await this.printInsn();
+  }
+
+  /** Set by line steps when the function changed (gdb then prints the frame line). */
+  fnChanged = false;
+
+  private async printInsn(): Promise<void> {
+    const line = await this.currentInsnLine();
+    if (line) this.out(line);
+  }
+
+  private watchValueText(b: Breakpoint | undefined, v: bigint): string {
+    const len = b?.watch?.len ?? 4;
+    const signed = BigInt.asIntN(len * 8, v);
+    return len === 1 ? `${signed} '${String.fromCharCode(Number(v))}'`.replace(/'[\x00-\x1f\x7f-\xff]'/, `'\\${Number(v).toString(8).padStart(3, '0')}'`) : signed.toString();
+  }
+
+  deletePoint(id: number): boolean {
+    const i = this.points.findIndex((b) => b.id === id);
+    if (i < 0) return false;
+    this.points.splice(i, 1);
+    this.syncBreakpoints();
+    return true;
+  }
+
+  recordValue(v: Value): number {
+    this.history.push(v);
+    return this.history.length;
+  }
+
+  formatValue(v: Value, fmt: string | null): string {
+    return formatValue(v, fmt, this.describe);
+  }
+
+  // ---- backtrace ------------------------------------------------------------------------------
+
+  /** Frames from the frame-pointer chain, and why unwinding stopped (null when it ran out cleanly). */
+  backtrace(max = 64): { frames: Array<{ pc: number; fp: number }>; stopped: string | null } {
+    const t = this.live();
+    const c = t.cpu;
+    const frames: Array<{ pc: number; fp: number }> = [];
+    const eip = c.eip >>> 0;
+    let ebp = c.regs[EBP] >>> 0;
+    const esp = c.regs[ESP] >>> 0;
+    frames.push({ pc: eip, fp: ebp });
+    // In a prologue the return address is still on top of the stack (or just under the saved EBP).
+    const sym = this.symbols.symbolFor(eip);
+    const code = this.engine.peek(sym ? sym.addr : eip, 3);
+    const pushesEbp = code !== null && code[0] === 0x55;
+    if (sym && eip === sym.addr) {
+      try { frames.push({ pc: this.mem.readU32(esp), fp: ebp }); } catch { return { frames, stopped: `cannot read the return address at ${hex(esp)}` }; }
+    } else if (sym && pushesEbp && eip === sym.addr + 1) {
+      try { frames.push({ pc: this.mem.readU32((esp + 4) >>> 0), fp: ebp }); } catch { return { frames, stopped: 'cannot read the stack' }; }
+    }
+    if (sym && !pushesEbp && frames.length === 1) {
+      return { frames, stopped: `${sym.name} does not keep a frame pointer (built without -fno-omit-frame-pointer?): cannot unwind further` };
+    }
+    for (let depth = 0; frames.length < max; depth++) {
+      if (ebp === 0) return { frames, stopped: null };
+      if (ebp < esp || (ebp & 3) !== 0) return { frames, stopped: `frame pointer ${hex(ebp)} does not point into the stack above ESP: cannot unwind further` };
+      let next: number, ret: number;
+      try {
+        next = this.mem.readU32(ebp);
+        ret = this.mem.readU32((ebp + 4) >>> 0);
+      } catch {
+        return { frames, stopped: `cannot read the frame at ${hex(ebp)}` };
+      }
+      if (ret === 0) return { frames, stopped: null };
+      if (!this.symbols.symbolFor(ret) && this.symbols.symbols.length) return { frames, stopped: `return address ${hex(ret)} is not in any function: frame pointer chain is broken` };
+      frames.push({ pc: ret, fp: next });
+      if (next !== 0 && next <= ebp) return { frames, stopped: `previous frame inner to this frame (corrupt stack?)` };
+      ebp = next;
+    }
+    return { frames, stopped: null };
+  }
+}
+
+const readRegNames = new Set(['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi', 'eip', 'pc', 'sp', 'fp', 'eflags']);
+export { T_INT };

@@ -1,0 +1,148 @@
+// ELF symbols for the debugger: .symtab (functions and objects with their sizes) parsed from
+// the sections elfy finds, address → "name+offset" and name → address lookups, the section an
+// address lies in, and the file bytes of the loadable segments (to read code before `run`).
+import elfy from 'elfy';
+import { parseDebugLine, LineTable } from './dwarfLine.js';
+
+export interface ElfSymbol {
+  name: string;
+  addr: number;
+  size: number;
+  /** 'func', 'object' or 'notype'. */
+  kind: string;
+  global: boolean;
+}
+
+interface Section { name: string; addr: number; size: number }
+interface Segment { vaddr: number; filesz: number; memsz: number; data: Uint8Array }
+
+const STT = ['notype', 'object', 'func', 'section', 'file', 'common', 'tls'];
+
+export class SymbolTable {
+  /** Sorted by address; only named functions, objects and untyped labels. */
+  readonly symbols: ElfSymbol[] = [];
+  readonly byName = new Map<string, ElfSymbol>();
+  readonly sections: Section[] = [];
+  readonly segments: Segment[] = [];
+  entry = 0;
+  lines: LineTable | null = null;
+
+  /** Parses an ELF image; an unreadable image gives an empty table (never throws). */
+  static fromImage(image: Uint8Array): SymbolTable {
+    const t = new SymbolTable();
+    try {
+      t.load(image);
+    } catch {
+      // Not an ELF file we can read: no symbols.
+    }
+    return t;
+  }
+
+  private load(image: Uint8Array): void {
+    const e = elfy.parse(Buffer.from(image.buffer, image.byteOffset, image.byteLength));
+    this.entry = e.entry >>> 0;
+    for (const p of e.body.programs) {
+      if (p.type === 'load') this.segments.push({ vaddr: p.vaddr >>> 0, filesz: p.filesz, memsz: p.memsz, data: p.data });
+    }
+    const secs = e.body.sections;
+    for (const s of secs) if (s.addr) this.sections.push({ name: s.name, addr: s.addr >>> 0, size: s.size });
+    const symtab = secs.find((s) => s.type === 'symtab') ?? secs.find((s) => s.type === 'dynsym');
+    if (symtab) {
+      const strtab = secs[symtab.link]?.data;
+      const d = symtab.data;
+      for (let off = 16; off + 16 <= d.length; off += 16) {
+        const nameOff = d.readUInt32LE(off);
+        const value = d.readUInt32LE(off + 4);
+        const size = d.readUInt32LE(off + 8);
+        const info = d[off + 12];
+        const shndx = d.readUInt16LE(off + 14);
+        const type = info & 15;
+        if (type > 2 || shndx === 0 || nameOff === 0 || !strtab) continue;
+        let end = nameOff;
+        while (end < strtab.length && strtab[end] !== 0) end++;
+        const name = strtab.toString('latin1', nameOff, end);
+        if (name === '' || name.startsWith('.L') || name.startsWith('$')) continue;
+        const sym: ElfSymbol = { name, addr: value, size, kind: STT[type], global: (info >> 4) !== 0 };
+        this.symbols.push(sym);
+        const old = this.byName.get(name);
+        if (!old || (!old.global && sym.global) || (old.kind !== 'func' && sym.kind === 'func')) this.byName.set(name, sym);
+      }
+    }
+    this.symbols.sort((a, b) => a.addr - b.addr || rank(a) - rank(b));
+    const find = (n: string) => secs.find((s) => s.name === n)?.data;
+    const line = find('.debug_line');
+    if (line) {
+      try {
+        this.lines = parseDebugLine(line, find('.debug_line_str'), find('.debug_str'));
+      } catch {
+        this.lines = null;
+      }
+    }
+  }
+
+  lookup(name: string): ElfSymbol | undefined {
+    return this.byName.get(name);
+  }
+
+  /**
+   * The symbol an address belongs to: the nearest one at or below it, preferring a function
+   * whose size covers the address. Undefined when nothing plausible is near.
+   */
+  symbolFor(addr: number): ElfSymbol | undefined {
+    const a = addr >>> 0;
+    let lo = 0;
+    let hi = this.symbols.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.symbols[mid].addr <= a) lo = mid + 1;
+      else hi = mid;
+    }
+    // Scan back a little: several symbols may share an address or nest. At one address the
+    // best-ranked (a global function or object) comes last, so it is seen first.
+    for (let i = lo - 1; i >= 0 && i >= lo - 64; i--) {
+      const s = this.symbols[i];
+      if (s.size > 0 && a < s.addr + s.size) return s;
+    }
+    const near = this.symbols[lo - 1];
+    if (near && near.size === 0 && a - near.addr < 0x1000) return near;
+    return undefined;
+  }
+
+  /** "name+off" (or "name") for an address, or '' when no symbol covers it. */
+  describe(addr: number): string {
+    const s = this.symbolFor(addr);
+    if (!s) return '';
+    const off = (addr >>> 0) - s.addr;
+    return off ? `${s.name}+${off}` : s.name;
+  }
+
+  sectionFor(addr: number): string | undefined {
+    const a = addr >>> 0;
+    return this.sections.find((s) => a >= s.addr && a < s.addr + s.size)?.name;
+  }
+
+  /** A byte of the file image at a virtual address (0 in BSS), or -1 outside every segment. */
+  staticByte(addr: number): number {
+    const a = addr >>> 0;
+    for (const s of this.segments) {
+      if (a >= s.vaddr && a < s.vaddr + s.memsz) return a - s.vaddr < s.filesz ? s.data[a - s.vaddr] : 0;
+    }
+    return -1;
+  }
+
+  /** Names starting with prefix, for tab completion (at most `max`). */
+  complete(prefix: string, max = 200): string[] {
+    const out: string[] = [];
+    for (const n of this.byName.keys()) {
+      if (n.startsWith(prefix)) {
+        out.push(n);
+        if (out.length >= max) break;
+      }
+    }
+    return out.sort();
+  }
+}
+
+function rank(s: ElfSymbol): number {
+  return (s.kind === 'func' ? 4 : s.kind === 'object' ? 2 : 0) + (s.global ? 1 : 0);
+}

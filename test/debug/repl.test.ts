@@ -1,0 +1,148 @@
+// Scripted REPL sessions against a freestanding program on a hand-built machine (no kernel):
+// breakpoints, stepping by instruction and by source line, registers, x/, print and set,
+// watchpoints, pagewalk, record and reverse-stepi, and bad input that must not crash.
+import { describe, expect, it, beforeAll } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { Session } from '../../src/debug/session.js';
+import { runScript } from '../../src/debug/repl.js';
+import { buildFreestanding, haveGcc32, loadBare } from './bareMachine.js';
+
+const SOURCE = `
+int counter = 0;
+int add(int a, int b) {
+  int s = a + b;
+  counter += s;
+  return s;
+}
+void _start(void) {
+  int x = 1;
+  x = add(x, 2);
+  x = add(x, 3);
+  asm volatile("int $0x80" :: "a"(1), "b"(x));
+  for (;;) {}
+}
+`;
+
+const gcc = haveGcc32();
+let prog = '';
+
+async function session(script: string): Promise<string> {
+  let out = '';
+  const s = new Session({
+    out: (t) => { out += t; },
+    createTarget: () => loadBare(prog),
+    image: readFileSync(prog),
+    programPath: prog,
+    args: [],
+  });
+  await runScript(s, script);
+  return out;
+}
+
+describe.skipIf(!gcc)('debugger REPL on a bare machine', () => {
+  beforeAll(() => {
+    prog = buildFreestanding(SOURCE);
+  });
+
+  it('breaks at a function, shows registers, steps and finishes', async () => {
+    const out = await session(`
+break add
+run
+info registers
+p $eip
+p/x $esp
+bt
+finish
+p counter
+p *(int*)&counter
+x/2dw &counter
+continue
+delete
+continue
+`);
+    expect(out).toMatch(/Breakpoint 1 at 0x[0-9a-f]+: file .*prog\.c, line 4\./);
+    expect(out).toMatch(/Breakpoint 1, add \(\) at .*prog\.c:4\n4\t  int s = a \+ b;/);
+    expect(out).toMatch(/eax\s+0x[0-9a-f]+\s+-?\d+/);
+    expect(out).toMatch(/eflags\s+0x[0-9a-f]+\s+\[ .*\]/);
+    expect(out).toMatch(/\$1 = \(void \(\*\)\(\)\) 0x[0-9a-f]+ <add\+\d+>/);
+    expect(out).toMatch(/#0  add \(\) at .*prog\.c:4\n#1  0x[0-9a-f]+ in _start \(\) at .*prog\.c:10/);
+    expect(out).toMatch(/Run till exit from #0/);
+    expect(out).toMatch(/Value returned is \$\d+ = 3/);
+    expect(out).toMatch(/\$\d+ = 3\n/);
+    expect(out).toMatch(/<counter>:\t3\t0/);
+    expect(out).toMatch(/Breakpoint 1, add/);
+    expect(out).toMatch(/\[Inferior 1 \(process 1\) exited with code 06\]/);
+  });
+
+  it('steps by source line and by instruction', async () => {
+    const out = await session(`
+start
+next
+next
+step
+stepi
+nexti 2
+`);
+    expect(out).toMatch(/No symbol "main": stopping at the entry point/);
+    expect(out).toMatch(/\n9\t  int x = 1;\n/);
+    expect(out).toMatch(/\n10\t  x = add\(x, 2\);\n/);
+    expect(out).toMatch(/add \(\) at .*prog\.c:4\n4\t  int s = a \+ b;/);
+    expect(out).toMatch(/=> 0x[0-9a-f]+ <add\+\d+>:\t/);
+  });
+
+  it('fires a watchpoint, walks pages, records and reverses', async () => {
+    const out = await session(`
+break _start
+run
+watch counter
+continue
+continue
+pagewalk $esp
+pagewalk 0x40000000
+record
+stepi
+p $eax = 77
+stepi 3
+reverse-stepi 3
+p $eax
+info record
+`);
+    expect(out).toMatch(/Hardware watchpoint 2: counter/);
+    expect(out).toMatch(/Hardware watchpoint 2: counter\n\nOld value = 0\nNew value = 3/);
+    expect(out).toMatch(/Old value = 3\nNew value = 9/);
+    expect(out).toMatch(/PDE\[767\] at 0x[0-9a-f]+ = 0x[0-9a-f]+  P RW U/);
+    expect(out).toMatch(/user write: ok/);
+    expect(out).toMatch(/PDE\[256\] at 0x[0-9a-f]+ = 0x00000000  not present/);
+    expect(out).toMatch(/user read: #PF: page directory entry not present/);
+    expect(out).toMatch(/\$\d+ = 77\n(.|\n)*\$\d+ = 77\n/);
+  });
+
+  it('never crashes on bad input', async () => {
+    const out = await session(`
+p $eax
+x/4x 0
+frobnicate
+p 1 +
+p (int
+break nowhere
+info registers
+run
+p 1/0
+x/4q $esp
+x/4x 0xdead0000
+set $nosuch = 5
+p $nosuch
+info bogus
+disassemble 0xffffffff
+watch 5
+delete 99
+`);
+    expect(out).toMatch(/No registers\./);
+    expect(out).toMatch(/Undefined command: "frobnicate"/);
+    expect(out).toMatch(/Function "nowhere" not defined\./);
+    expect(out).toMatch(/The program is not being run\./);
+    expect(out).toMatch(/Division by zero/);
+    expect(out).toMatch(/Cannot access memory at address 0xdead0000/);
+    expect(out).toMatch(/Undefined output format "q"/);
+  });
+});
