@@ -5,7 +5,7 @@
 import { fstatSync, readSync, writeSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { EAGAIN, EIO, EPIPE, errnoFromHost } from '../errno.js';
-import type { Inode } from './file.js';
+import { File as FileClass, type Inode } from './file.js';
 import { kstatFromHost, S_IFCHR, S_IFIFO, syntheticStat, type KStat } from './stat.js';
 import { defaultTermios, ttyIoctl, type TtyState } from './tty.js';
 
@@ -121,4 +121,18 @@ export class BufferInode implements Inode {
     this.data = this.data.subarray(out.length);
     return out;
   }
+}
+
+/** Where a standard stream comes from: a host fd, a byte buffer (stdin) or a callback (output). */
+export type StdioSource = number | Uint8Array | ((data: Uint8Array) => void);
+
+/** The open file for descriptor fd (0, 1, 2) of a new process. */
+export function stdioFile(fd: number, src: StdioSource, pgrp: number): FileClass {
+  let inode: Inode;
+  if (typeof src === 'number') inode = new HostFdInode(src, pgrp);
+  else if (typeof src === 'function') inode = new SinkInode(src);
+  else inode = new BufferInode(src);
+  const tty = inode.isTty === true;
+  const flags = tty ? 2 : fd === 0 ? 0 : 1; // O_RDWR on a terminal, else read-only stdin / write-only output
+  return new FileClass(inode, flags, tty ? '/dev/pts/0' : `pipe:[${4240 + fd}]`);
 }

@@ -74,6 +74,8 @@ export class Task {
   files: FdTable;
   cwd = '/';
   umask = 0o022;
+  /** personality(2) value (PER_LINUX = 0). */
+  personality = 0;
   readonly signal = new SignalState();
   /** GDT TLS entries 6..8 as set_thread_area left them (copied into the Cpu while running). */
   readonly tls: TlsDescriptor[] = [];

@@ -77,6 +77,8 @@ export class SignalState {
   readonly actions: SigAction[] = [];
   blocked = 0n;
   pending = 0n;
+  /** si_code of each pending signal. */
+  readonly pendingCodes: number[] = [];
   altStack = { sp: 0, flags: SS_DISABLE, size: 0 };
 
   constructor() {

@@ -1,0 +1,61 @@
+// The machine-independent half of exec (fs/exec.c do_execve → load_elf_binary): parse the
+// image, build a new address space with the program mapped and the initial stack written.
+// The caller installs the result (new mm, registers) once nothing can fail any more.
+import { basename } from 'node:path';
+import type { Mmu } from '../../src/mmu/mmu.js';
+import type { PhysicalMemory } from '../../src/mmu/physicalMemory.js';
+import type { Personality } from '../mm/layout.js';
+import { computeMmapBase } from '../mm/mmap.js';
+import type { FaultStats, Mm } from '../mm/mmStruct.js';
+import { createMm, freeAddressSpace } from '../mm/pageTable.js';
+import type { VmFile } from '../mm/vma.js';
+import { loadElfBinary } from './binfmtElf.js';
+import { parseElf } from './elfHeader.js';
+import { createElfTables } from './elfTables.js';
+
+export interface ExecRequest {
+  image: Uint8Array;
+  /** The path shown in /proc/self/maps and by readlink("/proc/self/exe"). */
+  exePath: string;
+  devMajor: number;
+  devMinor: number;
+  ino: number;
+  argv: readonly string[];
+  envp: readonly string[];
+  /** The file name as given to execve (AT_EXECFN). */
+  execfn: string;
+  hwcap: number;
+  uid: number;
+  gid: number;
+  stackRlimit: number;
+  random?: Uint8Array;
+}
+
+export interface ExecResult {
+  mm: Mm;
+  entry: number;
+  sp: number;
+  comm: string;
+}
+
+/** Builds the new address space; throws ElfError (and frees what it built) on failure. */
+export function execBinary(mem: PhysicalMemory, mmu: Mmu, stats: FaultStats, personality: Personality, req: ExecRequest): ExecResult {
+  const elf = parseElf(req.image);
+  const file: VmFile = { bytes: req.image, path: req.exePath, devMajor: req.devMajor, devMinor: req.devMinor, ino: req.ino };
+  const mm = createMm(mem, mmu, personality.taskSize, stats);
+  try {
+    mm.stackRlimit = req.stackRlimit;
+    mm.mmapBase = computeMmapBase(personality.taskSize, req.stackRlimit);
+    const info = loadElfBinary(mm, elf, file, personality);
+    const tables = createElfTables(mm, personality, {
+      argv: req.argv, envp: req.envp, execfn: req.execfn, random: req.random, hwcap: req.hwcap,
+      phdr: info.phdrAddr, phent: info.phent, phnum: info.phnum, entry: info.entry,
+      uid: req.uid, euid: req.uid, gid: req.gid, egid: req.gid, execStack: info.execStack,
+    });
+    return { mm, entry: info.entry, sp: tables.sp, comm: basename(req.execfn).slice(0, 15) };
+  } catch (e) {
+    freeAddressSpace(mm);
+    throw e;
+  }
+}
+

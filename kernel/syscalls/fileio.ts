@@ -1,0 +1,332 @@
+// File descriptor system calls (fs/read_write.c, fs/open.c, fs/fcntl.c, fs/ioctl.c,
+// fs/readdir.c): read/write and their vector and positional forms, open/openat/close,
+// lseek/_llseek, dup/dup2/dup3, fcntl, ioctl, getdents/getdents64.
+import { EBADF, EINVAL, EISDIR, ENOTDIR, ENOTTY, EOVERFLOW, EPIPE, EROFS, ESPIPE } from '../errno.js';
+import {
+  File, O_APPEND, O_ASYNC, O_CLOEXEC, O_DIRECT, O_NOATIME, O_NONBLOCK, type DirEntry,
+} from '../fs/file.js';
+import { AT_FDCWD, openPath, PATH_MAX } from '../fs/vfs.js';
+import { FIOCLEX, FIONBIO, FIONCLEX } from '../fs/tty.js';
+import { copyFromUser, copyToUser, getUser32, putUser16, putUser64, strncpyFromUser } from '../mm/uaccess.js';
+import { SIGPIPE } from '../signal/signal.js';
+import type { SyscallContext } from './types.js';
+
+/** MAX_RW_COUNT: Linux caps one read or write at INT_MAX rounded down to a page. */
+const MAX_RW_COUNT = 0x7ffff000;
+const UIO_MAXIOV = 1024;
+
+export function fget(c: SyscallContext, fd: number): File | undefined {
+  return c.task.files.get(fd);
+}
+
+/** Reads up to len bytes at the file position (or from the stream), advancing it. */
+function fileRead(f: File, len: number): Uint8Array | number {
+  if (f.inode.readdir) return -EISDIR;
+  if (f.inode.readAt) {
+    const r = f.inode.readAt(f.pos, len);
+    if (typeof r !== 'number') f.pos += r.length;
+    return r;
+  }
+  if (f.inode.read) return f.inode.read(len);
+  return -EINVAL;
+}
+
+function fileWrite(c: SyscallContext, f: File, data: Uint8Array): number {
+  if (!f.inode.write) return -EINVAL;
+  const n = f.inode.write(data);
+  if (n === -EPIPE) c.sendSignal(SIGPIPE, 0);
+  if (n > 0 && f.inode.readAt) f.pos += n;
+  return n;
+}
+
+export function sysRead(c: SyscallContext, fd: number, buf: number, count: number): number {
+  const f = fget(c, fd);
+  if (f === undefined || !f.readable) return -EBADF;
+  const len = Math.min(count >>> 0, MAX_RW_COUNT);
+  if (len === 0) return 0;
+  const r = fileRead(f, len);
+  if (typeof r === 'number') return r;
+  copyToUser(c.mm, buf, r);
+  return r.length;
+}
+
+export function sysWrite(c: SyscallContext, fd: number, buf: number, count: number): number {
+  const f = fget(c, fd);
+  if (f === undefined || !f.writable) return -EBADF;
+  const len = Math.min(count >>> 0, MAX_RW_COUNT);
+  const data = copyFromUser(c.mm, buf, len);
+  if (len === 0) return 0;
+  return fileWrite(c, f, data);
+}
+
+/** Reads a struct iovec array: [base, len] pairs; null for an invalid count or total. */
+function readIovec(c: SyscallContext, iov: number, iovcnt: number): Array<[number, number]> | number {
+  if (iovcnt < 0 || iovcnt > UIO_MAXIOV) return -EINVAL;
+  const raw = copyFromUser(c.mm, iov, iovcnt * 8);
+  const dv = new DataView(raw.buffer);
+  const out: Array<[number, number]> = [];
+  let total = 0;
+  for (let i = 0; i < iovcnt; i++) {
+    const len = dv.getUint32(i * 8 + 4, true);
+    if (len > 0x7fffffff) return -EINVAL;
+    total += len;
+    if (total > 0x7fffffff) return -EINVAL;
+    out.push([dv.getUint32(i * 8, true), len]);
+  }
+  return out;
+}
+
+export function sysWritev(c: SyscallContext, fd: number, iov: number, iovcnt: number): number {
+  const f = fget(c, fd);
+  if (f === undefined || !f.writable) return -EBADF;
+  const vec = readIovec(c, iov, iovcnt);
+  if (typeof vec === 'number') return vec;
+  const parts = vec.map(([base, len]) => copyFromUser(c.mm, base, len));
+  const total = parts.reduce((s, p) => s + p.length, 0);
+  if (total === 0) return 0;
+  const data = new Uint8Array(total);
+  let o = 0;
+  for (const p of parts) {
+    data.set(p, o);
+    o += p.length;
+  }
+  return fileWrite(c, f, data);
+}
+
+export function sysReadv(c: SyscallContext, fd: number, iov: number, iovcnt: number): number {
+  const f = fget(c, fd);
+  if (f === undefined || !f.readable) return -EBADF;
+  const vec = readIovec(c, iov, iovcnt);
+  if (typeof vec === 'number') return vec;
+  const total = vec.reduce((s, [, len]) => s + len, 0);
+  if (total === 0) return 0;
+  const r = fileRead(f, total);
+  if (typeof r === 'number') return r;
+  let o = 0;
+  for (const [base, len] of vec) {
+    if (o >= r.length) break;
+    const n = Math.min(len, r.length - o);
+    copyToUser(c.mm, base, r.subarray(o, o + n));
+    o += n;
+  }
+  return r.length;
+}
+
+function pos64(lo: number, hi: number): number {
+  return (hi | 0) * 0x100000000 + (lo >>> 0);
+}
+
+export function sysPread64(c: SyscallContext, fd: number, buf: number, count: number, lo: number, hi: number): number {
+  const f = fget(c, fd);
+  if (f === undefined || !f.readable) return -EBADF;
+  if (!f.inode.readAt) return f.inode.readdir ? -EISDIR : -ESPIPE;
+  const pos = pos64(lo, hi);
+  if (pos < 0) return -EINVAL;
+  const len = Math.min(count >>> 0, MAX_RW_COUNT);
+  const r = f.inode.readAt(pos, len);
+  if (typeof r === 'number') return r;
+  copyToUser(c.mm, buf, r);
+  return r.length;
+}
+
+export function sysPwrite64(c: SyscallContext, fd: number): number {
+  const f = fget(c, fd);
+  if (f === undefined || !f.writable) return -EBADF;
+  return -ESPIPE;
+}
+
+export function doOpen(c: SyscallContext, dirfd: number, pathPtr: number, flags: number): number {
+  const path = strncpyFromUser(c.mm, pathPtr, PATH_MAX);
+  const f = openPath(c.vfs, dirfd, path, flags);
+  if (typeof f === 'number') return f;
+  return c.task.files.install(f, (flags & O_CLOEXEC) !== 0);
+}
+
+export function sysOpen(c: SyscallContext, path: number, flags: number): number {
+  return doOpen(c, AT_FDCWD, path, flags);
+}
+
+export function sysOpenat(c: SyscallContext, dirfd: number, path: number, flags: number): number {
+  return doOpen(c, dirfd, path, flags);
+}
+
+export function sysCreat(c: SyscallContext, path: number): number {
+  strncpyFromUser(c.mm, path, PATH_MAX);
+  return -EROFS;
+}
+
+export function sysClose(c: SyscallContext, fd: number): number {
+  return c.task.files.close(fd);
+}
+
+const SEEK_SET = 0, SEEK_CUR = 1, SEEK_END = 2;
+
+function doLseek(f: File, offset: number, whence: number): number {
+  if (!f.seekable) return -ESPIPE;
+  let base: number;
+  switch (whence) {
+    case SEEK_SET: base = 0; break;
+    case SEEK_CUR: base = f.pos; break;
+    case SEEK_END: base = f.inode.size ? f.inode.size() : Number(f.inode.stat().size); break;
+    default: return -EINVAL;
+  }
+  const pos = base + offset;
+  if (pos < 0) return -EINVAL;
+  if (f.inode.readdir && pos !== f.pos) f.dirCache = null;
+  f.pos = pos;
+  return pos;
+}
+
+export function sysLseek(c: SyscallContext, fd: number, offset: number, whence: number): number {
+  const f = fget(c, fd);
+  if (f === undefined) return -EBADF;
+  const r = doLseek(f, offset, whence);
+  if (r > 0x7fffffff) return -EOVERFLOW;
+  return r;
+}
+
+export function sysLlseek(c: SyscallContext, fd: number, hi: number, lo: number, result: number, whence: number): number {
+  const f = fget(c, fd);
+  if (f === undefined) return -EBADF;
+  const r = doLseek(f, pos64(lo, hi), whence);
+  if (r < 0) return r;
+  putUser64(c.mm, result, BigInt(r));
+  return 0;
+}
+
+export function sysDup(c: SyscallContext, fd: number): number {
+  const f = fget(c, fd);
+  if (f === undefined) return -EBADF;
+  return c.task.files.install(f.get());
+}
+
+export function sysDup2(c: SyscallContext, oldfd: number, newfd: number): number {
+  const f = fget(c, oldfd);
+  if (f === undefined) return -EBADF;
+  if (oldfd === newfd) return newfd;
+  return c.task.files.installAt(newfd, f.get(), false);
+}
+
+export function sysDup3(c: SyscallContext, oldfd: number, newfd: number, flags: number): number {
+  if (flags & ~O_CLOEXEC) return -EINVAL;
+  if (oldfd === newfd) return -EINVAL;
+  const f = fget(c, oldfd);
+  if (f === undefined) return -EBADF;
+  return c.task.files.installAt(newfd, f.get(), (flags & O_CLOEXEC) !== 0);
+}
+
+const F_DUPFD = 0, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, F_GETLK = 5, F_SETLK = 6;
+const F_SETLKW = 7, F_SETOWN = 8, F_GETOWN = 9, F_GETLK64 = 12, F_SETLK64 = 13, F_SETLKW64 = 14;
+const F_DUPFD_CLOEXEC = 1030, FD_CLOEXEC = 1, F_UNLCK = 2;
+const SETFL_MASK = O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME;
+
+export function sysFcntl64(c: SyscallContext, fd: number, cmd: number, arg: number): number {
+  const f = fget(c, fd);
+  if (f === undefined) return -EBADF;
+  const files = c.task.files;
+  switch (cmd) {
+    case F_DUPFD: case F_DUPFD_CLOEXEC:
+      if (arg < 0) return -EINVAL;
+      return files.install(f.get(), cmd === F_DUPFD_CLOEXEC, arg);
+    case F_GETFD: return files.getCloexec(fd) ? FD_CLOEXEC : 0;
+    case F_SETFD:
+      files.setCloexec(fd, (arg & FD_CLOEXEC) !== 0);
+      return 0;
+    case F_GETFL: return f.flags & ~O_CLOEXEC;
+    case F_SETFL:
+      f.flags = (f.flags & ~SETFL_MASK) | (arg & SETFL_MASK);
+      return 0;
+    case F_GETLK: case F_GETLK64:
+      putUser16(c.mm, arg, F_UNLCK);
+      return 0;
+    case F_SETLK: case F_SETLKW: case F_SETLK64: case F_SETLKW64: case F_SETOWN:
+      return 0;
+    case F_GETOWN: return 0;
+    default: return -EINVAL;
+  }
+}
+
+export function sysIoctl(c: SyscallContext, fd: number, cmd: number, arg: number): number {
+  const f = fget(c, fd);
+  if (f === undefined) return -EBADF;
+  switch (cmd >>> 0) {
+    case FIOCLEX: c.task.files.setCloexec(fd, true); return 0;
+    case FIONCLEX: c.task.files.setCloexec(fd, false); return 0;
+    case FIONBIO:
+      if (getUser32(c.mm, arg)) f.flags |= O_NONBLOCK;
+      else f.flags &= ~O_NONBLOCK;
+      return 0;
+    default:
+      return f.inode.ioctl ? f.inode.ioctl(cmd, arg, { mm: c.mm }) : -ENOTTY;
+  }
+}
+
+function dirEntries(f: File): DirEntry[] | number {
+  if (!f.inode.readdir) return -ENOTDIR;
+  if (f.dirCache === null) {
+    const r = f.inode.readdir();
+    if (typeof r === 'number') return r;
+    f.dirCache = r;
+  }
+  return f.dirCache;
+}
+
+/** getdents64: struct linux_dirent64 records, 8-byte aligned; f.pos is the entry index. */
+export function sysGetdents64(c: SyscallContext, fd: number, dirp: number, count: number): number {
+  const f = fget(c, fd);
+  if (f === undefined) return -EBADF;
+  const ents = dirEntries(f);
+  if (typeof ents === 'number') return ents;
+  const out = new Uint8Array(Math.min(count >>> 0, 1 << 20));
+  const dv = new DataView(out.buffer);
+  let o = 0;
+  while (f.pos < ents.length) {
+    const e = ents[f.pos];
+    const name = Buffer.from(e.name, 'utf8');
+    const reclen = Math.ceil((19 + name.length + 1) / 8) * 8;
+    if (o + reclen > out.length) {
+      if (o === 0) return -EINVAL;
+      break;
+    }
+    dv.setBigUint64(o, e.ino, true);
+    dv.setBigInt64(o + 8, BigInt(f.pos + 1), true);
+    dv.setUint16(o + 16, reclen, true);
+    out[o + 18] = e.type;
+    out.set(name, o + 19);
+    o += reclen;
+    f.pos++;
+  }
+  copyToUser(c.mm, dirp, out.subarray(0, o));
+  return o;
+}
+
+/** getdents: the old struct linux_dirent (32-bit inode, type byte at the end of the record). */
+export function sysGetdents(c: SyscallContext, fd: number, dirp: number, count: number): number {
+  const f = fget(c, fd);
+  if (f === undefined) return -EBADF;
+  const ents = dirEntries(f);
+  if (typeof ents === 'number') return ents;
+  const out = new Uint8Array(Math.min(count >>> 0, 1 << 20));
+  const dv = new DataView(out.buffer);
+  let o = 0;
+  while (f.pos < ents.length) {
+    const e = ents[f.pos];
+    if (e.ino > 0xffffffffn) return -EOVERFLOW;
+    const name = Buffer.from(e.name, 'utf8');
+    const reclen = Math.ceil((10 + name.length + 2) / 4) * 4;
+    if (o + reclen > out.length) {
+      if (o === 0) return -EINVAL;
+      break;
+    }
+    dv.setUint32(o, Number(e.ino), true);
+    dv.setUint32(o + 4, f.pos + 1, true);
+    dv.setUint16(o + 8, reclen, true);
+    out.set(name, o + 10);
+    out[o + reclen - 1] = e.type;
+    o += reclen;
+    f.pos++;
+  }
+  copyToUser(c.mm, dirp, out.subarray(0, o));
+  return o;
+}
+

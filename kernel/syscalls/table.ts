@@ -1,0 +1,158 @@
+// The i386 system call table as data: number, name (from syscall_32.tbl), handler and how
+// strace prints each argument. One row drives both dispatch and tracing. Numbers without a
+// row answer -ENOSYS.
+import * as fio from './fileio.js';
+import * as mem from './memory.js';
+import * as nm from './namei.js';
+import * as proc from './process.js';
+import * as sig from './signals.js';
+import * as time from './time.js';
+import * as tls from './tls.js';
+import { syscallName } from './names.js';
+import type { ArgFormat, SyscallHandler, SyscallRow } from './types.js';
+
+type Def = [nr: number, handler: SyscallHandler, args: readonly ArgFormat[], ret?: 'hex' | 'none'];
+
+const DEFS: Def[] = [
+  // process lifetime and identity
+  [1, proc.sysExit, ['int'], 'none'],
+  [252, proc.sysExit, ['int'], 'none'],
+  [20, proc.sysGetpid, []],
+  [224, proc.sysGettid, []],
+  [64, proc.sysGetppid, []],
+  [65, proc.sysGetpgrp, []],
+  [132, proc.sysGetpgid, ['int']],
+  [147, proc.sysGetsid, ['int']],
+  [57, proc.sysSetpgid, ['int', 'int']],
+  [66, proc.sysSetsid, []],
+  [24, proc.sysGetuid16, []],
+  [49, proc.sysGeteuid16, []],
+  [47, proc.sysGetgid16, []],
+  [50, proc.sysGetegid16, []],
+  [199, proc.sysGetuid, []],
+  [201, proc.sysGeteuid, []],
+  [200, proc.sysGetgid, []],
+  [202, proc.sysGetegid, []],
+  [209, proc.sysGetresuid32, ['ptr', 'ptr', 'ptr']],
+  [211, proc.sysGetresgid32, ['ptr', 'ptr', 'ptr']],
+  [80, proc.sysGetgroups, ['int', 'ptr']],
+  [205, proc.sysGetgroups, ['int', 'ptr']],
+  [213, proc.sysSetid, ['int']],
+  [214, proc.sysSetid, ['int']],
+  [258, proc.sysSetTidAddress, ['ptr']],
+  [311, proc.sysSetRobustList, ['ptr', 'size']],
+  [312, proc.sysGetRobustList, ['int', 'ptr', 'ptr']],
+  [386, proc.sysRseq, ['ptr', 'hex', 'hex', 'hex']],
+  [122, proc.sysUname, ['utsname']],
+  [60, proc.sysUmask, ['octal']],
+  [136, proc.sysPersonality, ['hex']],
+  [172, proc.sysPrctl, ['int', 'hex', 'hex', 'hex', 'hex']],
+  [340, proc.sysPrlimit64, ['int', 'rlimit', 'rlim64', 'orlim64']],
+  [191, proc.sysUgetrlimit, ['rlimit', 'orlim']],
+  [76, proc.sysOldGetrlimit, ['rlimit', 'orlim']],
+  [75, proc.sysSetrlimit, ['rlimit', 'ptr']],
+  [242, proc.sysSchedGetaffinity, ['int', 'size', 'ptr']],
+  [241, mem.sysNoop, ['int', 'size', 'ptr']],
+  [155, proc.sysSchedGetparam, ['int', 'ptr']],
+  [157, mem.sysNoop, ['int']],
+  [158, mem.sysNoop, []],
+  [318, proc.sysGetcpu, ['ptr', 'ptr', 'ptr']],
+  [116, proc.sysSysinfo, ['ptr']],
+  [77, proc.sysGetrusage, ['int', 'ptr']],
+  [43, proc.sysTimes, ['ptr']],
+  [240, proc.sysFutex, ['ptr', 'futexop', 'int', 'ptr', 'ptr', 'int']],
+  [422, proc.sysFutex, ['ptr', 'futexop', 'int', 'ptr', 'ptr', 'int']],
+  [355, proc.sysGetrandom, ['obuf', 'size', 'grndflags']],
+  // TLS
+  [243, tls.sysSetThreadArea, ['userdesc']],
+  [244, tls.sysGetThreadArea, ['ptr']],
+  // memory
+  [45, mem.sysBrk, ['ptr'], 'hex'],
+  [192, mem.sysMmap2, ['ptr', 'size', 'prot', 'mapflags', 'fd', 'hex'], 'hex'],
+  [90, mem.sysOldMmap, ['ptr'], 'hex'],
+  [91, mem.sysMunmap, ['ptr', 'size']],
+  [125, mem.sysMprotect, ['ptr', 'size', 'prot']],
+  [219, mem.sysMadvise, ['ptr', 'size', 'madvice']],
+  [163, mem.sysMremap, ['ptr', 'size', 'size', 'hex', 'ptr'], 'hex'],
+  [144, mem.sysNoop, ['ptr', 'size', 'hex']],
+  [150, mem.sysNoop, ['ptr', 'size']],
+  [151, mem.sysNoop, ['ptr', 'size']],
+  [152, mem.sysNoop, ['hex']],
+  [153, mem.sysNoop, []],
+  // files
+  [3, fio.sysRead, ['fd', 'obuf', 'size']],
+  [4, fio.sysWrite, ['fd', 'buf', 'size']],
+  [145, fio.sysReadv, ['fd', 'oiovec', 'int']],
+  [146, fio.sysWritev, ['fd', 'iovec', 'int']],
+  [180, fio.sysPread64, ['fd', 'obuf', 'size', 'uint', 'uint']],
+  [181, fio.sysPwrite64, ['fd', 'buf', 'size', 'uint', 'uint']],
+  [5, fio.sysOpen, ['path', 'oflags', 'octal']],
+  [295, fio.sysOpenat, ['dirfd', 'path', 'oflags', 'octal']],
+  [8, fio.sysCreat, ['path', 'octal']],
+  [6, fio.sysClose, ['fd']],
+  [19, fio.sysLseek, ['fd', 'int', 'whence']],
+  [140, fio.sysLlseek, ['fd', 'uint', 'uint', 'ptr', 'whence']],
+  [41, fio.sysDup, ['fd']],
+  [63, fio.sysDup2, ['fd', 'fd']],
+  [330, fio.sysDup3, ['fd', 'fd', 'oflags']],
+  [55, fio.sysFcntl64, ['fd', 'fcntl', 'hex']],
+  [221, fio.sysFcntl64, ['fd', 'fcntl', 'hex']],
+  [54, fio.sysIoctl, ['fd', 'ioctl', 'ptr']],
+  [220, fio.sysGetdents64, ['fd', 'ptr', 'size']],
+  [141, fio.sysGetdents, ['fd', 'ptr', 'size']],
+  // names and attributes
+  [195, nm.sysStat64, ['path', 'stat']],
+  [196, nm.sysLstat64, ['path', 'stat']],
+  [197, nm.sysFstat64, ['fd', 'stat']],
+  [300, nm.sysFstatat64, ['dirfd', 'path', 'stat', 'atflags']],
+  [383, nm.sysStatx, ['dirfd', 'path', 'atflags', 'statxmask', 'statx']],
+  [106, nm.sysOldStat, ['path', 'ptr']],
+  [107, nm.sysOldLstat, ['path', 'ptr']],
+  [108, nm.sysOldFstat, ['fd', 'ptr']],
+  [33, nm.sysAccess, ['path', 'accessmode']],
+  [307, nm.sysFaccessat, ['dirfd', 'path', 'accessmode']],
+  [439, nm.sysFaccessat2, ['dirfd', 'path', 'accessmode', 'atflags']],
+  [85, nm.sysReadlink, ['path', 'ostr', 'size']],
+  [305, nm.sysReadlinkat, ['dirfd', 'path', 'ostr', 'size']],
+  [183, nm.sysGetcwd, ['ostr', 'size']],
+  [12, nm.sysChdir, ['path']],
+  [133, nm.sysFchdir, ['fd']],
+  // signals
+  [174, sig.sysRtSigaction, ['signal', 'ptr', 'ptr', 'size']],
+  [67, sig.sysSigaction, ['signal', 'ptr', 'ptr']],
+  [48, sig.sysSignal, ['signal', 'ptr'], 'hex'],
+  [175, sig.sysRtSigprocmask, ['sighow', 'sigset', 'osigset', 'size']],
+  [126, sig.sysSigprocmask, ['sighow', 'ptr', 'ptr']],
+  [176, sig.sysRtSigpending, ['osigset', 'size']],
+  [186, sig.sysSigaltstack, ['ptr', 'ptr']],
+  [37, sig.sysKill, ['int', 'signal']],
+  [238, sig.sysTkill, ['int', 'signal']],
+  [270, sig.sysTgkill, ['int', 'int', 'signal']],
+  // time
+  [265, time.sysClockGettime, ['clock', 'otimespec']],
+  [403, time.sysClockGettime64, ['clock', 'otimespec64']],
+  [266, time.sysClockGetres, ['clock', 'otimespec']],
+  [406, time.sysClockGetres64, ['clock', 'otimespec64']],
+  [78, time.sysGettimeofday, ['ptr', 'ptr']],
+  [13, time.sysTime, ['ptr']],
+  [162, time.sysNanosleep, ['timespec', 'ptr']],
+  [267, time.sysClockNanosleep, ['clock', 'int', 'timespec', 'ptr']],
+  [407, time.sysClockNanosleep64, ['clock', 'int', 'timespec64', 'ptr']],
+];
+
+function buildTable(): Array<SyscallRow | undefined> {
+  const table: Array<SyscallRow | undefined> = [];
+  for (const [nr, handler, args, ret] of DEFS) {
+    if (table[nr] !== undefined) throw new Error(`syscall ${nr} defined twice`);
+    table[nr] = { nr, name: syscallName(nr), handler, args, ret };
+  }
+  return table;
+}
+
+/** Rows indexed by system call number. */
+export const SYSCALL_TABLE: ReadonlyArray<SyscallRow | undefined> = buildTable();
+
+/** Numbers of the implemented system calls, ascending. */
+export function implementedSyscalls(): number[] {
+  return SYSCALL_TABLE.flatMap((r, nr) => (r ? [nr] : []));
+}

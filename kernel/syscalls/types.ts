@@ -1,0 +1,72 @@
+// The shape of a system call row and what its handler can see of the kernel. Handlers take
+// the six raw argument registers (EBX, ECX, EDX, ESI, EDI, EBP as int32) and return a value
+// or -errno; bad user pointers throw USER_FAULT from uaccess, which the dispatcher turns
+// into -EFAULT.
+import type { Cpu } from '../../src/cpu/cpu.js';
+import type { HostFs } from '../fs/hostfs.js';
+import type { VfsContext } from '../fs/vfs.js';
+import type { Personality } from '../mm/layout.js';
+import type { Mm } from '../mm/mmStruct.js';
+import type { Task } from '../proc/task.js';
+
+export interface Utsname {
+  sysname: string;
+  nodename: string;
+  release: string;
+  version: string;
+  machine: string;
+  domainname: string;
+}
+
+export interface SyscallContext {
+  readonly task: Task;
+  readonly mm: Mm;
+  readonly cpu: Cpu;
+  readonly hostfs: HostFs;
+  readonly vfs: VfsContext;
+  readonly personality: Personality;
+  readonly utsname: Utsname;
+  /** Total guest physical memory, for sysinfo. */
+  readonly memoryBytes: number;
+  /** Ends the process normally with status & 0xff (exit, exit_group). */
+  exitTask(status: number): void;
+  /** Sends a signal to the current task (kill/tgkill to self, SIGPIPE, ...). */
+  sendSignal(sig: number, code: number): void;
+  /** Re-examines pending signals after the mask changed. */
+  recalcSigpending(): void;
+  /** Nanoseconds since an arbitrary point (CLOCK_MONOTONIC). */
+  monotonicNs(): bigint;
+  /** Nanoseconds since the epoch (CLOCK_REALTIME). */
+  realtimeNs(): bigint;
+  /** Text strace appends after the return value, e.g. " (entry_number=6)". */
+  straceNote: string | null;
+}
+
+export type SyscallHandler = (c: SyscallContext, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number) => number;
+
+/**
+ * How strace shows an argument. Buffers take their length from another argument or from the
+ * return value; flag sets print by name.
+ */
+export type ArgFormat =
+  | 'int' | 'uint' | 'hex' | 'ptr' | 'fd' | 'dirfd' | 'path' | 'size' | 'octal'
+  | 'buf' /* input bytes, length = next argument */
+  | 'obuf' /* output bytes, length = return value */
+  | 'ostr' /* output string, length = return value (readlink) */
+  | 'iovec' /* input iovec array, count = next argument */
+  | 'oiovec' /* output iovec array, bytes = return value */
+  | 'oflags' | 'prot' | 'mapflags' | 'madvice' | 'signal' | 'sighow' | 'clock' | 'whence' | 'ioctl'
+  | 'fcntl' | 'rlimit' | 'atflags' | 'futexop' | 'statxmask' | 'accessmode' | 'grndflags'
+  | 'sigset' /* pointer to a 64-bit set, printed before the call */
+  | 'osigset' /* pointer to a 64-bit set filled by the call */
+  | 'timespec' | 'timespec64' | 'otimespec' | 'otimespec64' | 'rlim64' | 'orlim64' | 'orlim'
+  | 'userdesc' | 'utsname' | 'stat' | 'statx';
+
+export interface SyscallRow {
+  nr: number;
+  name: string;
+  handler: SyscallHandler;
+  args: readonly ArgFormat[];
+  /** How the return value prints: decimal (default), hex (addresses), or '?' (never returns). */
+  ret?: 'int' | 'hex' | 'none';
+}
