@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { Kernel } from '../../kernel/kernel.js';
+import { formatMaps } from '../../kernel/fs/procfs.js';
+import { asm, CODE, DATA, program } from './programs.js';
+
+function boot(image: Uint8Array, opts: { strace?: string[]; taskSize?: number } = {}) {
+  const out: number[] = [];
+  const k = new Kernel({
+    memoryBytes: 16 << 20, stdout: (d) => out.push(...d), stderr: (d) => out.push(...d), stdin: new Uint8Array(0),
+    strace: opts.strace ? (l) => opts.strace!.push(l) : undefined, taskSize: opts.taskSize, rootDir: process.cwd(),
+    random: new Uint8Array(16),
+  });
+  k.execve('/prog', ['prog'], ['A=1'], image);
+  return { k, out: () => Buffer.from(out).toString() };
+}
+
+describe('Kernel', () => {
+  it('runs write + exit through int 0x80 and traces them like strace', () => {
+    const msg = Buffer.from('hello\n');
+    const trace: string[] = [];
+    const { k, out } = boot(program([...asm.write(1, DATA, msg.length), ...asm.exit(3)], { bytes: msg }), { strace: trace });
+    const r = k.run();
+    expect(r).toEqual({ exitCode: 3, signal: 0 });
+    expect(out()).toBe('hello\n');
+    expect(trace.slice(1)).toEqual(['write(1, "hello\\n", 6) = 6', 'exit(3) = ?', '+++ exited with 3 +++']);
+  });
+
+  it('a bad pointer is -EFAULT, an unknown syscall -ENOSYS', () => {
+    const trace: string[] = [];
+    const { k } = boot(program([...asm.write(1, 0x10, 4), ...asm.movEax(999), ...asm.int80(), ...asm.exit(0)]), { strace: trace });
+    k.run();
+    expect(trace[1]).toBe('write(1, 0x10, 4) = -1 EFAULT (Bad address)');
+    expect(trace[2]).toMatch(/^syscall_999\(.*\) = -1 ENOSYS \(Function not implemented\)$/);
+  });
+
+  it('a load from an unmapped address is SIGSEGV/SEGV_MAPERR with a diagnostic', () => {
+    const { k } = boot(program([...asm.loadEax(0x10), ...asm.exit(0)]));
+    const r = k.run();
+    expect(r.signal).toBe(11);
+    expect(r.exitCode).toBe(128 + 11);
+    expect(r.diagnostic).toMatchObject({ signal: 'SIGSEGV', code: 'SEGV_MAPERR', faultAddr: 0x10, vma: null, eip: CODE });
+  });
+
+  it('a store into the text segment is SEGV_ACCERR and names the area', () => {
+    const { k } = boot(program([...asm.storeEax(CODE), ...asm.exit(0)]));
+    const r = k.run();
+    expect(r.diagnostic).toMatchObject({ signal: 'SIGSEGV', code: 'SEGV_ACCERR', faultAddr: CODE });
+    expect(r.diagnostic!.vma).toMatch(/^08049000-0804a000 r-xp 00001000 .* \/prog$/);
+  });
+
+  it('an undefined opcode is SIGILL, int3 is SIGTRAP', () => {
+    expect(boot(program([...asm.ud2()])).k.run().diagnostic).toMatchObject({ signal: 'SIGILL', code: 'ILL_ILLOPN', eip: CODE });
+    expect(boot(program([...asm.int3()])).k.run().diagnostic).toMatchObject({ signal: 'SIGTRAP' });
+  });
+
+  it('grows the stack on demand and zeroes BSS past the file bytes', () => {
+    const data = new Uint8Array(64).fill(0x41);
+    // Data has 16 file bytes; the rest of the page must read as zero.
+    const { k } = boot(program([
+      ...asm.subEsp(0x40000), ...asm.storeEsp(),
+      ...asm.loadEax(DATA + 16), 0x89, 0xc3 /* mov ebx, eax */, ...asm.movEax(1), ...asm.int80(),
+    ], { bytes: data.subarray(0, 16), memsz: 0x3000 }));
+    const r = k.run();
+    expect(r).toEqual({ exitCode: 0, signal: 0 });
+    expect(k.stats().faults.stackGrowth).toBeGreaterThan(0);
+  });
+
+  it('lays out the address space like Linux: text, data, bss, stack', () => {
+    const { k } = boot(program([...asm.exit(0)], { bytes: new Uint8Array(16), memsz: 0x3000 }));
+    const lines = formatMaps(k.task).trimEnd().split('\n');
+    expect(lines.map((l) => l.slice(0, 22))).toEqual([
+      '08049000-0804a000 r-xp', '0804b000-0804c000 rw-p', '0804c000-0804e000 rw-p', 'bffdf000-c0000000 rwxp',
+    ]);
+    expect(lines[0]).toBe('08049000-0804a000 r-xp 00001000 00:00 0          /prog');
+    expect(lines[2]).toBe('0804c000-0804e000 rw-p 00000000 00:00 0 ');
+    expect(lines[3]).toBe('bffdf000-c0000000 rwxp 00000000 00:00 0          [stack]');
+    expect(k.task.mm.startBrk).toBe(0x0804e000);
+  });
+
+  it('uses the 64-bit kernel layout when asked (TASK_SIZE 0xFFFFE000)', () => {
+    const { k } = boot(program([...asm.exit(0)]), { taskSize: 0xffffe000 });
+    const lines = formatMaps(k.task).trimEnd().split('\n');
+    expect(lines[lines.length - 1]).toBe('fffdd000-ffffe000 rwxp 00000000 00:00 0                                  [stack]');
+  });
+});
