@@ -1,0 +1,86 @@
+// npm run difftest -- [--count N] [--seed S] [--coverage] [--len L] [--batch B]
+//                     [--reports K] [--skip-known] [--skip a,b] [--only a,b] [--replay LINE]
+// Exit status: 0 without mismatches, 1 with, 2 on a usage or harness error.
+import { run, replay } from './difftest.js';
+import { ensureDisassembler, formatMismatch, formatSummary } from './report.js';
+import { KNOWN_FAILING } from './knownFailing.js';
+import { ensureHarness } from './native.js';
+
+const USAGE = `usage: npm run difftest -- [options]
+  --count N       instructions to execute (default 100000)
+  --seed S        random seed (default: time-based; printed)
+  --len L         instructions per sequence, setup included (default 24)
+  --batch B       sequences per native batch (default 1000)
+  --coverage      print executed-instruction counts per opcode-table row
+  --reports K     mismatches to print in full (default 20)
+  --skip-known    do not generate the rows listed in test/difftest/knownFailing.ts
+  --skip LIST     comma-separated row names or groups not to generate
+  --only LIST     generate only these row names or groups
+  --replay LINE   run one harness input line (printed with each reproducer) on both sides`;
+
+function main(argv: string[]): Promise<number> | number {
+  let count = 100_000, seed = (Date.now() ^ (process.pid << 16)) >>> 0, len = 24, batch = 1000, reports = 20;
+  let coverage = false, skipKnown = false, replayLine: string | null = null;
+  const skip = new Set<string>(), only = new Set<string>();
+  for (let k = 0; k < argv.length; k++) {
+    const a = argv[k];
+    const val = (): string => {
+      const v = argv[++k];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    const num = (): number => {
+      const v = val();
+      const n = Number(v.replace(/_/g, ''));
+      if (!Number.isFinite(n) || n < 0) throw new Error(`${a}: not a number: ${v}`);
+      return n;
+    };
+    switch (a) {
+      case '--count': count = num(); break;
+      case '--seed': seed = num() >>> 0; break;
+      case '--len': len = num(); break;
+      case '--batch': batch = num(); break;
+      case '--reports': reports = num(); break;
+      case '--coverage': coverage = true; break;
+      case '--skip-known': skipKnown = true; break;
+      case '--skip': for (const x of val().split(',')) skip.add(x.trim()); break;
+      case '--only': for (const x of val().split(',')) only.add(x.trim()); break;
+      case '--replay': replayLine = val(); break;
+      case '-h': case '--help': console.log(USAGE); return 0;
+      default: throw new Error(`unknown option ${a}\n${USAGE}`);
+    }
+  }
+  if (skipKnown) for (const k of KNOWN_FAILING) skip.add(k.row);
+  ensureHarness();
+  return (async () => {
+    await ensureDisassembler();
+    if (replayLine !== null) {
+      const r = replay(replayLine);
+      console.log(formatMismatch({
+        caseSeed: 0, name: '(replay)', group: '-', repro: r.c, units: [], native: r.native, emu: r.emu,
+        diffs: r.diffs, undef: 0, shrunk: true,
+      }, 0));
+      console.log(r.diffs.length === 0 ? 'replay: no difference (no flags masked)' : `replay: ${r.diffs.length} differing fields (no flags masked)`);
+      return r.diffs.length === 0 ? 0 : 1;
+    }
+    console.log(`difftest: seed ${seed}, ${count} instructions${skip.size ? `, skipping ${[...skip].join(', ')}` : ''}`);
+    const s = run({
+      count, seed, seqLen: len, batch, skip, only, maxReports: reports,
+      log: (line) => { if (process.stderr.isTTY) process.stderr.write(`\r${line}`); },
+    });
+    if (process.stderr.isTTY) process.stderr.write('\n');
+    console.log(formatSummary(s, { coverage }));
+    return s.mismatches === 0 ? 0 : 1;
+  })();
+}
+
+try {
+  const r = main(process.argv.slice(2));
+  Promise.resolve(r).then((code) => { process.exitCode = code; }, (e) => {
+    console.error(`difftest: ${e instanceof Error ? e.stack : e}`);
+    process.exitCode = 2;
+  });
+} catch (e) {
+  console.error(`difftest: ${e instanceof Error ? e.message : e}`);
+  process.exitCode = 2;
+}

@@ -1,0 +1,392 @@
+// The differential tester's driver: generates batches of random sequences, runs each batch
+// natively (one harness process) and on the emulator, compares the outcomes with the
+// undefined-flag masks of the opcode table, and shrinks each mismatch to the shortest window
+// of the sequence (usually one instruction) that still diverges from the same starting state.
+import type { Cpu } from '../../src/cpu/cpu.js';
+import { Gen, type Unit, runtimeFlagEffect, type FlagEffect } from './gen.js';
+import { TABLE, pickable } from './opcodes.js';
+import { runNative } from './native.js';
+import { runEmu, readScratch, type EmuOutcome } from './emu.js';
+import {
+  type Case, type Outcome, type Patch, ARITH, CASE_FLAGS, CODE_ADDR, IF, NT, PATTERN, REG_NAMES,
+  flagNames, hex, memDiff, parseMemDiff, fromHex,
+} from './layout.js';
+
+/** EFLAGS bits compared (besides the arithmetic flags the table masks). */
+export const COMPARED_FLAGS = CASE_FLAGS | NT | IF | 0x3000 /* IOPL */ | 0x100 /* TF */ | 0x40000 /* AC */;
+
+export interface Options {
+  /** Instructions to execute in total (approximately; whole sequences). */
+  count: number;
+  seed: number;
+  /** Units per sequence (setup included). */
+  seqLen?: number;
+  /** Sequences per native batch. */
+  batch?: number;
+  /** Row names or groups not to generate. */
+  skip?: ReadonlySet<string>;
+  /** Generate only these groups (or row names). */
+  only?: ReadonlySet<string>;
+  /** Mismatches to shrink and report in full. */
+  maxReports?: number;
+  log?: (s: string) => void;
+}
+
+export interface Diff {
+  field: string;
+  native: string;
+  emu: string;
+}
+
+export interface Mismatch {
+  caseSeed: number;
+  /** Row the divergence is attributed to (the instruction ending the shrunk window). */
+  name: string;
+  group: string;
+  /** The shrunk window (or the whole case when shrinking failed). */
+  repro: Case;
+  units: Unit[];
+  native: Outcome;
+  emu: EmuOutcome;
+  diffs: Diff[];
+  undef: number;
+  shrunk: boolean;
+}
+
+export interface Summary {
+  instructions: number;
+  sequences: number;
+  mismatches: number;
+  /** Mismatches by group and by row name. */
+  byGroup: Map<string, number>;
+  byName: Map<string, number>;
+  /** Executed instructions per row name. */
+  coverage: Map<string, number>;
+  reports: Mismatch[];
+  /** Sequences that ended in a fault (both sides agreeing or not). */
+  faults: number;
+  ms: number;
+}
+
+/** The seed of sequence `i` of a run with seed `s`. */
+export function caseSeed(s: number, i: number): number {
+  let h = (s ^ Math.imul(i + 1, 0x9e3779b1)) | 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+export interface Generated {
+  c: Case;
+  units: Unit[];
+  seed: number;
+}
+
+let pickCache: { key: string; rows: ReturnType<typeof pickable> } | null = null;
+
+function rowsFor(opts: Pick<Options, 'skip' | 'only'>) {
+  const key = [...(opts.skip ?? [])].join('|') + '#' + [...(opts.only ?? [])].join('|');
+  if (pickCache && pickCache.key === key) return pickCache.rows;
+  const rows = pickable(TABLE).filter((s) => {
+    if (opts.skip && (opts.skip.has(s.name) || opts.skip.has(s.group))) return false;
+    if (opts.only && opts.only.size > 0 && !opts.only.has(s.name) && !opts.only.has(s.group)) return false;
+    return true;
+  });
+  if (rows.length === 0) throw new Error('difftest: no opcode rows left to generate');
+  pickCache = { key, rows };
+  return rows;
+}
+
+export function generate(seed: number, seqLen: number, opts: Pick<Options, 'skip' | 'only'> = {}): Generated {
+  const g = new Gen(seed, TABLE, rowsFor(opts));
+  g.fill(seqLen);
+  return { c: g.toCase(), units: g.units, seed };
+}
+
+// ---- running and comparing ----------------------------------------------------------------
+
+export interface Tracked {
+  out: EmuOutcome;
+  /** Arithmetic flags undefined at the end (or at the fault). */
+  undef: number;
+  /** Executed row names, in order. */
+  executed: string[];
+}
+
+export interface Snapshot {
+  unit: number;
+  regs: number[];
+  eflags: number;
+  scratch: Uint8Array;
+}
+
+/** Runs a case on the emulator, tracking the undefined flags with the table's rules. */
+export function runTracked(c: Case, units: Unit[], snap?: (s: Snapshot) => void): Tracked {
+  const at = new Map<number, number>();
+  units.forEach((u, k) => at.set(CODE_ADDR + u.off, k));
+  let undef = 0;
+  let pending: FlagEffect | null = null;
+  let lastEip = -1;
+  const executed: string[] = [];
+  const before = (cpu: Cpu, eip: number): void => {
+    if (pending) undef = (undef & ~pending.d) | pending.u;
+    const k = at.get(eip);
+    if (k === undefined) {
+      pending = null;
+      return;
+    }
+    const u = units[k];
+    pending = runtimeFlagEffect(u, cpu);
+    if (eip !== lastEip) executed.push(u.spec.name);
+    lastEip = eip;
+    if (snap && u.top) {
+      snap({ unit: k, regs: Array.from(cpu.regs.subarray(0, 8), (x) => x >>> 0), eflags: cpu.getEflags() >>> 0, scratch: readScratch() });
+    }
+  };
+  const out = runEmu(c, before);
+  if (out.sig === 0 && pending) undef = (undef & ~(pending as FlagEffect).d) | (pending as FlagEffect).u;
+  return { out, undef: undef & ARITH, executed };
+}
+
+const h8 = (v: number) => (v >>> 0).toString(16).padStart(8, '0');
+
+export const SIG_NAMES: Record<number, string> = {
+  0: 'none', 4: 'SIGILL', 5: 'SIGTRAP', 8: 'SIGFPE', 11: 'SIGSEGV', 0x100: 'HANG', 0x101: 'EMULATOR-THREW',
+};
+
+export function sigText(o: Outcome): string {
+  if (o.sig === 0) return 'ran to the end';
+  return `${SIG_NAMES[o.sig] ?? `signal ${o.sig}`} code=${o.code} addr=${h8(o.addr)}`;
+}
+
+/** The fields in which two outcomes differ, with undefined flags masked. */
+export function compare(n: Outcome, e: Outcome, undef: number): Diff[] {
+  const d: Diff[] = [];
+  if (n.sig !== e.sig) {
+    d.push({ field: 'signal', native: sigText(n), emu: sigText(e) });
+  } else if (n.sig !== 0) {
+    const codeMatters = !(n.sig === 8 && e.code === -1);
+    if (codeMatters && n.code !== e.code) d.push({ field: 'si_code', native: String(n.code), emu: String(e.code) });
+    if (n.addr !== e.addr) d.push({ field: 'fault address', native: h8(n.addr), emu: h8(e.addr) });
+  }
+  if (n.eip !== e.eip) d.push({ field: 'eip', native: h8(n.eip), emu: h8(e.eip) });
+  for (let r = 0; r < 8; r++) {
+    if (n.regs[r] !== e.regs[r]) d.push({ field: REG_NAMES[r], native: h8(n.regs[r]), emu: h8(e.regs[r]) });
+  }
+  const mask = COMPARED_FLAGS & ~undef;
+  if ((n.eflags & mask) !== (e.eflags & mask)) {
+    const x = (n.eflags ^ e.eflags) & mask;
+    d.push({ field: `eflags (${flagNames(x) === '-' ? h8(x) : flagNames(x)})`, native: h8(n.eflags & mask), emu: h8(e.eflags & mask) });
+  }
+  if (n.mem !== e.mem) {
+    const a = parseMemDiff(n.mem), b = parseMemDiff(e.mem);
+    const offs = [...new Set([...a.keys(), ...b.keys()])].sort((x, y) => x - y);
+    const bad = offs.filter((o) => a.get(o) !== b.get(o));
+    const show = (m: Map<number, number>) => bad.slice(0, 16).map((o) => {
+      const v = m.get(o);
+      return `${h8(0x10000000 + o)}:${v === undefined ? `(${PATTERN_AT(o)})` : v.toString(16).padStart(2, '0')}`;
+    }).join(' ');
+    d.push({ field: `memory (${bad.length} bytes)`, native: show(a), emu: show(b) });
+  }
+  if (n.fx && e.fx) {
+    // compared by the x87/SSE layer (fxDiffs)
+  }
+  return d;
+}
+
+let initialOf: Uint8Array = PATTERN;
+function PATTERN_AT(o: number): string {
+  return initialOf[o].toString(16).padStart(2, '0');
+}
+
+// ---- shrinking ------------------------------------------------------------------------------
+
+/** Turns a scratch image into patches against the pattern. */
+function patchesOf(img: Uint8Array): Patch[] {
+  const out: Patch[] = [];
+  let k = 0;
+  while (k < img.length) {
+    if (img[k] === PATTERN[k]) { k++; continue; }
+    let j = k;
+    while (j < img.length && img[j] !== PATTERN[j]) j++;
+    out.push({ off: k, bytes: img.slice(k, j) });
+    k = j;
+  }
+  return out;
+}
+
+interface Failing {
+  g: Generated;
+  native: Outcome;
+  tracked: Tracked;
+  diffs: Diff[];
+}
+
+/** The unit that starts a window/prefix at top-level unit index k, and the end offset after group k. */
+function topGroups(units: Unit[]): number[] {
+  const tops: number[] = [];
+  units.forEach((u, k) => { if (u.top) tops.push(k); });
+  return tops;
+}
+
+/**
+ * Shrinks failing cases: first the shortest failing prefix (cut at top-level boundaries),
+ * then the latest start (from the emulator's state there) that still fails.
+ */
+function shrink(fails: Failing[]): Mismatch[] {
+  // Pass 1: prefixes.
+  const prefixCases: Case[] = [];
+  const prefixOwner: Array<{ f: number; end: number; group: number }> = [];
+  const per: Array<{ tops: number[]; snaps: Map<number, Snapshot> }> = [];
+  for (let fi = 0; fi < fails.length; fi++) {
+    const { g } = fails[fi];
+    const tops = topGroups(g.units);
+    const snaps = new Map<number, Snapshot>();
+    runTracked(g.c, g.units, (s) => { if (!snaps.has(s.unit)) snaps.set(s.unit, s); });
+    per.push({ tops, snaps });
+    for (let t = 0; t < tops.length; t++) {
+      const end = t + 1 < tops.length ? g.units[tops[t + 1]].off : g.c.code.length;
+      prefixCases.push({ ...g.c, code: g.c.code.slice(0, end) });
+      prefixOwner.push({ f: fi, end, group: t });
+    }
+  }
+  const prefixNative = runNative(prefixCases);
+  const firstFail = new Map<number, { end: number; group: number }>();
+  for (let k = 0; k < prefixCases.length; k++) {
+    const o = prefixOwner[k];
+    if (firstFail.has(o.f)) continue;
+    const f = fails[o.f];
+    const units = f.g.units.filter((u) => u.off < o.end);
+    const t = runTracked(prefixCases[k], units);
+    if (compare(prefixNative[k], t.out, t.undef).length > 0) firstFail.set(o.f, { end: o.end, group: o.group });
+  }
+  // Pass 2: windows ending at the first failing prefix, from each executed top-level start.
+  const winCases: Case[] = [];
+  const winOwner: Array<{ f: number; startUnit: number; end: number }> = [];
+  for (let fi = 0; fi < fails.length; fi++) {
+    const ff = firstFail.get(fi);
+    if (!ff) continue;
+    const { g } = fails[fi];
+    const { tops, snaps } = per[fi];
+    for (let t = ff.group; t >= 0; t--) {
+      const s = snaps.get(tops[t]);
+      if (!s) continue;
+      winCases.push({
+        code: g.c.code.slice(0, ff.end), start: g.units[tops[t]].off,
+        regs: s.regs, eflags: s.eflags & (CASE_FLAGS | NT), patches: patchesOf(s.scratch), fx: null,
+      });
+      winOwner.push({ f: fi, startUnit: tops[t], end: ff.end });
+    }
+  }
+  const winNative = runNative(winCases);
+  const out: Mismatch[] = [];
+  const done = new Set<number>();
+  for (let k = 0; k < winCases.length; k++) {
+    const o = winOwner[k];
+    if (done.has(o.f)) continue;
+    const f = fails[o.f];
+    const units = f.g.units.filter((u) => u.off < o.end);
+    const t = runTracked(winCases[k], units);
+    const diffs = compare(winNative[k], t.out, t.undef);
+    if (diffs.length === 0) continue;
+    done.add(o.f);
+    const wUnits = units.filter((u) => u.off >= f.g.units[o.startUnit].off);
+    const lastTop = [...wUnits].reverse().find((u) => u.top) ?? wUnits[wUnits.length - 1];
+    out.push({
+      caseSeed: f.g.seed, name: lastTop.spec.name, group: lastTop.spec.group, repro: winCases[k], units: wUnits,
+      native: winNative[k], emu: t.out, diffs, undef: t.undef, shrunk: true,
+    });
+  }
+  for (let fi = 0; fi < fails.length; fi++) {
+    if (done.has(fi)) continue;
+    const f = fails[fi];
+    // Not reproducible in a shorter window: report the whole sequence, attributed to the
+    // instruction the emulator was at when it stopped (or the last one).
+    const last = f.tracked.executed[f.tracked.executed.length - 1] ?? '(none)';
+    const spec = TABLE.find((s) => s.name === last);
+    out.push({
+      caseSeed: f.g.seed, name: last, group: spec?.group ?? '?', repro: f.g.c, units: f.g.units,
+      native: f.native, emu: f.tracked.out, diffs: f.diffs, undef: f.tracked.undef, shrunk: false,
+    });
+  }
+  return out;
+}
+
+// ---- the run ---------------------------------------------------------------------------------
+
+export function run(opts: Options): Summary {
+  const t0 = Date.now();
+  const seqLen = opts.seqLen ?? 24;
+  const batch = opts.batch ?? 1000;
+  const maxReports = opts.maxReports ?? 20;
+  const s: Summary = {
+    instructions: 0, sequences: 0, mismatches: 0, byGroup: new Map(), byName: new Map(),
+    coverage: new Map(), reports: [], faults: 0, ms: 0,
+  };
+  const fails: Failing[] = [];
+  let index = 0;
+  const MAX_SHRINK = Math.max(maxReports * 10, 200);
+  while (s.instructions < opts.count) {
+    const gens: Generated[] = [];
+    for (let k = 0; k < batch; k++) gens.push(generate(caseSeed(opts.seed, index++), seqLen, opts));
+    const natives = runNative(gens.map((g) => g.c));
+    for (let k = 0; k < gens.length; k++) {
+      const g = gens[k];
+      const t = runTracked(g.c, g.units);
+      s.sequences++;
+      s.instructions += t.out.steps;
+      for (const n of t.executed) s.coverage.set(n, (s.coverage.get(n) ?? 0) + 1);
+      if (natives[k].sig !== 0) s.faults++;
+      initialOf = PATTERN;
+      const diffs = compare(natives[k], t.out, t.undef);
+      if (diffs.length > 0) {
+        s.mismatches++;
+        if (fails.length < MAX_SHRINK) fails.push({ g, native: natives[k], tracked: t, diffs });
+        else count(s, '(not shrunk)', '(not shrunk)');
+      }
+      if (s.instructions >= opts.count) break;
+    }
+    opts.log?.(`difftest: ${s.instructions} instructions, ${s.sequences} sequences, ${s.mismatches} mismatches`);
+  }
+  if (fails.length > 0) {
+    const shrunk = shrink(fails);
+    for (const m of shrunk) count(s, m.group, m.name);
+    // One report per row name first, then the rest.
+    const seen = new Set<string>();
+    for (const m of shrunk) if (!seen.has(m.name)) { seen.add(m.name); s.reports.push(m); }
+    for (const m of shrunk) if (s.reports.length < maxReports && !s.reports.includes(m)) s.reports.push(m);
+    s.reports = s.reports.slice(0, Math.max(maxReports, seen.size));
+  }
+  s.ms = Date.now() - t0;
+  return s;
+}
+
+function count(s: Summary, group: string, name: string): void {
+  s.byGroup.set(group, (s.byGroup.get(group) ?? 0) + 1);
+  s.byName.set(name, (s.byName.get(name) ?? 0) + 1);
+}
+
+/** Re-runs one case given as a harness input line and returns both outcomes. */
+export function replay(line: string): { c: Case; native: Outcome; emu: EmuOutcome; diffs: Diff[] } {
+  const f = line.trim().split(/\s+/);
+  const code = fromHex(f[0]);
+  const start = parseInt(f[1], 16);
+  const w = f.slice(2, 11).map((x) => parseInt(x, 16) >>> 0);
+  const patches: Patch[] = f[11] && f[11] !== '-' ? f[11].split(',').map((p) => {
+    const [o, b] = p.split('=');
+    return { off: parseInt(o, 16), bytes: fromHex(b) };
+  }) : [];
+  const c: Case = { code, start, regs: w.slice(0, 8), eflags: w[8], patches, fx: f[12] && f[12] !== '-' ? fromHex(f[12]) : null };
+  const native = runNative([c])[0];
+  const emu = runEmu(c);
+  return { c, native, emu, diffs: compare(native, emu, 0) };
+}
+
+/** The harness input line of a case (what --replay takes). */
+export function caseLine(c: Case): string {
+  const words = [...c.regs, c.eflags].map((x) => (x >>> 0).toString(16));
+  const patches = c.patches.length === 0 ? '-' : c.patches.map((p) => `${p.off.toString(16)}=${hex(p.bytes)}`).join(',');
+  return `${hex(c.code)} ${c.start.toString(16)} ${words.join(' ')} ${patches} ${c.fx ? hex(c.fx) : '-'}`;
+}
+
+export { memDiff };

@@ -1,0 +1,63 @@
+// The native half: builds guest-programs/harness/difftest.c with gcc -m32 when it is missing or
+// stale, and runs batches of cases through it (one process per batch).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Case, type Outcome, hex, fromHex } from './layout.js';
+
+/** The repository root: the nearest directory above this module with a package.json (works bundled into dist/ too). */
+function findRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(dir + '/package.json') && existsSync(dir + '/guest-programs')) return dir + '/';
+    const up = dirname(dir);
+    if (up === dir) throw new Error('difftest: cannot find the repository root');
+    dir = up;
+  }
+}
+const ROOT = findRoot();
+export const HARNESS_SRC = ROOT + 'guest-programs/harness/difftest.c';
+export const HARNESS_BIN = ROOT + 'guest-programs/build/difftest';
+
+/** Compiles the native harness if it is missing or older than its source. */
+export function ensureHarness(): string {
+  const stale = !existsSync(HARNESS_BIN) || statSync(HARNESS_BIN).mtimeMs < statSync(HARNESS_SRC).mtimeMs;
+  if (stale) {
+    mkdirSync(dirname(HARNESS_BIN), { recursive: true });
+    const r = spawnSync('gcc', ['-m32', '-O1', '-static', '-Wall', '-fno-pie', '-no-pie', '-o', HARNESS_BIN, HARNESS_SRC], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`difftest: cannot build the native harness (gcc -m32):\n${r.stderr}${r.error ?? ''}`);
+  }
+  return HARNESS_BIN;
+}
+
+function caseLine(c: Case): string {
+  const words = [...c.regs, c.eflags].map((v) => (v >>> 0).toString(16));
+  const patches = c.patches.length === 0 ? '-' : c.patches.map((p) => `${p.off.toString(16)}=${hex(p.bytes)}`).join(',');
+  return `${hex(c.code)} ${c.start.toString(16)} ${words.join(' ')} ${patches} ${c.fx ? hex(c.fx) : '-'}`;
+}
+
+function parseLine(line: string): Outcome {
+  const f = line.split(' ');
+  if (f.length !== 15) throw new Error(`difftest harness: bad output line: ${line}`);
+  const w = f.slice(0, 13).map((s) => parseInt(s, 16) >>> 0);
+  return {
+    sig: w[0], code: w[1], addr: w[2], eip: w[3],
+    regs: w.slice(4, 12), eflags: w[12],
+    mem: f[13], fx: f[14] === '-' ? null : fromHex(f[14]),
+  };
+}
+
+/** Runs the cases on the host CPU, one outcome per case, in order. */
+export function runNative(cases: Case[]): Outcome[] {
+  if (cases.length === 0) return [];
+  const bin = ensureHarness();
+  const input = cases.map(caseLine).join('\n') + '\n';
+  const r = spawnSync(bin, [], { input, encoding: 'utf8', maxBuffer: 1 << 30, timeout: 300_000 });
+  if (r.error) throw new Error(`difftest harness: ${r.error.message}`);
+  if (r.status !== 0) throw new Error(`difftest harness exited with ${r.status} (signal ${r.signal}): ${r.stderr}`);
+  const lines = r.stdout.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  if (lines.length !== cases.length) throw new Error(`difftest harness: ${cases.length} cases in, ${lines.length} out\n${r.stderr}`);
+  return lines.map(parseLine);
+}
