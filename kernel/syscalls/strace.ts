@@ -193,6 +193,9 @@ function formatArg(t: TraceInput, i: number, f: ArgFormat): string {
       return `[${parts.join(', ')}${cnt > 8 ? ', ...' : ''}]`;
     }
     case 'oflags': return openFlags(v);
+    case 'omode': return t.args[i - 1] & 0o20000100 ? '0' + u.toString(8).padStart(3, '0') : '';
+    case 'pgoff': return u === 0 ? '0' : hex(u * 4096);
+    case 'statxflags': return (v & 0x6000 ? '' : 'AT_STATX_SYNC_AS_STAT|') + flagNames(v, AT_FLAGS);
     case 'prot': return flagNames(v, PROT, 'PROT_NONE');
     case 'mapflags': return mapFlags(v);
     case 'madvice': return MADV[v] ?? String(v);
@@ -275,7 +278,10 @@ export function formatSyscall(t: TraceInput): string {
   const formats = t.row?.args ?? [];
   const shown = t.row ? formats.length : 6;
   const args: string[] = [];
-  for (let i = 0; i < shown; i++) args.push(formatArg(t, i, formats[i] ?? 'hex'));
+  for (let i = 0; i < shown; i++) {
+    const a = formatArg(t, i, formats[i] ?? 'hex');
+    if (a !== '') args.push(a);
+  }
   let retText: string;
   if (t.exited || t.row?.ret === 'none') retText = '?';
   else if (t.ret < 0 && t.ret >= -4095) retText = `-1 ${errnoName(-t.ret)} (${errnoMessage(-t.ret)})`;

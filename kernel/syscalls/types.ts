@@ -60,7 +60,10 @@ export type ArgFormat =
   | 'sigset' /* pointer to a 64-bit set, printed before the call */
   | 'osigset' /* pointer to a 64-bit set filled by the call */
   | 'timespec' | 'timespec64' | 'otimespec' | 'otimespec64' | 'rlim64' | 'orlim64' | 'orlim'
-  | 'userdesc' | 'utsname' | 'stat' | 'statx';
+  | 'userdesc' | 'utsname' | 'stat' | 'statx'
+  | 'omode' /* open's mode: shown only with O_CREAT or O_TMPFILE in the previous argument */
+  | 'pgoff' /* mmap2's offset in pages, shown as the byte offset */
+  | 'statxflags';
 
 export interface SyscallRow {
   nr: number;
