@@ -124,7 +124,7 @@ export function registerLine(c: Cpu, name: string, describe: (addr: number) => s
   else if (/^xmm/.test(name)) natural = xmmText(v.bits);
   else if (v.type.size === 8) natural = BigInt.asIntN(64, v.bits).toString();
   else natural = String(Number(BigInt.asIntN(v.type.size * 8, v.bits)));
-  return `${name.padEnd(15)}${hex.padEnd(19)}${natural}`;
+  return `${name.padEnd(15)}${hex.padEnd(20)}${natural}`;
 }
 
 function xmmText(b: bigint): string {

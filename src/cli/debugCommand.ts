@@ -1,0 +1,82 @@
+// `i386emu debug [run options] [-x FILE]... PROG [ARGS...]`: the debugger REPL on a guest
+// program. With -x, the command files run first; then commands come from the terminal
+// (interactive, with history and completion) or, when stdin is not a terminal and no -x was
+// given, from stdin. With --batch, or -x and no terminal, the session ends after the files.
+import { readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseRunArgs, UsageError } from './args.js';
+import { CliError } from './cliError.js';
+import { Session } from '../debug/session.js';
+import { runInteractive, runScript, runStream } from '../debug/repl.js';
+import { launch } from '../debug/kernelTarget.js';
+import { COLOUR, PLAIN, useColour } from '../debug/colour.js';
+
+export const DEBUG_USAGE = `usage: i386emu debug [-x FILE]... [--batch] [--strace] [--root DIR] [--mem MIB] [--] PROG [ARGS...]
+  -x FILE    run debugger commands from FILE first (several -x allowed)
+  --batch    exit after the -x files instead of reading more commands
+Commands come from the terminal (line editing, history, tab completion) or from stdin when
+it is not a terminal. Type "help" for the command list.`;
+
+export async function debugCommand(argv: string[]): Promise<number> {
+  const scripts: string[] = [];
+  let batch = false;
+  const rest: string[] = [];
+  // Debugger options may stand among the run options, before the program.
+  for (let k = 0; k < argv.length; k++) {
+    const a = argv[k];
+    if (a === '-x' || a === '--command') {
+      if (k + 1 >= argv.length) throw new UsageError(`option ${a} needs a file`);
+      scripts.push(argv[++k]);
+    } else if (a === '--batch' || a === '-batch') {
+      batch = true;
+    } else if (a === '--root' || a === '--mem' || a === '--gdb') {
+      rest.push(a, ...argv.slice(k + 1, k + 2));
+      k++;
+    } else if (a.startsWith('-') && a !== '-' && a !== '--') {
+      rest.push(a);
+    } else {
+      rest.push(...argv.slice(k));
+      break;
+    }
+  }
+  const o = parseRunArgs(rest);
+  let image: Uint8Array;
+  try {
+    if (statSync(o.program).isDirectory()) throw new CliError(`${o.program}: is a directory`);
+    image = readFileSync(o.program);
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    throw new CliError(`${o.program}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+  const scriptTexts = scripts.map((f) => {
+    try {
+      return readFileSync(f, 'utf8');
+    } catch {
+      throw new CliError(`${f}: cannot read command file`);
+    }
+  });
+  const envp = Object.entries(process.env).map(([k, v]) => `${k}=${v}`);
+  const tty = process.stdin.isTTY === true;
+  const s = new Session({
+    out: (t) => { process.stdout.write(t); },
+    palette: useColour(process.stdout) ? COLOUR : PLAIN,
+    image,
+    programPath: o.program,
+    args: o.args,
+    createTarget: () => launch({
+      program: o.program, args: o.args, envp, image,
+      memoryBytes: o.memoryMiB * 1024 * 1024,
+      rootDir: resolve(o.root ?? process.cwd()),
+      strace: o.strace ? (line: string) => process.stderr.write(line + '\n') : undefined,
+      stdin: tty ? new Uint8Array(0) : 0,
+    }),
+  });
+  for (const text of scriptTexts) {
+    await runScript(s, text);
+    if (s.quitRequested) return 0;
+  }
+  if (batch) return 0;
+  if (tty) await runInteractive(s, process.stdin, process.stdout);
+  else if (scripts.length === 0) await runStream(s, process.stdin);
+  return 0;
+}
