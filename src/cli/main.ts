@@ -1,0 +1,47 @@
+// i386emu's command line: dispatches subcommands and turns every error into one line on stderr
+// with a non-zero exit (2 for bad usage or input), never a JavaScript stack trace.
+import { USAGE, UsageError, parseRunArgs } from './args.js';
+import { runCommand } from './runCommand.js';
+import { CliError } from './cliError.js';
+
+const VERSION = '0.1.0';
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      process.stdout.write(USAGE + '\n');
+      return cmd === undefined ? 2 : 0;
+    case '--version':
+    case '-V':
+      process.stdout.write(`i386emu ${VERSION}\n`);
+      return 0;
+    case 'run':
+      return runCommand(parseRunArgs(rest));
+    default:
+      throw new UsageError(`unknown command '${cmd}' (try: i386emu run PROG)`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    if (e instanceof UsageError) {
+      process.stderr.write(`i386emu: ${e.message}\n${USAGE.split('\n')[0]}\n`);
+      process.exitCode = 2;
+    } else if (e instanceof CliError) {
+      process.stderr.write(`i386emu: ${e.message}\n`);
+      process.exitCode = e.exitCode;
+    } else {
+      const msg = e instanceof Error ? e.message : String(e);
+      process.stderr.write(`i386emu: internal error: ${msg}\n`);
+      if (process.env.I386EMU_DEBUG) console.error(e);
+      process.exitCode = 70;
+    }
+  },
+);

@@ -1,0 +1,15 @@
+// The --stats report: guest instructions and MIPS, TLB behaviour, page faults by kind.
+import type { Kernel } from '../../kernel/kernel.js';
+
+export function formatStats(kernel: Kernel, seconds: number): string {
+  const s = kernel.stats();
+  const mips = seconds > 0 ? s.instructions / seconds / 1e6 : 0;
+  const f = s.faults;
+  return [
+    `i386emu: stats: ${s.instructions} instructions in ${seconds.toFixed(3)} s (${mips.toFixed(1)} MIPS), ${s.syscalls} syscalls`,
+    `i386emu: stats: TLB ${s.tlbHits} hits, ${s.tlbMisses} misses, ${s.tlbFlushes} flushes; ` +
+      `decoded ${s.decodedInsns} instructions, ${s.codeInvalidations} code-page invalidations`,
+    `i386emu: stats: page faults ${s.pageFaults}: anon ${f.anon}, file ${f.file}, cow ${f.cow}, ` +
+      `stack growth ${f.stackGrowth}, spurious ${f.spurious}, segv ${f.segv}, sigbus ${f.sigbus}; frames in use ${s.framesInUse}`,
+  ].join('\n');
+}
