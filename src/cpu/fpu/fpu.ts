@@ -1080,7 +1080,8 @@ export class Fpu {
       return;
     }
     this.sw &= ~SW_C2;
-    this.setC1(T.R.up1 | (pushes ? T.R.up2 : 0));
+    // C1 follows the value left in ST(0) (for FSINCOS that is the cosine).
+    this.setC1(kind === 2 ? T.R.up2 : T.R.up1);
     this.raise(exc);
     if (kind === 0 || kind === 1) {
       this.setPhys(p, T.R.se1, T.R.hi1, T.R.lo1);

@@ -148,37 +148,497 @@ function finishRem(sign: number, r: bigint, e: number, cw: number): void {
   F.exc = exc | (F.exc & ~PE);
 }
 
-// ---- transcendentals (filled in below) ---------------------------------------------------------
+// ---- a small BigInt floating point for the transcendentals -----------------------------------
+//
+// A value is m·2^e with m a signed BigInt of at most PREC bits (truncated toward zero). Series
+// are summed until the terms fall below 2^-(PREC+8) of the sum, so results carry ~190 correct
+// bits and are then rounded once into the 64-bit significand: the result is the correctly
+// rounded value of the mathematical function (except for arguments within 2^-190 relative of a
+// rounding boundary, which random operands do not hit).
 
+const PREC = 200;
+
+interface BF { m: bigint; e: number }
+
+function bitLen(m: bigint): number {
+  if (m < 0n) m = -m;
+  if (m === 0n) return 0;
+  const h = m.toString(16);
+  return (h.length - 1) * 4 + (32 - Math.clz32(parseInt(h[0], 16)));
+}
+
+/**
+ * Normalises to at most PREC bits, truncating the magnitude and "jamming" any discarded bits
+ * into the lowest bit, so that an inexact value never looks exact (and the final rounding sees
+ * on which side of a representable value it lies).
+ */
+function bf(m: bigint, e: number): BF {
+  const n = bitLen(m);
+  if (n > PREC) {
+    const sh = BigInt(n - PREC);
+    const neg = m < 0n;
+    let a = neg ? -m : m;
+    const lost = (a & ((1n << sh) - 1n)) !== 0n;
+    a >>= sh;
+    if (lost) a |= 1n;
+    m = neg ? -a : a;
+    e += n - PREC;
+  }
+  return { m, e };
+}
+
+function jam(q: bigint, inexact: boolean): bigint {
+  if (!inexact) return q;
+  return q < 0n ? -((-q) | 1n) : q | 1n;
+}
+
+/** Exponent of the top bit (value magnitude ≈ 2^top). */
+function top(a: BF): number {
+  return a.m === 0n ? -Infinity : a.e + bitLen(a.m);
+}
+
+function add(a: BF, b: BF): BF {
+  if (a.m === 0n) return b;
+  if (b.m === 0n) return a;
+  const ta = top(a), tb = top(b);
+  // A negligible addend still leaves a mark below the larger one, on its side.
+  if (ta - tb > PREC + 16) return { m: (a.m << 4n) + (b.m > 0n ? 1n : -1n), e: a.e - 4 };
+  if (tb - ta > PREC + 16) return { m: (b.m << 4n) + (a.m > 0n ? 1n : -1n), e: b.e - 4 };
+  if (a.e >= b.e) return bf((a.m << BigInt(a.e - b.e)) + b.m, b.e);
+  return bf(a.m + (b.m << BigInt(b.e - a.e)), a.e);
+}
+
+function neg(a: BF): BF {
+  return { m: -a.m, e: a.e };
+}
+
+function sub(a: BF, b: BF): BF {
+  return add(a, neg(b));
+}
+
+function mul(a: BF, b: BF): BF {
+  return bf(a.m * b.m, a.e + b.e);
+}
+
+function div(a: BF, b: BF): BF {
+  const s = PREC + bitLen(b.m) - bitLen(a.m) + 2;
+  const sh = s > 0 ? s : 0;
+  const n = a.m << BigInt(sh);
+  const q = n / b.m;
+  return bf(jam(q, q * b.m !== n), a.e - b.e - sh);
+}
+
+function divInt(a: BF, k: number): BF {
+  return div(a, { m: BigInt(k), e: 0 });
+}
+
+function bfSqrt(a: BF): BF {
+  // a > 0
+  let s = 2 * PREC - bitLen(a.m);
+  if (s < 0) s = 0;
+  if (((a.e - s) & 1) !== 0) s++;
+  const n = a.m << BigInt(s);
+  let x = 1n << BigInt((bitLen(n) + 1) >> 1);
+  for (;;) {
+    const y = (x + n / x) >> 1n;
+    if (y >= x) break;
+    x = y;
+  }
+  return bf(jam(x, x * x !== n), (a.e - s) / 2);
+}
+
+const ONE: BF = { m: 1n, e: 0 };
+
+function fromInt(k: number): BF {
+  return { m: BigInt(k), e: 0 };
+}
+
+/** Terms below this many bits under the running sum's top stop a series. */
+function small(term: BF, sum: BF): boolean {
+  return term.m === 0n || top(term) < top(sum) - PREC - 8;
+}
+
+/** atan(z) for |z| ≤ ~0.2 by its Taylor series. */
+function atanSeries(z: BF): BF {
+  const z2 = mul(z, z);
+  let p = z, sum = z;
+  for (let k = 1; k < 400; k++) {
+    p = mul(p, z2);
+    const t = divInt(p, 2 * k + 1);
+    sum = k & 1 ? sub(sum, t) : add(sum, t);
+    if (small(t, sum)) break;
+  }
+  return sum;
+}
+
+/** atanh(z) for |z| ≤ ~0.2. */
+function atanhSeries(z: BF): BF {
+  const z2 = mul(z, z);
+  let p = z, sum = z;
+  for (let k = 1; k < 400; k++) {
+    p = mul(p, z2);
+    const t = divInt(p, 2 * k + 1);
+    sum = add(sum, t);
+    if (small(t, sum)) break;
+  }
+  return sum;
+}
+
+/** e^t - 1 for |t| ≤ ~0.7. */
+function expm1Series(t: BF): BF {
+  let term = t, sum = t;
+  for (let k = 2; k < 400; k++) {
+    term = divInt(mul(term, t), k);
+    sum = add(sum, term);
+    if (small(term, sum)) break;
+  }
+  return sum;
+}
+
+/** sin(r) and cos(r) for |r| ≤ ~0.8. */
+function sinSeries(r: BF): BF {
+  const r2 = mul(r, r);
+  let term = r, sum = r;
+  for (let k = 1; k < 400; k++) {
+    term = neg(divInt(mul(term, r2), (2 * k) * (2 * k + 1)));
+    sum = add(sum, term);
+    if (small(term, sum)) break;
+  }
+  return sum;
+}
+
+function cosSeries(r: BF): BF {
+  const r2 = mul(r, r);
+  let term: BF = ONE, sum: BF = ONE;
+  for (let k = 1; k < 400; k++) {
+    term = neg(divInt(mul(term, r2), (2 * k - 1) * (2 * k)));
+    sum = add(sum, term);
+    if (small(term, sum)) break;
+  }
+  return sum;
+}
+
+// Constants at working precision.
+const PI: BF = (() => {
+  // Machin: π = 16·atan(1/5) − 4·atan(1/239)
+  const a = atanSeries(div(ONE, fromInt(5)));
+  const b = atanSeries(div(ONE, fromInt(239)));
+  return sub(mul(fromInt(16), a), mul(fromInt(4), b));
+})();
+const LN2: BF = mul(fromInt(2), atanhSeries(div(ONE, fromInt(3))));
+/** The x87's 66-bit approximation of π (0xC90FDAA22168C234C × 2^-66), used for argument reduction. */
+const PI66: BF = { m: 0xc90fdaa22168c234cn, e: -66 };
+
+/** ln(x) for x > 0. */
+function ln(x: BF): BF {
+  // x = m·2^k with m in [√½, √2)
+  let k = top(x) - 1; // x in [2^k, 2^(k+1))
+  let m: BF = { m: x.m, e: x.e - k }; // [1, 2)
+  if (m.m * m.m > (2n << BigInt(-2 * m.e))) {
+    // m > √2: use m/2 and k + 1 so that |z| below stays ≤ 0.172
+    m = { m: m.m, e: m.e - 1 };
+    k += 1;
+  }
+  const z = div(sub(m, ONE), add(m, ONE));
+  const lnm = mul(fromInt(2), atanhSeries(z));
+  return k === 0 ? lnm : add(mul(fromInt(k), LN2), lnm);
+}
+
+/** atan(r) for r ≥ 0, any size. */
+function atan(r: BF): BF {
+  let inv = false;
+  if (top(r) >= 1) {
+    // r ≥ 1: atan(r) = π/2 − atan(1/r)
+    r = div(ONE, r);
+    inv = true;
+  }
+  // Halve the angle until r < 1/8: atan(r) = 2·atan(r / (1 + √(1 + r²)))
+  let halvings = 0;
+  while (top(r) > -3) {
+    r = div(r, add(ONE, bfSqrt(add(ONE, mul(r, r)))));
+    halvings++;
+  }
+  let a = atanSeries(r);
+  if (halvings) a = { m: a.m, e: a.e + halvings };
+  return inv ? sub({ m: PI.m, e: PI.e - 1 }, a) : a;
+}
+
+// ---- conversions between registers and BF ---------------------------------------------------
+
+function toBF(se: number, hi: number, lo: number): BF {
+  let e = se & 0x7fff;
+  if (e === 0) e = 1;
+  const m = (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+  return { m: se & 0x8000 ? -m : m, e: e - BIAS - 63 };
+}
+
+/**
+ * Rounds a non-zero BF into F under the control word's rounding (64-bit precision). Inexact
+ * values carry non-zero bits below the 64 kept (see bf()), so exact results stay exact.
+ */
+function roundOut(v: BF, cw: number): void {
+  const s = v.m < 0n ? 1 : 0;
+  const m = v.m < 0n ? -v.m : v.m;
+  roundBig(s, m, false, v.e, (cw >> 10) & 3, 64, (cw & 0x10) === 0, (cw & 0x08) === 0);
+}
+
+function saveR1(): void {
+  R.se1 = F.se; R.hi1 = F.hi; R.lo1 = F.lo; R.up1 = F.up;
+}
+
+function saveR2(): void {
+  R.se2 = F.se; R.hi2 = F.hi; R.lo2 = F.lo; R.up2 = F.up;
+}
+
+function isNaN_(c: number): boolean {
+  return c === C_QNAN || c === C_SNAN;
+}
+
+// ---- the instructions -------------------------------------------------------------------------
+
+/** F2XM1: 2^x − 1 (the result for |x| > 1 is undefined on the CPU; we compute it anyway). */
 export function f2xm1(as: number, ah: number, al: number, cw: number): void {
-  void cw;
   const ac = classify(as, ah, al);
-  if (ac === C_SNAN || ac === C_QNAN) { nan2(ac, as, ah, al, C_ZERO, 0, 0, 0); return; }
-  indefinite();
+  F.up = 0;
+  if (ac === C_UNSUPPORTED) { indefinite(); return; }
+  if (isNaN_(ac)) { nan2(ac, as, ah, al, C_ZERO, 0, 0, 0); return; }
+  if (ac === C_ZERO) { setF(as, ah, al); return; }
+  if (ac === C_INF) { if (as & 0x8000) setF(0xbfff, 0x80000000, 0); else setF(as, ah, al); return; }
+  if (ac === C_DENORMAL) F.exc |= DE;
+  if ((as & 0x7fff) >= 0x3fff && !((as & 0x7fff) === 0x3fff && ah === 0x80000000 && al === 0)) {
+    // |x| > 1 (undefined by Intel): the CPU leaves x and reports PE.
+    setF(as, ah, al);
+    F.exc |= PE;
+    return;
+  }
+  const x = toBF(as, ah, al);
+  // exact cases: x = 1 → 1, x = −1 → −½
+  if (x.m === 1n << 63n && x.e === -63) { setF(0x3fff, 0x80000000, 0); return; }
+  if (x.m === -(1n << 63n) && x.e === -63) { setF(0xbffe, 0x80000000, 0); return; }
+  const t = mul(x, LN2);
+  let r: BF;
+  if (top(t) <= 0) r = expm1Series(t);
+  else {
+    // |t| > 1: e^t − 1 via e^t = (e^(t/2^k))^(2^k)
+    let k = 0;
+    let u = t;
+    while (top(u) > -1) { u = { m: u.m, e: u.e - 1 }; k++; }
+    let e = add(ONE, expm1Series(u));
+    for (let i = 0; i < k; i++) e = mul(e, e);
+    r = sub(e, ONE);
+  }
+  roundOut(r, cw);
 }
 
+/** FYL2X: ST(1)·log2(ST(0)); a = ST(0) = x, b = ST(1) = y. */
 export function fyl2x(as: number, ah: number, al: number, bs: number, bh: number, bl: number, cw: number): void {
-  void cw; void as; void ah; void al; void bs; void bh; void bl;
-  indefinite();
+  const ac = classify(as, ah, al), bc = classify(bs, bh, bl);
+  F.up = 0;
+  if (ac === C_UNSUPPORTED || bc === C_UNSUPPORTED) { indefinite(); return; }
+  if (nan2(ac, as, ah, al, bc, bs, bh, bl)) return;
+  const xneg = (as & 0x8000) !== 0 && ac !== C_ZERO;
+  if (xneg) { indefinite(); return; }
+  if (ac === C_DENORMAL || bc === C_DENORMAL) F.exc |= DE;
+  const ys = bs & 0x8000;
+  if (ac === C_ZERO) {
+    if (bc === C_ZERO) { indefinite(); return; }
+    if (bc !== C_INF) F.exc |= ZE;
+    setF((ys ^ 0x8000) | 0x7fff, 0x80000000, 0);
+    return;
+  }
+  if (ac === C_INF) {
+    if (bc === C_ZERO) { indefinite(); return; }
+    setF(ys | 0x7fff, 0x80000000, 0);
+    return;
+  }
+  const x = toBF(as, ah, al);
+  const isOne = x.m === 1n << 63n && x.e === -63;
+  if (bc === C_INF) {
+    if (isOne) { indefinite(); return; }
+    const below = top(x) <= 0; // x < 1
+    setF((below ? ys ^ 0x8000 : ys) | 0x7fff, 0x80000000, 0);
+    return;
+  }
+  if (isOne || bc === C_ZERO) {
+    // ±0 with the sign of y·log2(x)
+    const below = top(x) <= 0 && !isOne;
+    setF(below ? ys ^ 0x8000 : ys, 0, 0);
+    return;
+  }
+  // log2 of an exact power of two is an integer: y·k is one rounding.
+  const y = toBF(bs, bh, bl);
+  let l: BF;
+  const mx = x.m;
+  if ((mx & (mx - 1n)) === 0n) l = fromInt(top(x) - 1);
+  else l = div(ln(x), LN2);
+  const r = mul(y, l);
+  roundOut(r, cw);
+  // The CPU reports PE even when y·log2(x) is exact (x a power of two).
+  F.exc |= PE;
 }
 
+/** FYL2XP1: ST(1)·log2(ST(0) + 1). */
 export function fyl2xp1(as: number, ah: number, al: number, bs: number, bh: number, bl: number, cw: number): void {
-  void cw; void as; void ah; void al; void bs; void bh; void bl;
-  indefinite();
+  const ac = classify(as, ah, al), bc = classify(bs, bh, bl);
+  F.up = 0;
+  if (ac === C_UNSUPPORTED || bc === C_UNSUPPORTED) { indefinite(); return; }
+  if (nan2(ac, as, ah, al, bc, bs, bh, bl)) return;
+  if (ac === C_DENORMAL || bc === C_DENORMAL) F.exc |= DE;
+  const xs = as & 0x8000, ys = bs & 0x8000;
+  if (ac === C_INF) {
+    if (xs || bc === C_ZERO) { indefinite(); return; }
+    setF(ys | 0x7fff, 0x80000000, 0);
+    return;
+  }
+  if (ac === C_ZERO) {
+    if (bc === C_INF) { indefinite(); return; }
+    setF(xs ^ ys, 0, 0);
+    return;
+  }
+  const x = toBF(as, ah, al);
+  const xp1 = add(x, ONE);
+  if (xp1.m < 0n) {
+    // x < −1 (undefined by Intel): the CPU leaves x and reports PE.
+    setF(as, ah, al);
+    F.exc |= PE;
+    return;
+  }
+  if (xp1.m === 0n) { indefinite(); return; }
+  if (bc === C_INF) { setF((xs ^ ys) | 0x7fff, 0x80000000, 0); return; }
+  if (bc === C_ZERO) { setF(xs ^ ys, 0, 0); return; }
+  const y = toBF(bs, bh, bl);
+  // ln(1 + x) = 2·atanh(x / (2 + x))
+  const z = div(x, add(fromInt(2), x));
+  let l: BF;
+  if (top(z) < -2) l = mul(fromInt(2), atanhSeries(z));
+  else l = ln(xp1);
+  roundOut(mul(y, div(l, LN2)), cw);
 }
 
+/** FPATAN: atan(ST(1) / ST(0)) with the quadrant from both signs; a = ST(0) = x, b = ST(1) = y. */
 export function fpatan(as: number, ah: number, al: number, bs: number, bh: number, bl: number, cw: number): void {
-  void cw; void as; void ah; void al; void bs; void bh; void bl;
-  indefinite();
+  const ac = classify(as, ah, al), bc = classify(bs, bh, bl);
+  F.up = 0;
+  if (ac === C_UNSUPPORTED || bc === C_UNSUPPORTED) { indefinite(); return; }
+  if (nan2(ac, as, ah, al, bc, bs, bh, bl)) return;
+  if (ac === C_DENORMAL || bc === C_DENORMAL) F.exc |= DE;
+  const xneg = (as & 0x8000) !== 0, ys = bs & 0x8000;
+  const pi: BF = PI, half: BF = { m: PI.m, e: PI.e - 1 }, quarter: BF = { m: PI.m, e: PI.e - 2 };
+  let r: BF;
+  if (bc === C_ZERO) {
+    if (!xneg) { setF(ys, 0, 0); return; }
+    r = pi;
+  } else if (bc === C_INF) {
+    if (ac === C_INF) r = xneg ? add(half, quarter) : quarter;
+    else r = half;
+  } else if (ac === C_INF) {
+    if (!xneg) { setF(ys, 0, 0); return; }
+    r = pi;
+  } else if (ac === C_ZERO) {
+    r = half;
+  } else {
+    const x = toBF(as & 0x7fff, ah, al), y = toBF(bs & 0x7fff, bh, bl);
+    const q = div(y, x);
+    // For a quotient below 2^-68 the CPU returns the quotient itself (atan q = q − q³/3 …).
+    r = top(q) < -68 ? q : atan(q);
+    if (xneg) r = sub(pi, r);
+  }
+  if (ys) r = neg(r);
+  roundOut(r, cw);
 }
 
+/**
+ * FSIN (0), FCOS (1), FSINCOS (2: R1 = sin, R2 = cos), FPTAN (3: R1 = tan, R2 = 1). Returns
+ * TRIG_OUT_OF_RANGE for |x| ≥ 2^63 (C2 = 1, ST(0) unchanged).
+ */
 export function trig(kind: number, as: number, ah: number, al: number, cw: number): number {
-  void kind; void as; void ah; void al; void cw;
-  F.exc |= IE;
-  R.se1 = R.se2 = INDEF_SE;
-  R.hi1 = R.hi2 = INDEF_HI;
-  R.lo1 = R.lo2 = INDEF_LO;
+  const ac = classify(as, ah, al);
+  F.up = 0;
   R.up1 = R.up2 = 0;
+  if (ac === C_UNSUPPORTED || ac === C_INF) {
+    indefinite();
+    saveR1();
+    saveR2();
+    return TRIG_OK;
+  }
+  if (isNaN_(ac)) {
+    nan2(ac, as, ah, al, C_ZERO, 0, 0, 0);
+    saveR1();
+    saveR2();
+    return TRIG_OK;
+  }
+  if ((as & 0x7fff) >= BIAS + 63) return TRIG_OUT_OF_RANGE;
+  if (ac === C_DENORMAL) F.exc |= DE;
+  if (ac === C_ZERO) {
+    if (kind === 1) setF(0x3fff, 0x80000000, 0); else setF(as, 0, 0);
+    saveR1();
+    if (kind === 2) { setF(0x3fff, 0x80000000, 0); saveR2(); }
+    if (kind === 3) { setF(0x3fff, 0x80000000, 0); saveR2(); }
+    return TRIG_OK;
+  }
+  if ((as & 0x7fff) < BIAS - 68 || (kind === 3 && (as & 0x7fff) < BIAS - 33)) {
+    // |x| < 2^-68 (FPTAN: 2^-33): the CPU returns sin x = tan x = x and cos x = 1 (PE, and UE
+    // when x is denormal) whatever the rounding mode; above that it rounds a computed value.
+    F.exc |= PE;
+    if (kind === 1) {
+      setF(0x3fff, 0x80000000, 0);
+    } else if (ac === C_DENORMAL && (ah & 0x80000000) !== 0) {
+      setF(as | 1, ah, al); // a pseudo-denormal comes back normalised
+    } else {
+      if (ac === C_DENORMAL) F.exc |= 0x10; // tiny and inexact: UE
+      setF(as, ah, al);
+    }
+    F.up = 0;
+    saveR1();
+    setF(0x3fff, 0x80000000, 0);
+    saveR2();
+    return TRIG_OK;
+  }
+  // Reduce by the CPU's π/2: r = x − k·(π66/2), k = nearest integer.
+  const x = toBF(as, ah, al);
+  const halfPi: BF = { m: PI66.m, e: PI66.e - 1 };
+  let k = 0n;
+  let r = x;
+  if (top(x) > -1) {
+    // exact: x = xm·2^xe, π66/2 = pm·2^pe with pe < xe or not
+    const e0 = Math.min(x.e, halfPi.e);
+    const xm = x.m << BigInt(x.e - e0), pm = halfPi.m << BigInt(halfPi.e - e0);
+    k = (2n * xm + (xm < 0n ? -pm : pm)) / (2n * pm);
+    const rem = xm - k * pm;
+    r = bf(rem, e0);
+  }
+  const q = Number(((k % 4n) + 4n) % 4n);
+  let s: BF | null = null, c: BF | null = null;
+  const needSin = kind === 0 || kind === 2 || kind === 3;
+  const needCos = kind === 1 || kind === 2 || kind === 3;
+  if (r.m === 0n) {
+    s = { m: 0n, e: 0 };
+    c = ONE;
+  } else {
+    if (needSin || (needCos && q & 1)) s = sinSeries(r);
+    if (needCos || (needSin && q & 1)) c = cosSeries(r);
+  }
+  // sin(x) and cos(x) from the quadrant
+  const sinX = (): BF => (q === 0 ? s! : q === 1 ? c! : q === 2 ? neg(s!) : neg(c!));
+  const cosX = (): BF => (q === 0 ? c! : q === 1 ? neg(s!) : q === 2 ? neg(c!) : s!);
+  const out = (v: BF): void => {
+    if (v.m === 0n) setF(0, 0, 0);
+    else roundOut(v, cw);
+  };
+  if (kind === 0) { out(sinX()); saveR1(); }
+  else if (kind === 1) { out(cosX()); saveR1(); }
+  else if (kind === 2) {
+    const exc = F.exc;
+    out(sinX()); saveR1();
+    out(cosX()); saveR2();
+    F.exc |= exc;
+  } else {
+    out(div(sinX(), cosX()));
+    saveR1();
+    setF(0x3fff, 0x80000000, 0);
+    F.up = 0;
+    saveR2();
+  }
   return TRIG_OK;
 }
 
