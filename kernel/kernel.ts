@@ -10,7 +10,7 @@ import { EAX, EBP, EBX, ECX, EDI, EDX, ESI, ESP } from '../src/cpu/registers.js'
 import { Stop } from '../src/cpu/stop.js';
 import { Mmu } from '../src/mmu/mmu.js';
 import { PhysicalMemory } from '../src/mmu/physicalMemory.js';
-import { EFAULT, ENAMETOOLONG, ENOSYS } from './errno.js';
+import { ENOSYS } from './errno.js';
 import { execBinary } from './exec/execve.js';
 import { FdTable } from './fs/fdtable.js';
 import { HostFs } from './fs/hostfs.js';
@@ -22,7 +22,6 @@ import { handleMmFault } from './mm/fault.js';
 import { personalityFor, type Personality } from './mm/layout.js';
 import { newFaultStats, type FaultStats, type Mm } from './mm/mmStruct.js';
 import { freeAddressSpace } from './mm/pageTable.js';
-import { USER_FAULT, USER_STRING_TOO_LONG } from './mm/uaccess.js';
 import { vmaContaining } from './mm/vma.js';
 import { RLIMIT_STACK, Task } from './proc/task.js';
 import { forceSigFault, recalcSigpending, sendSignal } from './signal/deliver.js';
@@ -32,6 +31,7 @@ import {
 } from './signal/signal.js';
 import { formatInputs, formatSyscall, hex } from './syscalls/strace.js';
 import { SYSCALL_TABLE } from './syscalls/table.js';
+import { invokeSyscall } from './syscalls/dispatch.js';
 import { syscallName } from './syscalls/names.js';
 import type { SyscallContext, Utsname } from './syscalls/types.js';
 
@@ -336,21 +336,7 @@ export class Kernel implements SyscallContext {
     this.syscallCount++;
     this.straceNote = null;
     const before = this.strace ? formatInputs(task.mm, row, [a0, a1, a2, a3, a4, a5]) : null;
-    let ret: number;
-    if (row === undefined) {
-      ret = -ENOSYS;
-    } else {
-      try {
-        ret = row.handler(this, a0, a1, a2, a3, a4, a5);
-      } catch (e) {
-        if (e === USER_FAULT) ret = -EFAULT;
-        else if (e === USER_STRING_TOO_LONG) ret = -ENAMETOOLONG;
-        else {
-          process.stderr.write(`i386emu: internal error in syscall ${name}: ${e instanceof Error ? e.message : String(e)}\n`);
-          ret = -ENOSYS;
-        }
-      }
-    }
+    const ret = row === undefined ? -ENOSYS : invokeSyscall(row.handler, this, name, a0, a1, a2, a3, a4, a5);
     const exited = task.state !== 'running';
     if (!exited) r[EAX] = ret | 0;
     if (this.strace) {
