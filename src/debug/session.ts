@@ -356,7 +356,10 @@ export class Session {
       if (ret === 0) return { frames, stopped: null };
       if (!this.symbols.symbolFor(ret) && this.symbols.symbols.length) return { frames, stopped: `return address ${hex(ret)} is not in any function: frame pointer chain is broken` };
       frames.push({ pc: ret, fp: next });
-      if (next !== 0 && next <= ebp) return { frames, stopped: `previous frame inner to this frame (corrupt stack?)` };
+      if (next !== 0 && next <= ebp) {
+        const caller = this.symbols.symbolFor(ret)?.name ?? hex(ret);
+        return { frames, stopped: `${caller} does not keep a frame pointer (saved EBP ${hex(next)} is not above ${hex(ebp)}): cannot unwind past it` };
+      }
       ebp = next;
     }
     return { frames, stopped: null };

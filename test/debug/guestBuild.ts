@@ -1,0 +1,39 @@
+// Test helper: builds small static glibc guest programs with -g into a temporary directory
+// (gcc -m32 -static, as guest-programs/build.sh does, plus debug information).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export function haveStaticGcc32(): boolean {
+  const dir = mkdtempSync(join(tmpdir(), 'i386emu-cc-'));
+  writeFileSync(join(dir, 't.c'), 'int main(void){return 0;}\n');
+  return spawnSync('gcc', ['-m32', '-static', '-o', join(dir, 't'), join(dir, 't.c')]).status === 0;
+}
+
+/** Compiles one C file (static, 32-bit, -O0 -g) and returns the program's path. */
+export function buildGuest(name: string, source: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'i386emu-guest-'));
+  const src = join(dir, `${name}.c`);
+  const out = join(dir, name);
+  writeFileSync(src, source);
+  execFileSync('gcc', ['-m32', '-static', '-O0', '-g', '-fno-pie', '-no-pie', '-o', out, src]);
+  return out;
+}
+
+/** The watchpoint guest: a global written twice through a function. */
+export const WATCH_SOURCE = `#include <stdio.h>
+int counter = 0;
+int add(int a, int b) {
+  int s = a + b;
+  counter += s;
+  return s;
+}
+int main(void) {
+  int x = 1;
+  x = add(x, 2);
+  x = add(x, 3);
+  printf("x=%d counter=%d\\n", x, counter);
+  return x == 6 ? 0 : 1;
+}
+`;

@@ -1,0 +1,123 @@
+// A scripted REPL session on real static glibc programs run by the mini kernel: breaking at
+// main, stepping by instruction and by line, a watchpoint firing, pagewalks of a stack address
+// and of an unmapped one, maps, and record / reverse-stepi restoring a register exactly.
+import { describe, expect, it, beforeAll } from 'vitest';
+import { readFileSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Session } from '../../src/debug/session.js';
+import { runScript } from '../../src/debug/repl.js';
+import { launch } from '../../src/debug/kernelTarget.js';
+import { buildGuest, haveStaticGcc32, WATCH_SOURCE } from './guestBuild.js';
+
+const HELLO = fileURLToPath(new URL('../../guest-programs/build/hello', import.meta.url));
+export const ENVP = ['PATH=/usr/bin:/bin', 'HOME=/', 'LANG=C'];
+export const RANDOM = new Uint8Array(16).fill(7);
+
+/** Runs a REPL script on a program; returns the debugger's output and the guest's stdout. */
+export async function replSession(prog: string, script: string): Promise<{ out: string; guest: string }> {
+  let out = '';
+  let guest = '';
+  const image = readFileSync(prog);
+  const s = new Session({
+    out: (t) => { out += t; },
+    image,
+    programPath: prog,
+    args: [],
+    createTarget: () => launch({
+      program: prog, args: [], envp: ENVP, image, random: RANDOM, memoryBytes: 64 << 20,
+      stdout: (d) => { guest += Buffer.from(d).toString('latin1'); }, stdin: new Uint8Array(0),
+    }),
+  });
+  await runScript(s, script);
+  return { out, guest };
+}
+
+const gcc = haveStaticGcc32();
+
+describe.skipIf(!existsSync(HELLO))('REPL on a static glibc program without -g', () => {
+  it('breaks at main, steps, walks the stack page and an unmapped one, shows maps', async () => {
+    const { out, guest } = await replSession(HELLO, `
+break main
+run
+info registers eip
+stepi
+nexti 2
+x/2i $pc
+pagewalk $esp
+pagewalk 0x10
+info proc mappings
+bt
+step
+info tasks
+stats
+continue
+`);
+    expect(out).toMatch(/Breakpoint 1 at 0x[0-9a-f]+ <main>/);
+    expect(out).toMatch(/Breakpoint 1, 0x[0-9a-f]{8} in main \(\)\n=> 0x[0-9a-f]+ <main>:\t\S+/);
+    expect(out).toMatch(/eip            0x[0-9a-f]+ +0x[0-9a-f]+ <main>/);
+    expect(out).toMatch(/0x[0-9a-f]{8} in main \(\)\n=> 0x[0-9a-f]+ <main\+\d+>:/);
+    // The stack page: present, user, writable, inside [stack].
+    expect(out).toMatch(/PDE\[767\] at 0x[0-9a-f]{8} = 0x[0-9a-f]{8}  P RW U/);
+    expect(out).toMatch(/PTE\[\d+\] at 0x[0-9a-f]{8} = 0x[0-9a-f]{8}  P RW U A D\nphysical 0x[0-9a-f]{8}/);
+    expect(out).toMatch(/area: [0-9a-f]+-c0000000 rw-p .*\[stack\]/);
+    // An unmapped address: no page table, no area.
+    expect(out).toMatch(/linear 0x00000010[^\n]*\n[^\n]*\nPDE\[0\] at 0x[0-9a-f]{8} = 0x00000000  not present\nphysical none\nuser read: #PF: page directory entry not present/);
+    expect(out).toMatch(/area: none \(an access is SIGSEGV\)/);
+    expect(out).toMatch(/r-xp 00001000 .*hello/);
+    expect(out).toMatch(/no DWARF line information/);
+    expect(out).toMatch(/\*  1000   1000/);
+    expect(out).toMatch(/instructions \d+/);
+    expect(out).toMatch(/\[Inferior 1 \(process 1000\) exited normally\]/);
+    expect(guest).toBe('Hello, world!\nHello, world!\n');
+  });
+});
+
+describe.skipIf(!gcc)('REPL on a static glibc program with -g', () => {
+  let prog = '';
+  beforeAll(() => {
+    prog = buildGuest('watch', WATCH_SOURCE);
+  });
+
+  it('steps by line, fires a watchpoint and reverse-steps a register back', async () => {
+    const { out, guest } = await replSession(prog, `
+start
+next
+step
+info breakpoints
+watch counter
+continue
+bt
+record
+p/x $ebp
+stepi 2
+p/x $ebp
+reverse-stepi 2
+p/x $ebp
+continue
+reverse-continue
+x/dw &counter
+info record
+record stop
+delete
+continue
+`);
+    expect(out).toMatch(/Temporary breakpoint 1, main \(\) at .*watch\.c:9\n9\t  int x = 1;/);
+    expect(out).toMatch(/\n10\t  x = add\(x, 2\);\n/);
+    expect(out).toMatch(/add \(\) at .*watch\.c:4\n4\t  int s = a \+ b;/);
+    expect(out).toMatch(/Hardware watchpoint 2: counter\n\nOld value = 0\nNew value = 3\n/);
+    expect(out).toMatch(/#0  add \(\) at .*watch\.c:6\n#1  0x[0-9a-f]+ in main \(\) at .*watch\.c:10/);
+    expect(out).toMatch(/Recording: registers and memory writes of the last 200000 instructions/);
+    // leave changes EBP; reverse-stepi puts it back exactly.
+    const ebp = [...out.matchAll(/\$\d+ = (0x[0-9a-f]+)\n/g)].map((m) => m[1]);
+    expect(ebp).toHaveLength(3);
+    expect(ebp[1]).not.toBe(ebp[0]);
+    expect(ebp[2]).toBe(ebp[0]);
+    // Forward to the second write (3 -> 9), then back over it: memory is restored.
+    expect(out).toMatch(/Old value = 3\nNew value = 9\n/);
+    expect(out).toMatch(/Hardware watchpoint 2: counter\n\nOld value = 9\nNew value = 3\n/);
+    expect(out).toMatch(/<counter>:\t3\n/);
+    expect(out).toMatch(/Log contains \d+ instructions/);
+    expect(out).toMatch(/exited normally/);
+    expect(guest).toBe('x=6 counter=9\n');
+  });
+});
