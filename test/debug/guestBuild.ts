@@ -1,7 +1,11 @@
 // Test helper: builds small static glibc guest programs with -g into a temporary directory
-// (gcc -m32 -static, as guest-programs/build.sh does, plus debug information).
+// (gcc -m32 -static, as guest-programs/build.sh does, plus debug information), and runs
+// scripted REPL sessions on them with a fixed environment and captured guest output.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { Session } from '../../src/debug/session.js';
+import { runScript } from '../../src/debug/repl.js';
+import { launch } from '../../src/debug/kernelTarget.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -37,3 +41,26 @@ int main(void) {
   return x == 6 ? 0 : 1;
 }
 `;
+
+export const ENVP = ['PATH=/usr/bin:/bin', 'HOME=/', 'LANG=C'];
+export const RANDOM = new Uint8Array(16).fill(7);
+
+/** Runs a REPL script on a program; returns the debugger's output and the guest's stdout. */
+export async function replSession(prog: string, script: string): Promise<{ out: string; guest: string }> {
+  let out = '';
+  let guest = '';
+  const image = readFileSync(prog);
+  const s = new Session({
+    out: (t) => { out += t; },
+    image,
+    programPath: prog,
+    args: [],
+    createTarget: () => launch({
+      program: prog, args: [], envp: ENVP, image, random: RANDOM, memoryBytes: 64 << 20,
+      stdout: (d) => { guest += Buffer.from(d).toString('latin1'); }, stdin: new Uint8Array(0),
+    }),
+  });
+  await runScript(s, script);
+  return { out, guest };
+}
+

@@ -2,36 +2,11 @@
 // main, stepping by instruction and by line, a watchpoint firing, pagewalks of a stack address
 // and of an unmapped one, maps, and record / reverse-stepi restoring a register exactly.
 import { describe, expect, it, beforeAll } from 'vitest';
-import { readFileSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Session } from '../../src/debug/session.js';
-import { runScript } from '../../src/debug/repl.js';
-import { launch } from '../../src/debug/kernelTarget.js';
-import { buildGuest, haveStaticGcc32, WATCH_SOURCE } from './guestBuild.js';
+import { buildGuest, haveStaticGcc32, WATCH_SOURCE, replSession } from './guestBuild.js';
 
 const HELLO = fileURLToPath(new URL('../../guest-programs/build/hello', import.meta.url));
-export const ENVP = ['PATH=/usr/bin:/bin', 'HOME=/', 'LANG=C'];
-export const RANDOM = new Uint8Array(16).fill(7);
-
-/** Runs a REPL script on a program; returns the debugger's output and the guest's stdout. */
-export async function replSession(prog: string, script: string): Promise<{ out: string; guest: string }> {
-  let out = '';
-  let guest = '';
-  const image = readFileSync(prog);
-  const s = new Session({
-    out: (t) => { out += t; },
-    image,
-    programPath: prog,
-    args: [],
-    createTarget: () => launch({
-      program: prog, args: [], envp: ENVP, image, random: RANDOM, memoryBytes: 64 << 20,
-      stdout: (d) => { guest += Buffer.from(d).toString('latin1'); }, stdin: new Uint8Array(0),
-    }),
-  });
-  await runScript(s, script);
-  return { out, guest };
-}
-
 const gcc = haveStaticGcc32();
 
 describe.skipIf(!existsSync(HELLO))('REPL on a static glibc program without -g', () => {
