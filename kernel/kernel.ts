@@ -348,6 +348,7 @@ export class Kernel implements SyscallContext {
 
   private result(): ExitResult {
     const t = this.task;
+    t.files.closeAll(); // exit_files: release host descriptors (idempotent)
     if (t.termSignal === 0) {
       if (this.strace) this.strace(`+++ exited with ${t.exitStatus} +++`);
       return { exitCode: t.exitStatus, signal: 0 };

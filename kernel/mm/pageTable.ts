@@ -214,3 +214,20 @@ export function freeAddressSpace(mm: Mm): void {
   mm.mem.putFrame(mm.pgd);
   mm.pgd = 0;
 }
+
+/**
+ * Moves the present PTEs of [from, from+len) to [to, to+len) with their frame references
+ * (mremap's move_page_tables). The destination must be empty.
+ */
+export function movePtes(mm: Mm, from: number, to: number, len: number): void {
+  const dv = mm.mem.dv;
+  const moves: Array<[number, number]> = [];
+  forEachPte(mm, from, from + len, (slot, pte, addr) => {
+    dv.setInt32(slot, 0, true);
+    moves.push([addr - from + to, pte]);
+  });
+  for (const [addr, pte] of moves) dv.setInt32(pteSlot(mm, addr, true), pte, true);
+  flushRange(mm, from, from + len);
+  flushRange(mm, to, to + len);
+  freeEmptyTables(mm, from, from + len);
+}

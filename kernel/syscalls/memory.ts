@@ -1,10 +1,11 @@
 // Memory system calls (mm/mmap.c, mm/mprotect.c, mm/madvise.c, arch/x86/kernel/sys_ia32.c):
 // brk, mmap2 (offset in pages), the old mmap with its argument block, munmap, mprotect,
-// madvise, and the no-op locking/sync calls.
-import { EACCES, EBADF, EINVAL, ENODEV, ENOSYS } from '../errno.js';
+// madvise, mremap, and the no-op locking/sync calls.
+import { EACCES, EBADF, EINVAL, ENODEV } from '../errno.js';
 import { doBrk } from '../mm/brk.js';
 import { doMmap, doMunmap, MAP_ANONYMOUS, type MmapFile } from '../mm/mmap.js';
 import { doMadvise, doMprotect } from '../mm/mprotect.js';
+import { doMremap } from '../mm/mremap.js';
 import { copyFromUser } from '../mm/uaccess.js';
 import type { SyscallContext } from './types.js';
 
@@ -50,9 +51,8 @@ export function sysMadvise(c: SyscallContext, addr: number, len: number, advice:
   return doMadvise(c.mm, addr, len, advice);
 }
 
-/** mremap is not implemented yet; glibc's realloc falls back to malloc+copy+free. */
-export function sysMremap(): number {
-  return -ENOSYS;
+export function sysMremap(c: SyscallContext, oldAddr: number, oldLen: number, newLen: number, flags: number, newAddr: number): number {
+  return doMremap(c.mm, oldAddr, oldLen, newLen, flags, newAddr);
 }
 
 export function sysNoop(): number {

@@ -194,6 +194,7 @@ function formatArg(t: TraceInput, i: number, f: ArgFormat): string {
     }
     case 'oflags': return openFlags(v);
     case 'omode': return t.args[i - 1] & 0o20000100 ? '0' + u.toString(8).padStart(3, '0') : '';
+    case 'mremapflags': return flagNames(v, [[1, 'MREMAP_MAYMOVE'], [2, 'MREMAP_FIXED'], [4, 'MREMAP_DONTUNMAP']]);
     case 'pgoff': return u === 0 ? '0' : hex(u * 4096);
     case 'statxflags': return (v & 0x6000 ? '' : 'AT_STATX_SYNC_AS_STAT|') + flagNames(v, AT_FLAGS);
     case 'prot': return flagNames(v, PROT, 'PROT_NONE');

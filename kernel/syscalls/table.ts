@@ -73,7 +73,7 @@ const DEFS: Def[] = [
   [91, mem.sysMunmap, ['ptr', 'size']],
   [125, mem.sysMprotect, ['ptr', 'size', 'prot']],
   [219, mem.sysMadvise, ['ptr', 'size', 'madvice']],
-  [163, mem.sysMremap, ['ptr', 'size', 'size', 'hex', 'ptr'], 'hex'],
+  [163, mem.sysMremap, ['ptr', 'size', 'size', 'mremapflags', 'ptr'], 'hex'],
   [144, mem.sysNoop, ['ptr', 'size', 'hex']],
   [150, mem.sysNoop, ['ptr', 'size']],
   [151, mem.sysNoop, ['ptr', 'size']],

@@ -63,7 +63,7 @@ export type ArgFormat =
   | 'userdesc' | 'utsname' | 'stat' | 'statx'
   | 'omode' /* open's mode: shown only with O_CREAT or O_TMPFILE in the previous argument */
   | 'pgoff' /* mmap2's offset in pages, shown as the byte offset */
-  | 'statxflags';
+  | 'statxflags' | 'mremapflags';
 
 export interface SyscallRow {
   nr: number;

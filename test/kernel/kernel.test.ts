@@ -83,3 +83,18 @@ describe('Kernel', () => {
     expect(lines[lines.length - 1]).toBe('fffdd000-ffffe000 rwxp 00000000 00:00 0                                  [stack]');
   });
 });
+
+describe('static-pie', () => {
+  it('loads an ET_DYN image top-down below mmap_base, with the break at ELF_ET_DYN_BASE', async () => {
+    const { buildElf } = await import('./exec/elfBuilder.js');
+    const image = buildElf({
+      type: 3, entry: 0x1000,
+      segments: [{ vaddr: 0x1000, data: Uint8Array.from(asm.exit(5)), flags: 5 }, { vaddr: 0x3000, data: new Uint8Array(8), memsz: 0x2000, flags: 6 }],
+    });
+    const { k } = boot(image, { taskSize: 0xffffe000 });
+    const lines = formatMaps(k.task).trimEnd().split('\n').map((l) => l.slice(0, 22));
+    expect(lines).toEqual(['f7ffa000-f7ffb000 r-xp', 'f7ffc000-f7ffd000 rw-p', 'f7ffd000-f7ffe000 rw-p', 'fffdd000-ffffe000 rwxp']);
+    expect(k.task.mm.startBrk).toBe(0x56555000);
+    expect(k.run()).toEqual({ exitCode: 5, signal: 0 });
+  });
+});
