@@ -52,7 +52,7 @@ export class KernelTarget implements DebugTarget {
   tasks(): TargetTask[] {
     const t = this.kernel.task;
     return [{
-      pid: t.pid, tid: t.tid, ppid: t.ppid, state: this.exit ? 'exited' : 'stopped (traced)', name: t.comm,
+      pid: t.pid, tid: t.tid, ppid: t.ppid, state: this.exit ? 'exited' : 'stopped', name: t.comm,
       mm: `pgd=${hex8(t.mm.pgd * PAGE_SIZE)} ${t.mm.vmas.length} areas`, current: true,
     }];
   }

@@ -119,6 +119,17 @@ describe.skipIf(!haveGdb || !gcc)('real gdb against the stub', () => {
     expect(exit).toMatchObject({ exit: { code: 0, signal: 0 } });
   }, 90_000);
 
+  it('steps backwards with monitor record and reverse-stepi', async () => {
+    const { out } = await gdbSession(prog, ['break add', 'continue', 'monitor record', 'p $pc', 'p $esp', 'stepi', 'stepi', 'stepi',
+      'reverse-stepi', 'reverse-stepi', 'reverse-stepi', 'p $pc', 'p $esp', 'kill']);
+    expect(out).toMatch(/Recording: reverse-stepi and reverse-continue now work/);
+    const pcs = [...out.matchAll(/= \(void \(\*\)\(\)\) (0x[0-9a-f]+)/g)].map((m) => m[1]);
+    const sps = [...out.matchAll(/= \(void \*\) (0x[0-9a-f]+)/g)].map((m) => m[1]);
+    expect(pcs).toHaveLength(2);
+    expect(pcs[1]).toBe(pcs[0]);
+    expect(sps[1]).toBe(sps[0]);
+  }, 90_000);
+
   it('shows the same registers as the REPL at the same breakpoint', async () => {
     const gdb = await gdbSession(prog, ['break add', 'continue', 'info registers', 'kill']);
     const repl = await replSession(prog, 'break add\nrun\ninfo registers\n');
