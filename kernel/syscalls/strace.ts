@@ -195,6 +195,12 @@ function formatArg(t: TraceInput, i: number, f: ArgFormat): string {
     case 'oflags': return openFlags(v);
     case 'omode': return t.args[i - 1] & 0o20000100 ? '0' + u.toString(8).padStart(3, '0') : '';
     case 'mremapflags': return flagNames(v, [[1, 'MREMAP_MAYMOVE'], [2, 'MREMAP_FIXED'], [4, 'MREMAP_DONTUNMAP']]);
+    case 'llhi': return String(BigInt.asIntN(64, (BigInt(v) << 32n) | BigInt(t.args[i + 1] >>> 0)));
+    case 'omitted': return '';
+    case 'oloff': {
+      const b = t.ret < 0 ? null : peekUser(mm, u, 8);
+      return b === null ? hex(u) : `[${new DataView(b.buffer).getBigInt64(0, true)}]`;
+    }
     case 'pgoff': return u === 0 ? '0' : hex(u * 4096);
     case 'statxflags': return (v & 0x6000 ? '' : 'AT_STATX_SYNC_AS_STAT|') + flagNames(v, AT_FLAGS);
     case 'prot': return flagNames(v, PROT, 'PROT_NONE');

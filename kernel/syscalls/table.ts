@@ -91,7 +91,7 @@ const DEFS: Def[] = [
   [8, fio.sysCreat, ['path', 'octal']],
   [6, fio.sysClose, ['fd']],
   [19, fio.sysLseek, ['fd', 'int', 'whence']],
-  [140, fio.sysLlseek, ['fd', 'uint', 'uint', 'ptr', 'whence']],
+  [140, fio.sysLlseek, ['fd', 'llhi', 'omitted', 'oloff', 'whence']],
   [41, fio.sysDup, ['fd']],
   [63, fio.sysDup2, ['fd', 'fd']],
   [330, fio.sysDup3, ['fd', 'fd', 'oflags']],

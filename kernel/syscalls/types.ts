@@ -63,7 +63,8 @@ export type ArgFormat =
   | 'userdesc' | 'utsname' | 'stat' | 'statx'
   | 'omode' /* open's mode: shown only with O_CREAT or O_TMPFILE in the previous argument */
   | 'pgoff' /* mmap2's offset in pages, shown as the byte offset */
-  | 'statxflags' | 'mremapflags';
+  | 'statxflags' | 'mremapflags'
+  | 'llhi' /* _llseek: high word; prints the whole 64-bit offset with the next argument */ | 'omitted' | 'oloff';
 
 export interface SyscallRow {
   nr: number;
