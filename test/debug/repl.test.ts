@@ -117,6 +117,28 @@ info record
     expect(out).toMatch(/\$\d+ = 77\n(.|\n)*\$\d+ = 77\n/);
   });
 
+  it('has read and access watchpoints of 1, 2 and 8 bytes', async () => {
+    const out = await session(`
+break _start
+run
+rwatch *(char *)&counter
+continue
+delete
+awatch *(short *)&counter
+continue
+continue
+delete
+watch *(long long *)&counter
+info breakpoints
+continue
+`);
+    expect(out).toMatch(/Hardware read watchpoint 2: \*\(char \*\)&counter\n\nValue = 0 '\\000'/);
+    expect(out).toMatch(/Hardware access \(read\/write\) watchpoint 3: \*\(short \*\)&counter\n\nOld value = 0\nNew value = 3/);
+    expect(out).toMatch(/Hardware access \(read\/write\) watchpoint 3: \*\(short \*\)&counter\n\nValue = 3/);
+    expect(out).toMatch(/hw watchpoint +keep y +\*\(long long \*\)&counter \(8 bytes at 0x[0-9a-f]+\)/);
+    expect(out).toMatch(/Hardware watchpoint 4: \*\(long long \*\)&counter\n\nOld value = 3\nNew value = 9/);
+  });
+
   it('never crashes on bad input', async () => {
     const out = await session(`
 p $eax
