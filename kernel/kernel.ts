@@ -110,6 +110,8 @@ export class Kernel implements SyscallContext {
   private readonly strace: ((line: string) => void) | null;
   private readonly budget: number;
   private syscallCount = 0;
+  /** The fatal signal's "--- SIG... ---" line has been traced. */
+  private faultTraced = false;
   private readonly hrBase = process.hrtime.bigint();
   private readonly realBase = BigInt(Date.now()) * 1_000_000n;
 
@@ -320,6 +322,7 @@ export class Kernel implements SyscallContext {
     const task = this.task;
     forceSigFault(task, sig, code, addr, eip >>> 0, note);
     if (this.strace) {
+      this.faultTraced = true;
       const where = addr !== null ? `, si_addr=${addr === 0 ? 'NULL' : hex(addr)}` : '';
       this.strace(`--- ${signalName(sig)} {si_signo=${signalName(sig)}, si_code=${siCodeName(sig, code)}${where}} ---`);
     }
@@ -341,7 +344,9 @@ export class Kernel implements SyscallContext {
     if (!exited) r[EAX] = ret | 0;
     if (this.strace) {
       this.strace(formatSyscall({
-        mm: task.mm, row, name, args: [a0, a1, a2, a3, a4, a5], ret: ret | 0, before: before!, note: this.straceNote, exited,
+        // A call that raised a fatal signal returned before the signal was delivered (like strace shows).
+        mm: task.mm, row, name, args: [a0, a1, a2, a3, a4, a5], ret: ret | 0, before: before!, note: this.straceNote,
+        exited: exited && task.termSignal === 0,
       }));
     }
   }
@@ -354,7 +359,14 @@ export class Kernel implements SyscallContext {
       return { exitCode: t.exitStatus, signal: 0 };
     }
     const d = t.death!;
-    if (this.strace) this.strace(`+++ killed by ${signalName(d.signal)} +++`);
+    if (this.strace) {
+      if (!this.faultTraced) {
+        const name = signalName(d.signal);
+        this.strace(`--- ${name} {si_signo=${name}, si_code=${siCodeName(d.signal, d.code)}, si_pid=${t.pid}, si_uid=${t.cred.uid}} ---`);
+        this.faultTraced = true;
+      }
+      this.strace(`+++ killed by ${signalName(d.signal)} +++`);
+    }
     const vma = d.faultAddr !== null ? this.describeAddress(d.faultAddr) : null;
     return {
       exitCode: 128 + d.signal,
