@@ -6,7 +6,8 @@ import type { Cpu } from '../../src/cpu/cpu.js';
 import { Gen, type Unit, runtimeFlagEffect, type FlagEffect } from './gen.js';
 import { TABLE, pickable } from './opcodes.js';
 import { runNative } from './native.js';
-import { runEmu, readScratch, type EmuOutcome } from './emu.js';
+import { runEmu, readScratch, readFx, type EmuOutcome } from './emu.js';
+import { randomFxImage } from './opcodesX87.js';
 import {
   type Case, type Outcome, type Patch, ARITH, CASE_FLAGS, CODE_ADDR, IF, NT, PATTERN, REG_NAMES,
   flagNames, hex, memDiff, parseMemDiff, fromHex,
@@ -27,6 +28,8 @@ export interface Options {
   skip?: ReadonlySet<string>;
   /** Generate only these groups (or row names). */
   only?: ReadonlySet<string>;
+  /** Rows never given a deliberately faulting memory operand. */
+  noFault?: ReadonlySet<string>;
   /** Mismatches to shrink and report in full. */
   maxReports?: number;
   log?: (s: string) => void;
@@ -97,10 +100,13 @@ function rowsFor(opts: Pick<Options, 'skip' | 'only'>) {
   return rows;
 }
 
-export function generate(seed: number, seqLen: number, opts: Pick<Options, 'skip' | 'only'> = {}): Generated {
+export function generate(seed: number, seqLen: number, opts: Pick<Options, 'skip' | 'only' | 'noFault'> = {}): Generated {
   const g = new Gen(seed, TABLE, rowsFor(opts));
+  if (opts.noFault) g.noFault = opts.noFault;
   g.fill(seqLen);
-  return { c: g.toCase(), units: g.units, seed };
+  const c = g.toCase();
+  if (g.usesFpu) c.fx = randomFxImage(g);
+  return { c, units: g.units, seed };
 }
 
 // ---- running and comparing ----------------------------------------------------------------
@@ -109,6 +115,8 @@ export interface Tracked {
   out: EmuOutcome;
   /** Arithmetic flags undefined at the end (or at the fault). */
   undef: number;
+  /** x87 condition codes undefined at the end. */
+  fswUndef: number;
   /** Executed row names, in order. */
   executed: string[];
 }
@@ -118,6 +126,7 @@ export interface Snapshot {
   regs: number[];
   eflags: number;
   scratch: Uint8Array;
+  fx: Uint8Array | null;
 }
 
 /** Runs a case on the emulator, tracking the undefined flags with the table's rules. */
@@ -125,27 +134,33 @@ export function runTracked(c: Case, units: Unit[], snap?: (s: Snapshot) => void)
   const at = new Map<number, number>();
   units.forEach((u, k) => at.set(CODE_ADDR + u.off, k));
   let undef = 0;
+  let fswUndef = 0;
   let pending: FlagEffect | null = null;
+  let pendingFsw: { d: number; u: number } | null = null;
   let lastEip = -1;
   const executed: string[] = [];
   const before = (cpu: Cpu, eip: number): void => {
     if (pending) undef = (undef & ~pending.d) | pending.u;
+    if (pendingFsw) fswUndef = (fswUndef & ~pendingFsw.d) | pendingFsw.u;
     const k = at.get(eip);
     if (k === undefined) {
       pending = null;
+      pendingFsw = null;
       return;
     }
     const u = units[k];
     pending = runtimeFlagEffect(u, cpu);
+    pendingFsw = u.spec.fsw ?? null;
     if (eip !== lastEip) executed.push(u.spec.name);
     lastEip = eip;
     if (snap && u.top) {
-      snap({ unit: k, regs: Array.from(cpu.regs.subarray(0, 8), (x) => x >>> 0), eflags: cpu.getEflags() >>> 0, scratch: readScratch() });
+      snap({ unit: k, regs: Array.from(cpu.regs.subarray(0, 8), (x) => x >>> 0), eflags: cpu.getEflags() >>> 0, scratch: readScratch(), fx: c.fx ? readFx() : null });
     }
   };
   const out = runEmu(c, before);
   if (out.sig === 0 && pending) undef = (undef & ~(pending as FlagEffect).d) | (pending as FlagEffect).u;
-  return { out, undef: undef & ARITH, executed };
+  if (out.sig === 0 && pendingFsw) fswUndef = (fswUndef & ~(pendingFsw as FlagEffect).d) | (pendingFsw as FlagEffect).u;
+  return { out, undef: undef & ARITH, fswUndef, executed };
 }
 
 const h8 = (v: number) => (v >>> 0).toString(16).padStart(8, '0');
@@ -160,7 +175,7 @@ export function sigText(o: Outcome): string {
 }
 
 /** The fields in which two outcomes differ, with undefined flags masked. */
-export function compare(n: Outcome, e: Outcome, undef: number): Diff[] {
+export function compare(n: Outcome, e: Outcome, undef: number, fswUndef = 0): Diff[] {
   const d: Diff[] = [];
   if (n.sig !== e.sig) {
     d.push({ field: 'signal', native: sigText(n), emu: sigText(e) });
@@ -188,8 +203,42 @@ export function compare(n: Outcome, e: Outcome, undef: number): Diff[] {
     }).join(' ');
     d.push({ field: `memory (${bad.length} bytes)`, native: show(a), emu: show(b) });
   }
-  if (n.fx && e.fx) {
-    // compared by the x87/SSE layer (fxDiffs)
+  if (n.fx && e.fx) d.push(...fxDiffs(n.fx, e.fx, fswUndef));
+  else if (n.fx || e.fx) d.push({ field: 'x87 state', native: n.fx ? 'present' : 'missing', emu: e.fx ? 'present' : 'missing' });
+  return d;
+}
+
+/** FXSAVE image fields compared: [name, offset, bytes]. */
+const FX_FIELDS: Array<[string, number, number]> = [
+  ['fcw', 0, 2], ['fsw', 2, 2], ['ftw', 4, 1], ['fop', 6, 2], ['fip', 8, 4], ['fcs', 12, 2],
+  ['fdp', 16, 4], ['fds', 20, 2], ['mxcsr', 24, 4],
+];
+
+function fxField(b: Uint8Array, off: number, n: number): number {
+  let v = 0;
+  for (let k = n - 1; k >= 0; k--) v = v * 256 + b[off + k];
+  return v;
+}
+
+/** Differences between two FXSAVE images (x87 part, MXCSR, XMM), C0-C3 masked as given. */
+export function fxDiffs(n: Uint8Array, e: Uint8Array, fswUndef: number): Diff[] {
+  const d: Diff[] = [];
+  for (const [name, off, len] of FX_FIELDS) {
+    let a = fxField(n, off, len), b = fxField(e, off, len);
+    if (name === 'fsw') { a &= ~fswUndef; b &= ~fswUndef; }
+    if (a !== b) d.push({ field: name === 'fsw' && fswUndef ? `fsw (C-bits masked ${fswUndef.toString(16)})` : name, native: a.toString(16), emu: b.toString(16) });
+  }
+  const ftw = n[4];
+  for (let i = 0; i < 8; i++) {
+    const a = hex(n.subarray(32 + 16 * i, 42 + 16 * i).slice().reverse());
+    const b = hex(e.subarray(32 + 16 * i, 42 + 16 * i).slice().reverse());
+    // An empty register's contents are compared too: FXSAVE stores them as they are.
+    if (a !== b) d.push({ field: `st${i}${(ftw >> ((i + ((fxField(n, 2, 2) >> 11) & 7)) & 7)) & 1 ? '' : ' (empty)'}`, native: a, emu: b });
+  }
+  for (let i = 0; i < 8; i++) {
+    const a = hex(n.subarray(160 + 16 * i, 176 + 16 * i).slice().reverse());
+    const b = hex(e.subarray(160 + 16 * i, 176 + 16 * i).slice().reverse());
+    if (a !== b) d.push({ field: `xmm${i}`, native: a, emu: b });
   }
   return d;
 }
@@ -258,7 +307,7 @@ function shrink(fails: Failing[]): Mismatch[] {
     const f = fails[o.f];
     const units = f.g.units.filter((u) => u.off < o.end);
     const t = runTracked(prefixCases[k], units);
-    if (compare(prefixNative[k], t.out, t.undef).length > 0) firstFail.set(o.f, { end: o.end, group: o.group });
+    if (compare(prefixNative[k], t.out, t.undef, t.fswUndef).length > 0) firstFail.set(o.f, { end: o.end, group: o.group });
   }
   // Pass 2: windows ending at the first failing prefix, from each executed top-level start.
   const winCases: Case[] = [];
@@ -273,7 +322,7 @@ function shrink(fails: Failing[]): Mismatch[] {
       if (!s) continue;
       winCases.push({
         code: g.c.code.slice(0, ff.end), start: g.units[tops[t]].off,
-        regs: s.regs, eflags: s.eflags & (CASE_FLAGS | NT), patches: patchesOf(s.scratch), fx: null,
+        regs: s.regs, eflags: s.eflags & (CASE_FLAGS | NT), patches: patchesOf(s.scratch), fx: s.fx,
       });
       winOwner.push({ f: fi, startUnit: tops[t], end: ff.end });
     }
@@ -287,7 +336,7 @@ function shrink(fails: Failing[]): Mismatch[] {
     const f = fails[o.f];
     const units = f.g.units.filter((u) => u.off < o.end);
     const t = runTracked(winCases[k], units);
-    const diffs = compare(winNative[k], t.out, t.undef);
+    const diffs = compare(winNative[k], t.out, t.undef, t.fswUndef);
     if (diffs.length === 0) continue;
     done.add(o.f);
     const wUnits = units.filter((u) => u.off >= f.g.units[o.startUnit].off);
@@ -338,7 +387,7 @@ export function run(opts: Options): Summary {
       for (const n of t.executed) s.coverage.set(n, (s.coverage.get(n) ?? 0) + 1);
       if (natives[k].sig !== 0) s.faults++;
       initialOf = PATTERN;
-      const diffs = compare(natives[k], t.out, t.undef);
+      const diffs = compare(natives[k], t.out, t.undef, t.fswUndef);
       if (diffs.length > 0) {
         s.mismatches++;
         if (fails.length < MAX_SHRINK) fails.push({ g, native: natives[k], tracked: t, diffs });

@@ -75,6 +75,14 @@ export function readScratch(): Uint8Array {
   return now;
 }
 
+/** The emulator's x87/SSE state as an FXSAVE image. */
+export function readFx(): Uint8Array {
+  const m = getMachine();
+  m.mem.bytes.fill(0, m.stagePhys, m.stagePhys + 512);
+  m.cpu.fpu.fxsave(m.cpu, FX_STAGE);
+  return m.mem.bytes.slice(m.stagePhys, m.stagePhys + 512);
+}
+
 export function getCpu(): Cpu {
   return getMachine().cpu;
 }

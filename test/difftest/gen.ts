@@ -39,6 +39,13 @@ export interface FlagSpec {
   dyn?: (x: DynInfo) => FlagEffect;
 }
 
+/** x87 status-word condition codes (C0 0x100, C1 0x200, C2 0x400, C3 0x4000): read, defined, undefined. */
+export interface FswSpec {
+  r: number;
+  d: number;
+  u: number;
+}
+
 export type ImmKind = 'b' | 'bs' | 'w' | 'z' | 'd' | 'count' | 'none';
 
 /** One row of the opcode table. */
@@ -77,6 +84,8 @@ export interface Spec {
   /** ESP-based addresses are computed after ESP moves by this much (POP Ev). */
   espAdjust?: (sz: Size) => number;
   fl: FlagSpec;
+  /** x87 condition codes (rows in opcodesX87.ts). */
+  fsw?: FswSpec;
   /** Setup before the instruction (runs after the operands are chosen). */
   pre?: (g: Gen, e: Enc) => void;
   /** Setup after the memory operand's setup (e.keep then holds its base/index registers). */
@@ -151,6 +160,10 @@ export class Gen {
   df: number;
   /** Arithmetic flags that may be undefined here. */
   undef = 0;
+  /** x87 condition codes that may be undefined here. */
+  fswUndef = 0;
+  /** The sequence uses the x87 (it then starts from a random FXSAVE image). */
+  usesFpu = false;
   /** Registers that random instructions must not write (ESP always). */
   locked = 1 << ESP;
   /** Inside a template body: no nested control flow, no stack changes, no terminals. */
@@ -164,6 +177,8 @@ export class Gen {
   readonly byName: Map<string, Spec>;
   /** Probability of a deliberately faulting memory operand. */
   faultRate = 0.004;
+  /** Rows that never get a deliberately faulting memory operand. */
+  noFault: ReadonlySet<string> = new Set();
 
   constructor(seed: number, table: Spec[], pickable: Spec[]) {
     this.rng = new Rng(seed);
@@ -264,6 +279,7 @@ export class Gen {
     // flag readers need defined inputs
     const reads = typeof spec.fl.r === 'function' ? spec.fl.r(e as Unit) : spec.fl.r;
     if (reads & this.undef & ARITH) this.defineFlags();
+    if (spec.fsw && (spec.fsw.r & this.fswUndef)) this.defineFsw();
     if (spec.pre) spec.pre(this, e);
     // memory operand (emits setup for base/index registers)
     let mem: { modrm: number; tail: number[] } | null = null;
@@ -311,6 +327,10 @@ export class Gen {
     if (s.stack) this.esp = (this.esp + s.stack(e.sz)) | 0;
     const eff = staticFlagEffect(u);
     this.undef = (this.undef & ~eff.d) | eff.u;
+    if (s.fsw) {
+      this.fswUndef = (this.fswUndef & ~s.fsw.d) | s.fsw.u;
+      this.usesFpu = true;
+    }
     if (s.terminal) this.ended = true;
     return u;
   }
@@ -338,6 +358,11 @@ export class Gen {
     } else {
       this.insn(s, { mem: false });
     }
+  }
+
+  /** FXAM: defines C0-C3 before an instruction that stores the status word. */
+  defineFsw(): void {
+    this.raw(this.spec('fxam'), [0xd9, 0xe5]);
   }
 
   /** push imm32; popfd — loads known arithmetic flags, DF and ID. */
@@ -427,6 +452,8 @@ export class Gen {
 
   /** Writes bytes into the case's initial scratch image. */
   patch(addr: number, bytes: number[]): void {
+    const off = (addr - SCRATCH_ADDR) | 0;
+    if (off < 0 || off + bytes.length > SCRATCH_SIZE) return;
     for (let k = 0; k < bytes.length; k++) this.patches.set(addr - SCRATCH_ADDR + k, bytes[k] & 0xff);
   }
 
@@ -439,7 +466,7 @@ export class Gen {
     let addr: number;
     if (spec.noAccess) {
       addr = r.u32() | 0;
-    } else if (!this.inBody && r.chance(this.faultRate)) {
+    } else if (!this.inBody && !this.noFault.has(spec.name) && r.chance(this.faultRate)) {
       addr = r.pick([GUARD_ABOVE - r.range(1, Math.max(1, bytes - 1)), GUARD_ABOVE + r.int(64), GUARD_BELOW + 0xff0, 0, 0x10]) | 0;
     } else {
       const margin = e.spec.name.startsWith('bt') && e.spec.modrm?.reg === 'G' ? 72 : 0;

@@ -22,6 +22,7 @@ import type { Cpu } from '../../src/cpu/cpu.js';
 import {
   type Enc, type FlagEffect, type DynInfo, type Gen, type Size, type Spec, ccReads, fl, NO_FLAGS,
 } from './gen.js';
+import { X87_ROWS } from './opcodesX87.js';
 import {
   AF, ARITH, CF, CODE_ADDR, DF, EAX, EBP, EBX, ECX, EDI, EDX, ESI, ESP, OF, PF, SCRATCH_ADDR,
   SCRATCH_SIZE, SF, STACK_HIGH, STACK_LOW, ZF,
@@ -532,7 +533,6 @@ add({ name: 'clflush M', group: 'misc', op: [0x0f, 0xae], size: 'n', modrm: { re
 add({ name: 'lfence/mfence/sfence', group: 'misc', fl: NO_FLAGS, weight: 0.2, emit: (g) => {
   g.raw(g.spec('lfence/mfence/sfence'), [0x0f, 0xae, g.rng.pick([0xe8, 0xf0, 0xf8])]);
 } });
-add({ name: 'fwait', group: 'misc', op: [0x9b], fl: NO_FLAGS, weight: 0.2 });
 add({ name: 'arpl Ew,Gw', group: 'misc', op: [0x63], size: 'n', modrm: { reg: 'G', rm: 'E' }, wr: 'E', mem: () => 2, fl: fl('d=Z'), weight: 0.3 });
 add({ name: 'bound Gv,Ma', group: 'misc', op: [0x62], modrm: { reg: 'G', rm: 'M' }, mem: (sz) => sz / 4, readOnly: true, fl: NO_FLAGS, weight: 0.3, post: (g, e) => {
   // Usually make the index lie inside the bounds (else #BR, reported as SIGSEGV).
@@ -589,6 +589,8 @@ add(T('cs: mov Ev,Gv (#GP: write through CS)', [0x2e, 0x89, 0x05, 0, 0x01, 0, 0x
 add(T('fs: mov Gv,Ev (#GP: null FS)', [0x64, 0x8b, 0x05, 0, 0x01, 0, 0x10]));
 add(T('jmp Jw (EIP wraps to 16 bits)', [0x66, 0xe9, 0x10, 0x00]));
 add(T('a16 movsb (SI/DI below 64 KiB)', [0x67, 0xa4]));
+
+TABLE.push(...X87_ROWS);
 
 /** Rows picked at random (templates and plain rows; setup-only rows excluded). */
 export function pickable(table: Spec[] = TABLE): Spec[] {

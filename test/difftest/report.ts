@@ -47,6 +47,22 @@ function stateLines(o: Outcome, diffFields: Set<string>, mark: boolean): string 
   return `${regs} eip=${h8(o.eip)} eflags=${h8(o.eflags)} (${flagNames(o.eflags)})`;
 }
 
+/** The x87 part of an FXSAVE image: control/status/tag words and the stack (ST order). */
+export function x87Lines(fx: Uint8Array, head: string): string[] {
+  const dv = new DataView(fx.buffer, fx.byteOffset, fx.byteLength);
+  const sw = dv.getUint16(2, true), top = (sw >> 11) & 7, ftw = fx[4];
+  const out = [`${head}fcw=${dv.getUint16(0, true).toString(16)} fsw=${sw.toString(16)} (top ${top}) ftw=${ftw.toString(16)} mxcsr=${dv.getUint32(24, true).toString(16)}`];
+  const regs: string[] = [];
+  for (let i = 0; i < 8; i++) {
+    const se = dv.getUint16(40 + 16 * i, true), hi = dv.getUint32(36 + 16 * i, true), lo = dv.getUint32(32 + 16 * i, true);
+    const empty = !((ftw >> ((top + i) & 7)) & 1);
+    regs.push(`st${i}=${se.toString(16).padStart(4, '0')}:${h8(hi)}${h8(lo)}${empty ? '(empty)' : ''}`);
+  }
+  out.push(' '.repeat(head.length) + regs.slice(0, 4).join(' '));
+  out.push(' '.repeat(head.length) + regs.slice(4).join(' '));
+  return out;
+}
+
 export function formatMismatch(m: Mismatch, index: number): string {
   const c = m.repro;
   const lines: string[] = [];
@@ -55,6 +71,7 @@ export function formatMismatch(m: Mismatch, index: number): string {
   lines.push(...disasmLines(c.code, c.start));
   lines.push(`  initial: ${REG_NAMES.map((n, r) => `${n}=${h8(c.regs[r])}`).join(' ')}`);
   lines.push(`           eflags=${h8(c.eflags)} (${flagNames(c.eflags)}); scratch 0x10000000-0x10003fff = pattern${c.patches.length ? ` + ${c.patches.reduce((a, p) => a + p.bytes.length, 0)} patched bytes` : ''}`);
+  if (c.fx) lines.push(...x87Lines(c.fx, '  initial x87: '));
   if (m.undef) lines.push(`  undefined flags masked: ${flagNames(m.undef)}`);
   const fields = new Set(m.diffs.map((d) => d.field));
   lines.push(`  native:   ${sigText(m.native)}; ${stateLines(m.native, fields, true)}`);
