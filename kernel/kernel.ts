@@ -173,6 +173,17 @@ export class Kernel implements SyscallContext {
    */
   execve(hostPath: string, argv: string[], envp: string[], image?: Uint8Array): void {
     const bytes = image ?? readFileSync(hostPath);
+    const exePath = this.hostfs.guestPathOf(hostPath) ?? resolve(hostPath);
+    this.execImage(hostPath, exePath, hostPath, argv, envp, bytes);
+    if (this.strace) this.strace(`execve(${JSON.stringify(hostPath)}, ${JSON.stringify(argv)}, ${hex(envp.length)} /* ${envp.length} vars */) = 0`);
+  }
+
+  /**
+   * The point of no return of exec: builds the new image (ElfError leaves everything as it
+   * was), then replaces the current process's memory, resets what exec resets and loads the
+   * CPU. execfn is the name the caller used (AT_EXECFN); exePath what /proc/self/exe shows.
+   */
+  execImage(hostPath: string, exePath: string, execfn: string, argv: readonly string[], envp: readonly string[], bytes: Uint8Array): void {
     let dev: [number, number] = [0, 0];
     let ino = 0;
     try {
@@ -180,13 +191,12 @@ export class Kernel implements SyscallContext {
       dev = decodeDev(st.dev);
       ino = Number(st.ino);
     } catch { /* an image without a file */ }
-    const exePath = this.hostfs.guestPathOf(hostPath) ?? resolve(hostPath);
     const uid = process.getuid?.() ?? 0;
     const gid = process.getgid?.() ?? 0;
     const old = this.currentTask;
     const stackRlimit = old ? Number(old.rlimits[RLIMIT_STACK].cur > 0xffffffffn ? 0xffffffffn : old.rlimits[RLIMIT_STACK].cur) : 8 * 1024 * 1024;
     const r = execBinary(this.mem, this.mmu, this.faultStats, this.personality, {
-      image: bytes, exePath, devMajor: dev[0], devMinor: dev[1], ino, argv, envp, execfn: hostPath,
+      image: bytes, exePath, devMajor: dev[0], devMinor: dev[1], ino, argv, envp, execfn,
       hwcap: cpuFeatures.edx, uid, gid, stackRlimit, random: this.opts.random,
     });
 
@@ -212,13 +222,14 @@ export class Kernel implements SyscallContext {
         a.mask = 0n;
       }
       task.signal.altStack = { sp: 0, flags: SS_DISABLE, size: 0 };
+      task.clearChildTid = 0;
+      task.robustListHead = 0;
     }
     task.exePath = exePath;
     task.comm = r.comm;
     for (let i = 0; i < task.tls.length; i++) task.tls[i] = { base: 0, limit: 0, flags: 0, present: false };
     this.resetCpu(r.entry, r.sp);
     this.mmu.setCr3(r.mm.pgd * 4096);
-    if (this.strace) this.strace(`execve(${JSON.stringify(hostPath)}, ${JSON.stringify(argv)}, ${hex(envp.length)} /* ${envp.length} vars */) = 0`);
   }
 
   private resetCpu(entry: number, sp: number): void {

@@ -161,6 +161,20 @@ function formatArg(t: TraceInput, i: number, f: ArgFormat): string {
     case 'ptr': return ptr(u);
     case 'octal': return '0' + u.toString(8);
     case 'dirfd': return v === -100 ? 'AT_FDCWD' : String(v);
+    case 'argv': case 'envp': {
+      if (u === 0) return 'NULL';
+      const items: string[] = [];
+      for (let k = 0; k < 4096; k++) {
+        const w = peekUser(mm, u + k * 4, 4);
+        if (w === null) return hex(u);
+        const p = new DataView(w.buffer).getUint32(0, true);
+        if (p === 0) break;
+        const s = peekString(mm, p, 4096);
+        items.push(s === null ? hex(p) : quoteBytes(s.bytes, STRLEN, s.truncated));
+      }
+      return f === 'envp' ? `${hex(u)} /* ${items.length} vars */` : `[${items.join(', ')}]`;
+    }
+    case 'epath':
     case 'path': {
       if (u === 0) return 'NULL';
       const s = peekString(mm, u, 4096);
@@ -264,7 +278,7 @@ function formatArg(t: TraceInput, i: number, f: ArgFormat): string {
 }
 
 /** Argument kinds that describe inputs: shown as they were before the call. */
-const INPUT_FORMATS = new Set<ArgFormat>(['userdesc', 'sigset', 'rlim64']);
+const INPUT_FORMATS = new Set<ArgFormat>(['userdesc', 'sigset', 'rlim64', 'epath', 'argv', 'envp']);
 
 /** Formats the input arguments before the call runs (the call may overwrite them). */
 export function formatInputs(mm: Mm, row: SyscallRow | undefined, args: readonly number[]): Map<number, string> {
@@ -275,7 +289,7 @@ export function formatInputs(mm: Mm, row: SyscallRow | undefined, args: readonly
     if (!INPUT_FORMATS.has(f)) return;
     const text = formatArg(t, i, f);
     // Memory the call has not touched yet may not be present: then format it afterwards.
-    if (!text.startsWith('0x')) m.set(i, text);
+    if (text !== hex(args[i])) m.set(i, text);
   });
   return m;
 }

@@ -1,6 +1,7 @@
 // The i386 system call table as data: number, name (from syscall_32.tbl), handler and how
 // strace prints each argument. One row drives both dispatch and tracing. Numbers without a
 // row answer -ENOSYS.
+import * as exec from './exec.js';
 import * as fio from './fileio.js';
 import * as mem from './memory.js';
 import * as nm from './namei.js';
@@ -17,6 +18,7 @@ const DEFS: Def[] = [
   // process lifetime and identity
   [1, proc.sysExit, ['int'], 'none'],
   [252, proc.sysExit, ['int'], 'none'],
+  [11, exec.sysExecve, ['epath', 'argv', 'envp']],
   [20, proc.sysGetpid, []],
   [224, proc.sysGettid, []],
   [64, proc.sysGetppid, []],

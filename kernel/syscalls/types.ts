@@ -38,6 +38,8 @@ export interface SyscallContext {
   monotonicNs(): bigint;
   /** Nanoseconds since the epoch (CLOCK_REALTIME). */
   realtimeNs(): bigint;
+  /** Replaces the process image (execve); throws ElfError when the file cannot run. */
+  execImage(hostPath: string, exePath: string, execfn: string, argv: readonly string[], envp: readonly string[], bytes: Uint8Array): void;
   /** Text strace appends after the return value, e.g. " (entry_number=6)". */
   straceNote: string | null;
 }
@@ -64,6 +66,9 @@ export type ArgFormat =
   | 'omode' /* open's mode: shown only with O_CREAT or O_TMPFILE in the previous argument */
   | 'pgoff' /* mmap2's offset in pages, shown as the byte offset */
   | 'statxflags' | 'mremapflags'
+  | 'argv' /* NULL-terminated string pointer array, shown before the call */
+  | 'envp' /* the same, shown as a count */
+  | 'epath' /* a path shown before the call (execve replaces the memory) */
   | 'llhi' /* _llseek: high word; prints the whole 64-bit offset with the next argument */ | 'omitted' | 'oloff';
 
 export interface SyscallRow {

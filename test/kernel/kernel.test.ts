@@ -98,3 +98,30 @@ describe('static-pie', () => {
     expect(k.run()).toEqual({ exitCode: 5, signal: 0 });
   });
 });
+
+describe('execve from the guest', () => {
+  it('replaces the image, keeps the pid, returns -ENOEXEC for non-ELF files', async () => {
+    const { mkdtempSync, writeFileSync, chmodSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const root = mkdtempSync(join(tmpdir(), 'i386emu-exec-'));
+    writeFileSync(join(root, 'second'), program(asm.exit(42)));
+    chmodSync(join(root, 'second'), 0o755);
+    writeFileSync(join(root, 'script'), '#!/bin/sh\n');
+    chmodSync(join(root, 'script'), 0o755);
+    // execve("/script", NULL, NULL), then execve("/second", NULL, NULL), then exit(1).
+    const names = Buffer.from('/script\0/second\0');
+    const code = [
+      ...asm.movEax(11), ...asm.movEbx(DATA), ...asm.movEcx(0), ...asm.movEdx(0), ...asm.int80(),
+      ...asm.movEax(11), ...asm.movEbx(DATA + 8), ...asm.int80(),
+      ...asm.exit(1),
+    ];
+    const trace: string[] = [];
+    const k = new Kernel({ memoryBytes: 16 << 20, rootDir: root, stdout: () => {}, stdin: new Uint8Array(0), strace: (l) => trace.push(l) });
+    k.execve('/first', ['first'], [], program(code, { bytes: names }));
+    expect(k.run()).toEqual({ exitCode: 42, signal: 0 });
+    expect(trace[1]).toBe('execve("/script", NULL, NULL) = -1 ENOEXEC (Exec format error) (not an ELF file (a script; run its interpreter instead))');
+    expect(trace[2]).toBe('execve("/second", NULL, NULL) = 0');
+    expect(k.task.exePath).toBe('/second');
+  });
+});

@@ -1,0 +1,68 @@
+// execve (fs/exec.c): the path is looked up in the guest's file system, argv and envp are
+// copied in, and the image replaces the process. A file that is not a runnable static i386
+// ELF gives -ENOEXEC (the reason goes to strace); on success the call does not return to
+// the old program: the new one starts with EAX = 0.
+import { readFileSync } from 'node:fs';
+import { E2BIG, EACCES, ENOEXEC, errnoFromHost } from '../errno.js';
+import { ElfError } from '../exec/elfError.js';
+import { MAX_ARG_STRLEN } from '../exec/elfTables.js';
+import { S_IFMT, S_IFREG } from '../fs/stat.js';
+import { AT_FDCWD, lookup, PATH_MAX } from '../fs/vfs.js';
+import { getUser32, strncpyFromUser, USER_STRING_TOO_LONG } from '../mm/uaccess.js';
+import type { SyscallContext } from './types.js';
+
+/** MAX_ARG_STRINGS */
+const MAX_ARG_STRINGS = 0x7fffffff;
+
+function readStringArray(c: SyscallContext, ptr: number): string[] | number {
+  const out: string[] = [];
+  if (ptr === 0) return out;
+  let total = 0;
+  for (let i = 0; i < MAX_ARG_STRINGS; i++) {
+    const p = getUser32(c.mm, (ptr + i * 4) >>> 0) >>> 0;
+    if (p === 0) break;
+    let s: string;
+    try {
+      s = strncpyFromUser(c.mm, p, MAX_ARG_STRLEN - 1);
+    } catch (e) {
+      if (e === USER_STRING_TOO_LONG) return -E2BIG;
+      throw e;
+    }
+    total += s.length + 1 + 4;
+    if (total > c.mm.stackRlimit / 4) return -E2BIG;
+    out.push(s);
+  }
+  return out;
+}
+
+export function sysExecve(c: SyscallContext, pathPtr: number, argvPtr: number, envpPtr: number): number {
+  const path = strncpyFromUser(c.mm, pathPtr, PATH_MAX);
+  const argv = readStringArray(c, argvPtr);
+  if (typeof argv === 'number') return argv;
+  const envp = readStringArray(c, envpPtr);
+  if (typeof envp === 'number') return envp;
+  const l = lookup(c.vfs, AT_FDCWD, path, true);
+  if (typeof l === 'number') return l;
+  if (l.kind !== 'host') return -EACCES;
+  const st = c.hostfs.stat(l.hostPath, true);
+  if (typeof st === 'number') return st;
+  if ((st.mode & S_IFMT) !== S_IFREG) return -EACCES;
+  const x = c.hostfs.access(l.hostPath, 1);
+  if (x < 0) return -EACCES;
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(l.hostPath);
+  } catch (e) {
+    return -errnoFromHost(e);
+  }
+  try {
+    c.execImage(l.hostPath, l.guestPath, path, argv, envp, bytes);
+  } catch (e) {
+    if (e instanceof ElfError) {
+      c.straceNote = ` (${e.message})`;
+      return -ENOEXEC;
+    }
+    throw e;
+  }
+  return 0;
+}
