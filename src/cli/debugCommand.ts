@@ -57,6 +57,10 @@ export async function debugCommand(argv: string[]): Promise<number> {
   });
   const envp = Object.entries(process.env).map(([k, v]) => `${k}=${v}`);
   const tty = process.stdin.isTTY === true;
+  // Output piped into `head` and the like: stop quietly when the reader goes away.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+  });
   const s = new Session({
     out: (t) => { process.stdout.write(t); },
     palette: useColour(process.stdout) ? COLOUR : PLAIN,
