@@ -67,8 +67,3 @@ export function ttyIoctl(tty: TtyState, cmd: number, arg: number, ctx: IoctlCont
   }
 }
 
-/** Requests any descriptor accepts (handled by the generic ioctl code). */
-export function isGenericIoctl(cmd: number): boolean {
-  return cmd === FIONBIO || cmd === FIOCLEX || cmd === FIONCLEX;
-}
-

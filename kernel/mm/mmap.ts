@@ -2,7 +2,7 @@
 // (TASK_SIZE minus the stack gap, as Linux's default layout), mmap_region (replace, insert,
 // merge) and do_munmap. Pages are never populated here: the fault handler fills them.
 import { PAGE_SIZE } from '../../src/mmu/physicalMemory.js';
-import { EACCES, EEXIST, EINVAL, ENODEV, ENOMEM, EOVERFLOW, EPERM } from '../errno.js';
+import { EACCES, EEXIST, EINVAL, ENOMEM, EOVERFLOW, EPERM } from '../errno.js';
 import { DEFAULT_STACK_RLIMIT, Mm, MMAP_MIN_ADDR, STACK_GUARD_GAP } from './mmStruct.js';
 import { zapRange } from './pageTable.js';
 import {
@@ -172,6 +172,3 @@ export function doMunmap(mm: Mm, addr: number, length: number): number {
   unmapRange(mm, addr, addr + len);
   return 0;
 }
-
-/** -ENODEV: files that cannot be mapped (ttys, pipes, directories). */
-export const MMAP_NOT_MAPPABLE = -ENODEV;
