@@ -391,7 +391,11 @@ export function run(opts: Options): Summary {
       if (diffs.length > 0) {
         s.mismatches++;
         if (fails.length < MAX_SHRINK) fails.push({ g, native: natives[k], tracked: t, diffs });
-        else count(s, '(not shrunk)', '(not shrunk)');
+        else {
+          // Past the shrinking budget: attribute to the last instruction the emulator ran.
+          const last = t.executed[t.executed.length - 1] ?? '(none)';
+          count(s, `~${TABLE.find((r) => r.name === last)?.group ?? '?'}`, `~${last} (not shrunk)`);
+        }
       }
       if (s.instructions >= opts.count) break;
     }

@@ -467,7 +467,8 @@ export class Gen {
     if (spec.noAccess) {
       addr = r.u32() | 0;
     } else if (!this.inBody && !this.noFault.has(spec.name) && r.chance(this.faultRate)) {
-      addr = r.pick([GUARD_ABOVE - r.range(1, Math.max(1, bytes - 1)), GUARD_ABOVE + r.int(64), GUARD_BELOW + 0xff0, 0, 0x10]) | 0;
+      const crossing = bytes > 1 && !this.noFault.has('fault:page-crossing') ? [GUARD_ABOVE - r.range(1, bytes - 1)] : [];
+      addr = r.pick([...crossing, GUARD_ABOVE + r.int(64), GUARD_BELOW + 0xff0, 0, 0x10]) | 0;
     } else {
       const margin = e.spec.name.startsWith('bt') && e.spec.modrm?.reg === 'G' ? 72 : 0;
       addr = this.dataAddr(bytes, margin);
