@@ -50,7 +50,8 @@ describe('createElfTables', () => {
 
   it('matches the string layout a 64-bit Linux kernel gives a 32-bit process', () => {
     // Observed natively with `env -i A=1 BB=22 setarch -R ./s x yy`.
-    const mm = createMm(makeMm().mem, makeMm().mmu, PERSONALITY_COMPAT64.taskSize, newFaultStats());
+    const base32 = makeMm();
+    const mm = createMm(base32.mem, base32.mmu, PERSONALITY_COMPAT64.taskSize, newFaultStats());
     const r = createElfTables(mm, PERSONALITY_COMPAT64, { ...base, argv: ['./s', 'x', 'yy'], envp: ['A=1', 'BB=22'], execfn: './s' });
     expect(r.argv).toEqual([0xffffdfe1, 0xffffdfe5, 0xffffdfe7]);
     expect(r.envp).toEqual([0xffffdfea, 0xffffdfee]);
