@@ -2,10 +2,10 @@
 // over a cache of decoded instructions keyed by physical page. Faults leave the loop through one
 // catch around the whole batch; the CPU stops with a reason and never decides what it means.
 import { Mmu, PAGE_FAULT } from '../mmu/mmu.js';
-import { PAGE_SHIFT } from '../mmu/physicalMemory.js';
+import { PAGE_MASK, PAGE_SHIFT } from '../mmu/physicalMemory.js';
 import { Insn } from './insn.js';
 import { Stop } from './stop.js';
-import { decodeAt } from './decoder.js';
+import { decodeAt, decodeBlock, type Block } from './decoder.js';
 import { Fpu } from './fpu/fpu.js';
 import { Sse } from './sse/sse.js';
 import {
@@ -27,6 +27,12 @@ for (let b = 0; b < 256; b++) {
   for (let k = 0; k < 8; k++) n += (b >> k) & 1;
   PARITY[b] = n & 1 ? 0 : PF;
 }
+
+/** Thrown by Cpu.fault(); caught by the run loop. */
+class CpuFault {
+  readonly kind = 'cpu-fault';
+}
+export const CPU_FAULT = new CpuFault();
 
 export interface TlsDescriptor {
   base: number;
@@ -80,11 +86,7 @@ export class Cpu {
   /** Instructions retired since reset. */
   instructions = 0;
   /** Decoded-instruction cache: per physical frame, an array indexed by page offset. */
-  private readonly codePages: Array<Insn[] | undefined> = [];
-  private fetchLin = -1;
-  private fetchEpoch = -1;
-  private fetchCode: Insn[] = [];
-  private fetchPfn = -1;
+  private readonly codePages: Array<Block[] | undefined> = [];
   decodedInsns = 0;
   codeInvalidations = 0;
   /** Optional per-instruction hook for the debugger; when set, run() checks it before each insn. */
@@ -351,11 +353,14 @@ export class Cpu {
 
   // ---- traps -----------------------------------------------------------------------------
 
-  /** Fault: the instruction does not retire and EIP points at it. */
-  fault(reason: Stop, vector = 0): void {
-    this.eip = this.prevEip;
+  /**
+   * Fault: the instruction does not retire and EIP points at it. Thrown (one preallocated
+   * object) so that nothing after it in the handler or the block runs.
+   */
+  fault(reason: Stop, vector = 0): never {
     this.trapVector = vector;
     this.stopReason = reason;
+    throw CPU_FAULT;
   }
 
   /** Trap: the instruction retired and EIP points after it. */
@@ -410,10 +415,6 @@ export class Cpu {
   private dropCodePage(pfn: number): void {
     this.codePages[pfn] = undefined;
     this.codeInvalidations++;
-    if (pfn === this.fetchPfn) {
-      this.fetchLin = -1;
-      this.fetchPfn = -1;
-    }
   }
 
   /** Forgets every decoded instruction (after a breakpoint insertion or an exec). */
@@ -424,34 +425,32 @@ export class Cpu {
         this.mmu.hasCode[p] = 0;
       }
     }
-    this.fetchLin = -1;
-    this.fetchPfn = -1;
   }
 
-  private fetchSlow(eip: number): Insn {
-    const phys = this.mmu.translate(eip, false);
+  /**
+   * The decoded block starting at linear address eip. Blocks are cached per physical frame by
+   * page offset and remember the linear page they were decoded for, so the absolute addresses
+   * they hold stay right; another mapping of the same frame decodes afresh.
+   */
+  private blockAt(eip: number): Block {
+    const mmu = this.mmu;
+    const e = mmu.tlbR[eip >>> PAGE_SHIFT];
+    const phys = e !== 0 ? (e & PAGE_MASK) >>> 0 : (mmu.translate(eip, false) & PAGE_MASK) >>> 0;
     const pfn = phys >>> PAGE_SHIFT;
     let page = this.codePages[pfn];
     if (page === undefined) {
-      page = new Array<Insn>(4096);
+      page = new Array<Block>(4096);
       this.codePages[pfn] = page;
-      this.mmu.protectCodeFrame(pfn);
+      mmu.protectCodeFrame(pfn);
     }
-    this.fetchLin = eip & ~0xfff;
-    this.fetchEpoch = this.mmu.epoch;
-    this.fetchCode = page;
-    this.fetchPfn = pfn;
-    const insn = page[eip & 0xfff];
-    return insn === undefined ? this.decodeHere(eip) : insn;
-  }
-
-  private decodeHere(eip: number): Insn {
-    const insn = decodeAt(this, eip);
-    this.decodedInsns++;
-    // An instruction that runs into the next page is decoded afresh each time: caching it
-    // would miss writes to (or remapping of) that second page.
-    if ((eip & 0xfff) + insn.len <= 0x1000 && this.fetchLin !== -1) this.fetchCode[eip & 0xfff] = insn;
-    return insn;
+    const b = page[eip & 0xfff];
+    if (b !== undefined && b.linPage === (eip & PAGE_MASK)) return b;
+    const nb = decodeBlock(this, eip);
+    this.decodedInsns += nb.insns.length;
+    // A block whose only instruction runs into the next page is decoded afresh each time:
+    // caching it would miss writes to (or remapping of) that second page.
+    if (nb.cacheable) page[eip & 0xfff] = nb;
+    return nb;
   }
 
   /** Decodes the instruction at a linear address without executing it (debugger). */
@@ -461,72 +460,87 @@ export class Cpu {
 
   // ---- the loop ----------------------------------------------------------------------------
 
-  /** Runs up to `budget` instructions; returns why it stopped. */
+  /**
+   * Runs about `budget` instructions (whole blocks; a small budget, a debugger hook or an MMU
+   * access hook selects the exact one-instruction-at-a-time loop); returns why it stopped.
+   */
   run(budget: number): Stop {
     this.stopReason = -1;
+    if (this.debugHook !== null || this.mmu.onAccess !== null || budget < 256) return this.runPrecise(budget);
     let n = 0;
-    const mmu = this.mmu;
+    let k = 0;
+    let cur: Insn | null = null;
     try {
-      if (this.debugHook !== null) return this.runHooked(budget);
       while (n < budget) {
-        const eip = this.eip;
-        this.prevEip = eip;
-        let insn: Insn;
-        if ((eip & ~0xfff) === this.fetchLin && this.fetchEpoch === mmu.epoch) {
-          insn = this.fetchCode[eip & 0xfff];
-          if (insn === undefined) insn = this.decodeHere(eip);
-        } else {
-          insn = this.fetchSlow(eip);
+        cur = null;
+        k = 0;
+        const insns = this.blockAt(this.eip).insns;
+        const last = insns.length - 1;
+        for (; k < last; k++) {
+          cur = insns[k];
+          cur.fn(this, cur);
         }
-        this.eip = (eip + insn.len) | 0;
-        insn.fn(this, insn);
+        cur = insns[last];
+        // Only the block's last instruction can transfer control or trap, so only it needs
+        // EIP (and the kernel's prevEip) to be exact while it runs.
+        this.prevEip = cur.eip;
+        this.eip = cur.nextEip;
+        cur.fn(this, cur);
+        n += insns.length;
         if (this.stopReason >= 0) {
-          if (this.stopReason === Stop.Interrupt || this.stopReason === Stop.Sysenter || this.stopReason === Stop.Breakpoint || this.stopReason === Stop.Trap) n++;
+          if (this.stopReason !== Stop.Interrupt && this.stopReason !== Stop.Sysenter &&
+            this.stopReason !== Stop.Breakpoint && this.stopReason !== Stop.Trap) n--;
           break;
         }
-        n++;
       }
     } catch (e) {
-      if (e !== PAGE_FAULT) throw e;
-      this.eip = this.prevEip;
-      this.stopReason = Stop.PageFault;
-      this.trapVector = 14;
+      this.catchFault(e, cur);
+      n += k;
     }
     this.instructions += n;
     return this.stopReason < 0 ? Stop.Budget : this.stopReason;
   }
 
-  /** The same loop with a debugger hook consulted before each instruction. */
-  private runHooked(budget: number): Stop {
+  /** One instruction at a time, consulting the debugger hook before each. */
+  private runPrecise(budget: number): Stop {
     let n = 0;
-    const mmu = this.mmu;
+    let cur: Insn | null = null;
     try {
       while (n < budget) {
-        if (this.debugHook!(this)) {
+        if (this.debugHook !== null && this.debugHook(this)) {
           this.stopReason = Stop.Debug;
           break;
         }
-        const eip = this.eip;
-        this.prevEip = eip;
-        const insn = (eip & ~0xfff) === this.fetchLin && this.fetchEpoch === mmu.epoch
-          ? (this.fetchCode[eip & 0xfff] ?? this.decodeHere(eip))
-          : this.fetchSlow(eip);
-        this.eip = (eip + insn.len) | 0;
-        insn.fn(this, insn);
+        cur = null;
+        cur = this.blockAt(this.eip).insns[0];
+        this.prevEip = cur.eip;
+        this.eip = cur.nextEip;
+        cur.fn(this, cur);
         if (this.stopReason >= 0) {
-          if (this.stopReason === Stop.Interrupt || this.stopReason === Stop.Sysenter || this.stopReason === Stop.Breakpoint || this.stopReason === Stop.Trap) n++;
+          if (this.stopReason === Stop.Interrupt || this.stopReason === Stop.Sysenter ||
+            this.stopReason === Stop.Breakpoint || this.stopReason === Stop.Trap) n++;
           break;
         }
         n++;
       }
     } catch (e) {
-      if (e !== PAGE_FAULT) throw e;
-      this.eip = this.prevEip;
-      this.stopReason = Stop.PageFault;
-      this.trapVector = 14;
+      this.catchFault(e, cur);
     }
     this.instructions += n;
     return this.stopReason < 0 ? Stop.Budget : this.stopReason;
+  }
+
+  /** A fault thrown out of an instruction: EIP back at that instruction; the reason is kept. */
+  private catchFault(e: unknown, cur: Insn | null): void {
+    if (e === PAGE_FAULT) {
+      this.stopReason = Stop.PageFault;
+      this.trapVector = 14;
+    } else if (e !== CPU_FAULT) {
+      throw e;
+    }
+    // cur is null when the fault came from fetching the block itself; EIP is already there.
+    if (cur !== null) this.eip = cur.eip;
+    this.prevEip = this.eip;
   }
 }
 

@@ -3,6 +3,7 @@
 // register-vs-memory form, with fast handlers for the common 32-bit register cases).
 import type { Cpu } from './cpu.js';
 import { Insn, type Handler } from './insn.js';
+import { PAGE_FAULT } from '../mmu/mmu.js';
 import { CS, DS, EBP, EBX, EDI, ES, ESI, FS, GS, SS, ZERO } from './registers.js';
 import * as alu from './ops/alu.js';
 import * as mv from './ops/dataMove.js';
@@ -157,7 +158,61 @@ export function decodeAt(c: Cpu, eip: number): Insn {
     i.fn = gp;
   }
   i.len = (d.p - eip) | 0;
+  i.nextEip = d.p;
   return i;
+}
+
+/** A straight-line run of decoded instructions; only the last may branch, trap or repeat. */
+export class Block {
+  constructor(
+    readonly insns: Insn[],
+    /** The linear page the block was decoded at (its absolute addresses hold only there). */
+    readonly linPage: number,
+    /** False for a lone instruction that runs into the next page. */
+    readonly cacheable: boolean,
+  ) {}
+}
+
+const MAX_BLOCK = 64;
+
+/** Handlers after which execution may not simply fall through to the next instruction. */
+const ENDS_BLOCK = new Set<Handler>([
+  ctl.jmpRel, ctl.jmpRel16, ctl.jcc, ctl.jcc16, ctl.callRel, ctl.callRel16, ctl.callE, ctl.jmpE,
+  ctl.ret, ctl.ret32, ctl.loop, ctl.intN, ctl.int3, ctl.int1, ctl.into, ctl.sysenter,
+  ctl.invalidOpcode, ctl.generalProtection, str.movs, str.stos, str.lods, str.cmps, str.scas,
+  st.popf, misc.bound, mv.movSregE, st.popSeg, misc.loadFarPointer,
+]);
+
+/** Decodes instructions from eip up to a control transfer, the page end, or MAX_BLOCK. */
+export function decodeBlock(c: Cpu, eip: number): Block {
+  const insns: Insn[] = [];
+  const linPage = eip & ~0xfff;
+  let p = eip;
+  for (;;) {
+    let i: Insn;
+    if (insns.length === 0) {
+      i = decodeAt(c, p);
+    } else {
+      // Decoding ahead must not fault: the bytes may run into an unmapped page that the
+      // program never executes. Stop the block there instead.
+      try {
+        i = decodeAt(c, p);
+      } catch (e) {
+        if (e !== PAGE_FAULT) throw e;
+        c.mmu.pageFaults--;
+        break;
+      }
+    }
+    if ((p & 0xfff) + i.len > 0x1000) {
+      // Runs into the next page: alone it is a block of its own, otherwise it starts the next.
+      if (insns.length === 0) return new Block([i], linPage, false);
+      break;
+    }
+    insns.push(i);
+    p = i.nextEip;
+    if (ENDS_BLOCK.has(i.fn) || insns.length >= MAX_BLOCK || (p & 0xfff) === 0) break;
+  }
+  return new Block(insns, linPage, true);
 }
 
 function decodeOne(i: Insn, op: number): Handler {

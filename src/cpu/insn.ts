@@ -10,6 +10,8 @@ export class Insn {
   /** Linear address of the first byte (prefixes included) and the length in bytes. */
   eip = 0;
   len = 0;
+  /** eip + len: where execution continues when the instruction does not branch. */
+  nextEip = 0;
   /** Opcode: 0x00-0xFF one-byte map, 0x0F00 | b for the 0F map, 0x0F3800 | b, 0x0F3A00 | b. */
   op = 0;
   /** Operand size index: 0 = 8, 1 = 16, 2 = 32 bits. */

@@ -450,26 +450,36 @@ export function add(as: number, ah: number, al: number, bs: number, bh: number, 
 
 // ---- multiply -------------------------------------------------------------------------------
 
-/** wH:wL:wX (+ sticky) = top of the 128-bit product of two 64-bit significands; returns 1 if bit 127 was set. */
+/**
+ * wH:wL:wX (+ sticky) = top of the 128-bit product of two 64-bit significands; returns 1 if
+ * bit 127 was set. The operands are split into 21/21/22-bit limbs so that every partial
+ * product and column sum is exact in a double, and carries are propagated in base 2^21.
+ */
+const P21 = 2097152, INV21 = 1 / 2097152;
 function mul64(xH: number, xL: number, yH: number, yL: number): number {
-  const a3 = xH >>> 16, a2 = xH & 0xffff, a1 = xL >>> 16, a0 = xL & 0xffff;
-  const b3 = yH >>> 16, b2 = yH & 0xffff, b1 = yL >>> 16, b0 = yL & 0xffff;
+  const a0 = xL & 0x1fffff, a1 = (xL >>> 21) | ((xH & 0x3ff) << 11), a2 = xH >>> 10;
+  const b0 = yL & 0x1fffff, b1 = (yL >>> 21) | ((yH & 0x3ff) << 11), b2 = yH >>> 10;
   let t = a0 * b0;
-  const r0 = t % 65536;
-  t = Math.floor(t / 65536) + a1 * b0 + a0 * b1;
-  const r1 = t % 65536;
-  t = Math.floor(t / 65536) + a2 * b0 + a1 * b1 + a0 * b2;
-  const r2 = t % 65536;
-  t = Math.floor(t / 65536) + a3 * b0 + a2 * b1 + a1 * b2 + a0 * b3;
-  const r3 = t % 65536;
-  t = Math.floor(t / 65536) + a3 * b1 + a2 * b2 + a1 * b3;
-  const r4 = t % 65536;
-  t = Math.floor(t / 65536) + a3 * b2 + a2 * b3;
-  const r5 = t % 65536;
-  t = Math.floor(t / 65536) + a3 * b3;
-  const r6 = t % 65536;
-  const r7 = Math.floor(t / 65536);
-  const w3 = r7 * 65536 + r6, w2 = r5 * 65536 + r4, w1 = r3 * 65536 + r2, w0 = r1 * 65536 + r0;
+  let q = Math.floor(t * INV21);
+  const r0 = t - q * P21;
+  t = a0 * b1 + a1 * b0 + q;
+  q = Math.floor(t * INV21);
+  const r1 = t - q * P21;
+  t = a0 * b2 + a1 * b1 + a2 * b0 + q;
+  q = Math.floor(t * INV21);
+  const r2 = t - q * P21;
+  t = a1 * b2 + a2 * b1 + q;
+  q = Math.floor(t * INV21);
+  const r3 = t - q * P21;
+  t = a2 * b2 + q;
+  q = Math.floor(t * INV21);
+  const r4 = t - q * P21;
+  const r5 = q & 0x1fffff, r6 = Math.floor(q * INV21);
+  // 21-bit digits r0..r6 → 32-bit words w0..w3 (bits 0-31, 32-63, 64-95, 96-127)
+  const w0 = (r0 | (r1 << 21)) >>> 0;
+  const w1 = ((r1 >>> 11) | (r2 << 10) | (r3 << 31)) >>> 0;
+  const w2 = ((r3 >>> 1) | (r4 << 20)) >>> 0;
+  const w3 = ((r4 >>> 12) | (r5 << 9) | (r6 << 30)) >>> 0;
   if (w3 >= 0x80000000) {
     wH = w3; wL = w2; wX = (w1 | (w0 !== 0 ? 1 : 0)) >>> 0;
     return 1;
@@ -739,6 +749,13 @@ export function toFloat(se: number, hi: number, lo: number, dbl: boolean, cw: nu
   if (c === C_QNAN || c === C_SNAN) {
     if (c === C_SNAN) F.exc |= IE;
     packFloat(s, 0x7fff, (hi | 0x40000000) >>> 0, lo, dbl);
+    return;
+  }
+  const e = se & 0x7fff;
+  if (dbl && c === C_NORMAL && (lo & 0x7ff) === 0 && e >= DBL_MIN && e <= DBL_MAX) {
+    // Fast path: exactly representable as a normal double.
+    F.i1 = ((s << 31) | ((e - BIAS + 1023) << 20) | ((hi >>> 11) & 0xfffff)) | 0;
+    F.i0 = ((hi << 21) | (lo >>> 11)) | 0;
     return;
   }
   unpack(se, hi, lo);

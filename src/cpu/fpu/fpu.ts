@@ -912,11 +912,11 @@ export class Fpu {
     switch (reg) {
       case 0: { // FLD ST(i)
         if (this.isEmpty(i)) {
-          if (this.isEmpty(7)) {
-            if (this.stackFault(false)) return;
-            this.push(INDEF_SE, INDEF_HI, INDEF_LO);
-            return;
-          }
+          // An empty source is a stack underflow (C1 = 0) even when the push would also
+          // overflow; the indefinite is pushed all the same.
+          if (this.stackFault(false)) return;
+          this.push(INDEF_SE, INDEF_HI, INDEF_LO);
+          return;
         }
         const p = this.phys(i);
         F.exc = 0;
@@ -1050,6 +1050,7 @@ export class Fpu {
   /** FSIN (0), FCOS (1), FSINCOS (2), FPTAN (3). */
   private trig(kind: number): void {
     const pushes = kind >= 2;
+    this.sw &= ~SW_C2; // C2 reports an out-of-range argument, also cleared on stack faults
     if (this.isEmpty(0)) {
       if (this.stackFault(false)) return;
       this.setSt(0, INDEF_SE, INDEF_HI, INDEF_LO);

@@ -8,9 +8,11 @@ import { generalProtection, invalidOpcode, nop } from './control.js';
 
 /** D8-DF: the FPU executes with the ModRM byte and, for memory forms, the linear address. */
 export function fpuOp(c: Cpu, i: Insn): void {
+  c.prevEip = i.eip; // the FPU records it as the last instruction pointer
   c.fpu.exec(c, i.op, i.modrm, i.isMem ? c.ea(i) : 0);
 }
-export function fwait(c: Cpu, _i: Insn): void {
+export function fwait(c: Cpu, i: Insn): void {
+  c.prevEip = i.eip;
   c.fpu.fwait(c);
 }
 

@@ -27,7 +27,7 @@ function repeat(c: Cpu, i: Insn, one: (c: Cpu, i: Insn, d: number) => boolean): 
     r[ECX] = (r[ECX] - 1) | 0;
     if (!more) return;
     if (++n >= SLICE && r[ECX] !== 0) {
-      c.eip = c.prevEip; // resume this instruction on the next fetch
+      c.eip = i.eip; // resume this instruction on the next fetch
       return;
     }
   }
@@ -108,7 +108,7 @@ function fastStos(c: Cpu, i: Insn): boolean {
   }
   r[EDI] = (r[EDI] + n * size) | 0;
   r[ECX] = (r[ECX] - n) | 0;
-  if (r[ECX] !== 0) c.eip = c.prevEip;
+  if (r[ECX] !== 0) c.eip = i.eip;
   return true;
 }
 
@@ -130,6 +130,6 @@ function fastMovs(c: Cpu, i: Insn): boolean {
   r[ESI] = (r[ESI] + bytes) | 0;
   r[EDI] = (r[EDI] + bytes) | 0;
   r[ECX] = (r[ECX] - n) | 0;
-  if (r[ECX] !== 0) c.eip = c.prevEip;
+  if (r[ECX] !== 0) c.eip = i.eip;
   return true;
 }
