@@ -61,10 +61,33 @@ export class Engine {
   private pending: Array<{ w: Watch; write: boolean; addr: number }> = [];
   private readonly hookFn = (c: Cpu): boolean => this.hook(c);
 
-  /** Side-effect-free read of up to n bytes of code at addr (null when the page is absent). */
+  private peekVpn = -1;
+  private peekCr3 = -1;
+  private peekEpoch = -1;
+  private peekPhys = 0;
+
+  /**
+   * Side-effect-free read of up to n bytes at addr (null when the page is absent). The result
+   * may be a view of guest memory: read it at once, never keep or change it.
+   */
   peek(addr: number, n = 16): Uint8Array | null {
     const t = this.target;
     if (!t) return null;
+    const a0 = addr >>> 0;
+    if ((a0 & 0xfff) + n <= 0x1000) {
+      const m = t.mmu;
+      // The last page looked up stays valid until the TLB is flushed or CR3 changes.
+      if (a0 >>> 12 !== this.peekVpn || m.cr3 !== this.peekCr3 || m.epoch !== this.peekEpoch) {
+        const w = inspectWalk(t.mem, m.cr3, a0);
+        if (w.readFault !== null) return null;
+        this.peekVpn = a0 >>> 12;
+        this.peekCr3 = m.cr3;
+        this.peekEpoch = m.epoch;
+        this.peekPhys = w.physical - (a0 & 0xfff);
+      }
+      const p = this.peekPhys + (a0 & 0xfff);
+      return t.mem.bytes.subarray(p, p + n);
+    }
     const out = new Uint8Array(n);
     for (let i = 0; i < n;) {
       const a = (addr + i) >>> 0;
