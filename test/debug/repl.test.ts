@@ -139,6 +139,37 @@ continue
     expect(out).toMatch(/Hardware watchpoint 4: \*\(long long \*\)&counter\n\nOld value = 3\nNew value = 9/);
   });
 
+  it('manages breakpoints: tbreak, disable, enable, conditions, until, advance', async () => {
+    const out = await session(`
+break add if *(int *)($ebp + 8) == 3
+tbreak _start
+info breakpoints
+disable 1
+run
+info breakpoints
+enable 1
+continue
+p *(int *)($ebp + 8)
+condition 1
+info breakpoints
+delete 1
+break _start
+run
+advance add
+until
+until *0x0
+`);
+    expect(out).toMatch(/1       breakpoint      keep y   0x[0-9a-f]{8} <add\+6> \(add\)\n\tstop only if \*\(int \*\)\(\$ebp \+ 8\) == 3/);
+    expect(out).toMatch(/2       breakpoint      del  y   0x[0-9a-f]{8} <_start\+\d+> \(_start\)/);
+    expect(out).toMatch(/Temporary breakpoint 2, _start \(\)/);
+    expect(out).toMatch(/1       breakpoint      keep n/);
+    expect(out).toMatch(/Breakpoint 1, add \(\)[^]*\$1 = 3\n/);
+    expect(out).toMatch(/Breakpoint 1 now unconditional\./);
+    expect(out).toMatch(/breakpoint already hit 1 time/);
+    expect(out).toMatch(/Breakpoint 3, _start \(\)/);
+    expect(out).toMatch(/add \(\) at [^\n]*prog\.c:4\n[^]*\n5\t  counter \+= s;\n/);
+  });
+
   it('never crashes on bad input', async () => {
     const out = await session(`
 p $eax
