@@ -7,7 +7,7 @@ import { compareCases, report } from './diffCheck.js';
 vi.setConfig({ testTimeout: 120_000 });
 const skip = nativeUnavailable();
 if (skip) console.warn(`x87 differential tests skipped: ${skip}`);
-const N = Number(process.env.FPU_CASES ?? 3000);
+const N = Number(process.env.FPU_CASES ?? 2000);
 
 function memOf(bytes: number[]): Uint8Array {
   return new Uint8Array(bytes);

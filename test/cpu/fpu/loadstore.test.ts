@@ -6,7 +6,7 @@ import { compareCases, report } from './diffCheck.js';
 
 vi.setConfig({ testTimeout: 120_000 });
 const skip = nativeUnavailable();
-const N = Number(process.env.FPU_CASES ?? 3000);
+const N = Number(process.env.FPU_CASES ?? 2000);
 
 function le32(v: number): number[] {
   return [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];

@@ -7,7 +7,7 @@ import { describeState, FpuCase, FpuResult, hex, makeState, nativeUnavailable, r
 
 vi.setConfig({ testTimeout: 300_000 });
 const skip = nativeUnavailable();
-const N = Number(process.env.FPU_CASES ?? 3000);
+const N = Number(process.env.FPU_CASES ?? 2000);
 
 function x80(sign: number, exp: number, r: Rng): X80 {
   return [(sign << 15) | exp, (0x80000000 | r.u32()) >>> 0, r.u32()];
