@@ -846,3 +846,73 @@ for (let k = 0; k < 8; k++) {
   add({ group, asm: 'add al, bl; daa', hex: '00d827', undef: UNDEFINED_FLAGS.daa });
   add({ group, asm: 'sub al, bl; das', hex: '28d82f', undef: UNDEFINED_FLAGS.daa });
 }
+
+// Operand-overlap corner cases
+{
+  const group = 'overlap';
+  add({ group, asm: 'xadd eax, eax', hex: '0fc1c0', undef: UNDEFINED_FLAGS.arith });
+  add({ group, asm: 'xchg ecx, ecx', hex: '87c9', undef: UNDEFINED_FLAGS.none });
+  add({ group, asm: 'cmpxchg eax, ecx', hex: '0fb1c8', undef: UNDEFINED_FLAGS.arith });
+  add({ group, asm: 'cmpxchg ah, ch', hex: '0fb0ec', undef: UNDEFINED_FLAGS.arith });
+  add({ group, asm: 'mul edx', hex: 'f7e2', undef: UNDEFINED_FLAGS.mul });
+  add({ group, asm: 'imul eax', hex: 'f7e8', undef: UNDEFINED_FLAGS.mul });
+  add({ group, asm: 'mul al', hex: 'f6e0', undef: UNDEFINED_FLAGS.mul });
+  add({ group, asm: 'lea ax, [bx+si]', hex: '67668d00', undef: UNDEFINED_FLAGS.none });
+  add({ group, asm: 'movzx eax, ah', hex: '0fb6c4', undef: UNDEFINED_FLAGS.none });
+  add({ group, asm: 'shl cl, cl', hex: 'd2e1', undef: (c) => shiftUndefined('shl', 8, get8(c, ECX)) });
+  add({ group, asm: 'rol ch, cl', hex: 'd2c5', undef: (c) => shiftUndefined('rol', 8, get8(c, ECX)) });
+  add({ group, asm: 'shrd ecx, ecx, cl', hex: '0fadc9', undef: (c) => doubleShiftUndefined(get8(c, ECX)) });
+  add({ group, asm: 'bswap ebp', hex: '0fcd', undef: UNDEFINED_FLAGS.none });
+}
+
+// Flag chains: one instruction's flags consumed by the next. These catch lazy-flag
+// bookkeeping errors: INC/DEC keep CF, BT keeps ZF, rotates keep SF ZF AF PF, count-0
+// shifts keep everything.
+{
+  const group = 'flag-chain';
+  add({ group, asm: 'add eax, ecx; adc edx, ebx', hex: '01c811da', undef: 0 });
+  add({ group, asm: 'sub eax, ecx; sbb edx, ebx', hex: '29c819da', undef: 0 });
+  add({ group, asm: 'add eax, ecx; inc edx; adc esi, edi', hex: '01c84211fe', undef: 0 });
+  add({ group, asm: 'sub eax, ecx; dec edx; sbb esi, edi', hex: '29c84a19fe', undef: 0 });
+  add({
+    group, asm: 'add eax, ecx; shl edx, cl; adc esi, edi', hex: '01c8d3e211fe', undef: 0,
+    setup: (c, r) => set8(c, ECX, r.chance(0.4) ? 0 : r.below(40)),
+  });
+  add({ group, asm: 'cmp eax, ecx; bt edx, esi; sete al; setb ah', hex: '39c80fa3f20f94c00f92c4', undef: UNDEFINED_FLAGS.bitTest,
+    setup: (c, r) => { if (r.chance(0.4)) set32(c, ECX, get32(c, EAX)); } });
+  add({ group, asm: 'sub eax, ecx; rol edx, 3; lahf', hex: '29c8c1c2039f', undef: OF });
+  add({ group, asm: 'sub eax, ecx; rcr edx, 1; lahf', hex: '29c8d1da9f', undef: 0 });
+  add({ group, asm: 'xor eax, ecx; rcl edx, 1', hex: '31c8d1d2', undef: AF });
+  add({
+    group, asm: 'add eax, ecx; shld edx, esi, cl; setc bl; seto bh', hex: '01c80fa5f20f92c30f90c7',
+    setup: (c, r) => set8(c, ECX, r.pick([0, 1, 32, 33])),
+    undef: (c) => doubleShiftUndefined(get8(c, ECX)),
+  });
+  add({ group, asm: 'test eax, eax; cmovs ecx, edx; cmove esi, edi; cmovp ebp, ebx', hex: '85c00f48ca0f44f70f4aeb', undef: AF });
+  add({ group, asm: 'neg eax; sbb eax, eax', hex: 'f7d819c0', undef: 0 });
+  add({ group, asm: 'inc eax; lahf; dec ecx; pushfd; pop edx', hex: '409f499c5a', undef: 0 });
+  add({ group, asm: 'imul eax, ecx; seto dl; setc dh', hex: '0fafc10f90c20f92c6', undef: UNDEFINED_FLAGS.mul });
+  add({ group, asm: 'mul ecx; adc edx, 0', hex: 'f7e183d200', undef: 0 });
+  add({
+    group, asm: 'bsf eax, ecx; cmove eax, edx', hex: '0fbcc10f44c2', undef: UNDEFINED_FLAGS.bitScan,
+    setup: (c, r) => { if (r.chance(0.3)) set32(c, ECX, 0); },
+  });
+  add({ group, asm: 'sahf; adc eax, ecx', hex: '9e11c8', undef: 0 });
+  add({ group, asm: 'sub eax, ecx; cmc; sbb edx, edx', hex: '29c8f519d2', undef: 0 });
+  add({ group, asm: 'add al, cl; daa; adc ah, 0', hex: '00c82780d400', undef: 0 });
+  add({
+    group, asm: 'stc; rcr eax, cl', hex: 'f9d3d8',
+    setup: (c, r) => set8(c, ECX, r.below(40)), undef: (c) => shiftUndefined('rcr', 32, get8(c, ECX)),
+  });
+  add({ group, asm: 'xadd eax, ecx; setc dl; seto dh; sets bl; sete bh', hex: '0fc1c80f92c20f90c60f98c30f94c7', undef: 0 });
+  add({
+    group, asm: 'cmpxchg ecx, edx; sete al', hex: '0fb1d10f94c0', undef: 0,
+    setup: (c, r) => { if (r.chance(0.5)) set32(c, EAX, get32(c, ECX)); },
+  });
+  add({
+    // (not LAHF: it would copy the undefined AF into AH)
+    group, asm: 'add eax, ecx; shl edx, cl; setc bl; sets bh; setp al', hex: '01c8d3e20f92c30f98c70f9ac0',
+    setup: (c, r) => set8(c, ECX, r.chance(0.5) ? 0 : r.below(40)),
+    undef: (c) => shiftUndefined('shl', 32, get8(c, ECX)),
+  });
+}
