@@ -11,14 +11,17 @@ export interface RunOptions {
   args: string[];
 }
 
-export const USAGE = `usage: i386emu run [--strace] [--stats] [--root DIR] [--mem MIB] [--] PROG [ARGS...]
+export const USAGE = `usage: i386emu run [--strace] [--stats] [--root DIR] [--mem MIB] [--gdb PORT] [--] PROG [ARGS...]
+       i386emu debug [-x FILE]... [--batch] [run options] PROG [ARGS...]
        i386emu --help | --version
 
 Runs a 32-bit x86 (i386) Linux ELF program on an emulated CPU, MMU and mini kernel.
   --strace     log every system call with decoded arguments to stderr
   --stats      print instructions, MIPS, TLB and page-fault counters to stderr at exit
   --root DIR   directory the guest may read files from (default: the current directory)
-  --mem MIB    guest physical memory in MiB (default 512)`;
+  --mem MIB    guest physical memory in MiB (default 512)
+  --gdb PORT   stop at the first instruction and wait for gdb on 127.0.0.1:PORT (target remote :PORT)
+debug opens the debugger REPL (type help); -x FILE runs debugger commands from FILE.`;
 
 /** Parses the options of `run` (argv after the subcommand). */
 export function parseRunArgs(argv: string[]): RunOptions {

@@ -2,6 +2,8 @@
 // with a non-zero exit (2 for bad usage or input), never a JavaScript stack trace.
 import { USAGE, UsageError, parseRunArgs } from './args.js';
 import { runCommand } from './runCommand.js';
+import { debugCommand } from './debugCommand.js';
+import { runWithGdb } from './gdbOption.js';
 import { CliError } from './cliError.js';
 
 const VERSION = '0.1.0';
@@ -19,8 +21,12 @@ async function main(argv: string[]): Promise<number> {
     case '-V':
       process.stdout.write(`i386emu ${VERSION}\n`);
       return 0;
-    case 'run':
-      return runCommand(parseRunArgs(rest));
+    case 'run': {
+      const o = parseRunArgs(rest);
+      return o.gdbPort !== null ? runWithGdb(o) : runCommand(o);
+    }
+    case 'debug':
+      return debugCommand(rest);
     default:
       throw new UsageError(`unknown command '${cmd}' (try: i386emu run PROG)`);
   }
