@@ -1,7 +1,7 @@
 // The MMU as the CPU sees it: linear-address reads and writes through a one-slot-per-page TLB,
 // and on a miss the CR3 → page directory → page table walk over guest physical memory, which
 // checks U/S and R/W, sets the A and D bits, and raises #PF (CR2 + error code) on failure.
-import { PAGE_SHIFT, PhysicalMemory } from './physicalMemory.js';
+import { PAGE_MASK, PAGE_SHIFT, PhysicalMemory } from './physicalMemory.js';
 import {
   PF_PROT, PF_USER, PF_WRITE, PTE_A, PTE_D, PTE_FRAME, PTE_P, PTE_RW, PTE_US,
 } from './paging.js';
@@ -262,7 +262,8 @@ export class Mmu {
   /** Checks that [lin, lin+len) is writable (faulting if not) before a multi-part write. */
   probeWrite(lin: number, len: number): void {
     this.translateWrite(lin, len);
-    if (((lin & 0xfff) + len) > 0x1000) this.translateWrite((lin + len - 1) | 0, 0);
+    // The second page is checked at its first byte: that is the address a fault reports (CR2).
+    if (((lin & 0xfff) + len) > 0x1000) this.translateWrite(((lin + len - 1) & PAGE_MASK) | 0, 0);
   }
 
   /**
@@ -327,7 +328,7 @@ export class Mmu {
     }
     // Page-crossing: check both pages before writing any byte, so a fault leaves memory intact.
     this.translateWrite(lin, 4);
-    this.translateWrite((lin + 3) | 0, 0);
+    this.translateWrite(((lin + 3) & PAGE_MASK) | 0, 0);
     for (let i = 0; i < 4; i++) this.bytes[this.translate((lin + i) | 0, true)] = v >> (8 * i);
   }
 

@@ -90,7 +90,7 @@ describe('two-level page walk', () => {
     mem.bytes.set([1, 2], (0x101 << 12) + 0xffe);
     mem.bytes.set([5, 6], 0x102 << 12);
     expect(mmu.read32(0x400ffe) >>> 0).toBe(0x06050201);
-    expectFault(() => mmu.write32(0x400ffe, -1), 0x401001, PF_USER | PF_WRITE | PF_PROT);
+    expectFault(() => mmu.write32(0x400ffe, -1), 0x401000, PF_USER | PF_WRITE | PF_PROT);
     expect(mem.bytes[(0x101 << 12) + 0xffe]).toBe(1);
   });
 });
