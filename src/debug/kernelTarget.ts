@@ -11,8 +11,13 @@ import { ESP } from '../cpu/registers.js';
 import type { AddressSpace, DebugTarget, TargetStop, TargetTask } from './target.js';
 import { hex8 } from './format.js';
 
+/** SIGILL, SIGTRAP, SIGBUS, SIGFPE, SIGSEGV: signals raised by a faulting instruction. */
+const FAULT_SIGNALS = new Set([4, 5, 7, 8, 11]);
+
 export class KernelTarget implements DebugTarget {
   exit: { code: number; signal: number } | null = null;
+  /** A fatal fault already reported as a signal stop; the next resume reports the death. */
+  private dying: { code: number; signal: number } | null = null;
   private readonly auxvBytes: Uint8Array;
 
   constructor(readonly kernel: Kernel, readonly exePath: string) {
@@ -27,9 +32,19 @@ export class KernelTarget implements DebugTarget {
 
   resume(budget: number): TargetStop {
     if (this.exit) return { kind: 'exited', ...this.exit };
+    if (this.dying) {
+      this.exit = this.dying;
+      return { kind: 'exited', ...this.exit };
+    }
     const r = this.kernel.step(budget);
     if (r === 'debug') return { kind: 'hook' };
     if (r === null) return { kind: 'budget' };
+    if (r.signal && r.diagnostic && FAULT_SIGNALS.has(r.signal)) {
+      // Like ptrace: stop at the faulting instruction first (registers and memory can still
+      // be inspected); resuming then delivers the signal, which kills the process.
+      this.dying = { code: 0, signal: r.signal };
+      return { kind: 'signal', signal: r.signal, addr: r.diagnostic.faultAddr ?? undefined };
+    }
     this.exit = r.signal ? { code: 0, signal: r.signal } : { code: r.exitCode, signal: 0 };
     return { kind: 'exited', ...this.exit };
   }

@@ -96,3 +96,15 @@ continue
     expect(guest).toBe('x=6 counter=9\n');
   });
 });
+
+describe.skipIf(!gcc)('REPL on a program that faults', () => {
+  it('stops at the faulting instruction, then reports the death', async () => {
+    const prog = buildGuest('segv', 'int main(void) { *(volatile int *)0x10 = 1; return 0; }\n');
+    const { out } = await replSession(prog, 'run\ninfo registers eip\npagewalk 0x10\ncontinue\ninfo registers\n');
+    expect(out).toMatch(/Program received signal SIGSEGV, Segmentation fault\. \(fault address 0x10\)\n0x[0-9a-f]{8} in main \(\) at .*segv\.c:1\n/);
+    expect(out).toMatch(/=> 0x[0-9a-f]+ <main\+\d+>:\tmov dword ptr \[eax\], 1/);
+    expect(out).toMatch(/eip +0x[0-9a-f]+ +0x[0-9a-f]+ <main\+\d+>/);
+    expect(out).toMatch(/area: none \(an access is SIGSEGV\)/);
+    expect(out).toMatch(/Program terminated with signal SIGSEGV, Segmentation fault\.\nThe program no longer exists\.\nThe program is not being run\./);
+  });
+});
