@@ -318,7 +318,7 @@ function infoAddress(s: Session, args: string): void {
   if (!sym) throw new ExprError(`No symbol "${name}" in current context.`);
   const row = s.symbols.lines?.rowFor(sym.addr);
   s.out(`Symbol "${name}" is ${sym.kind === 'func' ? 'a function' : sym.kind === 'object' ? 'static storage' : 'a label'} at address ${hex(sym.addr)}` +
-    `${sym.size ? ` (${sym.size} bytes)` : ''}${row ? `, line ${row.line} of ${row.file}` : ' in a file compiled without debugging'}.`);
+    `${sym.size ? ` (${sym.size} bytes)` : ''}${row ? `, line ${row.line} of ${row.file}` : s.symbols.lines ? '' : ' in a file compiled without debugging'}.`);
 }
 
 function infoLine(s: Session, args: string): void {

@@ -23,6 +23,9 @@ export const ALL_REG_NAMES = [
 /** A register's value as an expression value (undefined when the name is not a register). */
 export function readReg(c: Cpu, name: string): Value | undefined {
   const v = (bits: number | bigint, type: CType): Value => ({ bits: mask(BigInt(bits), type.size), type, lval: { kind: 'reg', name } });
+  // gdb's aliases first: $sp and $fp are ESP and EBP here, not the 16-bit SP and BP.
+  if (name === 'sp') return v(c.regs[ESP] >>> 0, T_DATA_PTR);
+  if (name === 'fp') return v(c.regs[EBP] >>> 0, T_DATA_PTR);
   let i = REG32_NAMES.indexOf(name);
   if (i >= 0) return v(c.regs[i] >>> 0, i === ESP || i === EBP ? T_DATA_PTR : T_INT);
   if ((i = REG16_NAMES.indexOf(name)) >= 0) return v(c.regs[i] & 0xffff, T_SHORT);
@@ -62,6 +65,8 @@ export function readReg(c: Cpu, name: string): Value | undefined {
 /** Writes a register; returns false when the name is unknown or read-only. */
 export function writeReg(c: Cpu, name: string, bits: bigint): boolean {
   const n = Number(BigInt.asUintN(32, bits)) | 0;
+  if (name === 'sp') { c.regs[ESP] = n; return true; }
+  if (name === 'fp') { c.regs[EBP] = n; return true; }
   let i = REG32_NAMES.indexOf(name);
   if (i >= 0) { c.regs[i] = n; return true; }
   if ((i = REG16_NAMES.indexOf(name)) >= 0) { c.setReg(1, i, n); return true; }
