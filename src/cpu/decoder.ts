@@ -115,6 +115,21 @@ const d = new Decoder();
 const invalid = ctl.invalidOpcode;
 const gp = ctl.generalProtection;
 
+/** Handlers whose memory-destination forms accept LOCK (anything else with LOCK is #UD). */
+const LOCKABLE = new Set<Handler>([
+  alu.aluEG, alu.aluEI, alu.incDec, alu.notE, alu.negE, mv.xchgEG, mv.xadd, mv.cmpxchg,
+  mv.cmpxchg8b, bit.btEG, bit.btEI,
+]);
+
+/** Refines LOCKABLE: CMP and BT read only, and group 3 allows only NOT/NEG. */
+function lockableForm(i: Insn): boolean {
+  switch (i.fn) {
+    case alu.aluEG: case alu.aluEI: return i.sub !== alu.ALU_CMP;
+    case bit.btEG: case bit.btEI: return i.sub !== 0;
+    default: return true;
+  }
+}
+
 /** Decodes the instruction at linear address eip (may throw PAGE_FAULT while fetching). */
 export function decodeAt(c: Cpu, eip: number): Insn {
   const i = new Insn(invalid);
@@ -153,6 +168,7 @@ export function decodeAt(c: Cpu, eip: number): Insn {
     i.sz = d.opsize16 ? 1 : 2;
     i.op = op;
     i.fn = op === 0x0f ? decode0F(i) : decodeOne(i, op);
+    if (i.lock && !(i.isMem && LOCKABLE.has(i.fn) && lockableForm(i))) i.fn = invalid;
   } catch (e) {
     if (e !== TOO_LONG) throw e;
     i.fn = gp;

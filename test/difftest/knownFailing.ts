@@ -19,15 +19,8 @@ export function knownSkips(): { skip: Set<string>; noFault: Set<string> } {
 }
 
 export const KNOWN_FAILING: KnownFailure[] = [
-  { row: 'lock add Ev,Gv reg (#UD)', bug: 'LOCK prefix ignored: a LOCK on a register destination must raise #UD (decoder sets i.lock, nothing checks it)' },
-  { row: 'lock mov Ev,Gv (#UD)', bug: 'LOCK prefix ignored: LOCK MOV must raise #UD' },
-  { row: 'lock cmp Ev,Gv (#UD)', bug: 'LOCK prefix ignored: LOCK CMP (no memory write) must raise #UD' },
-  { row: 'lock nop (#UD)', bug: 'LOCK prefix ignored: LOCK NOP must raise #UD' },
   { row: 'cs: mov Ev,Gv (#GP: write through CS)', bug: 'a write through a CS override must raise #GP (code segments are not writable); the emulator writes' },
   { row: 'fs: mov Gv,Ev (#GP: null FS)', bug: 'a memory access through FS holding a null selector must raise #GP; the emulator reads at base 0' },
-  { row: 'a16 movsb (SI/DI below 64 KiB)', bug: 'string instructions ignore the 0x67 address-size prefix: they must use SI/DI/CX, the emulator uses ESI/EDI/ECX' },
-  { row: 'clflush M', faultsOnly: true, bug: 'CLFLUSH of an unmapped address must raise #PF; the emulator treats CLFLUSH as a NOP without translating the address' },
-  { row: 'fault:page-crossing', faultsOnly: true, bug: 'src/mmu: a 4-byte write that crosses into an inaccessible page reports CR2 = lin+3 (e.g. mov [0x10003fff], esi faults at 0x10004002; the host says 0x10004000, the first byte of the faulting page): write32Slow/probeWrite translate the last byte, not the page start' },
   // x87
   { row: 'fxsave M512', bug: 'FXSAVE to an address that is not 16-byte aligned must raise #GP; the emulator stores' },
   { row: 'fxrstor M512', bug: 'FXRSTOR from an address that is not 16-byte aligned must raise #GP; the emulator loads' },

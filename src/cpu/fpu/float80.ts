@@ -10,7 +10,7 @@
 //
 // Internally a finite non-zero operand is unpacked into a sign, an unbounded biased exponent
 // and a normalised significand (denormals are normalised, so their exponent can go below 1);
-// results are formed in a 96-bit working significand (wH:wL:wX) whose lowest bit is sticky,
+// results are formed in a 96-bit working significand (W[WH]:W[WL]:W[WX]) whose lowest bit is sticky,
 // and roundPack() rounds it to 24, 53 or 64 bits within the exponent range of the destination
 // format. Facts measured on the host CPU and followed here: tininess is detected after
 // rounding; with underflow/overflow unmasked the register result keeps the normalised
@@ -95,9 +95,9 @@ function propagateNaN2(ac: number, as: number, ah: number, al: number, bc: numbe
 // ---- unpacking ------------------------------------------------------------------------------
 
 // Unpacked operand: sign (0/1), unbounded biased exponent, normalised significand.
-let uS = 0, uE = 0, uH = 0, uL = 0;
+let uS = 0, uE = 0;
 
-/** Unpacks a finite non-zero value (normal or denormal) into uS/uE/uH/uL. */
+/** Unpacks a finite non-zero value (normal or denormal) into uS/uE/W[UH]/W[UL]. */
 function unpack(se: number, hi: number, lo: number): void {
   uS = se >>> 15;
   let e = se & 0x7fff;
@@ -120,102 +120,107 @@ function unpack(se: number, hi: number, lo: number): void {
     }
   }
   uE = e;
-  uH = hi;
-  uL = lo;
+  W[UH] = hi;
+  W[UL] = lo;
 }
 
 // ---- the working significand and rounding ---------------------------------------------------
 
-let wS = 0, wE = 0, wH = 0, wL = 0, wX = 0;
+let wS = 0, wE = 0;
+// The significand words live in a Uint32Array: module-level `let`s holding values ≥ 2^30 would
+// be boxed on every store. W[WH]:W[WL]:W[WX] is the working significand, W[UH]:W[UL] the unpacked
+// operand.
+const W = new Uint32Array(5);
+const WH = 0, WL = 1, WX = 2, UH = 3, UL = 4;
 
-/** Shifts wH:wL:wX right by n, OR-ing everything shifted out into bit 0 of wX. */
+/** Shifts W[WH]:W[WL]:W[WX] right by n, OR-ing everything shifted out into bit 0 of W[WX]. */
 function shr96(n: number): void {
   if (n <= 0) return;
   if (n >= 96) {
-    wX = (wH | wL | wX) !== 0 ? 1 : 0;
-    wH = 0;
-    wL = 0;
+    W[WX] = (W[WH] | W[WL] | W[WX]) !== 0 ? 1 : 0;
+    W[WH] = 0;
+    W[WL] = 0;
     return;
   }
   let sticky = 0;
   if (n >= 64) {
-    sticky = (wL | wX) !== 0 ? 1 : 0;
-    wX = wH;
-    wL = 0;
-    wH = 0;
+    sticky = (W[WL] | W[WX]) !== 0 ? 1 : 0;
+    W[WX] = W[WH];
+    W[WL] = 0;
+    W[WH] = 0;
     n -= 64;
   } else if (n >= 32) {
-    sticky = wX !== 0 ? 1 : 0;
-    wX = wL;
-    wL = wH;
-    wH = 0;
+    sticky = W[WX] !== 0 ? 1 : 0;
+    W[WX] = W[WL];
+    W[WL] = W[WH];
+    W[WH] = 0;
     n -= 32;
   }
   if (n > 0) {
-    if ((wX << (32 - n)) !== 0) sticky = 1;
-    wX = ((wX >>> n) | (wL << (32 - n))) >>> 0;
-    wL = ((wL >>> n) | (wH << (32 - n))) >>> 0;
-    wH = wH >>> n;
+    if ((W[WX] << (32 - n)) !== 0) sticky = 1;
+    W[WX] = ((W[WX] >>> n) | (W[WL] << (32 - n))) >>> 0;
+    W[WL] = ((W[WL] >>> n) | (W[WH] << (32 - n))) >>> 0;
+    W[WH] = W[WH] >>> n;
   }
-  wX = (wX | sticky) >>> 0;
+  W[WX] = (W[WX] | sticky) >>> 0;
 }
 
-/** Normalises wH:wL:wX (non-zero) so that bit 31 of wH is set, adjusting wE. */
+/** Normalises W[WH]:W[WL]:W[WX] (non-zero) so that bit 31 of W[WH] is set, adjusting wE. */
 function normalize96(): void {
-  if (wH === 0) {
-    if (wL === 0) {
-      wH = wX;
-      wL = 0;
-      wX = 0;
+  if (W[WH] === 0) {
+    if (W[WL] === 0) {
+      W[WH] = W[WX];
+      W[WL] = 0;
+      W[WX] = 0;
       wE -= 64;
     } else {
-      wH = wL;
-      wL = wX;
-      wX = 0;
+      W[WH] = W[WL];
+      W[WL] = W[WX];
+      W[WX] = 0;
       wE -= 32;
     }
   }
-  if (wH === 0) {
-    // Only possible when the value came from wX alone and moved two words up.
-    wH = wL;
-    wL = 0;
+  if (W[WH] === 0) {
+    // Only possible when the value came from W[WX] alone and moved two words up.
+    W[WH] = W[WL];
+    W[WL] = 0;
     wE -= 32;
   }
-  const z = Math.clz32(wH);
+  const z = Math.clz32(W[WH]);
   if (z > 0) {
-    wH = ((wH << z) | (wL >>> (32 - z))) >>> 0;
-    wL = ((wL << z) | (wX >>> (32 - z))) >>> 0;
-    wX = (wX << z) >>> 0;
+    W[WH] = ((W[WH] << z) | (W[WL] >>> (32 - z))) >>> 0;
+    W[WL] = ((W[WL] << z) | (W[WX] >>> (32 - z))) >>> 0;
+    W[WX] = (W[WX] << z) >>> 0;
     wE -= z;
   }
 }
 
 /**
- * Rounds wH:wL:wX at `prec` significant bits (64, 53 or 24) in rounding mode rc, in place.
+ * Rounds W[WH]:W[WL]:W[WX] at `prec` significant bits (64, 53 or 24) in rounding mode rc, in place.
  * Returns 1 when the discarded part was non-zero. Sets rUp when the significand was
- * incremented; a carry out of bit 63 leaves wH:wL = 0 and rCarry = 1.
+ * incremented; a carry out of bit 63 leaves W[WH]:W[WL] = 0 and rCarry = 1.
  */
 let rUp = 0, rCarry = 0;
 function roundSig(prec: number, rc: number): number {
   let half: number, rest: boolean, lsb: number;
   if (prec === 64) {
-    half = wX >>> 31;
-    rest = (wX & 0x7fffffff) !== 0;
-    lsb = wL & 1;
+    half = W[WX] >>> 31;
+    rest = (W[WX] & 0x7fffffff) !== 0;
+    lsb = W[WL] & 1;
   } else if (prec === 53) {
-    half = (wL >>> 10) & 1;
-    rest = (wL & 0x3ff) !== 0 || wX !== 0;
-    lsb = (wL >>> 11) & 1;
+    half = (W[WL] >>> 10) & 1;
+    rest = (W[WL] & 0x3ff) !== 0 || W[WX] !== 0;
+    lsb = (W[WL] >>> 11) & 1;
   } else {
-    half = (wH >>> 7) & 1;
-    rest = (wH & 0x7f) !== 0 || wL !== 0 || wX !== 0;
-    lsb = (wH >>> 8) & 1;
+    half = (W[WH] >>> 7) & 1;
+    rest = (W[WH] & 0x7f) !== 0 || W[WL] !== 0 || W[WX] !== 0;
+    lsb = (W[WH] >>> 8) & 1;
   }
   rUp = 0;
   rCarry = 0;
   const inexact = half !== 0 || rest;
   if (!inexact) {
-    wX = 0;
+    W[WX] = 0;
     return 0;
   }
   let inc: boolean;
@@ -225,24 +230,23 @@ function roundSig(prec: number, rc: number): number {
     case 2: inc = wS === 0; break;
     default: inc = false;
   }
-  wX = 0;
-  if (prec === 53) wL = (wL & ~0x7ff) >>> 0;
-  else if (prec === 24) { wL = 0; wH = (wH & ~0xff) >>> 0; }
+  W[WX] = 0;
+  if (prec === 53) W[WL] = (W[WL] & ~0x7ff) >>> 0;
+  else if (prec === 24) { W[WL] = 0; W[WH] = (W[WH] & ~0xff) >>> 0; }
   if (inc) {
     rUp = 1;
-    const unit = prec === 64 ? 1 : prec === 53 ? 0x800 : 0;
     if (prec === 24) {
-      wH = wH + 0x100;
+      const h = W[WH] + 0x100;
+      if (h > 0xffffffff) { W[WH] = 0; rCarry = 1; } else W[WH] = h;
     } else {
-      wL = wL + unit;
-      if (wL > 0xffffffff) {
-        wL = 0;
-        wH = wH + 1;
+      const l = W[WL] + (prec === 64 ? 1 : 0x800);
+      if (l > 0xffffffff) {
+        W[WL] = 0;
+        const h = W[WH] + 1;
+        if (h > 0xffffffff) { W[WH] = 0; rCarry = 1; } else W[WH] = h;
+      } else {
+        W[WL] = l;
       }
-    }
-    if (wH > 0xffffffff) {
-      wH = 0;
-      rCarry = 1;
     }
   }
   return 1;
@@ -273,39 +277,39 @@ function roundPack(prec: number, minE: number, maxE: number, rc: number, trapUnd
     // the smallest normal? Only wE == minE - 1 with a carry out can escape.
     let tiny = true;
     if (wE === minE - 1) {
-      const h = wH, l = wL, x = wX;
+      const h = W[WH], l = W[WL], x = W[WX];
       roundSig(prec, rc);
       if (rCarry) tiny = false;
-      wH = h; wL = l; wX = x;
+      W[WH] = h; W[WL] = l; W[WX] = x;
     }
     shr96(minE - wE);
     wE = minE;
     const inexact = roundSig(prec, rc);
-    if (rCarry) { wH = 0x80000000; } // cannot happen from a denormalised value, kept for safety
+    if (rCarry) { W[WH] = 0x80000000; } // cannot happen from a denormalised value, kept for safety
     if (inexact) {
       F.exc |= PE;
       if (tiny) F.exc |= UE;
     }
     F.up = rUp;
-    F.se = (wS << 15) | ((wH & 0x80000000) !== 0 ? (minE === EXT_MIN ? 1 : wE) : (minE === EXT_MIN ? 0 : wE));
-    F.hi = wH >>> 0;
-    F.lo = wL >>> 0;
+    F.se = (wS << 15) | ((W[WH] & 0x80000000) !== 0 ? (minE === EXT_MIN ? 1 : wE) : (minE === EXT_MIN ? 0 : wE));
+    F.hi = W[WH] >>> 0;
+    F.lo = W[WL] >>> 0;
     return;
   }
   let tiny = false;
   if (wE < minE) {
     let t = true;
     if (wE === minE - 1) {
-      const h = wH, l = wL, x = wX;
+      const h = W[WH], l = W[WL], x = W[WX];
       roundSig(prec, rc);
       if (rCarry) t = false;
-      wH = h; wL = l; wX = x;
+      W[WH] = h; W[WL] = l; W[WX] = x;
     }
     tiny = t;
   }
   const inexact = roundSig(prec, rc);
   if (rCarry) {
-    wH = 0x80000000;
+    W[WH] = 0x80000000;
     wE++;
   }
   if (inexact) F.exc |= PE;
@@ -345,8 +349,8 @@ function roundPack(prec: number, minE: number, maxE: number, rc: number, trapUnd
     wE += 0x6000;
   }
   F.se = (wS << 15) | (wE & 0x7fff);
-  F.hi = wH >>> 0;
-  F.lo = wL >>> 0;
+  F.hi = W[WH] >>> 0;
+  F.lo = W[WL] >>> 0;
 }
 
 /** Precision-control bits of the control word → significand bits. */
@@ -386,20 +390,20 @@ export function add(as: number, ah: number, al: number, bs: number, bh: number, 
   }
   if (bc === C_ZERO) {
     unpack(as, ah, al);
-    wS = asign; wE = uE; wH = uH; wL = uL; wX = 0;
+    wS = asign; wE = uE; W[WH] = W[UH]; W[WL] = W[UL]; W[WX] = 0;
     roundExt(cw, prec);
     return;
   }
   if (ac === C_ZERO) {
     unpack(bs, bh, bl);
-    wS = bsign; wE = uE; wH = uH; wL = uL; wX = 0;
+    wS = bsign; wE = uE; W[WH] = W[UH]; W[WL] = W[UL]; W[WX] = 0;
     roundExt(cw, prec);
     return;
   }
   unpack(as, ah, al);
-  let xE = uE, xH = uH, xL = uL, xS = asign;
+  let xE = uE, xH = W[UH], xL = W[UL], xS = asign;
   unpack(bs, bh, bl);
-  let yE = uE, yH = uH, yL = uL, yS = bsign;
+  let yE = uE, yH = W[UH], yL = W[UL], yS = bsign;
   if (yE > xE || (yE === xE && (yH > xH || (yH === xH && yL > xL)))) {
     let t = xE; xE = yE; yE = t;
     t = xH; xH = yH; yH = t;
@@ -407,9 +411,9 @@ export function add(as: number, ah: number, al: number, bs: number, bh: number, 
     t = xS; xS = yS; yS = t;
   }
   // Align the smaller operand.
-  wH = yH; wL = yL; wX = 0;
+  W[WH] = yH; W[WL] = yL; W[WX] = 0;
   shr96(xE - yE);
-  const bH = wH, bL = wL, bX = wX;
+  const bH = W[WH], bL = W[WL], bX = W[WX];
   wS = xS;
   wE = xE;
   if (xS === yS) {
@@ -418,18 +422,18 @@ export function add(as: number, ah: number, al: number, bs: number, bh: number, 
     let c = 0;
     if (l > 0xffffffff) { l -= 0x100000000; c = 1; }
     let h = xH + bH + c;
-    wX = x; wL = l; 
+    W[WX] = x; W[WL] = l; 
     if (h > 0xffffffff) {
       h -= 0x100000000;
-      wH = h;
+      W[WH] = h;
       // shift right by one, carry in at the top
-      const st = wX & 1;
-      wX = ((wX >>> 1) | (wL << 31)) >>> 0 | st;
-      wL = ((wL >>> 1) | (wH << 31)) >>> 0;
-      wH = ((wH >>> 1) | 0x80000000) >>> 0;
+      const st = W[WX] & 1;
+      W[WX] = ((W[WX] >>> 1) | (W[WL] << 31)) >>> 0 | st;
+      W[WL] = ((W[WL] >>> 1) | (W[WH] << 31)) >>> 0;
+      W[WH] = ((W[WH] >>> 1) | 0x80000000) >>> 0;
       wE++;
     } else {
-      wH = h;
+      W[WH] = h;
     }
   } else {
     let x = 0 - bX, br = 0;
@@ -442,7 +446,7 @@ export function add(as: number, ah: number, al: number, bs: number, bh: number, 
       setResult(rc === 1 ? 0x8000 : 0, 0, 0);
       return;
     }
-    wH = h; wL = l; wX = x;
+    W[WH] = h; W[WL] = l; W[WX] = x;
     normalize96();
   }
   roundExt(cw, prec);
@@ -451,7 +455,7 @@ export function add(as: number, ah: number, al: number, bs: number, bh: number, 
 // ---- multiply -------------------------------------------------------------------------------
 
 /**
- * wH:wL:wX (+ sticky) = top of the 128-bit product of two 64-bit significands; returns 1 if
+ * W[WH]:W[WL]:W[WX] (+ sticky) = top of the 128-bit product of two 64-bit significands; returns 1 if
  * bit 127 was set. The operands are split into 21/21/22-bit limbs so that every partial
  * product and column sum is exact in a double, and carries are propagated in base 2^21.
  */
@@ -481,12 +485,12 @@ function mul64(xH: number, xL: number, yH: number, yL: number): number {
   const w2 = ((r3 >>> 1) | (r4 << 20)) >>> 0;
   const w3 = ((r4 >>> 12) | (r5 << 9) | (r6 << 30)) >>> 0;
   if (w3 >= 0x80000000) {
-    wH = w3; wL = w2; wX = (w1 | (w0 !== 0 ? 1 : 0)) >>> 0;
+    W[WH] = w3; W[WL] = w2; W[WX] = (w1 | (w0 !== 0 ? 1 : 0)) >>> 0;
     return 1;
   }
-  wH = ((w3 << 1) | (w2 >>> 31)) >>> 0;
-  wL = ((w2 << 1) | (w1 >>> 31)) >>> 0;
-  wX = ((w1 << 1) | (w0 !== 0 ? 1 : 0)) >>> 0;
+  W[WH] = ((w3 << 1) | (w2 >>> 31)) >>> 0;
+  W[WL] = ((w2 << 1) | (w1 >>> 31)) >>> 0;
+  W[WX] = ((w1 << 1) | (w0 !== 0 ? 1 : 0)) >>> 0;
   return 0;
 }
 
@@ -504,9 +508,9 @@ export function mul(as: number, ah: number, al: number, bs: number, bh: number, 
   if (ac === C_DENORMAL || bc === C_DENORMAL || F.den) F.exc |= DE;
   if (ac === C_ZERO || bc === C_ZERO) { setResult(s << 15, 0, 0); return; }
   unpack(as, ah, al);
-  const xE = uE, xH = uH, xL = uL;
+  const xE = uE, xH = W[UH], xL = W[UL];
   unpack(bs, bh, bl);
-  const top = mul64(xH, xL, uH, uL);
+  const top = mul64(xH, xL, W[UH], W[UL]);
   wS = s;
   wE = xE + uE - BIAS + top;
   roundExt(cw, prec);
@@ -533,9 +537,9 @@ function loadBig(q: bigint, sticky: boolean, c: number): void {
   } else {
     frame = q << BigInt(95 - t);
   }
-  wH = Number(frame >> 64n) >>> 0;
-  wL = Number((frame >> 32n) & 0xffffffffn) >>> 0;
-  wX = (Number(frame & 0xffffffffn) | (sticky ? 1 : 0)) >>> 0;
+  W[WH] = Number(frame >> 64n) >>> 0;
+  W[WL] = Number((frame >> 32n) & 0xffffffffn) >>> 0;
+  W[WX] = (Number(frame & 0xffffffffn) | (sticky ? 1 : 0)) >>> 0;
   wE = BIAS + t + c;
 }
 
@@ -564,9 +568,9 @@ export function div(as: number, ah: number, al: number, bs: number, bh: number, 
   if (ac === C_DENORMAL || bc === C_DENORMAL || F.den) F.exc |= DE;
   if (ac === C_ZERO) { setResult(s << 15, 0, 0); return; }
   unpack(as, ah, al);
-  const xE = uE, xH = uH, xL = uL;
+  const xE = uE, xH = W[UH], xL = W[UL];
   unpack(bs, bh, bl);
-  const A = big64(xH, xL) << 65n, B = big64(uH, uL);
+  const A = big64(xH, xL) << 65n, B = big64(W[UH], W[UL]);
   const q = A / B;
   const r = A - q * B;
   loadBig(q, r !== 0n, xE - uE - 65);
@@ -599,7 +603,7 @@ export function sqrt(as: number, ah: number, al: number, cw: number, prec: numbe
   if (ac === C_INF) { setResult(as, ah, al); return; }
   if (ac === C_DENORMAL || F.den) F.exc |= DE;
   unpack(as, ah, al);
-  let A = big64(uH, uL);
+  let A = big64(W[UH], W[UL]);
   let k = uE - BIAS; // value = A·2^(k-63)
   if ((k & 1) === 0) { A <<= 1n; k -= 1; }
   const N = A << 68n; // value = N·2^(k-131), k-131 even
@@ -759,7 +763,7 @@ export function toFloat(se: number, hi: number, lo: number, dbl: boolean, cw: nu
     return;
   }
   unpack(se, hi, lo);
-  wS = uS; wE = uE; wH = uH; wL = uL; wX = 0;
+  wS = uS; wE = uE; W[WH] = W[UH]; W[WL] = W[UL]; W[WX] = 0;
   const rc = (cw >> 10) & 3;
   if (dbl) roundPack(53, DBL_MIN, DBL_MAX, rc, (cw & UE) === 0, (cw & OE) === 0);
   else roundPack(24, SGL_MIN, SGL_MAX, rc, (cw & UE) === 0, (cw & OE) === 0);
@@ -802,34 +806,40 @@ export function toInt(se: number, hi: number, lo: number, bits: number, rc: numb
   // Integer part: significand shifted right by 63 - (uE - BIAS).
   const sh = 63 - (uE - BIAS);
   if (sh < 0) { intIndefinite(bits); return; } // ≥ 2^64
-  wS = s; wH = uH; wL = uL; wX = 0;
+  wS = s; W[WH] = W[UH]; W[WL] = W[UL]; W[WX] = 0;
   shr96(sh);
-  // wH:wL is the integer part, wX the fraction (with sticky).
-  const half = wX >>> 31, rest = (wX & 0x7fffffff) !== 0;
+  // W[WH]:W[WL] is the integer part, W[WX] the fraction (with sticky).
+  const half = W[WX] >>> 31, rest = (W[WX] & 0x7fffffff) !== 0;
   const inexact = half !== 0 || rest;
   if (inexact) {
     F.exc |= PE;
     let inc: boolean;
     switch (rc) {
-      case 0: inc = half !== 0 && (rest || (wL & 1) !== 0); break;
+      case 0: inc = half !== 0 && (rest || (W[WL] & 1) !== 0); break;
       case 1: inc = s !== 0; break;
       case 2: inc = s === 0; break;
       default: inc = false;
     }
     if (inc) {
       F.up = 1;
-      wL = wL + 1;
-      if (wL > 0xffffffff) { wL = 0; wH = wH + 1; }
-      if (wH > 0xffffffff) { intIndefinite(bits); return; }
+      const l = W[WL] + 1;
+      if (l > 0xffffffff) {
+        const h = W[WH] + 1;
+        if (h > 0xffffffff) { intIndefinite(bits); return; }
+        W[WL] = 0;
+        W[WH] = h;
+      } else {
+        W[WL] = l;
+      }
     }
   }
   // Range check on the magnitude.
   let ok: boolean;
-  if (bits === 64) ok = wH < 0x80000000 || (s === 1 && wH === 0x80000000 && wL === 0);
-  else if (bits === 32) ok = wH === 0 && (wL < 0x80000000 || (s === 1 && wL === 0x80000000));
-  else ok = wH === 0 && (wL < 0x8000 || (s === 1 && wL === 0x8000));
+  if (bits === 64) ok = W[WH] < 0x80000000 || (s === 1 && W[WH] === 0x80000000 && W[WL] === 0);
+  else if (bits === 32) ok = W[WH] === 0 && (W[WL] < 0x80000000 || (s === 1 && W[WL] === 0x80000000));
+  else ok = W[WH] === 0 && (W[WL] < 0x8000 || (s === 1 && W[WL] === 0x8000));
   if (!ok) { F.exc &= ~PE; F.up = 0; intIndefinite(bits); return; }
-  let h = wH >>> 0, l = wL >>> 0;
+  let h = W[WH] >>> 0, l = W[WL] >>> 0;
   if (s) {
     l = (~l + 1) >>> 0;
     h = (~h + (l === 0 ? 1 : 0)) >>> 0;
@@ -857,30 +867,30 @@ export function roundInt(se: number, hi: number, lo: number, rc: number): void {
   unpack(se, hi, lo);
   const ue = uE - BIAS;
   if (ue >= 63) { setResult(se, hi, lo); return; }
-  wS = uS; wH = uH; wL = uL; wX = 0;
+  wS = uS; W[WH] = W[UH]; W[WL] = W[UL]; W[WX] = 0;
   const sh = 63 - ue;
   shr96(sh);
-  const half = wX >>> 31, rest = (wX & 0x7fffffff) !== 0;
+  const half = W[WX] >>> 31, rest = (W[WX] & 0x7fffffff) !== 0;
   if (half === 0 && !rest) { setResult(se, hi, lo); return; }
   F.exc |= PE;
   let inc: boolean;
   switch (rc) {
-    case 0: inc = half !== 0 && (rest || (wL & 1) !== 0); break;
+    case 0: inc = half !== 0 && (rest || (W[WL] & 1) !== 0); break;
     case 1: inc = wS !== 0; break;
     case 2: inc = wS === 0; break;
     default: inc = false;
   }
-  wX = 0;
+  W[WX] = 0;
   if (inc) {
+    // (the integer part is below 2^63 here, so this cannot carry out of 64 bits)
     F.up = 1;
-    wL = wL + 1;
-    if (wL > 0xffffffff) { wL = 0; wH = wH + 1; }
+    const l = W[WL] + 1;
+    if (l > 0xffffffff) { W[WL] = 0; W[WH] = W[WH] + 1; } else W[WL] = l;
   }
-  if (wH === 0 && wL === 0) { setResult(wS << 15, 0, 0); return; }
+  if (W[WH] === 0 && W[WL] === 0) { setResult(wS << 15, 0, 0); return; }
   wE = BIAS + 63;
-  if (wH > 0xffffffff) { wH = 0x80000000; wL = 0; wE = BIAS + 64; }
   normalize96();
-  setResult((wS << 15) | wE, wH, wL);
+  setResult((wS << 15) | wE, W[WH], W[WL]);
 }
 
 // ---- other operations -----------------------------------------------------------------------
@@ -902,8 +912,8 @@ export function unpackTo(se: number, hi: number, lo: number, out: { s: number; e
   unpack(se, hi, lo);
   out.s = uS;
   out.e = uE;
-  out.h = uH;
-  out.l = uL;
+  out.h = W[UH];
+  out.l = W[UL];
 }
 
 /**
@@ -923,7 +933,7 @@ export function sigBig(hi: number, lo: number): bigint {
 
 /** Rounds the working value set with setWork() into F (extended range), for fpu.ts's FSCALE. */
 export function setWork(s: number, e: number, hi: number, lo: number): void {
-  wS = s; wE = e; wH = hi >>> 0; wL = lo >>> 0; wX = 0;
+  wS = s; wE = e; W[WH] = hi >>> 0; W[WL] = lo >>> 0; W[WX] = 0;
 }
 
 export function roundWork(cw: number, prec: number): void {

@@ -102,6 +102,11 @@ function fxrstor(c: Cpu, i: Insn): void { c.fpu.fxrstor(c, c.ea(i)); }
 function ldmxcsr(c: Cpu, i: Insn): void { c.sse.ldmxcsr(c, c.mmu.read32(c.ea(i))); }
 function stmxcsr(c: Cpu, i: Insn): void { c.mmu.write32(c.ea(i), c.sse.mxcsr); }
 
+/** CLFLUSH: no cache to flush, but the address must translate (it faults like a read). */
+function clflush(c: Cpu, i: Insn): void {
+  c.mmu.translateForRead(c.ea(i), 1);
+}
+
 export function group15(i: Insn): Handler {
   if (!i.isMem) return i.reg >= 5 ? nop : invalidOpcode; // LFENCE MFENCE SFENCE
   switch (i.reg) {
@@ -109,7 +114,7 @@ export function group15(i: Insn): Handler {
     case 1: return fxrstor;
     case 2: return ldmxcsr;
     case 3: return stmxcsr;
-    case 7: return nop; // CLFLUSH
+    case 7: return clflush;
     default: return invalidOpcode;
   }
 }

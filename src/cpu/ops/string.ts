@@ -13,7 +13,18 @@ function step(c: Cpu, sz: number): number {
   return c.flags & DF ? -SIZE_BYTES[sz] : SIZE_BYTES[sz];
 }
 
-/** Runs `one` for each element: count from ECX under REP, else once. */
+/** SI/DI (with the 0x67 prefix) or ESI/EDI as an offset. */
+function index(c: Cpu, i: Insn, reg: number): number {
+  return i.a16 ? c.regs[reg] & 0xffff : c.regs[reg];
+}
+
+/** Advances SI/DI (wrapping at 64 KiB) or ESI/EDI by d. */
+function advance(c: Cpu, i: Insn, reg: number, d: number): void {
+  const r = c.regs;
+  r[reg] = i.a16 ? (r[reg] & ~0xffff) | ((r[reg] + d) & 0xffff) : (r[reg] + d) | 0;
+}
+
+/** Runs `one` for each element: count from ECX (CX with 0x67) under REP, else once. */
 function repeat(c: Cpu, i: Insn, one: (c: Cpu, i: Insn, d: number) => boolean): void {
   const r = c.regs;
   const d = step(c, i.sz);
@@ -21,12 +32,13 @@ function repeat(c: Cpu, i: Insn, one: (c: Cpu, i: Insn, d: number) => boolean): 
     one(c, i, d);
     return;
   }
+  const mask = i.a16 ? 0xffff : -1;
   let n = 0;
-  while (r[ECX] !== 0) {
+  while ((r[ECX] & mask) !== 0) {
     const more = one(c, i, d);
-    r[ECX] = (r[ECX] - 1) | 0;
+    r[ECX] = (r[ECX] & ~mask) | ((r[ECX] - 1) & mask);
     if (!more) return;
-    if (++n >= SLICE && r[ECX] !== 0) {
+    if (++n >= SLICE && (r[ECX] & mask) !== 0) {
       c.eip = i.eip; // resume this instruction on the next fetch
       return;
     }
@@ -34,50 +46,45 @@ function repeat(c: Cpu, i: Insn, one: (c: Cpu, i: Insn, d: number) => boolean): 
 }
 
 function movsOne(c: Cpu, i: Insn, d: number): boolean {
-  const r = c.regs;
-  const v = c.readMem(i.sz, (r[ESI] + c.segBase[i.seg]) | 0);
-  c.writeMem(i.sz, (r[EDI] + c.segBase[ES]) | 0, v);
-  r[ESI] = (r[ESI] + d) | 0;
-  r[EDI] = (r[EDI] + d) | 0;
+  const v = c.readMem(i.sz, (index(c, i, ESI) + c.segBase[i.seg]) | 0);
+  c.writeMem(i.sz, (index(c, i, EDI) + c.segBase[ES]) | 0, v);
+  advance(c, i, ESI, d);
+  advance(c, i, EDI, d);
   return true;
 }
 function stosOne(c: Cpu, i: Insn, d: number): boolean {
-  const r = c.regs;
-  c.writeMem(i.sz, (r[EDI] + c.segBase[ES]) | 0, r[EAX]);
-  r[EDI] = (r[EDI] + d) | 0;
+  c.writeMem(i.sz, (index(c, i, EDI) + c.segBase[ES]) | 0, c.regs[EAX]);
+  advance(c, i, EDI, d);
   return true;
 }
 function lodsOne(c: Cpu, i: Insn, d: number): boolean {
-  const r = c.regs;
-  const v = c.readMem(i.sz, (r[ESI] + c.segBase[i.seg]) | 0);
+  const v = c.readMem(i.sz, (index(c, i, ESI) + c.segBase[i.seg]) | 0);
   c.setReg(i.sz, EAX, v);
-  r[ESI] = (r[ESI] + d) | 0;
+  advance(c, i, ESI, d);
   return true;
 }
 function cmpsOne(c: Cpu, i: Insn, d: number): boolean {
-  const r = c.regs;
-  const x = c.readMem(i.sz, (r[ESI] + c.segBase[i.seg]) | 0);
-  const y = c.readMem(i.sz, (r[EDI] + c.segBase[ES]) | 0);
-  r[ESI] = (r[ESI] + d) | 0;
-  r[EDI] = (r[EDI] + d) | 0;
+  const x = c.readMem(i.sz, (index(c, i, ESI) + c.segBase[i.seg]) | 0);
+  const y = c.readMem(i.sz, (index(c, i, EDI) + c.segBase[ES]) | 0);
+  advance(c, i, ESI, d);
+  advance(c, i, EDI, d);
   c.setLazy(L_SUB, x, y, (x - y) | 0, i.sz);
   return i.rep === 1 ? c.getZF() : !c.getZF();
 }
 function scasOne(c: Cpu, i: Insn, d: number): boolean {
-  const r = c.regs;
   const x = c.getReg(i.sz, EAX);
-  const y = c.readMem(i.sz, (r[EDI] + c.segBase[ES]) | 0);
-  r[EDI] = (r[EDI] + d) | 0;
+  const y = c.readMem(i.sz, (index(c, i, EDI) + c.segBase[ES]) | 0);
+  advance(c, i, EDI, d);
   c.setLazy(L_SUB, x, y, (x - y) | 0, i.sz);
   return i.rep === 1 ? c.getZF() : !c.getZF();
 }
 
 export function movs(c: Cpu, i: Insn): void {
-  if (i.rep !== 0 && (c.flags & DF) === 0 && c.regs[ECX] !== 0 && fastMovs(c, i)) return;
+  if (i.rep !== 0 && !i.a16 && (c.flags & DF) === 0 && c.regs[ECX] !== 0 && fastMovs(c, i)) return;
   repeat(c, i, movsOne);
 }
 export function stos(c: Cpu, i: Insn): void {
-  if (i.rep !== 0 && (c.flags & DF) === 0 && c.regs[ECX] !== 0 && fastStos(c, i)) return;
+  if (i.rep !== 0 && !i.a16 && (c.flags & DF) === 0 && c.regs[ECX] !== 0 && fastStos(c, i)) return;
   repeat(c, i, stosOne);
 }
 export function lods(c: Cpu, i: Insn): void { repeat(c, i, lodsOne); }
