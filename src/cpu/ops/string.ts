@@ -102,7 +102,7 @@ function fastStos(c: Cpu, i: Insn): boolean {
   if ((dst & (size - 1)) !== 0) return false;
   const room = (0x1000 - (dst & 0xfff)) / size;
   const n = Math.min(room, r[ECX] >>> 0);
-  const p = c.mmu.translateForWrite(dst);
+  const p = c.mmu.translateForWrite(dst, n * size);
   const mem = c.mmu.bytes;
   const v = r[EAX];
   if (size === 1) mem.fill(v & 0xff, p, p + n);
@@ -128,9 +128,9 @@ function fastMovs(c: Cpu, i: Insn): boolean {
   if (((src | dst) & (size - 1)) !== 0) return false;
   const room = Math.min(0x1000 - (src & 0xfff), 0x1000 - (dst & 0xfff)) / size;
   const n = Math.min(room, r[ECX] >>> 0);
-  const ps = c.mmu.translateForRead(src);
-  const pd = c.mmu.translateForWrite(dst);
   const bytes = n * size;
+  const ps = c.mmu.translateForRead(src, bytes);
+  const pd = c.mmu.translateForWrite(dst, bytes);
   // Overlap closer than the element run: fall back so the byte-by-byte semantics hold.
   if (pd > ps && pd < ps + bytes) return false;
   c.mmu.bytes.copyWithin(pd, ps, ps + bytes);
