@@ -189,9 +189,10 @@ export class Mmu {
   /** Linear pages currently cached in the TLB (for the debugger). */
   tlbEntries(): Array<{ vpn: number; phys: number; writable: boolean }> {
     const out: Array<{ vpn: number; phys: number; writable: boolean }> = [];
+    const seen = new Set<number>(); // a slot emptied by INVLPG and refilled is listed twice
     const visit = (vpn: number) => {
       const e = this.tlbR[vpn];
-      if (e !== 0) out.push({ vpn, phys: (e & PTE_FRAME) >>> 0, writable: this.tlbW[vpn] !== 0 });
+      if (e !== 0 && !seen.has(vpn) && seen.add(vpn)) out.push({ vpn, phys: (e & PTE_FRAME) >>> 0, writable: this.tlbW[vpn] !== 0 });
     };
     if (this.filledOverflow) for (let v = 0; v < TLB_SLOTS; v++) visit(v);
     else for (let i = 0; i < this.filledCount; i++) visit(this.filled[i]);
