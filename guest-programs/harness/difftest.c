@@ -26,7 +26,8 @@
  *   SIG CODE ADDR EIP EAX ECX EDX EBX ESP EBP ESI EDI EFLAGS MEMDIFF FX
  *
  * SIG is 0 when the sequence ran off its end (EIP is then the end address), else the signal
- * with its si_code and si_addr and the registers at the fault from the signal context.
+ * with its si_code and si_addr and the registers at the fault from the signal context
+ * (SIGALRM: the sequence ran for more than 0.5 s).
  * MEMDIFF lists the runs of scratch bytes that differ from the initial image ("-" if none).
  * FX is the FXSAVE image after the sequence (or at the fault), or "-".
  *
@@ -40,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/time.h>
 #include <ucontext.h>
 
 #define SCRATCH_ADDR 0x10000000u
@@ -186,7 +188,8 @@ int main(void)
     struct sigaction sa;
     stack_t ss;
     static unsigned long lineno;
-    static const int sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP };
+    static const int sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGALRM };
+    struct itimerval arm = { { 0, 0 }, { 0, 500000 } }, disarm = { { 0, 0 }, { 0, 0 } };
     uint32_t x = PATTERN_SEED;
     unsigned i;
 
@@ -284,8 +287,11 @@ int main(void)
         f_eip = CODE_ADDR + len;
         f_have_fx = 1;
         if (sigsetjmp(fault_jmp, 1) == 0) {
+            setitimer(ITIMER_REAL, &arm, NULL);      /* a runaway sequence ends as SIGALRM */
             ((void (*)(void))PROLOGUE_ADDR)();
+            setitimer(ITIMER_REAL, &disarm, NULL);
         } else {
+            setitimer(ITIMER_REAL, &disarm, NULL);
             /* The signal interrupted the sequence: make the x87 state sane again. */
             __asm__ volatile("fninit; cld");
         }

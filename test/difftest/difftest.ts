@@ -166,7 +166,7 @@ export function runTracked(c: Case, units: Unit[], snap?: (s: Snapshot) => void)
 const h8 = (v: number) => (v >>> 0).toString(16).padStart(8, '0');
 
 export const SIG_NAMES: Record<number, string> = {
-  0: 'none', 4: 'SIGILL', 5: 'SIGTRAP', 8: 'SIGFPE', 11: 'SIGSEGV', 0x100: 'HANG', 0x101: 'EMULATOR-THREW',
+  0: 'none', 4: 'SIGILL', 5: 'SIGTRAP', 8: 'SIGFPE', 11: 'SIGSEGV', 14: 'SIGALRM (native timeout)', 0x100: 'HANG', 0x101: 'EMULATOR-THREW',
 };
 
 export function sigText(o: Outcome): string {
