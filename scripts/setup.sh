@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One-step developer setup (README quick start): installs npm dependencies when node_modules
-# is missing or older than package.json / package-lock.json, then builds the guest programs.
+# is missing or older than package.json / package-lock.json, builds the guest programs, and
+# bundles the CLI into dist/i386emu.mjs.
 #
 #   bash scripts/setup.sh        (or: npm run setup, once node_modules exists)
 set -euo pipefail
