@@ -177,6 +177,8 @@ export class Gen {
   readonly byName: Map<string, Spec>;
   /** Probability of a deliberately faulting memory operand. */
   faultRate = 0.004;
+  /** Address ranges [lo, hi) that memory operands must not touch (return addresses in call bodies). */
+  readonly guard: Array<[number, number]> = [];
   /** Rows that never get a deliberately faulting memory operand. */
   noFault: ReadonlySet<string> = new Set();
 
@@ -439,6 +441,19 @@ export class Gen {
 
   /** A random scratch address for an access of `bytes` bytes, `margin` bytes from the edges. */
   dataAddr(bytes: number, margin = 0): number {
+    for (let tries = 0; ; tries++) {
+      const a = this.dataAddr1(bytes, margin);
+      if (tries > 50 || !this.guarded(a, bytes)) return a;
+    }
+  }
+
+  /** Whether [a, a+bytes) (or, for margin-extended operands, near it) touches a guarded range. */
+  guarded(a: number, bytes: number): boolean {
+    for (const [lo, hi] of this.guard) if (a - 80 < hi && a + bytes + 80 > lo) return true;
+    return false;
+  }
+
+  private dataAddr1(bytes: number, margin: number): number {
     const r = this.rng;
     const lo = SCRATCH_ADDR + margin, hi = SCRATCH_ADDR + SCRATCH_SIZE - bytes - margin;
     let a = r.range(lo, hi);
@@ -520,6 +535,10 @@ export class Gen {
         const esp = (this.esp + espAdj) | 0;
         const lo = Math.max(SCRATCH_ADDR, esp - 120), hi = Math.min(SCRATCH_ADDR + SCRATCH_SIZE - bytes, esp + 120);
         if (addr >>> 0 >= SCRATCH_ADDR && addr >>> 0 < SCRATCH_ADDR + SCRATCH_SIZE) addr = r.range(lo, hi);
+        if (this.guarded(addr, bytes)) {
+          e.addr = this.dataAddr(bytes);
+          return { modrm: 0x05, tail: d32(e.addr) };
+        }
         e.addr = addr;
         const disp = (addr - esp) | 0;
         if (disp === 0 && r.chance(0.5)) return { modrm: 0x04, tail: [0x24] };

@@ -19,8 +19,6 @@ export function knownSkips(): { skip: Set<string>; noFault: Set<string> } {
 }
 
 export const KNOWN_FAILING: KnownFailure[] = [
-  { row: 'cs: mov Ev,Gv (#GP: write through CS)', bug: 'a write through a CS override must raise #GP (code segments are not writable); the emulator writes' },
-  { row: 'fs: mov Gv,Ev (#GP: null FS)', bug: 'a memory access through FS holding a null selector must raise #GP; the emulator reads at base 0' },
   // x87
   { row: 'fxsave M512', bug: 'FXSAVE to an address that is not 16-byte aligned must raise #GP; the emulator stores' },
   { row: 'fxrstor M512', bug: 'FXRSTOR from an address that is not 16-byte aligned must raise #GP; the emulator loads' },

@@ -231,8 +231,8 @@ add({ name: 'mov AL,Ob / Ob,AL / eAX,Ov / Ov,eAX', group: 'mov', fl: NO_FLAGS, e
   const op = r.pick([0xa0, 0xa1, 0xa2, 0xa3]);
   const sz: Size = op & 1 ? (r.chance(0.3) ? 16 : 32) : 8;
   const addr = g.dataAddr(sz / 8);
-  const bytes = [...(sz === 16 ? [0x66] : []), ...(r.chance(0.15) ? [r.pick([0x26, 0x2e, 0x36, 0x3e])] : []), op, addr & 0xff, (addr >> 8) & 0xff, (addr >> 16) & 0xff, addr >>> 24];
-  if (op >= 0xa2 && bytes.includes(0x2e)) bytes.splice(bytes.indexOf(0x2e), 1);
+  const segs = op >= 0xa2 ? [0x26, 0x36, 0x3e] : [0x26, 0x2e, 0x36, 0x3e]; // no CS override on a store
+  const bytes = [...(sz === 16 ? [0x66] : []), ...(r.chance(0.15) ? [r.pick(segs)] : []), op, addr & 0xff, (addr >> 8) & 0xff, (addr >> 16) & 0xff, addr >>> 24];
   g.raw(g.spec('mov AL,Ob / Ob,AL / eAX,Ov / Ov,eAX'), bytes, { sz, isMem: true, addr });
 } });
 add({ name: 'movzx Gv,Eb', group: 'mov', op: [0x0f, 0xb6], modrm: { reg: 'G', rm: 'E' }, wr: 'G', readOnly: true, mem: () => 1, fl: NO_FLAGS });
@@ -425,7 +425,9 @@ add({ name: 'call Jz ... ret', group: 'control', fl: NO_FLAGS, weight: 0.5, emit
   const jmpAt = g.pc;
   g.raw(g.spec('jmp Jb'), [0xeb, 0]);
   g.esp -= 4;
+  g.guard.push([g.esp, g.esp + 4]); // the body must not overwrite the return address
   g.body(3);
+  g.guard.pop();
   if (retN) g.raw(g.spec('ret Iw'), [0xc2, retN, 0], { imm: retN });
   else g.raw(g.spec('ret'), [0xc3]);
   g.esp += 4 + retN;
@@ -455,7 +457,9 @@ add({ name: 'call Ev / jmp Ev', group: 'control', fl: NO_FLAGS, weight: 0.4, emi
     g.raw(g.spec('jmp Jb'), [0xeb, 0]);
     const target = CODE_ADDR + g.pc;
     g.esp -= 4;
+    g.guard.push([g.esp, g.esp + 4]);
     g.body(3);
+    g.guard.pop();
     g.raw(g.spec('ret'), [0xc3]);
     g.esp += 4;
     g.bytes[jmpAt + 1] = g.pc - (jmpAt + 2);
