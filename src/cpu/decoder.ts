@@ -5,6 +5,7 @@ import type { Cpu } from './cpu.js';
 import { Insn, type Handler } from './insn.js';
 import { PAGE_FAULT } from '../mmu/mmu.js';
 import { CS, DS, EBP, EBX, EDI, ES, ESI, FS, GS, SS, ZERO } from './registers.js';
+import { Stop } from './stop.js';
 import * as alu from './ops/alu.js';
 import * as mv from './ops/dataMove.js';
 import * as st from './ops/stack.js';
@@ -115,6 +116,26 @@ const d = new Decoder();
 const invalid = ctl.invalidOpcode;
 const gp = ctl.generalProtection;
 
+const STRING_OPS = new Set<Handler>([str.movs, str.cmps, str.stos, str.lods, str.scas]);
+
+function nullSegmentChecked(c: Cpu, i: Insn): void {
+  if ((c.segSel[i.seg] & 0xfffc) === 0) c.fault(Stop.GeneralProtection, 13);
+  i.inner(c, i);
+}
+
+/** Whether the instruction stores to its ModRM memory operand. */
+function writesMemory(i: Insn): boolean {
+  switch (i.fn) {
+    case alu.aluEG: case alu.aluEI: return i.sub !== alu.ALU_CMP;
+    case bit.btEG: case bit.btEI: return i.sub !== 0;
+    case alu.incDec: case alu.notE: case alu.negE: case mv.movEG: case mv.movEI: case mv.mov_m32_r32:
+    case mv.movOA: case mv.setcc: case mv.xchgEG: case mv.xadd: case mv.cmpxchg: case mv.cmpxchg8b:
+    case st.popE: case sh.shiftEI: case sh.shiftECL: case sh.shldShrd: case mv.movESreg: case misc.arpl:
+      return true;
+    default: return false;
+  }
+}
+
 /** Handlers whose memory-destination forms accept LOCK (anything else with LOCK is #UD). */
 const LOCKABLE = new Set<Handler>([
   alu.aluEG, alu.aluEI, alu.incDec, alu.notE, alu.negE, mv.xchgEG, mv.xadd, mv.cmpxchg,
@@ -169,6 +190,13 @@ export function decodeAt(c: Cpu, eip: number): Insn {
     i.op = op;
     i.fn = op === 0x0f ? decode0F(i) : decodeOne(i, op);
     if (i.lock && !(i.isMem && LOCKABLE.has(i.fn) && lockableForm(i))) i.fn = invalid;
+    i.inner = i.fn;
+    if (d.seg === FS || d.seg === GS) {
+      // FS and GS may hold a null selector (FS does at start-up): using it must raise #GP.
+      if (i.isMem || STRING_OPS.has(i.fn)) i.fn = nullSegmentChecked;
+    } else if (d.seg === CS && i.isMem && writesMemory(i)) {
+      i.fn = gp; // code segments are not writable
+    }
   } catch (e) {
     if (e !== TOO_LONG) throw e;
     i.fn = gp;
@@ -226,7 +254,7 @@ export function decodeBlock(c: Cpu, eip: number): Block {
     }
     insns.push(i);
     p = i.nextEip;
-    if (ENDS_BLOCK.has(i.fn) || insns.length >= MAX_BLOCK || (p & 0xfff) === 0) break;
+    if (ENDS_BLOCK.has(i.inner) || insns.length >= MAX_BLOCK || (p & 0xfff) === 0) break;
   }
   return new Block(insns, linPage, true);
 }

@@ -39,7 +39,11 @@ export class Insn {
   imm = 0;
   imm2 = 0;
 
+  /** The real handler when fn is a checking wrapper (segment checks); else fn itself. */
+  inner: Handler;
+
   constructor(fn: Handler) {
     this.fn = fn;
+    this.inner = fn;
   }
 }

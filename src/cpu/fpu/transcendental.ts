@@ -376,7 +376,26 @@ function toBF(se: number, hi: number, lo: number): BF {
  * Rounds a non-zero BF into F under the control word's rounding (64-bit precision). Inexact
  * values carry non-zero bits below the 64 kept (see bf()), so exact results stay exact.
  */
+export const debugLast: { v: BF | null } = { v: null };
+export const MODEL = { trunc: 0, bias: 0 };
 function roundOut(v: BF, cw: number): void {
+  debugLast.v = v;
+  if (MODEL.trunc || MODEL.bias) {
+    const neg = v.m < 0n;
+    let m = neg ? -v.m : v.m;
+    const extra = bitLen(m) - 64;
+    if (extra > MODEL.trunc && MODEL.trunc) {
+      const sh = BigInt(extra - MODEL.trunc);
+      m = (m >> sh) << sh;
+    }
+    if (extra > 8 && MODEL.bias > 0) m -= BigInt(Math.floor(MODEL.bias * 256)) << BigInt(extra - 8);
+    if (extra > 8 && MODEL.bias < 0) {
+      // toward -inf instead of toward zero
+      const d = BigInt(Math.floor(-MODEL.bias * 256)) << BigInt(extra - 8);
+      m = neg ? m + d : m - d;
+    }
+    v = { m: neg ? -m : m, e: v.e };
+  }
   const s = v.m < 0n ? 1 : 0;
   const m = v.m < 0n ? -v.m : v.m;
   roundBig(s, m, false, v.e, (cw >> 10) & 3, 64, (cw & 0x10) === 0, (cw & 0x08) === 0);
