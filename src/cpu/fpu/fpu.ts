@@ -21,13 +21,16 @@
 //     constants in every rounding mode, FNSTENV/FLDENV/FNSAVE/FRSTOR/FXSAVE/FXRSTOR images,
 //     FLDCW/FNSTSW/FNCLEX/FNINIT, stack overflow/underflow, unmasked exceptions and #MF, and
 //     random multi-instruction sequences.
-//   * Transcendentals: the hardware is not correctly rounded (Intel documents < 1 ulp); ours
-//     are, so some results differ by one ulp (never more on in-domain operands). Bit-exact rates
-//     measured on this host (Intel, family 6 model 167), 5000 operands each, 80% round-to-
-//     nearest: FSIN 97.5%, FCOS 97.5%, FSINCOS 95.8%, FPATAN 94.4%, FYL2X 89.4%, F2XM1 84.6%,
-//     FYL2XP1 82.6%, FPTAN 81.9%. Tiny-argument shortcuts and out-of-domain behaviour (F2XM1 with
+//   * Transcendentals: the hardware is not correctly rounded (Intel documents < 1 ulp). Ours
+//     are computed to ~200 bits and rounded once (F2XM1/FYL2X/FYL2XP1 first pulled toward zero
+//     by a fitted fraction of an ulp that models the host's own error, see transcendental.ts),
+//     so some results differ by one ulp — never more on in-domain operands. Bit-exact rates on
+//     this host (Intel family 6 model 167), 5000 operands each, 80% of them round-to-nearest:
+//     FSIN 97.5%, FCOS 97.5%, FSINCOS 95.8%, FPATAN 94.4%, F2XM1 92.5%, FYL2X 91.5%, FYL2XP1
+//     85.8%, FPTAN 81.9%. The status word, stack and flags around them (stack faults, unmasked
+//     exceptions, #MF) match. Tiny-argument shortcuts and out-of-domain behaviour (F2XM1 with
 //     |x| > 1 and FYL2XP1 with x < -1 return x with PE) follow the host. FYL2XP1 with denormal
-//     or near-denormal x differs from the host by more than an ulp (the host is inaccurate there).
+//     or near-denormal x differs by more than an ulp (the host is inaccurate there).
 //
 // Host facts this follows (checked with the harness): FCS and FDS read 0 (the CPU deprecates
 // them); FOP and FDP are only recorded for an instruction that raises an unmasked exception
