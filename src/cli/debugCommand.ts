@@ -2,10 +2,11 @@
 // program. With -x, the command files run first; then commands come from the terminal
 // (interactive, with history and completion) or, when stdin is not a terminal and no -x was
 // given, from stdin. With --batch, or -x and no terminal, the session ends after the files.
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseRunArgs, UsageError } from './args.js';
 import { CliError } from './cliError.js';
+import { hostEnvironment, readProgram } from './readProgram.js';
 import { Session } from '../debug/session.js';
 import { runInteractive, runScript, runStream } from '../debug/repl.js';
 import { launch } from '../debug/kernelTarget.js';
@@ -40,14 +41,7 @@ export async function debugCommand(argv: string[]): Promise<number> {
     }
   }
   const o = parseRunArgs(rest);
-  let image: Uint8Array;
-  try {
-    if (statSync(o.program).isDirectory()) throw new CliError(`${o.program}: is a directory`);
-    image = readFileSync(o.program);
-  } catch (e) {
-    if (e instanceof CliError) throw e;
-    throw new CliError(`${o.program}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
+  const image = readProgram(o.program);
   const scriptTexts = scripts.map((f) => {
     try {
       return readFileSync(f, 'utf8');
@@ -55,7 +49,7 @@ export async function debugCommand(argv: string[]): Promise<number> {
       throw new CliError(`${f}: cannot read command file`);
     }
   });
-  const envp = Object.entries(process.env).map(([k, v]) => `${k}=${v}`);
+  const envp = hostEnvironment();
   const tty = process.stdin.isTTY === true;
   // Output piped into `head` and the like: stop quietly when the reader goes away.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {

@@ -1,21 +1,16 @@
 // `i386emu run --gdb PORT PROG`: load the program, stop it at its first instruction and serve
 // gdb's remote protocol on 127.0.0.1:PORT (connect with `target remote :PORT`). The exit status
 // is the program's when it runs to its end; 137 (killed) when gdb kills it.
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { RunOptions } from './args.js';
 import { CliError } from './cliError.js';
+import { hostEnvironment, readProgram } from './readProgram.js';
 import { launch } from '../debug/kernelTarget.js';
 import { GdbStub } from '../debug/gdb/stub.js';
 
 export async function runWithGdb(o: RunOptions): Promise<number> {
-  let image: Uint8Array;
-  try {
-    image = readFileSync(o.program);
-  } catch (e) {
-    throw new CliError(`${o.program}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
-  const envp = Object.entries(process.env).map(([k, v]) => `${k}=${v}`);
+  const image = readProgram(o.program);
+  const envp = hostEnvironment();
   const target = launch({
     program: o.program, args: o.args, envp, image,
     memoryBytes: o.memoryMiB * 1024 * 1024,

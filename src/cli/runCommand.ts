@@ -1,31 +1,22 @@
 // `i386emu run`: load the guest, run it to exit, report a fatal signal in one diagnostic line,
 // and exit with the guest's status (128 + signal number when a signal killed it).
-import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { RunOptions } from './args.js';
 import { CliError } from './cliError.js';
+import { hostEnvironment, readProgram } from './readProgram.js';
 import { Kernel } from '../../kernel/kernel.js';
 import { ElfError } from '../../kernel/exec/elfError.js';
 import { describeFatalSignal } from './diagnostic.js';
 import { formatStats } from './stats.js';
 
 export async function runCommand(o: RunOptions): Promise<number> {
-  let image: Uint8Array;
-  try {
-    if (statSync(o.program).isDirectory()) throw new CliError(`${o.program}: is a directory`);
-    image = readFileSync(o.program);
-  } catch (e) {
-    if (e instanceof CliError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e instanceof Error ? e.message : String(e));
-    throw new CliError(`${o.program}: ${why}`);
-  }
+  const image = readProgram(o.program);
   const kernel = new Kernel({
     memoryBytes: o.memoryMiB * 1024 * 1024,
     rootDir: resolve(o.root ?? process.cwd()),
     strace: o.strace ? (line: string) => process.stderr.write(line + '\n') : undefined,
   });
-  const envp = Object.entries(process.env).map(([k, v]) => `${k}=${v}`);
+  const envp = hostEnvironment();
   try {
     kernel.execve(o.program, [o.program, ...o.args], envp, image);
   } catch (e) {

@@ -31,10 +31,9 @@ export function aluFlags(c: Cpu, op: number, x: number, y: number, r: number, sz
   }
 }
 
-/** op Eb/Ev, Gb/Gv */
-export function aluEG(c: Cpu, i: Insn): void {
+/** Group-1 operation with the E operand as destination and y as source. */
+function aluE(c: Cpu, i: Insn, y: number): void {
   const sz = i.sz;
-  const y = c.getReg(sz, i.reg);
   if (i.isMem) {
     const a = c.ea(i);
     const x = c.readMem(sz, a);
@@ -47,6 +46,11 @@ export function aluEG(c: Cpu, i: Insn): void {
     if (i.sub !== ALU_CMP) c.setReg(sz, i.rm, r);
     aluFlags(c, i.sub, x, y, r, sz);
   }
+}
+
+/** op Eb/Ev, Gb/Gv */
+export function aluEG(c: Cpu, i: Insn): void {
+  aluE(c, i, c.getReg(i.sz, i.reg));
 }
 
 /** op Gb/Gv, Eb/Ev */
@@ -70,20 +74,7 @@ export function aluAI(c: Cpu, i: Insn): void {
 
 /** Group 1: op Eb/Ev, imm (80, 81, 83) */
 export function aluEI(c: Cpu, i: Insn): void {
-  const sz = i.sz;
-  const y = i.imm;
-  if (i.isMem) {
-    const a = c.ea(i);
-    const x = c.readMem(sz, a);
-    const r = aluResult(c, i.sub, x, y);
-    if (i.sub !== ALU_CMP) c.writeMem(sz, a, r);
-    aluFlags(c, i.sub, x, y, r, sz);
-  } else {
-    const x = c.getReg(sz, i.rm);
-    const r = aluResult(c, i.sub, x, y);
-    if (i.sub !== ALU_CMP) c.setReg(sz, i.rm, r);
-    aluFlags(c, i.sub, x, y, r, sz);
-  }
+  aluE(c, i, i.imm);
 }
 
 // Fast 32-bit register forms of the hottest operations.

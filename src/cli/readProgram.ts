@@ -1,0 +1,20 @@
+// Reads the guest program named on the command line, turning host errors into one-line CliErrors.
+import { readFileSync, statSync } from 'node:fs';
+import { CliError } from './cliError.js';
+
+export function readProgram(path: string): Uint8Array {
+  try {
+    if (statSync(path).isDirectory()) throw new CliError(`${path}: is a directory`);
+    return readFileSync(path);
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e instanceof Error ? e.message : String(e));
+    throw new CliError(`${path}: ${why}`);
+  }
+}
+
+/** The host environment as envp strings (what the guest gets unless told otherwise). */
+export function hostEnvironment(): string[] {
+  return Object.entries(process.env).map(([k, v]) => `${k}=${v}`);
+}
