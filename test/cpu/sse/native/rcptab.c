@@ -1,0 +1,29 @@
+/*
+ * rcptab.c — dumps the host CPU's RCPSS and RSQRTSS approximation tables, from which
+ * src/cpu/sse/rcpTable.ts is generated (scripts: see the comment there).
+ *
+ * RCPSS depends only on the top 11 mantissa bits (the exponent just shifts the result) and
+ * RSQRTSS on the exponent's parity and the top 10 mantissa bits; each result has 12
+ * significant bits. This prints 2048 entries per table, each (result >> 11) - 0x7E000 as
+ * a 16-bit hex number, for inputs in [1, 2) (RCP) and [0.5, 2) (RSQRT).
+ *
+ * Build: gcc -m32 -O1 -msse2 -o rcptab rcptab.c
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <xmmintrin.h>
+
+static uint32_t rcp(uint32_t x) { float f; uint32_t o; memcpy(&f, &x, 4); f = _mm_cvtss_f32(_mm_rcp_ss(_mm_set_ss(f))); memcpy(&o, &f, 4); return o; }
+static uint32_t rsq(uint32_t x) { float f; uint32_t o; memcpy(&f, &x, 4); f = _mm_cvtss_f32(_mm_rsqrt_ss(_mm_set_ss(f))); memcpy(&o, &f, 4); return o; }
+
+int main(void)
+{
+    unsigned j;
+    printf("rcp");
+    for (j = 0; j < 2048; j++) printf(" %04x", (rcp(0x3f800000u | j << 12) >> 11) - 0x7e000u);
+    printf("\nrsqrt");
+    for (j = 0; j < 2048; j++) printf(" %04x", (rsq(0x3f000000u + (j << 13)) >> 11) - 0x7e000u);
+    printf("\n");
+    return 0;
+}

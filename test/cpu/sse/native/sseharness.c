@@ -1,0 +1,258 @@
+/*
+ * sseharness.c — native half of the MMX/SSE/SSE2 differential tests (gcc -m32 -msse2).
+ *
+ * Reads one case per line on stdin:
+ *
+ *     CODEHEX STATEHEX
+ *
+ * where STATE is the byte image below (STATE_SIZE bytes, hex). Each case loads the state
+ * (XMM0-7, MM0-7, MXCSR and the x87 tag byte through FXRSTOR; EAX..EDI; the arithmetic flags
+ * and DF; a memory window), runs the snippet, and prints one line:
+ *
+ *     OK STATEHEX                        the snippet ran to its end
+ *     FAULT SIGNO SICODE STATEHEX        it raised a signal; the state is the one at the fault
+ *                                        (registers from the signal frame, memory as left)
+ *
+ * State image (little-endian):
+ *     0    xmm[8][16]
+ *     128  mm[8][8]
+ *     192  gpr[8]    eax ecx edx ebx esp ebp esi edi (esp is ignored on input, 0 on output)
+ *     224  eflags    (only CF PF AF ZF SF OF DF are loaded)
+ *     228  mxcsr
+ *     232  ftw       abridged x87 tag byte (FXSAVE format: bit i set = register i valid)
+ *     233  pad[3]
+ *     236  fsw       x87 status word (low 16 bits; TOS in bits 11-13); input ignored (0)
+ *     240  mem[256]  the bytes at MEM_ADDR = 0x10001f00, the last 256 bytes of a two-page
+ *                    window at 0x10000000 (the rest of which is zero); 0x10002000 is a
+ *                    PROT_NONE guard page, so accesses that run past the window fault.
+ *
+ * Build: gcc -m32 -O1 -msse2 -o sseharness sseharness.c
+ */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <ucontext.h>
+
+#define WIN_ADDR 0x10000000u
+#define WIN_SIZE 0x2000u
+#define GUARD_ADDR 0x10002000u
+#define MEM_ADDR 0x10001f00u
+#define MEM_SIZE 256u
+#define STATE_SIZE (240u + MEM_SIZE)
+#define MAX_CODE 1024u
+#define CODE_PAGE_SIZE 8192u
+#define LOADABLE_FLAGS 0x0cd5u
+
+struct state {
+    uint8_t xmm[8][16];
+    uint8_t mm[8][8];
+    uint32_t gpr[8];
+    uint32_t eflags;
+    uint32_t mxcsr;
+    uint8_t ftw;
+    uint8_t pad[3];
+    uint32_t fsw;
+    uint8_t mem[MEM_SIZE];
+};
+
+static struct state in, out;
+static uint8_t fx_in[512] __attribute__((aligned(16)));
+static uint8_t fx_out[512] __attribute__((aligned(16)));
+static uint32_t gpr_in[8], gpr_out[8], efl_in, efl_out;
+static unsigned char *code_page;
+static unsigned char *win;
+static sigjmp_buf fault_jmp;
+static volatile int fault_code;
+
+static const unsigned char reg_order[7] = { 0, 1, 2, 3, 5, 6, 7 }; /* eax ecx edx ebx ebp esi edi */
+
+static void on_fault(int sig, siginfo_t *si, void *ctx)
+{
+    ucontext_t *uc = ctx;
+    const uint8_t *fp = (const uint8_t *)uc->uc_mcontext.fpregs;
+    fault_code = si->si_code;
+    out.gpr[0] = uc->uc_mcontext.gregs[REG_EAX];
+    out.gpr[1] = uc->uc_mcontext.gregs[REG_ECX];
+    out.gpr[2] = uc->uc_mcontext.gregs[REG_EDX];
+    out.gpr[3] = uc->uc_mcontext.gregs[REG_EBX];
+    out.gpr[4] = 0;
+    out.gpr[5] = uc->uc_mcontext.gregs[REG_EBP];
+    out.gpr[6] = uc->uc_mcontext.gregs[REG_ESI];
+    out.gpr[7] = uc->uc_mcontext.gregs[REG_EDI];
+    out.eflags = uc->uc_mcontext.gregs[REG_EFL];
+    if (fp) {
+        /* struct _fpstate_32: the FXSAVE image starts at offset 112 (magic 0 at 110). */
+        const uint8_t *fx = fp + 112;
+        unsigned k;
+        memcpy(&out.mxcsr, fx + 24, 4);
+        out.ftw = fx[4];
+        out.fsw = fx[2] | fx[3] << 8;
+        for (k = 0; k < 8; k++) {
+            memcpy(out.xmm[k], fx + 160 + 16 * k, 16);
+            memcpy(out.mm[k], fx + 32 + 16 * k, 8);
+        }
+    }
+    siglongjmp(fault_jmp, sig);
+}
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+static void emit8(unsigned char **p, unsigned v) { *(*p)++ = (unsigned char)v; }
+static void emit32(unsigned char **p, uint32_t v) { memcpy(*p, &v, 4); *p += 4; }
+
+static int build(const unsigned char *code, unsigned len)
+{
+    unsigned char *p = code_page;
+    unsigned k;
+    emit8(&p, 0x60);                                   /* pushad */
+    emit8(&p, 0xb8); emit32(&p, (uint32_t)(uintptr_t)fx_in); /* mov eax, fx_in */
+    emit8(&p, 0x0f); emit8(&p, 0xae); emit8(&p, 0x08); /* fxrstor [eax] */
+    emit8(&p, 0xff); emit8(&p, 0x35); emit32(&p, (uint32_t)(uintptr_t)&efl_in); /* push [efl_in] */
+    emit8(&p, 0x9d);                                   /* popfd */
+    for (k = 0; k < 7; k++) {                          /* mov r32, [gpr_in + 4*r] */
+        emit8(&p, 0x8b);
+        emit8(&p, 0x05 | reg_order[k] << 3);
+        emit32(&p, (uint32_t)(uintptr_t)&gpr_in[reg_order[k]]);
+    }
+    memcpy(p, code, len);
+    p += len;
+    emit8(&p, 0x9c);                                   /* pushfd */
+    for (k = 0; k < 7; k++) {                          /* mov [gpr_out + 4*r], r32 */
+        emit8(&p, 0x89);
+        emit8(&p, 0x05 | reg_order[k] << 3);
+        emit32(&p, (uint32_t)(uintptr_t)&gpr_out[reg_order[k]]);
+    }
+    emit8(&p, 0x8f); emit8(&p, 0x05); emit32(&p, (uint32_t)(uintptr_t)&efl_out); /* pop [efl_out] */
+    emit8(&p, 0xb8); emit32(&p, (uint32_t)(uintptr_t)fx_out); /* mov eax, fx_out */
+    emit8(&p, 0x0f); emit8(&p, 0xae); emit8(&p, 0x00); /* fxsave [eax] */
+    emit8(&p, 0xfc);                                   /* cld */
+    emit8(&p, 0x61);                                   /* popad */
+    emit8(&p, 0xc3);                                   /* ret */
+    return p > code_page + CODE_PAGE_SIZE ? -1 : 0;
+}
+
+static void print_state(const struct state *s)
+{
+    const uint8_t *b = (const uint8_t *)s;
+    static const char hx[] = "0123456789abcdef";
+    static char buf[2 * STATE_SIZE + 1];
+    unsigned k;
+    for (k = 0; k < STATE_SIZE; k++) {
+        buf[2 * k] = hx[b[k] >> 4];
+        buf[2 * k + 1] = hx[b[k] & 15];
+    }
+    buf[2 * STATE_SIZE] = 0;
+    fputs(buf, stdout);
+    fputc('\n', stdout);
+}
+
+int main(void)
+{
+    static char line[2 * MAX_CODE + 2 * STATE_SIZE + 64];
+    static unsigned char code[MAX_CODE];
+    struct sigaction sa;
+    static const int sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP };
+    unsigned long lineno = 0;
+    unsigned k;
+
+    code_page = mmap(NULL, CODE_PAGE_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC,
+                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    win = mmap((void *)WIN_ADDR, WIN_SIZE, PROT_READ | PROT_WRITE,
+               MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+    if (code_page == MAP_FAILED || win != (void *)WIN_ADDR) {
+        perror("sseharness: mmap");
+        return 2;
+    }
+    if (mmap((void *)GUARD_ADDR, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0)
+        != (void *)GUARD_ADDR) {
+        perror("sseharness: mmap guard");
+        return 2;
+    }
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_fault;
+    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+    sigemptyset(&sa.sa_mask);
+    for (k = 0; k < sizeof sigs / sizeof sigs[0]; k++)
+        sigaction(sigs[k], &sa, NULL);
+    setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+
+    while (fgets(line, sizeof line, stdin)) {
+        unsigned len = 0, n = 0;
+        char *s = line;
+        int sig;
+        uint8_t *ib = (uint8_t *)&in;
+
+        lineno++;
+        while (*s == ' ')
+            s++;
+        if (*s == '\n' || *s == 0 || *s == '#')
+            continue;
+        while (hexval(s[0]) >= 0 && hexval(s[1]) >= 0 && len < MAX_CODE) {
+            code[len++] = (unsigned char)(hexval(s[0]) << 4 | hexval(s[1]));
+            s += 2;
+        }
+        while (*s == ' ')
+            s++;
+        while (hexval(s[0]) >= 0 && hexval(s[1]) >= 0 && n < STATE_SIZE) {
+            ib[n++] = (uint8_t)(hexval(s[0]) << 4 | hexval(s[1]));
+            s += 2;
+        }
+        if (n != STATE_SIZE || build(code, len) != 0) {
+            fprintf(stderr, "sseharness: line %lu: bad case (%u state bytes)\n", lineno, n);
+            return 2;
+        }
+        memset(fx_in, 0, sizeof fx_in);
+        fx_in[0] = 0x7f; fx_in[1] = 0x03;              /* FCW 0x037f */
+        fx_in[4] = in.ftw;
+        memcpy(fx_in + 24, &in.mxcsr, 4);
+        for (k = 0; k < 8; k++) {
+            memcpy(fx_in + 32 + 16 * k, in.mm[k], 8);
+            fx_in[32 + 16 * k + 8] = 0xff;
+            fx_in[32 + 16 * k + 9] = 0xff;
+            memcpy(fx_in + 160 + 16 * k, in.xmm[k], 16);
+        }
+        memcpy(gpr_in, in.gpr, sizeof gpr_in);
+        efl_in = (in.eflags & LOADABLE_FLAGS) | 2;
+        memset(win, 0, WIN_SIZE);
+        memcpy(win + (MEM_ADDR - WIN_ADDR), in.mem, MEM_SIZE);
+        memset(&out, 0, sizeof out);
+
+        sig = sigsetjmp(fault_jmp, 1);
+        if (sig == 0) {
+            ((void (*)(void))code_page)();
+            for (k = 0; k < 8; k++) {
+                memcpy(out.xmm[k], fx_out + 160 + 16 * k, 16);
+                memcpy(out.mm[k], fx_out + 32 + 16 * k, 8);
+            }
+            memcpy(&out.mxcsr, fx_out + 24, 4);
+            out.ftw = fx_out[4];
+            out.fsw = fx_out[2] | fx_out[3] << 8;
+            memcpy(out.gpr, gpr_out, sizeof gpr_out);
+            out.gpr[4] = 0;
+            out.eflags = efl_out;
+            memcpy(out.mem, win + (MEM_ADDR - WIN_ADDR), MEM_SIZE);
+            fputs("OK ", stdout);
+            print_state(&out);
+        } else {
+            memcpy(out.mem, win + (MEM_ADDR - WIN_ADDR), MEM_SIZE);
+            printf("FAULT %d %d ", sig, fault_code);
+            print_state(&out);
+        }
+    }
+    fflush(stdout);
+    return 0;
+}
