@@ -9,9 +9,9 @@ const opt = (name, def) => {
   const k = args.indexOf(name);
   return k >= 0 ? args[k + 1] : def;
 };
-const runs = Number(opt('--runs', '5'));
+const runs = Number(opt('--runs', '3'));
 const prog = opt('--prog', 'guest-programs/build/bench');
-const iters = opt('--iters', '200');
+const iters = opt('--iters', '600');
 const progArgs = iters ? [iters] : [];
 
 if (!existsSync(prog)) {
