@@ -1296,6 +1296,7 @@ export class Fpu {
 
   /** FXSAVE: the 512-byte image (bytes 288..511 are left untouched, as the CPU does). */
   fxsave(c: Cpu, ea: number): void {
+    if (ea & 15) c.fault(Stop.GeneralProtection, 13); // the image must be 16-byte aligned
     const m = c.mmu;
     m.probeWrite(ea, 288);
     let ftw = 0;
@@ -1323,6 +1324,7 @@ export class Fpu {
   }
 
   fxrstor(c: Cpu, ea: number): void {
+    if (ea & 15) c.fault(Stop.GeneralProtection, 13);
     const m = c.mmu;
     const cw = m.read16(ea), sw = m.read16((ea + 2) | 0), ftw = m.read8((ea + 4) | 0);
     const fop = m.read16((ea + 6) | 0), fip = m.read32((ea + 8) | 0), fcs = m.read16((ea + 12) | 0);
