@@ -302,6 +302,10 @@ export class Fpu {
   }
 
   // ---- the instruction dispatcher ---------------------------------------------------------
+  //
+  // exec() gets no prefix information, so the operand-size (0x66) forms of FNSTENV, FLDENV,
+  // FNSAVE and FRSTOR (14- and 94-byte images) are not distinguished: the 32-bit protected-mode
+  // layout is always used (it is the only one 32-bit Linux code uses).
 
   exec(c: Cpu, op: number, modrm: number, ea: number): void {
     const mem = modrm < 0xc0;
@@ -704,8 +708,7 @@ export class Fpu {
       // (FBSTP raises no DE for a denormal: it just rounds to 0 or ±1.)
       if (cl !== C_INF && cl !== C_QNAN && cl !== C_SNAN && cl !== C_UNSUPPORTED) {
         // Round to an integer (|v| < 2^64 or it is out of range anyway).
-        const { i1, i0, up, inexact, big } = this.roundToBigInt(se, this.hi[p], this.lo[p]);
-        void i1; void i0;
+        const { up, inexact, big } = this.roundToBigInt(se, this.hi[p], this.lo[p]);
         if (big <= 999999999999999999n) {
           let v = big;
           for (let i = 0; i < 9; i++) {
@@ -742,15 +745,16 @@ export class Fpu {
     this.pop();
   }
 
-  private roundToBigInt(se: number, hi: number, lo: number): { i1: number; i0: number; up: number; inexact: boolean; big: bigint } {
+  /** |value| rounded to an integer under RC, as a BigInt (FBSTP only, so allocation is fine). */
+  private roundToBigInt(se: number, hi: number, lo: number): { up: number; inexact: boolean; big: bigint } {
     const e = se & 0x7fff;
     const sig = (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
-    if (sig === 0n) return { i1: 0, i0: 0, up: 0, inexact: false, big: 0n };
+    if (sig === 0n) return { up: 0, inexact: false, big: 0n };
     const sh = BIAS + 63 - (e === 0 ? 1 : e);
-    if (sh <= 0) return { i1: 0, i0: 0, up: 0, inexact: false, big: sig << BigInt(-sh) };
+    if (sh <= 0) return { up: 0, inexact: false, big: sig << BigInt(-sh) };
     const ip = sh >= 200 ? 0n : sig >> BigInt(sh);
     const frac = sh >= 200 ? sig : sig - (ip << BigInt(sh));
-    if (frac === 0n) return { i1: 0, i0: 0, up: 0, inexact: false, big: ip };
+    if (frac === 0n) return { up: 0, inexact: false, big: ip };
     const half = 1n << BigInt(sh - 1);
     const neg = (se & 0x8000) !== 0;
     let inc: boolean;
@@ -760,7 +764,7 @@ export class Fpu {
       case 2: inc = !neg; break;
       default: inc = false;
     }
-    return { i1: 0, i0: 0, up: inc ? 1 : 0, inexact: true, big: inc ? ip + 1n : ip };
+    return { up: inc ? 1 : 0, inexact: true, big: inc ? ip + 1n : ip };
   }
 
   // ---- register forms -------------------------------------------------------------------------
@@ -783,7 +787,7 @@ export class Fpu {
         else if (reg === 3) this.fcomReg(1, false, 2); // FCOMPP (DE D9)
         else this.arithReg(reg >= 4 ? reg ^ 1 : reg, i, 0, true);
         return;
-      case 0xd9: this.execD9(c, modrm, reg, i); return;
+      case 0xd9: this.execD9(modrm, reg, i); return;
       case 0xda:
         if (modrm === 0xe9) { this.fcomReg(1, true, 2); return; } // FUCOMPP
         this.fcmov(c, reg, i, false);
@@ -922,8 +926,7 @@ export class Fpu {
     if (doPop) this.pop();
   }
 
-  private execD9(c: Cpu, modrm: number, reg: number, i: number): void {
-    void c;
+  private execD9(modrm: number, reg: number, i: number): void {
     switch (reg) {
       case 0: { // FLD ST(i)
         if (this.isEmpty(i)) {
