@@ -1,6 +1,7 @@
 // Test helper: a small freestanding i386 program (gcc -nostdlib, with -g) loaded into a
 // hand-built machine (page tables, stack) and wrapped in a BareTarget, so the debugger can be
 // tested without the kernel. Programs end with int $0x80 (eax=1: exit, eax=4: write).
+import { pageMapper } from '../helpers/pageTables.js';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,21 +37,8 @@ export function loadBare(path: string): BareTarget {
   const image = readFileSync(path);
   const e = elfy.parse(image);
   const mem = new PhysicalMemory(8 << 20);
-  const pd = mem.allocFrame() * PAGE_SIZE;
-  const map = (lin: number, writable: boolean): number => {
-    const pdeAddr = pd + (lin >>> 22) * 4;
-    let pde = mem.dv.getInt32(pdeAddr, true);
-    if (!(pde & PTE_P)) {
-      pde = (mem.allocFrame() * PAGE_SIZE) | PTE_P | PTE_RW | PTE_US;
-      mem.dv.setInt32(pdeAddr, pde, true);
-    }
-    const pteAddr = ((pde & ~0xfff) >>> 0) + ((lin >>> 12) & 0x3ff) * 4;
-    const old = mem.dv.getInt32(pteAddr, true);
-    if (old & PTE_P) return (old & ~0xfff) >>> 0;
-    const phys = mem.allocFrame() * PAGE_SIZE;
-    mem.dv.setInt32(pteAddr, phys | PTE_P | PTE_US | (writable ? PTE_RW : 0), true);
-    return phys;
-  };
+  const { pd, map: mapFlags } = pageMapper(mem);
+  const map = (lin: number, writable: boolean): number => mapFlags(lin, PTE_P | PTE_US | (writable ? PTE_RW : 0));
   for (const p of e.body.programs) {
     if (p.type !== 'load') continue;
     const writable = (p.flags as { w?: boolean }).w === true;

@@ -1,6 +1,7 @@
 // The emulator half: one small machine (page tables for the code page, the scratch area, its
 // guard pages and an FXSAVE staging page), reloaded for every case and stepped one
 // instruction at a time so that the caller can look at the state before each instruction.
+import { pageMapper } from '../helpers/pageTables.js';
 import { Cpu } from '../../src/cpu/cpu.js';
 import { Stop } from '../../src/cpu/stop.js';
 import { Mmu } from '../../src/mmu/mmu.js';
@@ -36,19 +37,7 @@ let machine: Machine | null = null;
 function getMachine(): Machine {
   if (machine) return machine;
   const mem = new PhysicalMemory(1 << 21);
-  const pd = mem.allocFrame() * PAGE_SIZE;
-  const map = (lin: number, flags: number): number => {
-    const pdeAddr = pd + (lin >>> 22) * 4;
-    let pde = mem.dv.getInt32(pdeAddr, true);
-    if (!(pde & PTE_P)) {
-      pde = (mem.allocFrame() * PAGE_SIZE) | PTE_P | PTE_RW | PTE_US;
-      mem.dv.setInt32(pdeAddr, pde, true);
-    }
-    const phys = mem.allocFrame() * PAGE_SIZE;
-    const pteAddr = ((pde & ~0xfff) >>> 0) + ((lin >>> 12) & 0x3ff) * 4;
-    mem.dv.setInt32(pteAddr, phys | flags, true);
-    return phys;
-  };
+  const { pd, map } = pageMapper(mem);
   const user = PTE_P | PTE_RW | PTE_US;
   const codePhys = map(CODE_ADDR, user);
   const scratchPhys: number[] = [];

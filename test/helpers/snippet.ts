@@ -9,6 +9,7 @@
 //  - a 4 KiB scratch page at 0x10000000 holds byte[i] = (i*7+3) & 0xff at the start;
 //  - the snippet must not depend on its own address (the code sits at 0x00400000 here and
 //    anywhere natively) and runs until it falls off its end.
+import { pageMapper } from './pageTables.js';
 import { Cpu } from '../../src/cpu/cpu.js';
 import { Stop } from '../../src/cpu/stop.js';
 import { ESP } from '../../src/cpu/registers.js';
@@ -43,19 +44,7 @@ let machine: Machine | null = null;
 function getMachine(): Machine {
   if (machine) return machine;
   const mem = new PhysicalMemory(1 << 20);
-  const pd = mem.allocFrame() * PAGE_SIZE;
-  const map = (lin: number): number => {
-    const pdeAddr = pd + (lin >>> 22) * 4;
-    let pde = mem.dv.getInt32(pdeAddr, true);
-    if (!(pde & PTE_P)) {
-      pde = (mem.allocFrame() * PAGE_SIZE) | PTE_P | PTE_RW | PTE_US;
-      mem.dv.setInt32(pdeAddr, pde, true);
-    }
-    const phys = mem.allocFrame() * PAGE_SIZE;
-    const pteAddr = ((pde & ~0xfff) >>> 0) + ((lin >>> 12) & 0x3ff) * 4;
-    mem.dv.setInt32(pteAddr, phys | PTE_P | PTE_RW | PTE_US, true);
-    return phys;
-  };
+  const { pd, map } = pageMapper(mem);
   const codePhys = map(CODE_ADDR);
   const stackPhys = map(STACK_ADDR);
   const scratchPhys = map(SCRATCH_ADDR);
