@@ -26,7 +26,7 @@ const ARITH = [OP_ADD, OP_MUL, -1, -1, OP_SUB, OP_MIN, OP_DIV, OP_MAX];
 export function decodeSse(d: Decoder, i: Insn, op: number): Handler | null {
   const p = i.pfx;
   if (INT_OPS[op]) {
-    if (p === P_NONE) { d.modrm(i); i.sub = op; return io.pintMmx; }
+    if (p === P_NONE) { d.modrm(i); i.sub = op; return op <= 0x62 ? io.punpcklMmx : io.pintMmx; }
     if (p === P_66) { d.modrm(i); i.sub = op; return io.pintXmm; }
     return null;
   }

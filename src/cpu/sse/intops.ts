@@ -146,6 +146,19 @@ export function pintMmx(c: Cpu, i: Insn): void {
   rToMmx(c, i.reg);
 }
 
+/** PUNPCKLBW/WD/DQ mm, mm/m32: the memory form reads only the low half. */
+export function punpcklMmx(c: Cpu, i: Insn): void {
+  if (i.isMem) {
+    S32[0] = c.mmu.read32(c.ea(i));
+    S32[1] = 0;
+  } else {
+    loadM64(c, i);
+  }
+  mmxToD(c, i.reg);
+  kernel(i.sub, 8);
+  rToMmx(c, i.reg);
+}
+
 /** SSE2 form: xmm, xmm/m128 (aligned). */
 export function pintXmm(c: Cpu, i: Insn): void {
   if (!loadX128(c, i, false)) return;

@@ -170,18 +170,13 @@ function maskAddr(c: Cpu, i: Insn): number {
   return (di + c.segBase[i.seg]) | 0;
 }
 
-/** Stores the bytes of `data` (n bytes) selected by the sign bits of `mask` at a. */
+/**
+ * Stores the bytes of `data` (n bytes) selected by the sign bits of `mask` at a. Like the
+ * hardware, the whole n-byte range must be writable, whatever the mask.
+ */
 function maskedStore(c: Cpu, a: number, data: Uint8Array, mask: Uint8Array, n: number): void {
-  let first = -1, last = -1;
-  for (let k = 0; k < n; k++) {
-    if (mask[k] & 0x80) {
-      if (first < 0) first = k;
-      last = k;
-    }
-  }
-  if (first < 0) return;
-  c.mmu.probeWrite((a + first) | 0, last - first + 1);
-  for (let k = first; k <= last; k++) if (mask[k] & 0x80) c.mmu.write8((a + k) | 0, data[k]);
+  c.mmu.probeWrite(a, n);
+  for (let k = 0; k < n; k++) if (mask[k] & 0x80) c.mmu.write8((a + k) | 0, data[k]);
 }
 
 const mbuf = new ArrayBuffer(32);

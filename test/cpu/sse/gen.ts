@@ -203,6 +203,8 @@ export interface Spec {
   misalign?: number;
   /** Probability of a page-crossing memory operand (into the unmapped page). */
   crossPage?: number;
+  /** Point EDI into the memory window (MASKMOVQ/MASKMOVDQU), sometimes near its end. */
+  ediMem?: boolean;
 }
 
 function laneFill(r: Rng, lane: Lane, out: Int32Array, base: number, dwords: number): void {
@@ -273,6 +275,10 @@ export function buildCases(spec: Spec, n: number, seed: number): Case[] {
       if (spec.reg === 'xmm' && spec.rm === 'xmm' && reg !== rm) {
         relate(r, spec.lane, w, (OFF_XMM >> 2) + 4 * rm, w, (OFF_XMM >> 2) + 4 * reg, 4, spec.related ?? 0.3);
       }
+    }
+    if (spec.ediMem) {
+      w[(OFF_GPR >> 2) + 7] = MEM_ADDR + (r.chance(0.1) ? MEM_SIZE - 1 - r.int(15) : r.int(MEM_SIZE - 16));
+      if (reg === 7 && spec.reg === 'gpr') reg = 0;
     }
     if (spec.imm !== undefined) code.push(spec.imm === 'any' ? r.int(256) : r.pick(spec.imm));
     cases.push({ code, state: st });

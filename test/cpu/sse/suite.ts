@@ -1,0 +1,25 @@
+// Shared driver for the SSE differential test files: one vitest case per instruction form,
+// N random cases each (SSE_CASES, default 3000; SSE_SEED varies the operands).
+import { describe, expect, it } from 'vitest';
+import { type CompareOptions, differential, nativeUnavailable } from './harness.js';
+import { buildCases, type Spec } from './gen.js';
+
+export const N = Number(process.env.SSE_CASES ?? 3000);
+export const SEED = Number(process.env.SSE_SEED ?? 0);
+
+const skip = nativeUnavailable();
+if (skip) console.warn(`SSE differential tests skipped: ${skip}`);
+
+export function suite(title: string, specs: Array<[string, Spec]>, opt: CompareOptions = {}, n = N): void {
+  describe.skipIf(skip !== null)(title, () => {
+    specs.forEach(([name, spec], k) => {
+      it(name, () => {
+        let h = 0;
+        for (let j = 0; j < name.length; j++) h = Math.imul(h ^ name.charCodeAt(j), 16777619);
+        const r = differential(buildCases(spec, n, (h ^ (k * 7919) ^ SEED) >>> 0), opt);
+        if (r.count) console.log(`${name}: ${r.count}/${r.total} mismatches\n  ${r.shown.join('\n  ')}`);
+        expect(r.count).toBe(0);
+      }, 600_000);
+    });
+  });
+}
