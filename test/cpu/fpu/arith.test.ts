@@ -85,4 +85,25 @@ describe.skipIf(skip !== null)('x87 arithmetic vs the host CPU', () => {
     console.log(report('unary and misc', s));
     expect(s.mismatches).toBe(0);
   });
+
+  it('results at the extended range boundaries (tiny, denormal, overflow) in every mode and precision', () => {
+    const r = new Rng(4);
+    const cases: FpuCase[] = [];
+    const sig = (): [number, number] => r.pick([[0x80000000, 0], [0xffffffff, 0xffffffff], [0xffffffff, 0xfffff800], [0xffffff00, 0], [(0x80000000 | r.u32()) >>> 0, r.u32()]]) as [number, number];
+    for (let i = 0; i < N * 2; i++) {
+      const code = r.pick([[0xd8, 0xc9], [0xd8, 0xf1], [0xd8, 0xc1], [0xd8, 0xe1]]);
+      const target = r.int(2) ? 1 - r.int(70) : 0x7ffe + r.int(4) - 1; // result exponent
+      const e2 = 0x3fff + r.int(41) - 20;
+      const e1 = code[1] === 0xf1 ? target + e2 - 0x3fff : code[1] === 0xc9 ? target - e2 + 0x3fff : target;
+      const [h1, l1] = sig(), [h2, l2] = sig();
+      const a: X80 = [(r.int(2) << 15) | Math.max(0, Math.min(0x7ffe, e1)), h1, l1];
+      const b: X80 = code[1] === 0xc1 || code[1] === 0xe1 ? [(r.int(2) << 15) | Math.max(0, target - r.int(3)), h2, l2] : [(r.int(2) << 15) | e2, h2, l2];
+      if ((a[0] & 0x7fff) === 0) a[1] &= 0x7fffffff;
+      if ((b[0] & 0x7fff) === 0) b[1] &= 0x7fffffff;
+      cases.push({ state: makeState(randCw(r), [a, b]), mem: new Uint8Array(0), eax: 0, eflags: 0, code });
+    }
+    const s = compareCases(cases);
+    console.log(report('range boundaries', s));
+    expect(s.mismatches).toBe(0);
+  });
 });

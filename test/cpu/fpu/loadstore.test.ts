@@ -148,6 +148,58 @@ describe.skipIf(skip !== null)('x87 loads, stores and compares vs the host CPU',
     expect(s.mismatches).toBe(0);
   });
 
+  it('integer and BCD stores at the range boundaries in every rounding mode', () => {
+    const cases: FpuCase[] = [];
+    const vals: X80[] = [];
+    const big = (v: bigint, neg: boolean, frac: number): X80 => {
+      // v + frac/4 as an extended value (exact: v < 2^62 keeps two fraction bits)
+      let m = (v << 2n) + BigInt(frac);
+      let e = 0x3fff - 2;
+      while (m >= 1n << 64n) { m >>= 1n; e++; }
+      while (m < 1n << 63n) { m <<= 1n; e--; }
+      return [(neg ? 0x8000 : 0) | e, Number(m >> 32n) >>> 0, Number(m & 0xffffffffn) >>> 0];
+    };
+    for (const b of [1n << 15n, 1n << 31n, 1n << 62n, 999999999999999999n, 1000000000000000000n]) {
+      for (const d of [-1n, 0n, 1n]) {
+        for (const frac of [0, 1, 2, 3]) {
+          vals.push(big(b + d, false, frac), big(b + d, true, frac));
+        }
+      }
+    }
+    // ±2^63 and neighbours (no fraction bits left there)
+    vals.push([0x403e, 0x80000000, 0], [0xc03e, 0x80000000, 0], [0x403d, 0xffffffff, 0xffffffff], [0xc03d, 0xffffffff, 0xffffffff], [0x403e, 0x80000000, 1], [0xc03e, 0x80000000, 1]);
+    const ops = [[0xdf, 0x1e], [0xdb, 0x1e], [0xdf, 0x3e], [0xdf, 0x0e], [0xdb, 0x0e], [0xdd, 0x0e], [0xdf, 0x36]];
+    for (const v of vals) for (const code of ops) for (let rc = 0; rc < 4; rc++) {
+      for (const masks of [0x3f, 0x3e]) {
+        cases.push({ state: makeState(0x40 | masks | 0x300 | (rc << 10), [v]), mem: new Uint8Array(12).fill(0xa5), eax: 0, eflags: 0, code });
+      }
+    }
+    const s = compareCases(cases);
+    console.log(report('integer boundaries', s));
+    expect(s.mismatches).toBe(0);
+  });
+
+  it('float stores at the overflow and underflow boundaries of float32/float64', () => {
+    const cases: FpuCase[] = [];
+    const sigs: Array<[number, number]> = [
+      [0x80000000, 0], [0xffffffff, 0xffffffff], [0xffffffff, 0xfffff800], [0xfffffffe, 0], [0x80000000, 0x400],
+      [0x80000000, 0x401], [0xffffff80, 0], [0xffffff7f, 0xffffffff], [0x80000080, 0], [0xc0000000, 0x00000001],
+    ];
+    const exps: number[] = [];
+    for (const [lo, hi] of [[0x3fff - 1022 - 66, 0x3fff - 1022 + 1], [0x3fff + 1022, 0x3fff + 1024], [0x3fff - 126 - 26, 0x3fff - 126 + 1], [0x3fff + 126, 0x3fff + 128]]) {
+      for (let e = lo; e <= hi; e++) exps.push(e);
+    }
+    for (const e of exps) for (const [h, l] of sigs) for (const code of [[0xdd, 0x16], [0xd9, 0x16]]) {
+      for (let rc = 0; rc < 4; rc++) for (const masks of [0x3f, 0x27]) {
+        const sgn = (e + rc + h) & 1 ? 0x8000 : 0;
+        cases.push({ state: makeState(0x40 | masks | 0x300 | (rc << 10), [[sgn | e, h, l]]), mem: new Uint8Array(8).fill(0xa5), eax: 0, eflags: 0, code });
+      }
+    }
+    const s = compareCases(cases);
+    console.log(report('float store boundaries', s));
+    expect(s.mismatches).toBe(0);
+  });
+
   it('undefined encodings raise #UD', () => {
     const r = new Rng(15);
     const ops: number[][] = [];
