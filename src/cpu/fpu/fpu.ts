@@ -27,7 +27,7 @@
 //     so some results differ by one ulp — never more on in-domain operands. Bit-exact rates on
 //     this host (Intel family 6 model 167), 5000 operands each, 80% of them round-to-nearest:
 //     FSIN 97.5%, FCOS 97.5%, FSINCOS 95.8%, FPATAN 94.4%, F2XM1 92.5%, FYL2X 91.5%, FYL2XP1
-//     85.8%, FPTAN 81.9%. The status word, stack and flags around them (stack faults, unmasked
+//     85.8%, FPTAN 85.0%. The status word, stack and flags around them (stack faults, unmasked
 //     exceptions, #MF) match. Tiny-argument shortcuts and out-of-domain behaviour (F2XM1 with
 //     |x| > 1 and FYL2XP1 with x < -1 return x with PE) follow the host. FYL2XP1 with denormal
 //     or near-denormal x differs by more than an ulp (the host is inaccurate there).

@@ -208,6 +208,15 @@ function add(a: BF, b: BF): BF {
   return bf(a.m + (b.m << BigInt(b.e - a.e)), a.e);
 }
 
+/** Truncates the magnitude to `bits` significant bits. */
+function truncBits(v: BF, bits: number): BF {
+  const n = bitLen(v.m) - bits;
+  if (n <= 0) return v;
+  const sh = BigInt(n);
+  const m = v.m < 0n ? -((-v.m) >> sh) : v.m >> sh;
+  return { m, e: v.e + n };
+}
+
 function neg(a: BF): BF {
   return { m: -a.m, e: a.e };
 }
@@ -653,7 +662,9 @@ export function trig(kind: number, as: number, ah: number, al: number, cw: numbe
     out(cosX()); saveR2();
     F.exc |= exc;
   } else {
-    out(div(sinX(), cosX()));
+    // FPTAN behaves as if sine and cosine were each truncated to 67 bits before the division
+    // (this raises its bit-exact rate against the host from ~91% to ~94%).
+    out(div(truncBits(sinX(), 67), truncBits(cosX(), 67)));
     saveR1();
     setF(0x3fff, 0x80000000, 0);
     F.up = 0;
