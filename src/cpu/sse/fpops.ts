@@ -282,7 +282,6 @@ export function cvtpi2ps(c: Cpu, i: Insn): void {
   fpBegin(c.sse.mxcsr);
   const r0 = i32ToF32(S32[0]), r1 = i32ToF32(S32[1]);
   if (!fpEnd(c)) return;
-  if (!i.isMem) enterMmx(c, i.rm);
   const x = c.sse.xmm, o = i.reg << 2;
   x[o] = r0; x[o + 1] = r1;
 }
@@ -290,7 +289,6 @@ export function cvtpi2ps(c: Cpu, i: Insn): void {
 /** CVTPI2PD xmm, mm/m64 (exact) */
 export function cvtpi2pd(c: Cpu, i: Insn): void {
   loadM64(c, i);
-  if (!i.isMem) enterMmx(c, i.rm);
   const f = c.sse.f64, o = i.reg << 1;
   f[o] = S32[0];
   f[o + 1] = S32[1];
@@ -301,6 +299,7 @@ export function cvtps2pi(c: Cpu, i: Insn): void {
   loadX64(c, i);
   fpBegin(c.sse.mxcsr);
   const r0 = f32ToI32(S32[0], i.sub === 1), r1 = f32ToI32(S32[1], i.sub === 1);
+  enterMmx(c);
   if (!fpEnd(c)) return;
   mmxOf(c).setMmx(i.reg, r0, r1);
 }
@@ -313,14 +312,14 @@ export function cvtpd2pi(c: Cpu, i: Insn): void {
   const r0 = f64ToI32(i.sub === 1);
   W32[2] = S32[2]; W32[3] = S32[3];
   const r1 = f64ToI32(i.sub === 1);
+  enterMmx(c);
   if (!fpEnd(c)) return;
   mmxOf(c).setMmx(i.reg, r0, r1);
 }
 
-/** An MMX register was read as a source by an SSE instruction: the x87 unit enters MMX mode. */
-function enterMmx(c: Cpu, n: number): void {
-  const f = mmxOf(c);
-  f.setMmx(n, f.getMmxLo(n), f.getMmxHi(n));
+/** The x87 unit enters MMX mode at the start of an instruction with an MMX destination. */
+function enterMmx(c: Cpu): void {
+  mmxOf(c).getMmxLo(0);
 }
 
 // ---- logic, shuffles, unpacks, sign masks ---------------------------------------------------

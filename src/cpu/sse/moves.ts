@@ -116,11 +116,15 @@ export function movdToMmx(c: Cpu, i: Insn): void {
   mmxOf(c).setMmx(i.reg, v, 0);
 }
 
-/** MOVD r/m32, mm */
+/** MOVD r/m32, mm (a faulting store leaves the x87 unit as it was) */
 export function movdFromMmx(c: Cpu, i: Insn): void {
-  const v = mmxOf(c).getMmxLo(i.reg);
-  if (i.isMem) c.mmu.write32(c.ea(i), v);
-  else c.regs[i.rm] = v;
+  if (i.isMem) {
+    const a = c.ea(i);
+    c.mmu.probeWrite(a, 4);
+    c.mmu.write32(a, mmxOf(c).getMmxLo(i.reg));
+  } else {
+    c.regs[i.rm] = mmxOf(c).getMmxLo(i.reg);
+  }
 }
 
 /** MOVQ mm, mm/m64 */
@@ -132,9 +136,13 @@ export function movqToMmx(c: Cpu, i: Insn): void {
 /** MOVQ mm/m64, mm (also MOVNTQ m64, mm) */
 export function movqFromMmx(c: Cpu, i: Insn): void {
   const f = mmxOf(c);
-  const lo = f.getMmxLo(i.reg), hi = f.getMmxHi(i.reg);
-  if (i.isMem) store64(c, c.ea(i), lo, hi);
-  else f.setMmx(i.rm, lo, hi);
+  if (i.isMem) {
+    const a = c.ea(i);
+    c.mmu.probeWrite(a, 8);
+    store64(c, a, f.getMmxLo(i.reg), f.getMmxHi(i.reg));
+  } else {
+    f.setMmx(i.rm, f.getMmxLo(i.reg), f.getMmxHi(i.reg));
+  }
 }
 
 /** MOVQ xmm, xmm/m64 (F3 0F 7E: the high qword is zeroed). */
@@ -148,7 +156,6 @@ export function movqToXmm(c: Cpu, i: Insn): void {
 export function movq2dq(c: Cpu, i: Insn): void {
   const f = mmxOf(c);
   const lo = f.getMmxLo(i.rm), hi = f.getMmxHi(i.rm);
-  f.setMmx(i.rm, lo, hi); // the x87 unit enters MMX mode
   const x = c.sse.xmm, o = i.reg << 2;
   x[o] = lo; x[o + 1] = hi; x[o + 2] = 0; x[o + 3] = 0;
 }
@@ -186,7 +193,7 @@ const MM8 = new Uint8Array(mbuf, 16, 16);
 
 /** MASKMOVQ mm1, mm2 */
 export function maskmovq(c: Cpu, i: Insn): void {
-  const f = mmxOf(c);
+  const f = mmxOf(c); // enters MMX mode even when the store then faults
   M32[0] = f.getMmxLo(i.reg); M32[1] = f.getMmxHi(i.reg);
   M32[4] = f.getMmxLo(i.rm); M32[5] = f.getMmxHi(i.rm);
   maskedStore(c, maskAddr(c, i), MD8, MM8, 8);

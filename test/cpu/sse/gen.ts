@@ -203,6 +203,8 @@ export interface Spec {
   misalign?: number;
   /** Probability of a page-crossing memory operand (into the unmapped page). */
   crossPage?: number;
+  /** No ModRM byte (EMMS). */
+  noModrm?: boolean;
   /** Point EDI into the memory window (MASKMOVQ/MASKMOVDQU), sometimes near its end. */
   ediMem?: boolean;
 }
@@ -255,7 +257,9 @@ export function buildCases(spec: Spec, n: number, seed: number): Case[] {
     if (spec.rm === 'gpr') while (rm === 4) rm = r.int(8);
     const code = [...spec.op];
     const memSize = spec.memSize ?? 16;
-    if (useMem) {
+    if (spec.noModrm) {
+      // nothing
+    } else if (useMem) {
       code.push((reg << 3) | 3);
       let off: number;
       if (r.chance(spec.crossPage ?? 0.02)) {

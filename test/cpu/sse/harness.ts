@@ -166,15 +166,21 @@ export function runEmu(cs: Case): Outcome {
   cpu.sse.mxcsr = i32(st, OFF_MXCSR);
   const mmx = mmxOf(cpu);
   for (let r = 0; r < 8; r++) mmx.setMmx(r, i32(st, OFF_MM + 8 * r), i32(st, OFF_MM + 8 * r + 4));
+  // As FXRSTOR leaves the x87 unit natively: TOP = 0, tags from the abridged tag byte.
+  cpu.fpu.top = 0;
+  cpu.fpu.empty = ~st[OFF_FTW] & 0xff;
   cpu.eip = CODE_ADDR;
   let stop: number = Stop.Budget;
   for (let n = 0; n < 100 && stop === Stop.Budget; n++) stop = cpu.run(1000);
 
   const out = new Uint8Array(STATE_SIZE);
   out.set(cpu.sse.u8, OFF_XMM);
+  out[OFF_FTW] = ~cpu.fpu.empty & 0xff;
+  put32(out, OFF_FSW, cpu.fpu.getSw() & 0xffff);
   for (let r = 0; r < 8; r++) {
-    put32(out, OFF_MM + 8 * r, mmx.getMmxLo(r));
-    put32(out, OFF_MM + 8 * r + 4, mmx.getMmxHi(r));
+    const v = cpu.fpu.peekMmx(r);
+    put32(out, OFF_MM + 8 * r, v.lo);
+    put32(out, OFF_MM + 8 * r + 4, v.hi);
   }
   for (let r = 0; r < 8; r++) put32(out, OFF_GPR + 4 * r, r === ESP ? 0 : cpu.regs[r]);
   put32(out, OFF_EFLAGS, cpu.getEflags());
@@ -218,6 +224,9 @@ export function compare(cs: Case, nat: Outcome, emu: Outcome, opt: CompareOption
   const fmask = nat.stop === 0 ? 0xffffffff : LOADABLE_FLAGS;
   const fa = (i32(a, OFF_EFLAGS) & fmask) >>> 0, fb = (i32(b, OFF_EFLAGS) & fmask) >>> 0;
   if (fa !== fb) diffs.push(`eflags: native ${fa.toString(16)} emu ${fb.toString(16)}`);
+  if (a[OFF_FTW] !== b[OFF_FTW]) diffs.push(`x87 tags: native ${a[OFF_FTW].toString(16)} emu ${b[OFF_FTW].toString(16)}`);
+  const ta = (i32(a, OFF_FSW) >> 11) & 7, tb = (i32(b, OFF_FSW) >> 11) & 7;
+  if (ta !== tb) diffs.push(`x87 TOP: native ${ta} emu ${tb}`);
   const ma = i32(a, OFF_MXCSR) >>> 0, mb = i32(b, OFF_MXCSR) >>> 0;
   if (ma !== mb) diffs.push(`mxcsr: native ${ma.toString(16)} emu ${mb.toString(16)}`);
   for (let k = 0; k < MEM_SIZE; k++) {

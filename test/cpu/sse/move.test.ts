@@ -48,6 +48,9 @@ suite('SSE/SSE2/MMX moves vs native', [
   ['movntdq', x([...P66, 0xe7], 16, true, { forms: 'mem' })],
   ['maskmovq', x([...P, 0xf7], 8, false, { reg: 'mmx', rm: 'mmx', forms: 'reg', ediMem: true })],
   ['maskmovdqu', x([...P66, 0xf7], 16, false, { forms: 'reg', ediMem: true })],
+  ['emms', x([...P, 0x77], 16, false, { forms: 'reg', noModrm: true })],
+  ['paddb mm; emms', x([...P, 0xfc, 0xc1, ...P, 0x77], 16, false, { forms: 'reg', noModrm: true })],
+  ['movq mm, mm; movd eax, mm3', x([...P, 0x6f, 0xda, ...P, 0x7e, 0xd8], 16, false, { forms: 'reg', noModrm: true })],
 ]);
 
 suite('SSE logic/shuffle/mask vs native', [
