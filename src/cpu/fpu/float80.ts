@@ -570,12 +570,102 @@ export function div(as: number, ah: number, al: number, bs: number, bh: number, 
   unpack(as, ah, al);
   const xE = uE, xH = W[UH], xL = W[UL];
   unpack(bs, bh, bl);
-  const A = big64(xH, xL) << 65n, B = big64(W[UH], W[UL]);
-  const q = A / B;
-  const r = A - q * B;
-  loadBig(q, r !== 0n, xE - uE - 65);
+  const t = div64(xH, xL, W[UH], W[UL]);
+  wE = xE - uE + BIAS + t - 66;
   wS = s;
   roundExt(cw, prec);
+}
+
+// Long division of significands without BigInt: three quotient digits of 22 bits, each
+// estimated with a double division and made exact by updating the remainder in base-2^24
+// limbs (every product and sum stays below 2^53).
+const R24 = new Float64Array(4);
+const P24 = 16777216, INV24 = 1 / 16777216;
+
+/**
+ * W[WH]:W[WL]:W[WX] = floor(A·2^66 / B) placed with its top bit at bit 95, sticky in bit 0
+ * when the division is inexact; A and B are normalised 64-bit significands. Returns the index
+ * of the quotient's top bit (65 or 66).
+ */
+function div64(aH: number, aL: number, bH: number, bL: number): number {
+  const r = R24;
+  const b0 = bL & 0xffffff, b1 = ((bL >>> 24) | ((bH & 0xffff) << 8)) >>> 0, b2 = bH >>> 16;
+  const bd = (b2 * P24 + b1) * P24 + b0;
+  r[0] = aL & 0xffffff;
+  r[1] = ((aL >>> 24) | ((aH & 0xffff) << 8)) >>> 0;
+  r[2] = aH >>> 16;
+  r[3] = 0;
+  let d0 = 0, d1 = 0, d2 = 0;
+  for (let step = 0; step < 3; step++) {
+    // R ← R·2^22
+    let t = r[0] * 4194304;
+    let c = Math.floor(t * INV24);
+    r[0] = t - c * P24;
+    t = r[1] * 4194304 + c;
+    c = Math.floor(t * INV24);
+    r[1] = t - c * P24;
+    t = r[2] * 4194304 + c;
+    c = Math.floor(t * INV24);
+    r[2] = t - c * P24;
+    r[3] = r[3] * 4194304 + c;
+    // digit estimate, then R ← R − d·B exactly
+    let d = Math.floor((((r[3] * P24 + r[2]) * P24 + r[1]) * P24 + r[0]) / bd);
+    if (d < 0) d = 0;
+    t = r[0] - d * b0;
+    c = Math.floor(t * INV24);
+    r[0] = t - c * P24;
+    t = r[1] - d * b1 + c;
+    c = Math.floor(t * INV24);
+    r[1] = t - c * P24;
+    t = r[2] - d * b2 + c;
+    c = Math.floor(t * INV24);
+    r[2] = t - c * P24;
+    r[3] = r[3] + c;
+    // correct the estimate: 0 ≤ R < B
+    while (r[3] < 0) {
+      d--;
+      addB(r, b0, b1, b2, 1);
+    }
+    while (r[3] > 0 || r[2] > b2 || (r[2] === b2 && (r[1] > b1 || (r[1] === b1 && r[0] >= b0)))) {
+      d++;
+      addB(r, b0, b1, b2, -1);
+    }
+    if (step === 0) d0 = d; else if (step === 1) d1 = d; else d2 = d;
+  }
+  const top = d0 >= 4194304 ? 66 : 65;
+  const s = 95 - top;
+  W[WH] = 0; W[WL] = 0; W[WX] = 0;
+  orBits(d2, s);
+  orBits(d1, s + 22);
+  orBits(d0, s + 44);
+  if (r[0] !== 0 || r[1] !== 0 || r[2] !== 0 || r[3] !== 0) W[WX] |= 1;
+  return top;
+}
+
+/** R ← R + sign·B (limbs base 2^24). */
+function addB(r: Float64Array, b0: number, b1: number, b2: number, sign: number): void {
+  let t = r[0] + sign * b0;
+  let c = Math.floor(t * INV24);
+  r[0] = t - c * P24;
+  t = r[1] + sign * b1 + c;
+  c = Math.floor(t * INV24);
+  r[1] = t - c * P24;
+  t = r[2] + sign * b2 + c;
+  c = Math.floor(t * INV24);
+  r[2] = t - c * P24;
+  r[3] = r[3] + c;
+}
+
+/** ORs v (< 2^23) into the 96-bit working significand at bit position p (0 = lowest). */
+function orBits(v: number, p: number): void {
+  const word = p >> 5, off = p & 31;
+  // word 0 is W[WX] (bits 0-31), 1 is W[WL], 2 is W[WH]
+  const idx = word === 0 ? WX : word === 1 ? WL : WH;
+  W[idx] |= v << off;
+  if (off + 23 > 32 && word < 2) {
+    const idx2 = word === 0 ? WL : WH;
+    W[idx2] |= v >>> (32 - off);
+  }
 }
 
 function isqrt(n: bigint): bigint {
