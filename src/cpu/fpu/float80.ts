@@ -400,10 +400,10 @@ export function add(as: number, ah: number, al: number, bs: number, bh: number, 
     roundExt(cw, prec);
     return;
   }
-  unpack(as, ah, al);
-  let xE = uE, xH = W[UH], xL = W[UL], xS = asign;
-  unpack(bs, bh, bl);
-  let yE = uE, yH = W[UH], yL = W[UL], yS = bsign;
+  let xE: number, xH: number, xL: number, xS = asign;
+  if (ac === C_NORMAL) { xE = as & 0x7fff; xH = ah >>> 0; xL = al >>> 0; } else { unpack(as, ah, al); xE = uE; xH = W[UH]; xL = W[UL]; }
+  let yE: number, yH: number, yL: number, yS = bsign;
+  if (bc === C_NORMAL) { yE = bs & 0x7fff; yH = bh >>> 0; yL = bl >>> 0; } else { unpack(bs, bh, bl); yE = uE; yH = W[UH]; yL = W[UL]; }
   if (yE > xE || (yE === xE && (yH > xH || (yH === xH && yL > xL)))) {
     let t = xE; xE = yE; yE = t;
     t = xH; xH = yH; yH = t;
@@ -507,12 +507,12 @@ export function mul(as: number, ah: number, al: number, bs: number, bh: number, 
   }
   if (ac === C_DENORMAL || bc === C_DENORMAL || F.den) F.exc |= DE;
   if (ac === C_ZERO || bc === C_ZERO) { setResult(s << 15, 0, 0); return; }
-  unpack(as, ah, al);
-  const xE = uE, xH = W[UH], xL = W[UL];
-  unpack(bs, bh, bl);
-  const top = mul64(xH, xL, W[UH], W[UL]);
+  let xE: number, xH: number, xL: number, yE: number, yH: number, yL: number;
+  if (ac === C_NORMAL) { xE = as & 0x7fff; xH = ah >>> 0; xL = al >>> 0; } else { unpack(as, ah, al); xE = uE; xH = W[UH]; xL = W[UL]; }
+  if (bc === C_NORMAL) { yE = bs & 0x7fff; yH = bh >>> 0; yL = bl >>> 0; } else { unpack(bs, bh, bl); yE = uE; yH = W[UH]; yL = W[UL]; }
+  const top = mul64(xH, xL, yH, yL);
   wS = s;
-  wE = xE + uE - BIAS + top;
+  wE = xE + yE - BIAS + top;
   roundExt(cw, prec);
 }
 
