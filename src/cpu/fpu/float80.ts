@@ -54,14 +54,14 @@ export function isNaNClass(c: number): boolean {
   return c === C_QNAN || c === C_SNAN;
 }
 
-function setIndefinite(): void {
+export function setIndefinite(): void {
   F.se = INDEF_SE;
   F.hi = INDEF_HI;
   F.lo = INDEF_LO;
   F.exc |= IE;
 }
 
-function setResult(se: number, hi: number, lo: number): void {
+export function setResult(se: number, hi: number, lo: number): void {
   F.se = se;
   F.hi = hi >>> 0;
   F.lo = lo >>> 0;
@@ -78,7 +78,7 @@ function setQuiet(se: number, hi: number, lo: number): void {
  * x87 NaN propagation for two operands (at least one is a NaN): an SNaN raises IE; SNaN with
  * QNaN gives the QNaN; two of a kind give the larger significand (the positive one on a tie).
  */
-function propagateNaN2(ac: number, as: number, ah: number, al: number, bc: number, bs: number, bh: number, bl: number): void {
+export function propagateNaN2(ac: number, as: number, ah: number, al: number, bc: number, bs: number, bh: number, bl: number): void {
   const aN = ac === C_QNAN || ac === C_SNAN;
   const bN = bc === C_QNAN || bc === C_SNAN;
   if (ac === C_SNAN || bc === C_SNAN) F.exc |= IE;

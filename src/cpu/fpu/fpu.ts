@@ -698,33 +698,28 @@ export class Fpu {
   private fbstp(c: Cpu, ea: number): void {
     this.fip = c.prevEip;
     F.exc = 0;
+    F.up = 0;
     const out = new Array<number>(10).fill(0);
     let ok = false;
     if (this.isEmpty(0)) {
       if (this.stackFault(false)) return;
     } else {
+      // Round to an integer as FIST does (no DE for a denormal), then require 18 digits.
       const p = this.top;
-      const se = this.se[p];
-      const cl = classify(se, this.hi[p], this.lo[p]);
-      // (FBSTP raises no DE for a denormal: it just rounds to 0 or ±1.)
-      if (cl !== C_INF && cl !== C_QNAN && cl !== C_SNAN && cl !== C_UNSUPPORTED) {
-        // Round to an integer (|v| < 2^64 or it is out of range anyway).
-        const { up, inexact, big } = this.roundToBigInt(se, this.hi[p], this.lo[p]);
-        if (big <= 999999999999999999n) {
-          let v = big;
-          for (let i = 0; i < 9; i++) {
-            const d = Number(v % 100n);
-            v /= 100n;
-            out[i] = ((Math.floor(d / 10)) << 4) | (d % 10);
-          }
-          out[9] = se & 0x8000 ? 0x80 : 0;
-          if (inexact) F.exc |= PE;
-          F.up = up;
-          ok = true;
+      toInt(this.se[p], this.hi[p], this.lo[p], 64, (this.cw >> 10) & 3);
+      let mag = BigInt.asIntN(64, (BigInt(F.i1 >>> 0) << 32n) | BigInt(F.i0 >>> 0));
+      if (mag < 0n) mag = -mag;
+      if (!(F.exc & IE) && mag <= 999999999999999999n) {
+        for (let i = 0; i < 9; i++) {
+          const d = Number(mag % 100n);
+          mag /= 100n;
+          out[i] = (Math.floor(d / 10) << 4) | (d % 10);
         }
-      }
-      if (!ok) {
+        out[9] = this.se[p] & 0x8000 ? 0x80 : 0;
+        ok = true;
+      } else {
         F.exc = (F.exc & ~PE) | IE;
+        F.up = 0;
       }
       if (this.blocked(F.exc)) {
         this.setC1(0);
@@ -733,39 +728,16 @@ export class Fpu {
       }
     }
     if (!ok) {
-      out.fill(0);
+      // the packed-BCD indefinite
       out[7] = 0xc0;
       out[8] = 0xff;
       out[9] = 0xff;
-      F.up = 0;
     }
     c.mmu.probeWrite(ea, 10);
     for (let i = 0; i < 10; i++) c.mmu.write8((ea + i) | 0, out[i]);
     this.setC1(F.up);
     this.raise(F.exc);
     this.pop();
-  }
-
-  /** |value| rounded to an integer under RC, as a BigInt (FBSTP only, so allocation is fine). */
-  private roundToBigInt(se: number, hi: number, lo: number): { up: number; inexact: boolean; big: bigint } {
-    const e = se & 0x7fff;
-    const sig = (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
-    if (sig === 0n) return { up: 0, inexact: false, big: 0n };
-    const sh = BIAS + 63 - (e === 0 ? 1 : e);
-    if (sh <= 0) return { up: 0, inexact: false, big: sig << BigInt(-sh) };
-    const ip = sh >= 200 ? 0n : sig >> BigInt(sh);
-    const frac = sh >= 200 ? sig : sig - (ip << BigInt(sh));
-    if (frac === 0n) return { up: 0, inexact: false, big: ip };
-    const half = 1n << BigInt(sh - 1);
-    const neg = (se & 0x8000) !== 0;
-    let inc: boolean;
-    switch ((this.cw >> 10) & 3) {
-      case 0: inc = frac > half || (frac === half && (ip & 1n) === 1n); break;
-      case 1: inc = neg; break;
-      case 2: inc = !neg; break;
-      default: inc = false;
-    }
-    return { up: inc ? 1 : 0, inexact: true, big: inc ? ip + 1n : ip };
   }
 
   // ---- register forms -------------------------------------------------------------------------

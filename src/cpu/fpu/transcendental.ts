@@ -3,7 +3,8 @@
 // with far more bits than the result needs and rounded once into the extended format.
 import {
   BIAS, C_DENORMAL, C_INF, C_QNAN, C_SNAN, C_UNSUPPORTED, C_ZERO, classify, DE, F, IE,
-  INDEF_HI, INDEF_LO, INDEF_SE, roundBig, roundWork, setWork, unpackTo, ZE, PE,
+  INDEF_HI, INDEF_LO, INDEF_SE, isNaNClass, propagateNaN2, roundBig, roundWork, setIndefinite,
+  setResult, setWork, unpackTo, ZE, PE,
 } from './float80.js';
 
 /** Second result (FSINCOS, FPTAN) and the C1 "rounded up" bits of both. */
@@ -13,37 +14,13 @@ export const PREM_PARTIAL = 8;
 
 const U = { s: 0, e: 0, h: 0, l: 0 };
 
-function setF(se: number, hi: number, lo: number): void {
-  F.se = se;
-  F.hi = hi >>> 0;
-  F.lo = lo >>> 0;
-}
+const setF = setResult;
+const indefinite = setIndefinite;
 
-function indefinite(): void {
-  F.exc |= IE;
-  setF(INDEF_SE, INDEF_HI, INDEF_LO);
-}
-
-/** NaN propagation for two operands (x87 rules); returns false when neither is a NaN. */
+/** x87 NaN propagation for two operands; returns false when neither is a NaN. */
 function nan2(ac: number, as: number, ah: number, al: number, bc: number, bs: number, bh: number, bl: number): boolean {
-  const aN = ac === C_QNAN || ac === C_SNAN, bN = bc === C_QNAN || bc === C_SNAN;
-  if (!aN && !bN) return false;
-  if (ac === C_SNAN || bc === C_SNAN) F.exc |= IE;
-  let pickA: boolean;
-  if (aN && bN) {
-    if (ac === C_SNAN && bc === C_QNAN) pickA = false;
-    else if (bc === C_SNAN && ac === C_QNAN) pickA = true;
-    else {
-      const ahq = (ah | 0x40000000) >>> 0, bhq = (bh | 0x40000000) >>> 0;
-      if (ahq !== bhq) pickA = ahq > bhq;
-      else if (al !== bl) pickA = (al >>> 0) > (bl >>> 0);
-      else pickA = as <= bs;
-    }
-  } else {
-    pickA = aN;
-  }
-  if (pickA) setF(as, (ah | 0x40000000) >>> 0, al);
-  else setF(bs, (bh | 0x40000000) >>> 0, bl);
+  if (!isNaNClass(ac) && !isNaNClass(bc)) return false;
+  propagateNaN2(ac, as, ah, al, bc, bs, bh, bl);
   return true;
 }
 
@@ -427,9 +404,6 @@ function saveR2(): void {
   R.se2 = F.se; R.hi2 = F.hi; R.lo2 = F.lo; R.up2 = F.up;
 }
 
-function isNaN_(c: number): boolean {
-  return c === C_QNAN || c === C_SNAN;
-}
 
 // ---- the instructions -------------------------------------------------------------------------
 
@@ -438,7 +412,7 @@ export function f2xm1(as: number, ah: number, al: number, cw: number): void {
   const ac = classify(as, ah, al);
   F.up = 0;
   if (ac === C_UNSUPPORTED) { indefinite(); return; }
-  if (isNaN_(ac)) { nan2(ac, as, ah, al, C_ZERO, 0, 0, 0); return; }
+  if (isNaNClass(ac)) { nan2(ac, as, ah, al, C_ZERO, 0, 0, 0); return; }
   if (ac === C_ZERO) { setF(as, ah, al); return; }
   if (ac === C_INF) { if (as & 0x8000) setF(0xbfff, 0x80000000, 0); else setF(as, ah, al); return; }
   if (ac === C_DENORMAL) F.exc |= DE;
@@ -598,7 +572,7 @@ export function trig(kind: number, as: number, ah: number, al: number, cw: numbe
     saveR2();
     return TRIG_OK;
   }
-  if (isNaN_(ac)) {
+  if (isNaNClass(ac)) {
     nan2(ac, as, ah, al, C_ZERO, 0, 0, 0);
     saveR1();
     saveR2();
