@@ -1,7 +1,8 @@
-// Decoding of the MMX/SSE/SSE2 parts of the 0F map. The mandatory prefix (i.pfx: 0 none,
-// 1 = 66, 2 = F3, 3 = F2) selects the form: none = packed single or MMX, 66 = packed double or
-// 128-bit integer, F3 = scalar single, F2 = scalar double. Encodings outside MMX/SSE/SSE2
-// (SSE3, SSSE3, SSE4 and the 0F 38 / 0F 3A maps) return null, which the decoder turns into #UD.
+// Decoding of the MMX/SSE/SSE2/SSE3/SSSE3 parts of the 0F map (and the SSSE3 rows of the
+// 0F 38 and 0F 3A maps). The mandatory prefix (i.pfx: 0 none, 1 = 66, 2 = F3, 3 = F2) selects
+// the form: none = packed single or MMX, 66 = packed double or 128-bit integer, F3 = scalar
+// single, F2 = scalar double. Anything else (SSE4 and later) returns null, which the decoder
+// turns into #UD.
 import type { Decoder } from '../decoder.js';
 import type { Handler, Insn } from '../insn.js';
 import { OP_ADD, OP_DIV, OP_MAX, OP_MIN, OP_MUL, OP_SQRT, OP_SUB } from './fp.js';
@@ -23,8 +24,33 @@ for (const op of [
 /** 58-5F arithmetic: ADD MUL (5A/5B conversions) SUB MIN DIV MAX. */
 const ARITH = [OP_ADD, OP_MUL, -1, -1, OP_SUB, OP_MIN, OP_DIV, OP_MAX];
 
+/** SSSE3 rows of the 0F 38 map (MMX without prefix, XMM with 66). */
+const SSSE3_OPS = new Uint8Array(256);
+for (const op of [0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x1c, 0x1d, 0x1e]) SSSE3_OPS[op] = 1;
+
+function decode0F38(d: Decoder, i: Insn, p: number): Handler | null {
+  const op = d.fetch8();
+  i.op = 0x0f3800 | op;
+  if (!SSSE3_OPS[op] || (p !== P_NONE && p !== P_66)) return null;
+  d.modrm(i);
+  i.sub = 0x100 | op;
+  return p === P_NONE ? io.pintMmx : io.pintXmm;
+}
+
+function decode0F3A(d: Decoder, i: Insn, p: number): Handler | null {
+  const op = d.fetch8();
+  i.op = 0x0f3a00 | op;
+  if (op !== 0x0f || (p !== P_NONE && p !== P_66)) return null;
+  d.modrm(i);
+  i.imm = d.fetch8();
+  return p === P_NONE ? io.palignrMmx : io.palignrXmm;
+}
+
 export function decodeSse(d: Decoder, i: Insn, op: number): Handler | null {
   const p = i.pfx;
+  if (i.lock) return null;
+  if (op === 0x38) return decode0F38(d, i, p);
+  if (op === 0x3a) return decode0F3A(d, i, p);
   if (INT_OPS[op]) {
     if (p === P_NONE) { d.modrm(i); i.sub = op; return op <= 0x62 ? io.punpcklMmx : io.pintMmx; }
     if (p === P_66) { d.modrm(i); i.sub = op; return io.pintXmm; }
@@ -52,6 +78,8 @@ export function decodeSse(d: Decoder, i: Insn, op: number): Handler | null {
       d.modrm(i);
       if (p === P_NONE) { i.sub = 0; return i.isMem ? mv.movLHLoad : mv.movhlps; }
       if (p === P_66 && i.isMem) { i.sub = 0; return mv.movLHLoad; }
+      if (p === P_F3) { i.sub = 0; return mv.movsdup; }
+      if (p === P_F2) return mv.movddup;
       return null;
     case 0x13: case 0x17:
       d.modrm(i);
@@ -66,6 +94,7 @@ export function decodeSse(d: Decoder, i: Insn, op: number): Handler | null {
       d.modrm(i);
       if (p === P_NONE) { i.sub = 1; return i.isMem ? mv.movLHLoad : mv.movlhps; }
       if (p === P_66 && i.isMem) { i.sub = 1; return mv.movLHLoad; }
+      if (p === P_F3) { i.sub = 1; return mv.movsdup; }
       return null;
     case 0x28:
       if (p !== P_NONE && p !== P_66) return null;
@@ -174,6 +203,21 @@ export function decodeSse(d: Decoder, i: Insn, op: number): Handler | null {
     }
     case 0x77:
       return p === P_NONE ? mv.emms : null;
+    case 0x7c: case 0x7d:
+      if (p !== P_66 && p !== P_F2) return null;
+      d.modrm(i);
+      i.sub = op === 0x7c ? 1 : 2;
+      return p === P_66 ? fo.horizPD : fo.horizPS;
+    case 0xd0:
+      if (p !== P_66 && p !== P_F2) return null;
+      d.modrm(i);
+      i.sub = 0;
+      return p === P_66 ? fo.horizPD : fo.horizPS;
+    case 0xf0:
+      d.modrm(i);
+      if (p !== P_F2 || !i.isMem) return null;
+      i.sub = 1;
+      return mv.movLoad128; // LDDQU
     case 0x7e:
       d.modrm(i);
       if (p === P_NONE) return mv.movdFromMmx;

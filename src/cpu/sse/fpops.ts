@@ -6,7 +6,7 @@ import type { Cpu } from '../cpu.js';
 import type { Insn } from '../insn.js';
 import { AF, CF, OF, PF, SF, ZF } from '../registers.js';
 import {
-  OP_SQRT, REL_EQ, REL_LT, REL_UN, W32, f32Binary, f32Rel, f32Sqrt, f32ToF64, f32ToI32,
+  OP_ADD, OP_SQRT, OP_SUB, REL_EQ, REL_LT, REL_UN, W32, f32Binary, f32Rel, f32Sqrt, f32ToF64, f32ToI32,
   f64Binary, f64Rel, f64Sqrt, f64ToF32, f64ToI32, fpBegin, fpEnd, i32ToF32, predicate,
 } from './fp.js';
 import { mmxOf } from './mmx.js';
@@ -62,6 +62,53 @@ export function arithSD(c: Cpu, i: Insn): void {
   if (i.sub === OP_SQRT) f64Sqrt(); else f64Binary(i.sub);
   if (!fpEnd(c)) return;
   x[o] = W32[4]; x[o + 1] = W32[5];
+}
+
+// ---- SSE3: ADDSUB, horizontal add/subtract ---------------------------------------------------
+
+/** ADDSUBPS (i.sub 0), HADDPS (1), HSUBPS (2). */
+export function horizPS(c: Cpu, i: Insn): void {
+  if (!loadX128(c, i, false)) return;
+  xmmToD(c, i.reg);
+  fpBegin(c.sse.mxcsr);
+  switch (i.sub) {
+    case 0:
+      for (let k = 0; k < 4; k++) R32[k] = f32Binary(k & 1 ? OP_ADD : OP_SUB, D32[k], S32[k]);
+      break;
+    default: {
+      const op = i.sub === 1 ? OP_ADD : OP_SUB;
+      R32[0] = f32Binary(op, D32[0], D32[1]);
+      R32[1] = f32Binary(op, D32[2], D32[3]);
+      R32[2] = f32Binary(op, S32[0], S32[1]);
+      R32[3] = f32Binary(op, S32[2], S32[3]);
+    }
+  }
+  if (!fpEnd(c)) return;
+  rToXmm(c, i.reg);
+}
+
+/** ADDSUBPD (i.sub 0), HADDPD (1), HSUBPD (2). */
+export function horizPD(c: Cpu, i: Insn): void {
+  if (!loadX128(c, i, false)) return;
+  xmmToD(c, i.reg);
+  fpBegin(c.sse.mxcsr);
+  if (i.sub === 0) {
+    for (let k = 0; k < 4; k += 2) {
+      W32[0] = D32[k]; W32[1] = D32[k + 1]; W32[2] = S32[k]; W32[3] = S32[k + 1];
+      f64Binary(k === 0 ? OP_SUB : OP_ADD);
+      R32[k] = W32[4]; R32[k + 1] = W32[5];
+    }
+  } else {
+    const op = i.sub === 1 ? OP_ADD : OP_SUB;
+    W32[0] = D32[0]; W32[1] = D32[1]; W32[2] = D32[2]; W32[3] = D32[3];
+    f64Binary(op);
+    R32[0] = W32[4]; R32[1] = W32[5];
+    W32[0] = S32[0]; W32[1] = S32[1]; W32[2] = S32[2]; W32[3] = S32[3];
+    f64Binary(op);
+    R32[2] = W32[4]; R32[3] = W32[5];
+  }
+  if (!fpEnd(c)) return;
+  rToXmm(c, i.reg);
 }
 
 // ---- RCP / RSQRT (i.sub: 0 = RCP, 1 = RSQRT) -----------------------------------------------

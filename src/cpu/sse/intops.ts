@@ -134,8 +134,73 @@ function kernel(op: number, n: number): void {
     case 0xdb: for (let k = 0; k < dw; k++) R32[k] = D32[k] & S32[k]; break;
     case 0xdf: for (let k = 0; k < dw; k++) R32[k] = ~D32[k] & S32[k]; break;
     case 0xeb: for (let k = 0; k < dw; k++) R32[k] = D32[k] | S32[k]; break;
-    default: for (let k = 0; k < dw; k++) R32[k] = D32[k] ^ S32[k]; break; // 0xef PXOR
+    case 0xef: for (let k = 0; k < dw; k++) R32[k] = D32[k] ^ S32[k]; break;
+    default: ssse3(op, n); break;
   }
+}
+
+/** SSSE3 (0F 38 map, opcodes 0x100 | byte): shuffles, horizontal ops, signs, abs. */
+function ssse3(op: number, n: number): void {
+  const w = n >> 1, dw = n >> 2, hw = w >> 1, hd = dw >> 1;
+  switch (op) {
+    case 0x100: { // PSHUFB
+      const m = n - 1;
+      for (let k = 0; k < n; k++) RU8[k] = SU8[k] & 0x80 ? 0 : DU8[SU8[k] & m];
+      break;
+    }
+    case 0x101: case 0x105: case 0x103: case 0x107: { // PHADDW PHSUBW PHADDSW PHSUBSW
+      const sub = op === 0x105 || op === 0x107, sat = op === 0x103 || op === 0x107;
+      for (let k = 0; k < hw; k++) {
+        const a = sub ? D16[2 * k] - D16[2 * k + 1] : D16[2 * k] + D16[2 * k + 1];
+        const b = sub ? S16[2 * k] - S16[2 * k + 1] : S16[2 * k] + S16[2 * k + 1];
+        R16[k] = sat ? sat16(a) : a;
+        R16[hw + k] = sat ? sat16(b) : b;
+      }
+      break;
+    }
+    case 0x102: case 0x106: { // PHADDD PHSUBD
+      const sub = op === 0x106;
+      for (let k = 0; k < hd; k++) {
+        R32[k] = (sub ? D32[2 * k] - D32[2 * k + 1] : D32[2 * k] + D32[2 * k + 1]) | 0;
+        R32[hd + k] = (sub ? S32[2 * k] - S32[2 * k + 1] : S32[2 * k] + S32[2 * k + 1]) | 0;
+      }
+      break;
+    }
+    case 0x104: // PMADDUBSW: unsigned bytes of D times signed bytes of S, pairs summed with saturation
+      for (let k = 0; k < w; k++) R16[k] = sat16(DU8[2 * k] * S8[2 * k] + DU8[2 * k + 1] * S8[2 * k + 1]);
+      break;
+    case 0x108: for (let k = 0; k < n; k++) R8[k] = S8[k] < 0 ? -D8[k] : S8[k] === 0 ? 0 : D8[k]; break;
+    case 0x109: for (let k = 0; k < w; k++) R16[k] = S16[k] < 0 ? -D16[k] : S16[k] === 0 ? 0 : D16[k]; break;
+    case 0x10a: for (let k = 0; k < dw; k++) R32[k] = S32[k] < 0 ? -D32[k] | 0 : S32[k] === 0 ? 0 : D32[k]; break;
+    case 0x10b: // PMULHRSW
+      for (let k = 0; k < w; k++) R16[k] = ((Math.imul(D16[k], S16[k]) >> 14) + 1) >> 1;
+      break;
+    case 0x11c: for (let k = 0; k < n; k++) RU8[k] = S8[k] < 0 ? -S8[k] : S8[k]; break;
+    case 0x11d: for (let k = 0; k < w; k++) RU16[k] = S16[k] < 0 ? -S16[k] : S16[k]; break;
+    default: for (let k = 0; k < dw; k++) R32[k] = S32[k] < 0 ? -S32[k] | 0 : S32[k]; break; // 0x11e PABSD
+  }
+}
+
+/** PALIGNR mm, mm/m64, imm8 and xmm, xmm/m128, imm8: (D:S) >> (8 * imm), low half kept. */
+function palignr(n: number, imm: number): void {
+  for (let k = 0; k < n; k++) {
+    const j = k + imm;
+    RU8[k] = j < n ? SU8[j] : j < 2 * n ? DU8[j - n] : 0;
+  }
+}
+
+export function palignrMmx(c: Cpu, i: Insn): void {
+  loadM64(c, i);
+  mmxToD(c, i.reg);
+  palignr(8, i.imm);
+  rToMmx(c, i.reg);
+}
+
+export function palignrXmm(c: Cpu, i: Insn): void {
+  if (!loadX128(c, i, false)) return;
+  xmmToD(c, i.reg);
+  palignr(16, i.imm);
+  rToXmm(c, i.reg);
 }
 
 /** MMX form: mm, mm/m64. */

@@ -96,6 +96,20 @@ export function movlhps(c: Cpu, i: Insn): void {
   x[d + 2] = x[s]; x[d + 3] = x[s + 1];
 }
 
+/** MOVSLDUP (i.sub 0) / MOVSHDUP (1) xmm, xmm/m128: duplicate the even / odd dwords. */
+export function movsdup(c: Cpu, i: Insn): void {
+  if (!loadX128(c, i, false)) return;
+  const x = c.sse.xmm, o = i.reg << 2, k = i.sub;
+  x[o] = S32[k]; x[o + 1] = S32[k]; x[o + 2] = S32[2 + k]; x[o + 3] = S32[2 + k];
+}
+
+/** MOVDDUP xmm, xmm/m64 */
+export function movddup(c: Cpu, i: Insn): void {
+  loadX64(c, i);
+  const x = c.sse.xmm, o = i.reg << 2;
+  x[o] = S32[0]; x[o + 1] = S32[1]; x[o + 2] = S32[0]; x[o + 3] = S32[1];
+}
+
 /** MOVD xmm, r/m32 (upper 96 bits zeroed). */
 export function movdToXmm(c: Cpu, i: Insn): void {
   const v = i.isMem ? c.mmu.read32(c.ea(i)) : c.regs[i.rm];
