@@ -45,6 +45,7 @@ import {
   add, BIAS, C_DENORMAL, C_INF, C_NORMAL, C_QNAN, C_SNAN, C_UNSUPPORTED, C_ZERO, classify, CMP_EQ,
   CMP_GT, CMP_LT, CMP_UN, compare, DE, div, F, fromF32, fromF64, fromInt32, fromInt64, IE,
   INDEF_HI, INDEF_LO, INDEF_SE, mul, pcBits, PE, roundInt, sqrt, toFloat, toInt, toNumber, UE, OE,
+  unpackTo,
   ZE, SF,
 } from './float80.js';
 import * as T from './transcendental.js';
@@ -65,6 +66,8 @@ const CONST_LO = [0, 0xcd1b8afe, 0x5c17f0bc, 0x2168c235, 0xfbcff799, 0xd1cf79ac,
  * lo - 1), -1 means it was rounded down (RU gives lo + 1), 0 exact.
  */
 const CONST_DIR = [0, -1, 1, 1, 1, 1, 0];
+
+const UNPACKED = { s: 0, e: 0, h: 0, l: 0 };
 
 /** Full state image for snapshot()/restore(). */
 export interface FpuState {
@@ -1120,20 +1123,11 @@ export class Fpu {
         sSe = se; sHi = hi; sLo = lo;
         break;
       default: {
-        let e = se & 0x7fff;
-        let h = hi >>> 0, l = lo >>> 0;
-        if (cl === C_DENORMAL) {
-          exc = DE;
-          if (e === 0) e = 1;
-          while ((h & 0x80000000) === 0) {
-            h = ((h << 1) | (l >>> 31)) >>> 0;
-            l = (l << 1) >>> 0;
-            e--;
-          }
-        }
-        sSe = (se & 0x8000) | BIAS; sHi = h; sLo = l;
+        if (cl === C_DENORMAL) exc = DE;
+        unpackTo(se, hi, lo, UNPACKED); // normalises denormals
+        sSe = (se & 0x8000) | BIAS; sHi = UNPACKED.h; sLo = UNPACKED.l;
         F.exc = 0;
-        fromInt32(e - BIAS);
+        fromInt32(UNPACKED.e - BIAS);
         eSe = F.se; eHi = F.hi; eLo = F.lo;
       }
     }
