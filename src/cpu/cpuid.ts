@@ -20,7 +20,7 @@ export const CPUID_ECX_POPCNT = 1 << 23;
 
 /** Feature words, edited as instruction groups land. */
 export const cpuFeatures = {
-  edx: CPUID_EDX_TSC | CPUID_EDX_CX8 | CPUID_EDX_CMOV | CPUID_EDX_MMX | CPUID_EDX_FXSR | CPUID_EDX_SSE | CPUID_EDX_SSE2,
+  edx: CPUID_EDX_FPU | CPUID_EDX_TSC | CPUID_EDX_CX8 | CPUID_EDX_CMOV | CPUID_EDX_MMX | CPUID_EDX_FXSR | CPUID_EDX_SSE | CPUID_EDX_SSE2,
   ecx: CPUID_ECX_POPCNT | CPUID_ECX_SSE3 | CPUID_ECX_SSSE3,
 };
 

@@ -96,6 +96,17 @@ export interface FpuRegView {
   tag: string;
 }
 
+/** The memory forms that store ST(0): FST/FSTP, FIST/FISTP/FISTTP, FSTP m80, FBSTP. */
+function isStore(op: number, reg: number): boolean {
+  switch (op) {
+    case 0xd9: return reg === 2 || reg === 3;
+    case 0xdb: return (reg >= 1 && reg <= 3) || reg === 7;
+    case 0xdd: return reg >= 1 && reg <= 3;
+    case 0xdf: return (reg >= 1 && reg <= 3) || reg >= 6;
+    default: return false;
+  }
+}
+
 export class Fpu {
   /** Control word (FNINIT: 0x037F). */
   cw = 0x037f;
@@ -109,6 +120,10 @@ export class Fpu {
   readonly hi = new Uint32Array(8);
   readonly lo = new Uint32Array(8);
   /** Last instruction pointer, opcode (11 bits) and data pointer. */
+  /** Set by the decoder's hand-off for each instruction: a 0x66 prefix selects 16-bit images. */
+  o16 = false;
+  private readonly envWords = new Int32Array(6);
+  private readonly rstorScratch = new Int32Array(24);
   fip = 0;
   fcs = 0;
   fop = 0;
@@ -335,8 +350,29 @@ export class Fpu {
     this.curOp = ((op & 7) << 8) | modrm;
     this.curMem = mem;
     this.curEa = ea;
-    if (mem) this.execMem(c, op, reg, ea);
-    else this.execReg(c, op, modrm);
+    if (mem) {
+      if (isStore(op, reg)) this.execStore(c, op, reg, ea);
+      else this.execMem(c, op, reg, ea);
+    } else {
+      this.execReg(c, op, modrm);
+    }
+  }
+
+  /**
+   * A store whose write page-faults must leave the FPU as it was (the instruction restarts):
+   * FIP, FOP, FDP and the status word are put back. Stores pop only after writing.
+   */
+  private execStore(c: Cpu, op: number, reg: number, ea: number): void {
+    const fip = this.fip, fop = this.fop, fdp = this.fdp, sw = this.sw;
+    try {
+      this.execMem(c, op, reg, ea);
+    } catch (e) {
+      this.fip = fip;
+      this.fop = fop;
+      this.fdp = fdp;
+      this.sw = sw;
+      throw e;
+    }
   }
 
   private validEncoding(op: number, modrm: number): boolean {
@@ -605,6 +641,7 @@ export class Fpu {
       this.setC1(0);
       if (this.stackFault(false)) return;
       if (dbl) {
+        c.mmu.probeWrite(ea, 8);
         c.mmu.write32(ea, 0);
         c.mmu.write32((ea + 4) | 0, 0xfff80000 | 0);
       } else {
@@ -624,6 +661,7 @@ export class Fpu {
       return;
     }
     if (dbl) {
+      c.mmu.probeWrite(ea, 8);
       c.mmu.write32(ea, F.i0);
       c.mmu.write32((ea + 4) | 0, F.i1);
     } else {
@@ -645,7 +683,9 @@ export class Fpu {
       se = this.se[p]; hi = this.hi[p]; lo = this.lo[p];
       this.setC1(0);
     }
-    c.mmu.probeWrite(ea, 10);
+    // The significand's 8 bytes are written before the sign/exponent word: a fault on the
+    // latter (crossing into a bad page) leaves the former in memory, as on the hardware.
+    c.mmu.probeWrite(ea, 8);
     c.mmu.write32(ea, lo | 0);
     c.mmu.write32((ea + 4) | 0, hi | 0);
     c.mmu.write16((ea + 8) | 0, se);
@@ -1170,6 +1210,8 @@ export class Fpu {
     const q = T.fprem(this.se[a], this.hi[a], this.lo[a], this.se[b], this.hi[b], this.lo[b], ieee, this.cw);
     const exc = F.exc;
     if (this.blocked(exc)) {
+      // An unmasked exception ends it with no partial result: C2 (incomplete) reads clear.
+      this.sw &= ~SW_C2;
       this.setC1(0);
       this.raise(exc & (IE | DE | ZE | SF));
       return;
@@ -1188,10 +1230,25 @@ export class Fpu {
 
   // ---- environment and state images --------------------------------------------------------
 
-  /** Writes the 28-byte protected-mode 32-bit environment image. */
+  /** Size of the environment image: 28 bytes, or 14 with a 0x66 prefix (16-bit format). */
+  private envSize(): number {
+    return this.o16 ? 14 : 28;
+  }
+
+  /** Writes the protected-mode environment image (32-bit format, or 16-bit under 0x66). */
   private writeEnv(c: Cpu, ea: number): void {
     const m = c.mmu;
-    m.probeWrite(ea, 28);
+    m.probeWrite(ea, this.envSize());
+    if (this.o16) {
+      m.write16(ea, this.cw);
+      m.write16((ea + 2) | 0, this.getSw());
+      m.write16((ea + 4) | 0, this.getTagWord());
+      m.write16((ea + 6) | 0, this.fip);
+      m.write16((ea + 8) | 0, this.fcs);
+      m.write16((ea + 10) | 0, this.fdp);
+      m.write16((ea + 12) | 0, this.fds);
+      return;
+    }
     m.write32(ea, this.cw | 0xffff0000);
     m.write32((ea + 4) | 0, this.getSw() | 0xffff0000);
     m.write32((ea + 8) | 0, this.getTagWord() | 0xffff0000);
@@ -1201,21 +1258,30 @@ export class Fpu {
     m.write32((ea + 24) | 0, (this.fds & 0xffff) | 0xffff0000);
   }
 
+  /** Reads the environment image into envWords (cw, sw, tw, fip, fop, fdp) without applying it. */
   private readEnv(c: Cpu, ea: number): void {
     const m = c.mmu;
-    const cw = m.read32(ea), sw = m.read32((ea + 4) | 0), tw = m.read32((ea + 8) | 0);
-    const fip = m.read32((ea + 12) | 0), fcsop = m.read32((ea + 16) | 0);
-    const fdp = m.read32((ea + 20) | 0), fds = m.read32((ea + 24) | 0);
+    const w = this.envWords;
+    if (this.o16) {
+      w[0] = m.read16(ea); w[1] = m.read16((ea + 2) | 0); w[2] = m.read16((ea + 4) | 0);
+      w[3] = m.read16((ea + 6) | 0); w[4] = 0; w[5] = m.read16((ea + 10) | 0);
+      return;
+    }
+    w[0] = m.read32(ea); w[1] = m.read32((ea + 4) | 0); w[2] = m.read32((ea + 8) | 0);
+    w[3] = m.read32((ea + 12) | 0); w[4] = (m.read32((ea + 16) | 0) >>> 16) & 0x7ff; w[5] = m.read32((ea + 20) | 0);
+  }
+
+  private applyEnv(): void {
+    const [cw, sw, tw, fip, fop, fdp] = this.envWords;
     this.cw = (cw & 0x1f3f) | 0x40;
     this.sw = sw & 0xffff & ~0x3800;
     this.top = (sw >> 11) & 7;
     let e = 0;
     for (let i = 0; i < 8; i++) if (((tw >> (2 * i)) & 3) === 3) e |= 1 << i;
     this.empty = e;
-    void fds;
     this.fip = fip;
     this.fcs = 0; // FCS and FDS read as 0 on this CPU generation whatever was loaded
-    this.fop = (fcsop >>> 16) & 0x7ff;
+    this.fop = fop;
     this.fdp = fdp;
     this.fds = 0;
     this.updateEs();
@@ -1229,16 +1295,18 @@ export class Fpu {
 
   fldenv(c: Cpu, ea: number): void {
     this.readEnv(c, ea);
+    this.applyEnv();
   }
 
   /** FNSAVE: the environment then ST(0)..ST(7) as 10-byte values; then FNINIT. */
   fnsave(c: Cpu, ea: number): void {
     const m = c.mmu;
-    m.probeWrite(ea, 108);
+    const env = this.envSize();
+    m.probeWrite(ea, env + 80);
     this.writeEnv(c, ea);
     for (let i = 0; i < 8; i++) {
       const p = this.phys(i);
-      const a = (ea + 28 + 10 * i) | 0;
+      const a = (ea + env + 10 * i) | 0;
       m.write32(a, this.lo[p] | 0);
       m.write32((a + 4) | 0, this.hi[p] | 0);
       m.write16((a + 8) | 0, this.se[p]);
@@ -1246,21 +1314,24 @@ export class Fpu {
     this.reset();
   }
 
+  /** FRSTOR: reads the environment first (a fault reports its address), then the registers. */
   frstor(c: Cpu, ea: number): void {
     const m = c.mmu;
-    const se = new Array<number>(8), hi = new Array<number>(8), lo = new Array<number>(8);
-    for (let i = 0; i < 8; i++) {
-      const a = (ea + 28 + 10 * i) | 0;
-      lo[i] = m.read32(a);
-      hi[i] = m.read32((a + 4) | 0);
-      se[i] = m.read16((a + 8) | 0);
-    }
+    const env = this.envSize();
     this.readEnv(c, ea);
+    const r = this.rstorScratch;
+    for (let i = 0; i < 8; i++) {
+      const a = (ea + env + 10 * i) | 0;
+      r[3 * i] = m.read32(a);
+      r[3 * i + 1] = m.read32((a + 4) | 0);
+      r[3 * i + 2] = m.read16((a + 8) | 0);
+    }
+    this.applyEnv();
     for (let i = 0; i < 8; i++) {
       const p = this.phys(i);
-      this.se[p] = se[i];
-      this.hi[p] = hi[i] >>> 0;
-      this.lo[p] = lo[i] >>> 0;
+      this.lo[p] = r[3 * i] >>> 0;
+      this.hi[p] = r[3 * i + 1] >>> 0;
+      this.se[p] = r[3 * i + 2];
     }
   }
 

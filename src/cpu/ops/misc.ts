@@ -9,6 +9,7 @@ import { generalProtection, invalidOpcode, nop } from './control.js';
 /** D8-DF: the FPU executes with the ModRM byte and, for memory forms, the linear address. */
 export function fpuOp(c: Cpu, i: Insn): void {
   c.prevEip = i.eip; // the FPU records it as the last instruction pointer
+  c.fpu.o16 = i.sz === 1; // a 0x66 prefix selects the 16-bit environment and save images
   c.fpu.exec(c, i.op, i.modrm, i.isMem ? c.ea(i) : 0);
 }
 export function fwait(c: Cpu, i: Insn): void {
