@@ -8,6 +8,7 @@ import { TABLE, pickable } from './opcodes.js';
 import { runNative } from './native.js';
 import { runEmu, readScratch, readFx, type EmuOutcome } from './emu.js';
 import { randomFxImage } from './opcodesX87.js';
+import { randomSseState } from './opcodesSse.js';
 import {
   type Case, type Outcome, type Patch, ARITH, CASE_FLAGS, CODE_ADDR, IF, NT, PATTERN, REG_NAMES,
   flagNames, hex, memDiff, parseMemDiff, fromHex,
@@ -105,7 +106,10 @@ export function generate(seed: number, seqLen: number, opts: Pick<Options, 'skip
   if (opts.noFault) g.noFault = opts.noFault;
   g.fill(seqLen);
   const c = g.toCase();
-  if (g.usesFpu) c.fx = randomFxImage(g);
+  if (g.usesFpu) {
+    c.fx = randomFxImage(g);
+    if (g.units.some((u) => u.spec.group === 'sse')) randomSseState(g, c.fx);
+  }
   return { c, units: g.units, seed };
 }
 
@@ -340,7 +344,10 @@ function shrink(fails: Failing[]): Mismatch[] {
     if (diffs.length === 0) continue;
     done.add(o.f);
     const wUnits = units.filter((u) => u.off >= f.g.units[o.startUnit].off);
-    const lastTop = [...wUnits].reverse().find((u) => u.top) ?? wUnits[wUnits.length - 1];
+    let lastTop = [...wUnits].reverse().find((u) => u.top) ?? wUnits[wUnits.length - 1];
+    // SSE templates (MASKMOV*, the #MF row) start with setup MOVs: name them by their SSE unit.
+    const sseUnit = [...wUnits.slice(wUnits.indexOf(lastTop))].reverse().find((u) => u.spec.group === 'sse');
+    if (sseUnit) lastTop = sseUnit;
     out.push({
       caseSeed: f.g.seed, name: lastTop.spec.name, group: lastTop.spec.group, repro: winCases[k], units: wUnits,
       native: winNative[k], emu: t.out, diffs, undef: t.undef, shrunk: true,

@@ -96,6 +96,10 @@ export interface Spec {
   terminal?: boolean;
   /** Relative frequency (default 1). */
   weight?: number;
+  /** Memory operands are usually aligned to this many bytes (SSE m128 forms: misaligned is #GP, so rarer). */
+  align?: number;
+  /** Probability of a deliberately faulting memory operand (default: Gen.faultRate). */
+  faultRate?: number;
   /** Not picked at random (used as setup or inside templates). */
   internal?: boolean;
 }
@@ -440,9 +444,9 @@ export class Gen {
   }
 
   /** A random scratch address for an access of `bytes` bytes, `margin` bytes from the edges. */
-  dataAddr(bytes: number, margin = 0): number {
+  dataAddr(bytes: number, margin = 0, align = 0): number {
     for (let tries = 0; ; tries++) {
-      const a = this.dataAddr1(bytes, margin);
+      const a = this.dataAddr1(bytes, margin, align);
       if (tries > 50 || !this.guarded(a, bytes)) return a;
     }
   }
@@ -453,11 +457,13 @@ export class Gen {
     return false;
   }
 
-  private dataAddr1(bytes: number, margin: number): number {
+  private dataAddr1(bytes: number, margin: number, align: number): number {
     const r = this.rng;
     const lo = SCRATCH_ADDR + margin, hi = SCRATCH_ADDR + SCRATCH_SIZE - bytes - margin;
     let a = r.range(lo, hi);
-    if (r.chance(0.6)) {
+    if (align > 0 && r.chance(0.97)) {
+      a = Math.max(lo, a & ~(align - 1));
+    } else if (r.chance(0.6)) {
       const al = Math.min(bytes, 16);
       a = Math.max(lo, a & ~(al - 1));
     }
@@ -481,12 +487,12 @@ export class Gen {
     let addr: number;
     if (spec.noAccess) {
       addr = r.u32() | 0;
-    } else if (!this.inBody && !this.noFault.has(spec.name) && r.chance(this.faultRate)) {
+    } else if (!this.inBody && !this.noFault.has(spec.name) && r.chance(spec.faultRate ?? this.faultRate)) {
       const crossing = bytes > 1 && !this.noFault.has('fault:page-crossing') ? [GUARD_ABOVE - r.range(1, bytes - 1)] : [];
       addr = r.pick([...crossing, GUARD_ABOVE + r.int(64), GUARD_BELOW + 0xff0, 0, 0x10]) | 0;
     } else {
       const margin = e.spec.name.startsWith('bt') && e.spec.modrm?.reg === 'G' ? 72 : 0;
-      addr = this.dataAddr(bytes, margin);
+      addr = this.dataAddr(bytes, margin, spec.align ?? 0);
     }
     e.addr = addr;
     if (r.chance(0.05) && !spec.noAccess) this.patch(addr >>> 0 >= SCRATCH_ADDR && addr >>> 0 < SCRATCH_ADDR + SCRATCH_SIZE - bytes ? addr : SCRATCH_ADDR, this.valueBytes(bytes));
@@ -534,7 +540,10 @@ export class Gen {
       default: { // ESP-relative: the address moves near the stack
         const esp = (this.esp + espAdj) | 0;
         const lo = Math.max(SCRATCH_ADDR, esp - 120), hi = Math.min(SCRATCH_ADDR + SCRATCH_SIZE - bytes, esp + 120);
-        if (addr >>> 0 >= SCRATCH_ADDR && addr >>> 0 < SCRATCH_ADDR + SCRATCH_SIZE) addr = r.range(lo, hi);
+        if (addr >>> 0 >= SCRATCH_ADDR && addr >>> 0 < SCRATCH_ADDR + SCRATCH_SIZE) {
+          addr = r.range(lo, hi);
+          if (spec.align && r.chance(0.97)) addr = Math.max(lo + spec.align - 1, addr) & ~(spec.align - 1);
+        }
         if (this.guarded(addr, bytes)) {
           e.addr = this.dataAddr(bytes);
           return { modrm: 0x05, tail: d32(e.addr) };

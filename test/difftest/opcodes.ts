@@ -23,6 +23,7 @@ import {
   type Enc, type FlagEffect, type DynInfo, type Gen, type Size, type Spec, ccReads, fl, NO_FLAGS,
 } from './gen.js';
 import { X87_ROWS } from './opcodesX87.js';
+import { SSE_ROWS } from './opcodesSse.js';
 import {
   AF, ARITH, CF, CODE_ADDR, DF, EAX, EBP, EBX, ECX, EDI, EDX, ESI, ESP, OF, PF, SCRATCH_ADDR,
   SCRATCH_SIZE, SF, STACK_HIGH, STACK_LOW, ZF,
@@ -595,6 +596,7 @@ add(T('jmp Jw (EIP wraps to 16 bits)', [0x66, 0xe9, 0x10, 0x00]));
 add(T('a16 movsb (SI/DI below 64 KiB)', [0x67, 0xa4]));
 
 TABLE.push(...X87_ROWS);
+TABLE.push(...SSE_ROWS);
 
 /** Rows picked at random (templates and plain rows; setup-only rows excluded). */
 export function pickable(table: Spec[] = TABLE): Spec[] {
