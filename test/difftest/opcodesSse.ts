@@ -433,6 +433,7 @@ function maskmov(name: string, pfx: number[]): void {
       let addr: number;
       if (!g.noFault.has(name) && r.chance(FAULT_RATE * 2)) addr = r.pick([GUARD_ABOVE - r.range(1, 15), GUARD_ABOVE + r.int(64), SCRATCH_ADDR - 16, 0]);
       else addr = g.dataAddr(16);
+      if (pfx.length === 0) fnclexAfterX87(g);
       g.movImm(EDI, addr);
       if (r.chance(0.5)) g.patch(addr, memValues(g, 'i', 16));
       const seg = r.chance(0.15) ? [r.pick([0x26, 0x36, 0x3e])] : [];
@@ -486,10 +487,23 @@ let mmxDerived: Spec[] | null = null;
 SSE_ROWS.push({
   name: MF_NAME, group: 'sse', fl: NO_FLAGS, fsw: NO_CC, weight: 0.1,
   emit: (g: Gen) => {
-    mmxRows ??= SSE_ROWS.filter((s) => !s.emit && MMX_RE.test(s.name));
-    mmxDerived ??= mmxRows.map((s) => ({ ...s, name: MF_NAME }));
     const first = !g.units.some((u) => u.spec.group.startsWith('x87') || u.spec.name === MF_NAME || MMX_RE.test(u.spec.name));
     if (first) PENDING_MF.add(g);
-    g.insn(g.rng.pick(first ? mmxDerived : mmxRows));
+    // Not first: whatever the x87 rows before it left pending (no FNCLEX in front, unlike the plain MMX rows).
+    g.insn(g.rng.pick(mmxDerived!));
   },
 });
+mmxRows = SSE_ROWS.filter((s) => !s.emit && MMX_RE.test(s.name));
+mmxDerived = mmxRows.map((s) => ({ ...s, name: MF_NAME }));
+
+/**
+ * The plain MMX rows: after x87 rows (which may leave an unmasked exception pending) an FNCLEX
+ * goes first, so that #MF is only ever taken by the '#MF' row above.
+ */
+function fnclexAfterX87(g: Gen): void {
+  if (g.units.some((u) => u.spec.group.startsWith('x87'))) g.raw(g.spec('fnclex'), [0xdb, 0xe2]);
+}
+for (const s of mmxRows) {
+  const pre = s.pre;
+  s.pre = pre ? (g: Gen, e: Enc) => { fnclexAfterX87(g); pre(g, e); } : (g: Gen) => fnclexAfterX87(g);
+}
