@@ -459,9 +459,9 @@ const UD: Array<[string, number[]]> = [
   ['psrldq MMX (#UD)', [0x0f, 0x73, 0xd8, 1]],
   ['0F 71 /0 (#UD)', [0x0f, 0x71, 0xc0, 1]],
   ['movq2dq M (#UD)', [0xf3, 0x0f, 0xd6, 0x05, 0, 1, 0, 0x10]],
-  ['F3 0F 58 prefixes F2 F3 (last wins)', [0xf2, 0xf3, 0x0f, 0x58, 0xc1]],
-  ['66 F2 0F 58 (F2 wins)', [0x66, 0xf2, 0x0f, 0x58, 0xc1]],
-  ['F3 0F 77 (#UD? emms with F3)', [0xf3, 0x0f, 0x77]],
+  ['F2 F3 0F 58 (two mandatory prefixes)', [0xf2, 0xf3, 0x0f, 0x58, 0xc1]],
+  ['66 F2 0F 58 (66 and F2)', [0x66, 0xf2, 0x0f, 0x58, 0xc1]],
+  ['F3 0F 77 (#UD)', [0xf3, 0x0f, 0x77]],
   ['F3 0F 38 00 (#UD)', [0xf3, 0x0f, 0x38, 0x00, 0xc1]],
   ['ldmxcsr R (#UD)', [0x0f, 0xae, 0xd0]],
   ['lock paddb (#UD)', [0xf0, 0x66, 0x0f, 0xfc, 0x05, 0, 1, 0, 0x10]],
@@ -494,7 +494,8 @@ SSE_ROWS.push({
   },
 });
 mmxRows = SSE_ROWS.filter((s) => !s.emit && MMX_RE.test(s.name));
-mmxDerived = mmxRows.map((s) => ({ ...s, name: MF_NAME }));
+// CVTPI2PS/PD with a memory source do not touch the x87 unit (no #MF): not used for this row.
+mmxDerived = mmxRows.filter((s) => !s.name.startsWith('cvtpi2p')).map((s) => ({ ...s, name: MF_NAME }));
 
 /**
  * The plain MMX rows: after x87 rows (which may leave an unmasked exception pending) an FNCLEX
