@@ -114,11 +114,6 @@ export function fpEnd(c: Cpu): boolean {
   return true;
 }
 
-/** Current rounding control (for conversions that round to integers). */
-export function fpRc(): number {
-  return rc;
-}
-
 // ---- exact rounding ------------------------------------------------------------------------
 
 let rExact = false;

@@ -9,7 +9,7 @@ import {
   OP_ADD, OP_SQRT, OP_SUB, REL_EQ, REL_LT, REL_UN, W32, f32Binary, f32Rel, f32Sqrt, f32ToF64, f32ToI32,
   f64Binary, f64Rel, f64Sqrt, f64ToF32, f64ToI32, fpBegin, fpEnd, i32ToF32, predicate,
 } from './fp.js';
-import { mmxOf } from './mmx.js';
+import { mmxOf, x87Pending } from './mmx.js';
 import { rcp32, rsqrt32 } from './rcp.js';
 import {
   D32, R32, S32, loadM64, loadX128, loadX32, loadX64, rToXmm, xmmToD,
@@ -325,6 +325,7 @@ export function cvtpd2dq(c: Cpu, i: Insn): void {
 
 /** CVTPI2PS xmm, mm/m64 (upper half kept) */
 export function cvtpi2ps(c: Cpu, i: Insn): void {
+  if (!i.isMem && x87Pending(c)) return;
   loadM64(c, i);
   fpBegin(c.sse.mxcsr);
   const r0 = i32ToF32(S32[0]), r1 = i32ToF32(S32[1]);
@@ -335,6 +336,7 @@ export function cvtpi2ps(c: Cpu, i: Insn): void {
 
 /** CVTPI2PD xmm, mm/m64 (exact) */
 export function cvtpi2pd(c: Cpu, i: Insn): void {
+  if (!i.isMem && x87Pending(c)) return;
   loadM64(c, i);
   const f = c.sse.f64, o = i.reg << 1;
   f[o] = S32[0];
@@ -343,6 +345,7 @@ export function cvtpi2pd(c: Cpu, i: Insn): void {
 
 /** CVT(T)PS2PI mm, xmm/m64 (i.sub = 1: truncate) */
 export function cvtps2pi(c: Cpu, i: Insn): void {
+  if (x87Pending(c)) return;
   loadX64(c, i);
   fpBegin(c.sse.mxcsr);
   const r0 = f32ToI32(S32[0], i.sub === 1), r1 = f32ToI32(S32[1], i.sub === 1);
@@ -353,6 +356,7 @@ export function cvtps2pi(c: Cpu, i: Insn): void {
 
 /** CVT(T)PD2PI mm, xmm/m128 (i.sub = 1: truncate) */
 export function cvtpd2pi(c: Cpu, i: Insn): void {
+  if (x87Pending(c)) return;
   if (!loadX128(c, i, false)) return;
   fpBegin(c.sse.mxcsr);
   W32[2] = S32[0]; W32[3] = S32[1];

@@ -3,7 +3,7 @@
 // i.sub holds the 0F-map opcode byte of the MMX form (0x60..0xFE).
 import type { Cpu } from '../cpu.js';
 import type { Insn } from '../insn.js';
-import { mmxOf } from './mmx.js';
+import { mmxOf, x87Pending } from './mmx.js';
 import {
   D16, D32, D8, DU16, DU8, R16, R32, R8, RU16, RU8, S16, S32, S8, SU16, SU8,
   loadM64, loadX128, mmxToD, rToMmx, rToXmm, xmmToD,
@@ -190,6 +190,7 @@ function palignr(n: number, imm: number): void {
 }
 
 export function palignrMmx(c: Cpu, i: Insn): void {
+  if (x87Pending(c)) return;
   loadM64(c, i);
   mmxToD(c, i.reg);
   palignr(8, i.imm);
@@ -205,6 +206,7 @@ export function palignrXmm(c: Cpu, i: Insn): void {
 
 /** MMX form: mm, mm/m64. */
 export function pintMmx(c: Cpu, i: Insn): void {
+  if (x87Pending(c)) return;
   loadM64(c, i);
   mmxToD(c, i.reg);
   kernel(i.sub, 8);
@@ -213,6 +215,7 @@ export function pintMmx(c: Cpu, i: Insn): void {
 
 /** PUNPCKLBW/WD/DQ mm, mm/m32: the memory form reads only the low half. */
 export function punpcklMmx(c: Cpu, i: Insn): void {
+  if (x87Pending(c)) return;
   if (i.isMem) {
     S32[0] = c.mmu.read32(c.ea(i));
     S32[1] = 0;
@@ -235,6 +238,7 @@ export function pintXmm(c: Cpu, i: Insn): void {
 // ---- shifts by immediate: 0F 71/72/73 groups; the register is rm, i.sub the reg-count opcode
 
 export function pshiftImmMmx(c: Cpu, i: Insn): void {
+  if (x87Pending(c)) return;
   S32[0] = i.imm; S32[1] = 0;
   mmxToD(c, i.rm);
   kernel(i.sub, 8);
@@ -260,6 +264,7 @@ export function pshiftDq(c: Cpu, i: Insn): void {
 // ---- shuffles, inserts, extracts, masks ------------------------------------------------------
 
 export function pshufw(c: Cpu, i: Insn): void {
+  if (x87Pending(c)) return;
   loadM64(c, i);
   const m = i.imm;
   for (let k = 0; k < 4; k++) R16[k] = S16[(m >> (2 * k)) & 3];
@@ -287,6 +292,7 @@ function insertWord(c: Cpu, i: Insn): number {
 }
 
 export function pinsrwMmx(c: Cpu, i: Insn): void {
+  if (x87Pending(c)) return;
   const v = insertWord(c, i);
   mmxToD(c, i.reg);
   D16[i.imm & 3] = v;
@@ -299,6 +305,7 @@ export function pinsrwXmm(c: Cpu, i: Insn): void {
 }
 
 export function pextrwMmx(c: Cpu, i: Insn): void {
+  if (x87Pending(c)) return;
   mmxToD(c, i.rm);
   c.regs[i.reg] = DU16[i.imm & 3];
 }
@@ -308,6 +315,7 @@ export function pextrwXmm(c: Cpu, i: Insn): void {
 }
 
 export function pmovmskbMmx(c: Cpu, i: Insn): void {
+  if (x87Pending(c)) return;
   mmxToD(c, i.rm);
   let m = 0;
   for (let k = 0; k < 8; k++) m |= (DU8[k] >> 7) << k;

@@ -3,7 +3,7 @@
 // stores here), masked byte stores, and EMMS.
 import type { Cpu } from '../cpu.js';
 import type { Insn } from '../insn.js';
-import { mmxOf } from './mmx.js';
+import { mmxOf, x87Pending } from './mmx.js';
 import { S32, gpFault, loadM64, loadX128, loadX64, store128, store64 } from './operand.js';
 
 /** MOVAPS/MOVUPS/MOVAPD/MOVUPD/MOVDQA/MOVDQU xmm, xmm/m128 (i.sub = 1: unaligned allowed). */
@@ -126,12 +126,14 @@ export function movdFromXmm(c: Cpu, i: Insn): void {
 
 /** MOVD mm, r/m32 (upper half zeroed). */
 export function movdToMmx(c: Cpu, i: Insn): void {
+  if (x87Pending(c)) return;
   const v = i.isMem ? c.mmu.read32(c.ea(i)) : c.regs[i.rm];
   mmxOf(c).setMmx(i.reg, v, 0);
 }
 
 /** MOVD r/m32, mm (a faulting store leaves the x87 unit as it was) */
 export function movdFromMmx(c: Cpu, i: Insn): void {
+  if (x87Pending(c)) return;
   if (i.isMem) {
     const a = c.ea(i);
     c.mmu.probeWrite(a, 4);
@@ -143,12 +145,14 @@ export function movdFromMmx(c: Cpu, i: Insn): void {
 
 /** MOVQ mm, mm/m64 */
 export function movqToMmx(c: Cpu, i: Insn): void {
+  if (x87Pending(c)) return;
   loadM64(c, i);
   mmxOf(c).setMmx(i.reg, S32[0], S32[1]);
 }
 
 /** MOVQ mm/m64, mm (also MOVNTQ m64, mm) */
 export function movqFromMmx(c: Cpu, i: Insn): void {
+  if (x87Pending(c)) return;
   const f = mmxOf(c);
   if (i.isMem) {
     const a = c.ea(i);
@@ -168,6 +172,7 @@ export function movqToXmm(c: Cpu, i: Insn): void {
 
 /** MOVQ2DQ xmm, mm */
 export function movq2dq(c: Cpu, i: Insn): void {
+  if (x87Pending(c)) return;
   const f = mmxOf(c);
   const lo = f.getMmxLo(i.rm), hi = f.getMmxHi(i.rm);
   const x = c.sse.xmm, o = i.reg << 2;
@@ -176,6 +181,7 @@ export function movq2dq(c: Cpu, i: Insn): void {
 
 /** MOVDQ2Q mm, xmm */
 export function movdq2q(c: Cpu, i: Insn): void {
+  if (x87Pending(c)) return;
   const x = c.sse.xmm, s = i.rm << 2;
   mmxOf(c).setMmx(i.reg, x[s], x[s + 1]);
 }
@@ -207,6 +213,7 @@ const MM8 = new Uint8Array(mbuf, 16, 16);
 
 /** MASKMOVQ mm1, mm2 */
 export function maskmovq(c: Cpu, i: Insn): void {
+  if (x87Pending(c)) return;
   const f = mmxOf(c); // enters MMX mode even when the store then faults
   M32[0] = f.getMmxLo(i.reg); M32[1] = f.getMmxHi(i.reg);
   M32[4] = f.getMmxLo(i.rm); M32[5] = f.getMmxHi(i.rm);
@@ -224,5 +231,6 @@ export function maskmovdqu(c: Cpu, i: Insn): void {
 }
 
 export function emms(c: Cpu, _i: Insn): void {
+  if (x87Pending(c)) return;
   mmxOf(c).emms();
 }

@@ -23,8 +23,6 @@ export const R16 = new Int16Array(buf, 32, 8);
 export const SU16 = new Uint16Array(buf, 0, 8);
 export const DU16 = new Uint16Array(buf, 16, 8);
 export const RU16 = new Uint16Array(buf, 32, 8);
-/** All 48 bytes (S, D, R) as one byte array, for shuffles that index across them. */
-export const ALL8 = new Uint8Array(buf);
 
 export function gpFault(c: Cpu): void {
   c.fault(Stop.GeneralProtection, 13);

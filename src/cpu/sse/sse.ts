@@ -23,12 +23,6 @@ export class Sse {
   readonly f64 = new Float64Array(this.buf);
   mxcsr = 0x1f80;
 
-  /** Power-on / FNINIT-independent reset of the SSE state (XMM zero, MXCSR 0x1F80). */
-  reset(): void {
-    this.xmm.fill(0);
-    this.mxcsr = 0x1f80;
-  }
-
   /** LDMXCSR: reserved bits set raise #GP. */
   ldmxcsr(c: Cpu, v: number): void {
     if (v & ~MXCSR_MASK) {

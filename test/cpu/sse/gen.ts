@@ -3,7 +3,7 @@
 // infinities, QNaN/SNaN with payloads, extremes, short mantissas that make exact results and
 // rounding ties, operands related so that sums cancel or land on ties), MXCSR settings, and
 // case builders from a compact instruction description.
-import { type Case, MEM_ADDR, MEM_SIZE, OFF_EFLAGS, OFF_FTW, OFF_GPR, OFF_MEM, OFF_MM, OFF_MXCSR, OFF_XMM, STATE_SIZE } from './harness.js';
+import { type Case, MEM_ADDR, MEM_SIZE, OFF_EFLAGS, OFF_FSW, OFF_FTW, OFF_GPR, OFF_MEM, OFF_MM, OFF_MXCSR, OFF_XMM, STATE_SIZE } from './harness.js';
 
 export class Rng {
   private s: number;
@@ -203,6 +203,8 @@ export interface Spec {
   misalign?: number;
   /** Probability of a page-crossing memory operand (into the unmapped page). */
   crossPage?: number;
+  /** Probability of a pending unmasked x87 exception (ES set) before the instruction. */
+  x87Pending?: number;
   /** No ModRM byte (EMMS). */
   noModrm?: boolean;
   /** Point EDI into the memory window (MASKMOVQ/MASKMOVDQU), sometimes near its end. */
@@ -248,6 +250,8 @@ export function buildCases(spec: Spec, n: number, seed: number): Case[] {
     w[OFF_EFLAGS >> 2] = r.u32() & 0x0cd5 & ~0x400;
     w[OFF_MXCSR >> 2] = mxcsr(r, spec.mxcsr);
     st[OFF_FTW] = r.chance(0.5) ? 0 : 0xff;
+    if (r.chance(spec.x87Pending ?? 0.03)) st[OFF_FSW] = 0x81; // pending unmasked x87 IE
+
     laneFill(r, spec.lane, w, OFF_MEM >> 2, MEM_SIZE >> 2);
 
     const useMem = spec.forms === 'mem' || (spec.forms === 'both' && r.chance(0.5));

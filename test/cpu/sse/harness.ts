@@ -169,6 +169,8 @@ export function runEmu(cs: Case): Outcome {
   // As FXRSTOR leaves the x87 unit natively: TOP = 0, tags from the abridged tag byte.
   cpu.fpu.top = 0;
   cpu.fpu.empty = ~st[OFF_FTW] & 0xff;
+  cpu.fpu.sw = st[OFF_FSW];
+  cpu.fpu.cw = 0x37f & ~(st[OFF_FSW] & 0x3f);
   cpu.eip = CODE_ADDR;
   let stop: number = Stop.Budget;
   for (let n = 0; n < 100 && stop === Stop.Budget; n++) stop = cpu.run(1000);

@@ -21,7 +21,9 @@
  *     228  mxcsr
  *     232  ftw       abridged x87 tag byte (FXSAVE format: bit i set = register i valid)
  *     233  pad[3]
- *     236  fsw       x87 status word (low 16 bits; TOS in bits 11-13); input ignored (0)
+ *     236  fsw       x87 status word (low 16 bits; TOS in bits 11-13). On input only the
+ *                    exception bits 0-7 are used: they are loaded with the exceptions they
+ *                    name unmasked in the control word, so ES set means a pending #MF.
  *     240  mem[256]  the bytes at MEM_ADDR = 0x10001f00, the last 256 bytes of a two-page
  *                    window at 0x10000000 (the rest of which is zero); 0x10002000 is a
  *                    PROT_NONE guard page, so accesses that run past the window fault.
@@ -216,7 +218,8 @@ int main(void)
             return 2;
         }
         memset(fx_in, 0, sizeof fx_in);
-        fx_in[0] = 0x7f; fx_in[1] = 0x03;              /* FCW 0x037f */
+        fx_in[0] = (unsigned char)(0x7f & ~(in.fsw & 0x3f)); fx_in[1] = 0x03; /* FCW */
+        fx_in[2] = (unsigned char)(in.fsw & 0xff);     /* FSW exception bits */
         fx_in[4] = in.ftw;
         memcpy(fx_in + 24, &in.mxcsr, 4);
         for (k = 0; k < 8; k++) {
