@@ -26,7 +26,6 @@ export const KNOWN_FAILING: KnownFailure[] = [
     row, faultsOnly: true,
     bug: 'a state image that runs into an unmapped page: the hardware touches the image in a microcode order of its own (e.g. 16-bit FNSAVE at 0x10003ffb faults at 0x10004058, FXSAVE at 0x10003fd0 at 0x1000421f); the emulator reports the first byte of the bad page',
   })),
-  { row: 'fprem1', bug: 'FPREM1 of a denormal by infinity with underflow unmasked: the host returns ST0 unchanged (fsw 3b00 -> 3802, no exception), the emulator raises #U and stores the denormal with its exponent biased by 0x6000 (fsw b892)' },
   // MMX/SSE (test/difftest/opcodesSse.ts)
   ...['movd Ed,Pq', 'movq Qq,Pq', 'movntq Mq,Pq'].map((row) => ({
     row, faultsOnly: true,

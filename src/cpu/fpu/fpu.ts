@@ -776,7 +776,8 @@ export class Fpu {
       out[8] = 0xff;
       out[9] = 0xff;
     }
-    c.mmu.probeWrite(ea, 10);
+    // As FSTP m80: the first 8 bytes are stored before the last 2 (a fault on those leaves them).
+    c.mmu.probeWrite(ea, 8);
     for (let i = 0; i < 10; i++) c.mmu.write8((ea + i) | 0, out[i]);
     this.setC1(F.up);
     this.raise(F.exc);

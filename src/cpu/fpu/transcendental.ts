@@ -77,8 +77,9 @@ export function fprem(as: number, ah: number, al: number, bs: number, bh: number
   if (ac === C_ZERO) { setF(as, ah, al); return 0; }
   unpackTo(as, ah, al, U);
   if (bc === C_INF) {
-    // ST(0) unchanged in value (a pseudo-denormal comes back normalised).
-    finishRem(U.s, (BigInt(U.h) << 32n) | BigInt(U.l), U.e, cw);
+    // ST(0) unchanged in value (a pseudo-denormal comes back normalised). The host raises no
+    // underflow here even when #U is unmasked and ST(0) is denormal: the result is exact.
+    finishRem(U.s, (BigInt(U.h) << 32n) | BigInt(U.l), U.e, cw | 0x10);
     return 0;
   }
   const sa = U.s, ea = U.e, A = (BigInt(U.h) << 32n) | BigInt(U.l);
