@@ -26,11 +26,4 @@ export const KNOWN_FAILING: KnownFailure[] = [
     row, faultsOnly: true,
     bug: 'a state image that runs into an unmapped page: the hardware touches the image in a microcode order of its own (e.g. 16-bit FNSAVE at 0x10003ffb faults at 0x10004058, FXSAVE at 0x10003fd0 at 0x1000421f); the emulator reports the first byte of the bad page',
   })),
-  // MMX/SSE (test/difftest/opcodesSse.ts)
-  ...['movd Ed,Pq', 'movq Qq,Pq', 'movntq Mq,Pq'].map((row) => ({
-    row, faultsOnly: true,
-    bug: 'an MMX store that page-faults: the host has already set TOP to 0 (the tags stay as they were), the emulator leaves TOP unchanged (e.g. 0F 7E 64 F7 5B movd [edi+esi*8+0x5b], mm4 at 0x1000403d with TOP 2)',
-  })),
-  { row: 'emms', bug: 'EMMS leaves TOP unchanged; the host sets TOP to 0 as well as emptying every tag (SDM vol. 1 table 9-3)' },
-  { row: 'maskmovdqu Vdq,Udq', faultsOnly: true, bug: 'MASKMOVDQU into a page that faults: the host stores the upper 8 bytes first and reports EDI+8 when they reach the bad page, whatever the mask (EDI 0x10003ffc, only byte 4 selected: host 0x10004004); the emulator reports the first byte of the bad page (0x10004000)' },
 ];

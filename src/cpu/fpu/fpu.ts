@@ -234,8 +234,18 @@ export class Fpu {
     this.se[n] = 0xffff;
   }
 
+  /** EMMS: every tag empty, and TOP = 0 as the host shows. */
   emms(): void {
     this.empty = 0xff;
+    this.top = 0;
+  }
+
+  /**
+   * An MMX store sets TOP = 0 before its memory access (the tags change only once it has
+   * written): a store that page-faults leaves TOP = 0 and the tags as they were, as on the host.
+   */
+  mmxStoreStart(): void {
+    this.top = 0;
   }
 
   // ---- stack helpers ------------------------------------------------------------------------

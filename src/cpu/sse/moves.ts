@@ -136,6 +136,7 @@ export function movdFromMmx(c: Cpu, i: Insn): void {
   if (x87Pending(c)) return;
   if (i.isMem) {
     const a = c.ea(i);
+    c.fpu.mmxStoreStart();
     c.mmu.probeWrite(a, 4);
     c.mmu.write32(a, mmxOf(c).getMmxLo(i.reg));
   } else {
@@ -156,6 +157,7 @@ export function movqFromMmx(c: Cpu, i: Insn): void {
   const f = mmxOf(c);
   if (i.isMem) {
     const a = c.ea(i);
+    c.fpu.mmxStoreStart();
     c.mmu.probeWrite(a, 8);
     store64(c, a, f.getMmxLo(i.reg), f.getMmxHi(i.reg));
   } else {
@@ -202,6 +204,8 @@ function maskAddr(c: Cpu, i: Insn): number {
  * hardware, the whole n-byte range must be writable, whatever the mask.
  */
 function maskedStore(c: Cpu, a: number, data: Uint8Array, mask: Uint8Array, n: number): void {
+  // The 16-byte form checks its upper qword first: a fault there reports EDI+8, as the host does.
+  if (n === 16) c.mmu.probeWrite((a + 8) | 0, 8);
   c.mmu.probeWrite(a, n);
   for (let k = 0; k < n; k++) if (mask[k] & 0x80) c.mmu.write8((a + k) | 0, data[k]);
 }
