@@ -18,6 +18,15 @@
 // Flags of one instruction accumulate in `pre` (IE DE ZE, detected on operands) and `post`
 // (OE UE PE, detected on results) and are committed by fpEnd, which raises #XM when an
 // unmasked exception occurred (MXCSR flags are still set; the destination is not written).
+//
+// Host behaviours this follows (measured with test/cpu/sse, which compares against the CPU):
+//  - NaN operands: the first source's NaN (quieted) wins; MIN/MAX return the second operand
+//    for any NaN and raise IE even for QNaN. A NaN beside a denormal raises no DE.
+//  - x / 0 with a denormal x raises only ZE; sqrt of a negative denormal only IE.
+//  - Tininess is detected after rounding; FTZ flushes exactly those results (UE and PE set,
+//    even when the denormal would have been exact).
+//  - Unmasked OE/UE: PE accompanies them only if rounding to full precision was inexact.
+//  - An unmasked IE/DE/ZE in any lane suppresses the result flags of every lane.
 import type { Cpu } from '../cpu.js';
 import { Stop } from '../stop.js';
 import { MX_DE, MX_IE, MX_OE, MX_PE, MX_UE, MX_ZE } from './sse.js';
