@@ -96,6 +96,16 @@ export interface FpuRegView {
   tag: string;
 }
 
+/**
+ * The environment/save image stores check their first byte, then their last: an image that
+ * runs into a bad page faults at its last byte, as the host reports.
+ */
+function probeImage(c: Cpu, ea: number, size: number): void {
+  c.mmu.probeWrite(ea, 1);
+  c.mmu.probeWrite((ea + size - 1) | 0, 1);
+  c.mmu.probeWrite(ea, size);
+}
+
 /** The memory forms that store ST(0): FST/FSTP, FIST/FISTP/FISTTP, FSTP m80, FBSTP. */
 function isStore(op: number, reg: number): boolean {
   switch (op) {
@@ -1249,7 +1259,7 @@ export class Fpu {
   /** Writes the protected-mode environment image (32-bit format, or 16-bit under 0x66). */
   private writeEnv(c: Cpu, ea: number): void {
     const m = c.mmu;
-    m.probeWrite(ea, this.envSize());
+    probeImage(c, ea, this.envSize());
     if (this.o16) {
       m.write16(ea, this.cw);
       m.write16((ea + 2) | 0, this.getSw());
@@ -1313,7 +1323,7 @@ export class Fpu {
   fnsave(c: Cpu, ea: number): void {
     const m = c.mmu;
     const env = this.envSize();
-    m.probeWrite(ea, env + 80);
+    probeImage(c, ea, env + 80);
     this.writeEnv(c, ea);
     for (let i = 0; i < 8; i++) {
       const p = this.phys(i);

@@ -21,9 +21,12 @@ export function fwait(c: Cpu, i: Insn): void {
 export function bound(c: Cpu, i: Insn): void {
   const a = c.ea(i);
   const idx = i.sz === 1 ? (c.regs[i.reg] << 16) >> 16 : c.regs[i.reg];
+  // The lower bound is checked before the upper one is read (the host raises #BR even when
+  // the upper bound lies in a page that would fault).
   const lo = i.sz === 1 ? (c.mmu.read16(a) << 16) >> 16 : c.mmu.read32(a);
+  if (idx < lo) c.fault(Stop.Trap, 5);
   const hi = i.sz === 1 ? (c.mmu.read16((a + 2) | 0) << 16) >> 16 : c.mmu.read32((a + 4) | 0);
-  if (idx < lo || idx > hi) c.fault(Stop.Trap, 5);
+  if (idx > hi) c.fault(Stop.Trap, 5);
 }
 
 /** ARPL Ew, Gw: raise the destination selector's RPL to the source's. */
