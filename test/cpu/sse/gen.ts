@@ -251,6 +251,7 @@ export function buildCases(spec: Spec, n: number, seed: number): Case[] {
     w[OFF_MXCSR >> 2] = mxcsr(r, spec.mxcsr);
     st[OFF_FTW] = r.chance(0.5) ? 0 : 0xff;
     if (r.chance(spec.x87Pending ?? 0.03)) st[OFF_FSW] = 0x81; // pending unmasked x87 IE
+    if (r.chance(0.3)) st[OFF_FSW + 1] = r.int(8) << 3; // x87 TOP
 
     laneFill(r, spec.lane, w, OFF_MEM >> 2, MEM_SIZE >> 2);
 

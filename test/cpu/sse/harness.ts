@@ -167,7 +167,7 @@ export function runEmu(cs: Case): Outcome {
   const mmx = mmxOf(cpu);
   for (let r = 0; r < 8; r++) mmx.setMmx(r, i32(st, OFF_MM + 8 * r), i32(st, OFF_MM + 8 * r + 4));
   // As FXRSTOR leaves the x87 unit natively: TOP = 0, tags from the abridged tag byte.
-  cpu.fpu.top = 0;
+  cpu.fpu.top = (st[OFF_FSW + 1] >> 3) & 7;
   cpu.fpu.empty = ~st[OFF_FTW] & 0xff;
   cpu.fpu.sw = st[OFF_FSW];
   cpu.fpu.cw = 0x37f & ~(st[OFF_FSW] & 0x3f);
@@ -185,6 +185,7 @@ export function runEmu(cs: Case): Outcome {
     put32(out, OFF_MM + 8 * r + 4, v.hi);
   }
   for (let r = 0; r < 8; r++) put32(out, OFF_GPR + 4 * r, r === ESP ? 0 : cpu.regs[r]);
+  if (stop === Stop.PageFault) put32(out, OFF_GPR + 4 * ESP, m.mmu.cr2);
   put32(out, OFF_EFLAGS, cpu.getEflags());
   put32(out, OFF_MXCSR, cpu.sse.mxcsr);
   out.set(mem.bytes.subarray(m.winPhys[1] + (MEM_ADDR & 0xfff), m.winPhys[1] + (MEM_ADDR & 0xfff) + MEM_SIZE), OFF_MEM);
@@ -218,7 +219,7 @@ export function compare(cs: Case, nat: Outcome, emu: Outcome, opt: CompareOption
       }
     }
   }
-  const names = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi'];
+  const names = ['eax', 'ecx', 'edx', 'ebx', 'fault address', 'ebp', 'esi', 'edi'];
   for (let r = 0; r < 8; r++) {
     const va = i32(a, OFF_GPR + 4 * r) >>> 0, vb = i32(b, OFF_GPR + 4 * r) >>> 0;
     if (va !== vb) diffs.push(`${names[r]}: native ${va.toString(16)} emu ${vb.toString(16)}`);

@@ -16,14 +16,16 @@
  * State image (little-endian):
  *     0    xmm[8][16]
  *     128  mm[8][8]
- *     192  gpr[8]    eax ecx edx ebx esp ebp esi edi (esp is ignored on input, 0 on output)
+ *     192  gpr[8]    eax ecx edx ebx esp ebp esi edi (esp is ignored on input; on output it
+ *                    holds the fault address of a page fault, else 0)
  *     224  eflags    (only CF PF AF ZF SF OF DF are loaded)
  *     228  mxcsr
  *     232  ftw       abridged x87 tag byte (FXSAVE format: bit i set = register i valid)
  *     233  pad[3]
- *     236  fsw       x87 status word (low 16 bits; TOS in bits 11-13). On input only the
- *                    exception bits 0-7 are used: they are loaded with the exceptions they
- *                    name unmasked in the control word, so ES set means a pending #MF.
+ *     236  fsw       x87 status word (low 16 bits; TOP in bits 11-13). On input TOP and the
+ *                    exception bits 0-7 are used: the exceptions are loaded unmasked in the
+ *                    control word, so ES set means a pending #MF. mm[i] is always physical
+ *                    register i, whatever TOP (FXSAVE slots are in stack order).
  *     240  mem[256]  the bytes at MEM_ADDR = 0x10001f00, the last 256 bytes of a two-page
  *                    window at 0x10000000 (the rest of which is zero); 0x10002000 is a
  *                    PROT_NONE guard page, so accesses that run past the window fault.
@@ -82,7 +84,8 @@ static void on_fault(int sig, siginfo_t *si, void *ctx)
     out.gpr[1] = uc->uc_mcontext.gregs[REG_ECX];
     out.gpr[2] = uc->uc_mcontext.gregs[REG_EDX];
     out.gpr[3] = uc->uc_mcontext.gregs[REG_EBX];
-    out.gpr[4] = 0;
+    out.gpr[4] = sig == SIGSEGV && (si->si_code == SEGV_MAPERR || si->si_code == SEGV_ACCERR)
+        ? (uint32_t)(uintptr_t)si->si_addr : 0;
     out.gpr[5] = uc->uc_mcontext.gregs[REG_EBP];
     out.gpr[6] = uc->uc_mcontext.gregs[REG_ESI];
     out.gpr[7] = uc->uc_mcontext.gregs[REG_EDI];
@@ -90,13 +93,14 @@ static void on_fault(int sig, siginfo_t *si, void *ctx)
     if (fp) {
         /* struct _fpstate_32: the FXSAVE image starts at offset 112 (magic 0 at 110). */
         const uint8_t *fx = fp + 112;
-        unsigned k;
+        unsigned k, top;
         memcpy(&out.mxcsr, fx + 24, 4);
         out.ftw = fx[4];
         out.fsw = fx[2] | fx[3] << 8;
+        top = (out.fsw >> 11) & 7;
         for (k = 0; k < 8; k++) {
             memcpy(out.xmm[k], fx + 160 + 16 * k, 16);
-            memcpy(out.mm[k], fx + 32 + 16 * k, 8);
+            memcpy(out.mm[(top + k) & 7], fx + 32 + 16 * k, 8);
         }
     }
     siglongjmp(fault_jmp, sig);
@@ -220,10 +224,11 @@ int main(void)
         memset(fx_in, 0, sizeof fx_in);
         fx_in[0] = (unsigned char)(0x7f & ~(in.fsw & 0x3f)); fx_in[1] = 0x03; /* FCW */
         fx_in[2] = (unsigned char)(in.fsw & 0xff);     /* FSW exception bits */
+        fx_in[3] = (unsigned char)((in.fsw >> 8) & 0x38); /* TOP */
         fx_in[4] = in.ftw;
         memcpy(fx_in + 24, &in.mxcsr, 4);
         for (k = 0; k < 8; k++) {
-            memcpy(fx_in + 32 + 16 * k, in.mm[k], 8);
+            memcpy(fx_in + 32 + 16 * k, in.mm[(((in.fsw >> 11) & 7) + k) & 7], 8);
             fx_in[32 + 16 * k + 8] = 0xff;
             fx_in[32 + 16 * k + 9] = 0xff;
             memcpy(fx_in + 160 + 16 * k, in.xmm[k], 16);
@@ -236,14 +241,16 @@ int main(void)
 
         sig = sigsetjmp(fault_jmp, 1);
         if (sig == 0) {
+            unsigned top;
             ((void (*)(void))code_page)();
-            for (k = 0; k < 8; k++) {
-                memcpy(out.xmm[k], fx_out + 160 + 16 * k, 16);
-                memcpy(out.mm[k], fx_out + 32 + 16 * k, 8);
-            }
             memcpy(&out.mxcsr, fx_out + 24, 4);
             out.ftw = fx_out[4];
             out.fsw = fx_out[2] | fx_out[3] << 8;
+            top = (out.fsw >> 11) & 7;
+            for (k = 0; k < 8; k++) {
+                memcpy(out.xmm[k], fx_out + 160 + 16 * k, 16);
+                memcpy(out.mm[(top + k) & 7], fx_out + 32 + 16 * k, 8);
+            }
             memcpy(out.gpr, gpr_out, sizeof gpr_out);
             out.gpr[4] = 0;
             out.eflags = efl_out;
