@@ -26,7 +26,7 @@ import { vmaContaining } from './mm/vma.js';
 import { RLIMIT_STACK, Task } from './proc/task.js';
 import { forceSigFault, recalcSigpending, sendSignal } from './signal/deliver.js';
 import {
-  BUS_ADRERR, FPE_FLTINV, FPE_INTDIV, ILL_ILLOPN, SEGV_ACCERR, SEGV_MAPERR, SI_KERNEL, SIG_IGN, SIGBUS, SIGFPE,
+  BUS_ADRERR, fpuExceptionCode, FPE_INTDIV, ILL_ILLOPN, SEGV_ACCERR, SEGV_MAPERR, SI_KERNEL, SIG_IGN, SIGBUS, SIGFPE,
   SIGILL, SIGKILL, SIGSEGV, SIGTRAP, siCodeName, signalName, SS_DISABLE, TRAP_BRKPT,
 } from './signal/signal.js';
 import { formatInputs, formatSyscall, hex } from './syscalls/strace.js';
@@ -301,7 +301,7 @@ export class Kernel implements SyscallContext {
         this.fault(SIGFPE, FPE_INTDIV, cpu.eip, cpu.eip);
         return;
       case Stop.FloatingPoint:
-        this.fault(SIGFPE, FPE_FLTINV, cpu.eip, cpu.eip);
+        this.fault(SIGFPE, fpuExceptionCode(cpu.trapVector, cpu.fpu.cw, cpu.fpu.getSw(), cpu.sse.mxcsr), cpu.eip, cpu.eip);
         return;
       case Stop.GeneralProtection:
         this.fault(SIGSEGV, SI_KERNEL, 0, cpu.eip, 'general protection fault');

@@ -31,14 +31,29 @@ export const SI_USER = 0, SI_KERNEL = 0x80, SI_TKILL = -6;
 export const SEGV_MAPERR = 1, SEGV_ACCERR = 2;
 export const BUS_ADRERR = 2;
 export const ILL_ILLOPN = 2, ILL_PRVOPC = 5;
-export const FPE_INTDIV = 1, FPE_FLTINV = 7;
+export const FPE_INTDIV = 1, FPE_INTOVF = 2, FPE_FLTDIV = 3, FPE_FLTOVF = 4, FPE_FLTUND = 5, FPE_FLTRES = 6, FPE_FLTINV = 7;
+const FPE_NAMES = ['', 'FPE_INTDIV', 'FPE_INTOVF', 'FPE_FLTDIV', 'FPE_FLTOVF', 'FPE_FLTUND', 'FPE_FLTRES', 'FPE_FLTINV'];
+
+/**
+ * si_code of the SIGFPE for an x87 #MF (vector 16) or SSE #XM (19), as Linux's
+ * fpu__exception_code derives it: the first unmasked exception that is set, by priority.
+ */
+export function fpuExceptionCode(vector: number, fpuControl: number, fpuStatus: number, mxcsr: number): number {
+  const err = vector === 19 ? mxcsr & ~(mxcsr >> 7) & 0x3f : fpuStatus & ~fpuControl & 0x3f;
+  if (err & 0x01) return FPE_FLTINV;
+  if (err & 0x04) return FPE_FLTDIV;
+  if (err & 0x08) return FPE_FLTOVF;
+  if (err & 0x12) return FPE_FLTUND;
+  if (err & 0x20) return FPE_FLTRES;
+  return FPE_FLTINV;
+}
 export const TRAP_BRKPT = 1;
 
 export function siCodeName(sig: number, code: number): string {
   if (sig === SIGSEGV) return code === SEGV_MAPERR ? 'SEGV_MAPERR' : code === SEGV_ACCERR ? 'SEGV_ACCERR' : code === SI_KERNEL ? 'SI_KERNEL' : String(code);
   if (sig === SIGBUS && code === BUS_ADRERR) return 'BUS_ADRERR';
   if (sig === SIGILL) return code === ILL_ILLOPN ? 'ILL_ILLOPN' : code === ILL_PRVOPC ? 'ILL_PRVOPC' : String(code);
-  if (sig === SIGFPE) return code === FPE_INTDIV ? 'FPE_INTDIV' : code === FPE_FLTINV ? 'FPE_FLTINV' : String(code);
+  if (sig === SIGFPE) return FPE_NAMES[code] ?? String(code);
   if (sig === SIGTRAP && code === TRAP_BRKPT) return 'TRAP_BRKPT';
   if (code === SI_USER) return 'SI_USER';
   if (code === SI_TKILL) return 'SI_TKILL';

@@ -271,8 +271,15 @@ function dirEntries(f: File): DirEntry[] | number {
   return f.dirCache;
 }
 
-/** getdents64: struct linux_dirent64 records, 8-byte aligned; f.pos is the entry index. */
-export function sysGetdents64(c: SyscallContext, fd: number, dirp: number, count: number): number {
+/**
+ * The getdents loop: packs records from f.pos on into a buffer of `count` bytes with `put`
+ * (which returns the record length for a name, or a negative errno), then copies it out.
+ */
+function packDirents(
+  c: SyscallContext, fd: number, dirp: number, count: number,
+  recordLength: (nameLength: number) => number,
+  put: (dv: DataView, out: Uint8Array, o: number, e: DirEntry, index: number, reclen: number, name: Uint8Array) => number,
+): number {
   const f = fget(c, fd);
   if (f === undefined) return -EBADF;
   const ents = dirEntries(f);
@@ -283,16 +290,13 @@ export function sysGetdents64(c: SyscallContext, fd: number, dirp: number, count
   while (f.pos < ents.length) {
     const e = ents[f.pos];
     const name = Buffer.from(e.name, 'utf8');
-    const reclen = Math.ceil((19 + name.length + 1) / 8) * 8;
+    const reclen = recordLength(name.length);
     if (o + reclen > out.length) {
       if (o === 0) return -EINVAL;
       break;
     }
-    dv.setBigUint64(o, e.ino, true);
-    dv.setBigInt64(o + 8, BigInt(f.pos + 1), true);
-    dv.setUint16(o + 16, reclen, true);
-    out[o + 18] = e.type;
-    out.set(name, o + 19);
+    const err = put(dv, out, o, e, f.pos, reclen, name);
+    if (err < 0) return err;
     o += reclen;
     f.pos++;
   }
@@ -300,33 +304,28 @@ export function sysGetdents64(c: SyscallContext, fd: number, dirp: number, count
   return o;
 }
 
+/** getdents64: struct linux_dirent64 records, 8-byte aligned; f.pos is the entry index. */
+export function sysGetdents64(c: SyscallContext, fd: number, dirp: number, count: number): number {
+  return packDirents(c, fd, dirp, count, (n) => Math.ceil((19 + n + 1) / 8) * 8, (dv, out, o, e, index, reclen, name) => {
+    dv.setBigUint64(o, e.ino, true);
+    dv.setBigInt64(o + 8, BigInt(index + 1), true);
+    dv.setUint16(o + 16, reclen, true);
+    out[o + 18] = e.type;
+    out.set(name, o + 19);
+    return 0;
+  });
+}
+
 /** getdents: the old struct linux_dirent (32-bit inode, type byte at the end of the record). */
 export function sysGetdents(c: SyscallContext, fd: number, dirp: number, count: number): number {
-  const f = fget(c, fd);
-  if (f === undefined) return -EBADF;
-  const ents = dirEntries(f);
-  if (typeof ents === 'number') return ents;
-  const out = new Uint8Array(Math.min(count >>> 0, 1 << 20));
-  const dv = new DataView(out.buffer);
-  let o = 0;
-  while (f.pos < ents.length) {
-    const e = ents[f.pos];
+  return packDirents(c, fd, dirp, count, (n) => Math.ceil((10 + n + 2) / 4) * 4, (dv, out, o, e, index, reclen, name) => {
     if (e.ino > 0xffffffffn) return -EOVERFLOW;
-    const name = Buffer.from(e.name, 'utf8');
-    const reclen = Math.ceil((10 + name.length + 2) / 4) * 4;
-    if (o + reclen > out.length) {
-      if (o === 0) return -EINVAL;
-      break;
-    }
     dv.setUint32(o, Number(e.ino), true);
-    dv.setUint32(o + 4, f.pos + 1, true);
+    dv.setUint32(o + 4, index + 1, true);
     dv.setUint16(o + 8, reclen, true);
     out.set(name, o + 10);
     out[o + reclen - 1] = e.type;
-    o += reclen;
-    f.pos++;
-  }
-  copyToUser(c.mm, dirp, out.subarray(0, o));
-  return o;
+    return 0;
+  });
 }
 
