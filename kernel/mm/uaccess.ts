@@ -69,6 +69,9 @@ export function copyToUser(mm: Mm, address: number, data: Uint8Array): void {
   while (done < data.length) {
     const n = Math.min(data.length - done, PAGE_SIZE - (addr % PAGE_SIZE));
     const p = writablePhys(mm, addr);
+    // A debugger's access hook (watchpoints, reverse-execution recording) sees kernel writes
+    // to user memory too, before they happen.
+    if (mm.mmu.onAccess !== null) mm.mmu.onAccess(addr | 0, n, true);
     mm.mem.bytes.set(data.subarray(done, done + n), p);
     done += n;
     addr = (addr + n) >>> 0;
@@ -82,6 +85,7 @@ export function clearUser(mm: Mm, address: number, len: number): void {
   while (done < len) {
     const n = Math.min(len - done, PAGE_SIZE - (addr % PAGE_SIZE));
     const p = writablePhys(mm, addr);
+    if (mm.mmu.onAccess !== null) mm.mmu.onAccess(addr | 0, n, true);
     mm.mem.bytes.fill(0, p, p + n);
     done += n;
     addr = (addr + n) >>> 0;

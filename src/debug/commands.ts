@@ -358,7 +358,7 @@ async function reverseCmd(s: Session, kind: 'stepi' | 'continue' | 'finish', arg
   s.live();
   if (!s.engine.recorder) throw new ExprError('Target native does not support this command. (Start recording with "record" first.)');
   const r = kind === 'stepi' ? s.engine.reverseStep(num(s, args, 1)) : kind === 'continue' ? s.engine.reverseContinue() : s.engine.reverseFinish();
-  if (r.syscalls) s.out(`(stepped back over ${r.syscalls} system call${r.syscalls > 1 ? 's' : ''}: registers are restored, memory the kernel wrote is not)`);
+  if (r.syscalls) s.out(`(stepped back over ${r.syscalls} system call${r.syscalls > 1 ? 's' : ''}: registers and the user memory it wrote are restored; effects outside the process, such as input read or output written, are not undone)`);
   if (r.lost) s.out(`(${r.lost} saved bytes could not be restored: their pages are no longer mapped)`);
   if (kind === 'finish' && r.result.kind === 'done') s.out('Run back to call of #0');
   await s.report(r.result, 'step');

@@ -46,7 +46,7 @@ export const ENVP = ['PATH=/usr/bin:/bin', 'HOME=/', 'LANG=C'];
 export const RANDOM = new Uint8Array(16).fill(7);
 
 /** Runs a REPL script on a program; returns the debugger's output and the guest's stdout. */
-export async function replSession(prog: string, script: string): Promise<{ out: string; guest: string }> {
+export async function replSession(prog: string, script: string, stdin = new Uint8Array(0)): Promise<{ out: string; guest: string }> {
   let out = '';
   let guest = '';
   const image = readFileSync(prog);
@@ -57,7 +57,7 @@ export async function replSession(prog: string, script: string): Promise<{ out: 
     args: [],
     createTarget: () => launch({
       program: prog, args: [], envp: ENVP, image, random: RANDOM, memoryBytes: 64 << 20,
-      stdout: (d) => { guest += Buffer.from(d).toString('latin1'); }, stdin: new Uint8Array(0),
+      stdout: (d) => { guest += Buffer.from(d).toString('latin1'); }, stdin,
     }),
   });
   await runScript(s, script);

@@ -108,3 +108,39 @@ describe.skipIf(!gcc)('REPL on a program that faults', () => {
     expect(out).toMatch(/Program terminated with signal SIGSEGV, Segmentation fault\.\nThe program no longer exists\.\nThe program is not being run\./);
   });
 });
+
+const READ_SOURCE = `
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+char buf[16];
+int main(void) {
+  memset(buf, 'A', sizeof buf);
+  ssize_t n = read(0, buf, 8);
+  printf("%d %.16s\\n", (int)n, buf);
+  return 0;
+}
+`;
+
+describe.skipIf(!gcc)('reverse execution over a system call', () => {
+  it('restores the user memory the kernel wrote', async () => {
+    const prog = buildGuest('readbuf', READ_SOURCE);
+    const { out, guest } = await replSession(prog, `
+break read
+run
+record
+finish
+x/8xb buf
+reverse-finish
+x/8xb buf
+continue
+`, Buffer.from('hello123'));
+    const dumps = out.match(/<buf>:\t[^\n]*/g) ?? [];
+    expect(dumps.length).toBe(2);
+    expect(dumps[0]).toMatch(/0x68\t0x65\t0x6c\t0x6c\t0x6f\t0x31\t0x32\t0x33/); // "hello123" after read
+    expect(dumps[1]).toMatch(/(0x41\t){7}0x41/); // back to 'A's before it
+    expect(out).toMatch(/stepped back over 1 system call/);
+    // Running forward again re-executes read() live: the input was consumed the first time.
+    expect(guest).toBe('0 AAAAAAAAAAAAAAAA\n');
+  });
+});
