@@ -442,6 +442,14 @@ export class Fpu {
 
   // ---- memory forms ---------------------------------------------------------------------------
 
+  /** FILD of a 16- or 32-bit integer (already read and sign-extended): exact, then pushed. */
+  private fildInt(c: Cpu, v: number): void {
+    this.fip = c.prevEip;
+    F.exc = 0;
+    fromInt32(v);
+    this.loadResult();
+  }
+
   private execMem(c: Cpu, op: number, reg: number, ea: number): void {
     const m = c.mmu;
     switch (op) {
@@ -518,14 +526,7 @@ export class Fpu {
         return;
       case 0xdb:
         switch (reg) {
-          case 0: { // FILD m32int
-            const v = m.read32(ea);
-            this.fip = c.prevEip;
-            F.exc = 0;
-            fromInt32(v);
-            this.loadResult();
-            return;
-          }
+          case 0: this.fildInt(c, m.read32(ea)); return; // FILD m32int
           case 1: this.storeInt(c, ea, 32, true, true); return;
           case 2: this.storeInt(c, ea, 32, false, false); return;
           case 3: this.storeInt(c, ea, 32, false, true); return;
@@ -544,14 +545,7 @@ export class Fpu {
         return;
       case 0xdf:
         switch (reg) {
-          case 0: { // FILD m16int
-            const v = (m.read16(ea) << 16) >> 16;
-            this.fip = c.prevEip;
-            F.exc = 0;
-            fromInt32(v);
-            this.loadResult();
-            return;
-          }
+          case 0: this.fildInt(c, (m.read16(ea) << 16) >> 16); return; // FILD m16int
           case 1: this.storeInt(c, ea, 16, true, true); return;
           case 2: this.storeInt(c, ea, 16, false, false); return;
           case 3: this.storeInt(c, ea, 16, false, true); return;
