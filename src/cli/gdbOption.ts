@@ -4,12 +4,12 @@
 import { resolve } from 'node:path';
 import type { RunOptions } from './args.js';
 import { CliError } from './cliError.js';
-import { hostEnvironment, readProgram } from './readProgram.js';
+import { hostEnvironment, readElfProgram } from './readProgram.js';
 import { launch } from '../debug/kernelTarget.js';
 import { GdbStub } from '../debug/gdb/stub.js';
 
 export async function runWithGdb(o: RunOptions): Promise<number> {
-  const image = readProgram(o.program);
+  const image = readElfProgram(o.program);
   const envp = hostEnvironment();
   const target = launch({
     program: o.program, args: o.args, envp, image,

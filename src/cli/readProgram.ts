@@ -1,6 +1,8 @@
 // Reads the guest program named on the command line, turning host errors into one-line CliErrors.
 import { readFileSync, statSync } from 'node:fs';
 import { CliError } from './cliError.js';
+import { parseElf } from '../../kernel/exec/elfHeader.js';
+import { ElfError } from '../../kernel/exec/elfError.js';
 
 export function readProgram(path: string): Uint8Array {
   try {
@@ -12,6 +14,18 @@ export function readProgram(path: string): Uint8Array {
     const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e instanceof Error ? e.message : String(e));
     throw new CliError(`${path}: ${why}`);
   }
+}
+
+/** readProgram, then the ELF checks `run` makes, so a bad program is refused up front. */
+export function readElfProgram(path: string): Uint8Array {
+  const image = readProgram(path);
+  try {
+    parseElf(image);
+  } catch (e) {
+    if (e instanceof ElfError) throw new CliError(`${path}: ${e.message}`);
+    throw e;
+  }
+  return image;
 }
 
 /** The host environment as envp strings (what the guest gets unless told otherwise). */
