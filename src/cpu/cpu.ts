@@ -1,6 +1,8 @@
 // The CPU: registers, lazily computed EFLAGS, segment bases, and the fetch–decode–execute loop
-// over a cache of decoded instructions keyed by physical page. Faults leave the loop through one
-// catch around the whole batch; the CPU stops with a reason and never decides what it means.
+// over straight-line blocks of decoded instructions cached per physical frame. Faults leave the
+// loop through one catch around the whole batch; the CPU stops with a reason and never decides
+// what it means. (A write into a block that is executing takes effect when the block ends:
+// code invalidation is per frame, checked at block boundaries.)
 import { Mmu, PAGE_FAULT } from '../mmu/mmu.js';
 import { PAGE_MASK, PAGE_SHIFT } from '../mmu/physicalMemory.js';
 import { Insn } from './insn.js';
@@ -9,7 +11,7 @@ import { decodeAt, decodeBlock, type Block } from './decoder.js';
 import { Fpu } from './fpu/fpu.js';
 import { Sse } from './sse/sse.js';
 import {
-  AF, ARITH_FLAGS, CF, EAX, EBX, ECX, EDX, ESP, GDT_ENTRY_TLS_ENTRIES, GDT_ENTRY_TLS_MIN, OF, PF,
+  AF, ARITH_FLAGS, CF, ESP, GDT_ENTRY_TLS_ENTRIES, GDT_ENTRY_TLS_MIN, OF, PF,
   SF, USER_CS, USER_DS, ZF, ZERO, CS, DS, ES, FS, GS, SS,
 } from './registers.js';
 
@@ -544,4 +546,3 @@ export class Cpu {
   }
 }
 
-export { EAX, EBX, ECX, EDX, ZERO };
