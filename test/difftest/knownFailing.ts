@@ -21,8 +21,4 @@ export function knownSkips(): { skip: Set<string>; noFault: Set<string> } {
 export const KNOWN_FAILING: KnownFailure[] = [
   // x87
   { row: 'x87-transcendental', bug: 'not a bug: F2XM1 FYL2X FYL2XP1 FPTAN FPATAN FSIN FCOS FSINCOS are computed to ~200 bits and rounded once here, the hardware is only within 1 ulp (documented in src/cpu/fpu/fpu.ts), so the last bit (and C1) sometimes differ' },
-  ...['fldenv m28', 'fldenv m14 (o16)', 'frstor m108', 'frstor m94 (o16)', 'fxsave M512', 'fxrstor M512'].map((row) => ({
-    row, faultsOnly: true,
-    bug: 'a state image that runs into an unmapped page: the hardware touches these images in a microcode order of its own (e.g. FRSTOR at 0x10003fcb faults at 0x1000403c, FXSAVE at 0x10004020 at 0x1000421f); the emulator reports the first byte of the bad page (FNSTENV/FNSAVE follow the host: first byte, then last)',
-  })),
 ];

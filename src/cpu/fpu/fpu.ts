@@ -97,11 +97,11 @@ export interface FpuRegView {
 }
 
 /**
- * The environment/save image stores check their first byte, then their last: an image that
- * runs into a bad page faults at its last byte, as the host reports.
+ * The environment/save image stores check their first field, then their last byte: an image
+ * that runs into a bad page faults at its last byte, as the host reports.
  */
-function probeImage(c: Cpu, ea: number, size: number): void {
-  c.mmu.probeWrite(ea, 1);
+function probeImage(c: Cpu, ea: number, size: number, firstField: number): void {
+  c.mmu.probeWrite(ea, firstField);
   c.mmu.probeWrite((ea + size - 1) | 0, 1);
   c.mmu.probeWrite(ea, size);
 }
@@ -1253,7 +1253,7 @@ export class Fpu {
   /** Writes the protected-mode environment image (32-bit format, or 16-bit under 0x66). */
   private writeEnv(c: Cpu, ea: number): void {
     const m = c.mmu;
-    probeImage(c, ea, this.envSize());
+    probeImage(c, ea, this.envSize(), this.o16 ? 2 : 4);
     if (this.o16) {
       m.write16(ea, this.cw);
       m.write16((ea + 2) | 0, this.getSw());
@@ -1309,6 +1309,9 @@ export class Fpu {
   }
 
   fldenv(c: Cpu, ea: number): void {
+    // The host reads the image's first field, then checks its last byte (as FNSTENV does).
+    if (this.o16) c.mmu.read16(ea); else c.mmu.read32(ea);
+    c.mmu.read8((ea + this.envSize() - 1) | 0);
     this.readEnv(c, ea);
     this.applyEnv();
   }
@@ -1317,7 +1320,7 @@ export class Fpu {
   fnsave(c: Cpu, ea: number): void {
     const m = c.mmu;
     const env = this.envSize();
-    probeImage(c, ea, env + 80);
+    probeImage(c, ea, env + 80, this.o16 ? 2 : 4);
     this.writeEnv(c, ea);
     for (let i = 0; i < 8; i++) {
       const p = this.phys(i);
@@ -1333,6 +1336,8 @@ export class Fpu {
   frstor(c: Cpu, ea: number): void {
     const m = c.mmu;
     const env = this.envSize();
+    if (this.o16) m.read16(ea); else m.read32(ea); // the first field, then the last byte
+    m.read8((ea + env + 80 - 1) | 0);
     this.readEnv(c, ea);
     const r = this.rstorScratch;
     for (let i = 0; i < 8; i++) {
@@ -1354,6 +1359,7 @@ export class Fpu {
   fxsave(c: Cpu, ea: number): void {
     if (ea & 15) c.fault(Stop.GeneralProtection, 13); // the image must be 16-byte aligned
     const m = c.mmu;
+    m.probeWrite((ea + 511) | 0, 1); // the host touches the image's last byte first
     m.probeWrite(ea, 288);
     let ftw = 0;
     for (let i = 0; i < 8; i++) if (!((this.empty >> i) & 1)) ftw |= 1 << i;
@@ -1382,6 +1388,7 @@ export class Fpu {
   fxrstor(c: Cpu, ea: number): void {
     if (ea & 15) c.fault(Stop.GeneralProtection, 13);
     const m = c.mmu;
+    m.read8((ea + 511) | 0); // the host touches the image's last byte first
     const cw = m.read16(ea), sw = m.read16((ea + 2) | 0), ftw = m.read8((ea + 4) | 0);
     const fop = m.read16((ea + 6) | 0), fip = m.read32((ea + 8) | 0), fcs = m.read16((ea + 12) | 0);
     const fdp = m.read32((ea + 16) | 0), fds = m.read16((ea + 20) | 0), mxcsr = m.read32((ea + 24) | 0);
