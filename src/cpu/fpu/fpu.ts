@@ -106,6 +106,13 @@ function probeImage(c: Cpu, ea: number, size: number, firstField: number): void 
   c.mmu.probeWrite(ea, size);
 }
 
+/** Clears the soft-float's exception, denormal-operand and rounded-up scratch before an operation. */
+function clearExc(): void {
+  F.exc = 0;
+  F.den = 0;
+  F.up = 0;
+}
+
 /** The memory forms that store ST(0): FST/FSTP, FIST/FISTP/FISTTP, FSTP m80, FBSTP. */
 function isStore(op: number, reg: number): boolean {
   switch (op) {
@@ -1068,9 +1075,7 @@ export class Fpu {
       return;
     }
     const p = this.top;
-    F.exc = 0;
-    F.den = 0;
-    F.up = 0;
+    clearExc();
     const se = this.se[p], hi = this.hi[p], lo = this.lo[p];
     if (kind === 0) sqrt(se, hi, lo, this.cw, pcBits(this.cw));
     else if (kind === 1) roundInt(se, hi, lo, (this.cw >> 10) & 3);
@@ -1087,9 +1092,7 @@ export class Fpu {
       return;
     }
     const a = this.top, b = this.phys(1);
-    F.exc = 0;
-    F.den = 0;
-    F.up = 0;
+    clearExc();
     if (kind === 0) T.fyl2x(this.se[a], this.hi[a], this.lo[a], this.se[b], this.hi[b], this.lo[b], this.cw);
     else if (kind === 1) T.fpatan(this.se[a], this.hi[a], this.lo[a], this.se[b], this.hi[b], this.lo[b], this.cw);
     else T.fyl2xp1(this.se[a], this.hi[a], this.lo[a], this.se[b], this.hi[b], this.lo[b], this.cw);
@@ -1113,9 +1116,7 @@ export class Fpu {
       return;
     }
     const p = this.top;
-    F.exc = 0;
-    F.den = 0;
-    F.up = 0;
+    clearExc();
     const r = T.trig(kind, this.se[p], this.hi[p], this.lo[p], this.cw);
     if (r === T.TRIG_OUT_OF_RANGE) {
       // |x| ≥ 2^63: C2 = 1 and ST(0) unchanged.
@@ -1204,9 +1205,7 @@ export class Fpu {
       return;
     }
     const a = this.top, b = this.phys(1);
-    F.exc = 0;
-    F.den = 0;
-    F.up = 0;
+    clearExc();
     T.fscale(this.se[a], this.hi[a], this.lo[a], this.se[b], this.hi[b], this.lo[b], this.cw);
     this.storeResult(a);
   }
@@ -1219,9 +1218,7 @@ export class Fpu {
       return;
     }
     const a = this.top, b = this.phys(1);
-    F.exc = 0;
-    F.den = 0;
-    F.up = 0;
+    clearExc();
     const q = T.fprem(this.se[a], this.hi[a], this.lo[a], this.se[b], this.hi[b], this.lo[b], ieee, this.cw);
     const exc = F.exc;
     if (this.blocked(exc)) {
