@@ -1,15 +1,16 @@
 // Soft-float for the x87 80-bit extended format, bit-exact with the hardware.
 //
 // A value is three numbers: `se` (sign << 15 | 15-bit biased exponent), `hi` and `lo` (the
-// 64-bit significand with its explicit integer bit as bit 31 of hi; both kept as uint32, i.e.
-// `>>> 0`). Operations take operands as such triples and leave the result in the shared object
-// `F` (se/hi/lo), OR-ing x87 exception bits into F.exc and setting F.up when the result was
-// rounded up in magnitude (that is the C1 bit). Nothing is allocated on the paths of the
-// loads, stores, conversions, FADD/FSUB/FMUL/FDIV/FSQRT and compares: products use 21-bit
-// limbs and quotients/square roots double-precision estimates corrected with exact limb
-// arithmetic, all exact in doubles. Only FPREM/FPREM1 and FBLD/FBSTP use BigInt. Measured on
-// the development machine: FLD/FSTP m64 ~35 ns, FADD ~70 ns, FMUL ~80 ns, FDIV ~170 ns, FSQRT
-// ~230 ns per instruction.
+// 64-bit significand with its explicit integer bit as bit 31 of hi; as uint32, or as int32 on
+// the hot paths, see "the common case"). Operations take operands as such triples and leave
+// the result in the shared object `F` (se/hi/lo), OR-ing x87 exception bits into F.exc and
+// setting F.up when the result was rounded up in magnitude (that is the C1 bit). Nothing is
+// allocated on the paths of the loads, stores, conversions, FADD/FSUB/FMUL/FDIV/FSQRT and
+// compares: products are built from 32×32-bit halves (Math.imul for the low word, a double
+// product for the high one), quotients and square roots from double-precision estimates
+// corrected with exact limb arithmetic. Only FPREM/FPREM1 and FBLD/FBSTP use BigInt. Normal
+// operands with an in-range result take a fast path that never classifies, unpacks or goes
+// through the working significand below.
 //
 // Internally a finite non-zero operand is unpacked into a sign, an unbounded biased exponent
 // and a normalised significand (denormals are normalised, so their exponent can go below 1);
@@ -367,148 +368,228 @@ function roundExt(cw: number, prec: number): void {
   roundPack(prec, EXT_MIN, EXT_MAX, (cw >> 10) & 3, (cw & UE) === 0, (cw & OE) === 0);
 }
 
+// ---- the common case --------------------------------------------------------------------------
+//
+// Finite normal operands whose result stays inside the destination's normal exponent range
+// are handled on local variables: no classify(), no unpack(), no trip through W. Only values
+// near the range limits go through roundPack(). Significand words cross function boundaries as
+// int32 (`| 0`) and are made uint32 (`>>> 0`) inside: V8 passes an int32 as a small integer,
+// but boxes a uint32 ≥ 2^31 into a new heap number whenever the callee is not inlined.
+
+/** True for a normal value: exponent 1..0x7FFE with the explicit integer bit set. */
+function isNormal(se: number, hi: number): boolean {
+  return (((se & 0x7fff) - 1) >>> 0) < 0x7ffe && (hi & 0x80000000) !== 0;
+}
+
+/**
+ * Rounds s·(h:l:x)·2^(e − BIAS − 63) into F (extended layout) at `prec` bits under the control
+ * word, for a destination whose biased exponent range is [minE, maxE]. h:l:x is a 96-bit
+ * significand with bit 31 of h set; bit 0 of x is sticky. Same results as roundPack(), which
+ * it calls when the value is tiny or could overflow once rounded (e ≥ maxE).
+ */
+function roundTo(s: number, e: number, h: number, l: number, x: number, prec: number, cw: number, minE: number, maxE: number): void {
+  h >>>= 0;
+  l >>>= 0;
+  x >>>= 0;
+  const rc = (cw >> 10) & 3;
+  if (e < minE || e >= maxE) {
+    wS = s; wE = e; W[WH] = h; W[WL] = l; W[WX] = x;
+    roundPack(prec, minE, maxE, rc, (cw & UE) === 0, (cw & OE) === 0);
+    return;
+  }
+  // half: the first discarded bit; rest: whether any discarded bit below it is set.
+  let half: number, rest: number, lsb: number;
+  if (prec === 64) {
+    half = x >>> 31;
+    rest = x & 0x7fffffff;
+    lsb = l & 1;
+  } else if (prec === 53) {
+    half = (l >>> 10) & 1;
+    rest = (l & 0x3ff) | x;
+    lsb = (l >>> 11) & 1;
+    if ((half | rest) !== 0) l = (l & 0xfffff800) >>> 0;
+  } else {
+    half = (h >>> 7) & 1;
+    rest = (h & 0x7f) | l | x;
+    lsb = (h >>> 8) & 1;
+    if ((half | rest) !== 0) { h = (h & 0xffffff00) >>> 0; l = 0; }
+  }
+  F.up = 0;
+  if ((half | rest) !== 0) {
+    F.exc |= PE;
+    if (rc === 0 ? half !== 0 && (rest | lsb) !== 0 : rc === 1 ? s !== 0 : rc === 2 && s === 0) {
+      F.up = 1;
+      if (prec === 24) h += 0x100;
+      else {
+        l += prec === 64 ? 1 : 0x800;
+        if (l > 0xffffffff) { l = 0; h += 1; }
+      }
+      // A carry out of bit 63 leaves 1.000…0 with the next exponent (still ≤ maxE here).
+      if (h > 0xffffffff) { h = 0x80000000; e++; }
+    }
+  }
+  F.se = (s << 15) | e;
+  F.hi = h;
+  F.lo = l;
+}
+
 // ---- add / subtract -------------------------------------------------------------------------
 
 /**
  * a + b (or a - b when sub) rounded under control word cw with `prec` significand bits.
  */
 export function add(as: number, ah: number, al: number, bs: number, bh: number, bl: number, sub: boolean, cw: number, prec: number): void {
+  const asign = (as >>> 15) & 1, bsign = ((bs >>> 15) ^ (sub ? 1 : 0)) & 1;
+  if (isNormal(as, ah) && isNormal(bs, bh)) {
+    if (F.den !== 0) F.exc |= DE;
+    addSig(asign, as & 0x7fff, ah | 0, al | 0, bsign, bs & 0x7fff, bh | 0, bl | 0, cw, prec);
+    return;
+  }
+  ah >>>= 0; al >>>= 0; bh >>>= 0; bl >>>= 0;
   const ac = classify(as, ah, al), bc = classify(bs, bh, bl);
   if (ac === C_UNSUPPORTED || bc === C_UNSUPPORTED) { setIndefinite(); return; }
   if (ac >= C_QNAN || bc >= C_QNAN) { propagateNaN2(ac, as, ah, al, bc, bs, bh, bl); return; }
   if (ac === C_DENORMAL || bc === C_DENORMAL || F.den) F.exc |= DE;
-  const bsign = ((bs >>> 15) ^ (sub ? 1 : 0)) & 1;
-  const asign = as >>> 15;
   if (ac === C_INF) {
     if (bc === C_INF && asign !== bsign) { setIndefinite(); return; }
     setResult(as & 0xffff, 0x80000000, 0);
     return;
   }
   if (bc === C_INF) { setResult((bsign << 15) | 0x7fff, 0x80000000, 0); return; }
-  const rc = (cw >> 10) & 3;
   if (ac === C_ZERO && bc === C_ZERO) {
-    const s = asign === bsign ? asign : rc === 1 ? 1 : 0;
+    const s = asign === bsign ? asign : ((cw >> 10) & 3) === 1 ? 1 : 0;
     setResult(s << 15, 0, 0);
     return;
   }
   if (bc === C_ZERO) {
     unpack(as, ah, al);
-    wS = asign; wE = uE; W[WH] = W[UH]; W[WL] = W[UL]; W[WX] = 0;
-    roundExt(cw, prec);
+    roundTo(asign, uE, W[UH] | 0, W[UL] | 0, 0, prec, cw, EXT_MIN, EXT_MAX);
     return;
   }
   if (ac === C_ZERO) {
     unpack(bs, bh, bl);
-    wS = bsign; wE = uE; W[WH] = W[UH]; W[WL] = W[UL]; W[WX] = 0;
-    roundExt(cw, prec);
+    roundTo(bsign, uE, W[UH] | 0, W[UL] | 0, 0, prec, cw, EXT_MIN, EXT_MAX);
     return;
   }
-  let xE: number, xH: number, xL: number, xS = asign;
-  if (ac === C_NORMAL) { xE = as & 0x7fff; xH = ah >>> 0; xL = al >>> 0; } else { unpack(as, ah, al); xE = uE; xH = W[UH]; xL = W[UL]; }
-  let yE: number, yH: number, yL: number, yS = bsign;
-  if (bc === C_NORMAL) { yE = bs & 0x7fff; yH = bh >>> 0; yL = bl >>> 0; } else { unpack(bs, bh, bl); yE = uE; yH = W[UH]; yL = W[UL]; }
+  // Finite, non-zero, at least one denormal.
+  unpack(as, ah, al);
+  const xE = uE, xH = W[UH] | 0, xL = W[UL] | 0;
+  unpack(bs, bh, bl);
+  addSig(asign, xE, xH, xL, bsign, uE, W[UH] | 0, W[UL] | 0, cw, prec);
+}
+
+/**
+ * Rounds (−1)^xS·X·2^xE + (−1)^yS·Y·2^yE into F, for normalised significands X and Y (bit 31
+ * of the high word set) and unbounded biased exponents.
+ */
+function addSig(xS: number, xE: number, xH: number, xL: number, yS: number, yE: number, yH: number, yL: number, cw: number, prec: number): void {
+  xH >>>= 0; xL >>>= 0; yH >>>= 0; yL >>>= 0;
+  // Make x the operand of larger magnitude.
   if (yE > xE || (yE === xE && (yH > xH || (yH === xH && yL > xL)))) {
     let t = xE; xE = yE; yE = t;
     t = xH; xH = yH; yH = t;
     t = xL; xL = yL; yL = t;
     t = xS; xS = yS; yS = t;
   }
-  // Align the smaller operand.
-  W[WH] = yH; W[WL] = yL; W[WX] = 0;
-  shr96(xE - yE);
-  const bH = W[WH], bL = W[WL], bX = W[WX];
-  wS = xS;
-  wE = xE;
+  // Align y to x's exponent in yH:yL:yX; anything shifted out of yX becomes its sticky bit 0.
+  const d = xE - yE;
+  let yX = 0;
+  if (d >= 96) {
+    yH = 0; yL = 0; yX = 1; // (y is not zero)
+  } else if (d >= 64) {
+    const n = d - 64;
+    yX = (yH >>> n) | (yL !== 0 || (n > 0 && (yH << (32 - n)) !== 0) ? 1 : 0);
+    yH = 0; yL = 0;
+  } else if (d >= 32) {
+    const n = d - 32;
+    yX = n === 0 ? yL : (yL >>> n) | (yH << (32 - n)) | ((yL << (32 - n)) !== 0 ? 1 : 0);
+    yL = yH >>> n;
+    yH = 0;
+  } else if (d > 0) {
+    yX = yL << (32 - d);
+    yL = (yL >>> d) | (yH << (32 - d));
+    yH >>>= d;
+  }
+  yX >>>= 0;
+  yL >>>= 0;
+  let e = xE, h: number, l: number, x: number;
   if (xS === yS) {
-    const x = bX;
-    let l = xL + bL;
-    let c = 0;
-    if (l > 0xffffffff) { l -= 0x100000000; c = 1; }
-    let h = xH + bH + c;
-    W[WX] = x; W[WL] = l; 
+    x = yX;
+    l = xL + yL;
+    h = xH + yH;
+    if (l > 0xffffffff) { l -= 0x100000000; h++; }
     if (h > 0xffffffff) {
-      h -= 0x100000000;
-      W[WH] = h;
-      // shift right by one, carry in at the top
-      const st = W[WX] & 1;
-      W[WX] = ((W[WX] >>> 1) | (W[WL] << 31)) >>> 0 | st;
-      W[WL] = ((W[WL] >>> 1) | (W[WH] << 31)) >>> 0;
-      W[WH] = ((W[WH] >>> 1) | 0x80000000) >>> 0;
-      wE++;
-    } else {
-      W[WH] = h;
+      // Carry out of bit 63: shift right by one; the bit leaving x stays as sticky.
+      x = (x >>> 1) | (l << 31) | (x & 1);
+      l = (l >>> 1) | (h << 31);
+      h = 0x80000000 | ((h - 0x100000000) >>> 1);
+      e++;
     }
   } else {
-    let x = 0 - bX, br = 0;
+    // x − y with borrows (x ≥ y, so no borrow out of h).
+    x = -yX;
+    let br = 0;
     if (x < 0) { x += 0x100000000; br = 1; }
-    let l = xL - bL - br;
+    l = xL - yL - br;
     br = 0;
     if (l < 0) { l += 0x100000000; br = 1; }
-    const h = xH - bH - br;
-    if (h === 0 && l === 0 && x === 0) {
-      setResult(rc === 1 ? 0x8000 : 0, 0, 0);
+    h = xH - yH - br;
+    if ((h | l | x) === 0) {
+      // Exact cancellation: +0, or −0 when rounding down.
+      setResult(((cw >> 10) & 3) === 1 ? 0x8000 : 0, 0, 0);
       return;
     }
-    W[WH] = h; W[WL] = l; W[WX] = x;
-    normalize96();
+    if (h < 0x80000000) {
+      // Cancellation: normalise. Several leading bits cancel only when d ≤ 1, and then the
+      // difference is exact; otherwise one shift moves the sticky bit to bit 1, still below
+      // every rounding position.
+      wE = e; W[WH] = h; W[WL] = l; W[WX] = x;
+      normalize96();
+      e = wE; h = W[WH]; l = W[WL]; x = W[WX];
+    }
   }
-  roundExt(cw, prec);
+  roundTo(xS, e, h | 0, l | 0, x | 0, prec, cw, EXT_MIN, EXT_MAX);
 }
 
 // ---- multiply -------------------------------------------------------------------------------
 
-/**
- * W[WH]:W[WL]:W[WX] (+ sticky) = top of the 128-bit product of two 64-bit significands; returns 1 if
- * bit 127 was set. The operands are split into 21/21/22-bit limbs so that every partial
- * product and column sum is exact in a double, and carries are propagated in base 2^21.
- */
-const P21 = 2097152, INV21 = 1 / 2097152;
 /** The full 128-bit product of two 64-bit values as four words, low first, in PROD. */
 const PROD = new Uint32Array(4);
-function mulFull(xH: number, xL: number, yH: number, yL: number): void {
-  const a0 = xL & 0x1fffff, a1 = (xL >>> 21) | ((xH & 0x3ff) << 11), a2 = xH >>> 10;
-  const b0 = yL & 0x1fffff, b1 = (yL >>> 21) | ((yH & 0x3ff) << 11), b2 = yH >>> 10;
-  let t = a0 * b0;
-  let q = Math.floor(t * INV21);
-  const r0 = t - q * P21;
-  t = a0 * b1 + a1 * b0 + q;
-  q = Math.floor(t * INV21);
-  const r1 = t - q * P21;
-  t = a0 * b2 + a1 * b1 + a2 * b0 + q;
-  q = Math.floor(t * INV21);
-  const r2 = t - q * P21;
-  t = a1 * b2 + a2 * b1 + q;
-  q = Math.floor(t * INV21);
-  const r3 = t - q * P21;
-  t = a2 * b2 + q;
-  q = Math.floor(t * INV21);
-  const r4 = t - q * P21;
-  const r5 = q & 0x1fffff, r6 = Math.floor(q * INV21);
-  // 21-bit digits r0..r6 → 32-bit words w0..w3 (bits 0-31, 32-63, 64-95, 96-127)
-  PROD[0] = r0 | (r1 << 21);
-  PROD[1] = (r1 >>> 11) | (r2 << 10) | (r3 << 31);
-  PROD[2] = (r3 >>> 1) | (r4 << 20);
-  PROD[3] = (r4 >>> 12) | (r5 << 9) | (r6 << 30);
-}
+const P32 = 4294967296, INV32 = 1 / 4294967296;
 
-function mul64(xH: number, xL: number, yH: number, yL: number): number {
-  mulFull(xH, xL, yH, yL);
-  const w0 = PROD[0], w1 = PROD[1], w2 = PROD[2], w3 = PROD[3];
-  if (w3 >= 0x80000000) {
-    W[WH] = w3; W[WL] = w2; W[WX] = (w1 | (w0 !== 0 ? 1 : 0)) >>> 0;
-    return 1;
-  }
-  W[WH] = ((w3 << 1) | (w2 >>> 31)) >>> 0;
-  W[WL] = ((w2 << 1) | (w1 >>> 31)) >>> 0;
-  W[WX] = ((w1 << 1) | (w0 !== 0 ? 1 : 0)) >>> 0;
-  return 0;
+/**
+ * PROD = xH:xL · yH:yL from four 32×32-bit products. For each, Math.imul gives the low word
+ * exactly and the double product is within 2^10 of the exact value (below 2^64, its ulp is at
+ * most 2^11), so (product − low word)/2^32, off by at most 2^-21, rounds to the exact high
+ * word. The column sums stay below 2^35 and are exact.
+ */
+function mulFull(xH: number, xL: number, yH: number, yL: number): void {
+  xH >>>= 0; xL >>>= 0; yH >>>= 0; yL >>>= 0;
+  const ll = Math.imul(xL, yL) >>> 0, llH = Math.round((xL * yL - ll) * INV32);
+  const lh = Math.imul(xL, yH) >>> 0, lhH = Math.round((xL * yH - lh) * INV32);
+  const hl = Math.imul(xH, yL) >>> 0, hlH = Math.round((xH * yL - hl) * INV32);
+  const hh = Math.imul(xH, yH) >>> 0, hhH = Math.round((xH * yH - hh) * INV32);
+  let t = llH + lh + hl;
+  const w1 = t >>> 0; // (>>> takes the sum modulo 2^32)
+  t = lhH + hlH + hh + (t - w1) * INV32;
+  const w2 = t >>> 0;
+  PROD[0] = ll;
+  PROD[1] = w1;
+  PROD[2] = w2;
+  PROD[3] = hhH + (t - w2) * INV32;
 }
 
 export function mul(as: number, ah: number, al: number, bs: number, bh: number, bl: number, cw: number, prec: number): void {
+  const s = ((as ^ bs) >>> 15) & 1;
+  if (isNormal(as, ah) && isNormal(bs, bh)) {
+    if (F.den !== 0) F.exc |= DE;
+    mulSig(s, (as & 0x7fff) + (bs & 0x7fff) - BIAS, ah | 0, al | 0, bh | 0, bl | 0, cw, prec);
+    return;
+  }
+  ah >>>= 0; al >>>= 0; bh >>>= 0; bl >>>= 0;
   const ac = classify(as, ah, al), bc = classify(bs, bh, bl);
   if (ac === C_UNSUPPORTED || bc === C_UNSUPPORTED) { setIndefinite(); return; }
   if (ac >= C_QNAN || bc >= C_QNAN) { propagateNaN2(ac, as, ah, al, bc, bs, bh, bl); return; }
-  const s = ((as ^ bs) >>> 15) & 1;
   if (ac === C_INF || bc === C_INF) {
     if (ac === C_ZERO || bc === C_ZERO) { setIndefinite(); return; }
     if (ac === C_DENORMAL || bc === C_DENORMAL || F.den) F.exc |= DE;
@@ -517,47 +598,41 @@ export function mul(as: number, ah: number, al: number, bs: number, bh: number, 
   }
   if (ac === C_DENORMAL || bc === C_DENORMAL || F.den) F.exc |= DE;
   if (ac === C_ZERO || bc === C_ZERO) { setResult(s << 15, 0, 0); return; }
-  let xE: number, xH: number, xL: number, yE: number, yH: number, yL: number;
-  if (ac === C_NORMAL) { xE = as & 0x7fff; xH = ah >>> 0; xL = al >>> 0; } else { unpack(as, ah, al); xE = uE; xH = W[UH]; xL = W[UL]; }
-  if (bc === C_NORMAL) { yE = bs & 0x7fff; yH = bh >>> 0; yL = bl >>> 0; } else { unpack(bs, bh, bl); yE = uE; yH = W[UH]; yL = W[UL]; }
-  const top = mul64(xH, xL, yH, yL);
-  wS = s;
-  wE = xE + yE - BIAS + top;
-  roundExt(cw, prec);
+  unpack(as, ah, al);
+  const xE = uE, xH = W[UH] | 0, xL = W[UL] | 0;
+  unpack(bs, bh, bl);
+  mulSig(s, xE + uE - BIAS, xH, xL, W[UH] | 0, W[UL] | 0, cw, prec);
 }
 
-// ---- divide / square root ---------------------------------------------------------------------
-
-function big64(h: number, l: number): bigint {
-  return (BigInt(h) << 32n) | BigInt(l);
-}
-
-/** Loads q (≥ 1) with a sticky flag into the working significand; value = q·2^c (c unbiased). */
-function loadBig(q: bigint, sticky: boolean, c: number): void {
-  let t = 0;
-  let v = q;
-  while (v >= 0x100000000n) { v >>= 32n; t += 32; }
-  t += 31 - Math.clz32(Number(v));
-  // t is the index of the top bit.
-  let frame: bigint;
-  if (t > 95) {
-    const drop = BigInt(t - 95);
-    if ((q & ((1n << drop) - 1n)) !== 0n) sticky = true;
-    frame = q >> drop;
+/**
+ * Rounds (−1)^s·X·Y·2^(e − BIAS) into F for normalised significands X and Y (value in [1, 2)
+ * each, so e is the biased exponent of a product below 2).
+ */
+function mulSig(s: number, e: number, xH: number, xL: number, yH: number, yL: number, cw: number, prec: number): void {
+  mulFull(xH, xL, yH, yL);
+  const w0 = PROD[0], w1 = PROD[1], w2 = PROD[2], w3 = PROD[3];
+  const sticky = w0 !== 0 ? 1 : 0;
+  if (w3 >= 0x80000000) {
+    // The product is in [2, 4).
+    roundTo(s, e + 1, w3 | 0, w2 | 0, w1 | sticky, prec, cw, EXT_MIN, EXT_MAX);
   } else {
-    frame = q << BigInt(95 - t);
+    roundTo(s, e, (w3 << 1) | (w2 >>> 31), (w2 << 1) | (w1 >>> 31), (w1 << 1) | sticky, prec, cw, EXT_MIN, EXT_MAX);
   }
-  W[WH] = Number(frame >> 64n) >>> 0;
-  W[WL] = Number((frame >> 32n) & 0xffffffffn) >>> 0;
-  W[WX] = (Number(frame & 0xffffffffn) | (sticky ? 1 : 0)) >>> 0;
-  wE = BIAS + t + c;
 }
+
+// ---- divide ----------------------------------------------------------------------------------
 
 export function div(as: number, ah: number, al: number, bs: number, bh: number, bl: number, cw: number, prec: number): void {
+  const s = ((as ^ bs) >>> 15) & 1;
+  if (isNormal(as, ah) && isNormal(bs, bh)) {
+    if (F.den !== 0) F.exc |= DE;
+    divSig(s, (as & 0x7fff) - (bs & 0x7fff) + BIAS, ah | 0, al | 0, bh | 0, bl | 0, cw, prec);
+    return;
+  }
+  ah >>>= 0; al >>>= 0; bh >>>= 0; bl >>>= 0;
   const ac = classify(as, ah, al), bc = classify(bs, bh, bl);
   if (ac === C_UNSUPPORTED || bc === C_UNSUPPORTED) { setIndefinite(); return; }
   if (ac >= C_QNAN || bc >= C_QNAN) { propagateNaN2(ac, as, ah, al, bc, bs, bh, bl); return; }
-  const s = ((as ^ bs) >>> 15) & 1;
   if (ac === C_INF) {
     if (bc === C_INF) { setIndefinite(); return; }
     if (bc === C_DENORMAL || F.den) F.exc |= DE;
@@ -578,105 +653,97 @@ export function div(as: number, ah: number, al: number, bs: number, bh: number, 
   if (ac === C_DENORMAL || bc === C_DENORMAL || F.den) F.exc |= DE;
   if (ac === C_ZERO) { setResult(s << 15, 0, 0); return; }
   unpack(as, ah, al);
-  const xE = uE, xH = W[UH], xL = W[UL];
+  const xE = uE, xH = W[UH] | 0, xL = W[UL] | 0;
   unpack(bs, bh, bl);
-  const t = div64(xH, xL, W[UH], W[UL]);
-  wE = xE - uE + BIAS + t - 66;
-  wS = s;
-  roundExt(cw, prec);
+  divSig(s, xE - uE + BIAS, xH, xL, W[UH] | 0, W[UL] | 0, cw, prec);
 }
 
-// Long division of significands without BigInt: three quotient digits of 22 bits, each
-// estimated with a double division and made exact by updating the remainder in base-2^24
-// limbs (every product and sum stays below 2^53).
-const R24 = new Float64Array(4);
-const P24 = 16777216, INV24 = 1 / 16777216;
+const P16 = 65536, INV16 = 1 / 65536;
 
 /**
- * W[WH]:W[WL]:W[WX] = floor(A·2^66 / B) placed with its top bit at bit 95, sticky in bit 0
- * when the division is inexact; A and B are normalised 64-bit significands. Returns the index
- * of the quotient's top bit (65 or 66).
+ * Rounds (−1)^s·(A/B)·2^(e − BIAS) into F for normalised 64-bit significands A and B.
+ *
+ * With A' = A or 2A so that B ≤ A' < 2B, the 65-bit Q = floor(A'·2^64 / B) holds the 64
+ * result bits and one more, and the remainder tells whether anything non-zero lies below. Q
+ * is found as two digits, q1 = floor(A'·2^32 / B) (33 bits) and q2 = floor(R1·2^32 / B) (32
+ * bits), each estimated in double precision and made exact with the remainder
+ * R ← R·2^32 − q·B in base-2^16 limbs (all products are below 2^49, so every step is exact).
+ * An estimate suffers four roundings of relative error 2^-53 on a value below 2^33: it is
+ * within 2^-18 of the true quotient, so its floor is off by at most one, which the sign and
+ * size of the remainder reveal.
  */
-function div64(aH: number, aL: number, bH: number, bL: number): number {
-  const r = R24;
-  const b0 = bL & 0xffffff, b1 = ((bL >>> 24) | ((bH & 0xffff) << 8)) >>> 0, b2 = bH >>> 16;
-  const bd = (b2 * P24 + b1) * P24 + b0;
-  r[0] = aL & 0xffffff;
-  r[1] = ((aL >>> 24) | ((aH & 0xffff) << 8)) >>> 0;
-  r[2] = aH >>> 16;
-  r[3] = 0;
-  let d0 = 0, d1 = 0, d2 = 0;
-  for (let step = 0; step < 3; step++) {
-    // R ← R·2^22
-    let t = r[0] * 4194304;
-    let c = Math.floor(t * INV24);
-    r[0] = t - c * P24;
-    t = r[1] * 4194304 + c;
-    c = Math.floor(t * INV24);
-    r[1] = t - c * P24;
-    t = r[2] * 4194304 + c;
-    c = Math.floor(t * INV24);
-    r[2] = t - c * P24;
-    r[3] = r[3] * 4194304 + c;
-    // digit estimate, then R ← R − d·B exactly
-    let d = Math.floor((((r[3] * P24 + r[2]) * P24 + r[1]) * P24 + r[0]) / bd);
-    if (d < 0) d = 0;
-    t = r[0] - d * b0;
-    c = Math.floor(t * INV24);
-    r[0] = t - c * P24;
-    t = r[1] - d * b1 + c;
-    c = Math.floor(t * INV24);
-    r[1] = t - c * P24;
-    t = r[2] - d * b2 + c;
-    c = Math.floor(t * INV24);
-    r[2] = t - c * P24;
-    r[3] = r[3] + c;
-    // correct the estimate: 0 ≤ R < B
-    while (r[3] < 0) {
-      d--;
-      addB(r, b0, b1, b2, 1);
-    }
-    while (r[3] > 0 || r[2] > b2 || (r[2] === b2 && (r[1] > b1 || (r[1] === b1 && r[0] >= b0)))) {
-      d++;
-      addB(r, b0, b1, b2, -1);
-    }
-    if (step === 0) d0 = d; else if (step === 1) d1 = d; else d2 = d;
+function divSig(s: number, e: number, aH: number, aL: number, bH: number, bL: number, cw: number, prec: number): void {
+  aH >>>= 0; aL >>>= 0; bH >>>= 0; bL >>>= 0;
+  // A' = nH·2^32 + nL (nH has 33 bits when A' = 2A).
+  let nH = aH, nL = aL;
+  if (aH < bH || (aH === bH && aL < bL)) {
+    nH = aH * 2 + (aL >>> 31);
+    nL = (aL << 1) >>> 0;
+    e--;
   }
-  const top = d0 >= 4194304 ? 66 : 65;
-  const s = 95 - top;
-  W[WH] = 0; W[WL] = 0; W[WX] = 0;
-  orBits(d2, s);
-  orBits(d1, s + 22);
-  orBits(d0, s + 44);
-  if (r[0] !== 0 || r[1] !== 0 || r[2] !== 0 || r[3] !== 0) W[WX] |= 1;
-  return top;
+  const b0 = bL & 0xffff, b1 = bL >>> 16, b2 = bH & 0xffff, b3 = bH >>> 16;
+  const inv = P32 / (bH * P32 + bL);
+  // R1 = A'·2^32 − q1·B: limbs r0..r3 of weight 2^0..2^48, and the rest (a small signed
+  // number) in top.
+  let q1 = Math.floor((nH * P32 + nL) * inv);
+  let t = -q1 * b0, c = Math.floor(t * INV16);
+  let r0 = t - c * P16;
+  t = c - q1 * b1; c = Math.floor(t * INV16);
+  let r1 = t - c * P16;
+  t = (nL & 0xffff) - q1 * b2 + c; c = Math.floor(t * INV16);
+  let r2 = t - c * P16;
+  t = (nL >>> 16) - q1 * b3 + c; c = Math.floor(t * INV16);
+  let r3 = t - c * P16;
+  let top = nH + c;
+  // Step q1 until 0 ≤ R1 < B (at most once).
+  while (top < 0 || (top === 0 && limbsAtLeast(r3, r2, r1, r0, bH, bL))) {
+    const k = top < 0 ? 1 : -1; // R1 += k·B
+    q1 -= k;
+    t = r0 + k * b0; c = Math.floor(t * INV16); r0 = t - c * P16;
+    t = r1 + k * b1 + c; c = Math.floor(t * INV16); r1 = t - c * P16;
+    t = r2 + k * b2 + c; c = Math.floor(t * INV16); r2 = t - c * P16;
+    t = r3 + k * b3 + c; c = Math.floor(t * INV16); r3 = t - c * P16;
+    top += c;
+  }
+  // R2 = R1·2^32 − q2·B, the limbs of R1·2^32 being r0, r1 (weights 2^32, 2^48) and above.
+  const rH = r3 * P16 + r2, rL = r1 * P16 + r0;
+  let q2 = Math.floor((rH * P32 + rL) * inv);
+  t = -q2 * b0; c = Math.floor(t * INV16);
+  const u0 = t - c * P16;
+  t = c - q2 * b1; c = Math.floor(t * INV16);
+  const u1 = t - c * P16;
+  t = r0 - q2 * b2 + c; c = Math.floor(t * INV16);
+  r2 = t - c * P16;
+  t = r1 - q2 * b3 + c; c = Math.floor(t * INV16);
+  r3 = t - c * P16;
+  r0 = u0;
+  r1 = u1;
+  top = rH + c;
+  while (top < 0 || (top === 0 && limbsAtLeast(r3, r2, r1, r0, bH, bL))) {
+    const k = top < 0 ? 1 : -1;
+    q2 -= k;
+    t = r0 + k * b0; c = Math.floor(t * INV16); r0 = t - c * P16;
+    t = r1 + k * b1 + c; c = Math.floor(t * INV16); r1 = t - c * P16;
+    t = r2 + k * b2 + c; c = Math.floor(t * INV16); r2 = t - c * P16;
+    t = r3 + k * b3 + c; c = Math.floor(t * INV16); r3 = t - c * P16;
+    top += c;
+  }
+  // Q = 2^64 + (q1 − 2^32)·2^32 + q2: the significand is Q >> 1, then comes the last bit of
+  // Q and a sticky bit for a non-zero remainder.
+  const q1l = q1 - P32;
+  const h = 0x80000000 | (q1l >>> 1);
+  const l = ((q1l & 1) << 31) | (q2 >>> 1);
+  const x = ((q2 & 1) << 31) | ((r0 + r1 + r2 + r3) !== 0 ? 1 : 0);
+  roundTo(s, e, h, l, x, prec, cw, EXT_MIN, EXT_MAX);
 }
 
-/** R ← R + sign·B (limbs base 2^24). */
-function addB(r: Float64Array, b0: number, b1: number, b2: number, sign: number): void {
-  let t = r[0] + sign * b0;
-  let c = Math.floor(t * INV24);
-  r[0] = t - c * P24;
-  t = r[1] + sign * b1 + c;
-  c = Math.floor(t * INV24);
-  r[1] = t - c * P24;
-  t = r[2] + sign * b2 + c;
-  c = Math.floor(t * INV24);
-  r[2] = t - c * P24;
-  r[3] = r[3] + c;
+/** The base-2^16 limbs r3:r2:r1:r0 are at least bH:bL. */
+function limbsAtLeast(r3: number, r2: number, r1: number, r0: number, bH: number, bL: number): boolean {
+  const rH = r3 * P16 + r2, rL = r1 * P16 + r0;
+  return rH > bH || (rH === bH && rL >= bL);
 }
 
-/** ORs v (< 2^23) into the 96-bit working significand at bit position p (0 = lowest). */
-function orBits(v: number, p: number): void {
-  const word = p >> 5, off = p & 31;
-  // word 0 is W[WX] (bits 0-31), 1 is W[WL], 2 is W[WH]
-  const idx = word === 0 ? WX : word === 1 ? WL : WH;
-  W[idx] |= v << off;
-  if (off + 23 > 32 && word < 2) {
-    const idx2 = word === 0 ? WL : WH;
-    W[idx2] |= v >>> (32 - off);
-  }
-}
+// ---- square root ------------------------------------------------------------------------------
 
 /**
  * W[WH]:W[WL] = S = floor(√M) for M = m3:m2:m1:0 (128 bits, top word ≥ 2^30, so S has 64
@@ -777,6 +844,7 @@ export const CMP_LT = 0, CMP_EQ = 1, CMP_GT = 2, CMP_UN = 3;
  * Unsupported formats raise IE and compare unordered. Denormal operands raise DE.
  */
 export function compare(as: number, ah: number, al: number, bs: number, bh: number, bl: number, quiet: boolean): number {
+  ah >>>= 0; al >>>= 0; bh >>>= 0; bl >>>= 0;
   const ac = classify(as, ah, al), bc = classify(bs, bh, bl);
   if (ac === C_UNSUPPORTED || bc === C_UNSUPPORTED) { F.exc |= IE; return CMP_UN; }
   if (ac >= C_QNAN || bc >= C_QNAN) {
@@ -898,8 +966,14 @@ export function fromInt32(v: number): void {
  * (quieted) and unsupported formats (indefinite), DE not raised, OE/UE/PE as rounding says.
  */
 export function toFloat(se: number, hi: number, lo: number, dbl: boolean, cw: number): void {
+  const s = (se >>> 15) & 1;
+  if (isNormal(se, hi)) {
+    if (dbl) roundTo(s, se & 0x7fff, hi | 0, lo | 0, 0, 53, cw, DBL_MIN, DBL_MAX);
+    else roundTo(s, se & 0x7fff, hi | 0, lo | 0, 0, 24, cw, SGL_MIN, SGL_MAX);
+    packFloat(s, F.se & 0x7fff, F.hi | 0, F.lo | 0, dbl);
+    return;
+  }
   const c = classify(se, hi, lo);
-  const s = se >>> 15;
   F.up = 0;
   if (c === C_ZERO) { packFloat(s, 0, 0, 0, dbl); return; }
   if (c === C_INF) { packFloat(s, 0x7fff, 0x80000000, 0, dbl); return; }
@@ -907,13 +981,6 @@ export function toFloat(se: number, hi: number, lo: number, dbl: boolean, cw: nu
   if (c === C_QNAN || c === C_SNAN) {
     if (c === C_SNAN) F.exc |= IE;
     packFloat(s, 0x7fff, (hi | 0x40000000) >>> 0, lo, dbl);
-    return;
-  }
-  const e = se & 0x7fff;
-  if (dbl && c === C_NORMAL && (lo & 0x7ff) === 0 && e >= DBL_MIN && e <= DBL_MAX) {
-    // Fast path: exactly representable as a normal double.
-    F.i1 = ((s << 31) | ((e - BIAS + 1023) << 20) | ((hi >>> 11) & 0xfffff)) | 0;
-    F.i0 = ((hi << 21) | (lo >>> 11)) | 0;
     return;
   }
   unpack(se, hi, lo);
@@ -1045,6 +1112,33 @@ export function roundInt(se: number, hi: number, lo: number, rc: number): void {
   wE = BIAS + 63;
   normalize96();
   setResult((wS << 15) | wE, W[WH], W[WL]);
+}
+
+// ---- BigInt hand-off (FPREM, FBLD/FBSTP, the transcendentals) -------------------------------
+
+function big64(h: number, l: number): bigint {
+  return (BigInt(h) << 32n) | BigInt(l);
+}
+
+/** Loads q (≥ 1) with a sticky flag into the working significand; value = q·2^c (c unbiased). */
+function loadBig(q: bigint, sticky: boolean, c: number): void {
+  let t = 0;
+  let v = q;
+  while (v >= 0x100000000n) { v >>= 32n; t += 32; }
+  t += 31 - Math.clz32(Number(v));
+  // t is the index of the top bit.
+  let frame: bigint;
+  if (t > 95) {
+    const drop = BigInt(t - 95);
+    if ((q & ((1n << drop) - 1n)) !== 0n) sticky = true;
+    frame = q >> drop;
+  } else {
+    frame = q << BigInt(95 - t);
+  }
+  W[WH] = Number(frame >> 64n) >>> 0;
+  W[WL] = Number((frame >> 32n) & 0xffffffffn) >>> 0;
+  W[WX] = (Number(frame & 0xffffffffn) | (sticky ? 1 : 0)) >>> 0;
+  wE = BIAS + t + c;
 }
 
 // ---- other operations -----------------------------------------------------------------------

@@ -124,6 +124,52 @@ function isStore(op: number, reg: number): boolean {
   }
 }
 
+/** False for the D8-DF encodings that raise #UD. */
+function validEncoding(op: number, modrm: number): boolean {
+  const reg = (modrm >> 3) & 7;
+  if (modrm < 0xc0) {
+    if (op === 0xd9) return reg !== 1;
+    if (op === 0xdb) return reg !== 4 && reg !== 6;
+    if (op === 0xdd) return reg !== 5;
+    return true;
+  }
+  switch (op) {
+    case 0xd9:
+      if (modrm >= 0xd1 && modrm <= 0xd7) return false;
+      return modrm !== 0xe2 && modrm !== 0xe3 && modrm !== 0xe6 && modrm !== 0xe7 && modrm !== 0xef;
+    case 0xda:
+      return modrm < 0xe0 || modrm === 0xe9;
+    case 0xdb:
+      if (modrm >= 0xe0 && modrm <= 0xe7) return modrm <= 0xe4;
+      return modrm < 0xf8;
+    case 0xdd:
+      return modrm < 0xf0;
+    case 0xde:
+      return !(modrm >= 0xd8 && modrm < 0xe0) || modrm === 0xd9;
+    case 0xdf:
+      if (modrm >= 0xe0 && modrm < 0xe8) return modrm === 0xe0;
+      return modrm < 0xf8;
+    default:
+      return true;
+  }
+}
+
+// What exec() does with each escape byte (low 3 bits) and ModRM byte, decided once.
+const FORM_INVALID = 0, FORM_NOWAIT = 1, FORM_STORE = 2, FORM_MEM = 3, FORM_REG = 4;
+const FORMS = new Uint8Array(8 * 256);
+for (let op = 0xd8; op <= 0xdf; op++) {
+  for (let modrm = 0; modrm < 256; modrm++) {
+    const reg = (modrm >> 3) & 7;
+    let form: number;
+    // Control instructions that do not wait for pending exceptions and do not record FIP.
+    if (modrm < 0xc0 ? (op === 0xd9 || op === 0xdd) && reg >= 6 : (op === 0xdb && modrm >= 0xe0 && modrm <= 0xe4) || (op === 0xdf && modrm === 0xe0)) form = FORM_NOWAIT;
+    else if (!validEncoding(op, modrm)) form = FORM_INVALID;
+    else if (modrm >= 0xc0) form = FORM_REG;
+    else form = isStore(op, reg) ? FORM_STORE : FORM_MEM;
+    FORMS[((op & 7) << 8) | modrm] = form;
+  }
+}
+
 export class Fpu {
   /** Control word (FNINIT: 0x037F). */
   cw = 0x037f;
@@ -354,19 +400,13 @@ export class Fpu {
   // layout is always used (it is the only one 32-bit Linux code uses).
 
   exec(c: Cpu, op: number, modrm: number, ea: number): void {
-    const mem = modrm < 0xc0;
+    const form = FORMS[((op & 7) << 8) | modrm];
     const reg = (modrm >> 3) & 7;
-    // Control instructions that do not wait and do not record FIP.
-    if (mem) {
-      if ((op === 0xd9 && (reg === 6 || reg === 7)) || (op === 0xdd && (reg === 6 || reg === 7))) {
-        this.execNoWait(c, op, reg, ea);
-        return;
-      }
-    } else if ((op === 0xdb && modrm >= 0xe0 && modrm <= 0xe4) || (op === 0xdf && modrm === 0xe0)) {
-      this.execNoWait(c, op, modrm, ea);
+    if (form === FORM_NOWAIT) {
+      this.execNoWait(c, op, modrm < 0xc0 ? reg : modrm, ea);
       return;
     }
-    if (!this.validEncoding(op, modrm)) {
+    if (form === FORM_INVALID) {
       c.fault(Stop.InvalidOpcode, 6);
       return;
     }
@@ -375,14 +415,11 @@ export class Fpu {
       return;
     }
     this.curOp = ((op & 7) << 8) | modrm;
-    this.curMem = mem;
+    this.curMem = form !== FORM_REG;
     this.curEa = ea;
-    if (mem) {
-      if (isStore(op, reg)) this.execStore(c, op, reg, ea);
-      else this.execMem(c, op, reg, ea);
-    } else {
-      this.execReg(c, op, modrm);
-    }
+    if (form === FORM_REG) this.execReg(c, op, modrm);
+    else if (form === FORM_STORE) this.execStore(c, op, reg, ea);
+    else this.execMem(c, op, reg, ea);
   }
 
   /**
@@ -399,35 +436,6 @@ export class Fpu {
       this.fdp = fdp;
       this.sw = sw;
       throw e;
-    }
-  }
-
-  private validEncoding(op: number, modrm: number): boolean {
-    const reg = (modrm >> 3) & 7;
-    if (modrm < 0xc0) {
-      if (op === 0xd9) return reg !== 1;
-      if (op === 0xdb) return reg !== 4 && reg !== 6;
-      if (op === 0xdd) return reg !== 5;
-      return true;
-    }
-    switch (op) {
-      case 0xd9:
-        if (modrm >= 0xd1 && modrm <= 0xd7) return false;
-        return modrm !== 0xe2 && modrm !== 0xe3 && modrm !== 0xe6 && modrm !== 0xe7 && modrm !== 0xef;
-      case 0xda:
-        return modrm < 0xe0 || modrm === 0xe9;
-      case 0xdb:
-        if (modrm >= 0xe0 && modrm <= 0xe7) return modrm <= 0xe4;
-        return modrm < 0xf8;
-      case 0xdd:
-        return modrm < 0xf0;
-      case 0xde:
-        return !(modrm >= 0xd8 && modrm < 0xe0) || modrm === 0xd9;
-      case 0xdf:
-        if (modrm >= 0xe0 && modrm < 0xe8) return modrm === 0xe0;
-        return modrm < 0xf8;
-      default:
-        return true;
     }
   }
 
@@ -587,7 +595,7 @@ export class Fpu {
 
   /** Arithmetic ST(0) op (memory operand in F). */
   private arithMem(kind: number): void {
-    const bse = F.se, bhi = F.hi, blo = F.lo;
+    const bse = F.se, bhi = F.hi | 0, blo = F.lo | 0;
     if (this.isEmpty(0)) {
       if (kind === 2 || kind === 3) {
         const unmasked = this.stackFault(false);
@@ -601,16 +609,17 @@ export class Fpu {
     }
     const p = this.top;
     if (kind === 2 || kind === 3) {
-      this.compareOp(this.se[p], this.hi[p], this.lo[p], bse, bhi, blo, false);
+      this.compareOp(this.se[p], this.hi[p] | 0, this.lo[p] | 0, bse, bhi, blo, false);
       if (kind === 3 && !this.blocked(F.exc)) this.pop();
       return;
     }
-    this.arith(kind, p, this.se[p], this.hi[p], this.lo[p], bse, bhi, blo);
+    this.arith(kind, p, this.se[p], this.hi[p] | 0, this.lo[p] | 0, bse, bhi, blo);
   }
 
   /**
    * dst = a op b for kind 0 add, 1 mul, 4 sub (a - b), 5 subr (b - a), 6 div (a / b),
    * 7 divr (b / a). F.exc/F.den already hold the exceptions of loading the operands.
+   * Significand words are passed as int32 (`| 0`; see float80.ts, "the common case").
    */
   private arith(kind: number, dst: number, ase: number, ahi: number, alo: number, bse: number, bhi: number, blo: number): boolean {
     const cw = this.cw;
@@ -672,7 +681,7 @@ export class Fpu {
       return;
     }
     const p = this.top;
-    toFloat(this.se[p], this.hi[p], this.lo[p], dbl, this.cw);
+    toFloat(this.se[p], this.hi[p] | 0, this.lo[p] | 0, dbl, this.cw);
     const exc = F.exc;
     const unm = exc & ~this.cw;
     if (unm & (IE | OE | UE)) {
@@ -874,7 +883,7 @@ export class Fpu {
     const pd = this.phys(d), ps = this.phys(s);
     F.exc = 0;
     F.den = 0;
-    if (this.arith(kind, pd, this.se[pd], this.hi[pd], this.lo[pd], this.se[ps], this.hi[ps], this.lo[ps]) && doPop) this.pop();
+    if (this.arith(kind, pd, this.se[pd], this.hi[pd] | 0, this.lo[pd] | 0, this.se[ps], this.hi[ps] | 0, this.lo[ps] | 0) && doPop) this.pop();
   }
 
   /** FCOM/FUCOM ST(0), ST(i); pops = 0, 1 or 2. */
@@ -888,7 +897,7 @@ export class Fpu {
       const a = this.top, b = this.phys(i);
       F.exc = 0;
       F.den = 0;
-      this.compareOp(this.se[a], this.hi[a], this.lo[a], this.se[b], this.hi[b], this.lo[b], quiet);
+      this.compareOp(this.se[a], this.hi[a] | 0, this.lo[a] | 0, this.se[b], this.hi[b] | 0, this.lo[b] | 0, quiet);
       if (this.blocked(F.exc)) return;
     }
     for (let k = 0; k < pops; k++) this.pop();
@@ -905,7 +914,7 @@ export class Fpu {
       const a = this.top, b = this.phys(i);
       F.exc = 0;
       F.den = 0;
-      r = compare(this.se[a], this.hi[a], this.lo[a], this.se[b], this.hi[b], this.lo[b], quiet);
+      r = compare(this.se[a], this.hi[a] | 0, this.lo[a] | 0, this.se[b], this.hi[b] | 0, this.lo[b] | 0, quiet);
       // C1 is left alone (as the CPU does).
       this.raise(F.exc);
       blocked = this.blocked(F.exc);
@@ -1077,7 +1086,7 @@ export class Fpu {
     const p = this.top;
     clearExc();
     const se = this.se[p], hi = this.hi[p], lo = this.lo[p];
-    if (kind === 0) sqrt(se, hi, lo, this.cw, pcBits(this.cw));
+    if (kind === 0) sqrt(se, hi | 0, lo | 0, this.cw, pcBits(this.cw));
     else if (kind === 1) roundInt(se, hi, lo, (this.cw >> 10) & 3);
     else T.f2xm1(se, hi, lo, this.cw);
     this.storeResult(p);
