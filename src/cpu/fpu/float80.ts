@@ -565,10 +565,10 @@ const P32 = 4294967296, INV32 = 1 / 4294967296;
  */
 function mulFull(xH: number, xL: number, yH: number, yL: number): void {
   xH >>>= 0; xL >>>= 0; yH >>>= 0; yL >>>= 0;
-  const ll = Math.imul(xL, yL) >>> 0, llH = Math.round((xL * yL - ll) * INV32);
-  const lh = Math.imul(xL, yH) >>> 0, lhH = Math.round((xL * yH - lh) * INV32);
-  const hl = Math.imul(xH, yL) >>> 0, hlH = Math.round((xH * yL - hl) * INV32);
-  const hh = Math.imul(xH, yH) >>> 0, hhH = Math.round((xH * yH - hh) * INV32);
+  const ll = Math.imul(xL, yL) >>> 0, llH = Math.floor((xL * yL - ll) * INV32 + 0.5);
+  const lh = Math.imul(xL, yH) >>> 0, lhH = Math.floor((xL * yH - lh) * INV32 + 0.5);
+  const hl = Math.imul(xH, yL) >>> 0, hlH = Math.floor((xH * yL - hl) * INV32 + 0.5);
+  const hh = Math.imul(xH, yH) >>> 0, hhH = Math.floor((xH * yH - hh) * INV32 + 0.5);
   let t = llH + lh + hl;
   const w1 = t >>> 0; // (>>> takes the sum modulo 2^32)
   t = lhH + hlH + hh + (t - w1) * INV32;
@@ -670,7 +670,8 @@ const P16 = 65536, INV16 = 1 / 65536;
  * R ← R·2^32 − q·B in base-2^16 limbs (all products are below 2^49, so every step is exact).
  * An estimate suffers four roundings of relative error 2^-53 on a value below 2^33: it is
  * within 2^-18 of the true quotient, so its floor is off by at most one, which the sign and
- * size of the remainder reveal.
+ * size of the remainder reveal. The second remainder is only needed when the estimate lies
+ * that close to an integer.
  */
 function divSig(s: number, e: number, aH: number, aL: number, bH: number, bL: number, cw: number, prec: number): void {
   aH >>>= 0; aL >>>= 0; bH >>>= 0; bL >>>= 0;
@@ -705,35 +706,42 @@ function divSig(s: number, e: number, aH: number, aL: number, bH: number, bL: nu
     t = r3 + k * b3 + c; c = Math.floor(t * INV16); r3 = t - c * P16;
     top += c;
   }
-  // R2 = R1·2^32 − q2·B, the limbs of R1·2^32 being r0, r1 (weights 2^32, 2^48) and above.
+  // Second digit. Its estimate is within 2^-19 of R1·2^32/B (< 2^32): when its fraction is
+  // at least 2^-18 away from an integer, its floor is exact and the division is inexact.
+  // Otherwise R2 = R1·2^32 − q2·B settles both (the limbs of R1·2^32 are r0, r1 at weights
+  // 2^32, 2^48 and above).
   const rH = r3 * P16 + r2, rL = r1 * P16 + r0;
-  let q2 = Math.floor((rH * P32 + rL) * inv);
-  t = -q2 * b0; c = Math.floor(t * INV16);
-  const u0 = t - c * P16;
-  t = c - q2 * b1; c = Math.floor(t * INV16);
-  const u1 = t - c * P16;
-  t = r0 - q2 * b2 + c; c = Math.floor(t * INV16);
-  r2 = t - c * P16;
-  t = r1 - q2 * b3 + c; c = Math.floor(t * INV16);
-  r3 = t - c * P16;
-  r0 = u0;
-  r1 = u1;
-  top = rH + c;
-  while (top < 0 || (top === 0 && limbsAtLeast(r3, r2, r1, r0, bH, bL))) {
-    const k = top < 0 ? 1 : -1;
-    q2 -= k;
-    t = r0 + k * b0; c = Math.floor(t * INV16); r0 = t - c * P16;
-    t = r1 + k * b1 + c; c = Math.floor(t * INV16); r1 = t - c * P16;
-    t = r2 + k * b2 + c; c = Math.floor(t * INV16); r2 = t - c * P16;
-    t = r3 + k * b3 + c; c = Math.floor(t * INV16); r3 = t - c * P16;
-    top += c;
+  const est = (rH * P32 + rL) * inv;
+  let q2 = Math.floor(est), sticky = 1;
+  if (est - q2 < 1 / 262144 || est - q2 > 1 - 1 / 262144) {
+    t = -q2 * b0; c = Math.floor(t * INV16);
+    const u0 = t - c * P16;
+    t = c - q2 * b1; c = Math.floor(t * INV16);
+    const u1 = t - c * P16;
+    t = r0 - q2 * b2 + c; c = Math.floor(t * INV16);
+    r2 = t - c * P16;
+    t = r1 - q2 * b3 + c; c = Math.floor(t * INV16);
+    r3 = t - c * P16;
+    r0 = u0;
+    r1 = u1;
+    top = rH + c;
+    while (top < 0 || (top === 0 && limbsAtLeast(r3, r2, r1, r0, bH, bL))) {
+      const k = top < 0 ? 1 : -1;
+      q2 -= k;
+      t = r0 + k * b0; c = Math.floor(t * INV16); r0 = t - c * P16;
+      t = r1 + k * b1 + c; c = Math.floor(t * INV16); r1 = t - c * P16;
+      t = r2 + k * b2 + c; c = Math.floor(t * INV16); r2 = t - c * P16;
+      t = r3 + k * b3 + c; c = Math.floor(t * INV16); r3 = t - c * P16;
+      top += c;
+    }
+    sticky = (r0 + r1 + r2 + r3) !== 0 ? 1 : 0;
   }
   // Q = 2^64 + (q1 − 2^32)·2^32 + q2: the significand is Q >> 1, then comes the last bit of
   // Q and a sticky bit for a non-zero remainder.
   const q1l = q1 - P32;
   const h = 0x80000000 | (q1l >>> 1);
   const l = ((q1l & 1) << 31) | (q2 >>> 1);
-  const x = ((q2 & 1) << 31) | ((r0 + r1 + r2 + r3) !== 0 ? 1 : 0);
+  const x = ((q2 & 1) << 31) | sticky;
   roundTo(s, e, h, l, x, prec, cw, EXT_MIN, EXT_MAX);
 }
 

@@ -106,6 +106,16 @@ function probeImage(c: Cpu, ea: number, size: number, firstField: number): void 
   c.mmu.probeWrite(ea, size);
 }
 
+/**
+ * Before an 8-byte store written as two dwords (or the first 8 bytes of a longer one): a store
+ * that crosses into a bad page must fault before its first half is written. Within one page
+ * the first write faults first anyway, so the probe (a full page walk) is only needed across
+ * a page boundary, or when the debugger's access hook must see the whole store.
+ */
+function probe8(c: Cpu, ea: number): void {
+  if ((ea & 0xfff) > 0xff8 || c.mmu.onAccess !== null) c.mmu.probeWrite(ea, 8);
+}
+
 /** Clears the soft-float's exception, denormal-operand and rounded-up scratch before an operation. */
 function clearExc(): void {
   F.exc = 0;
@@ -590,7 +600,7 @@ export class Fpu {
     // A denormal source with DE unmasked is still loaded; only an unmasked IE (SNaN) blocks.
     if (this.raise(F.exc) && (F.exc & ~this.cw & IE)) return;
     this.setC1(0);
-    this.push(F.se, F.hi, F.lo);
+    this.push(F.se, F.hi | 0, F.lo | 0);
   }
 
   /** Arithmetic ST(0) op (memory operand in F). */
@@ -646,7 +656,7 @@ export class Fpu {
     }
     this.setC1(F.up);
     this.raise(exc);
-    this.setPhys(dst, F.se, F.hi, F.lo);
+    this.setPhys(dst, F.se, F.hi | 0, F.lo | 0);
     return true;
   }
 
@@ -671,7 +681,7 @@ export class Fpu {
       this.setC1(0);
       if (this.stackFault(false)) return;
       if (dbl) {
-        c.mmu.probeWrite(ea, 8);
+        probe8(c, ea);
         c.mmu.write32(ea, 0);
         c.mmu.write32((ea + 4) | 0, 0xfff80000 | 0);
       } else {
@@ -691,7 +701,7 @@ export class Fpu {
       return;
     }
     if (dbl) {
-      c.mmu.probeWrite(ea, 8);
+      probe8(c, ea);
       c.mmu.write32(ea, F.i0);
       c.mmu.write32((ea + 4) | 0, F.i1);
     } else {
@@ -715,7 +725,7 @@ export class Fpu {
     }
     // The significand's 8 bytes are written before the sign/exponent word: a fault on the
     // latter (crossing into a bad page) leaves the former in memory, as on the hardware.
-    c.mmu.probeWrite(ea, 8);
+    probe8(c, ea);
     c.mmu.write32(ea, lo | 0);
     c.mmu.write32((ea + 4) | 0, hi | 0);
     c.mmu.write16((ea + 8) | 0, se);
@@ -748,7 +758,7 @@ export class Fpu {
     } else if (bits === 32) {
       c.mmu.write32(ea, i0);
     } else {
-      c.mmu.probeWrite(ea, 8);
+      probe8(c, ea);
       c.mmu.write32(ea, i0);
       c.mmu.write32((ea + 4) | 0, i1);
     }
@@ -807,7 +817,7 @@ export class Fpu {
       out[9] = 0xff;
     }
     // As FSTP m80: the first 8 bytes are stored before the last 2 (a fault on those leaves them).
-    c.mmu.probeWrite(ea, 8);
+    probe8(c, ea);
     for (let i = 0; i < 10; i++) c.mmu.write8((ea + i) | 0, out[i]);
     this.setC1(F.up);
     this.raise(F.exc);
