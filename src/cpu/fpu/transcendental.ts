@@ -368,15 +368,63 @@ function toBF(se: number, hi: number, lo: number): BF {
 }
 
 /**
- * HW_BIAS: the CPU's F2XM1, FYL2X and FYL2XP1 are not correctly rounded: measured against the
- * exact value, the host's results behave as if the value were first pulled toward zero by a
- * small fraction of an ulp (the mismatches with correct rounding all sit just above the
- * rounding midpoint and the host rounds them down). Subtracting the fitted fraction (about
- * 0.09, 0.06 and 0.12 ulp) before rounding raises the bit-exact rate in round-to-nearest from
- * 80 to 95% (F2XM1), 86 to 93% (FYL2X) and 73 to 84% (FYL2XP1); results stay within one ulp.
- * FSIN/FCOS/FPTAN/FPATAN show no such bias and are rounded correctly.
+ * The microcode behind F2XM1, FYL2X and FYL2XP1 works on 67-bit significands and chops
+ * (truncates toward zero) every intermediate result; only its last operation rounds to the
+ * destination under RC. Measured on the host by scanning ST(1) in FYL2X/FYL2XP1 (the result
+ * is RN(y·L) for one 67-bit L per x) and by fitting F2XM1 for small x:
+ * - its constants are ln 2 and log2(e) to 67 bits (LN2_67, LOG2E_67 below);
+ * - F2XM1(x) for |x| < 2^-68 is x·LN2_67 rounded once; for |x| < 1/8 it is the Taylor series
+ *   of e^u − 1 at u = chop(x·LN2_67), by Horner with fused chopped steps (bit-exact on every
+ *   sample); beyond 1/8 the CPU switches to another scheme that is not modelled: the exact
+ *   value is rounded after a small pull toward zero (BIAS_F2XM1);
+ * - FYL2X forms L = chop(log2 x) for x in [0.5, 2), else chop(k + chop(log2 m)) for
+ *   x = m·2^k, m in [1, 2); FYL2XP1 forms L = chop(x·LOG2E_67) for |x| < 2^-66. How the CPU
+ *   computes log2 itself is not modelled: the exact value is chopped after a pull toward zero
+ *   by the fraction of a 67-bit unit that matches best (LOG_PULL_*), which leaves the 67-bit L
+ *   off by one unit for some x (and the result off by one ulp for a few of those).
  */
-const BIAS_F2XM1 = 23, BIAS_FYL2X = 15, BIAS_FYL2XP1 = 31;
+const X87_BITS = 67;
+const LN2_67: BF = { m: 0xb17217f7d1cf79abcn, e: -68 };
+const LOG2E_67: BF = { m: 0x5c551d94ae0bf85den, e: -66 };
+/** Pulls toward zero, in 256ths of a 67-bit unit (fitted; see above). */
+const BIAS_F2XM1 = 23, LOG_PULL_NEAR1 = 256, LOG_PULL_P1 = 128;
+
+/** Truncates toward zero to the microcode's 67 bits. */
+function chop(v: BF): BF {
+  return truncBits(v, X87_BITS);
+}
+
+/** Moves v toward zero by pull/256 of a unit in its 67th bit. */
+function pullToZero(v: BF, pull: number): BF {
+  if (v.m === 0n || pull === 0) return v;
+  const unit: BF = { m: BigInt(pull), e: top(v) - X87_BITS - 8 };
+  return v.m < 0n ? add(v, unit) : sub(v, unit);
+}
+
+/** Round-to-nearest-even to `bits` significant bits (for the microcode's constants). */
+function roundBits(v: BF, bits: number): BF {
+  const n = bitLen(v.m) - bits;
+  if (n <= 0) return v;
+  const neg = v.m < 0n;
+  const a = neg ? -v.m : v.m;
+  const sh = BigInt(n);
+  let q = a >> sh;
+  const rem = a - (q << sh), half = 1n << (sh - 1n);
+  if (rem > half || (rem === half && (q & 1n) === 1n)) q += 1n;
+  return { m: neg ? -q : q, e: v.e + n };
+}
+
+/** 1/k! to 67 bits, k = 0..EXP_TERMS: the coefficients of the F2XM1 series. */
+const EXP_TERMS = 24;
+const EXP_COEF: BF[] = (() => {
+  const c: BF[] = [ONE];
+  let f = 1n;
+  for (let k = 1; k <= EXP_TERMS; k++) {
+    f *= BigInt(k);
+    c.push(roundBits(div(ONE, { m: f, e: 0 }), X87_BITS));
+  }
+  return c;
+})();
 
 /**
  * Rounds a non-zero BF into F under the control word's rounding (64-bit precision). Inexact
@@ -384,7 +432,7 @@ const BIAS_F2XM1 = 23, BIAS_FYL2X = 15, BIAS_FYL2XP1 = 31;
  */
 function roundOut(v: BF, cw: number, bias256 = 0): void {
   if (bias256 !== 0) {
-    // Model of the CPU's own approximation error (see the note on HW_BIAS below): move the
+    // Model of the CPU's own approximation error (see the note on BIAS_F2XM1 above): move the
     // value toward zero by bias256/256 of a unit in the 64th bit before rounding.
     const neg = v.m < 0n;
     let m = neg ? -v.m : v.m;
@@ -427,6 +475,16 @@ export function f2xm1(as: number, ah: number, al: number, cw: number): void {
   // exact cases: x = 1 → 1, x = −1 → −½
   if (x.m === 1n << 63n && x.e === -63) { setF(0x3fff, 0x80000000, 0); return; }
   if (x.m === -(1n << 63n) && x.e === -63) { setF(0xbffe, 0x80000000, 0); return; }
+  const ex = as & 0x7fff;
+  if (ex < BIAS - 68) { roundOut(mul(x, LN2_67), cw); return; }
+  if (ex < BIAS - 3) {
+    // |x| < 1/8: e^u − 1 = u + u²·(1/2 + u·(1/6 + …)) at u = chop(x·ln 2), as the CPU does it.
+    const u = chop(mul(x, LN2_67));
+    let p = EXP_COEF[EXP_TERMS];
+    for (let k = EXP_TERMS - 1; k >= 2; k--) p = chop(add(EXP_COEF[k], mul(u, p)));
+    roundOut(add(u, mul(chop(mul(u, u)), p)), cw);
+    return;
+  }
   const t = mul(x, LN2);
   let r: BF;
   if (top(t) <= 0) r = expm1Series(t);
@@ -440,6 +498,20 @@ export function f2xm1(as: number, ah: number, al: number, cw: number): void {
     r = sub(e, ONE);
   }
   roundOut(r, cw, BIAS_F2XM1);
+}
+
+/** |v| < num/den. */
+function absBelow(v: BF, num: bigint, den: bigint): boolean {
+  const a = (v.m < 0n ? -v.m : v.m) * den;
+  return v.e >= 0 ? a << BigInt(v.e) < num : a < num << BigInt(-v.e);
+}
+
+/** The 67-bit log2(v) of FYL2X's microcode for v in [0.5, 2) (see the note on X87_BITS). */
+function log2Chopped(v: BF): BF {
+  if ((v.m & (v.m - 1n)) === 0n) return fromInt(top(v) - 1); // a power of two: exact
+  const l = div(ln(v), LN2);
+  // Within about 0.13 of 1 the CPU's value sits about one 67-bit unit lower.
+  return chop(pullToZero(l, absBelow(sub(v, ONE), 13n, 100n) ? LOG_PULL_NEAR1 : 0));
 }
 
 /** FYL2X: ST(1)·log2(ST(0)); a = ST(0) = x, b = ST(1) = y. */
@@ -479,12 +551,14 @@ export function fyl2x(as: number, ah: number, al: number, bs: number, bh: number
   }
   // log2 of an exact power of two is an integer: y·k is one rounding.
   const y = toBF(bs, bh, bl);
+  const k = top(x) - 1; // x = m·2^k, m in [1, 2)
   let l: BF;
-  const mx = x.m;
-  if ((mx & (mx - 1n)) === 0n) l = fromInt(top(x) - 1);
-  else l = div(ln(x), LN2);
-  const r = mul(y, l);
-  roundOut(r, cw, (mx & (mx - 1n)) === 0n ? 0 : BIAS_FYL2X);
+  if (k === 0 || k === -1) l = log2Chopped(x);
+  else {
+    const lm = log2Chopped({ m: x.m, e: x.e - k });
+    l = lm.m === 0n ? fromInt(k) : chop(add(fromInt(k), lm));
+  }
+  roundOut(mul(y, l), cw);
   // The CPU reports PE even when y·log2(x) is exact (x a power of two).
   F.exc |= PE;
 }
@@ -519,12 +593,16 @@ export function fyl2xp1(as: number, ah: number, al: number, bs: number, bh: numb
   if (bc === C_INF) { setF((xs ^ ys) | 0x7fff, 0x80000000, 0); return; }
   if (bc === C_ZERO) { setF(xs ^ ys, 0, 0); return; }
   const y = toBF(bs, bh, bl);
-  // ln(1 + x) = 2·atanh(x / (2 + x))
-  const z = div(x, add(fromInt(2), x));
   let l: BF;
-  if (top(z) < -2) l = mul(fromInt(2), atanhSeries(z));
-  else l = ln(xp1);
-  roundOut(mul(y, div(l, LN2)), cw, BIAS_FYL2XP1);
+  if ((as & 0x7fff) < BIAS - 66) l = chop(mul(x, LOG2E_67));
+  else {
+    // ln(1 + x) = 2·atanh(x / (2 + x))
+    const z = div(x, add(fromInt(2), x));
+    const ln1p = top(z) < -2 ? mul(fromInt(2), atanhSeries(z)) : ln(xp1);
+    l = chop(pullToZero(div(ln1p, LN2), LOG_PULL_P1));
+  }
+  roundOut(mul(y, l), cw);
+  F.exc |= PE; // as FYL2X: reported even when y·L happens to be exact
 }
 
 /** FPATAN: atan(ST(1) / ST(0)) with the quadrant from both signs; a = ST(0) = x, b = ST(1) = y. */

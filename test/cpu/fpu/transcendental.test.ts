@@ -72,15 +72,15 @@ const NAMES: Record<number, string> = {
 };
 /** Minimum bit-exact rates required (measured rates are printed; these leave some margin). */
 const FLOOR: Record<number, number> = {
-  0xfe: 0.94, 0xff: 0.94, 0xfb: 0.93, 0xf2: 0.80, 0xf3: 0.91, 0xf0: 0.88, 0xf1: 0.87, 0xf9: 0.81,
+  0xfe: 0.94, 0xff: 0.94, 0xfb: 0.93, 0xf2: 0.80, 0xf3: 0.91, 0xf0: 0.95, 0xf1: 0.96, 0xf9: 0.86,
 };
 
-interface Tally { exact: number; oneUlp: number; wildWorse: number; bad: string[]; byRc: number[]; totRc: number[] }
+interface Tally { exact: number; oneUlp: number; flagsOnly: number; wildWorse: number; bad: string[]; byRc: number[]; totRc: number[] }
 
 /** Compares results allowing the registers to differ by one ulp (and C1 with them). */
 function tally(cases: FpuCase[], wild: boolean[]): Tally {
   const nat = runNative(cases), emu = runEmu(cases);
-  const t: Tally = { exact: 0, oneUlp: 0, wildWorse: 0, bad: [], byRc: [0, 0, 0, 0], totRc: [0, 0, 0, 0] };
+  const t: Tally = { exact: 0, oneUlp: 0, flagsOnly: 0, wildWorse: 0, bad: [], byRc: [0, 0, 0, 0], totRc: [0, 0, 0, 0] };
   for (let i = 0; i < cases.length; i++) {
     let a: FpuResult = nat[i], b: FpuResult = emu[i];
     if (a.status !== 'OK') {
@@ -93,6 +93,7 @@ function tally(cases: FpuCase[], wild: boolean[]): Tally {
     const rc = (cases[i].state[1] >> 2) & 3;
     t.totRc[rc]++;
     if (hex(a.state) === hex(b.state) && a.status === b.status) { t.exact++; t.byRc[rc]++; continue; }
+    if (a.status === b.status && hex(a.state.subarray(28)) === hex(b.state.subarray(28))) t.flagsOnly++; // same registers, C1/PE differ
     const sa = new DataView(a.state.buffer), sb = new DataView(b.state.buffer);
     const swA = sa.getUint16(4, true) & ~0x200, swB = sb.getUint16(4, true) & ~0x200;
     let ok = a.status === b.status && swA === swB && hex(a.state.subarray(8, 28)) === hex(b.state.subarray(8, 28));
@@ -122,7 +123,7 @@ describe.skipIf(skip !== null)('x87 transcendentals vs the host CPU', () => {
       }
       const t = tally(cases, wild);
       const rate = t.exact / cases.length;
-      console.log(`${NAMES[op]}: ${t.exact}/${cases.length} bit-exact (${(rate * 100).toFixed(2)}%), ${t.oneUlp} within 1 ulp, ${cases.length - t.exact - t.oneUlp} worse (${t.wildWorse} of them on out-of-domain/extreme operands); by rounding mode RN/RD/RU/RZ: ${t.byRc.map((v, k) => `${v}/${t.totRc[k]}`).join(' ')}`);
+      console.log(`${NAMES[op]}: ${t.exact}/${cases.length} bit-exact (${(rate * 100).toFixed(2)}%), ${t.oneUlp} within 1 ulp (${t.flagsOnly} with equal registers: C1/PE only), ${cases.length - t.exact - t.oneUlp} worse (${t.wildWorse} of them on out-of-domain/extreme operands); by rounding mode RN/RD/RU/RZ: ${t.byRc.map((v, k) => `${v}/${t.totRc[k]}`).join(' ')}`);
       if (t.bad.length) console.log(t.bad.join('\n'));
       expect(t.bad.length).toBe(0);
       expect(rate).toBeGreaterThanOrEqual(FLOOR[op]);
