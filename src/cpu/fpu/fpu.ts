@@ -7,8 +7,9 @@
 // control (24/53/64 bits, with the extended exponent range), denormals, pseudo-denormals and
 // unsupported encodings, the x87 NaN rules, tininess after rounding, and the ±0x6000 exponent
 // bias of unmasked overflow/underflow. The transcendentals (transcendental.ts) are computed in
-// a BigInt floating point with ~200-bit significands and rounded once; FSIN/FCOS/FSINCOS/FPTAN
-// reduce their argument with the CPU's own 66-bit approximation of π, as the hardware does.
+// a BigInt floating point with ~128-bit significands, with the steps of the CPU's microcode
+// that have been identified (67-bit chopped intermediates and constants, the 66-bit π of the
+// argument reduction) reproduced exactly, and rounded once.
 //
 // Where results may differ from the host CPU — measured by test/cpu/fpu/*.test.ts, which run
 // every case on the real CPU through native/fpuharness.c and compare the FNSAVE image, memory,
@@ -21,17 +22,22 @@
 //     constants in every rounding mode, FNSTENV/FLDENV/FNSAVE/FRSTOR/FXSAVE/FXRSTOR images,
 //     FLDCW/FNSTSW/FNCLEX/FNINIT, stack overflow/underflow, unmasked exceptions and #MF, and
 //     random multi-instruction sequences.
-//   * Transcendentals: the hardware is not correctly rounded (Intel documents < 1 ulp). Ours
-//     are computed to ~200 bits and rounded once, with two fitted models of the host's own
-//     error (transcendental.ts): F2XM1/FYL2X/FYL2XP1 are first pulled toward zero by a fraction
-//     of an ulp, and FPTAN divides a sine and cosine truncated to 67 bits. Some results differ
-//     by one ulp — never more on in-domain operands. Bit-exact rates on
-//     this host (Intel family 6 model 167), 5000 operands each, 80% of them round-to-nearest:
-//     FSIN 97.5%, FCOS 97.5%, FSINCOS 95.8%, FPATAN 94.4%, F2XM1 92.5%, FYL2X 91.5%, FYL2XP1
-//     85.8%, FPTAN 85.0%. The status word, stack and flags around them (stack faults, unmasked
-//     exceptions, #MF) match. Tiny-argument shortcuts and out-of-domain behaviour (F2XM1 with
-//     |x| > 1 and FYL2XP1 with x < -1 return x with PE) follow the host. FYL2XP1 with denormal
-//     or near-denormal x differs by more than an ulp (the host is inaccurate there).
+//   * Transcendentals: the hardware is not correctly rounded (Intel documents < 1 ulp); its
+//     microcode works on 67-bit significands that it chops (truncates) after each step. What
+//     is reproduced exactly (transcendental.ts has the details): F2XM1 for |x| < 1/8, FYL2X's
+//     final y·L with L a 67-bit chopped log2, FYL2XP1 for |x| < 2^-66, FPTAN's quotient of a
+//     sine and cosine chopped to 67 bits, the 66-bit π. Not yet identified: the CPU's own
+//     approximations of sin/cos for |r| ≥ 1/4 (table-based: its error jumps at multiples of
+//     1/16), of atan, of log2 and of 2^x − 1 for |x| ≥ 1/8; there the exact value is rounded
+//     (after a fitted pull toward zero for the logarithms and F2XM1), so some results differ by
+//     one ulp, or only in C1 — never more on in-domain operands. Bit-exact rates on this host
+//     (Intel family 6 model 167), 5000 operands each, 80% of them round-to-nearest: FYL2X 99.0%,
+//     F2XM1 98.1%, FSIN 97.5%, FCOS 97.5%, FSINCOS 95.8%, FPATAN 94.4%, FYL2XP1 91.6%, FPTAN
+//     85.0% (FPTAN's value matches in 96.4%: the rest differ only in C1). The status word, stack
+//     and flags around them (stack faults, unmasked exceptions, #MF) match. Tiny-argument
+//     shortcuts and out-of-domain behaviour (F2XM1 with |x| > 1 and FYL2XP1 with x < -1 return
+//     x with PE) follow the host. FYL2XP1 with denormal or near-denormal x differs by more
+//     than an ulp (the host is inaccurate there).
 //
 // Host facts this follows (checked with the harness): FCS and FDS read 0 (the CPU deprecates
 // them); FOP and FDP are only recorded for an instruction that raises an unmasked exception

@@ -128,14 +128,13 @@ function finishRem(sign: number, r: bigint, e: number, cw: number): void {
 
 // ---- a small BigInt floating point for the transcendentals -----------------------------------
 //
-// A value is m·2^e with m a signed BigInt of at most PREC bits (truncated toward zero). Series
-// are summed until the terms fall below 2^-(PREC+8) of the sum, so results carry ~190 correct
-// bits and are then rounded once into the 64-bit significand: the result is the correctly
-// rounded value of the mathematical function (except for arguments within 2^-190 relative of a
-// rounding boundary, which random operands do not hit). Cost: about 30 µs per instruction,
-// all in BigInt arithmetic.
+// A value is m·2^e with m a signed BigInt of at most PREC bits (truncated toward zero, with
+// discarded bits jammed into the lowest one). Series are summed until the terms fall below
+// 2^-(PREC+8) of the sum, so values carry ~120 correct bits: far more than the 67-bit
+// intermediate steps and the final 64-bit rounding need (a 67×67-bit product is exact up to
+// its jammed sticky bit). Cost: 15-25 µs per instruction, all in BigInt arithmetic.
 
-const PREC = 200;
+const PREC = 128;
 
 interface BF { m: bigint; e: number }
 
