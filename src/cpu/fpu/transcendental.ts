@@ -322,6 +322,7 @@ const PI: BF = (() => {
 const LN2: BF = mul(fromInt(2), atanhSeries(div(ONE, fromInt(3))));
 /** The x87's 66-bit approximation of π (0xC90FDAA22168C234C × 2^-66), used for argument reduction. */
 const PI66: BF = { m: 0xc90fdaa22168c234cn, e: -66 };
+const HALF_PI66: BF = { m: PI66.m, e: PI66.e - 1 };
 
 /** ln(x) for x > 0. */
 function ln(x: BF): BF {
@@ -614,6 +615,7 @@ export function fpatan(as: number, ah: number, al: number, bs: number, bh: numbe
   const xneg = (as & 0x8000) !== 0, ys = bs & 0x8000;
   const pi: BF = PI, half: BF = { m: PI.m, e: PI.e - 1 }, quarter: BF = { m: PI.m, e: PI.e - 2 };
   let r: BF;
+  let inexact = false;
   if (bc === C_ZERO) {
     if (!xneg) { setF(ys, 0, 0); return; }
     r = pi;
@@ -626,14 +628,20 @@ export function fpatan(as: number, ah: number, al: number, bs: number, bh: numbe
   } else if (ac === C_ZERO) {
     r = half;
   } else {
+    // The CPU divides the smaller magnitude by the larger, chops the quotient to 67 bits, and
+    // places atan(q) with its 66-bit π (bit-exact for q < 1/32; above, its own atan is not
+    // modelled). Below 2^-40 it returns q itself: the series' correction is dropped.
     const x = toBF(as & 0x7fff, ah, al), y = toBF(bs & 0x7fff, bh, bl);
-    const q = div(y, x);
-    // For a quotient below 2^-68 the CPU returns the quotient itself (atan q = q − q³/3 …).
-    r = top(q) < -68 ? q : atan(q);
-    if (xneg) r = sub(pi, r);
+    const swap = sub(y, x).m > 0n;
+    const q = chop(swap ? div(x, y) : div(y, x));
+    const a = top(q) <= -40 ? q : atan(q);
+    inexact = true; // PE even when the returned quotient happens to fit 64 bits
+    if (!swap) r = xneg ? sub(PI66, a) : a;
+    else r = xneg ? add(HALF_PI66, a) : sub(HALF_PI66, a);
   }
   if (ys) r = neg(r);
   roundOut(r, cw);
+  if (inexact) F.exc |= PE;
 }
 
 /**
