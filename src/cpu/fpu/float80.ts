@@ -384,15 +384,43 @@ function isNormal(se: number, hi: number): boolean {
 /**
  * Rounds s·(h:l:x)·2^(e − BIAS − 63) into F (extended layout) at `prec` bits under the control
  * word, for a destination whose biased exponent range is [minE, maxE]. h:l:x is a 96-bit
- * significand with bit 31 of h set; bit 0 of x is sticky. Same results as roundPack(), which
- * it calls when the value is tiny or could overflow once rounded (e ≥ maxE).
+ * significand with bit 31 of h set; bit 0 of x is sticky. Same results as roundPack(). This
+ * is the usual case (Linux's default control word: 64 bits, to nearest) and is kept small
+ * enough for V8 to inline; everything else goes to roundOther().
  */
 function roundTo(s: number, e: number, h: number, l: number, x: number, prec: number, cw: number, minE: number, maxE: number): void {
+  if (prec !== 64 || (cw & 0xc00) !== 0 || e < minE || e >= maxE) {
+    roundOther(s, e, h, l, x, prec, cw, minE, maxE);
+    return;
+  }
+  h >>>= 0;
+  l >>>= 0;
+  x >>>= 0;
+  // All of x is discarded and its top bit is the half; ties go to even. Whether to round up
+  // is computed without a branch (a coin toss the CPU cannot predict):
+  // (r + 0x7FFFFFFF) >>> 31 is 1 exactly when r ≠ 0.
+  if (x !== 0) F.exc |= PE;
+  const up = (x >>> 31) & ((((x & 0x7fffffff) + 0x7fffffff) >>> 31) | l);
+  F.up = up;
+  l += up;
+  if (l > 0xffffffff) {
+    // A carry out of bit 63 leaves 1.000…0 with the next exponent (at most maxE here).
+    l = 0;
+    if (++h > 0xffffffff) { h = 0x80000000; e++; }
+  }
+  F.se = (s << 15) | e;
+  F.hi = h;
+  F.lo = l;
+}
+
+/** roundTo() for the other precisions and rounding modes, and near the range limits. */
+function roundOther(s: number, e: number, h: number, l: number, x: number, prec: number, cw: number, minE: number, maxE: number): void {
   h >>>= 0;
   l >>>= 0;
   x >>>= 0;
   const rc = (cw >> 10) & 3;
   if (e < minE || e >= maxE) {
+    // Tiny, or it could overflow once rounded.
     wS = s; wE = e; W[WH] = h; W[WL] = l; W[WX] = x;
     roundPack(prec, minE, maxE, rc, (cw & UE) === 0, (cw & OE) === 0);
     return;
@@ -424,7 +452,7 @@ function roundTo(s: number, e: number, h: number, l: number, x: number, prec: nu
         l += prec === 64 ? 1 : 0x800;
         if (l > 0xffffffff) { l = 0; h += 1; }
       }
-      // A carry out of bit 63 leaves 1.000…0 with the next exponent (still ≤ maxE here).
+      // A carry out of bit 63 leaves 1.000…0 with the next exponent (at most maxE here).
       if (h > 0xffffffff) { h = 0x80000000; e++; }
     }
   }
@@ -612,12 +640,10 @@ function mulSig(s: number, e: number, xH: number, xL: number, yH: number, yL: nu
   mulFull(xH, xL, yH, yL);
   const w0 = PROD[0], w1 = PROD[1], w2 = PROD[2], w3 = PROD[3];
   const sticky = w0 !== 0 ? 1 : 0;
-  if (w3 >= 0x80000000) {
-    // The product is in [2, 4).
-    roundTo(s, e + 1, w3 | 0, w2 | 0, w1 | sticky, prec, cw, EXT_MIN, EXT_MAX);
-  } else {
-    roundTo(s, e, (w3 << 1) | (w2 >>> 31), (w2 << 1) | (w1 >>> 31), (w1 << 1) | sticky, prec, cw, EXT_MIN, EXT_MAX);
-  }
+  // The product is in [1, 2) (n = 1: shift left by one) or in [2, 4) (n = 0); no branch, the
+  // two are about equally likely.
+  const n = 1 - (w3 >>> 31);
+  roundTo(s, e + 1 - n, (w3 << n) | ((w2 >>> 31) & n), (w2 << n) | ((w1 >>> 31) & n), (w1 << n) | sticky, prec, cw, EXT_MIN, EXT_MAX);
 }
 
 // ---- divide ----------------------------------------------------------------------------------

@@ -170,8 +170,13 @@ function validEncoding(op: number, modrm: number): boolean {
   }
 }
 
+/** D8/DC/DE register forms of FADD FMUL FSUB(R) FDIV(R) (and their popping forms). */
+function isArithReg(op: number, reg: number): boolean {
+  return (op === 0xd8 || op === 0xdc || op === 0xde) && reg !== 2 && reg !== 3;
+}
+
 // What exec() does with each escape byte (low 3 bits) and ModRM byte, decided once.
-const FORM_INVALID = 0, FORM_NOWAIT = 1, FORM_STORE = 2, FORM_MEM = 3, FORM_REG = 4;
+const FORM_INVALID = 0, FORM_NOWAIT = 1, FORM_STORE = 2, FORM_MEM = 3, FORM_REG = 4, FORM_ARITH = 5;
 const FORMS = new Uint8Array(8 * 256);
 for (let op = 0xd8; op <= 0xdf; op++) {
   for (let modrm = 0; modrm < 256; modrm++) {
@@ -180,7 +185,7 @@ for (let op = 0xd8; op <= 0xdf; op++) {
     // Control instructions that do not wait for pending exceptions and do not record FIP.
     if (modrm < 0xc0 ? (op === 0xd9 || op === 0xdd) && reg >= 6 : (op === 0xdb && modrm >= 0xe0 && modrm <= 0xe4) || (op === 0xdf && modrm === 0xe0)) form = FORM_NOWAIT;
     else if (!validEncoding(op, modrm)) form = FORM_INVALID;
-    else if (modrm >= 0xc0) form = FORM_REG;
+    else if (modrm >= 0xc0) form = isArithReg(op, reg) ? FORM_ARITH : FORM_REG;
     else form = isStore(op, reg) ? FORM_STORE : FORM_MEM;
     FORMS[((op & 7) << 8) | modrm] = form;
   }
@@ -431,9 +436,13 @@ export class Fpu {
       return;
     }
     this.curOp = ((op & 7) << 8) | modrm;
-    this.curMem = form !== FORM_REG;
+    this.curMem = form === FORM_STORE || form === FORM_MEM;
     this.curEa = ea;
-    if (form === FORM_REG) this.execReg(c, op, modrm);
+    if (form === FORM_ARITH) {
+      // The commonest register forms, without going through execReg().
+      this.fip = c.prevEip;
+      this.arithRegForm(op, reg, modrm & 7);
+    } else if (form === FORM_REG) this.execReg(c, op, modrm);
     else if (form === FORM_STORE) this.execStore(c, op, reg, ea);
     else this.execMem(c, op, reg, ea);
   }
@@ -837,18 +846,14 @@ export class Fpu {
     const i = modrm & 7;
     this.fip = c.prevEip;
     switch (op) {
-      case 0xd8:
+      case 0xd8: case 0xdc:
         if (reg === 2 || reg === 3) this.fcomReg(i, false, reg === 3 ? 1 : 0);
-        else this.arithReg(reg, 0, i, false);
-        return;
-      case 0xdc:
-        if (reg === 2 || reg === 3) this.fcomReg(i, false, reg === 3 ? 1 : 0);
-        else this.arithReg(reg >= 4 ? reg ^ 1 : reg, i, 0, false);
+        else this.arithRegForm(op, reg, i);
         return;
       case 0xde:
         if (reg === 2) this.fcomReg(i, false, 1);
         else if (reg === 3) this.fcomReg(1, false, 2); // FCOMPP (DE D9)
-        else this.arithReg(reg >= 4 ? reg ^ 1 : reg, i, 0, true);
+        else this.arithRegForm(op, reg, i);
         return;
       case 0xd9: this.execD9(modrm, reg, i); return;
       case 0xda:
@@ -886,6 +891,15 @@ export class Fpu {
         }
         return;
     }
+  }
+
+  /**
+   * D8 /reg: ST(0) ← ST(0) op ST(i); DC /reg: ST(i) ← ST(i) op ST(0), where the reversed
+   * subtract and divide swap places (reg ^ 1); DE: as DC, then pop.
+   */
+  private arithRegForm(op: number, reg: number, i: number): void {
+    if (op === 0xd8) this.arithReg(reg, 0, i, false);
+    else this.arithReg(reg >= 4 ? reg ^ 1 : reg, i, 0, op === 0xde);
   }
 
   /** dst = dst op src for registers ST(d) and ST(s) (kind as in arith; a = ST(d), b = ST(s)). */
