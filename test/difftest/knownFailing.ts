@@ -20,5 +20,5 @@ export function knownSkips(): { skip: Set<string>; noFault: Set<string> } {
 
 export const KNOWN_FAILING: KnownFailure[] = [
   // x87
-  { row: 'x87-transcendental', bug: 'not a bug: F2XM1 FYL2X FYL2XP1 FPTAN FPATAN FSIN FCOS FSINCOS are computed to ~200 bits and rounded once here, the hardware is only within 1 ulp (documented in src/cpu/fpu/fpu.ts), so the last bit (and C1) sometimes differ' },
+  { row: 'x87-transcendental', bug: 'F2XM1 FYL2X FYL2XP1 FPTAN FPATAN FSIN FCOS FSINCOS: the CPU microcode\'s own approximations (67-bit chopped steps, tables) are reproduced only in part (see src/cpu/fpu/transcendental.ts and fpu.ts), so the last bit or C1 sometimes differs; never more than 1 ulp on in-domain operands' },
 ];

@@ -387,7 +387,7 @@ const X87_BITS = 67;
 const LN2_67: BF = { m: 0xb17217f7d1cf79abcn, e: -68 };
 const LOG2E_67: BF = { m: 0x5c551d94ae0bf85den, e: -66 };
 /** Pulls toward zero, in 256ths of a 67-bit unit (fitted; see above). */
-const BIAS_F2XM1 = 23, LOG_PULL_NEAR1 = 256, LOG_PULL_P1 = 128;
+const BIAS_F2XM1 = 23, LOG_PULL_P1 = 96;
 
 /** Truncates toward zero to the microcode's 67 bits. */
 function chop(v: BF): BF {
@@ -472,9 +472,9 @@ export function f2xm1(as: number, ah: number, al: number, cw: number): void {
     return;
   }
   const x = toBF(as, ah, al);
-  // exact cases: x = 1 → 1, x = −1 → −½
-  if (x.m === 1n << 63n && x.e === -63) { setF(0x3fff, 0x80000000, 0); return; }
-  if (x.m === -(1n << 63n) && x.e === -63) { setF(0xbffe, 0x80000000, 0); return; }
+  // exact cases: x = 1 → 1, x = −1 → −½ (still with PE, as the CPU reports)
+  if (x.m === 1n << 63n && x.e === -63) { setF(0x3fff, 0x80000000, 0); F.exc |= PE; return; }
+  if (x.m === -(1n << 63n) && x.e === -63) { setF(0xbffe, 0x80000000, 0); F.exc |= PE; return; }
   const ex = as & 0x7fff;
   if (ex < BIAS - 68) { roundOut(mul(x, LN2_67), cw); return; }
   if (ex < BIAS - 3) {
@@ -500,18 +500,22 @@ export function f2xm1(as: number, ah: number, al: number, cw: number): void {
   roundOut(r, cw, BIAS_F2XM1);
 }
 
-/** |v| < num/den. */
-function absBelow(v: BF, num: bigint, den: bigint): boolean {
-  const a = (v.m < 0n ? -v.m : v.m) * den;
-  return v.e >= 0 ? a << BigInt(v.e) < num : a < num << BigInt(-v.e);
-}
-
-/** The 67-bit log2(v) of FYL2X's microcode for v in [0.5, 2) (see the note on X87_BITS). */
-function log2Chopped(v: BF): BF {
-  if ((v.m & (v.m - 1n)) === 0n) return fromInt(top(v) - 1); // a power of two: exact
-  const l = div(ln(v), LN2);
-  // Within about 0.13 of 1 the CPU's value sits about one 67-bit unit lower.
-  return chop(pullToZero(l, absBelow(sub(v, ONE), 13n, 100n) ? LOG_PULL_NEAR1 : 0));
+/**
+ * The 67-bit L ≈ log2(1 + f) that both FYL2XP1(f) and FYL2X(1 + f) multiply by y (the two
+ * instructions give identical results there): f·LOG2E_67 chopped for |f| < 2^-66, exact when
+ * 1 + f is a power of two, else the chopped exact value after the fitted pull toward zero for
+ * 2^-36 ≤ |f| < 1/8 (see the note on X87_BITS). f > −1.
+ */
+function log2p1Core(f: BF): BF {
+  if (f.m === 0n) return f;
+  const t = top(f); // |f| in [2^(t-1), 2^t)
+  if (t <= -66) return chop(mul(f, LOG2E_67));
+  const fp1 = add(f, ONE);
+  if ((fp1.m & (fp1.m - 1n)) === 0n) return fromInt(top(fp1) - 1);
+  // ln(1 + f) = 2·atanh(f / (2 + f))
+  const z = div(f, add(fromInt(2), f));
+  const ln1p = top(z) < -2 ? mul(fromInt(2), atanhSeries(z)) : ln(fp1);
+  return chop(pullToZero(div(ln1p, LN2), t > -36 && t <= -3 ? LOG_PULL_P1 : 0));
 }
 
 /** FYL2X: ST(1)·log2(ST(0)); a = ST(0) = x, b = ST(1) = y. */
@@ -522,7 +526,8 @@ export function fyl2x(as: number, ah: number, al: number, bs: number, bh: number
   if (nan2(ac, as, ah, al, bc, bs, bh, bl)) return;
   const xneg = (as & 0x8000) !== 0 && ac !== C_ZERO;
   if (xneg) { indefinite(); return; }
-  if (ac === C_DENORMAL || bc === C_DENORMAL) F.exc |= DE;
+  // An invalid operation or a division by zero (x = ±0) is reported without DE.
+  if ((ac === C_DENORMAL || bc === C_DENORMAL) && ac !== C_ZERO) F.exc |= DE;
   const ys = bs & 0x8000;
   if (ac === C_ZERO) {
     if (bc === C_ZERO) { indefinite(); return; }
@@ -553,9 +558,9 @@ export function fyl2x(as: number, ah: number, al: number, bs: number, bh: number
   const y = toBF(bs, bh, bl);
   const k = top(x) - 1; // x = m·2^k, m in [1, 2)
   let l: BF;
-  if (k === 0 || k === -1) l = log2Chopped(x);
+  if (k === 0 || k === -1) l = log2p1Core(sub(x, ONE));
   else {
-    const lm = log2Chopped({ m: x.m, e: x.e - k });
+    const lm = log2p1Core(sub({ m: x.m, e: x.e - k }, ONE));
     l = lm.m === 0n ? fromInt(k) : chop(add(fromInt(k), lm));
   }
   roundOut(mul(y, l), cw);
@@ -569,8 +574,9 @@ export function fyl2xp1(as: number, ah: number, al: number, bs: number, bh: numb
   F.up = 0;
   if (ac === C_UNSUPPORTED || bc === C_UNSUPPORTED) { indefinite(); return; }
   if (nan2(ac, as, ah, al, bc, bs, bh, bl)) return;
-  if (ac === C_DENORMAL || bc === C_DENORMAL) F.exc |= DE;
   const xs = as & 0x8000, ys = bs & 0x8000;
+  // x = −∞ is invalid, which the CPU reports without DE.
+  if ((ac === C_DENORMAL || bc === C_DENORMAL) && !(ac === C_INF && xs)) F.exc |= DE;
   if (ac === C_INF) {
     if (xs || bc === C_ZERO) { indefinite(); return; }
     setF(ys | 0x7fff, 0x80000000, 0);
@@ -581,26 +587,19 @@ export function fyl2xp1(as: number, ah: number, al: number, bs: number, bh: numb
     setF(xs ^ ys, 0, 0);
     return;
   }
+  if (bc === C_INF) { setF((xs ^ ys) | 0x7fff, 0x80000000, 0); return; }
+  if (bc === C_ZERO) { setF(xs ^ ys, 0, 0); return; }
   const x = toBF(as, ah, al);
   const xp1 = add(x, ONE);
-  if (xp1.m < 0n) {
-    // x < −1 (undefined by Intel): the CPU leaves x and reports PE.
+  if (xp1.m <= 0n) {
+    // x ≤ −1 (undefined by Intel): the CPU leaves x and reports PE (after the ±0 and ±∞ y
+    // cases above, which it answers as for any x).
     setF(as, ah, al);
     F.exc |= PE;
     return;
   }
-  if (xp1.m === 0n) { indefinite(); return; }
-  if (bc === C_INF) { setF((xs ^ ys) | 0x7fff, 0x80000000, 0); return; }
-  if (bc === C_ZERO) { setF(xs ^ ys, 0, 0); return; }
   const y = toBF(bs, bh, bl);
-  let l: BF;
-  if ((as & 0x7fff) < BIAS - 66) l = chop(mul(x, LOG2E_67));
-  else {
-    // ln(1 + x) = 2·atanh(x / (2 + x))
-    const z = div(x, add(fromInt(2), x));
-    const ln1p = top(z) < -2 ? mul(fromInt(2), atanhSeries(z)) : ln(xp1);
-    l = chop(pullToZero(div(ln1p, LN2), LOG_PULL_P1));
-  }
+  const l = log2p1Core(x);
   roundOut(mul(y, l), cw);
   F.exc |= PE; // as FYL2X: reported even when y·L happens to be exact
 }
