@@ -368,20 +368,29 @@ function toBF(se: number, hi: number, lo: number): BF {
 }
 
 /**
- * The microcode behind F2XM1, FYL2X and FYL2XP1 works on 67-bit significands and chops
- * (truncates toward zero) every intermediate result; only its last operation rounds to the
- * destination under RC. Measured on the host by scanning ST(1) in FYL2X/FYL2XP1 (the result
- * is RN(y·L) for one 67-bit L per x) and by fitting F2XM1 for small x:
- * - its constants are ln 2 and log2(e) to 67 bits (LN2_67, LOG2E_67 below);
- * - F2XM1(x) for |x| < 2^-68 is x·LN2_67 rounded once; for |x| < 1/8 it is the Taylor series
- *   of e^u − 1 at u = chop(x·LN2_67), by Horner with fused chopped steps (bit-exact on every
- *   sample); beyond 1/8 the CPU switches to another scheme that is not modelled: the exact
- *   value is rounded after a small pull toward zero (BIAS_F2XM1);
- * - FYL2X forms L = chop(log2 x) for x in [0.5, 2), else chop(k + chop(log2 m)) for
- *   x = m·2^k, m in [1, 2); FYL2XP1 forms L = chop(x·LOG2E_67) for |x| < 2^-66. How the CPU
- *   computes log2 itself is not modelled: the exact value is chopped after a pull toward zero
- *   by the fraction of a 67-bit unit that matches best (LOG_PULL_*), which leaves the 67-bit L
- *   off by one unit for some x (and the result off by one ulp for a few of those).
+ * The microcode behind the transcendentals works on 67-bit significands and chops (truncates
+ * toward zero) its intermediate results; only its last operation rounds to the destination
+ * under RC. What has been identified on the host (Intel family 6 model 167; found by scanning
+ * ST(1) in FYL2X/FYL2XP1, whose result is RN(y·L) for one 67-bit L per x, by C1, and by
+ * fitting models to near-midpoint operands):
+ * - the constants are ln 2 and log2(e) to 67 bits (LN2_67, LOG2E_67) and the 66-bit π;
+ * - F2XM1(x): x·LN2_67 rounded once for |x| < 2^-68; for |x| < 1/8 the Taylor series of
+ *   e^u − 1 at u = chop(x·LN2_67), by Horner with fused chopped steps (bit-exact for
+ *   |x| < 1/64, 98-99% above). Beyond 1/8 another scheme, not identified: the exact value is
+ *   rounded after a small pull toward zero (BIAS_F2XM1);
+ * - FYL2X(x) and FYL2XP1(f) multiply y by one 67-bit L that they share: FYL2X(1 + f) equals
+ *   FYL2XP1(f) bit for bit. L = chop(f·LOG2E_67) for |f| < 2^-66; for x outside [0.5, 2)
+ *   FYL2X forms chop(k + L(m − 1)) for x = m·2^k. How L itself is computed is not identified:
+ *   the exact log2(1 + f) is chopped, which matches for |f| ≥ 1/8 (99-100%) and after a fitted
+ *   pull toward zero (LOG_PULL_P1) for 2^-36 ≤ |f| < 1/8; there and below the CPU's L is off
+ *   by up to ±1.7 units (noise we cannot reproduce), so a few results differ by one ulp;
+ * - FPATAN: q = chop(min/max of |x|, |y|), atan(q) correctly rounded for q < 1/32 (q itself
+ *   below 2^-40), placed with the 66-bit π; its atan for larger q is not identified;
+ * - FSIN/FCOS: correctly rounded for a reduced argument |r| < 1/8 (r exact, from the 66-bit
+ *   π/2), nearly always up to 1/4. Above, the CPU uses a table: its error (±0.5 units of
+ *   2^-67) jumps at multiples of 1/16 — not identified, so the exact value is rounded. FPTAN
+ *   divides the sine and cosine chopped to 67 bits (bit-exact for |r| < 1/8), with no shortcut
+ *   for small x above 2^-68.
  */
 const X87_BITS = 67;
 const LN2_67: BF = { m: 0xb17217f7d1cf79abcn, e: -68 };
@@ -672,9 +681,9 @@ export function trig(kind: number, as: number, ah: number, al: number, cw: numbe
     if (kind === 3) { setF(0x3fff, 0x80000000, 0); saveR2(); }
     return TRIG_OK;
   }
-  if ((as & 0x7fff) < BIAS - 68 || (kind === 3 && (as & 0x7fff) < BIAS - 33)) {
-    // |x| < 2^-68 (FPTAN: 2^-33): the CPU returns sin x = tan x = x and cos x = 1 (PE, and UE
-    // when x is denormal) whatever the rounding mode; above that it rounds a computed value.
+  if ((as & 0x7fff) < BIAS - 68) {
+    // |x| < 2^-68: the CPU returns sin x = tan x = x and cos x = 1 (PE, and UE when x is
+    // denormal) whatever the rounding mode; above that it rounds a computed value.
     F.exc |= PE;
     if (kind === 1) {
       setF(0x3fff, 0x80000000, 0);
