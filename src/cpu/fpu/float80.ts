@@ -385,24 +385,35 @@ function isNormal(se: number, hi: number): boolean {
  * Rounds s·(h:l:x)·2^(e − BIAS − 63) into F (extended layout) at `prec` bits under the control
  * word, for a destination whose biased exponent range is [minE, maxE]. h:l:x is a 96-bit
  * significand with bit 31 of h set; bit 0 of x is sticky. Same results as roundPack(). This
- * is the usual case (Linux's default control word: 64 bits, to nearest) and is kept small
- * enough for V8 to inline; everything else goes to roundOther().
+ * is the usual case (to nearest at 64 bits, Linux's default, or at 53 bits, as stores to
+ * float64 do) and is kept small enough for V8 to inline; the rest goes to roundOther().
  */
 function roundTo(s: number, e: number, h: number, l: number, x: number, prec: number, cw: number, minE: number, maxE: number): void {
-  if (prec !== 64 || (cw & 0xc00) !== 0 || e < minE || e >= maxE) {
+  if (prec === 24 || (cw & 0xc00) !== 0 || e < minE || e >= maxE) {
     roundOther(s, e, h, l, x, prec, cw, minE, maxE);
     return;
   }
   h >>>= 0;
   l >>>= 0;
   x >>>= 0;
-  // All of x is discarded and its top bit is the half; ties go to even. Whether to round up
-  // is computed without a branch (a coin toss the CPU cannot predict):
-  // (r + 0x7FFFFFFF) >>> 31 is 1 exactly when r ≠ 0.
-  if (x !== 0) F.exc |= PE;
-  const up = (x >>> 31) & ((((x & 0x7fffffff) + 0x7fffffff) >>> 31) | l);
+  // Ties go to even. Whether to round up is computed without a branch (a coin toss the CPU
+  // cannot predict): for 0 ≤ r < 2^31, (r + 0x7FFFFFFF) >>> 31 is 1 exactly when r ≠ 0.
+  let up: number, unit: number;
+  if (prec === 64) {
+    // All of x is discarded; its top bit is the half.
+    if (x !== 0) F.exc |= PE;
+    up = (x >>> 31) & ((((x & 0x7fffffff) + 0x7fffffff) >>> 31) | l);
+    unit = 1;
+  } else {
+    // 53 bits: the low 11 bits of l and all of x are discarded; bit 10 of l is the half.
+    const d = l & 0x7ff;
+    if ((d | x) !== 0) F.exc |= PE;
+    up = (d >>> 10) & ((((d & 0x3ff) | (x >>> 1) | (x & 1)) + 0x7fffffff) >>> 31 | (l >>> 11)) & 1;
+    l -= d;
+    unit = 0x800;
+  }
   F.up = up;
-  l += up;
+  l += up * unit;
   if (l > 0xffffffff) {
     // A carry out of bit 63 leaves 1.000…0 with the next exponent (at most maxE here).
     l = 0;
@@ -684,7 +695,7 @@ export function div(as: number, ah: number, al: number, bs: number, bh: number, 
   divSig(s, xE - uE + BIAS, xH, xL, W[UH] | 0, W[UL] | 0, cw, prec);
 }
 
-const P16 = 65536, INV16 = 1 / 65536;
+const P16 = 65536, INV16 = 1 / 65536, INV64 = INV32 * INV32;
 
 /**
  * Rounds (−1)^s·(A/B)·2^(e − BIAS) into F for normalised 64-bit significands A and B.
@@ -701,13 +712,12 @@ const P16 = 65536, INV16 = 1 / 65536;
  */
 function divSig(s: number, e: number, aH: number, aL: number, bH: number, bL: number, cw: number, prec: number): void {
   aH >>>= 0; aL >>>= 0; bH >>>= 0; bL >>>= 0;
-  // A' = nH·2^32 + nL (nH has 33 bits when A' = 2A).
-  let nH = aH, nL = aL;
-  if (aH < bH || (aH === bH && aL < bL)) {
-    nH = aH * 2 + (aL >>> 31);
-    nL = (aL << 1) >>> 0;
-    e--;
-  }
+  // A' = nH·2^32 + nL = A·2^n, n = 1 when A < B (nH then has 33 bits). A − B is only
+  // rounded in the double below, never changes sign, and |A − B| < 2^64: the floor of
+  // (A − B)·2^-64 is −1 exactly when A < B. No branch: A < B is a coin toss.
+  const n = -Math.floor(((aH - bH) * P32 + (aL - bL)) * INV64);
+  const nH = aH * (1 + n) + (aL >>> 31) * n, nL = (aL << n) >>> 0;
+  e -= n;
   const b0 = bL & 0xffff, b1 = bL >>> 16, b2 = bH & 0xffff, b3 = bH >>> 16;
   const inv = P32 / (bH * P32 + bL);
   // R1 = A'·2^32 − q1·B: limbs r0..r3 of weight 2^0..2^48, and the rest (a small signed

@@ -122,6 +122,20 @@ function probe8(c: Cpu, ea: number): void {
   if ((ea & 0xfff) > 0xff8 || c.mmu.onAccess !== null) c.mmu.probeWrite(ea, 8);
 }
 
+// A normal float64 (exponent field 1..0x7FE) widens exactly and raises nothing, so the memory
+// forms take its extended form directly instead of going through fromF64() and F: the sign,
+// the exponent rebiased, and the 52-bit fraction under an explicit integer bit (int32 words).
+function isNormalF64(hi: number): boolean {
+  const e = (hi >>> 20) & 0x7ff;
+  return e !== 0 && e !== 0x7ff;
+}
+function f64Se(hi: number): number {
+  return ((hi >>> 16) & 0x8000) | (((hi >>> 20) & 0x7ff) + BIAS - 1023);
+}
+function f64Hi(hi: number, lo: number): number {
+  return 0x80000000 | ((hi & 0xfffff) << 11) | (lo >>> 21);
+}
+
 /** Clears the soft-float's exception, denormal-operand and rounded-up scratch before an operation. */
 function clearExc(): void {
   F.exc = 0;
@@ -499,7 +513,7 @@ export class Fpu {
         F.exc = 0;
         F.den = 0;
         fromF32(v, true);
-        this.arithMem(reg);
+        this.arithMem(reg, F.se, F.hi | 0, F.lo | 0);
         return;
       }
       case 0xdc: {
@@ -507,8 +521,12 @@ export class Fpu {
         this.fip = c.prevEip;
         F.exc = 0;
         F.den = 0;
-        fromF64(hi, lo, true);
-        this.arithMem(reg);
+        if (isNormalF64(hi)) {
+          this.arithMem(reg, f64Se(hi), f64Hi(hi, lo), lo << 11);
+        } else {
+          fromF64(hi, lo, true);
+          this.arithMem(reg, F.se, F.hi | 0, F.lo | 0);
+        }
         return;
       }
       case 0xda: {
@@ -517,7 +535,7 @@ export class Fpu {
         F.exc = 0;
         F.den = 0;
         fromInt32(v);
-        this.arithMem(reg);
+        this.arithMem(reg, F.se, F.hi | 0, F.lo | 0);
         return;
       }
       case 0xde: {
@@ -526,7 +544,7 @@ export class Fpu {
         F.exc = 0;
         F.den = 0;
         fromInt32(v);
-        this.arithMem(reg);
+        this.arithMem(reg, F.se, F.hi | 0, F.lo | 0);
         return;
       }
       case 0xd9:
@@ -555,8 +573,12 @@ export class Fpu {
             const lo = m.read32(ea), hi = m.read32((ea + 4) | 0);
             this.fip = c.prevEip;
             F.exc = 0;
-            fromF64(hi, lo, false);
-            this.loadResult();
+            if (isNormalF64(hi)) {
+              this.loadValue(f64Se(hi), f64Hi(hi, lo), lo << 11);
+            } else {
+              fromF64(hi, lo, false);
+              this.loadResult();
+            }
             return;
           }
           case 1: this.storeInt(c, ea, 64, true, true); return; // FISTTP m64
@@ -607,6 +629,11 @@ export class Fpu {
 
   /** Pushes F (a loaded value) with the exceptions in F.exc, handling stack overflow. */
   private loadResult(): void {
+    this.loadValue(F.se, F.hi | 0, F.lo | 0);
+  }
+
+  /** Pushes a loaded value with the exceptions in F.exc, handling stack overflow. */
+  private loadValue(se: number, hi: number, lo: number): void {
     if (!this.isEmpty(7)) {
       if (this.stackFault(true)) return;
       this.push(INDEF_SE, INDEF_HI, INDEF_LO);
@@ -615,12 +642,11 @@ export class Fpu {
     // A denormal source with DE unmasked is still loaded; only an unmasked IE (SNaN) blocks.
     if (this.raise(F.exc) && (F.exc & ~this.cw & IE)) return;
     this.setC1(0);
-    this.push(F.se, F.hi | 0, F.lo | 0);
+    this.push(se, hi, lo);
   }
 
-  /** Arithmetic ST(0) op (memory operand in F). */
-  private arithMem(kind: number): void {
-    const bse = F.se, bhi = F.hi | 0, blo = F.lo | 0;
+  /** Arithmetic ST(0) op b, b being the memory operand (words as int32). */
+  private arithMem(kind: number, bse: number, bhi: number, blo: number): void {
     if (this.isEmpty(0)) {
       if (kind === 2 || kind === 3) {
         const unmasked = this.stackFault(false);
