@@ -376,6 +376,8 @@ function roundExt(cw: number, prec: number): void {
 // int32 (`| 0`) and are made uint32 (`>>> 0`) inside: V8 passes an int32 as a small integer,
 // but boxes a uint32 ≥ 2^31 into a new heap number whenever the callee is not inlined.
 
+const P32 = 4294967296, INV32 = 1 / 4294967296;
+
 /** True for a normal value: exponent 1..0x7FFE with the explicit integer bit set. */
 function isNormal(se: number, hi: number): boolean {
   return (((se & 0x7fff) - 1) >>> 0) < 0x7ffe && (hi & 0x80000000) !== 0;
@@ -552,26 +554,28 @@ function addSig(xS: number, xE: number, xH: number, xL: number, yS: number, yE: 
   yX >>>= 0;
   yL >>>= 0;
   let e = xE, h: number, l: number, x: number;
+  // Carries and borrows are taken as floor(word sum · 2^-32) rather than by branching on
+  // them: they are coin tosses the CPU cannot predict.
   if (xS === yS) {
-    x = yX;
     l = xL + yL;
-    h = xH + yH;
-    if (l > 0xffffffff) { l -= 0x100000000; h++; }
-    if (h > 0xffffffff) {
-      // Carry out of bit 63: shift right by one; the bit leaving x stays as sticky.
-      x = (x >>> 1) | (l << 31) | (x & 1);
-      l = (l >>> 1) | (h << 31);
-      h = 0x80000000 | ((h - 0x100000000) >>> 1);
-      e++;
-    }
+    const c = Math.floor(l * INV32);
+    l -= c * P32;
+    h = xH + yH + c;
+    // n = 1 on a carry out of bit 63: shift right by one, keeping the bit that leaves x as
+    // sticky (h >>> n drops bit 32 of h, which comes back as the integer bit).
+    const n = Math.floor(h * INV32);
+    x = (yX >>> n) | ((l << 31) & -n) | (yX & n);
+    l = (l >>> n) | ((h << 31) & -n);
+    h = (h >>> n) | (0x80000000 & -n);
+    e += n;
   } else {
     // x − y with borrows (x ≥ y, so no borrow out of h).
     x = -yX;
-    let br = 0;
-    if (x < 0) { x += 0x100000000; br = 1; }
+    let br = -Math.floor(x * INV32);
+    x += br * P32;
     l = xL - yL - br;
-    br = 0;
-    if (l < 0) { l += 0x100000000; br = 1; }
+    br = -Math.floor(l * INV32);
+    l += br * P32;
     h = xH - yH - br;
     if ((h | l | x) === 0) {
       // Exact cancellation: +0, or −0 when rounding down.
@@ -594,7 +598,6 @@ function addSig(xS: number, xE: number, xH: number, xL: number, yS: number, yE: 
 
 /** The full 128-bit product of two 64-bit values as four words, low first, in PROD. */
 const PROD = new Uint32Array(4);
-const P32 = 4294967296, INV32 = 1 / 4294967296;
 
 /**
  * PROD = xH:xL · yH:yL from four 32×32-bit products. For each, Math.imul gives the low word

@@ -377,8 +377,9 @@ export class Fpu {
     this.setPhys(this.top, se, hi, lo);
   }
 
+  /** C1 ← v (0 or 1), without a branch: after rounding it is the unpredictable "rounded up". */
   private setC1(v: number): void {
-    this.sw = v ? this.sw | SW_C1 : this.sw & ~SW_C1;
+    this.sw = (this.sw & ~SW_C1) | ((v & 1) << 9);
   }
 
   private setCC(c3: number, c2: number, c1: number, c0: number): void {
