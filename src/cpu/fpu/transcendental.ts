@@ -613,6 +613,21 @@ export function fyl2xp1(as: number, ah: number, al: number, bs: number, bh: numb
   F.exc |= PE; // as FYL2X: reported even when y·L happens to be exact
 }
 
+/**
+ * atan(lo/hi) for 1/32 ≤ q = chop(lo/hi) ≤ 1 as the CPU forms it: atan c from a table of
+ * atan(j/32) rounded to 67 bits (c = j/32 nearest to q), plus atan t for the chopped
+ * t = (lo − c·hi)/(hi + c·lo). (Measured: the host's error is that table entry's rounding
+ * error, constant over each interval.)
+ */
+const ATAN_TAB: BF[] = [];
+function atanTable(q: BF, lo: BF, hi: BF): BF {
+  const j = Number(((q.m << 6n) >> BigInt(-q.e)) + 1n >> 1n); // round(q·32) = ⌊(⌊64q⌋ + 1)/2⌋
+  const c: BF = { m: BigInt(j), e: -5 };
+  const aj = ATAN_TAB[j] ?? (ATAN_TAB[j] = roundBits(atan(c), X87_BITS));
+  const t = chop(div(sub(lo, mul(c, hi)), add(hi, mul(c, lo))));
+  return t.m === 0n ? aj : add(aj, atanSeries(t));
+}
+
 /** FPATAN: atan(ST(1) / ST(0)) with the quadrant from both signs; a = ST(0) = x, b = ST(1) = y. */
 export function fpatan(as: number, ah: number, al: number, bs: number, bh: number, bl: number, cw: number): void {
   const ac = classify(as, ah, al), bc = classify(bs, bh, bl);
@@ -641,8 +656,9 @@ export function fpatan(as: number, ah: number, al: number, bs: number, bh: numbe
     // modelled). Below 2^-40 it returns q itself: the series' correction is dropped.
     const x = toBF(as & 0x7fff, ah, al), y = toBF(bs & 0x7fff, bh, bl);
     const swap = sub(y, x).m > 0n;
-    const q = chop(swap ? div(x, y) : div(y, x));
-    const a = top(q) <= -40 ? q : atan(q);
+    const lo = swap ? x : y, hi = swap ? y : x;
+    const q = chop(div(lo, hi));
+    const a = top(q) <= -40 ? q : top(q) <= -5 ? atan(q) : atanTable(q, lo, hi);
     inexact = true; // PE even when the returned quotient happens to fit 64 bits
     if (!swap) r = xneg ? sub(PI66, a) : a;
     else r = xneg ? add(HALF_PI66, a) : sub(HALF_PI66, a);
