@@ -23,20 +23,17 @@
 //     FLDCW/FNSTSW/FNCLEX/FNINIT, stack overflow/underflow, unmasked exceptions and #MF, and
 //     random multi-instruction sequences.
 //   * Transcendentals: the hardware is not correctly rounded (Intel documents < 1 ulp); its
-//     microcode works on 67-bit significands that it chops (truncates) after each step. What
-//     is reproduced exactly (transcendental.ts has the details): F2XM1 for |x| < 1/8, FYL2X's
-//     final y·L with L a 67-bit chopped log2, FYL2XP1 for |x| < 2^-66, FPTAN's quotient of a
-//     sine and cosine chopped to 67 bits, the 66-bit π. Not yet identified: the CPU's own
-//     approximations of sin/cos for |r| ≥ 1/4 (table-based: its error jumps at multiples of
-//     1/16), of atan, of log2 and of 2^x − 1 for |x| ≥ 1/8; there the exact value is rounded
-//     (after a fitted pull toward zero for the logarithms and F2XM1), so some results differ by
-//     one ulp, or only in C1 — never more on in-domain operands. Bit-exact rates on this host
-//     (Intel family 6 model 167), 5000 operands each, 80% of them round-to-nearest: FYL2X 99.0%,
-//     F2XM1 98.1%, FSIN 97.5%, FCOS 97.5%, FSINCOS 95.8%, FPATAN 94.4%, FYL2XP1 91.6%, FPTAN
-//     85.0% (FPTAN's value matches in 96.4%: the rest differ only in C1). The status word, stack
-//     and flags around them (stack faults, unmasked exceptions, #MF) match. Tiny-argument
-//     shortcuts and out-of-domain behaviour (F2XM1 with |x| > 1 and FYL2XP1 with x < -1 return
-//     x with PE) follow the host. FYL2XP1 with denormal or near-denormal x differs by more
+//     microcode works on 67-bit significands that it chops (truncates) after each step, with
+//     tables for sin/cos and atan. What is reproduced exactly, and what is not, is listed
+//     in transcendental.ts; where not, the result sometimes differs by one ulp, or only in C1 —
+//     never more on in-domain operands. Bit-exact rates on this host (Intel family 6 model
+//     167), 5000 operands each, 80% of them round-to-nearest: FSIN 99.4%, FCOS 99.2%,
+//     FSINCOS 98.9%, FPTAN 98.8%, FYL2X 98.8%, FPATAN 98.1%, F2XM1 98.1%, FYL2XP1 92.4%;
+//     bit-exact on every sample: F2XM1 |x| < 1/64, FSIN/FCOS/FSINCOS/FPTAN |x| < 1/8, FPATAN
+//     with a ratio below 1/32, FYL2XP1 |x| < 2^-66. The status word, stack and flags around
+//     them (stack faults, unmasked exceptions, #MF) match. Tiny-argument shortcuts and
+//     out-of-domain behaviour (F2XM1 with |x| > 1 and FYL2XP1 with x ≤ −1 return x with PE)
+//     follow the host. FYL2XP1 with denormal or near-denormal x differs by more
 //     than an ulp (the host is inaccurate there).
 //
 // Host facts this follows (checked with the harness): FCS and FDS read 0 (the CPU deprecates

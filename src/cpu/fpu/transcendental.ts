@@ -384,13 +384,17 @@ function toBF(se: number, hi: number, lo: number): BF {
  *   the exact log2(1 + f) is chopped, which matches for |f| ≥ 1/8 (99-100%) and after a fitted
  *   pull toward zero (LOG_PULL_P1) for 2^-36 ≤ |f| < 1/8; there and below the CPU's L is off
  *   by up to ±1.7 units (noise we cannot reproduce), so a few results differ by one ulp;
- * - FPATAN: q = chop(min/max of |x|, |y|), atan(q) correctly rounded for q < 1/32 (q itself
- *   below 2^-40), placed with the 66-bit π; its atan for larger q is not identified;
+ * - FPATAN: q = chop(min/max of |x|, |y|); atan q correctly rounded for q < 1/32 (q itself
+ *   below 2^-40); above, a table of atan(j/32) rounded to 67 bits at the nearest j/32 plus
+ *   atan of a chopped quotient (atanTable); placed with the 66-bit π;
  * - FSIN/FCOS: correctly rounded for a reduced argument |r| < 1/8 (r exact, from the 66-bit
- *   π/2), nearly always up to 1/4. Above, the CPU uses a table: its error (±0.5 units of
- *   2^-67) jumps at multiples of 1/16 — not identified, so the exact value is rounded. FPTAN
- *   divides the sine and cosine chopped to 67 bits (bit-exact for |r| < 1/8), with no shortcut
- *   for small x above 2^-68.
+ *   π/2), nearly always up to 1/4; above, a table of sin and cos rounded to 67 bits at the
+ *   centres of intervals of 1/16 (1/8 above 1/2) (tableSinCos). FPTAN divides the sine and
+ *   cosine chopped to 67 bits (bit-exact for |r| < 1/8), with no shortcut above 2^-68.
+ * Not identified, so a result sometimes differs from the host's by one ulp (or only in C1):
+ * how the CPU evaluates the small remainders after a table lookup, its log2(1 + f) for
+ * 2^-66 ≤ |f| < 1/8, and its 2^x − 1 for |x| ≥ 1/8 (its error jumps at multiples of 1/32 there,
+ * but not as a table of 2^(j/32) rounded to 67 bits would make it).
  */
 const X87_BITS = 67;
 const LN2_67: BF = { m: 0xb17217f7d1cf79abcn, e: -68 };
