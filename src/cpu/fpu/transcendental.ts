@@ -374,10 +374,10 @@ function toBF(se: number, hi: number, lo: number): BF {
  * ST(1) in FYL2X/FYL2XP1, whose result is RN(y·L) for one 67-bit L per x, by C1, and by
  * fitting models to near-midpoint operands):
  * - the constants are ln 2 and log2(e) to 67 bits (LN2_67, LOG2E_67) and the 66-bit π;
- * - F2XM1(x): x·LN2_67 rounded once for |x| < 2^-68; for |x| < 1/8 the Taylor series of
+ * - F2XM1(x): x·LN2_67 rounded once for |x| < 2^-68; for |x| < 1/4 the Taylor series of
  *   e^u − 1 at u = chop(x·LN2_67), by Horner with fused chopped steps (bit-exact for
- *   |x| < 1/64, 98-99% above). Beyond 1/8 another scheme, not identified: the exact value is
- *   rounded after a small pull toward zero (BIAS_F2XM1);
+ *   |x| < 1/64, 93-99% above); for 1/4 ≤ |x| < 1 a table of 2^c − 1 rounded to 67 bits at the
+ *   centres c of 16 intervals per binade, plus 2^c times the series at x − c;
  * - FYL2X(x) and FYL2XP1(f) multiply y by one 67-bit L that they share: FYL2X(1 + f) equals
  *   FYL2XP1(f) bit for bit. L = chop(f·LOG2E_67) for |f| < 2^-66; for x outside [0.5, 2)
  *   FYL2X forms chop(k + L(m − 1)) for x = m·2^k. How L itself is computed is not identified:
@@ -392,15 +392,14 @@ function toBF(se: number, hi: number, lo: number): BF {
  *   centres of intervals of 1/16 (1/8 above 1/2) (tableSinCos). FPTAN divides the sine and
  *   cosine chopped to 67 bits (bit-exact for |r| < 1/8), with no shortcut above 2^-68.
  * Not identified, so a result sometimes differs from the host's by one ulp (or only in C1):
- * how the CPU evaluates the small remainders after a table lookup, its log2(1 + f) for
- * 2^-66 ≤ |f| < 1/8, and its 2^x − 1 for |x| ≥ 1/8 (its error jumps at multiples of 1/32 there,
- * but not as a table of 2^(j/32) rounded to 67 bits would make it).
+ * how the CPU evaluates the small remainders after a table lookup and F2XM1's series for
+ * 1/64 ≤ |x| < 1/4, and its log2(1 + f) for 2^-66 ≤ |f| < 1/8.
  */
 const X87_BITS = 67;
 const LN2_67: BF = { m: 0xb17217f7d1cf79abcn, e: -68 };
 const LOG2E_67: BF = { m: 0x5c551d94ae0bf85den, e: -66 };
 /** Pulls toward zero, in 256ths of a 67-bit unit (fitted; see above). */
-const BIAS_F2XM1 = 23, LOG_PULL_P1 = 96;
+const LOG_PULL_P1 = 96;
 
 /** Truncates toward zero to the microcode's 67 bits. */
 function chop(v: BF): BF {
@@ -443,16 +442,7 @@ const EXP_COEF: BF[] = (() => {
  * Rounds a non-zero BF into F under the control word's rounding (64-bit precision). Inexact
  * values carry non-zero bits below the 64 kept (see bf()), so exact results stay exact.
  */
-function roundOut(v: BF, cw: number, bias256 = 0): void {
-  if (bias256 !== 0) {
-    // Model of the CPU's own approximation error (see the note on BIAS_F2XM1 above): move the
-    // value toward zero by bias256/256 of a unit in the 64th bit before rounding.
-    const neg = v.m < 0n;
-    let m = neg ? -v.m : v.m;
-    const extra = bitLen(m) - 64;
-    if (extra > 8) m -= BigInt(bias256) << BigInt(extra - 8);
-    v = { m: neg ? -m : m, e: v.e };
-  }
+function roundOut(v: BF, cw: number): void {
   const s = v.m < 0n ? 1 : 0;
   const m = v.m < 0n ? -v.m : v.m;
   roundBig(s, m, false, v.e, (cw >> 10) & 3, 64, (cw & 0x10) === 0, (cw & 0x08) === 0);
@@ -490,27 +480,32 @@ export function f2xm1(as: number, ah: number, al: number, cw: number): void {
   if (x.m === -(1n << 63n) && x.e === -63) { setF(0xbffe, 0x80000000, 0); F.exc |= PE; return; }
   const ex = as & 0x7fff;
   if (ex < BIAS - 68) { roundOut(mul(x, LN2_67), cw); return; }
-  if (ex < BIAS - 3) {
-    // |x| < 1/8: e^u − 1 = u + u²·(1/2 + u·(1/6 + …)) at u = chop(x·ln 2), as the CPU does it.
-    const u = chop(mul(x, LN2_67));
-    let p = EXP_COEF[EXP_TERMS];
-    for (let k = EXP_TERMS - 1; k >= 2; k--) p = chop(add(EXP_COEF[k], mul(u, p)));
-    roundOut(add(u, mul(chop(mul(u, u)), p)), cw);
+  if (ex < BIAS - 2) {
+    // |x| < 1/4: the series of e^u − 1 at u = chop(x·ln 2), as the CPU does it.
+    roundOut(expm1Chopped(chop(mul(x, LN2_67))), cw);
     return;
   }
-  const t = mul(x, LN2);
-  let r: BF;
-  if (top(t) <= 0) r = expm1Series(t);
-  else {
-    // |t| > 1: e^t − 1 via e^t = (e^(t/2^k))^(2^k)
-    let k = 0;
-    let u = t;
-    while (top(u) > -1) { u = { m: u.m, e: u.e - 1 }; k++; }
-    let e = add(ONE, expm1Series(u));
-    for (let i = 0; i < k; i++) e = mul(e, e);
-    r = sub(e, ONE);
-  }
-  roundOut(r, cw, BIAS_F2XM1);
+  // 1/4 ≤ |x| < 1: 2^c − 1 from the CPU's table at the centre c of x's interval (16 intervals
+  // per binade), then 2^x − 1 = (2^c − 1) + 2^c·(2^(x−c) − 1).
+  const k = ex === BIAS - 1 ? 5 : 6; // 2^k intervals per unit: 32 in [1/2, 1), 64 in [1/4, 1/2)
+  const j = Number(x.m >> BigInt(-(x.e + k))); // ⌊x·2^k⌋ (BigInt >> floors negatives too)
+  const c: BF = { m: BigInt(2 * j + 1), e: -(k + 1) };
+  const key = k * 1024 + j;
+  let tm1 = EXP2_TAB.get(key);
+  if (!tm1) EXP2_TAB.set(key, tm1 = roundBits(expm1Series(mul(c, LN2)), X87_BITS));
+  const e = expm1Chopped(chop(mul(sub(x, c), LN2_67)));
+  roundOut(add(tm1, mul(add(ONE, tm1), e)), cw);
+}
+
+/** 2^c − 1 rounded to 67 bits at the table's interval centres, by k·1024 + j. */
+const EXP2_TAB = new Map<number, BF>();
+
+/** e^u − 1 = u + u²·(1/2 + u·(1/6 + …)) by Horner with fused chopped steps (u ≠ 0). */
+function expm1Chopped(u: BF): BF {
+  if (u.m === 0n) return u;
+  let p = EXP_COEF[EXP_TERMS];
+  for (let k = EXP_TERMS - 1; k >= 2; k--) p = chop(add(EXP_COEF[k], mul(u, p)));
+  return add(u, mul(chop(mul(u, u)), p));
 }
 
 /**
