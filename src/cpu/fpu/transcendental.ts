@@ -519,7 +519,12 @@ function log2p1Core(f: BF): BF {
   const t = top(f); // |f| in [2^(t-1), 2^t)
   if (t <= -66) return chop(mul(f, LOG2E_67));
   const fp1 = add(f, ONE);
-  if ((fp1.m & (fp1.m - 1n)) === 0n) return fromInt(top(fp1) - 1);
+  if ((fp1.m & (fp1.m - 1n)) === 0n) {
+    // 1 + f a power of two: exact above 1; below 1 the CPU's value is one 67-bit unit short
+    // of the integer (measured with directed rounding: y·L is then never exact under RZ/RU).
+    const k = fromInt(top(fp1) - 1);
+    return k.m > 0n ? k : add(k, { m: 1n, e: top(k) - X87_BITS });
+  }
   // ln(1 + f) = 2·atanh(f / (2 + f))
   const z = div(f, add(fromInt(2), f));
   const ln1p = top(z) < -2 ? mul(fromInt(2), atanhSeries(z)) : ln(fp1);
@@ -564,7 +569,10 @@ export function fyl2x(as: number, ah: number, al: number, bs: number, bh: number
   }
   // log2 of an exact power of two is an integer: y·k is one rounding.
   const y = toBF(bs, bh, bl);
-  const k = top(x) - 1; // x = m·2^k, m in [1, 2)
+  // x = m·2^k with m in [1, 2) above 2 and in [0.5, 1) below 0.5 (which is why log2 of a
+  // power of two below 1 is one unit short, as in log2p1Core).
+  let k = top(x) - 1;
+  if (k < -1) k++;
   let l: BF;
   if (k === 0 || k === -1) l = log2p1Core(sub(x, ONE));
   else {

@@ -144,6 +144,7 @@ describe.skipIf(skip !== null)('x87 transcendentals vs the host CPU', () => {
       const big = 0x3fff - 20 + r.int(40), small = big - 6 - r.int(70);
       return r.int(2) ? [x80(s, big, r), x80(r.int(2), small, r)] : [x80(s, small, r), x80(r.int(2), big, r)];
     } },
+    { name: 'FYL2X, x a power of two', op: 0xf1, gen: (r, s) => [[0x3fff - 40 + r.int(80), 0x80000000, 0], x80(s, 0x3fff - 20 + r.int(40), r)] },
     { name: 'FYL2XP1, |x| < 2^-66', op: 0xf9, gen: (r, s) => [x80(s, 0x3fff - 67 - r.int(200), r), x80(r.int(2), 0x3fff - 10 + r.int(20), r)] },
   ];
   for (const { name, op, gen } of EXACT) {
