@@ -735,8 +735,9 @@ function divSig(s: number, e: number, aH: number, aL: number, bH: number, bL: nu
   t = (nL >>> 16) - q1 * b3 + c; c = Math.floor(t * INV16);
   let r3 = t - c * P16;
   let top = nH + c;
-  // Step q1 until 0 ≤ R1 < B (at most once).
-  while (top < 0 || (top === 0 && limbsAtLeast(r3, r2, r1, r0, bH, bL))) {
+  // Step q1 until 0 ≤ R1 < B (at most once). R1 can reach 2^64 (top = 1) when q1 is one
+  // short and B is close to 2^64.
+  while (top !== 0 || limbsAtLeast(r3, r2, r1, r0, bH, bL)) {
     const k = top < 0 ? 1 : -1; // R1 += k·B
     q1 -= k;
     t = r0 + k * b0; c = Math.floor(t * INV16); r0 = t - c * P16;
@@ -764,7 +765,7 @@ function divSig(s: number, e: number, aH: number, aL: number, bH: number, bL: nu
     r0 = u0;
     r1 = u1;
     top = rH + c;
-    while (top < 0 || (top === 0 && limbsAtLeast(r3, r2, r1, r0, bH, bL))) {
+    while (top !== 0 || limbsAtLeast(r3, r2, r1, r0, bH, bL)) {
       const k = top < 0 ? 1 : -1;
       q2 -= k;
       t = r0 + k * b0; c = Math.floor(t * INV16); r0 = t - c * P16;
