@@ -74,7 +74,7 @@ const NAMES: Record<number, string> = {
 };
 /** Minimum bit-exact rates required (measured rates are printed; these leave some margin). */
 const FLOOR: Record<number, number> = {
-  0xfe: 0.98, 0xff: 0.98, 0xfb: 0.97, 0xf2: 0.97, 0xf3: 0.96, 0xf0: 0.98, 0xf1: 0.96, 0xf9: 0.89,
+  0xfe: 0.98, 0xff: 0.98, 0xfb: 0.97, 0xf2: 0.97, 0xf3: 0.99, 0xf0: 0.98, 0xf1: 0.96, 0xf9: 0.89,
 };
 
 interface Tally { exact: number; oneUlp: number; flagsOnly: number; wildWorse: number; bad: string[]; byRc: number[]; totRc: number[] }
