@@ -637,9 +637,10 @@ export class Fpu {
       this.push(INDEF_SE, INDEF_HI, INDEF_LO);
       return;
     }
-    // A denormal source with DE unmasked is still loaded; only an unmasked IE (SNaN) blocks.
-    if (this.raise(F.exc) && (F.exc & ~this.cw & IE)) return;
+    // A denormal source with DE unmasked is still loaded; only an unmasked IE (SNaN) blocks,
+    // and C1 is cleared even then.
     this.setC1(0);
+    if (this.raise(F.exc) && (F.exc & ~this.cw & IE)) return;
     this.push(se, hi, lo);
   }
 
@@ -855,9 +856,11 @@ export class Fpu {
       out[8] = 0xff;
       out[9] = 0xff;
     }
-    // As FSTP m80: the first 8 bytes are stored before the last 2 (a fault on those leaves them).
+    // As FSTP m80: the first 8 bytes are stored before the last 2, which are one 16-bit store
+    // (a fault on it leaves the 8 in memory and neither of the 2).
     probe8(c, ea);
-    for (let i = 0; i < 10; i++) c.mmu.write8((ea + i) | 0, out[i]);
+    for (let i = 0; i < 8; i++) c.mmu.write8((ea + i) | 0, out[i]);
+    c.mmu.write16((ea + 8) | 0, out[8] | (out[9] << 8));
     this.setC1(F.up);
     this.raise(F.exc);
     this.pop();

@@ -742,6 +742,12 @@ export function trig(kind: number, as: number, ah: number, al: number, cw: numbe
       setF(0x3fff, 0x80000000, 0);
     } else if (ac === C_DENORMAL && (ah & 0x80000000) !== 0) {
       setF(as | 1, ah, al); // a pseudo-denormal comes back normalised
+    } else if (ac === C_DENORMAL && (cw & 0x10) === 0) {
+      // tiny and inexact with #U unmasked: x comes back scaled by 2^24576, as any unmasked
+      // underflow (UE raised by the rounding of the exact, too tiny value)
+      unpackTo(as, ah, al, U);
+      setWork(U.s, U.e, U.h, U.l);
+      roundWork(cw, 64);
     } else {
       if (ac === C_DENORMAL) F.exc |= 0x10; // tiny and inexact: UE
       setF(as, ah, al);

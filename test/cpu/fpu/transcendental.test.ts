@@ -167,6 +167,20 @@ describe.skipIf(skip !== null)('x87 transcendentals vs the host CPU', () => {
     });
   }
 
+  it('FSIN/FSINCOS/FPTAN of denormals with #U unmasked: x comes back scaled by 2^24576', () => {
+    const r = new Rng(78);
+    const cases: FpuCase[] = [];
+    for (let i = 0; i < 200; i++) {
+      const x: X80 = [r.int(2) << 15, r.u32() & 0x7fffffff, r.u32()];
+      const cw = (0x37f & ~0x10) | (r.int(4) << 10);
+      cases.push({ state: makeState(cw, [x]), mem: new Uint8Array(0), eax: 0, eflags: 0, code: [0xd9, r.pick([0xfe, 0xfb, 0xf2])] });
+    }
+    const nat = runNative(cases), emu = runEmu(cases);
+    let same = 0;
+    for (let i = 0; i < cases.length; i++) if (hex(nat[i].state) === hex(emu[i].state) && nat[i].status === emu[i].status) same++;
+    expect(same).toBe(cases.length);
+  });
+
   it('FYL2X(1 + f) and FYL2XP1(f) give the same result on the host and here', () => {
     const r = new Rng(77);
     const pairs: FpuCase[] = [];
