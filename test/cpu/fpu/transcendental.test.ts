@@ -4,11 +4,17 @@
 // the bit-exact rate per instruction, requires it above a floor, requires every difference to
 // be at most one ulp with the rest of the state equal, and requires the argument ranges that
 // are reproduced exactly to stay bit-exact.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import { describeState, FpuCase, FpuResult, hex, makeState, nativeUnavailable, randX80, runEmu, runNative, Rng, X80 } from './fpuHarness.js';
 
 vi.setConfig({ testTimeout: 300_000 });
 const skip = nativeUnavailable();
+// The model is of Intel's microcode (measured on family 6 model 167): on another vendor's CPU
+// the rates and the bit-exact ranges are not expected to hold, only the ≤ 1 ulp bound.
+const intelHost = (() => {
+  try { return readFileSync('/proc/cpuinfo', 'utf8').includes('GenuineIntel'); } catch { return false; }
+})();
 const N = Number(process.env.FPU_CASES ?? 2000);
 
 function x80(sign: number, exp: number, r: Rng): X80 {
@@ -128,7 +134,7 @@ describe.skipIf(skip !== null)('x87 transcendentals vs the host CPU', () => {
       console.log(`${NAMES[op]}: ${t.exact}/${cases.length} bit-exact (${(rate * 100).toFixed(2)}%), ${t.oneUlp} within 1 ulp (${t.flagsOnly} with equal registers: C1/PE only), ${cases.length - t.exact - t.oneUlp} worse (${t.wildWorse} of them on out-of-domain/extreme operands); by rounding mode RN/RD/RU/RZ: ${t.byRc.map((v, k) => `${v}/${t.totRc[k]}`).join(' ')}`);
       if (t.bad.length) console.log(t.bad.join('\n'));
       expect(t.bad.length).toBe(0);
-      expect(rate).toBeGreaterThanOrEqual(FLOOR[op]);
+      if (intelHost) expect(rate).toBeGreaterThanOrEqual(FLOOR[op]);
     });
   }
 
@@ -148,7 +154,7 @@ describe.skipIf(skip !== null)('x87 transcendentals vs the host CPU', () => {
     { name: 'FYL2XP1, |x| < 2^-66', op: 0xf9, gen: (r, s) => [x80(s, 0x3fff - 67 - r.int(200), r), x80(r.int(2), 0x3fff - 10 + r.int(20), r)] },
   ];
   for (const { name, op, gen } of EXACT) {
-    it(`${name}: bit-exact`, () => {
+    it.skipIf(!intelHost)(`${name}: bit-exact`, () => {
       const r = new Rng(7 + op);
       const cases: FpuCase[] = [];
       for (let i = 0; i < N / 2; i++) {
@@ -167,7 +173,7 @@ describe.skipIf(skip !== null)('x87 transcendentals vs the host CPU', () => {
     });
   }
 
-  it('FSIN/FSINCOS/FPTAN of denormals with #U unmasked: x comes back scaled by 2^24576', () => {
+  it.skipIf(!intelHost)('FSIN/FSINCOS/FPTAN of denormals with #U unmasked: x comes back scaled by 2^24576', () => {
     const r = new Rng(78);
     const cases: FpuCase[] = [];
     for (let i = 0; i < 200; i++) {
@@ -181,7 +187,7 @@ describe.skipIf(skip !== null)('x87 transcendentals vs the host CPU', () => {
     expect(same).toBe(cases.length);
   });
 
-  it('FYL2X(1 + f) and FYL2XP1(f) give the same result on the host and here', () => {
+  it.skipIf(!intelHost)('FYL2X(1 + f) and FYL2XP1(f) give the same result on the host and here', () => {
     const r = new Rng(77);
     const pairs: FpuCase[] = [];
     for (let i = 0; i < N / 2; i++) {
