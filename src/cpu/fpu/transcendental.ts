@@ -379,11 +379,10 @@ function toBF(se: number, hi: number, lo: number): BF {
  *   |x| < 1/64, 93-99% above); for 1/4 ≤ |x| < 1 a table of 2^c − 1 rounded to 67 bits at the
  *   centres c of 16 intervals per binade, plus 2^c times the series at x − c;
  * - FYL2X(x) and FYL2XP1(f) multiply y by one 67-bit L that they share: FYL2X(1 + f) equals
- *   FYL2XP1(f) bit for bit. L = chop(f·LOG2E_67) for |f| < 2^-66; for x outside [0.5, 2)
- *   FYL2X forms chop(k + L(m − 1)) for x = m·2^k. How L itself is computed is not identified:
- *   the exact log2(1 + f) is chopped, which matches for |f| ≥ 1/8 (99-100%) and after a fitted
- *   pull toward zero (LOG_PULL_P1) for 2^-36 ≤ |f| < 1/8; there and below the CPU's L is off
- *   by up to ±1.7 units (noise we cannot reproduce), so a few results differ by one ulp;
+ *   FYL2XP1(f) bit for bit. L = chop(f·LOG2E_67) for |f| < 2^-66; for 2^-66 ≤ |f| < 1/8 the
+ *   atanh series from chopped f·2·log2(e) and 2 + f (log2p1Series); for |f| ≥ 1/8 a scheme
+ *   not identified (the exact value chopped matches 99-100%). FYL2X forms chop(k + L(m − 1))
+ *   for x = m·2^k, m in [1, 2) above 2 and in [0.5, 1) below 0.5;
  * - FPATAN: q = chop(min/max of |x|, |y|); atan q correctly rounded for q < 1/32 (q itself
  *   below 2^-40); above, a table of atan(j/32) rounded to 67 bits at the nearest j/32 plus
  *   the chopped atan of a chopped quotient (atanTable); in the other octants chopped again
@@ -393,25 +392,16 @@ function toBF(se: number, hi: number, lo: number): BF {
  *   centres of intervals of 1/16 (1/8 above 1/2) (tableSinCos). FPTAN divides the sine and
  *   cosine chopped to 67 bits (bit-exact for |r| < 1/8), with no shortcut above 2^-68.
  * Not identified, so a result sometimes differs from the host's by one ulp (or only in C1):
- * how the CPU evaluates the small remainders after a table lookup and F2XM1's series for
- * 1/64 ≤ |x| < 1/4, and its log2(1 + f) for 2^-66 ≤ |f| < 1/8.
+ * how the CPU evaluates the small remainders after a table lookup, F2XM1's series for
+ * 1/64 ≤ |x| < 1/4, and its log2(1 + f) for |f| ≥ 1/8.
  */
 const X87_BITS = 67;
 const LN2_67: BF = { m: 0xb17217f7d1cf79abcn, e: -68 };
 const LOG2E_67: BF = { m: 0x5c551d94ae0bf85den, e: -66 };
-/** Pulls toward zero, in 256ths of a 67-bit unit (fitted; see above). */
-const LOG_PULL_P1 = 96;
 
 /** Truncates toward zero to the microcode's 67 bits. */
 function chop(v: BF): BF {
   return truncBits(v, X87_BITS);
-}
-
-/** Moves v toward zero by pull/256 of a unit in its 67th bit. */
-function pullToZero(v: BF, pull: number): BF {
-  if (v.m === 0n || pull === 0) return v;
-  const unit: BF = { m: BigInt(pull), e: top(v) - X87_BITS - 8 };
-  return v.m < 0n ? add(v, unit) : sub(v, unit);
 }
 
 /** Round-to-nearest-even to `bits` significant bits (for the microcode's constants). */
@@ -526,10 +516,29 @@ function log2p1Core(f: BF): BF {
     const k = fromInt(top(fp1) - 1);
     return k.m > 0n ? k : add(k, { m: 1n, e: top(k) - X87_BITS });
   }
-  // ln(1 + f) = 2·atanh(f / (2 + f))
-  const z = div(f, add(fromInt(2), f));
-  const ln1p = top(z) < -2 ? mul(fromInt(2), atanhSeries(z)) : ln(fp1);
-  return chop(pullToZero(div(ln1p, LN2), t > -36 && t <= -3 ? LOG_PULL_P1 : 0));
+  if (t <= -3) return log2p1Series(f);
+  // |f| ≥ 1/8: another scheme, not identified; the exact value chopped matches 99-100%.
+  return chop(div(ln(fp1), LN2));
+}
+
+/** 1/(2k+1) to 67 bits, k = 0..LOG_TERMS: the coefficients of the atanh series. */
+const LOG_TERMS = 20;
+const LOG_COEF: BF[] = Array.from({ length: LOG_TERMS + 1 }, (_, k) => roundBits(div(ONE, fromInt(2 * k + 1)), X87_BITS));
+const TWO_LOG2E_67: BF = { m: LOG2E_67.m, e: LOG2E_67.e + 1 };
+
+/**
+ * log2(1 + f) for 2^-66 ≤ |f| < 1/8 as the microcode computes it (bit-exact on the samples
+ * measured): w = 2·log2(e)·s with s = f/(2 + f), from the chopped f·2·log2(e) over the chopped
+ * 2 + f, then w·(1 + s²/3 + s⁴/5 + …) by fused chopped Horner steps in s² — every step chopped.
+ */
+function log2p1Series(f: BF): BF {
+  const den = chop(add(fromInt(2), f));
+  const w = chop(div(chop(mul(f, TWO_LOG2E_67)), den));
+  const s = chop(div(f, den));
+  const s2 = chop(mul(s, s));
+  let p = LOG_COEF[LOG_TERMS];
+  for (let k = LOG_TERMS - 1; k >= 1; k--) p = chop(add(LOG_COEF[k], mul(s2, p)));
+  return chop(add(w, chop(mul(w, chop(mul(s2, p))))));
 }
 
 /** FYL2X: ST(1)·log2(ST(0)); a = ST(0) = x, b = ST(1) = y. */

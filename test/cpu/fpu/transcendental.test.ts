@@ -80,7 +80,7 @@ const NAMES: Record<number, string> = {
 };
 /** Minimum bit-exact rates required (measured rates are printed; these leave some margin). */
 const FLOOR: Record<number, number> = {
-  0xfe: 0.98, 0xff: 0.98, 0xfb: 0.97, 0xf2: 0.97, 0xf3: 0.99, 0xf0: 0.98, 0xf1: 0.96, 0xf9: 0.89,
+  0xfe: 0.98, 0xff: 0.98, 0xfb: 0.97, 0xf2: 0.97, 0xf3: 0.99, 0xf0: 0.98, 0xf1: 0.98, 0xf9: 0.98,
 };
 
 interface Tally { exact: number; oneUlp: number; flagsOnly: number; wildWorse: number; bad: string[]; byRc: number[]; totRc: number[] }
@@ -151,7 +151,7 @@ describe.skipIf(skip !== null)('x87 transcendentals vs the host CPU', () => {
       return r.int(2) ? [x80(s, big, r), x80(r.int(2), small, r)] : [x80(s, small, r), x80(r.int(2), big, r)];
     } },
     { name: 'FYL2X, x a power of two', op: 0xf1, gen: (r, s) => [[0x3fff - 40 + r.int(80), 0x80000000, 0], x80(s, 0x3fff - 20 + r.int(40), r)] },
-    { name: 'FYL2XP1, |x| < 2^-66', op: 0xf9, gen: (r, s) => [x80(s, 0x3fff - 67 - r.int(200), r), x80(r.int(2), 0x3fff - 10 + r.int(20), r)] },
+    { name: 'FYL2XP1, |x| < 1/1024', op: 0xf9, gen: (r, s) => [x80(s, 0x3fff - 11 - (r.int(4) ? r.int(60) : r.int(200)), r), x80(r.int(2), 0x3fff - 10 + r.int(20), r)] },
   ];
   for (const { name, op, gen } of EXACT) {
     it.skipIf(!intelHost)(`${name}: bit-exact`, () => {
