@@ -769,13 +769,12 @@ export function trig(kind: number, as: number, ah: number, al: number, cw: numbe
   }
   // Reduce by the CPU's π/2: r = x − k·(π66/2), k = nearest integer.
   const x = toBF(as, ah, al);
-  const halfPi: BF = { m: PI66.m, e: PI66.e - 1 };
   let k = 0n;
   let r = x;
   if (top(x) > -1) {
     // exact: x = xm·2^xe, π66/2 = pm·2^pe with pe < xe or not
-    const e0 = Math.min(x.e, halfPi.e);
-    const xm = x.m << BigInt(x.e - e0), pm = halfPi.m << BigInt(halfPi.e - e0);
+    const e0 = Math.min(x.e, HALF_PI66.e);
+    const xm = x.m << BigInt(x.e - e0), pm = HALF_PI66.m << BigInt(HALF_PI66.e - e0);
     k = (2n * xm + (xm < 0n ? -pm : pm)) / (2n * pm);
     const rem = xm - k * pm;
     r = bf(rem, e0);
@@ -809,9 +808,8 @@ export function trig(kind: number, as: number, ah: number, al: number, cw: numbe
     out(cosX()); saveR2();
     F.exc |= exc;
   } else {
-    // FPTAN behaves as if sine and cosine were each truncated to 67 bits before the division
-    // (this raises its bit-exact rate against the host from ~91% to ~94%).
-    out(div(truncBits(sinX(), 67), truncBits(cosX(), 67)));
+    // FPTAN divides the sine and cosine chopped to 67 bits, as the microcode does.
+    out(div(chop(sinX()), chop(cosX())));
     saveR1();
     setF(0x3fff, 0x80000000, 0);
     F.up = 0;
