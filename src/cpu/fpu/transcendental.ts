@@ -4,7 +4,7 @@
 import {
   BIAS, C_DENORMAL, C_INF, C_QNAN, C_SNAN, C_UNSUPPORTED, C_ZERO, classify, DE, F, IE,
   INDEF_HI, INDEF_LO, INDEF_SE, isNaNClass, propagateNaN2, roundBig, roundWork, setIndefinite,
-  setResult, setWork, unpackTo, ZE, PE,
+  setResult, setWork, unpackTo, ZE, PE, UE,
 } from './float80.js';
 
 /** Second result (FSINCOS, FPTAN) and the C1 "rounded up" bits of both. */
@@ -389,11 +389,15 @@ function toBF(se: number, hi: number, lo: number): BF {
  *   and placed with the 66-bit π (99.96% bit-exact);
  * - FSIN/FCOS: correctly rounded for a reduced argument |r| < 1/8 (r exact, from the 66-bit
  *   π/2), nearly always up to 1/4; above, a table of sin and cos rounded to 67 bits at the
- *   centres of intervals of 1/16 (1/8 above 1/2) (tableSinCos). FPTAN divides the sine and
- *   cosine chopped to 67 bits (bit-exact for |r| < 1/8), with no shortcut above 2^-68.
+ *   centres of intervals of 1/16 (1/8 above 1/2), combined with sin b rounded to 64 bits and
+ *   a four-term minimax cos b − 1, products and their sum chopped (tableSinCos). FPTAN
+ *   divides the sine and cosine chopped to 67 bits (bit-exact for |r| < 1/8), with no
+ *   shortcut above 2^-68.
  * Not identified, so a result sometimes differs from the host's by one ulp (or only in C1):
- * how the CPU evaluates the small remainders after a table lookup, F2XM1's series for
- * 1/64 ≤ |x| < 1/4, and its log2(1 + f) for |f| ≥ 1/8.
+ * the evaluation for 1/8 ≤ |r| < 1/4 (the host's error there looks like noise of about
+ * 2^-69 that grows as r², but is not the rounding of r², of cos r − 1 or of the sum), the
+ * last ~0.05% of the table path, F2XM1's series for 1/64 ≤ |x| < 1/4, and its log2(1 + f)
+ * for |f| ≥ 1/8.
  */
 const X87_BITS = 67;
 const LN2_67: BF = { m: 0xb17217f7d1cf79abcn, e: -68 };
@@ -541,6 +545,15 @@ function log2p1Series(f: BF): BF {
   return chop(add(w, chop(mul(w, chop(mul(s2, p))))));
 }
 
+/**
+ * PE for a result the CPU treats as inexact even when it is exact; a tiny (denormal) result is
+ * then also an underflow (UE) under a masked #U, as the host reports for y·1 with y denormal.
+ */
+function alwaysInexact(cw: number): void {
+  F.exc |= PE;
+  if ((F.se & 0x7fff) === 0 && (F.hi | F.lo) !== 0 && (cw & UE) !== 0) F.exc |= UE;
+}
+
 /** FYL2X: ST(1)·log2(ST(0)); a = ST(0) = x, b = ST(1) = y. */
 export function fyl2x(as: number, ah: number, al: number, bs: number, bh: number, bl: number, cw: number): void {
   const ac = classify(as, ah, al), bc = classify(bs, bh, bl);
@@ -591,7 +604,7 @@ export function fyl2x(as: number, ah: number, al: number, bs: number, bh: number
   }
   roundOut(mul(y, l), cw);
   // The CPU reports PE even when y·log2(x) is exact (x a power of two).
-  F.exc |= PE;
+  alwaysInexact(cw);
 }
 
 /** FYL2XP1: ST(1)·log2(ST(0) + 1). */
@@ -627,7 +640,7 @@ export function fyl2xp1(as: number, ah: number, al: number, bs: number, bh: numb
   const y = toBF(bs, bh, bl);
   const l = log2p1Core(x);
   roundOut(mul(y, l), cw);
-  F.exc |= PE; // as FYL2X: reported even when y·L happens to be exact
+  alwaysInexact(cw); // as FYL2X: reported even when y·L happens to be exact
 }
 
 /**
