@@ -375,9 +375,10 @@ function toBF(se: number, hi: number, lo: number): BF {
  * fitting models to near-midpoint operands):
  * - the constants are ln 2 and log2(e) to 67 bits (LN2_67, LOG2E_67) and the 66-bit π;
  * - F2XM1(x): x·LN2_67 rounded once for |x| < 2^-68; for |x| < 1/4 the Taylor series of
- *   e^u − 1 at u = chop(x·LN2_67), by Horner with fused chopped steps (bit-exact for
- *   |x| < 1/64, 93-99% above); for 1/4 ≤ |x| < 1 a table of 2^c − 1 rounded to 67 bits at the
- *   centres c of 16 intervals per binade, plus 2^c times the series at x − c;
+ *   e^u − 1 at u = chop(x·LN2_67), by Horner with fused chopped steps, the correction
+ *   u²·P(u) rounded to 64 bits before it is added to u (bit-exact for |x| < 1/64, about
+ *   98% on near-midpoint operands above); for 1/4 ≤ |x| < 1 a table of 2^c − 1 rounded to
+ *   67 bits at the centres c of 16 intervals per binade, plus 2^c times the series at x − c;
  * - FYL2X(x) and FYL2XP1(f) multiply y by one 67-bit L that they share: FYL2X(1 + f) equals
  *   FYL2XP1(f) bit for bit. L = chop(f·LOG2E_67) for |f| < 2^-66; for 2^-66 ≤ |f| < 1/8 the
  *   atanh series from chopped f·2·log2(e) and 2 + f (log2p1Series); for |f| ≥ 1/8 a scheme
@@ -396,8 +397,9 @@ function toBF(se: number, hi: number, lo: number): BF {
  * Not identified, so a result sometimes differs from the host's by one ulp (or only in C1):
  * the evaluation for 1/8 ≤ |r| < 1/4 (the host's error there looks like noise of about
  * 2^-69 that grows as r², but is not the rounding of r², of cos r − 1 or of the sum), the
- * last ~0.05% of the table path, F2XM1's series for 1/64 ≤ |x| < 1/4, and its log2(1 + f)
- * for |f| ≥ 1/8.
+ * last ~0.05% of the table path, the last ~2% of F2XM1's series for 1/64 ≤ |x| < 1/4
+ * (neither another rounding of u, u² or the sum nor a change of the series' coefficients
+ * explains it), and its log2(1 + f) for |f| ≥ 1/8.
  */
 const X87_BITS = 67;
 const LN2_67: BF = { m: 0xb17217f7d1cf79abcn, e: -68 };
@@ -474,10 +476,11 @@ export function f2xm1(as: number, ah: number, al: number, cw: number): void {
   if (x.m === 1n << 63n && x.e === -63) { setF(0x3fff, 0x80000000, 0); F.exc |= PE; return; }
   if (x.m === -(1n << 63n) && x.e === -63) { setF(0xbffe, 0x80000000, 0); F.exc |= PE; return; }
   const ex = as & 0x7fff;
-  if (ex < BIAS - 68) { roundOut(mul(x, LN2_67), cw); return; }
+  if (ex < BIAS - 68) { roundOut(mul(x, LN2_67), cw); alwaysInexact(cw); return; }
   if (ex < BIAS - 2) {
     // |x| < 1/4: the series of e^u − 1 at u = chop(x·ln 2), as the CPU does it.
     roundOut(expm1Chopped(chop(mul(x, LN2_67))), cw);
+    alwaysInexact(cw); // even when u + the rounded correction lands on a 64-bit value
     return;
   }
   // 1/4 ≤ |x| < 1: 2^c − 1 from the CPU's table at the centre c of x's interval (16 intervals
@@ -490,17 +493,21 @@ export function f2xm1(as: number, ah: number, al: number, cw: number): void {
   if (!tm1) EXP2_TAB.set(key, tm1 = roundBits(expm1Series(mul(c, LN2)), X87_BITS));
   const e = expm1Chopped(chop(mul(sub(x, c), LN2_67)));
   roundOut(add(tm1, mul(add(ONE, tm1), e)), cw);
+  alwaysInexact(cw);
 }
 
 /** 2^c − 1 rounded to 67 bits at the table's interval centres, by k·1024 + j. */
 const EXP2_TAB = new Map<number, BF>();
 
-/** e^u − 1 = u + u²·(1/2 + u·(1/6 + …)) by Horner with fused chopped steps (u ≠ 0). */
+/**
+ * e^u − 1 = u + u²·(1/2 + u·(1/6 + …)): Horner with fused chopped steps, and the correction
+ * u²·P(u) rounded to 64 bits before it meets u (u ≠ 0).
+ */
 function expm1Chopped(u: BF): BF {
   if (u.m === 0n) return u;
   let p = EXP_COEF[EXP_TERMS];
   for (let k = EXP_TERMS - 1; k >= 2; k--) p = chop(add(EXP_COEF[k], mul(u, p)));
-  return add(u, mul(chop(mul(u, u)), p));
+  return add(u, roundBits(mul(mul(u, u), p), 64));
 }
 
 /**
