@@ -388,15 +388,18 @@ function toBF(se: number, hi: number, lo: number): BF {
  *   below 2^-40); above, a table of atan(j/32) rounded to 67 bits at the nearest j/32 plus
  *   the chopped atan of a chopped quotient (atanTable); in the other octants chopped again
  *   and placed with the 66-bit π (99.96% bit-exact);
- * - FSIN/FCOS: correctly rounded for a reduced argument |r| < 1/8 (r exact, from the 66-bit
- *   π/2), nearly always up to 1/4; above, a table of sin and cos rounded to 67 bits at the
+ * - FSIN/FCOS: for a reduced argument |r| < 1/4 (r exact, from the 66-bit π/2) the host is
+ *   nearly correctly rounded and so is this model: they differ for about 0.02% of operands
+ *   near 2^-8, 0.6% in [1/16, 1/8) and 1.7% in [1/8, 1/4) (FCOS; FSIN a third of that), the
+ *   host's error growing as r²; above, a table of sin and cos rounded to 67 bits at the
  *   centres of intervals of 1/16 (1/8 above 1/2), combined with sin b rounded to 64 bits and
  *   a four-term minimax cos b − 1, products and their sum chopped (tableSinCos). FPTAN
  *   divides the sine and cosine chopped to 67 bits (bit-exact for |r| < 1/8), with no
  *   shortcut above 2^-68.
  * Not identified, so a result sometimes differs from the host's by one ulp (or only in C1):
- * the evaluation for 1/8 ≤ |r| < 1/4 (the host's error there looks like noise of about
- * 2^-69 that grows as r², but is not the rounding of r², of cos r − 1 or of the sum), the
+ * the evaluation for |r| < 1/4 (the host's error looks like noise of about 2^-69 at 1/4 that
+ * grows as r², relative 2^-63 on the r²/2 and r³/6 terms, and FCOS's cos differs from
+ * FSINCOS's; it is not a single rounding of r², cos r − 1, sin²(r/2), tan(r/2) or the sum), the
  * last ~0.05% of the table path, the last ~2% of F2XM1's series for 1/64 ≤ |x| < 1/4
  * (neither another rounding of u, u² or the sum nor a change of the series' coefficients
  * explains it), and its log2(1 + f) for |f| ≥ 1/8.
