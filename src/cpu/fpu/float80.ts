@@ -737,14 +737,10 @@ function divSig(s: number, e: number, aH: number, aL: number, bH: number, bL: nu
   let top = nH + c;
   // Step q1 until 0 ≤ R1 < B (at most once). R1 can reach 2^64 (top = 1) when q1 is one
   // short and B is close to 2^64.
-  while (top !== 0 || limbsAtLeast(r3, r2, r1, r0, bH, bL)) {
-    const k = top < 0 ? 1 : -1; // R1 += k·B
-    q1 -= k;
-    t = r0 + k * b0; c = Math.floor(t * INV16); r0 = t - c * P16;
-    t = r1 + k * b1 + c; c = Math.floor(t * INV16); r1 = t - c * P16;
-    t = r2 + k * b2 + c; c = Math.floor(t * INV16); r2 = t - c * P16;
-    t = r3 + k * b3 + c; c = Math.floor(t * INV16); r3 = t - c * P16;
-    top += c;
+  if (top !== 0 || limbsAtLeast(r3, r2, r1, r0, bH, bL)) {
+    REM[0] = r0; REM[1] = r1; REM[2] = r2; REM[3] = r3; REM[4] = top;
+    q1 = settleDigit(q1, b0, b1, b2, b3, bH, bL);
+    r0 = REM[0]; r1 = REM[1]; r2 = REM[2]; r3 = REM[3];
   }
   // Second digit. Its estimate is within 2^-19 of R1·2^32/B (< 2^32): when its fraction is
   // at least 2^-18 away from an integer, its floor is exact and the division is inexact.
@@ -765,14 +761,10 @@ function divSig(s: number, e: number, aH: number, aL: number, bH: number, bL: nu
     r0 = u0;
     r1 = u1;
     top = rH + c;
-    while (top !== 0 || limbsAtLeast(r3, r2, r1, r0, bH, bL)) {
-      const k = top < 0 ? 1 : -1;
-      q2 -= k;
-      t = r0 + k * b0; c = Math.floor(t * INV16); r0 = t - c * P16;
-      t = r1 + k * b1 + c; c = Math.floor(t * INV16); r1 = t - c * P16;
-      t = r2 + k * b2 + c; c = Math.floor(t * INV16); r2 = t - c * P16;
-      t = r3 + k * b3 + c; c = Math.floor(t * INV16); r3 = t - c * P16;
-      top += c;
+    if (top !== 0 || limbsAtLeast(r3, r2, r1, r0, bH, bL)) {
+      REM[0] = r0; REM[1] = r1; REM[2] = r2; REM[3] = r3; REM[4] = top;
+      q2 = settleDigit(q2, b0, b1, b2, b3, bH, bL);
+      r0 = REM[0]; r1 = REM[1]; r2 = REM[2]; r3 = REM[3];
     }
     sticky = (r0 + r1 + r2 + r3) !== 0 ? 1 : 0;
   }
@@ -783,6 +775,29 @@ function divSig(s: number, e: number, aH: number, aL: number, bH: number, bL: nu
   const l = ((q1l & 1) << 31) | (q2 >>> 1);
   const x = ((q2 & 1) << 31) | sticky;
   roundTo(s, e, h, l, x, prec, cw, EXT_MIN, EXT_MAX);
+}
+
+/** A remainder in divSig's base-2^16 limbs r0..r3, with the signed rest above them last. */
+const REM = new Float64Array(5);
+
+/**
+ * Steps the quotient digit q until the remainder in REM lies in [0, B) (B = bH:bL, limbs
+ * b3..b0), adding or subtracting B each step; returns the corrected digit. Only called when a
+ * correction is needed, which is rare, so the common case never touches REM.
+ */
+function settleDigit(q: number, b0: number, b1: number, b2: number, b3: number, bH: number, bL: number): number {
+  let r0 = REM[0], r1 = REM[1], r2 = REM[2], r3 = REM[3], top = REM[4], t: number, c: number;
+  while (top !== 0 || limbsAtLeast(r3, r2, r1, r0, bH, bL)) {
+    const k = top < 0 ? 1 : -1; // R += k·B
+    q -= k;
+    t = r0 + k * b0; c = Math.floor(t * INV16); r0 = t - c * P16;
+    t = r1 + k * b1 + c; c = Math.floor(t * INV16); r1 = t - c * P16;
+    t = r2 + k * b2 + c; c = Math.floor(t * INV16); r2 = t - c * P16;
+    t = r3 + k * b3 + c; c = Math.floor(t * INV16); r3 = t - c * P16;
+    top += c;
+  }
+  REM[0] = r0; REM[1] = r1; REM[2] = r2; REM[3] = r3; REM[4] = top;
+  return q;
 }
 
 /** The base-2^16 limbs r3:r2:r1:r0 are at least bH:bL. */
