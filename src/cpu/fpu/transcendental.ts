@@ -448,6 +448,17 @@ function roundOut(v: BF, cw: number): void {
   roundBig(s, m, false, v.e, (cw >> 10) & 3, 64, (cw & 0x10) === 0, (cw & 0x08) === 0);
 }
 
+/**
+ * roundOut for a result the CPU reports inexact (PE) even when it is exact; a tiny (denormal)
+ * result is then also an underflow (UE) under a masked #U, as the host reports for y·1 with y
+ * denormal in FYL2X/FYL2XP1.
+ */
+function roundOutInexact(v: BF, cw: number): void {
+  roundOut(v, cw);
+  F.exc |= PE;
+  if ((F.se & 0x7fff) === 0 && (F.hi | F.lo) !== 0 && (cw & UE) !== 0) F.exc |= UE;
+}
+
 function saveR1(): void {
   R.se1 = F.se; R.hi1 = F.hi; R.lo1 = F.lo; R.up1 = F.up;
 }
@@ -479,11 +490,11 @@ export function f2xm1(as: number, ah: number, al: number, cw: number): void {
   if (x.m === 1n << 63n && x.e === -63) { setF(0x3fff, 0x80000000, 0); F.exc |= PE; return; }
   if (x.m === -(1n << 63n) && x.e === -63) { setF(0xbffe, 0x80000000, 0); F.exc |= PE; return; }
   const ex = as & 0x7fff;
-  if (ex < BIAS - 68) { roundOut(mul(x, LN2_67), cw); alwaysInexact(cw); return; }
+  if (ex < BIAS - 68) { roundOutInexact(mul(x, LN2_67), cw); return; }
   if (ex < BIAS - 2) {
     // |x| < 1/4: the series of e^u − 1 at u = chop(x·ln 2), as the CPU does it.
-    roundOut(expm1Chopped(chop(mul(x, LN2_67))), cw);
-    alwaysInexact(cw); // even when u + the rounded correction lands on a 64-bit value
+    // PE even when u + the rounded correction lands on a 64-bit value
+    roundOutInexact(expm1Chopped(chop(mul(x, LN2_67))), cw);
     return;
   }
   // 1/4 ≤ |x| < 1: 2^c − 1 from the CPU's table at the centre c of x's interval (16 intervals
@@ -495,8 +506,7 @@ export function f2xm1(as: number, ah: number, al: number, cw: number): void {
   let tm1 = EXP2_TAB.get(key);
   if (!tm1) EXP2_TAB.set(key, tm1 = roundBits(expm1Series(mul(c, LN2)), X87_BITS));
   const e = expm1Chopped(chop(mul(sub(x, c), LN2_67)));
-  roundOut(add(tm1, mul(add(ONE, tm1), e)), cw);
-  alwaysInexact(cw);
+  roundOutInexact(add(tm1, mul(add(ONE, tm1), e)), cw);
 }
 
 /** 2^c − 1 rounded to 67 bits at the table's interval centres, by k·1024 + j. */
@@ -555,15 +565,6 @@ function log2p1Series(f: BF): BF {
   return chop(add(w, chop(mul(w, chop(mul(s2, p))))));
 }
 
-/**
- * PE for a result the CPU treats as inexact even when it is exact; a tiny (denormal) result is
- * then also an underflow (UE) under a masked #U, as the host reports for y·1 with y denormal.
- */
-function alwaysInexact(cw: number): void {
-  F.exc |= PE;
-  if ((F.se & 0x7fff) === 0 && (F.hi | F.lo) !== 0 && (cw & UE) !== 0) F.exc |= UE;
-}
-
 /** FYL2X: ST(1)·log2(ST(0)); a = ST(0) = x, b = ST(1) = y. */
 export function fyl2x(as: number, ah: number, al: number, bs: number, bh: number, bl: number, cw: number): void {
   const ac = classify(as, ah, al), bc = classify(bs, bh, bl);
@@ -612,9 +613,8 @@ export function fyl2x(as: number, ah: number, al: number, bs: number, bh: number
     const lm = log2p1Core(sub({ m: x.m, e: x.e - k }, ONE));
     l = lm.m === 0n ? fromInt(k) : chop(add(fromInt(k), lm));
   }
-  roundOut(mul(y, l), cw);
   // The CPU reports PE even when y·log2(x) is exact (x a power of two).
-  alwaysInexact(cw);
+  roundOutInexact(mul(y, l), cw);
 }
 
 /** FYL2XP1: ST(1)·log2(ST(0) + 1). */
@@ -649,8 +649,7 @@ export function fyl2xp1(as: number, ah: number, al: number, bs: number, bh: numb
   }
   const y = toBF(bs, bh, bl);
   const l = log2p1Core(x);
-  roundOut(mul(y, l), cw);
-  alwaysInexact(cw); // as FYL2X: reported even when y·L happens to be exact
+  roundOutInexact(mul(y, l), cw); // as FYL2X: PE even when y·L happens to be exact
 }
 
 /**
@@ -739,13 +738,9 @@ function tableSinCos(r: BF): [BF, BF] {
   const k = wide ? 3 : 4; // 2^k intervals per unit
   const j = Number(mag.e + k >= 0 ? mag.m << BigInt(mag.e + k) : mag.m >> BigInt(-(mag.e + k)));
   const slot = wide ? 8 + j : j;
-  let entry = SINCOS_TAB[slot];
-  if (!entry) {
-    const a: BF = { m: BigInt(2 * j + 1), e: -(k + 1) };
-    entry = SINCOS_TAB[slot] = [roundBits(sinSeries(a), X87_BITS), roundBits(cosSeries(a), X87_BITS)];
-  }
-  const [S, C] = entry;
-  const b = sub(mag, { m: BigInt(2 * j + 1), e: -(k + 1) });
+  const a: BF = { m: BigInt(2 * j + 1), e: -(k + 1) }; // the interval's centre
+  const [S, C] = SINCOS_TAB[slot] ??= [roundBits(sinSeries(a), X87_BITS), roundBits(cosSeries(a), X87_BITS)];
+  const b = sub(mag, a);
   if (b.m === 0n) return [r.m < 0n ? neg(S) : S, C];
   const sb = roundBits(sinSeries(b), 64), cm = cosBMinus1(b);
   const sinMag = add(S, chop(add(chop(mul(S, cm)), chop(mul(C, sb)))));
@@ -837,9 +832,8 @@ export function trig(kind: number, as: number, ah: number, al: number, cw: numbe
   const cosX = (): BF => (q === 0 ? c! : q === 1 ? neg(s!) : q === 2 ? neg(c!) : s!);
   // PE always: the table path can land on a 64-bit value, which the CPU still reports inexact.
   const out = (v: BF): void => {
-    if (v.m === 0n) setF(0, 0, 0);
-    else roundOut(v, cw);
-    F.exc |= PE;
+    if (v.m !== 0n) roundOutInexact(v, cw);
+    else { setF(0, 0, 0); F.exc |= PE; }
   };
   if (kind === 0) { out(sinX()); saveR1(); }
   else if (kind === 1) { out(cosX()); saveR1(); }
