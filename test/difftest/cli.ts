@@ -5,6 +5,7 @@ import { run, replay } from './difftest.js';
 import { ensureDisassembler, formatMismatch, formatSummary } from './report.js';
 import { knownSkips } from './knownFailing.js';
 import { ensureHarness } from './native.js';
+import { nativeI386Unavailable } from '../helpers/nativeI386.js';
 
 const USAGE = `usage: npm run difftest -- [options]
   --count N       instructions to execute (default 100000)
@@ -56,6 +57,8 @@ function main(argv: string[]): Promise<number> | number {
     for (const r of k.skip) skip.add(r);
     noFault = k.noFault;
   }
+  const host = nativeI386Unavailable();
+  if (host !== null) throw new Error(`the reference is the host CPU running i386 code, and ${host}`);
   ensureHarness();
   return (async () => {
     await ensureDisassembler();

@@ -5,11 +5,15 @@
 // emulator, must agree everywhere except the flags the Intel SDM leaves undefined.
 // Rows with known, reported emulator bugs are listed in knownFailing.ts and not generated.
 import { describe, expect, it } from 'vitest';
+import { nativeI386Unavailable } from '../helpers/nativeI386.js';
 import { run } from './difftest.js';
 import { formatSummary } from './report.js';
 import { knownSkips } from './knownFailing.js';
 
-describe('difftest (fixed seed)', () => {
+const skip = nativeI386Unavailable();
+if (skip) console.warn(`difftest skipped: ${skip}`);
+
+describe.skipIf(skip !== null)('difftest (fixed seed)', () => {
   it('agrees with the host CPU on 20,000 random instructions', () => {
     const { skip, noFault } = knownSkips();
     const s = run({ count: 20_000, seed: 0x1386, skip, noFault, maxReports: 5 });

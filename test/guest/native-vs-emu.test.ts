@@ -9,10 +9,13 @@
 //
 // GUEST_EMU="qemu-i386" npx vitest run test/guest   checks this test itself against another
 // emulator (the command, split on spaces, replaces "node dist/i386emu.mjs run --").
+// On a host that cannot run i386 binaries natively the reference is qemu-i386 instead
+// (test/helpers/nativeI386.ts); the test says which it used.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { guestReference, nativeI386Unavailable } from '../helpers/nativeI386.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const EMU = 'dist/i386emu.mjs';
@@ -23,13 +26,17 @@ const EMU_CMD: string[] = process.env.GUEST_EMU
   : [process.execPath, EMU, 'run', '--'];
 
 /** The environment both sides run with, unless a case brings its own. */
+const REF = guestReference();
+if (typeof REF === 'string') console.warn(`guest programs: no reference to compare with: ${REF}`);
+else if (REF.name !== 'native') console.warn(`guest programs: comparing with ${REF.name}: ${nativeI386Unavailable()}`);
+
 const BASE_ENV: Record<string, string> = { PATH: '/usr/local/bin:/usr/bin:/bin', LC_ALL: 'C' };
 
 interface GuestCase {
   prog: string;
   args?: string[];
   env?: Record<string, string>;
-  /** Exit status the native run must have (guards against a broken case). */
+  /** Exit status the reference run must have (guards against a broken case). */
   status?: number;
 }
 
@@ -116,7 +123,7 @@ function firstDifference(want: string, got: string): string {
     if (a[i] !== b[i]) {
       const show = (l: string | undefined): string =>
         l === undefined ? '<end of output>' : JSON.stringify(l.length > 160 ? l.slice(0, 160) + '...' : l);
-      return `first difference at stdout line ${i + 1}:\n    native:   ${show(a[i])}\n    emulator: ${show(b[i])}`;
+      return `first difference at stdout line ${i + 1}:\n    reference: ${show(a[i])}\n    emulator:  ${show(b[i])}`;
     }
   }
   return 'outputs are equal';
@@ -129,7 +136,7 @@ const label = (c: GuestCase): string => {
   return [c.prog, ...shown].join(' ') + env;
 };
 
-describe('guest programs: native vs emulator', () => {
+describe.skipIf(typeof REF === 'string')(`guest programs: ${typeof REF === 'string' ? 'reference' : REF.name} vs emulator`, () => {
   it('the guest programs and the emulator bundle are built', () => {
     const missing = [...new Set(CASES.map((c) => `guest-programs/build/${c.prog}`))]
       .filter((p) => !existsSync(`${ROOT}/${p}`));
@@ -144,14 +151,15 @@ describe('guest programs: native vs emulator', () => {
       const prog = `guest-programs/build/${c.prog}`;
       const args = c.args ?? [];
       const env = c.env ?? BASE_ENV;
-      const native = await run(prog, args, env);
-      expect(native.error, `native ${prog} did not start`).toBeUndefined();
+      const [refCmd, refArgs] = (REF as Exclude<typeof REF, string>).argv(prog, args);
+      const native = await run(refCmd, refArgs, (REF as Exclude<typeof REF, string>).env(env));
+      expect(native.error, `${refCmd} ${prog} did not start`).toBeUndefined();
       if (c.status !== undefined) {
-        expect(native.status, `native run: ${describeRun(native)}\n${native.stderr}`).toBe(c.status);
+        expect(native.status, `reference run: ${describeRun(native)}\n${native.stderr}`).toBe(c.status);
       }
       const emu = await run(EMU_CMD[0], [...EMU_CMD.slice(1), prog, ...args], env);
       const context =
-        `${label(c)}\n  native:   ${describeRun(native)}, ${native.stdout.length} bytes of stdout\n` +
+        `${label(c)}\n  reference (${(REF as Exclude<typeof REF, string>).name}): ${describeRun(native)}, ${native.stdout.length} bytes of stdout\n` +
         `  emulator: ${describeRun(emu)}, ${emu.stdout.length} bytes of stdout\n` +
         `  ${firstDifference(native.stdout, emu.stdout)}\n` +
         `  emulator stderr (last 1500 chars):\n${emu.stderr.slice(-1500)}\n` +

@@ -13,6 +13,7 @@ import { Cpu } from '../../../src/cpu/cpu.js';
 import { Mmu, PAGE_FAULT } from '../../../src/mmu/mmu.js';
 import { PhysicalMemory } from '../../../src/mmu/physicalMemory.js';
 import { PTE_P, PTE_RW, PTE_US } from '../../../src/mmu/paging.js';
+import { nativeI386Unavailable } from '../../helpers/nativeI386.js';
 
 export const CODE_ADDR = 0x20000000;
 export const DATA_ADDR = 0x20010000;
@@ -45,6 +46,8 @@ let nativeReason: string | null | undefined;
 /** Builds the native harness if needed. Returns null when ready, else why it cannot run. */
 export function nativeUnavailable(): string | null {
   if (nativeReason !== undefined) return nativeReason;
+  nativeReason = nativeI386Unavailable();
+  if (nativeReason !== null) return nativeReason;
   try {
     mkdirSync(OUT_DIR, { recursive: true });
     if (!existsSync(BIN) || statSync(BIN).mtimeMs < statSync(SRC).mtimeMs) {

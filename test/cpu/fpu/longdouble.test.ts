@@ -6,12 +6,15 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { nativeI386Unavailable } from '../../helpers/nativeI386.js';
 import { DATA_ADDR, hex, makeCpu } from './fpuHarness.js';
 
 const SRC = fileURLToPath(new URL('./native/longdouble.c', import.meta.url));
 const BIN = '/tmp/i386emu-fpu/longdouble';
 
 function build(): string | null {
+  const host = nativeI386Unavailable();
+  if (host !== null) return host;
   try {
     mkdirSync('/tmp/i386emu-fpu', { recursive: true });
     if (!existsSync(BIN) || statSync(BIN).mtimeMs < statSync(SRC).mtimeMs) {

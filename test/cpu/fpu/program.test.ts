@@ -1,15 +1,20 @@
 // End to end: a static glibc/libm program (native/fpprog.c) runs under the emulator's kernel
-// and prints exactly what it prints on the host CPU.
+// and prints exactly what it prints on the host CPU (on qemu-i386 where the host cannot run
+// i386 binaries: test/helpers/nativeI386.ts).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { guestReference } from '../../helpers/nativeI386.js';
 import { Kernel } from '../../../kernel/kernel.js';
 
 const SRC = fileURLToPath(new URL('./native/fpprog.c', import.meta.url));
 const BIN = '/tmp/i386emu-fpu/fpprog';
 
+const REF = guestReference();
+
 function build(): string | null {
+  if (typeof REF === 'string') return REF;
   try {
     mkdirSync('/tmp/i386emu-fpu', { recursive: true });
     if (!existsSync(BIN) || statSync(BIN).mtimeMs < statSync(SRC).mtimeMs) {
@@ -27,7 +32,8 @@ if (skip) console.warn(`x87 program test skipped: ${skip}`);
 
 describe.skipIf(skip !== null)('a libm program under the emulator', () => {
   it('prints the same as on the host', () => {
-    const native = spawnSync(BIN, [], { encoding: 'utf8' });
+    const [cmd, args] = (REF as Exclude<typeof REF, string>).argv(BIN, []);
+    const native = spawnSync(cmd, args, { encoding: 'utf8' });
     expect(native.status).toBe(0);
     const out: number[] = [];
     const k = new Kernel({

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Cpu } from '../../../src/cpu/cpu.js';
 import { Stop } from '../../../src/cpu/stop.js';
+import { nativeI386Unavailable } from '../../helpers/nativeI386.js';
 import { ESP } from '../../../src/cpu/registers.js';
 import { mmxOf } from '../../../src/cpu/sse/mmx.js';
 import { Mmu } from '../../../src/mmu/mmu.js';
@@ -34,8 +35,9 @@ let nativeStatus: string | null = null;
 /** Builds the native harness if needed; returns null when ready, else why it cannot run. */
 export function nativeUnavailable(): string | null {
   if (nativeStatus !== null) return nativeStatus === '' ? null : nativeStatus;
-  if (process.arch !== 'x64' && process.arch !== 'ia32') {
-    nativeStatus = `host is ${process.arch}, not x86`;
+  const host = nativeI386Unavailable();
+  if (host !== null) {
+    nativeStatus = host;
     return nativeStatus;
   }
   try {
