@@ -6,7 +6,8 @@
 #
 # Each src/NAME.c becomes build/NAME (gcc -m32 -O2 -static); hello, printf_ints, strings and
 # int64 also get an -O0 variant build/NAME-O0. harness/insnrun.c (the native side of the
-# per-instruction tests) becomes build/insnrun (-O1). A target is rebuilt when it is missing
+# per-instruction tests) becomes build/insnrun (-O1) and, as an x86-64 program for hosts that
+# cannot run i386 code, build/insnrun64 (-O1, no -m32). A target is rebuilt when it is missing
 # or older than its source or this script. If gcc cannot produce 32-bit code, Debian's
 # gcc-multilib is installed when running as root; otherwise the command is printed.
 set -euo pipefail
@@ -17,6 +18,7 @@ out="$here/build"
 self="$here/build.sh"
 CC="${CC:-gcc}"
 CFLAGS_COMMON="-m32 -static -Wall -Wextra"
+CFLAGS_64="-Wall -Wextra"
 force=0
 [[ "${1:-}" == "-f" ]] && force=1
 
@@ -53,7 +55,7 @@ fi
 mkdir -p "$out"
 built=0
 
-# build OUTPUT SOURCE FLAGS...
+# build OUTPUT SOURCE FLAGS...   (32-bit; CFLAGS_COMMON=$CFLAGS_64 build ... for x86-64)
 build() {
   local target="$1" source="$2"
   shift 2
@@ -74,6 +76,7 @@ for c in "$src"/*.c; do
   fi
 done
 build "$out/insnrun" "$here/harness/insnrun.c" -O1
+CFLAGS_COMMON="$CFLAGS_64" build "$out/insnrun64" "$here/harness/insnrun.c" -O1
 
 if [[ $built -gt 0 ]]; then
   echo "guest-programs: built $built target(s) in ${out#"$PWD"/}"

@@ -32,6 +32,13 @@
  * FX is the FXSAVE image after the sequence (or at the fault), or "-".
  *
  * Build: gcc -m32 -O1 -static -o difftest difftest.c
+ *
+ * The same source also builds as an x86-64 program (gcc -O1 -static -no-pie) for hosts that
+ * cannot run i386 code (no IA32 emulation, as in PVM guests): the sequence then runs in 64-bit
+ * mode with the 32-bit register values zero-extended, and the generator emits only sequences
+ * whose bytes mean the same there (test/difftest/longMode.ts). ESP is loaded into RSP, so the
+ * addresses of the fixed layout stay below 4 GiB; the prologue and epilogue address the
+ * harness's variables through the SIB form with no base, which is absolute in both modes.
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -73,6 +80,24 @@ static void on_fault(int sig, siginfo_t *si, void *ucv)
     f_sig = sig;
     f_code = si->si_code;
     f_addr = (uint32_t)(uintptr_t)si->si_addr;
+#if defined(__x86_64__)
+    f_eip = (uint32_t)g[REG_RIP];
+    out[R_EAX] = (uint32_t)g[REG_RAX];
+    out[R_ECX] = (uint32_t)g[REG_RCX];
+    out[R_EDX] = (uint32_t)g[REG_RDX];
+    out[R_EBX] = (uint32_t)g[REG_RBX];
+    out[R_ESP] = (uint32_t)g[REG_RSP];
+    out[R_EBP] = (uint32_t)g[REG_RBP];
+    out[R_ESI] = (uint32_t)g[REG_RSI];
+    out[R_EDI] = (uint32_t)g[REG_RDI];
+    out[R_EFLAGS] = (uint32_t)g[REG_EFL];
+    f_have_fx = 0;
+    if (uc->uc_mcontext.fpregs) {
+        /* The 64-bit frame holds the FXSAVE image itself. */
+        memcpy(fx_out, uc->uc_mcontext.fpregs, 512);
+        f_have_fx = 1;
+    }
+#else
     f_eip = (uint32_t)g[REG_EIP];
     out[R_EAX] = (uint32_t)g[REG_EAX];
     out[R_ECX] = (uint32_t)g[REG_ECX];
@@ -94,6 +119,7 @@ static void on_fault(int sig, siginfo_t *si, void *ucv)
             f_have_fx = 1;
         }
     }
+#endif
     siglongjmp(fault_jmp, 1);
 }
 
@@ -108,6 +134,69 @@ static int hexval(int c)
 static void emit8(unsigned char **p, unsigned v) { *(*p)++ = (unsigned char)v; }
 static void emit32(unsigned char **p, uint32_t v) { memcpy(*p, &v, 4); *p += 4; }
 
+#if defined(__x86_64__)
+static volatile uint64_t saved_rsp, rflags_out;
+
+/* ModRM (and SIB) for an absolute address with register field r: [disp32] through the SIB
+ * form with no base and no index, since ModRM 05 is RIP-relative in 64-bit mode. */
+static void abs_operand(unsigned char **p, int r, volatile void *addr)
+{
+    emit8(p, 0x04 | r << 3);
+    emit8(p, 0x25);
+    emit32(p, (uint32_t)(uintptr_t)addr);
+}
+
+static void build(const unsigned char *code, unsigned len, unsigned start, const uint32_t *in, int use_fx)
+{
+    unsigned char *p = (unsigned char *)PROLOGUE_ADDR;
+    int r;
+
+    /* prologue: save the harness's callee-saved registers and RSP, load the case */
+    emit8(&p, 0x53); emit8(&p, 0x55);                  /* push rbx; push rbp */
+    emit8(&p, 0x41); emit8(&p, 0x54);                  /* push r12 .. r15 */
+    emit8(&p, 0x41); emit8(&p, 0x55);
+    emit8(&p, 0x41); emit8(&p, 0x56);
+    emit8(&p, 0x41); emit8(&p, 0x57);
+    emit8(&p, 0x9c);                                   /* pushfq */
+    emit8(&p, 0x48); emit8(&p, 0x89);                  /* mov [saved_rsp], rsp */
+    abs_operand(&p, 4, &saved_rsp);
+    emit8(&p, 0x0f); emit8(&p, 0xae);                  /* fxrstor [fx] (32-bit format) */
+    abs_operand(&p, 1, use_fx ? fx_in : fx_default);
+    emit8(&p, 0x68);                                   /* push imm32; popfq */
+    emit32(&p, in[R_EFLAGS]);
+    emit8(&p, 0x9d);
+    for (r = 0; r < 8; r++) {                          /* mov r32, imm32 (zero-extends) */
+        emit8(&p, 0xb8 + r);
+        emit32(&p, in[r]);
+    }
+    emit8(&p, 0xe9);                                   /* jmp CODE_ADDR + start */
+    emit32(&p, CODE_ADDR + start - ((uint32_t)(uintptr_t)p + 4));
+
+    /* the sequence, then the epilogue */
+    p = (unsigned char *)CODE_ADDR;
+    memcpy(p, code, len);
+    p += len;
+    for (r = 0; r < 8; r++) {                          /* mov [out + 4*r], r32 */
+        emit8(&p, 0x89);
+        abs_operand(&p, r, &out[r]);
+    }
+    emit8(&p, 0x48); emit8(&p, 0x8b);                  /* mov rsp, [saved_rsp] */
+    abs_operand(&p, 4, &saved_rsp);
+    emit8(&p, 0x9c);                                   /* pushfq */
+    emit8(&p, 0x8f);                                   /* pop qword [rflags_out] */
+    abs_operand(&p, 0, &rflags_out);
+    emit8(&p, 0x0f); emit8(&p, 0xae);                  /* fxsave [fx_out] */
+    abs_operand(&p, 0, fx_out);
+    emit8(&p, 0xdb); emit8(&p, 0xe3);                  /* fninit */
+    emit8(&p, 0x9d);                                   /* popfq */
+    emit8(&p, 0x41); emit8(&p, 0x5f);                  /* pop r15 .. r12 */
+    emit8(&p, 0x41); emit8(&p, 0x5e);
+    emit8(&p, 0x41); emit8(&p, 0x5d);
+    emit8(&p, 0x41); emit8(&p, 0x5c);
+    emit8(&p, 0x5d); emit8(&p, 0x5b);                  /* pop rbp; pop rbx */
+    emit8(&p, 0xc3);                                   /* ret */
+}
+#else
 /* mov [abs], r32 */
 static void store_reg(unsigned char **p, int r, volatile void *addr)
 {
@@ -158,6 +247,7 @@ static void build(const unsigned char *code, unsigned len, unsigned start, const
     emit8(&p, 0x61);                                   /* popad */
     emit8(&p, 0xc3);                                   /* ret */
 }
+#endif
 
 static char *parse_hex_bytes(char *s, unsigned char *dst, unsigned max, unsigned *n)
 {
@@ -290,6 +380,9 @@ int main(void)
             setitimer(ITIMER_REAL, &arm, NULL);      /* a runaway sequence ends as SIGALRM */
             ((void (*)(void))PROLOGUE_ADDR)();
             setitimer(ITIMER_REAL, &disarm, NULL);
+#if defined(__x86_64__)
+            out[R_EFLAGS] = (uint32_t)rflags_out;
+#endif
         } else {
             setitimer(ITIMER_REAL, &disarm, NULL);
             /* The signal interrupted the sequence: make the x87 state sane again. */

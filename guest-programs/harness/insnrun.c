@@ -25,7 +25,19 @@
  *     <snippet>
  *     pushfd; mov [out.eax..out.edi], regs; pop [out.eflags]; cld; popad; ret
  *
- * Build: gcc -m32 -O1 -static -o insnrun insnrun.c
+ * Built as an x86-64 program (insnrun64) the same source replays snippets in 64-bit mode, for
+ * hosts that cannot run 32-bit code at all. The caller must only send snippets whose bytes mean
+ * the same there (test/helpers/x64Replay.ts decides and re-encodes). The trampoline becomes
+ *
+ *     push rbx; push rbp; push FLAGS; popfq; mov eax..edi, imm32   (zero-extends to 64 bits)
+ *     <snippet>
+ *     pushfq; mov [out.eax..out.edi], r32; pop rax; mov [out.eflags], eax; cld; pop rbp; pop rbx; ret
+ *
+ * with the code page and `out` below 2 GiB (MAP_32BIT), so that absolute disp32 addressing
+ * reaches `out` and a code address fits in a 32-bit register as it does natively.
+ *
+ * Build: gcc -m32 -O1 -static -o insnrun insnrun.c      (i386)
+ *        gcc -O1 -o insnrun64 insnrun.c                  (x86-64 replay)
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -50,7 +62,11 @@ enum { R_EAX, R_ECX, R_EDX, R_EBX, R_EBP, R_ESI, R_EDI, R_EFLAGS, R_COUNT };
 /* Machine register numbers (ModRM order) of the seven registers, in case-line order. */
 static const unsigned char reg_num[7] = { 0, 1, 2, 3, 5, 6, 7 };
 
-static volatile uint32_t out[R_COUNT];
+/* The trampoline stores the registers here (in x86-64 builds a page below 2 GiB). */
+static volatile uint32_t *out;
+#if !defined(__x86_64__)
+static volatile uint32_t out_words[R_COUNT];
+#endif
 static unsigned char *code_page;
 static sigjmp_buf fault_jmp;
 
@@ -97,6 +113,45 @@ static void emit32(unsigned char **p, uint32_t v)
     *p += 4;
 }
 
+#if defined(__x86_64__)
+/* mov [disp32], r32 in the SIB no-base no-index form: absolute (mod=00 rm=101 is RIP-relative). */
+static void emit_store_abs(unsigned char **p, unsigned reg, volatile uint32_t *dst)
+{
+    emit8(p, 0x89);
+    emit8(p, 0x04 | reg << 3);
+    emit8(p, 0x25);
+    emit32(p, (uint32_t)(uintptr_t)dst);
+}
+
+/* Assembles the 64-bit trampoline around the snippet; returns 0 on success. */
+static int build(const unsigned char *code, unsigned len, const uint32_t *in)
+{
+    unsigned char *p = code_page;
+    unsigned i;
+
+    emit8(&p, 0x53);                                   /* push rbx */
+    emit8(&p, 0x55);                                   /* push rbp */
+    emit8(&p, 0x68);                                   /* push imm32 (sign-extended) */
+    emit32(&p, (in[R_EFLAGS] & LOADABLE_FLAGS) | 0x2);
+    emit8(&p, 0x9d);                                   /* popfq */
+    for (i = 0; i < 7; i++) {
+        emit8(&p, 0xb8 + reg_num[i]);                  /* mov r32, imm32 */
+        emit32(&p, in[i]);
+    }
+    memcpy(p, code, len);
+    p += len;
+    emit8(&p, 0x9c);                                   /* pushfq */
+    for (i = 0; i < 7; i++)
+        emit_store_abs(&p, reg_num[i], &out[i]);
+    emit8(&p, 0x58);                                   /* pop rax */
+    emit_store_abs(&p, 0, &out[R_EFLAGS]);
+    emit8(&p, 0xfc);                                   /* cld */
+    emit8(&p, 0x5d);                                   /* pop rbp */
+    emit8(&p, 0x5b);                                   /* pop rbx */
+    emit8(&p, 0xc3);                                   /* ret */
+    return p > code_page + CODE_PAGE_SIZE ? -1 : 0;
+}
+#else
 /* Assembles the trampoline around the snippet; returns 0 on success. */
 static int build(const unsigned char *code, unsigned len, const uint32_t *in)
 {
@@ -127,6 +182,7 @@ static int build(const unsigned char *code, unsigned len, const uint32_t *in)
     emit8(&p, 0xc3);                                   /* ret */
     return p > code_page + CODE_PAGE_SIZE ? -1 : 0;
 }
+#endif
 
 int main(void)
 {
@@ -138,12 +194,23 @@ int main(void)
     static const int sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP };
     unsigned i;
 
+#if defined(__x86_64__)
+    code_page = mmap(NULL, CODE_PAGE_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+    out = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+    if (code_page == MAP_FAILED || out == MAP_FAILED) {
+        perror("insnrun: mmap code below 2 GiB");
+        return 2;
+    }
+#else
+    out = out_words;
     code_page = mmap(NULL, CODE_PAGE_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC,
                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (code_page == MAP_FAILED) {
         perror("insnrun: mmap code");
         return 2;
     }
+#endif
 #ifdef MAP_FIXED_NOREPLACE
     scratch = mmap((void *)SCRATCH_ADDR, SCRATCH_SIZE, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);

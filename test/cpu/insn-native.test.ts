@@ -8,14 +8,20 @@
 //
 // A failure prints reproducers: the bytes, the inputs, both results, and the insnrun input line
 // (`echo 'LINE' | guest-programs/build/insnrun` replays the case natively).
+//
+// On a host that cannot run i386 code (x64Replay(), e.g. a PVM guest) the native side runs in
+// 64-bit mode through guest-programs/build/insnrun64, for the specs whose bytes x64ReplayCode()
+// can replay there (re-encoded where needed); the others are skipped, and the run prints how
+// many ran and which were left out, and why.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nativeI386Unavailable } from '../helpers/nativeI386.js';
+import { hostVendor, nativeI386Unavailable, x64Replay } from '../helpers/nativeI386.js';
+import { x64ReplayCode } from '../helpers/x64Replay.js';
 import { STOP_NAMES } from '../../src/cpu/stop.js';
 import {
   ARITH, DF, GenCase, InsnSpec, Rng, SPECS, asmOf, codeOf, generateCase, seedOf,
 } from './insn-cases.js';
 import {
-  CASE_REG_NAMES, STACK_TOP, SnippetCase, SnippetResult, caseLine, hex, runNative, runSnippet,
+  CASE_REG_NAMES, STACK_TOP, SnippetCase, SnippetResult, caseLine, hex, nativeHarness, runNative, runSnippet,
 } from '../helpers/snippet.js';
 
 const CASES = Number(process.env.INSN_CASES ?? 200);
@@ -24,35 +30,63 @@ const MAX_REPRODUCERS = 3;
 /** Stop.Breakpoint: the snippet ran into the INT3 after it. */
 const BREAKPOINT = 7;
 
+const replay = x64Replay();
+const skip = replay ? null : nativeI386Unavailable();
+if (skip) console.warn(`per-instruction differential tests skipped: ${skip}`);
+const HARNESS = `guest-programs/build/${nativeHarness().split('/').pop()}`;
+
 interface Prepared {
   spec: InsnSpec;
   cases: GenCase[];
+  /** What the emulator runs. */
   inputs: SnippetCase[];
+  /** What the real CPU runs: `inputs`, re-encoded for 64-bit mode when replaying. */
+  nativeInputs: SnippetCase[];
   native: SnippetResult[];
+  /** Replay only: why the spec's bytes cannot run in 64-bit mode (the spec is then skipped). */
+  leftOut: string | null;
 }
 
 const prepared: Prepared[] = SPECS.filter((s) => s.asm.includes(FILTER)).map((spec) => {
   const r = new Rng(seedOf(spec.asm));
   const cases: GenCase[] = [];
   const inputs: SnippetCase[] = [];
+  const nativeInputs: SnippetCase[] = [];
+  let leftOut: string | null = null;
   for (let k = 0; k < CASES; k++) {
     const c = generateCase(spec, r);
     cases.push(c);
-    inputs.push({ code: codeOf(spec, c.imm), regs: c.regs, eflags: c.eflags });
+    const input = { code: codeOf(spec, c.imm), regs: c.regs, eflags: c.eflags };
+    inputs.push(input);
+    if (!replay || leftOut !== null) continue;
+    const x = x64ReplayCode(input.code);
+    if ('reason' in x) leftOut = x.reason;
+    else nativeInputs.push({ ...input, code: x.code });
   }
-  return { spec, cases, inputs, native: [] };
+  return { spec, cases, inputs, nativeInputs: replay ? nativeInputs : inputs, native: [], leftOut };
 });
+const running = prepared.filter((p) => p.leftOut === null);
 
-const skip = nativeI386Unavailable();
-if (skip) console.warn(`per-instruction differential tests skipped: ${skip}`);
+if (replay) {
+  const byReason = new Map<string, string[]>();
+  for (const p of prepared) {
+    if (p.leftOut !== null) byReason.set(p.leftOut, [...(byReason.get(p.leftOut) ?? []), p.spec.asm]);
+  }
+  const lines = [...byReason].map(([why, names]) => `  ${names.length} — ${why}: ${names.join(' | ')}`);
+  console.log(
+    `insn-native: this host cannot run i386 code (${nativeI386Unavailable()});\n` +
+    `replaying in x86-64 mode on ${hostVendor()} through ${HARNESS}: ` +
+    `${running.length} of ${prepared.length} specs run, ${prepared.length - running.length} left out:\n${lines.join('\n')}`,
+  );
+}
 
 beforeAll(() => {
   if (skip) return;
-  const results = runNative(prepared.flatMap((p) => p.inputs));
+  const results = runNative(running.flatMap((p) => p.nativeInputs));
   let k = 0;
-  for (const p of prepared) {
-    p.native = results.slice(k, k + p.inputs.length);
-    k += p.inputs.length;
+  for (const p of running) {
+    p.native = results.slice(k, k + p.nativeInputs.length);
+    k += p.nativeInputs.length;
   }
 }, 300_000);
 
@@ -103,7 +137,8 @@ function reproducer(p: Prepared, k: number, emu: SnippetResult | Error, diff: st
       lines.push(`  ${' '.repeat(at.toString(16).length + 10)}emulator ${hex(emu.scratch.subarray(at, at + 16))}`);
     }
   }
-  lines.push(`  replay natively: echo '${caseLine(p.inputs[k])}' | guest-programs/build/insnrun`);
+  if (replay) lines.push(`  replayed in 64-bit mode as [${hex(p.nativeInputs[k].code)}]`);
+  lines.push(`  replay natively: echo '${caseLine(p.nativeInputs[k])}' | ${HARNESS}`);
   return lines.join('\n');
 }
 
@@ -113,6 +148,10 @@ const groups = [...new Set(prepared.map((p) => p.spec.group))];
 for (const group of groups) {
   describe.skipIf(skip !== null)(group, () => {
     for (const p of prepared.filter((q) => q.spec.group === group)) {
+      if (p.leftOut !== null) {
+        it.skip(`${p.spec.asm}  (not replayable in 64-bit mode: ${p.leftOut})`, () => {});
+        continue;
+      }
       it(p.spec.asm, () => {
         const bad: string[] = [];
         let failures = 0;
@@ -123,7 +162,7 @@ for (const group of groups) {
             throw new Error(
               `case generator bug: the native run faulted (signal ${n.signal}) on\n  ${asmOf(p.spec, c.imm)} ` +
               `[${hex(p.inputs[k].code)}] ${regsText(c.regs)} eflags=${h32(c.eflags)}\n` +
-              `  replay: echo '${caseLine(p.inputs[k])}' | guest-programs/build/insnrun`,
+              `  replay: echo '${caseLine(p.nativeInputs[k])}' | ${HARNESS}`,
             );
           }
           const undef = typeof p.spec.undef === 'function' ? p.spec.undef(c) : p.spec.undef;
@@ -155,6 +194,6 @@ for (const group of groups) {
 
 afterAll(() => {
   if (failedSpecs.length > 0) {
-    console.log(`insn-native: ${failedSpecs.length} of ${prepared.length} specs differ:\n  ${failedSpecs.join('\n  ')}`);
+    console.log(`insn-native: ${failedSpecs.length} of ${running.length} specs differ:\n  ${failedSpecs.join('\n  ')}`);
   }
 });

@@ -5,7 +5,7 @@ import { run, replay } from './difftest.js';
 import { ensureDisassembler, formatMismatch, formatSummary } from './report.js';
 import { knownSkips } from './knownFailing.js';
 import { ensureHarness } from './native.js';
-import { nativeI386Unavailable } from '../helpers/nativeI386.js';
+import { nativeI386Unavailable, x64Replay } from '../helpers/nativeI386.js';
 
 const USAGE = `usage: npm run difftest -- [options]
   --count N       instructions to execute (default 100000)
@@ -58,7 +58,8 @@ function main(argv: string[]): Promise<number> | number {
     noFault = k.noFault;
   }
   const host = nativeI386Unavailable();
-  if (host !== null) throw new Error(`the reference is the host CPU running i386 code, and ${host}`);
+  if (host !== null && !x64Replay()) throw new Error(`the reference is the host CPU running i386 code, and ${host}`);
+  if (host !== null) console.log(`difftest: ${host}; replaying in 64-bit mode the rows whose bytes mean the same there (test/difftest/longMode.ts)`);
   ensureHarness();
   return (async () => {
     await ensureDisassembler();

@@ -185,6 +185,13 @@ export class Gen {
   readonly guard: Array<[number, number]> = [];
   /** Rows that never get a deliberately faulting memory operand. */
   noFault: ReadonlySet<string> = new Set();
+  /**
+   * The native side replays the sequence in 64-bit mode (longMode.ts): registers are
+   * zero-extended there and disp32 sign-extended, so a memory operand's registers and
+   * displacement must add up to its address without wrapping at 4 GiB; [disp32] is encoded
+   * through SIB (ModRM 05 is RIP-relative there); no PUSH+POPF setup (8-byte stack slots).
+   */
+  x64 = false;
 
   constructor(seed: number, table: Spec[], pickable: Spec[]) {
     this.rng = new Rng(seed);
@@ -352,7 +359,7 @@ export class Gen {
   /** Precedes a flag reader with an instruction that defines all six arithmetic flags. */
   defineFlags(): void {
     const r = this.rng;
-    if (!this.inBody && r.chance(0.15) && this.esp - 8 >= STACK_LOW) {
+    if (!this.x64 && !this.inBody && r.chance(0.15) && this.esp - 8 >= STACK_LOW) {
       this.pushfImm(r.u32());
       return;
     }
@@ -400,6 +407,19 @@ export class Gen {
     const start = this.pc;
     this.bytes.push(0xb0 + reg8, v & 0xff);
     this.record({ spec: s, sz: 8, reg: reg8, rm: 0, isMem: false, addr: 0, imm: v & 0xff, rep: 0, keep: 0 }, start);
+  }
+
+  /** ModRM (register field `reg`) and the bytes after it for the absolute address `addr`. */
+  absMem(reg: number, addr: number): number[] {
+    const d = [addr & 0xff, (addr >> 8) & 0xff, (addr >> 16) & 0xff, addr >>> 24];
+    return this.x64 ? [0x04 | (reg << 3), 0x25, ...d] : [0x05 | (reg << 3), ...d];
+  }
+
+  /** In x64 mode: whether base + index + disp, as 64-bit integers, is the 32-bit address. */
+  private sumsIn64(base: number, index: number, disp: number, addr: number): boolean {
+    if (!this.x64) return true;
+    const b = base >>> 0, i = index >>> 0; // zero-extended registers
+    return b + i + disp === addr >>> 0;
   }
 
   /** A register operand; `write` avoids locked registers. */
@@ -501,14 +521,21 @@ export class Gen {
     const noSetup = spec.noAccess === true && r.chance(0.7);
     const form = r.int(spec.noAccess ? 6 : 7);
     const espAdj = spec.espAdjust ? spec.espAdjust(e.sz) : 0;
+    // LEA and the hints compute no address that is used: any sum will do in x64 mode too.
+    const x64 = this.x64 && !spec.noAccess;
+    const abs = () => {
+      const m = this.absMem(0, addr);
+      return { modrm: m[0], tail: m.slice(1) };
+    };
     switch (form) {
       case 0: // [disp32]
-        return { modrm: 0x05, tail: d32(addr) };
+        return abs();
       case 1: { // [base], [base+disp8], [base+disp32]
         const base = this.freeReg(avoid);
         const mod = r.int(3);
-        const disp = mod === 0 ? 0 : mod === 1 ? r.range(-128, 127) : (r.chance(0.5) ? r.range(-4096, 4096) : r.u32() | 0);
+        const disp = mod === 0 ? 0 : mod === 1 ? r.range(-128, 127) : (r.chance(0.5) || x64 ? r.range(-4096, 4096) : r.u32() | 0);
         if (mod === 0 && base === EBP) return this.memDisp8(e, addr, base, avoid, noSetup);
+        if (x64 && !this.sumsIn64((addr - disp) | 0, 0, disp, addr)) return abs();
         if (!noSetup) this.movImm(base, (addr - disp) | 0);
         e.keep |= 1 << base;
         return { modrm: (mod << 6) | base, tail: mod === 0 ? [] : mod === 1 ? [disp & 0xff] : d32(disp) };
@@ -519,9 +546,10 @@ export class Gen {
         const base = this.freeReg(avoid);
         const index = this.freeReg(avoid | (1 << base));
         const scale = r.int(4);
-        const iv = r.chance(0.5) ? r.range(-64, 64) : r.u32() | 0;
+        const iv = x64 ? r.range(0, 64) : r.chance(0.5) ? r.range(-64, 64) : r.u32() | 0;
         const mod = base === EBP ? 1 + r.int(2) : r.int(3);
         const disp = mod === 0 ? 0 : mod === 1 ? r.range(-128, 127) : r.range(-100000, 100000);
+        if (x64 && !this.sumsIn64((addr - (iv << scale) - disp) | 0, iv << scale, disp, addr)) return abs();
         if (!noSetup) {
           this.movImm(index, iv);
           this.movImm(base, (addr - (iv << scale) - disp) | 0);
@@ -532,7 +560,7 @@ export class Gen {
       case 5: { // SIB without base: [index*scale + disp32]
         const index = this.freeReg(avoid);
         const scale = r.int(4);
-        const iv = r.range(-256, 256);
+        const iv = x64 ? r.range(0, 256) : r.range(-256, 256);
         if (!noSetup) this.movImm(index, iv);
         e.keep |= 1 << index;
         return { modrm: 0x04, tail: [(scale << 6) | (index << 3) | 5, ...d32((addr - (iv << scale)) | 0)] };
@@ -546,7 +574,8 @@ export class Gen {
         }
         if (this.guarded(addr, bytes)) {
           e.addr = this.dataAddr(bytes);
-          return { modrm: 0x05, tail: d32(e.addr) };
+          const m = this.absMem(0, e.addr);
+          return { modrm: m[0], tail: m.slice(1) };
         }
         e.addr = addr;
         const disp = (addr - esp) | 0;
@@ -560,6 +589,11 @@ export class Gen {
 
   private memDisp8(e: Enc, addr: number, base: number, _avoid: number, noSetup: boolean): { modrm: number; tail: number[] } {
     const disp = this.rng.range(-128, 127);
+    if (this.x64 && !e.spec.noAccess && !this.sumsIn64((addr - disp) | 0, 0, disp, addr)) {
+      e.addr = addr;
+      const m = this.absMem(0, addr);
+      return { modrm: m[0], tail: m.slice(1) };
+    }
     if (!noSetup) this.movImm(base, (addr - disp) | 0);
     e.keep |= 1 << base;
     e.addr = addr;

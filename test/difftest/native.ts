@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Case, type Outcome, hex, fromHex } from './layout.js';
+import { x64Replay } from '../helpers/nativeI386.js';
 
 /** The repository root: the nearest directory above this module with a package.json (works bundled into dist/ too). */
 function findRoot(): string {
@@ -19,16 +20,20 @@ function findRoot(): string {
 const ROOT = findRoot();
 export const HARNESS_SRC = ROOT + 'guest-programs/harness/difftest.c';
 export const HARNESS_BIN = ROOT + 'guest-programs/build/difftest';
+/** The x86-64 build of the same source, for hosts that cannot run i386 code (longMode.ts). */
+export const HARNESS_BIN64 = ROOT + 'guest-programs/build/difftest64';
 
-/** Compiles the native harness if it is missing or older than its source. */
+/** Compiles the native harness (the x86-64 build in replay mode) if it is missing or older than its source. */
 export function ensureHarness(): string {
-  const stale = !existsSync(HARNESS_BIN) || statSync(HARNESS_BIN).mtimeMs < statSync(HARNESS_SRC).mtimeMs;
+  const bin = x64Replay() ? HARNESS_BIN64 : HARNESS_BIN;
+  const stale = !existsSync(bin) || statSync(bin).mtimeMs < statSync(HARNESS_SRC).mtimeMs;
   if (stale) {
-    mkdirSync(dirname(HARNESS_BIN), { recursive: true });
-    const r = spawnSync('gcc', ['-m32', '-O1', '-static', '-Wall', '-fno-pie', '-no-pie', '-o', HARNESS_BIN, HARNESS_SRC], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`difftest: cannot build the native harness (gcc -m32):\n${r.stderr}${r.error ?? ''}`);
+    mkdirSync(dirname(bin), { recursive: true });
+    const m32 = bin === HARNESS_BIN ? ['-m32'] : [];
+    const r = spawnSync('gcc', [...m32, '-O1', '-static', '-Wall', '-fno-pie', '-no-pie', '-o', bin, HARNESS_SRC], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`difftest: cannot build the native harness (gcc ${m32.join(' ')}):\n${r.stderr}${r.error ?? ''}`);
   }
-  return HARNESS_BIN;
+  return bin;
 }
 
 function caseLine(c: Case): string {

@@ -253,7 +253,7 @@ function cmpxchgPost(g: Gen, e: Enc): void {
   if (e.isMem) {
     if (e.keep & bit(EAX)) return;
     const a = e.addr;
-    g.raw(g.spec('mov Gv,Ev'), [...(sz === 16 ? [0x66] : []), sz === 8 ? 0x8a : 0x8b, 0x05, a & 0xff, (a >> 8) & 0xff, (a >> 16) & 0xff, a >>> 24], { sz, isMem: true, addr: a });
+    g.raw(g.spec('mov Gv,Ev'), [...(sz === 16 ? [0x66] : []), sz === 8 ? 0x8a : 0x8b, ...g.absMem(EAX, a)], { sz, isMem: true, addr: a });
   } else {
     g.raw(g.spec('mov Gv,Ev'), [...(sz === 16 ? [0x66] : []), sz === 8 ? 0x8a : 0x8b, 0xc0 | e.rm], { sz, rm: e.rm });
   }
@@ -263,8 +263,8 @@ add({ name: 'cmpxchg Ev,Gv', group: 'mov', op: [0x0f, 0xb1], modrm: { reg: 'G', 
 add({ name: 'cmpxchg8b Mq', group: 'mov', op: [0x0f, 0xc7], size: 'n', modrm: { reg: 1, rm: 'M' }, iw: bit(EAX) | bit(EDX), lock: true, mem: () => 8, fl: fl('d=Z'), post: (g, e) => {
   if (!g.rng.chance(0.5) || (e.keep & (bit(EAX) | bit(EDX)))) return;
   const a = e.addr, b = (a + 4) | 0;
-  g.raw(g.spec('mov Gv,Ev'), [0x8b, 0x05, a & 0xff, (a >> 8) & 0xff, (a >> 16) & 0xff, a >>> 24], { isMem: true, addr: a });
-  g.raw(g.spec('mov Gv,Ev'), [0x8b, 0x15, b & 0xff, (b >> 8) & 0xff, (b >> 16) & 0xff, b >>> 24], { isMem: true, addr: b, reg: EDX });
+  g.raw(g.spec('mov Gv,Ev'), [0x8b, ...g.absMem(EAX, a)], { isMem: true, addr: a });
+  g.raw(g.spec('mov Gv,Ev'), [0x8b, ...g.absMem(EDX, b)], { isMem: true, addr: b, reg: EDX });
 } });
 add({ name: 'bswap Zd', group: 'mov', op: [0x0f, 0xc8], size: 'd', opreg: true, wr: 'O', fl: NO_FLAGS });
 add({ name: 'bswap Zw', group: 'mov', op: [0x0f, 0xc8], size: 'w', opreg: true, wr: 'O', fl: NO_FLAGS, weight: 0.3 });
@@ -410,7 +410,7 @@ for (const [op, n, reads] of [[0xe0, 'loopne', ZF], [0xe1, 'loope', ZF], [0xe2, 
     const r = g.rng;
     if (r.chance(0.5)) g.movImm(ECX, r.pick([0, 1, 2, 0x10000, 0x10001, 0xffff, r.u32()]));
     if (reads & g.undef) g.defineFlags();
-    const a16 = r.chance(0.25) ? [0x67] : [];
+    const a16 = !g.x64 && r.chance(0.25) ? [0x67] : [];
     overBody(g, g.spec(`${n} Jb`), [...a16, op], 1);
   } });
 }

@@ -482,6 +482,10 @@ for (const [name, bytes] of UD) {
 const PENDING_MF = new WeakSet<Gen>();
 const MF_NAME = 'MMX insn with a pending x87 exception (#MF)';
 const MMX_RE = /^(emms|maskmovq|\w+ (Pq|Ppi|Nq)|movq Qq|movd Ed,Pq|movntq|pextrw Gd,Nq|pmovmskb Gd,Nq|cvtpi2p[sd] V\w+,Qpi|movq2dq)/;
+/** Whether a row of this table is an MMX instruction (touches the x87 register file). */
+export function isMmxRow(name: string): boolean {
+  return MMX_RE.test(name) || name === MF_NAME;
+}
 let mmxRows: Spec[] | null = null;
 let mmxDerived: Spec[] | null = null;
 SSE_ROWS.push({

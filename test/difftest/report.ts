@@ -87,6 +87,7 @@ export function formatSummary(s: Summary, opts: { coverage?: boolean; verbose?: 
   const lines: string[] = [];
   lines.push(`difftest: ${s.instructions} instructions in ${s.sequences} sequences, ${s.mismatches} mismatches`
     + ` (${s.faults} sequences ended in a fault; ${(s.ms / 1000).toFixed(1)} s)`);
+  for (const [why, n] of s.vendor) lines.push(`  not counted, the host vendor's own behaviour (test/difftest/vendor.ts): ${n} x ${why}`);
   if (s.mismatches > 0) {
     lines.push('mismatches by group:');
     for (const [g, n] of [...s.byGroup].sort((a, b) => b[1] - a[1])) lines.push(`  ${g.padEnd(14)} ${n}`);

@@ -2,11 +2,16 @@
 // guest-programs/build/insnrun (see guest-programs/harness/insnrun.c for the contract) and
 // parses its output. Also the constants and formats both halves share. This module does not
 // import the emulator, so it works even when the CPU does not build.
+//
+// On a host that cannot run i386 code but can run x86-64 (x64Replay()), the native half is
+// guest-programs/build/insnrun64 instead: the same harness built for 64-bit mode, which the
+// caller must feed only with snippets re-encoded by x64ReplayCode() (see x64Replay.ts).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PAGE_SIZE } from '../../src/mmu/physicalMemory.js';
 import { Stop } from '../../src/cpu/stop.js';
+import { x64Replay } from './nativeI386.js';
 
 export const CODE_ADDR = 0x00400000;
 export const STACK_ADDR = 0x00800000;
@@ -22,6 +27,12 @@ export const CASE_REGS = [0, 1, 2, 3, 5, 6, 7] as const;
 export const CASE_REG_NAMES = ['eax', 'ecx', 'edx', 'ebx', 'ebp', 'esi', 'edi'] as const;
 
 export const INSNRUN = fileURLToPath(new URL('../../guest-programs/build/insnrun', import.meta.url));
+export const INSNRUN64 = fileURLToPath(new URL('../../guest-programs/build/insnrun64', import.meta.url));
+
+/** The harness runNative uses on this host: insnrun, or insnrun64 when replaying in 64-bit mode. */
+export function nativeHarness(): string {
+  return x64Replay() ? INSNRUN64 : INSNRUN;
+}
 
 export interface SnippetInit {
   /** eax ecx edx ebx ebp esi edi */
@@ -108,16 +119,17 @@ function parseNativeLine(line: string): SnippetResult {
 }
 
 /**
- * Runs many cases on the real CPU with one insnrun process and returns one result per case,
- * in order. Throws with insnrun's stderr if the harness is missing or fails.
+ * Runs many cases on the real CPU with one insnrun process (nativeHarness()) and returns one
+ * result per case, in order. Throws with insnrun's stderr if the harness is missing or fails.
  */
 export function runNative(cases: SnippetCase[], timeoutMs = 120_000): SnippetResult[] {
-  if (!existsSync(INSNRUN)) {
-    throw new Error(`${INSNRUN} is missing: run "bash guest-programs/build.sh" first`);
+  const harness = nativeHarness();
+  if (!existsSync(harness)) {
+    throw new Error(`${harness} is missing: run "bash guest-programs/build.sh" first`);
   }
   if (cases.length === 0) return [];
   const input = cases.map(caseLine).join('\n') + '\n';
-  const r = spawnSync(INSNRUN, [], {
+  const r = spawnSync(harness, [], {
     input, encoding: 'utf8', maxBuffer: 1 << 30, timeout: timeoutMs,
   });
   if (r.error) throw new Error(`insnrun: ${r.error.message}`);

@@ -1,6 +1,7 @@
 // Per-instruction differential testing: run a few bytes of x86 code on the emulator's CPU
-// (runSnippet) and on the real CPU through guest-programs/build/insnrun (runNative), starting
-// from the same registers, flags and scratch memory, and return the state each leaves behind.
+// (runSnippet) and on the real CPU through guest-programs/build/insnrun (runNative; insnrun64 in
+// 64-bit mode on hosts without i386 support, see x64Replay.ts), starting from the same
+// registers, flags and scratch memory, and return the state each leaves behind.
 //
 // Both sides share one contract (see guest-programs/harness/insnrun.c):
 //  - registers in case order EAX ECX EDX EBX EBP ESI EDI; ESP is the harness's own, so a

@@ -6,6 +6,14 @@
 // DATA_ADDR (ESI points there, so the x87 code uses [esi] / [esi+disp8] operands), EAX, EFLAGS
 // and the code: x87 instructions (D8..DF with ModRM), FWAIT (9B) and FXSAVE/FXRSTOR (0F AE /0,
 // /1). Code sits at CODE_ADDR in both worlds, so FIP and FDP compare directly.
+//
+// Where the host cannot run i386 code (x64Replay()), the harness is built as a 64-bit program
+// instead and replays the same bytes in 64-bit mode: [esi]/[esi+disp] become [rsi]/[rsi+disp]
+// with RSI = DATA_ADDR, so every case means the same there (runNative checks that). What
+// 64-bit mode itself changes (the CS/DS selectors recorded, FXSAVE's XMM8-15) and what a
+// non-Intel host records differently from the Intel CPU the emulator models (the x87 pointer
+// fields) are applied to the emulator's run as the host would have them (see amdPointers), so
+// the comparison stays exact.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +21,7 @@ import { Cpu } from '../../../src/cpu/cpu.js';
 import { Mmu, PAGE_FAULT } from '../../../src/mmu/mmu.js';
 import { PhysicalMemory } from '../../../src/mmu/physicalMemory.js';
 import { PTE_P, PTE_RW, PTE_US } from '../../../src/mmu/paging.js';
-import { nativeI386Unavailable } from '../../helpers/nativeI386.js';
+import { hostVendor, nativeI386Unavailable, x64Replay } from '../../helpers/nativeI386.js';
 
 export const CODE_ADDR = 0x20000000;
 export const DATA_ADDR = 0x20010000;
@@ -21,7 +29,10 @@ const SAVE_ADDR = 0x30000000;
 
 const SRC = fileURLToPath(new URL('./native/fpuharness.c', import.meta.url));
 const OUT_DIR = '/tmp/i386emu-fpu';
-const BIN = `${OUT_DIR}/fpuharness`;
+/** True when the reference is the 64-bit build of the harness (see the header). */
+export const REPLAY = x64Replay();
+const BIN = REPLAY ? `${OUT_DIR}/fpuharness-x64` : `${OUT_DIR}/fpuharness`;
+const GCC_ARGS = REPLAY ? ['-O1', '-no-pie', '-fno-pie'] : ['-m32', '-O1', '-no-pie', '-fno-pie'];
 
 export interface FpuCase {
   /** 108-byte FNSAVE image to start from. */
@@ -46,14 +57,14 @@ let nativeReason: string | null | undefined;
 /** Builds the native harness if needed. Returns null when ready, else why it cannot run. */
 export function nativeUnavailable(): string | null {
   if (nativeReason !== undefined) return nativeReason;
-  nativeReason = nativeI386Unavailable();
+  nativeReason = REPLAY ? null : nativeI386Unavailable();
   if (nativeReason !== null) return nativeReason;
   try {
     mkdirSync(OUT_DIR, { recursive: true });
     if (!existsSync(BIN) || statSync(BIN).mtimeMs < statSync(SRC).mtimeMs) {
-      const r = spawnSync('gcc', ['-m32', '-O1', '-no-pie', '-fno-pie', '-o', BIN, SRC], { encoding: 'utf8' });
+      const r = spawnSync('gcc', [...GCC_ARGS, '-o', BIN, SRC], { encoding: 'utf8' });
       if (r.status !== 0) {
-        nativeReason = `gcc -m32 cannot build the x87 harness: ${(r.stderr || String(r.error)).slice(0, 300)}`;
+        nativeReason = `gcc ${GCC_ARGS.join(' ')} cannot build the x87 harness: ${(r.stderr || String(r.error)).slice(0, 300)}`;
         return nativeReason;
       }
     }
@@ -86,7 +97,34 @@ function be32(v: number): string {
   return (v >>> 0).toString(16).padStart(8, '0');
 }
 
+/**
+ * Whether code is only x87 instructions (D8..DF, register or [esi]/[esi+disp] forms), FWAIT and
+ * FXSAVE/FXRSTOR [esi+disp]: the bytes that mean the same in 64-bit mode. Other bytes could be
+ * REX prefixes there (40..4F) or address RIP-relative (mod 00, r/m 101).
+ */
+function replayable(code: number[]): boolean {
+  let p = 0;
+  while (p < code.length) {
+    let b = code[p++];
+    if (b === 0x9b) continue;
+    if (b === 0x0f) b = code[p++] === 0xae ? 0xae : -1;
+    if (b !== 0xae && (b < 0xd8 || b > 0xdf)) return false;
+    const modrm = code[p++];
+    if (modrm === undefined) return false;
+    if (b === 0xae && (modrm >= 0xc0 || ((modrm >> 3) & 7) > 1)) return false;
+    if (modrm >= 0xc0) continue;
+    if ((modrm & 7) !== 6) return false;
+    p += modrm >> 6 === 1 ? 1 : modrm >> 6 === 2 ? 4 : 0;
+  }
+  return p === code.length;
+}
+
 export function runNative(cases: FpuCase[]): FpuResult[] {
+  if (REPLAY) {
+    // Every case written so far replays; a new kind of case must be checked before it is.
+    const bad = cases.find((c) => !replayable(c.code));
+    if (bad) throw new Error(`x86-64 replay cannot run code ${hex(bad.code)} as it runs in 32-bit mode`);
+  }
   const out: FpuResult[] = [];
   const CHUNK = 20000;
   for (let k = 0; k < cases.length; k += CHUNK) {
@@ -152,6 +190,50 @@ export function isCpuFault(e: unknown): boolean {
   return typeof e === 'object' && e !== null && (e as { kind?: string }).kind === 'cpu-fault';
 }
 
+// The emulator models an Intel CPU, which deprecates FCS/FDS (stored as 0; CPUID.7.0:EBX[13]),
+// records FDP/FDS only for an instruction that raises an unmasked exception
+// (FDP_EXCPTN_ONLY, CPUID.7.0:EBX[6]) and FOP likewise (FOP compatibility mode off). AMD
+// processors record FOP, FCS and (for a memory operand) FDP/FDS for every non-control x87
+// instruction and keep the FCS/FDS that FLDENV/FRSTOR/FXRSTOR load (AMD64 APM vol. 1, x87
+// pointer and opcode state; measured on a Zen 5). On a non-Intel host the emulator's run
+// therefore gets those fields set the AMD way after each instruction, so that the comparison
+// still checks them (and every image they are stored into) rather than ignoring them.
+const AMD_POINTERS = hostVendor() !== 'intel';
+// The selectors the host records: 64-bit user CS and a null DS in replay (an artifact of 64-bit
+// mode), else the i386 user CS and DS.
+const HOST_CS = REPLAY ? 0x33 : 0x23;
+const HOST_DS = REPLAY ? 0 : 0x2b;
+
+/** The x87 control instructions: they leave FIP, FOP, FCS, FDP and FDS alone. */
+function isControl(op: number, modrm: number): boolean {
+  const reg = (modrm >> 3) & 7;
+  if (modrm < 0xc0) return (op === 0xd9 && reg >= 4) || (op === 0xdd && (reg === 4 || reg === 6 || reg === 7));
+  return (op === 0xdb && modrm >= 0xe0 && modrm <= 0xe4) || (op === 0xdf && modrm === 0xe0);
+}
+
+/** Sets the pointer fields as an AMD host does after an instruction that completed (see above). */
+function amdPointers(c: Cpu, twoByte: boolean, op: number, modrm: number, ea: number): void {
+  const f = c.fpu, m = c.mmu;
+  const reg = (modrm >> 3) & 7;
+  if (twoByte) {
+    if (reg === 1) { f.fcs = m.read16(ea + 12); f.fds = m.read16(ea + 20); } // FXRSTOR
+    else {
+      // FXSAVE: AMD stores FOP, FIP, FCS, FDP and FDS only while an exception is pending
+      // (FSW.ES; AMD64 APM vol. 4, FXSAVE; measured on a Zen 5 that reports XSaveErPtr in
+      // CPUID 8000_0008h:EBX[2] all the same), and its MXCSR_MASK has bit 17 (MM, the
+      // misaligned-SSE mask) besides Intel's 0xFFFF.
+      if (!(f.getSw() & 0x80)) for (let i = 6; i < 24; i++) m.write8(ea + i, 0);
+      m.write32(ea + 28, 0x2ffff);
+    }
+  } else if (isControl(op, modrm)) {
+    if (modrm < 0xc0 && reg === 4) { f.fcs = m.read16(ea + 16); f.fds = m.read16(ea + 24); } // FLDENV, FRSTOR
+  } else {
+    f.fop = ((op & 7) << 8) | modrm;
+    f.fcs = HOST_CS;
+    if (modrm < 0xc0) { f.fdp = ea; f.fds = HOST_DS; }
+  }
+}
+
 /** Runs one case's code through the emulator's Fpu; returns the status string. */
 function runCode(c: Cpu, code: number[]): string {
   let p = 0;
@@ -159,6 +241,7 @@ function runCode(c: Cpu, code: number[]): string {
   while (p < code.length) {
     const start = p;
     let b = code[p++];
+    let twoByte = false, modrm = 0, ea = 0;
     c.prevEip = CODE_ADDR + start;
     c.stopReason = -1;
     if (b === 0x9b) {
@@ -168,10 +251,8 @@ function runCode(c: Cpu, code: number[]): string {
         if (!isCpuFault(e)) throw e;
       }
     } else {
-      let twoByte = false;
       if (b === 0x0f) { twoByte = true; b = code[p++]; } // 0F AE
-      const modrm = code[p++];
-      let ea = 0;
+      modrm = code[p++];
       if (modrm < 0xc0) {
         const mod = modrm >> 6, rm = modrm & 7;
         if (rm !== 6) throw new Error('test code must address memory through [esi]');
@@ -195,6 +276,10 @@ function runCode(c: Cpu, code: number[]): string {
     if (c.stopReason >= 0) {
       return c.trapVector === 16 ? 'FPE' : c.trapVector === 6 ? 'ILL' : 'SEGV';
     }
+    if (AMD_POINTERS && b !== 0x9b) amdPointers(c, twoByte, b, modrm, ea);
+    // 64-bit FXSAVE also stores XMM8-XMM15 (zeroed by the harness) in bytes 288..415, which in
+    // 32-bit mode are reserved and left alone: a replay artifact.
+    if (REPLAY && twoByte && ((modrm >> 3) & 7) === 0) for (let i = 288; i < 416; i++) c.mmu.write8(ea + i, 0);
   }
   return 'OK';
 }
@@ -210,6 +295,7 @@ export function runEmu(cases: FpuCase[]): FpuResult[] {
     c.sse.xmm.fill(0);
     writeBytes(c, SAVE_ADDR, k.state);
     c.fpu.frstor(c, SAVE_ADDR);
+    if (AMD_POINTERS) amdPointers(c, false, 0xdd, 0x20, SAVE_ADDR);
     writeBytes(c, DATA_ADDR, zero);
     writeBytes(c, DATA_ADDR, k.mem);
     c.regs[0] = k.eax | 0;

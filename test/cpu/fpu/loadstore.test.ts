@@ -1,8 +1,9 @@
 // Differential tests of x87 loads, stores, conversions, compares, FXAM, FCMOV, FXCH, stack
 // faults and control instructions against the host CPU.
 import { describe, expect, it, vi } from 'vitest';
-import { FpuCase, makeState, nativeUnavailable, randCw, randF32, randF64, randX80, Rng, X80 } from './fpuHarness.js';
-import { compareCases, report } from './diffCheck.js';
+import { hostVendor } from '../../helpers/nativeI386.js';
+import { FpuCase, makeState, nativeUnavailable, randCw, randF32, randF64, randX80, runEmu, runNative, Rng, X80 } from './fpuHarness.js';
+import { compareCases, report, summarise } from './diffCheck.js';
 
 vi.setConfig({ testTimeout: 120_000 });
 const skip = nativeUnavailable();
@@ -209,7 +210,18 @@ describe.skipIf(skip !== null)('x87 loads, stores and compares vs the host CPU',
     const cases: FpuCase[] = ops.map((code) => ({
       state: makeState(0x37f, stackOf(r, 3)), mem: new Uint8Array(16), eax: 0, eflags: 0, code,
     }));
-    const s = compareCases(cases, { maxSamples: 10 });
+    const nat = runNative(cases), emu = runEmu(cases);
+    if (hostVendor() !== 'intel') {
+      // The transcendentals' C1 (round-up) comes from the vendor's microcode (the emulator
+      // reproduces Intel's): on AMD, FSINCOS of a tiny ST(0) sets C1 for cos = 1 where Intel
+      // does not. Their results are measured in transcendental.test.ts; here only C1 is let go.
+      const TRANSCENDENTAL = [0xf0, 0xf1, 0xf2, 0xf3, 0xf9, 0xfb, 0xfe, 0xff];
+      cases.forEach((c, i) => {
+        if (c.code[0] !== 0xd9 || !TRANSCENDENTAL.includes(c.code[1])) return;
+        for (const x of [nat[i], emu[i]]) x.state[5] &= ~0x02;
+      });
+    }
+    const s = summarise(cases, nat, emu, { maxSamples: 10 });
     console.log(report('encodings', s));
     expect(s.mismatches).toBe(0);
   });

@@ -1,25 +1,29 @@
 // long double values produced by ordinary compiled C on the host (gcc -m32 keeps long double
 // in the x87) round-trip through the emulator bit for bit: FLD m80 / FSTP m80, and the
 // conversions the C program did (double, float, llrintl) come out the same through the
-// emulator's FST m64, FST m32 and FISTP m64.
+// emulator's FST m64, FST m32 and FISTP m64. Where the host cannot run i386 code the program
+// is built for x86-64 instead: long double is the x87 80-bit type there too, and the
+// conversions are the same x87 stores.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { nativeI386Unavailable } from '../../helpers/nativeI386.js';
+import { nativeI386Unavailable, x64Replay } from '../../helpers/nativeI386.js';
 import { DATA_ADDR, hex, makeCpu } from './fpuHarness.js';
 
 const SRC = fileURLToPath(new URL('./native/longdouble.c', import.meta.url));
-const BIN = '/tmp/i386emu-fpu/longdouble';
+const REPLAY = x64Replay();
+const BIN = REPLAY ? '/tmp/i386emu-fpu/longdouble-x64' : '/tmp/i386emu-fpu/longdouble';
+const GCC_ARGS = REPLAY ? ['-O1'] : ['-m32', '-O1'];
 
 function build(): string | null {
-  const host = nativeI386Unavailable();
+  const host = REPLAY ? null : nativeI386Unavailable();
   if (host !== null) return host;
   try {
     mkdirSync('/tmp/i386emu-fpu', { recursive: true });
     if (!existsSync(BIN) || statSync(BIN).mtimeMs < statSync(SRC).mtimeMs) {
-      const r = spawnSync('gcc', ['-m32', '-O1', '-o', BIN, SRC, '-lm'], { encoding: 'utf8' });
-      if (r.status !== 0) return `gcc -m32 cannot build longdouble.c: ${r.stderr.slice(0, 200)}`;
+      const r = spawnSync('gcc', [...GCC_ARGS, '-o', BIN, SRC, '-lm'], { encoding: 'utf8' });
+      if (r.status !== 0) return `gcc ${GCC_ARGS.join(' ')} cannot build longdouble.c: ${r.stderr.slice(0, 200)}`;
     }
     return null;
   } catch (e) {

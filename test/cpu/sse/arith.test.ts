@@ -2,7 +2,7 @@
 // the PS, SS, PD and SD forms, register and memory operands, all rounding modes, FTZ/DAZ,
 // masked and unmasked exceptions.
 import { describe, expect, it } from 'vitest';
-import { differential, nativeUnavailable } from './harness.js';
+import { differential, nativeUnavailable, replayNote } from './harness.js';
 import { buildCases, type Spec } from './gen.js';
 
 const skip = nativeUnavailable();
@@ -27,6 +27,8 @@ describe.skipIf(skip !== null)('SSE arithmetic vs native', () => {
       it(`${name}${suffix}`, () => {
         const spec: Spec = { op: [...pfx, opc], reg: 'xmm', rm: 'xmm', lane, forms: 'both', memSize, align };
         const r = differential(buildCases(spec, N, s * 7919 + SEED), { ignoreMmx: true });
+        const note = replayNote(`${name}${suffix}`, r);
+        if (note) console.log(note);
         if (r.count) console.log(`${name}${suffix}: ${r.count}/${r.total} mismatches\n  ${r.shown.join('\n  ')}`);
         expect(r.count).toBe(0);
       }, 600_000);

@@ -1,7 +1,7 @@
 // Shared driver for the SSE differential test files: one vitest case per instruction form,
 // N random cases each (SSE_CASES, default 3000; SSE_SEED varies the operands).
 import { describe, expect, it } from 'vitest';
-import { type CompareOptions, differential, nativeUnavailable } from './harness.js';
+import { type CompareOptions, differential, nativeUnavailable, replayNote } from './harness.js';
 import { buildCases, type Spec } from './gen.js';
 
 export const N = Number(process.env.SSE_CASES ?? 3000);
@@ -17,6 +17,8 @@ export function suite(title: string, specs: Array<[string, Spec]>, opt: CompareO
         let h = 0;
         for (let j = 0; j < name.length; j++) h = Math.imul(h ^ name.charCodeAt(j), 16777619);
         const r = differential(buildCases(spec, n, (h ^ (k * 7919) ^ SEED) >>> 0), opt);
+        const note = replayNote(name, r);
+        if (note) console.log(note);
         if (r.count) console.log(`${name}: ${r.count}/${r.total} mismatches\n  ${r.shown.join('\n  ')}`);
         expect(r.count).toBe(0);
       }, 600_000);

@@ -1,6 +1,7 @@
 /*
  * Prints long double values computed by ordinary compiled C (gcc -m32 uses the x87 for
- * long double), one per line: the 10 raw bytes of the value, then the bytes of (double)v,
+ * long double, and so does x86-64, where this is built when the host cannot run i386 code),
+ * one per line: the 10 raw bytes of the value, then the bytes of (double)v,
  * (float)v and llrintl(v) in round-to-nearest, and the text printf("%.21Lg") shows.
  * The FPU tests load each value into the emulator and check the same conversions.
  */

@@ -10,8 +10,10 @@
  * With the argument "sweep" it instead prints, for each sign and exponent (512 groups of
  * 2^14 inputs whose low 9 mantissa bits vary with the upper ones), an FNV-1a hash of the
  * RCPSS results and one of the RSQRTSS results, for checking rcp.ts over every table class.
+ * With "values" it writes the results for the same inputs themselves, as binary little-endian
+ * words (RCPSS, RSQRTSS per input), for hosts whose tables are not Intel's.
  *
- * Build: gcc -m32 -O1 -msse2 -o rcptab rcptab.c
+ * Build: gcc -m32 -O1 -msse2 -o rcptab rcptab.c   (or without -m32 for the x86-64 replay)
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -21,13 +23,28 @@
 static uint32_t rcp(uint32_t x) { float f; uint32_t o; memcpy(&f, &x, 4); f = _mm_cvtss_f32(_mm_rcp_ss(_mm_set_ss(f))); memcpy(&o, &f, 4); return o; }
 static uint32_t rsq(uint32_t x) { float f; uint32_t o; memcpy(&f, &x, 4); f = _mm_cvtss_f32(_mm_rsqrt_ss(_mm_set_ss(f))); memcpy(&o, &f, 4); return o; }
 
+static uint32_t sweep_input(unsigned g, unsigned k) { return (g << 23) | (k << 9) | ((k * 0x9e37u) & 0x1ff); }
+
+static void values(void)
+{
+    unsigned g, k;
+    for (g = 0; g < 512; g++) {
+        for (k = 0; k < (1u << 14); k++) {
+            uint32_t x = sweep_input(g, k), r[2];
+            r[0] = rcp(x);
+            r[1] = rsq(x);
+            fwrite(r, 4, 2, stdout);
+        }
+    }
+}
+
 static void sweep(void)
 {
     unsigned g, k;
     for (g = 0; g < 512; g++) {
         uint32_t h1 = 2166136261u, h2 = 2166136261u;
         for (k = 0; k < (1u << 14); k++) {
-            uint32_t x = (g << 23) | (k << 9) | ((k * 0x9e37u) & 0x1ff), r1 = rcp(x), r2 = rsq(x);
+            uint32_t x = sweep_input(g, k), r1 = rcp(x), r2 = rsq(x);
             unsigned b;
             for (b = 0; b < 4; b++) {
                 h1 = (h1 ^ ((r1 >> (8 * b)) & 0xff)) * 16777619u;
@@ -43,6 +60,10 @@ int main(int argc, char **argv)
     unsigned j;
     if (argc > 1 && strcmp(argv[1], "sweep") == 0) {
         sweep();
+        return 0;
+    }
+    if (argc > 1 && strcmp(argv[1], "values") == 0) {
+        values();
         return 0;
     }
     printf("rcp");

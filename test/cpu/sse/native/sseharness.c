@@ -1,5 +1,8 @@
 /*
- * sseharness.c — native half of the MMX/SSE/SSE2 differential tests (gcc -m32 -msse2).
+ * sseharness.c — native half of the MMX/SSE/SSE2 differential tests (gcc -m32 -msse2), or,
+ * built as a 64-bit program, the x86-64 replay of them on hosts that cannot run i386 code:
+ * the same snippet bytes run in 64-bit mode with the 32-bit register values zero-extended
+ * (harness.ts passes only snippets that mean the same there, translated where needed).
  *
  * Reads one case per line on stdin:
  *
@@ -31,6 +34,7 @@
  *                    PROT_NONE guard page, so accesses that run past the window fault.
  *
  * Build: gcc -m32 -O1 -msse2 -o sseharness sseharness.c
+ *        gcc -O1 -msse2 -o sseharness64 sseharness.c          (x86-64 replay)
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -67,7 +71,8 @@ struct state {
 static struct state in, out;
 static uint8_t fx_in[512] __attribute__((aligned(16)));
 static uint8_t fx_out[512] __attribute__((aligned(16)));
-static uint32_t gpr_in[8], gpr_out[8], efl_in, efl_out;
+static uint32_t gpr_in[8], gpr_out[8];
+static uintptr_t efl_in, efl_out; /* pushed and popped whole: 8 bytes in the 64-bit build */
 static unsigned char *code_page;
 static unsigned char *win;
 static sigjmp_buf fault_jmp;
@@ -75,25 +80,30 @@ static volatile int fault_code;
 
 static const unsigned char reg_order[7] = { 0, 1, 2, 3, 5, 6, 7 }; /* eax ecx edx ebx ebp esi edi */
 
+#if defined(__x86_64__)
+/* uc_mcontext.fpregs points straight at the FXSAVE image. */
+#define FXSAVE_IN_FRAME 0
+static const int greg_index[8] = { REG_RAX, REG_RCX, REG_RDX, REG_RBX, -1, REG_RBP, REG_RSI, REG_RDI };
+#else
+/* struct _fpstate_32: the FXSAVE image starts at offset 112 (magic 0 at 110). */
+#define FXSAVE_IN_FRAME 112
+static const int greg_index[8] = { REG_EAX, REG_ECX, REG_EDX, REG_EBX, -1, REG_EBP, REG_ESI, REG_EDI };
+#endif
+
 static void on_fault(int sig, siginfo_t *si, void *ctx)
 {
     ucontext_t *uc = ctx;
     const uint8_t *fp = (const uint8_t *)uc->uc_mcontext.fpregs;
+    unsigned k;
     fault_code = si->si_code;
-    out.gpr[0] = uc->uc_mcontext.gregs[REG_EAX];
-    out.gpr[1] = uc->uc_mcontext.gregs[REG_ECX];
-    out.gpr[2] = uc->uc_mcontext.gregs[REG_EDX];
-    out.gpr[3] = uc->uc_mcontext.gregs[REG_EBX];
+    for (k = 0; k < 7; k++)
+        out.gpr[reg_order[k]] = (uint32_t)uc->uc_mcontext.gregs[greg_index[reg_order[k]]];
     out.gpr[4] = sig == SIGSEGV && (si->si_code == SEGV_MAPERR || si->si_code == SEGV_ACCERR)
         ? (uint32_t)(uintptr_t)si->si_addr : 0;
-    out.gpr[5] = uc->uc_mcontext.gregs[REG_EBP];
-    out.gpr[6] = uc->uc_mcontext.gregs[REG_ESI];
-    out.gpr[7] = uc->uc_mcontext.gregs[REG_EDI];
-    out.eflags = uc->uc_mcontext.gregs[REG_EFL];
+    out.eflags = (uint32_t)uc->uc_mcontext.gregs[REG_EFL];
     if (fp) {
-        /* struct _fpstate_32: the FXSAVE image starts at offset 112 (magic 0 at 110). */
-        const uint8_t *fx = fp + 112;
-        unsigned k, top;
+        const uint8_t *fx = fp + FXSAVE_IN_FRAME;
+        unsigned top;
         memcpy(&out.mxcsr, fx + 24, 4);
         out.ftw = fx[4];
         out.fsw = fx[2] | fx[3] << 8;
@@ -118,6 +128,54 @@ static int hexval(int c)
 }
 
 static void emit8(unsigned char **p, unsigned v) { *(*p)++ = (unsigned char)v; }
+
+#if defined(__x86_64__)
+static void emit64(unsigned char **p, uint64_t v) { memcpy(*p, &v, 8); *p += 8; }
+static void movabs(unsigned char **p, unsigned rex, unsigned op, const void *addr)
+{
+    emit8(p, rex); emit8(p, op); emit64(p, (uint64_t)(uintptr_t)addr);
+}
+
+/*
+ * No PUSHAD/POPAD in 64-bit mode: the snippet (no REX prefixes) can only change RAX..RDI, of
+ * which RBX and RBP are callee-saved; the trampoline itself uses RAX and R11 (caller-saved).
+ * 32-bit MOVs into the registers zero-extend them.
+ */
+static int build(const unsigned char *code, unsigned len)
+{
+    unsigned char *p = code_page;
+    unsigned k;
+    emit8(&p, 0x53);                                   /* push rbx */
+    emit8(&p, 0x55);                                   /* push rbp */
+    movabs(&p, 0x48, 0xb8, fx_in);                     /* mov rax, fx_in */
+    emit8(&p, 0x0f); emit8(&p, 0xae); emit8(&p, 0x08); /* fxrstor [rax] */
+    movabs(&p, 0x48, 0xb8, &efl_in);                   /* mov rax, &efl_in */
+    emit8(&p, 0xff); emit8(&p, 0x30);                  /* push qword [rax] */
+    emit8(&p, 0x9d);                                   /* popfq */
+    movabs(&p, 0x49, 0xbb, gpr_in);                    /* mov r11, gpr_in */
+    for (k = 0; k < 7; k++) {                          /* mov r32, [r11 + 4*r] */
+        emit8(&p, 0x41); emit8(&p, 0x8b);
+        emit8(&p, 0x43 | reg_order[k] << 3); emit8(&p, 4 * reg_order[k]);
+    }
+    memcpy(p, code, len);
+    p += len;
+    emit8(&p, 0x9c);                                   /* pushfq */
+    movabs(&p, 0x49, 0xbb, gpr_out);                   /* mov r11, gpr_out */
+    for (k = 0; k < 7; k++) {                          /* mov [r11 + 4*r], r32 */
+        emit8(&p, 0x41); emit8(&p, 0x89);
+        emit8(&p, 0x43 | reg_order[k] << 3); emit8(&p, 4 * reg_order[k]);
+    }
+    movabs(&p, 0x48, 0xb8, &efl_out);                  /* mov rax, &efl_out */
+    emit8(&p, 0x8f); emit8(&p, 0x00);                  /* pop qword [rax] */
+    movabs(&p, 0x48, 0xb8, fx_out);                    /* mov rax, fx_out */
+    emit8(&p, 0x0f); emit8(&p, 0xae); emit8(&p, 0x00); /* fxsave [rax] */
+    emit8(&p, 0xfc);                                   /* cld */
+    emit8(&p, 0x5d);                                   /* pop rbp */
+    emit8(&p, 0x5b);                                   /* pop rbx */
+    emit8(&p, 0xc3);                                   /* ret */
+    return p > code_page + CODE_PAGE_SIZE ? -1 : 0;
+}
+#else
 static void emit32(unsigned char **p, uint32_t v) { memcpy(*p, &v, 4); *p += 4; }
 
 static int build(const unsigned char *code, unsigned len)
@@ -150,6 +208,7 @@ static int build(const unsigned char *code, unsigned len)
     emit8(&p, 0xc3);                                   /* ret */
     return p > code_page + CODE_PAGE_SIZE ? -1 : 0;
 }
+#endif
 
 static void print_state(const struct state *s)
 {
@@ -253,7 +312,7 @@ int main(void)
             }
             memcpy(out.gpr, gpr_out, sizeof gpr_out);
             out.gpr[4] = 0;
-            out.eflags = efl_out;
+            out.eflags = (uint32_t)efl_out;
             memcpy(out.mem, win + (MEM_ADDR - WIN_ADDR), MEM_SIZE);
             fputs("OK ", stdout);
             print_state(&out);
