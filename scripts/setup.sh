@@ -27,4 +27,16 @@ fi
 
 bash guest-programs/build.sh
 node scripts/build.mjs
+
+# A host that cannot run i386 binaries itself (no IA32 emulation, as in a PVM guest) compares
+# whole guest programs with qemu-i386 instead (test/helpers/nativeI386.ts).
+if [[ "$(guest-programs/build/hello 2>/dev/null)" != $'Hello, world!\nHello, world!' ]] && ! command -v qemu-i386 >/dev/null; then
+  if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
+    echo "setup: this host does not run i386 binaries; installing qemu-user as the tests' reference"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends qemu-user >/dev/null \
+      || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends qemu-user >/dev/null; }
+  else
+    echo "setup: this host does not run i386 binaries; the guest-program tests need qemu-i386: sudo apt-get install qemu-user" >&2
+  fi
+fi
 echo "setup: done (node dist/i386emu.mjs run PROG runs a guest; npm test runs the tests)"

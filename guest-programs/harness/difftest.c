@@ -73,43 +73,34 @@ static volatile int f_sig, f_code;
 static volatile uint32_t f_addr, f_eip;
 static int f_have_fx;
 
+/* The signal context's register slots, in R_EAX..R_EDI order, for either build. */
+#if defined(__x86_64__)
+static const int greg_slot[8] = { REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP, REG_RSI, REG_RDI };
+#define GREG_PC REG_RIP
+#else
+static const int greg_slot[8] = { REG_EAX, REG_ECX, REG_EDX, REG_EBX, REG_UESP, REG_EBP, REG_ESI, REG_EDI };
+#define GREG_PC REG_EIP
+#endif
+
 static void on_fault(int sig, siginfo_t *si, void *ucv)
 {
     ucontext_t *uc = ucv;
     greg_t *g = uc->uc_mcontext.gregs;
+    int r;
     f_sig = sig;
     f_code = si->si_code;
     f_addr = (uint32_t)(uintptr_t)si->si_addr;
-#if defined(__x86_64__)
-    f_eip = (uint32_t)g[REG_RIP];
-    out[R_EAX] = (uint32_t)g[REG_RAX];
-    out[R_ECX] = (uint32_t)g[REG_RCX];
-    out[R_EDX] = (uint32_t)g[REG_RDX];
-    out[R_EBX] = (uint32_t)g[REG_RBX];
-    out[R_ESP] = (uint32_t)g[REG_RSP];
-    out[R_EBP] = (uint32_t)g[REG_RBP];
-    out[R_ESI] = (uint32_t)g[REG_RSI];
-    out[R_EDI] = (uint32_t)g[REG_RDI];
+    f_eip = (uint32_t)g[GREG_PC];
+    for (r = 0; r < 8; r++)
+        out[r] = (uint32_t)g[greg_slot[r]];
     out[R_EFLAGS] = (uint32_t)g[REG_EFL];
     f_have_fx = 0;
     if (uc->uc_mcontext.fpregs) {
+#if defined(__x86_64__)
         /* The 64-bit frame holds the FXSAVE image itself. */
         memcpy(fx_out, uc->uc_mcontext.fpregs, 512);
         f_have_fx = 1;
-    }
 #else
-    f_eip = (uint32_t)g[REG_EIP];
-    out[R_EAX] = (uint32_t)g[REG_EAX];
-    out[R_ECX] = (uint32_t)g[REG_ECX];
-    out[R_EDX] = (uint32_t)g[REG_EDX];
-    out[R_EBX] = (uint32_t)g[REG_EBX];
-    out[R_ESP] = (uint32_t)g[REG_UESP];
-    out[R_EBP] = (uint32_t)g[REG_EBP];
-    out[R_ESI] = (uint32_t)g[REG_ESI];
-    out[R_EDI] = (uint32_t)g[REG_EDI];
-    out[R_EFLAGS] = (uint32_t)g[REG_EFL];
-    f_have_fx = 0;
-    if (uc->uc_mcontext.fpregs) {
         /* struct _fpstate_32: 112 bytes of FSAVE-format state, then the FXSAVE image. */
         unsigned char *fp = (unsigned char *)uc->uc_mcontext.fpregs;
         uint16_t magic;
@@ -118,8 +109,8 @@ static void on_fault(int sig, siginfo_t *si, void *ucv)
             memcpy(fx_out, fp + 112, 512);
             f_have_fx = 1;
         }
-    }
 #endif
+    }
     siglongjmp(fault_jmp, 1);
 }
 

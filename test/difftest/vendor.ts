@@ -35,6 +35,7 @@ export interface MismatchShape {
   /** Fields that differ. */
   fields: string[];
   nativeSig: number;
+  emuSig: number;
   /** The window's initial FXSAVE image, if it has x87 state. */
   fx: Uint8Array | null;
 }
@@ -44,10 +45,17 @@ const onlyFields = (fields: string[], ok: RegExp): boolean => fields.length > 0 
 /** Why a shrunk mismatch is this vendor's documented difference, or null when it is not one. */
 export function vendorDifference(vendor: Vendor, m: MismatchShape): string | null {
   if (vendor === 'intel') return null;
-  // FBSTP whose 10-byte store crosses into an unmapped page: AMD stores nothing, Intel stores
-  // the first 8 bytes before the fault (the emulator does as Intel).
-  if (m.name === 'fbstp m80bcd' && m.nativeSig === 11 && onlyFields(m.fields, /^memory /)) {
-    return 'FBSTP page-crossing fault: AMD stores no byte';
+  // A 10-byte store (FSTP m80, FBSTP) crossing into an unmapped page: AMD stores nothing,
+  // Intel stores the first 8 bytes before the fault (the emulator does as Intel).
+  if ((m.name === 'fbstp m80bcd' || m.name === 'fstp m80fp') && m.nativeSig === 11 && onlyFields(m.fields, /^memory /)) {
+    return 'FSTP m80/FBSTP page-crossing fault: AMD stores no byte';
+  }
+  // An x87 store whose operand raises an unmasked exception (#IA, say) to an unmapped address:
+  // AMD takes the page fault first; Intel suppresses the store, so there is no access and
+  // the exception stays pending until the next waiting instruction.
+  if (/^(fst|fstp|fist|fistp|fisttp|fbstp) m/.test(m.name) && m.nativeSig === 11 && m.emuSig === 0
+    && onlyFields(m.fields, /^(signal|eip|fsw)/)) {
+    return 'x87 store with an unmasked exception to an unmapped address: AMD takes the page fault';
   }
   // FPREM/FPREM1 of a denormal by ±infinity with #U unmasked: AMD takes the underflow and
   // returns ST(0) scaled by 2^24576; Intel returns ST(0) unchanged without #U (the result is exact).
