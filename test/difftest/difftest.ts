@@ -437,7 +437,7 @@ export function run(opts: Options): Summary {
   if (fails.length > 0) {
     const shrunk = shrink(fails).filter((m) => {
       const why = vendorDifference(hostVendor(), {
-        name: m.name, fields: m.diffs.map((d) => d.field), nativeSig: m.native.sig, emuSig: m.emu.sig, fx: m.repro.fx,
+        name: m.name, fields: m.diffs.map((d) => d.field), nativeValues: m.diffs.map((d) => d.native), nativeSig: m.native.sig, emuSig: m.emu.sig, fx: m.repro.fx,
       });
       if (why === null) return true;
       s.mismatches--;

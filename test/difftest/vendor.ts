@@ -34,6 +34,8 @@ export interface MismatchShape {
   name: string;
   /** Fields that differ. */
   fields: string[];
+  /** The native side's value of each differing field (hex for registers and state fields). */
+  nativeValues: string[];
   nativeSig: number;
   emuSig: number;
   /** The window's initial FXSAVE image, if it has x87 state. */
@@ -70,6 +72,12 @@ export function vendorDifference(vendor: Vendor, m: MismatchShape): string | nul
     const st1Inf = exp(48) === 0x7fff && fx[48 + 7] === 0x80 && sigZero(48, true);
     const umUnmasked = (fx[0] & 0x10) === 0;
     if (st0Denormal && st1Inf && umUnmasked) return 'FPREM/FPREM1 of a denormal by infinity, #U unmasked: AMD takes the underflow';
+  }
+  // LDMXCSR/FXRSTOR loading MXCSR bit 17: AMD's MM (misaligned-SSE exception mask, in its
+  // MXCSR_MASK 0x2FFFF) takes it; Intel's MXCSR_MASK is 0xFFFF and the load is #GP.
+  if ((m.name === 'ldmxcsr Md' || m.name === 'fxrstor M512') && m.nativeSig === 0 && m.emuSig === 11) {
+    const k = m.fields.indexOf('mxcsr');
+    if (k >= 0 && (parseInt(m.nativeValues[k], 16) & 0x20000) !== 0) return 'MXCSR bit 17 loaded: AMD\'s MM mask, #GP on Intel';
   }
   return null;
 }
