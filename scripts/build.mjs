@@ -11,6 +11,9 @@ await build({
   format: 'esm',
   target: 'node20',
   sourcemap: 'linked',
+  // Whitespace and syntax only (names stay): V8 reads a third less source at every start-up.
+  minifyWhitespace: true,
+  minifySyntax: true,
   external: ['capstone-wasm'],
   banner: {
     // A larger interrupt budget lets V8 gather type feedback longer before optimizing: short
