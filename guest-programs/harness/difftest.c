@@ -125,22 +125,57 @@ static int hexval(int c)
 static void emit8(unsigned char **p, unsigned v) { *(*p)++ = (unsigned char)v; }
 static void emit32(unsigned char **p, uint32_t v) { memcpy(*p, &v, 4); *p += 4; }
 
-#if defined(__x86_64__)
-static volatile uint64_t saved_rsp, rflags_out;
-
-/* ModRM (and SIB) for an absolute address with register field r: [disp32] through the SIB
- * form with no base and no index, since ModRM 05 is RIP-relative in 64-bit mode. */
+/* ModRM (and SIB) for the absolute address addr with register field r. ModRM 05 is [disp32]
+ * in 32-bit mode but RIP-relative in 64-bit mode, where the SIB form with no base and no index
+ * is the absolute one. */
 static void abs_operand(unsigned char **p, int r, volatile void *addr)
 {
+#if defined(__x86_64__)
     emit8(p, 0x04 | r << 3);
     emit8(p, 0x25);
+#else
+    emit8(p, 0x05 | r << 3);
+#endif
     emit32(p, (uint32_t)(uintptr_t)addr);
 }
+
+/* The end of the prologue, the same bytes in both modes: EFLAGS through push imm32 + POPF, the
+ * eight registers (mov r32, imm32; zero-extending in 64-bit mode), a jump to the sequence. */
+static void enter_case(unsigned char *p, const uint32_t *in, unsigned start)
+{
+    int r;
+    emit8(&p, 0x68);                                   /* push imm32; popf */
+    emit32(&p, in[R_EFLAGS]);
+    emit8(&p, 0x9d);
+    for (r = 0; r < 8; r++) {                          /* mov r32, imm32 */
+        emit8(&p, 0xb8 + r);
+        emit32(&p, in[r]);
+    }
+    emit8(&p, 0xe9);                                   /* jmp CODE_ADDR + start */
+    emit32(&p, CODE_ADDR + start - ((uint32_t)(uintptr_t)p + 4));
+}
+
+/* Copies the sequence to CODE_ADDR and stores the eight registers after it; returns where the
+ * rest of the epilogue goes. */
+static unsigned char *place_sequence(const unsigned char *code, unsigned len)
+{
+    unsigned char *p = (unsigned char *)CODE_ADDR;
+    int r;
+    memcpy(p, code, len);
+    p += len;
+    for (r = 0; r < 8; r++) {                          /* mov [out + 4*r], r32 */
+        emit8(&p, 0x89);
+        abs_operand(&p, r, &out[r]);
+    }
+    return p;
+}
+
+#if defined(__x86_64__)
+static volatile uint64_t saved_rsp, rflags_out;
 
 static void build(const unsigned char *code, unsigned len, unsigned start, const uint32_t *in, int use_fx)
 {
     unsigned char *p = (unsigned char *)PROLOGUE_ADDR;
-    int r;
 
     /* prologue: save the harness's callee-saved registers and RSP, load the case */
     emit8(&p, 0x53); emit8(&p, 0x55);                  /* push rbx; push rbp */
@@ -153,24 +188,10 @@ static void build(const unsigned char *code, unsigned len, unsigned start, const
     abs_operand(&p, 4, &saved_rsp);
     emit8(&p, 0x0f); emit8(&p, 0xae);                  /* fxrstor [fx] (32-bit format) */
     abs_operand(&p, 1, use_fx ? fx_in : fx_default);
-    emit8(&p, 0x68);                                   /* push imm32; popfq */
-    emit32(&p, in[R_EFLAGS]);
-    emit8(&p, 0x9d);
-    for (r = 0; r < 8; r++) {                          /* mov r32, imm32 (zero-extends) */
-        emit8(&p, 0xb8 + r);
-        emit32(&p, in[r]);
-    }
-    emit8(&p, 0xe9);                                   /* jmp CODE_ADDR + start */
-    emit32(&p, CODE_ADDR + start - ((uint32_t)(uintptr_t)p + 4));
+    enter_case(p, in, start);
 
     /* the sequence, then the epilogue */
-    p = (unsigned char *)CODE_ADDR;
-    memcpy(p, code, len);
-    p += len;
-    for (r = 0; r < 8; r++) {                          /* mov [out + 4*r], r32 */
-        emit8(&p, 0x89);
-        abs_operand(&p, r, &out[r]);
-    }
+    p = place_sequence(code, len);
     emit8(&p, 0x48); emit8(&p, 0x8b);                  /* mov rsp, [saved_rsp] */
     abs_operand(&p, 4, &saved_rsp);
     emit8(&p, 0x9c);                                   /* pushfq */
@@ -188,51 +209,30 @@ static void build(const unsigned char *code, unsigned len, unsigned start, const
     emit8(&p, 0xc3);                                   /* ret */
 }
 #else
-/* mov [abs], r32 */
-static void store_reg(unsigned char **p, int r, volatile void *addr)
-{
-    emit8(p, 0x89);
-    emit8(p, 0x05 | r << 3);
-    emit32(p, (uint32_t)(uintptr_t)addr);
-}
-
 static void build(const unsigned char *code, unsigned len, unsigned start, const uint32_t *in, int use_fx)
 {
     unsigned char *p = (unsigned char *)PROLOGUE_ADDR;
-    int r;
 
     /* prologue: save the harness, load the case */
     emit8(&p, 0x60);                                   /* pushad */
     emit8(&p, 0x9c);                                   /* pushfd */
-    emit8(&p, 0x89); emit8(&p, 0x25);                  /* mov [saved_esp], esp */
-    emit32(&p, (uint32_t)(uintptr_t)&saved_esp);
-    emit8(&p, 0x0f); emit8(&p, 0xae); emit8(&p, 0x0d); /* fxrstor [fx] */
-    emit32(&p, (uint32_t)(uintptr_t)(use_fx ? fx_in : fx_default));
+    emit8(&p, 0x89);                                   /* mov [saved_esp], esp */
+    abs_operand(&p, 4, &saved_esp);
+    emit8(&p, 0x0f); emit8(&p, 0xae);                  /* fxrstor [fx] */
+    abs_operand(&p, 1, use_fx ? fx_in : fx_default);
     emit8(&p, 0x31); emit8(&p, 0xc0);                  /* xor eax, eax; mov fs, eax */
     emit8(&p, 0x8e); emit8(&p, 0xe0);                  /* (a case may have loaded FS) */
-    emit8(&p, 0x68);                                   /* push imm32; popfd */
-    emit32(&p, in[R_EFLAGS]);
-    emit8(&p, 0x9d);
-    for (r = 0; r < 8; r++) {                          /* mov r32, imm32 */
-        emit8(&p, 0xb8 + r);
-        emit32(&p, in[r]);
-    }
-    emit8(&p, 0xe9);                                   /* jmp CODE_ADDR + start */
-    emit32(&p, CODE_ADDR + start - ((uint32_t)(uintptr_t)p + 4));
+    enter_case(p, in, start);
 
     /* the sequence, then the epilogue */
-    p = (unsigned char *)CODE_ADDR;
-    memcpy(p, code, len);
-    p += len;
-    for (r = 0; r < 8; r++)
-        store_reg(&p, r, &out[r]);
-    emit8(&p, 0x8b); emit8(&p, 0x25);                  /* mov esp, [saved_esp] */
-    emit32(&p, (uint32_t)(uintptr_t)&saved_esp);
+    p = place_sequence(code, len);
+    emit8(&p, 0x8b);                                   /* mov esp, [saved_esp] */
+    abs_operand(&p, 4, &saved_esp);
     emit8(&p, 0x9c);                                   /* pushfd */
-    emit8(&p, 0x8f); emit8(&p, 0x05);                  /* pop dword [out.eflags] */
-    emit32(&p, (uint32_t)(uintptr_t)&out[R_EFLAGS]);
-    emit8(&p, 0x0f); emit8(&p, 0xae); emit8(&p, 0x05); /* fxsave [fx_out] */
-    emit32(&p, (uint32_t)(uintptr_t)fx_out);
+    emit8(&p, 0x8f);                                   /* pop dword [out.eflags] */
+    abs_operand(&p, 0, &out[R_EFLAGS]);
+    emit8(&p, 0x0f); emit8(&p, 0xae);                  /* fxsave [fx_out] */
+    abs_operand(&p, 0, fx_out);
     emit8(&p, 0xdb); emit8(&p, 0xe3);                  /* fninit */
     emit8(&p, 0x9d);                                   /* popfd */
     emit8(&p, 0x61);                                   /* popad */
