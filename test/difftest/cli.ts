@@ -4,7 +4,7 @@
 import { run, replay } from './difftest.js';
 import { ensureDisassembler, formatMismatch, formatSummary } from './report.js';
 import { knownSkips } from './knownFailing.js';
-import { ensureHarness } from './native.js';
+import { QEMU_REFERENCE, ensureHarness } from './native.js';
 import { nativeI386Unavailable, x64Replay } from '../helpers/nativeI386.js';
 
 const USAGE = `usage: npm run difftest -- [options]
@@ -58,8 +58,9 @@ function main(argv: string[]): Promise<number> | number {
     noFault = k.noFault;
   }
   const host = nativeI386Unavailable();
-  if (host !== null && !x64Replay()) throw new Error(`the reference is the host CPU running i386 code, and ${host}`);
-  if (host !== null) console.log(`difftest: ${host}; replaying in 64-bit mode the rows whose bytes mean the same there (test/difftest/longMode.ts)`);
+  if (QEMU_REFERENCE) console.log('difftest: the reference is qemu-i386 running the i386 harness (I386_REFERENCE), not the host CPU');
+  else if (host !== null && !x64Replay()) throw new Error(`the reference is the host CPU running i386 code, and ${host}`);
+  else if (host !== null) console.log(`difftest: ${host}; replaying in 64-bit mode the rows whose bytes mean the same there (test/difftest/longMode.ts)`);
   ensureHarness();
   return (async () => {
     await ensureDisassembler();

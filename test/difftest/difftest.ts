@@ -5,7 +5,7 @@
 import type { Cpu } from '../../src/cpu/cpu.js';
 import { Gen, type Unit, runtimeFlagEffect, type FlagEffect } from './gen.js';
 import { TABLE, pickable } from './opcodes.js';
-import { runNative } from './native.js';
+import { QEMU_REFERENCE, runNative as runHarness } from './native.js';
 import { runEmu, readScratch, readFx, type EmuOutcome } from './emu.js';
 import { randomFxImage } from './opcodesX87.js';
 import { randomSseState } from './opcodesSse.js';
@@ -19,6 +19,15 @@ import {
 
 /** The native side runs in 64-bit mode (the host cannot run i386 code): see longMode.ts. */
 export const X64 = x64Replay();
+
+/**
+ * The reference of the current run: the host CPU, or qemu-i386 running the i386 harness (a peer
+ * emulator, for the rows 64-bit replay cannot cover; see native.ts).
+ */
+let qemuRef = QEMU_REFERENCE;
+/** Whether generated sequences must replay in 64-bit mode. */
+const replaying = (): boolean => X64 && !qemuRef;
+const runNative = (cases: Case[]): Outcome[] => runHarness(cases, qemuRef);
 /** Rows the host's vendor answers differently from the Intel CPU the emulator models. */
 const VENDOR_SKIPS = new Set(vendorSkips(hostVendor()));
 const VENDOR_NO_FAULT = vendorNoFault(hostVendor(), TABLE);
@@ -27,6 +36,8 @@ const VENDOR_NO_FAULT = vendorNoFault(hostVendor(), TABLE);
 export const COMPARED_FLAGS = CASE_FLAGS | NT | IF | 0x3000 /* IOPL */ | 0x100 /* TF */ | 0x40000 /* AC */;
 
 export interface Options {
+  /** Compare with qemu-i386 running the i386 harness instead of the host CPU. */
+  qemu?: boolean;
   /** Instructions to execute in total (approximately; whole sequences). */
   count: number;
   seed: number;
@@ -100,11 +111,11 @@ export interface Generated {
 let pickCache: { key: string; rows: ReturnType<typeof pickable> } | null = null;
 
 function rowsFor(opts: Pick<Options, 'skip' | 'only'>) {
-  const key = [...(opts.skip ?? [])].join('|') + '#' + [...(opts.only ?? [])].join('|');
+  const key = [...(opts.skip ?? [])].join('|') + '#' + [...(opts.only ?? [])].join('|') + '#' + replaying();
   if (pickCache && pickCache.key === key) return pickCache.rows;
   const rows = pickable(TABLE).filter((s) => {
     if (VENDOR_SKIPS.has(s.name) || VENDOR_SKIPS.has(s.group)) return false;
-    if (X64 && !replayableInLongMode(s)) return false;
+    if (replaying() && !replayableInLongMode(s)) return false;
     if (opts.skip && (opts.skip.has(s.name) || opts.skip.has(s.group))) return false;
     if (opts.only && opts.only.size > 0 && !opts.only.has(s.name) && !opts.only.has(s.group)) return false;
     return true;
@@ -116,7 +127,7 @@ function rowsFor(opts: Pick<Options, 'skip' | 'only'>) {
 
 export function generate(seed: number, seqLen: number, opts: Pick<Options, 'skip' | 'only' | 'noFault'> = {}): Generated {
   const g = new Gen(seed, TABLE, rowsFor(opts));
-  g.x64 = X64;
+  g.x64 = replaying();
   if (opts.noFault || VENDOR_NO_FAULT.length) g.noFault = new Set([...(opts.noFault ?? []), ...VENDOR_NO_FAULT]);
   g.fill(seqLen);
   const c = g.toCase();
@@ -398,6 +409,7 @@ function shrink(fails: Failing[]): Mismatch[] {
 
 export function run(opts: Options): Summary {
   const t0 = Date.now();
+  qemuRef = QEMU_REFERENCE || opts.qemu === true;
   const seqLen = opts.seqLen ?? 24;
   const batch = opts.batch ?? 1000;
   const maxReports = opts.maxReports ?? 20;
