@@ -39,4 +39,8 @@ if [[ "$(guest-programs/build/hello 2>/dev/null)" != $'Hello, world!\nHello, wor
     echo "setup: this host does not run i386 binaries; the guest-program tests need qemu-i386: sudo apt-get install qemu-user" >&2
   fi
 fi
+# Debian's static i386 busybox for the real-world tests (needs root the first time).
+if [[ "$(id -u)" == 0 ]]; then
+  bash scripts/fetch-debian.sh || echo "setup: could not fetch the Debian i386 packages (bash scripts/fetch-debian.sh)" >&2
+fi
 echo "setup: done (node dist/i386emu.mjs run PROG runs a guest; npm test runs the tests)"
