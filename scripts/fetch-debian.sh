@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 # Static packages only until the dynamic linker issue: they run without ld-linux.so.2.
-PACKAGES=(busybox-static)
+PACKAGES=(busybox-static bash-static zsh-static)
 out=guest-programs/debian
 
 missing=()
