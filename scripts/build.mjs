@@ -1,11 +1,19 @@
-// Bundles the CLI into one runnable file, dist/i386emu.mjs. capstone-wasm stays external so its
-// .wasm is found next to its own module and loaded only when something disassembles.
+// Bundles the CLI into dist/i386emu.mjs. The debugger and the gdb stub go into chunks under
+// dist/chunks/ that `debug` and `run --gdb` import on demand, so `run` starts without parsing
+// them. capstone-wasm stays external so its .wasm is found next to its own module and loaded
+// only when something disassembles.
 import { build } from 'esbuild';
-import { chmodSync } from 'node:fs';
+import { chmodSync, rmSync } from 'node:fs';
+
+rmSync('dist/chunks', { recursive: true, force: true });
 
 await build({
   entryPoints: ['src/cli/main.ts'],
-  outfile: 'dist/i386emu.mjs',
+  outdir: 'dist',
+  entryNames: 'i386emu',
+  chunkNames: 'chunks/[name]-[hash]',
+  outExtension: { '.js': '.mjs' },
+  splitting: true,
   bundle: true,
   platform: 'node',
   format: 'esm',

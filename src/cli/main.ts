@@ -2,8 +2,6 @@
 // with a non-zero exit (2 for bad usage or input), never a JavaScript stack trace.
 import { USAGE, UsageError, parseRunArgs } from './args.js';
 import { runCommand } from './runCommand.js';
-import { debugCommand } from './debugCommand.js';
-import { runWithGdb } from './gdbOption.js';
 import { CliError } from './cliError.js';
 
 const VERSION = '0.1.0';
@@ -23,10 +21,12 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'run': {
       const o = parseRunArgs(rest);
-      return o.gdbPort !== null ? runWithGdb(o) : runCommand(o);
+      // The debugger and the gdb stub (and node:net, node:readline) load only when asked for.
+      if (o.gdbPort !== null) return (await import('./gdbOption.js')).runWithGdb(o);
+      return runCommand(o);
     }
     case 'debug':
-      return debugCommand(rest);
+      return (await import('./debugCommand.js')).debugCommand(rest);
     default:
       throw new UsageError(`unknown command '${cmd}' (try: i386emu run PROG)`);
   }
