@@ -14,7 +14,7 @@
 // can replay there (re-encoded where needed); the others are skipped, and the run prints how
 // many ran and which were left out, and why.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hostVendor, nativeI386Unavailable, x64Replay } from '../helpers/nativeI386.js';
+import { guestReference, hostVendor, nativeI386Unavailable, x64Replay } from '../helpers/nativeI386.js';
 import { x64ReplayCode } from '../helpers/x64Replay.js';
 import { STOP_NAMES } from '../../src/cpu/stop.js';
 import {
@@ -34,6 +34,11 @@ const replay = x64Replay();
 const skip = replay ? null : nativeI386Unavailable();
 if (skip) console.warn(`per-instruction differential tests skipped: ${skip}`);
 const HARNESS = `guest-programs/build/${nativeHarness().split('/').pop()}`;
+// Specs 64-bit replay cannot run are compared with qemu-i386 running the i386 harness instead,
+// when it is the whole-program reference here: a peer emulator, not the CPU.
+const REF = guestReference();
+const viaQemu = replay && typeof REF !== 'string' && REF.name === 'qemu-i386';
+const QEMU_HARNESS = 'qemu-i386 guest-programs/build/insnrun';
 
 interface Prepared {
   spec: InsnSpec;
@@ -43,8 +48,10 @@ interface Prepared {
   /** What the real CPU runs: `inputs`, re-encoded for 64-bit mode when replaying. */
   nativeInputs: SnippetCase[];
   native: SnippetResult[];
-  /** Replay only: why the spec's bytes cannot run in 64-bit mode (the spec is then skipped). */
+  /** Replay only: why the spec's bytes cannot run in 64-bit mode (then skipped, or run on qemu-i386). */
   leftOut: string | null;
+  /** The reference is qemu-i386 (a left-out spec, with qemu-i386 available). */
+  qemu: boolean;
 }
 
 const prepared: Prepared[] = SPECS.filter((s) => s.asm.includes(FILTER)).map((spec) => {
@@ -63,9 +70,11 @@ const prepared: Prepared[] = SPECS.filter((s) => s.asm.includes(FILTER)).map((sp
     if ('reason' in x) leftOut = x.reason;
     else nativeInputs.push({ ...input, code: x.code });
   }
-  return { spec, cases, inputs, nativeInputs: replay ? nativeInputs : inputs, native: [], leftOut };
+  const qemu = leftOut !== null && viaQemu;
+  return { spec, cases, inputs, nativeInputs: replay && !qemu ? nativeInputs : inputs, native: [], leftOut, qemu };
 });
 const running = prepared.filter((p) => p.leftOut === null);
+const onQemu = prepared.filter((p) => p.qemu);
 
 if (replay) {
   const byReason = new Map<string, string[]>();
@@ -76,17 +85,20 @@ if (replay) {
   console.log(
     `insn-native: this host cannot run i386 code (${nativeI386Unavailable()});\n` +
     `replaying in x86-64 mode on ${hostVendor()} through ${HARNESS}: ` +
-    `${running.length} of ${prepared.length} specs run, ${prepared.length - running.length} left out:\n${lines.join('\n')}`,
+    `${running.length} of ${prepared.length} specs run, ${prepared.length - running.length} left out` +
+    `${viaQemu ? ' (compared with qemu-i386 instead)' : ''}:\n${lines.join('\n')}`,
   );
 }
 
 beforeAll(() => {
   if (skip) return;
-  const results = runNative(running.flatMap((p) => p.nativeInputs));
-  let k = 0;
-  for (const p of running) {
-    p.native = results.slice(k, k + p.nativeInputs.length);
-    k += p.nativeInputs.length;
+  for (const [group, qemu] of [[running, false], [onQemu, true]] as const) {
+    const results = runNative(group.flatMap((p) => p.nativeInputs), 300_000, qemu);
+    let k = 0;
+    for (const p of group) {
+      p.native = results.slice(k, k + p.nativeInputs.length);
+      k += p.nativeInputs.length;
+    }
   }
 }, 300_000);
 
@@ -137,8 +149,9 @@ function reproducer(p: Prepared, k: number, emu: SnippetResult | Error, diff: st
       lines.push(`  ${' '.repeat(at.toString(16).length + 10)}emulator ${hex(emu.scratch.subarray(at, at + 16))}`);
     }
   }
-  if (replay) lines.push(`  replayed in 64-bit mode as [${hex(p.nativeInputs[k].code)}]`);
-  lines.push(`  replay natively: echo '${caseLine(p.nativeInputs[k])}' | ${HARNESS}`);
+  if (p.qemu) lines.push(`  (the reference is qemu-i386, not the CPU: ${p.leftOut})`);
+  else if (replay) lines.push(`  replayed in 64-bit mode as [${hex(p.nativeInputs[k].code)}]`);
+  lines.push(`  replay natively: echo '${caseLine(p.nativeInputs[k])}' | ${p.qemu ? QEMU_HARNESS : HARNESS}`);
   return lines.join('\n');
 }
 
@@ -148,11 +161,12 @@ const groups = [...new Set(prepared.map((p) => p.spec.group))];
 for (const group of groups) {
   describe.skipIf(skip !== null)(group, () => {
     for (const p of prepared.filter((q) => q.spec.group === group)) {
-      if (p.leftOut !== null) {
+      if (p.leftOut !== null && !p.qemu) {
         it.skip(`${p.spec.asm}  (not replayable in 64-bit mode: ${p.leftOut})`, () => {});
         continue;
       }
-      it(p.spec.asm, () => {
+      it(p.qemu ? `${p.spec.asm}  (vs qemu-i386: ${p.leftOut})` : p.spec.asm, () => {
+        const harness = p.qemu ? QEMU_HARNESS : HARNESS;
         const bad: string[] = [];
         let failures = 0;
         for (let k = 0; k < p.cases.length; k++) {
@@ -162,7 +176,7 @@ for (const group of groups) {
             throw new Error(
               `case generator bug: the native run faulted (signal ${n.signal}) on\n  ${asmOf(p.spec, c.imm)} ` +
               `[${hex(p.inputs[k].code)}] ${regsText(c.regs)} eflags=${h32(c.eflags)}\n` +
-              `  replay: echo '${caseLine(p.nativeInputs[k])}' | ${HARNESS}`,
+              `  replay: echo '${caseLine(p.nativeInputs[k])}' | ${harness}`,
             );
           }
           const undef = typeof p.spec.undef === 'function' ? p.spec.undef(c) : p.spec.undef;

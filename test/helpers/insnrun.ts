@@ -122,14 +122,16 @@ function parseNativeLine(line: string): SnippetResult {
  * Runs many cases on the real CPU with one insnrun process (nativeHarness()) and returns one
  * result per case, in order. Throws with insnrun's stderr if the harness is missing or fails.
  */
-export function runNative(cases: SnippetCase[], timeoutMs = 120_000): SnippetResult[] {
-  const harness = nativeHarness();
+export function runNative(cases: SnippetCase[], timeoutMs = 120_000, viaQemu = false): SnippetResult[] {
+  // viaQemu: the i386 harness under qemu-i386, a peer emulator standing in for the CPU where
+  // neither i386 execution nor 64-bit replay can run a snippet.
+  const harness = viaQemu ? INSNRUN : nativeHarness();
   if (!existsSync(harness)) {
     throw new Error(`${harness} is missing: run "bash guest-programs/build.sh" first`);
   }
   if (cases.length === 0) return [];
   const input = cases.map(caseLine).join('\n') + '\n';
-  const r = spawnSync(harness, [], {
+  const r = spawnSync(viaQemu ? 'qemu-i386' : harness, viaQemu ? [harness] : [], {
     input, encoding: 'utf8', maxBuffer: 1 << 30, timeout: timeoutMs,
   });
   if (r.error) throw new Error(`insnrun: ${r.error.message}`);
