@@ -1,13 +1,15 @@
 // x86-64 replay of the per-instruction snippets. A host that cannot run i386 code at all (a PVM
-// guest: see nativeI386.ts) still runs the native side of insn-native.test.ts in 64-bit mode,
-// through guest-programs/build/insnrun64, for the snippets whose bytes mean the same there.
+// guest: see nativeI386.ts) still runs the native side of insn-native.test.ts and of the MMX/SSE
+// tests (test/cpu/sse/harness.ts) in 64-bit mode, through the harnesses' x86-64 builds, for the
+// snippets whose bytes mean the same there.
 //
 // x64ReplayCode() decides that from the bytes alone, decoding the snippet instruction by
 // instruction, and re-encodes what differs only in encoding:
 //  - INC/DEC r16/r32 short forms (0x40-0x4F are REX prefixes) become FF /0, FF /1;
 //  - 0x82 (an alias of 0x80, invalid in 64-bit mode) becomes 0x80;
 //  - every explicit or implicit memory address (ModRM memory operands, MOV moffs, string
-//    instructions, XLAT) and the count of LOOPcc/JECXZ get an address-size prefix (0x67), so they
+//    instructions, XLAT, MASKMOVQ/MASKMOVDQU's [EDI]) and the count of LOOPcc/JECXZ get an
+//    address-size prefix (0x67), so they
 //    use the 32-bit registers and wrap at 4 GiB exactly as in 32-bit mode;
 //  - an absolute [disp32] (ModRM mod=00 rm=101, RIP-relative in 64-bit mode) becomes the SIB
 //    form with neither base nor index, and MOV moffs32 keeps its 4-byte offset under 0x67;
@@ -142,8 +144,17 @@ function shape1(op: number, reg: () => number): Shape {
   return refuse(REASON.unknown);
 }
 
-/** Two-byte opcodes 0F xx. */
+/** MMX/SSE 0F-map opcodes: all take ModRM (but EMMS); these also an imm8. */
+const SSE_0F = [[0x10, 0x17], [0x28, 0x2f], [0x50, 0x7f], [0xc2, 0xc6], [0xd0, 0xff]];
+const SSE_IMM8 = new Set([0x70, 0x71, 0x72, 0x73, 0xc2, 0xc4, 0xc5, 0xc6]);
+
+/** Two-byte opcodes 0F xx (0F 38 xx and 0F 3A xx included: `op` is then 0x38 or 0x3A). */
 function shape2(op: number, reg: () => number, rep: boolean): Shape {
+  if (op === 0x38) return M();
+  if (op === 0x3a) return M(1);
+  if (op === 0x77) return N(); // EMMS
+  if (op === 0xf7) return { ...M(), implicitAddr: true }; // MASKMOVQ/MASKMOVDQU store to [EDI]
+  if (SSE_0F.some(([lo, hi]) => op >= lo && op <= hi)) return M(SSE_IMM8.has(op) ? 1 : 0);
   if (op === 0x0d || (op >= 0x18 && op <= 0x1f)) return M(); // prefetch, hint NOPs
   if (op >= 0x40 && op <= 0x4f) return M();
   if (op >= 0x80 && op <= 0x8f) return { ...N(), rel: 4 };
@@ -198,6 +209,7 @@ function decode(code: number[], at: number): Insn {
   if (op === 0x0f) {
     const op2 = byte();
     opcode.push(op2);
+    if (op2 === 0x38 || op2 === 0x3a) opcode.push(byte());
     shape = shape2(op2, reg, rep);
   } else {
     shape = shape1(op, reg);
@@ -216,7 +228,7 @@ function decode(code: number[], at: number): Insn {
     if (mod === 3) {
       modrmBytes.push(modrm);
     } else {
-      if (asize) refuse(REASON.addr16);
+      if (asize) refuse(REASON.addr16); // before parsing: 16-bit ModRM forms have other lengths
       if (shape.stack) refuse(REASON.stackMem);
       addr = true;
       if (mod === 0 && rm === 5) {
@@ -234,12 +246,10 @@ function decode(code: number[], at: number): Insn {
       }
     }
   } else if (op >= 0xa0 && op <= 0xa3) {
-    if (asize) refuse(REASON.addr16);
     addr = true;
     modrmBytes.push(byte(), byte(), byte(), byte()); // moffs32
-  } else if (addr && asize) {
-    refuse(REASON.addr16);
   }
+  if (addr && asize) refuse(REASON.addr16);
   const immLen = shape.imm === 'z' ? (osize ? 2 : 4) : shape.imm;
   const imm: number[] = [];
   for (let k = 0; k < immLen; k++) imm.push(byte());

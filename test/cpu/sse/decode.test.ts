@@ -5,7 +5,7 @@
 //
 // In the x86-64 replay (harness.ts) every encoding here is one that decodes the same in 64-bit
 // mode: each starts with 66/F2/F3 or 0F, never with 40-4F (REX) or C4/C5/62 (VEX/EVEX there,
-// LES/LDS/BOUND here), so the host's AVX/AVX-512 never come into it; replayCode checks this
+// LES/LDS/BOUND here), so the host's AVX/AVX-512 never come into it; x64ReplayCode checks this
 // and leaves out anything else.
 import { describe, expect, it } from 'vitest';
 import { type Case, MEM_ADDR, OFF_GPR, OFF_MXCSR, STATE_SIZE, nativeUnavailable, runEmu, runNative } from './harness.js';

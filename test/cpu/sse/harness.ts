@@ -4,8 +4,9 @@
 // byte (see the state layout in sseharness.c).
 //
 // On hosts that cannot run i386 code at all (x64Replay()), the harness is built as a 64-bit
-// program instead and each snippet is replayed in 64-bit mode (see replayCode for which bytes
-// mean the same there); cases that cannot be replayed are left out and counted.
+// program instead and each snippet is replayed in 64-bit mode, re-encoded by x64ReplayCode
+// (test/helpers/x64Replay.ts: [disp32] through SIB, 0x67 on every address so that it wraps at
+// 4 GiB as in 32-bit mode); cases whose bytes cannot mean the same there are left out and counted.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import { Cpu } from '../../../src/cpu/cpu.js';
 import { Stop } from '../../../src/cpu/stop.js';
 import { hostVendor, nativeI386Unavailable, x64Replay } from '../../helpers/nativeI386.js';
 import { recipAcceptable } from './recip.js';
+import { x64ReplayCode } from '../../helpers/x64Replay.js';
 import { ESP } from '../../../src/cpu/registers.js';
 import { mmxOf } from '../../../src/cpu/sse/mmx.js';
 import { Mmu } from '../../../src/mmu/mmu.js';
@@ -124,99 +126,9 @@ export function expectedStop(sig: number, siCode: number): number {
   }
 }
 
-// ---- x86-64 replay ----------------------------------------------------------------------------
-
-/** 0F-map opcodes the replay translator knows: all take ModRM; some an imm8 (0F 77 neither). */
-const KNOWN_0F = new Set<number>();
-for (const [lo, hi] of [[0x10, 0x17], [0x28, 0x2f], [0x50, 0x7f], [0xc2, 0xc6], [0xd0, 0xff]]) {
-  for (let op = lo; op <= hi; op++) KNOWN_0F.add(op);
-}
-const IMM8_0F = new Set([0x70, 0x71, 0x72, 0x73, 0xc2, 0xc4, 0xc5, 0xc6]);
-/** Prefixes that mean the same in both modes (ES/SS/DS overrides: flat in 32-bit mode, ignored in 64-bit). */
-const SAME_PREFIXES = new Set([0x66, 0xf2, 0xf3, 0xf0, 0x26, 0x36, 0x3e]);
-
-/**
- * The snippet's bytes for 64-bit mode, or why the case cannot be replayed there. Register-based
- * addresses ([ebx], [ebx+disp], SIB forms) mean the same with the registers zero-extended, as
- * long as the 32-bit sum does not wrap around 4 GiB (checked against the loaded registers, so
- * only for the first instruction). Absolute [disp32] (mod=00 rm=101) is RIP-relative in 64-bit
- * mode and becomes the SIB form with neither base nor index, which is absolute there (disp32
- * sign-extended, hence only below 2^31). Only legacy-prefixed 0F-map instructions of the
- * kinds the SSE tests use are decoded; anything else is left out rather than guessed at.
- */
-export function replayCode(code: number[], state: Uint8Array): number[] | string {
-  const out: number[] = [];
-  const reg = (r: number): number => i32(state, OFF_GPR + 4 * r) >>> 0;
-  let i = 0;
-  for (let first = true; i < code.length; first = false) {
-    while (SAME_PREFIXES.has(code[i])) out.push(code[i++]);
-    const b = code[i];
-    if (b === 0x67) return '67: 16-bit addressing in 32-bit mode, 32-bit addressing in 64-bit mode';
-    if (b === 0x2e) return '2E: a CS override faults on writes in 32-bit mode, is ignored in 64-bit mode';
-    if (b === 0x64 || b === 0x65) return '64/65: the FS/GS bases differ between the two processes';
-    if ((b & 0xf0) === 0x40) return '40-4F: INC/DEC in 32-bit mode, REX prefixes in 64-bit mode';
-    if (b === 0xc4 || b === 0xc5 || b === 0x62) return 'C4/C5/62: LES/LDS/BOUND in 32-bit mode, VEX/EVEX in 64-bit mode';
-    if (b !== 0x0f) return `${hex([b])}: one-byte opcode not known to the replay translator`;
-    out.push(code[i++]);
-    let op = code[i++], imm = 0, hasModrm = true;
-    out.push(op);
-    if (op === 0x38 || op === 0x3a) {
-      imm = op === 0x3a ? 1 : 0;
-      op = -1;
-      out.push(code[i++]);
-    } else if (op === 0x77) {
-      hasModrm = false;
-    } else if (KNOWN_0F.has(op)) {
-      imm = IMM8_0F.has(op) ? 1 : 0;
-    } else {
-      return `0f ${hex([op])}: opcode not known to the replay translator`;
-    }
-    if (hasModrm) {
-      if (i >= code.length) return 'truncated instruction';
-      const modrm = code[i++], mod = modrm >> 6, rm = modrm & 7;
-      if (mod !== 3) {
-        let base = rm, index = -1, scale = 0, dispSize = mod === 1 ? 1 : mod === 2 ? 4 : 0;
-        const sib = rm === 4 ? code[i++] : -1;
-        if (sib >= 0) {
-          base = sib & 7;
-          index = ((sib >> 3) & 7) === 4 ? -1 : (sib >> 3) & 7;
-          scale = sib >> 6;
-          if (base === 5 && mod === 0) { base = -1; dispSize = 4; }
-        } else if (rm === 5 && mod === 0) {
-          base = -1;
-          dispSize = 4;
-        }
-        let disp = 0;
-        for (let k = 0; k < dispSize; k++) disp |= code[i + k] << (8 * k);
-        if (dispSize === 1) disp = (disp << 24) >> 24;
-        if (base === 4) return 'ESP-based address: the replay runs on its own 64-bit stack';
-        if (!first && (base >= 0 || index >= 0)) return 'address register may have been changed by an earlier instruction';
-        const ea = (base >= 0 ? reg(base) : 0) + (index >= 0 ? reg(index) * 2 ** scale : 0) + disp;
-        // 64-bit mode neither wraps the sum nor zero-extends a negative absolute disp32.
-        if (ea < 0 || ea + 16 > 2 ** 32) return 'address wraps around 4 GiB in 32-bit mode';
-        if (sib < 0 && base === -1) out.push((modrm & 0xf8) | 4, 0x25);
-        else out.push(modrm, ...(sib >= 0 ? [sib] : []));
-        out.push(...code.slice(i, i + dispSize));
-        i += dispSize;
-      } else {
-        out.push(modrm);
-      }
-      if (op === 0xf7 && mod === 3) {
-        // MASKMOVQ/MASKMOVDQU store through [EDI], which is [RDI] in 64-bit mode.
-        if (!first) return 'address register may have been changed by an earlier instruction';
-        if (reg(7) + 16 > 2 ** 32) return 'address wraps around 4 GiB in 32-bit mode';
-      }
-    }
-    out.push(...code.slice(i, i + imm));
-    i += imm;
-  }
-  if (i > code.length) return 'truncated instruction';
-  return out;
-}
-
 /**
  * Runs the cases on the host. In replay mode an entry is the reason instead when the case was
- * left out (see replayCode).
+ * left out (see x64ReplayCode).
  */
 export function runNative(cases: Case[]): Array<Outcome | string> {
   const why = nativeUnavailable();
@@ -225,9 +137,10 @@ export function runNative(cases: Case[]): Array<Outcome | string> {
   const lines: string[] = [];
   const ran: number[] = [];
   cases.forEach((c, k) => {
-    const code = replay ? replayCode(c.code, c.state) : c.code;
-    result.push(typeof code === 'string' ? code : '');
-    if (typeof code === 'string') return;
+    const x = replay ? x64ReplayCode(c.code) : { code: c.code };
+    result.push('reason' in x ? x.reason : '');
+    if ('reason' in x) return;
+    const code = x.code;
     lines.push(`${hex(code)} ${hex(c.state)}`);
     ran.push(k);
   });
