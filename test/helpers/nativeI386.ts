@@ -83,7 +83,7 @@ function qemuI386(): string | null {
 export function guestReference(): GuestReference | string {
   if (reference !== undefined) return reference;
   const forced = process.env.I386_REFERENCE;
-  const native = forced === 'qemu-i386' ? 'I386_REFERENCE=qemu-i386 is set' : nativeI386Unavailable();
+  const native = nativeI386Unavailable(); // says so itself when qemu-i386 is forced
   if (native === null) {
     reference = { name: 'native', argv: (prog, args) => [prog, args], env: (e) => e };
   } else if (forced === 'native') {
