@@ -1,16 +1,17 @@
-// The mini kernel: owns guest physical memory, the MMU and the CPU, runs one process, and
-// turns every way the CPU stops into what Linux would do: int 0x80 → the syscall table,
-// #PF → handleMmFault (demand paging, stack growth, COW) or SIGSEGV/SIGBUS, #UD → SIGILL,
-// #DE/#MF → SIGFPE, #GP → SIGSEGV, int3 → SIGTRAP.
+// The mini kernel: owns guest physical memory, the MMU and the CPU, keeps the task list, and
+// runs the scheduler loop: pick a task, switch to it, run its slice, turn why the CPU stopped
+// into a system call or a signal (kernel/trap.ts), and deliver signals at the one return to
+// user mode. The first process stands for the init of a PID namespace: its exit status is the
+// emulator's, and when it exits the tasks still alive are killed.
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Cpu } from '../src/cpu/cpu.js';
 import { cpuFeatures } from '../src/cpu/cpuid.js';
-import { EAX, EBP, EBX, ECX, EDI, EDX, ESI, ESP } from '../src/cpu/registers.js';
+import { EAX, ESP } from '../src/cpu/registers.js';
 import { Stop } from '../src/cpu/stop.js';
 import { Mmu } from '../src/mmu/mmu.js';
 import { PhysicalMemory } from '../src/mmu/physicalMemory.js';
-import { ENOSYS } from './errno.js';
+import { EINTR } from './errno.js';
 import { execBinary } from './exec/execve.js';
 import { FdTable } from './fs/fdtable.js';
 import { HostFs } from './fs/hostfs.js';
@@ -18,22 +19,24 @@ import { formatVmaLine } from './fs/procfs.js';
 import { decodeDev } from './fs/stat.js';
 import { stdioFile, type StdioSource } from './fs/stdio.js';
 import type { VfsContext } from './fs/vfs.js';
-import { handleMmFault } from './mm/fault.js';
 import { personalityFor, type Personality } from './mm/layout.js';
-import { newFaultStats, type FaultStats, type Mm } from './mm/mmStruct.js';
-import { freeAddressSpace } from './mm/pageTable.js';
+import { newFaultStats, type Mm } from './mm/mmStruct.js';
 import { vmaContaining } from './mm/vma.js';
-import { RLIMIT_STACK, Task } from './proc/task.js';
-import { forceSigFault, recalcSigpending, sendSignal } from './signal/deliver.js';
+import { copyProcess, type CloneArgs, CLONE_VFORK } from './proc/fork.js';
+import { completeVforkDone, doExit, doGroupExit, type ExitHooks, mmput, notifyParentCldStop, releaseTask } from './proc/exit.js';
+import { futexWake } from './proc/futex.js';
+import { NS_PER_INSN, Scheduler } from './proc/sched.js';
+import { FsInfo, RLIMIT_STACK, type RestartBlock, Task, ThreadGroup } from './proc/task.js';
+import { sleepOn, type WaitQueue } from './proc/waitQueue.js';
+import { dequeueSignal, deliverable, getSignal, sendSignal } from './signal/deliver.js';
+import { setupSignalFrame } from './signal/handle.js';
 import {
-  BUS_ADRERR, fpuExceptionCode, FPE_INTDIV, ILL_ILLOPN, SEGV_ACCERR, SEGV_MAPERR, SI_KERNEL, SIG_IGN, SIGBUS, SIGFPE,
-  SIGILL, SIGKILL, SIGSEGV, SIGTRAP, siCodeName, signalName, SS_DISABLE, TRAP_BRKPT,
+  makeSigInfo, SA_RESTART, SIG_DFL, SIG_IGN, SIGALRM, SIGSEGV, type SigInfo, signalName, siCodeName, SigHand, SS_DISABLE,
 } from './signal/signal.js';
-import { formatInputs, formatSyscall, hex } from './syscalls/strace.js';
-import { SYSCALL_TABLE } from './syscalls/table.js';
-import { invokeSyscall } from './syscalls/dispatch.js';
-import { syscallName } from './syscalls/names.js';
+import { hex } from './syscalls/strace.js';
+import { BLOCKED, doSyscall, type SyscallTracer } from './syscallEntry.js';
 import type { SyscallContext, Utsname } from './syscalls/types.js';
+import { handleTrap } from './trap.js';
 
 export interface KernelOptions {
   /** Guest physical memory (default 512 MiB). */
@@ -54,6 +57,10 @@ export interface KernelOptions {
   pid?: number;
   /** Instructions per CPU batch between checks (default 1,000,000). */
   budget?: number;
+  /** Instructions per scheduling quantum when several tasks can run (default 100,000). */
+  quantum?: number;
+  /** Sleep the host for the virtual time an idle guest waits (default true: sleep 1 takes 1 s). */
+  realTimeSleep?: boolean;
 }
 
 export interface FatalDiagnostic {
@@ -66,6 +73,10 @@ export interface FatalDiagnostic {
   vma: string | null;
   eip: number;
   note?: string;
+  /** Up to 15 bytes of code at eip, read when the fault happened. */
+  codeBytes?: Uint8Array;
+  /** The default action dumped core. */
+  core?: boolean;
 }
 
 export interface ExitResult {
@@ -84,10 +95,14 @@ export interface KernelStats {
   tlbFlushes: number;
   /** Page faults the CPU raised (all kinds). */
   pageFaults: number;
-  faults: FaultStats;
+  faults: ReturnType<typeof newFaultStats>;
   decodedInsns: number;
   codeInvalidations: number;
   framesInUse: number;
+  contextSwitches: number;
+  forks: number;
+  framesShared: number;
+  tasksCreated: number;
 }
 
 const DEFAULT_UTSNAME: Utsname = {
@@ -95,7 +110,18 @@ const DEFAULT_UTSNAME: Utsname = {
   version: '#1 SMP PREEMPT_DYNAMIC i386emu', machine: 'i686', domainname: '(none)',
 };
 
-export class Kernel implements SyscallContext {
+/** A fatal signal's details, kept for the diagnostic line (the memory is gone by then). */
+interface FaultRecord {
+  sig: number;
+  code: number;
+  addr: number | null;
+  eip: number;
+  note?: string;
+  vma: string | null;
+  codeBytes: Uint8Array;
+}
+
+export class Kernel implements SyscallContext, ExitHooks {
   readonly mem: PhysicalMemory;
   readonly mmu: Mmu;
   readonly cpu: Cpu;
@@ -103,17 +129,31 @@ export class Kernel implements SyscallContext {
   readonly personality: Personality;
   readonly utsname: Utsname;
   readonly memoryBytes: number;
-  currentTask: Task | null = null;
+  readonly sched: Scheduler;
+  /** The first process (its exit is the emulator's). */
+  initTask: Task | null = null;
   straceNote: string | null = null;
   private readonly opts: KernelOptions;
   private readonly faultStats = newFaultStats();
-  private readonly strace: ((line: string) => void) | null;
+  private readonly forkStats = { framesShared: 0 };
+  readonly tracer: SyscallTracer;
   private readonly budget: number;
-  private syscallCount = 0;
-  /** The fatal signal's "--- SIG... ---" line has been traced. */
-  private faultTraced = false;
+  private readonly realTimeSleep: boolean;
+  syscallCount = 0;
+  /** The last synchronous fault forced on each task (tid → record), for the diagnostic. */
+  private readonly faults = new Map<number, FaultRecord>();
   private readonly hrBase = process.hrtime.bigint();
   private readonly realBase = BigInt(Date.now()) * 1_000_000n;
+  private finished: ExitResult | null = null;
+  /** The syscall number being serviced (restart bookkeeping). */
+  currentNr = -1;
+  /**
+   * A debugger is attached: a synchronous fault stops step() with 'signal' before the signal
+   * is delivered (ptrace's signal-delivery-stop), so the faulting state can be inspected.
+   */
+  traceSignals = false;
+  /** The fault that made step() return 'signal'. */
+  signalStop: { signal: number; addr: number | null } | null = null;
 
   constructor(options: KernelOptions = {}) {
     this.opts = options;
@@ -124,15 +164,24 @@ export class Kernel implements SyscallContext {
     this.hostfs = new HostFs(options.rootDir ?? process.cwd());
     this.personality = personalityFor(options.taskSize ?? 0xc0000000);
     this.utsname = { ...DEFAULT_UTSNAME, ...options.uname };
-    this.strace = options.strace ?? null;
+    this.tracer = { write: options.strace ?? null, multi: false, faultTraced: false };
     this.budget = options.budget ?? 1_000_000;
+    this.realTimeSleep = options.realTimeSleep ?? true;
+    this.sched = new Scheduler(this.cpu, this.mmu, options.pid ?? 1000, options.quantum ?? 100_000);
+    this.sched.onRealTimer = (t) => this.signalTask(t, makeSigInfo(SIGALRM, 0x80), true);
   }
 
   // ---- SyscallContext --------------------------------------------------------------------
 
   get task(): Task {
-    if (this.currentTask === null) throw new Error('no process: call execve first');
-    return this.currentTask;
+    const t = this.sched.current;
+    if (t === null) throw new Error('no process: call execve first');
+    return t;
+  }
+
+  /** The task on the CPU, or the first process (for inspection after the end). */
+  get currentTask(): Task | null {
+    return this.sched.current ?? this.initTask;
   }
 
   get mm(): Mm {
@@ -140,21 +189,40 @@ export class Kernel implements SyscallContext {
   }
 
   get vfs(): VfsContext {
-    return { hostfs: this.hostfs, task: this.task };
+    return { hostfs: this.hostfs, task: this.task, findTask: (pid: number) => this.sched.find(pid) };
   }
 
   exitTask(status: number): void {
-    const t = this.task;
-    t.state = 'exited';
-    t.exitStatus = status & 0xff;
+    doExit(this, this.task, (status & 0xff) << 8);
+  }
+
+  exitGroup(status: number): void {
+    doGroupExit(this, this.task, (status & 0xff) << 8);
   }
 
   sendSignal(sig: number, code: number): void {
-    sendSignal(this.task, sig, code, this.cpu.prevEip);
+    this.signalTask(this.task, makeSigInfo(sig, code, { pid: this.task.pid, uid: this.task.cred.uid }), false);
+  }
+
+  signalTask(target: Task, info: SigInfo, group: boolean): boolean {
+    return sendSignal(target, info, group, this);
   }
 
   recalcSigpending(): void {
-    recalcSigpending(this.task, this.cpu.prevEip);
+    // Nothing to do now: pending signals are looked at on every return to user mode.
+  }
+
+  notifyParentCldStop(t: Task, why: 'stopped' | 'continued'): void {
+    notifyParentCldStop(this, t, why);
+  }
+
+  futexWake(t: Task, addr: number, n: number): void {
+    // mm_release's wake is a shared futex operation (no FUTEX_PRIVATE_FLAG), as glibc's join waits.
+    futexWake(t.mm, addr, n, -1, true);
+  }
+
+  isInit(t: Task): boolean {
+    return t === this.initTask;
   }
 
   monotonicNs(): bigint {
@@ -165,17 +233,76 @@ export class Kernel implements SyscallContext {
     return this.realBase + (process.hrtime.bigint() - this.hrBase);
   }
 
+  /** The virtual clock timeouts and timers run on. */
+  now(): bigint {
+    return this.sched.clock + BigInt(this.cpu.instructions - this.sliceStart) * NS_PER_INSN;
+  }
+
+  private sliceStart = 0;
+
+  /**
+   * Puts the current task to sleep on queues until a wake-up or the deadline (-1: none); the
+   * system call re-runs from the start then. The handler returns what this returns.
+   */
+  block(queues: readonly WaitQueue[], deadline: bigint, onSignal: RestartBlock['onSignal'] = 'restartsys'): number {
+    const t = this.task;
+    if (t.restart === null || t.restart.nr !== this.currentNr) {
+      t.restart = { nr: this.currentNr, deadline, progress: 0, savedMask: null, woken: false, onSignal };
+    } else {
+      t.restart.deadline = deadline;
+      t.restart.onSignal = onSignal;
+    }
+    // A signal that can be taken already interrupts the sleep before it starts.
+    if (deliverable(t) !== 0n || t.group.groupExitCode !== null) return BLOCKED;
+    sleepOn(t, queues, deadline);
+    return BLOCKED;
+  }
+
+  /** fork/vfork/clone: creates the child; a vfork parent sleeps until the child execs or exits. */
+  fork(a: CloneArgs): number {
+    const parent = this.task;
+    this.sched.syncCurrent();
+    // The child returns from the same int 0x80 with EAX = 0.
+    const child = copyProcess(this.sched, parent, a, this.forkStats);
+    if (this.tracer.write !== null) this.tracer.multi = true;
+    if (a.flags & CLONE_VFORK) {
+      child.vforkParent = parent;
+      parent.state = 'sleeping';
+      parent.waitingOn.push(child.vforkDone);
+      child.vforkDone.add(parent);
+    }
+    return child.tid;
+  }
+
   // ---- exec -----------------------------------------------------------------------------
 
   /**
-   * Loads a static i386 ELF and makes it the running process (a fresh one the first time).
-   * image defaults to the file's bytes. Throws ElfError for files that cannot run.
+   * Loads an i386 ELF as the first process. image defaults to the file's bytes. Throws
+   * ElfError for files that cannot run.
    */
   execve(hostPath: string, argv: string[], envp: string[], image?: Uint8Array): void {
     const bytes = image ?? readFileSync(hostPath);
     const exePath = this.hostfs.guestPathOf(hostPath) ?? resolve(hostPath);
     this.execImage(hostPath, exePath, hostPath, argv, envp, bytes);
-    if (this.strace) this.strace(`execve(${JSON.stringify(hostPath)}, ${JSON.stringify(argv)}, ${hex(envp.length)} /* ${envp.length} vars */) = 0`);
+    this.tracer.write?.(`execve(${JSON.stringify(hostPath)}, ${JSON.stringify(argv)}, ${hex(envp.length)} /* ${envp.length} vars */) = 0`);
+  }
+
+  /** The first process: pid, stdio, cwd; its memory comes from the first exec. */
+  private createInitTask(mm: Mm): Task {
+    const uid = process.getuid?.() ?? 0;
+    const gid = process.getgid?.() ?? 0;
+    const pid = this.sched.allocPid();
+    const files = new FdTable();
+    const sources: StdioSource[] = [this.opts.stdin ?? 0, this.opts.stdout ?? 1, this.opts.stderr ?? 2];
+    sources.forEach((src, fd) => files.installAt(fd, stdioFile(fd, src, pid), false));
+    const group = new ThreadGroup(pid, pid);
+    const fs = new FsInfo();
+    fs.cwd = this.hostfs.guestPathOf(process.cwd()) ?? '/';
+    const t = new Task(pid, group, mm, files, fs, new SigHand(), { uid, euid: uid, gid, egid: gid });
+    group.leader = t;
+    this.sched.add(t);
+    this.initTask = t;
+    return t;
   }
 
   /**
@@ -191,32 +318,38 @@ export class Kernel implements SyscallContext {
       dev = decodeDev(st.dev);
       ino = Number(st.ino);
     } catch { /* an image without a file */ }
-    const uid = process.getuid?.() ?? 0;
-    const gid = process.getgid?.() ?? 0;
-    const old = this.currentTask;
+    const old = this.sched.current;
+    const uid = old?.cred.uid ?? process.getuid?.() ?? 0;
+    const gid = old?.cred.gid ?? process.getgid?.() ?? 0;
     const stackRlimit = old ? Number(old.rlimits[RLIMIT_STACK].cur > 0xffffffffn ? 0xffffffffn : old.rlimits[RLIMIT_STACK].cur) : 8 * 1024 * 1024;
     const r = execBinary(this.mem, this.mmu, this.faultStats, this.personality, {
       image: bytes, exePath, devMajor: dev[0], devMinor: dev[1], ino, argv, envp, execfn,
       hwcap: cpuFeatures.edx, uid, gid, stackRlimit, random: this.opts.random,
     });
-
+    r.mm.exePath = exePath;
     let task: Task;
     if (old === null) {
-      const pid = this.opts.pid ?? 1000;
-      const files = new FdTable();
-      const sources: StdioSource[] = [this.opts.stdin ?? 0, this.opts.stdout ?? 1, this.opts.stderr ?? 2];
-      sources.forEach((src, fd) => files.installAt(fd, stdioFile(fd, src, pid), false));
-      task = new Task(pid, r.mm, files, { uid, euid: uid, gid, egid: gid });
-      const host = this.hostfs.guestPathOf(process.cwd());
-      task.cwd = host ?? '/';
-      this.currentTask = task;
+      task = this.createInitTask(r.mm);
+      this.sched.current = task;
     } else {
       task = old;
-      freeAddressSpace(old.mm);
+      this.deThread(task);
+      mmput(task);
       task.mm = r.mm;
+      completeVforkDone(task);
+      // unshare_files: a table shared with another process is copied before close-on-exec.
+      if (task.files.refs > 1) {
+        task.files.refs--;
+        task.files = task.files.clone();
+      }
       task.files.closeOnExec();
+      if (task.signal.hand.refs > 1) {
+        task.signal.hand.refs--;
+        task.signal.hand = task.signal.hand.copy();
+      }
+      // flush_signal_handlers: caught signals go back to the default; ignored stay ignored.
       for (const a of task.signal.actions) {
-        if (a.handler !== SIG_IGN) a.handler = 0;
+        if (a.handler !== SIG_IGN) a.handler = SIG_DFL;
         a.flags = 0;
         a.restorer = 0;
         a.mask = 0n;
@@ -225,11 +358,45 @@ export class Kernel implements SyscallContext {
       task.clearChildTid = 0;
       task.robustListHead = 0;
     }
-    task.exePath = exePath;
     task.comm = r.comm;
-    for (let i = 0; i < task.tls.length; i++) task.tls[i] = { base: 0, limit: 0, flags: 0, present: false };
     this.resetCpu(r.entry, r.sp);
     this.mmu.setCr3(r.mm.pgd * 4096);
+  }
+
+  /** de_thread: exec in a multi-threaded process ends the other threads first. */
+  private deThread(t: Task): void {
+    const g = t.group;
+    for (const x of [...g.threads]) {
+      if (x === t || x.exited) continue;
+      x.state = 'zombie';
+      for (const q of x.waitingOn) q.remove(x);
+      x.waitingOn.length = 0;
+      x.mm.users--;
+      x.files.refs--;
+      x.fs.refs--;
+      x.signal.hand.refs--;
+      releaseTask(this.sched, x);
+    }
+    if (!t.isLeader) {
+      // The exec'ing thread takes over the leader's pid and place.
+      const leader = g.leader;
+      this.sched.remove(leader);
+      this.sched.tasks.delete(t.tid);
+      t.tid = leader.tid;
+      this.sched.tasks.set(t.tid, t);
+      t.parent = leader.parent;
+      t.exitSignal = leader.exitSignal;
+      if (leader.parent !== null) {
+        const ch = leader.parent.children;
+        ch[ch.indexOf(leader)] = t;
+      }
+      for (const c of leader.children) { c.parent = t; t.children.push(c); }
+      g.threads.splice(g.threads.indexOf(leader), 1);
+      leader.state = 'dead';
+      g.leader = t;
+    }
+    g.threads.length = 0;
+    g.threads.push(t);
   }
 
   private resetCpu(entry: number, sp: number): void {
@@ -243,148 +410,207 @@ export class Kernel implements SyscallContext {
     c.fpu.reset();
     c.sse.xmm.fill(0);
     c.sse.mxcsr = 0x1f80;
-    c.flushCodeCache();
   }
 
   // ---- running --------------------------------------------------------------------------
 
-  /** Runs the process until it exits or is killed. */
+  /** Runs until the first process exits or is killed. */
   run(): ExitResult {
     for (;;) {
       const r = this.step(this.budget);
-      if (r === 'debug') throw new Error('a debugger hook stopped the CPU inside Kernel.run(); drive it with step()');
+      if (r === 'debug' || r === 'signal') throw new Error('a debugger stop inside Kernel.run(); drive it with step()');
       if (r !== null) return r;
     }
   }
 
   /**
-   * Runs one batch of at most budget instructions and handles why the CPU stopped. Returns
-   * the result once the process has ended, 'debug' when a debugger hook stopped the CPU, or
-   * null to continue.
+   * Runs one slice of at most budget instructions of the next runnable task and handles why
+   * the CPU stopped. Returns the result once the first process has ended, 'debug' when a
+   * debugger hook stopped the CPU, or null to continue.
    */
-  step(budget: number): ExitResult | 'debug' | null {
-    const task = this.task;
-    if (task.state === 'running') {
-      const stop = this.cpu.run(budget);
-      if (stop === Stop.Debug) return 'debug';
-      this.handleStop(stop);
-    }
-    return task.state === 'running' ? null : this.result();
-  }
-
-  private handleStop(stop: Stop): void {
-    const cpu = this.cpu;
-    const task = this.task;
-    switch (stop) {
-      case Stop.Budget:
-        return;
-      case Stop.Interrupt:
-        if (cpu.trapVector === 0x80) this.syscall();
-        else this.fault(SIGSEGV, SI_KERNEL, null, cpu.prevEip, `int 0x${cpu.trapVector.toString(16)}: no such interrupt gate for user mode`);
-        return;
-      case Stop.Sysenter:
-        this.fault(SIGSEGV, SI_KERNEL, null, cpu.prevEip, 'sysenter outside the vDSO (no vDSO is mapped; use int 0x80)');
-        return;
-      case Stop.PageFault: {
-        const addr = this.mmu.cr2 >>> 0;
-        const r = handleMmFault(task.mm, addr, this.mmu.faultCode);
-        if (r === 'ok') return;
-        if (r === 'sigbus') this.fault(SIGBUS, BUS_ADRERR, addr, cpu.eip, 'access beyond the end of a mapped file');
-        else if (r === 'oom') this.fault(SIGKILL, SI_KERNEL, addr, cpu.eip, 'out of guest physical memory');
-        else this.fault(SIGSEGV, r === 'segv-maperr' ? SEGV_MAPERR : SEGV_ACCERR, addr, cpu.eip);
-        return;
-      }
-      case Stop.InvalidOpcode:
-        this.fault(SIGILL, ILL_ILLOPN, cpu.eip, cpu.eip, this.describeOpcode(cpu.eip));
-        return;
-      case Stop.DivideError:
-        this.fault(SIGFPE, FPE_INTDIV, cpu.eip, cpu.eip);
-        return;
-      case Stop.FloatingPoint:
-        this.fault(SIGFPE, fpuExceptionCode(cpu.trapVector, cpu.fpu.cw, cpu.fpu.getSw(), cpu.sse.mxcsr), cpu.eip, cpu.eip);
-        return;
-      case Stop.GeneralProtection:
-        this.fault(SIGSEGV, SI_KERNEL, 0, cpu.eip, 'general protection fault');
-        return;
-      case Stop.Breakpoint:
-        this.fault(SIGTRAP, TRAP_BRKPT, null, cpu.prevEip, 'int3 breakpoint');
-        return;
-      case Stop.Trap:
-        this.fault(SIGSEGV, SI_KERNEL, null, cpu.prevEip, cpu.trapVector === 4 ? 'INTO overflow trap' : 'BOUND range exceeded');
-        return;
-      default:
-        return;
-    }
-  }
-
-  private describeOpcode(eip: number): string {
-    const bytes: string[] = [];
-    for (let i = 0; i < 8; i++) {
-      try {
-        bytes.push(this.mmu.read8((eip + i) | 0).toString(16).padStart(2, '0'));
-      } catch {
-        break;
+  step(budget: number): ExitResult | 'debug' | 'signal' | null {
+    if (this.finished !== null) return this.finished;
+    const t = this.scheduleNext();
+    if (t === null) return this.finish();
+    const n = this.sched.sliceFor(t, budget);
+    const before = this.cpu.instructions;
+    this.sliceStart = before;
+    const stop = this.cpu.run(n);
+    const ran = this.cpu.instructions - before;
+    this.sched.account(t, ran);
+    this.sliceStart = this.cpu.instructions;
+    if (stop === Stop.Debug) return 'debug';
+    if (stop !== Stop.Budget) {
+      if (stop === Stop.Interrupt && this.cpu.trapVector === 0x80) doSyscall(this, t);
+      else {
+        handleTrap(this, t, stop);
+        if (this.signalStop !== null) return 'signal';
       }
     }
-    return `invalid or unimplemented instruction (bytes ${bytes.join(' ')})`;
+    if (!t.exited) this.exitToUserMode(t);
+    const init = this.initTask;
+    if (init !== null && init.exited && !init.group.threads.some((x) => !x.exited)) return this.finish();
+    return null;
   }
 
-  private fault(sig: number, code: number, addr: number | null, eip: number, note?: string): void {
-    const task = this.task;
-    forceSigFault(task, sig, code, addr, eip >>> 0, note);
-    if (this.strace) {
-      this.faultTraced = true;
+  /**
+   * Chooses the task for the next slice and puts it on the CPU, going through its return to
+   * user mode (a woken task may have a signal to take). Advances the virtual clock over idle
+   * time. null: nothing can ever run again.
+   */
+  private scheduleNext(): Task | null {
+    for (;;) {
+      const cur = this.sched.current;
+      let t: Task | null = cur !== null && cur.state === 'running' && !this.sched.othersRunnable(cur) ? cur : null;
+      if (t === null) t = this.sched.pickNext();
+      if (t === null) {
+        const init = this.initTask;
+        if (init === null || (init.exited && !init.group.threads.some((x) => !x.exited))) return null;
+        const d = this.sched.nextDeadline();
+        if (d < 0n) return null; // every task sleeps with nothing to wake it
+        this.idleUntil(d);
+        continue;
+      }
+      this.sched.switchTo(t);
+      // A task woken inside a system call re-runs it first (it may consume what woke it, as
+      // sigtimedwait does); signals are delivered on the way out of that call.
+      if (t.restart === null) this.exitToUserMode(t);
+      if (t.state === 'running') return t;
+    }
+  }
+
+  /** Idle: the virtual clock jumps to the deadline (and the host waits that long, by default). */
+  private idleUntil(deadline: bigint): void {
+    const delta = deadline - this.sched.clock;
+    if (delta <= 0n) return;
+    if (this.realTimeSleep) {
+      const ms = Number(delta / 1_000_000n);
+      if (ms > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Math.min(ms, 60_000));
+    }
+    this.sched.clock = deadline;
+  }
+
+  /**
+   * The return to user mode (exit_to_user_mode_loop): a dying group's thread exits, a pending
+   * signal runs its handler (after deciding what an interrupted system call returns), stops
+   * the group, or kills it.
+   */
+  exitToUserMode(t: Task): void {
+    for (let guard = 0; guard < 64 && t.state === 'running'; guard++) {
+      if (t.group.groupExitCode === null && deliverable(t) === 0n) return;
+      const d = getSignal(t, this);
+      if (d.kind === 'none') return;
+      if (d.kind === 'stop') return;
+      if (d.kind === 'exit') {
+        this.recordDeath(t, d.info);
+        doGroupExit(this, t, d.code);
+        return;
+      }
+      this.interruptSyscall(t, d.action.flags);
+      if (!setupSignalFrame(this, t, d.info, d.action)) {
+        // The frame could not be written: SIGSEGV, which cannot be caught now (force_sigsegv).
+        const act = t.signal.actions[SIGSEGV];
+        act.handler = SIG_DFL;
+        this.signalTask(t, makeSigInfo(SIGSEGV, 0x80), false);
+      }
+    }
+  }
+
+  /** A system call was asleep (EIP rewound onto int 0x80) when a handler is about to run. */
+  private interruptSyscall(t: Task, actFlags: number): void {
+    const r = t.restart;
+    if (r === null) return;
+    t.restart = null;
+    if (r.onSignal === 'restartsys' && actFlags & SA_RESTART && r.progress === 0) return; // re-run after the handler
+    const c = this.cpu;
+    r.onInterrupt?.();
+    c.regs[EAX] = r.progress > 0 ? r.progress : -EINTR;
+    c.eip = (c.eip + 2) | 0;
+    if (r.savedMask !== null) t.savedSigmask = r.savedMask;
+  }
+
+  /** Keeps what the diagnostic line needs about a task a signal is about to kill. */
+  private recordDeath(t: Task, info: SigInfo): void {
+    if (t !== this.initTask && t.group !== this.initTask?.group) return;
+    const f = this.faults.get(t.tid);
+    const sig = info.signo;
+    if (f !== undefined && f.sig === sig) {
+      t.death = { signal: sig, code: f.code, faultAddr: f.addr, eip: f.eip, note: f.note, core: false };
+      this.lastFault = f;
+    } else {
+      t.death = { signal: sig, code: info.code, faultAddr: null, eip: this.cpu.eip >>> 0, core: false };
+      this.lastFault = null;
+    }
+  }
+
+  private lastFault: FaultRecord | null = null;
+
+  /** A synchronous fault is being forced on t: remember where, for the diagnostic. */
+  noteFault(t: Task, sig: number, code: number, addr: number | null, eip: number, note?: string): void {
+    const vma = addr !== null ? this.describeAddress(addr) : null;
+    const bytes: number[] = [];
+    for (let k = 0; k < 15; k++) {
+      const p = this.mmu.walk((eip + k) | 0, false);
+      if (p < 0) break;
+      bytes.push(this.mem.bytes[p]);
+    }
+    this.faults.set(t.tid, { sig, code, addr, eip: eip >>> 0, note, vma, codeBytes: Uint8Array.from(bytes) });
+    if (this.traceSignals) this.signalStop = { signal: sig, addr };
+    if (this.tracer.write !== null) {
+      this.tracer.faultTraced = true;
       const where = addr !== null ? `, si_addr=${addr === 0 ? 'NULL' : hex(addr)}` : '';
-      this.strace(`--- ${signalName(sig)} {si_signo=${signalName(sig)}, si_code=${siCodeName(sig, code)}${where}} ---`);
+      this.tracer.write(`${this.tracePrefix(t)}--- ${signalName(sig)} {si_signo=${signalName(sig)}, si_code=${siCodeName(sig, code)}${where}} ---`);
     }
   }
 
-  private syscall(): void {
-    const cpu = this.cpu;
-    const r = cpu.regs;
-    const task = this.task;
-    const nr = r[EAX];
-    const a0 = r[EBX], a1 = r[ECX], a2 = r[EDX], a3 = r[ESI], a4 = r[EDI], a5 = r[EBP];
-    const row = nr >= 0 ? SYSCALL_TABLE[nr] : undefined;
-    const name = row?.name ?? syscallName(nr);
-    this.syscallCount++;
-    this.straceNote = null;
-    const before = this.strace ? formatInputs(task.mm, row, [a0, a1, a2, a3, a4, a5]) : null;
-    const ret = row === undefined ? -ENOSYS : invokeSyscall(row.handler, this, name, a0, a1, a2, a3, a4, a5);
-    const exited = task.state !== 'running';
-    if (!exited) r[EAX] = ret | 0;
-    if (this.strace) {
-      this.strace(formatSyscall({
-        // A call that raised a fatal signal returned before the signal was delivered (like strace shows).
-        mm: task.mm, row, name, args: [a0, a1, a2, a3, a4, a5], ret: ret | 0, before: before!, note: this.straceNote,
-        exited: exited && task.termSignal === 0,
-      }));
-    }
+  tracePrefix(t: Task): string {
+    return this.tracer.multi ? `[pid ${t.tid}] ` : '';
   }
 
-  private result(): ExitResult {
-    const t = this.task;
-    t.files.closeAll(); // exit_files: release host descriptors (idempotent)
-    if (t.termSignal === 0) {
-      if (this.strace) this.strace(`+++ exited with ${t.exitStatus} +++`);
-      return { exitCode: t.exitStatus, signal: 0 };
+  /** Kills what is left once the first process is gone and builds the result. */
+  private finish(): ExitResult {
+    if (this.finished !== null) return this.finished;
+    for (const x of [...this.sched.order]) {
+      if (x.exited || x === this.initTask) continue;
+      x.group.groupExitCode ??= 9;
+      doExit(this, x, 9);
     }
-    const d = t.death!;
-    if (this.strace) {
-      if (!this.faultTraced) {
-        const name = signalName(d.signal);
-        this.strace(`--- ${name} {si_signo=${name}, si_code=${siCodeName(d.signal, d.code)}, si_pid=${t.pid}, si_uid=${t.cred.uid}} ---`);
-        this.faultTraced = true;
+    const t = this.initTask!;
+    if (!t.exited) {
+      // Every task sleeps and nothing can wake one: the guest deadlocked itself.
+      process.stderr.write('i386emu: every task is asleep and nothing can wake one (deadlock); killing the guest\n');
+      t.group.groupExitCode = 9;
+      t.death = { signal: 9, code: 0x80, faultAddr: null, eip: this.cpu.eip >>> 0, note: 'deadlock: every task asleep', core: false };
+      doGroupExit(this, t, 9);
+    }
+    this.finished = this.result(t);
+    return this.finished;
+  }
+
+  private result(t: Task): ExitResult {
+    const w = this.tracer.write;
+    const sig = t.exitCode & 0x7f;
+    if (sig === 0) {
+      const code = (t.exitCode >> 8) & 0xff;
+      w?.(`${this.tracePrefix(t)}+++ exited with ${code} +++`);
+      return { exitCode: code, signal: 0 };
+    }
+    const d = t.death ?? { signal: sig, code: 0, faultAddr: null, eip: this.cpu.eip >>> 0, core: false };
+    if (w !== null) {
+      if (!this.tracer.faultTraced) {
+        const name = signalName(sig);
+        w(`${this.tracePrefix(t)}--- ${name} {si_signo=${name}, si_code=${siCodeName(sig, d.code)}, si_pid=${t.pid}, si_uid=${t.cred.uid}} ---`);
+        this.tracer.faultTraced = true;
       }
-      this.strace(`+++ killed by ${signalName(d.signal)} +++`);
+      w(`${this.tracePrefix(t)}+++ killed by ${signalName(sig)}${t.exitCode & 0x80 ? ' (core dumped)' : ''} +++`);
     }
-    const vma = d.faultAddr !== null ? this.describeAddress(d.faultAddr) : null;
+    const f = this.lastFault;
     return {
-      exitCode: 128 + d.signal,
-      signal: d.signal,
+      exitCode: 128 + sig,
+      signal: sig,
       diagnostic: {
-        signal: signalName(d.signal), code: siCodeName(d.signal, d.code), faultAddr: d.faultAddr, vma,
-        eip: d.eip >>> 0, note: d.note,
+        signal: signalName(sig), code: siCodeName(sig, d.code), faultAddr: d.faultAddr, vma: f?.vma ?? null,
+        eip: d.eip >>> 0, note: d.note, codeBytes: f?.codeBytes, core: (t.exitCode & 0x80) !== 0,
       },
     };
   }
@@ -394,7 +620,7 @@ export class Kernel implements SyscallContext {
   /** The /proc/PID/maps line of the area containing addr, or null. */
   describeAddress(addr: number): string | null {
     const t = this.currentTask;
-    if (t === null) return null;
+    if (t === null || t.mm.pgd === 0) return null;
     const v = vmaContaining(t.mm.vmas, addr >>> 0);
     return v ? formatVmaLine(t.mm, v) : null;
   }
@@ -411,6 +637,12 @@ export class Kernel implements SyscallContext {
       decodedInsns: this.cpu.decodedInsns,
       codeInvalidations: this.cpu.codeInvalidations,
       framesInUse: this.mem.framesInUse,
+      contextSwitches: this.sched.stats.contextSwitches,
+      forks: this.sched.stats.forks,
+      framesShared: this.forkStats.framesShared,
+      tasksCreated: this.sched.stats.forks + 1,
     };
   }
 }
+
+export { dequeueSignal };

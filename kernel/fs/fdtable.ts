@@ -12,6 +12,8 @@ export class FdTable {
   private readonly fds: Array<FdEntry | undefined> = [];
   /** RLIMIT_NOFILE soft limit. */
   maxFds = 1024;
+  /** Tasks sharing this table (CLONE_FILES). */
+  refs = 1;
 
   get(fd: number): File | undefined {
     return fd >= 0 ? this.fds[fd]?.file : undefined;

@@ -2,6 +2,7 @@
 // operations). Regular files are read at a position; streams (ttys, pipes, the host's stdio)
 // just read and write. All operations return a count or -errno and never throw.
 import type { VmFile } from '../mm/vma.js';
+import type { WaitQueue } from '../proc/waitQueue.js';
 import type { KStat } from './stat.js';
 
 export const O_ACCMODE = 0o3, O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2;
@@ -42,6 +43,10 @@ export interface Inode {
   /** Called when the last open file referring to it is closed. */
   release?(): void;
   readonly isTty?: boolean;
+  /** Where a reader or writer that got -EAGAIN sleeps (pipes); absent: the inode never blocks. */
+  readonly waitQueue?: WaitQueue;
+  /** Readiness for poll/select (POLLIN, POLLOUT, POLLHUP, ...); absent: always ready. */
+  poll?(): number;
 }
 
 export class File {

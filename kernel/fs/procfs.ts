@@ -54,6 +54,7 @@ export function formatMaps(task: Task): string {
 }
 
 function readUserRange(mm: Mm, start: number, end: number): Uint8Array {
+  if (mm.pgd === 0) return new Uint8Array(0);
   if (end <= start) return new Uint8Array(0);
   try {
     return copyFromUser(mm, start, end - start);
@@ -62,17 +63,29 @@ function readUserRange(mm: Mm, start: number, end: number): Uint8Array {
   }
 }
 
+const STATE_LETTER: Record<string, string> = { running: 'R (running)', sleeping: 'S (sleeping)', stopped: 'T (stopped)', zombie: 'Z (zombie)', dead: 'X (dead)' };
+
+/** /proc/PID/stat: the fields ps reads (pid, comm, state, ppid, pgrp, session, ... threads). */
+function statText(t: Task): string {
+  const state = STATE_LETTER[t.state][0];
+  const mm = t.mm;
+  const vsize = mm.pgd === 0 ? 0 : mm.vmas.reduce((s, v) => s + (v.end - v.start), 0);
+  const f = [t.pid, `(${t.comm})`, state, t.ppid, t.pgid, t.sid, 0, -1, 0x400000, 0, 0, 0, 0,
+    Math.floor(t.instructions / 1e6), 0, 0, 0, 20, 0, t.group.threads.filter((x) => !x.exited).length, 0, 0, vsize, 0];
+  return f.join(' ') + '\n';
+}
+
 function statusText(t: Task): string {
   const kb = (n: number) => `${String(Math.ceil(n / 1024)).padStart(8)} kB`;
   const size = t.mm.vmas.reduce((s, v) => s + (v.end - v.start), 0);
   const stack = t.mm.vmas.find((v) => v.start <= t.mm.startStack && v.end >= t.mm.startStack);
   const { uid, euid, gid, egid } = t.cred;
   return [
-    `Name:\t${t.comm}`, `Umask:\t${t.umask.toString(8).padStart(4, '0')}`, 'State:\tR (running)',
-    `Tgid:\t${t.pid}`, `Ngid:\t0`, `Pid:\t${t.pid}`, `PPid:\t${t.ppid}`, 'TracerPid:\t0',
+    `Name:\t${t.comm}`, `Umask:\t${t.umask.toString(8).padStart(4, '0')}`, `State:\t${STATE_LETTER[t.state]}`,
+    `Tgid:\t${t.pid}`, `Ngid:\t0`, `Pid:\t${t.tid}`, `PPid:\t${t.ppid}`, 'TracerPid:\t0',
     `Uid:\t${uid}\t${euid}\t${euid}\t${euid}`, `Gid:\t${gid}\t${egid}\t${egid}\t${egid}`,
     `FDSize:\t64`, `VmSize:\t${kb(size)}`, `VmStk:\t${kb(stack ? stack.end - stack.start : 0)}`,
-    'Threads:\t1', `SigBlk:\t${t.signal.blocked.toString(16).padStart(16, '0')}`, '',
+    `Threads:\t${t.group.threads.filter((x) => !x.exited).length}`, `SigBlk:\t${t.signal.blocked.toString(16).padStart(16, '0')}`, '',
   ].join('\n');
 }
 
@@ -123,20 +136,23 @@ function dirNode(ino: bigint, entries: () => DirEntry[]): SyntheticNode {
   };
 }
 
-const PID_FILES = ['maps', 'cmdline', 'environ', 'status', 'comm'];
+const PID_FILES = ['maps', 'cmdline', 'environ', 'status', 'comm', 'stat'];
 const PID_LINKS = ['exe', 'cwd', 'root'];
 
 /** Resolves a path below /proc ("" for /proc itself, "self/maps", "1000/fd/1", ...). */
-export function procfsLookup(task: Task, rest: string): SyntheticNode | number {
+export function procfsLookup(self: Task, rest: string, findTask?: (pid: number) => Task | undefined): SyntheticNode | number {
   const parts = rest === '' ? [] : rest.split('/');
   if (parts.length === 0) {
     return dirNode(1n, () => [
       { name: 'self', ino: 2n, type: DT_LNK },
-      { name: String(task.pid), ino: 3n, type: DT_DIR },
+      { name: String(self.pid), ino: 3n, type: DT_DIR },
     ]);
   }
-  if (parts[0] === 'self' && parts.length === 1) return linkNode(2n, () => String(task.pid));
-  if (parts[0] !== 'self' && parts[0] !== String(task.pid)) return -ENOENT;
+  if (parts[0] === 'self' && parts.length === 1) return linkNode(2n, () => String(self.pid));
+  const found = parts[0] === 'self' || parts[0] === String(self.pid) ? self
+    : /^\d+$/.test(parts[0]) ? findTask?.(Number(parts[0])) : undefined;
+  if (found === undefined || found.state === 'dead') return -ENOENT;
+  const task: Task = found;
   const base = BigInt(task.pid) << 8n;
   const [, name, sub, ...more] = parts;
   if (name === undefined) {
@@ -154,6 +170,7 @@ export function procfsLookup(task: Task, rest: string): SyntheticNode | number {
     case 'environ': return fileNode(base + 3n, () => readUserRange(mm, mm.envStart, mm.envEnd), 0o400);
     case 'status': return fileNode(base + 4n, () => statusText(task));
     case 'comm': return fileNode(base + 5n, () => task.comm + '\n', 0o644);
+    case 'stat': return fileNode(base + 6n, () => statText(task));
     case 'exe': return linkNode(base + 16n, () => task.exePath);
     case 'cwd': return linkNode(base + 17n, () => task.cwd);
     case 'root': return linkNode(base + 18n, () => '/');

@@ -22,6 +22,8 @@ export const PATH_MAX = 4096;
 export interface VfsContext {
   hostfs: HostFs;
   task: Task;
+  /** Another task by pid (procfs); absent outside a running kernel. */
+  findTask?: (pid: number) => Task | undefined;
 }
 
 export type Lookup =
@@ -57,7 +59,7 @@ export function lookup(ctx: VfsContext, dirfd: number, pathname: string, followL
   const follow = followLast || trailingSlash;
 
   let node: SyntheticNode | number | null = null;
-  if (path === '/proc' || path.startsWith('/proc/')) node = procfsLookup(ctx.task, path.slice(6));
+  if (path === '/proc' || path.startsWith('/proc/')) node = procfsLookup(ctx.task, path.slice(6), ctx.findTask);
   else if (path === '/dev' || path.startsWith('/dev/')) node = devfsLookup(path.slice(5));
   if (node !== null) {
     if (typeof node === 'number') return node;

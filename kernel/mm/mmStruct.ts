@@ -58,6 +58,10 @@ export class Mm {
   /** RLIMIT_STACK soft limit, consulted when the stack grows. */
   stackRlimit = DEFAULT_STACK_RLIMIT;
   readonly stats: FaultStats;
+  /** Tasks using this address space (mm_users): threads and a vfork child share it. */
+  users = 1;
+  /** The executable: the path /proc/PID/exe and the maps show. */
+  exePath = '';
 
   constructor(mem: PhysicalMemory, mmu: Mmu, pgd: number, taskSize: number, stats: FaultStats) {
     this.mem = mem;

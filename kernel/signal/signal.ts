@@ -47,7 +47,9 @@ export function fpuExceptionCode(vector: number, fpuControl: number, fpuStatus: 
   if (err & 0x20) return FPE_FLTRES;
   return FPE_FLTINV;
 }
-export const TRAP_BRKPT = 1;
+export const TRAP_BRKPT = 1, TRAP_TRACE = 2;
+export const CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3, CLD_TRAPPED = 4, CLD_STOPPED = 5, CLD_CONTINUED = 6;
+export const SI_QUEUE = -1, SI_TIMER = -2;
 
 export function siCodeName(sig: number, code: number): string {
   if (sig === SIGSEGV) return code === SEGV_MAPERR ? 'SEGV_MAPERR' : code === SEGV_ACCERR ? 'SEGV_ACCERR' : code === SI_KERNEL ? 'SI_KERNEL' : String(code);
@@ -55,6 +57,8 @@ export function siCodeName(sig: number, code: number): string {
   if (sig === SIGILL) return code === ILL_ILLOPN ? 'ILL_ILLOPN' : code === ILL_PRVOPC ? 'ILL_PRVOPC' : String(code);
   if (sig === SIGFPE) return FPE_NAMES[code] ?? String(code);
   if (sig === SIGTRAP && code === TRAP_BRKPT) return 'TRAP_BRKPT';
+  if (sig === SIGTRAP && code === TRAP_TRACE) return 'TRAP_TRACE';
+  if (sig === SIGCHLD && code >= CLD_EXITED && code <= CLD_CONTINUED) return ['CLD_EXITED', 'CLD_KILLED', 'CLD_DUMPED', 'CLD_TRAPPED', 'CLD_STOPPED', 'CLD_CONTINUED'][code - 1];
   if (code === SI_USER) return 'SI_USER';
   if (code === SI_TKILL) return 'SI_TKILL';
   if (code === SI_KERNEL) return 'SI_KERNEL';
@@ -88,15 +92,98 @@ export function sigbit(sig: number): bigint {
 
 export const UNBLOCKABLE = sigbit(SIGKILL) | sigbit(SIGSTOP);
 
-export class SignalState {
+/** What a queued signal carries (kernel_siginfo): the fields its si_code's union member uses. */
+export interface SigInfo {
+  signo: number;
+  errno: number;
+  code: number;
+  /** Sender (kill, sigqueue, SIGCHLD). */
+  pid: number;
+  uid: number;
+  /** Fault address (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP). */
+  addr: number;
+  /** SIGCHLD: exit code or signal number. */
+  status: number;
+  utime: number;
+  stime: number;
+  /** sigqueue / timer value. */
+  value: number;
+  /** POSIX timers. */
+  tid: number;
+  overrun: number;
+}
+
+export function makeSigInfo(signo: number, code: number, fields: Partial<SigInfo> = {}): SigInfo {
+  return { signo, errno: 0, code, pid: 0, uid: 0, addr: 0, status: 0, utime: 0, stime: 0, value: 0, tid: 0, overrun: 0, ...fields };
+}
+
+/** The signal handlers (sighand_struct), shared by threads and CLONE_SIGHAND. */
+export class SigHand {
   readonly actions: SigAction[] = [];
-  blocked = 0n;
-  pending = 0n;
-  /** si_code of each pending signal. */
-  readonly pendingCodes: number[] = [];
-  altStack = { sp: 0, flags: SS_DISABLE, size: 0 };
+  refs = 1;
 
   constructor() {
     for (let i = 0; i <= NSIG; i++) this.actions.push({ handler: SIG_DFL, flags: 0, restorer: 0, mask: 0n });
+  }
+
+  copy(): SigHand {
+    const h = new SigHand();
+    for (let i = 0; i <= NSIG; i++) h.actions[i] = { ...this.actions[i] };
+    return h;
+  }
+}
+
+/** A pending set with its queued siginfo (struct sigpending): one per standard signal, all RT ones. */
+export class SigPending {
+  set = 0n;
+  readonly queue: SigInfo[] = [];
+
+  add(info: SigInfo): void {
+    const bit = sigbit(info.signo);
+    // A standard signal already pending is not queued twice (legacy_queue).
+    if (info.signo < SIGRTMIN && (this.set & bit)) return;
+    this.set |= bit;
+    this.queue.push(info);
+  }
+
+  /** Removes and returns the first queued instance of sig (collect_signal). */
+  take(sig: number): SigInfo | null {
+    const i = this.queue.findIndex((q) => q.signo === sig);
+    if (i < 0) {
+      this.set &= ~sigbit(sig);
+      return null;
+    }
+    const [info] = this.queue.splice(i, 1);
+    if (!this.queue.some((q) => q.signo === sig)) this.set &= ~sigbit(sig);
+    return info;
+  }
+
+  /** Drops every instance of the signals in mask (flush_sigqueue_mask). */
+  flush(mask: bigint): void {
+    this.set &= ~mask;
+    for (let i = this.queue.length - 1; i >= 0; i--) if (sigbit(this.queue[i].signo) & mask) this.queue.splice(i, 1);
+  }
+}
+
+/** A thread's signal state: the shared handlers and its own mask, pending set and altstack. */
+export class SignalState {
+  hand: SigHand;
+  blocked = 0n;
+  readonly pendingQ = new SigPending();
+  altStack = { sp: 0, flags: SS_DISABLE, size: 0 };
+  /** The mask before rt_sigtimedwait unblocked the set it waits for (real_blocked), or null. */
+  realBlocked: bigint | null = null;
+
+  constructor(hand: SigHand) {
+    this.hand = hand;
+  }
+
+  get actions(): SigAction[] {
+    return this.hand.actions;
+  }
+
+  /** The thread's private pending set. */
+  get pending(): bigint {
+    return this.pendingQ.set;
   }
 }

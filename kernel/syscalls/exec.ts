@@ -1,9 +1,9 @@
 // execve (fs/exec.c): the path is looked up in the guest's file system, argv and envp are
-// copied in, and the image replaces the process. A file that is not a runnable static i386
-// ELF gives -ENOEXEC (the reason goes to strace); on success the call does not return to
-// the old program: the new one starts with EAX = 0.
+// copied in, and the image replaces the process; a "#!" script runs its interpreter. A file
+// that is not a runnable static i386 ELF gives -ENOEXEC (the reason goes to strace); on
+// success the call does not return to the old program: the new one starts with EAX = 0.
 import { readFileSync } from 'node:fs';
-import { E2BIG, EACCES, ENOEXEC, errnoFromHost } from '../errno.js';
+import { E2BIG, EACCES, ELOOP, ENOEXEC, errnoFromHost } from '../errno.js';
 import { ElfError } from '../exec/elfError.js';
 import { MAX_ARG_STRLEN } from '../exec/elfTables.js';
 import { S_IFMT, S_IFREG } from '../fs/stat.js';
@@ -41,6 +41,33 @@ export function sysExecve(c: SyscallContext, pathPtr: number, argvPtr: number, e
   if (typeof argv === 'number') return argv;
   const envp = readStringArray(c, envpPtr);
   if (typeof envp === 'number') return envp;
+  return doExecve(c, path, path, argv, envp, 0);
+}
+
+/** BINPRM_BUF_SIZE: how much of a "#!" line is looked at. */
+const BINPRM_BUF_SIZE = 256;
+
+/**
+ * "#!interpreter [one argument]" (fs/binfmt_script.c): the interpreter runs with argv
+ * [interpreter, argument?, the script's path, the original argv[1..]]; up to 4 levels.
+ */
+function scriptArgs(bytes: Uint8Array, path: string, argv: readonly string[]): { interp: string; argv: string[] } | number | null {
+  if (bytes[0] !== 0x23 || bytes[1] !== 0x21) return null;
+  const head = Buffer.from(bytes.subarray(2, BINPRM_BUF_SIZE)).toString('latin1');
+  const nl = head.indexOf('\n');
+  if (nl < 0 && bytes.length > BINPRM_BUF_SIZE) return -ENOEXEC;
+  const line = (nl < 0 ? head : head.slice(0, nl)).replace(/^[ \t]+/, '').replace(/[ \t]+$/, '');
+  if (line === '') return -ENOEXEC;
+  const m = /^(\S+)(?:[ \t]+(.*))?$/.exec(line)!;
+  const interp = m[1];
+  const out = [interp];
+  if (m[2] !== undefined && m[2] !== '') out.push(m[2]);
+  out.push(path, ...argv.slice(1));
+  return { interp, argv: out };
+}
+
+function doExecve(c: SyscallContext, path: string, execfn: string, argv: readonly string[], envp: readonly string[], depth: number): number {
+  if (depth > 4) return -ELOOP;
   const l = lookup(c.vfs, AT_FDCWD, path, true);
   if (typeof l === 'number') return l;
   if (l.kind !== 'host') return -EACCES;
@@ -55,8 +82,11 @@ export function sysExecve(c: SyscallContext, pathPtr: number, argvPtr: number, e
   } catch (e) {
     return -errnoFromHost(e);
   }
+  const script = scriptArgs(bytes, path, argv);
+  if (typeof script === 'number') return script;
+  if (script !== null) return doExecve(c, script.interp, execfn, script.argv, envp, depth + 1);
   try {
-    c.execImage(l.hostPath, l.guestPath, path, argv, envp, bytes);
+    c.execImage(l.hostPath, l.guestPath, execfn, argv, envp, bytes);
   } catch (e) {
     if (e instanceof ElfError) {
       c.straceNote = ` (${e.message})`;

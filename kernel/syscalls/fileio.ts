@@ -1,13 +1,14 @@
 // File descriptor system calls (fs/read_write.c, fs/open.c, fs/fcntl.c, fs/ioctl.c,
 // fs/readdir.c): read/write and their vector and positional forms, open/openat/close,
 // lseek/_llseek, dup/dup2/dup3, fcntl, ioctl, getdents/getdents64.
-import { EBADF, EINVAL, EISDIR, ENOTDIR, ENOTTY, EOVERFLOW, EPIPE, EROFS, ESPIPE } from '../errno.js';
+import { EAGAIN, EBADF, EINVAL, EPERM, EISDIR, ENOTDIR, ENOTTY, EOVERFLOW, EPIPE, EROFS, ESPIPE } from '../errno.js';
 import {
   File, O_APPEND, O_ASYNC, O_CLOEXEC, O_DIRECT, O_NOATIME, O_NONBLOCK, type DirEntry,
 } from '../fs/file.js';
 import { AT_FDCWD, openPath, PATH_MAX } from '../fs/vfs.js';
-import { FIOCLEX, FIONBIO, FIONCLEX } from '../fs/tty.js';
-import { copyFromUser, copyToUser, getUser32, putUser16, putUser64, strncpyFromUser } from '../mm/uaccess.js';
+import { FIOCLEX, FIONBIO, FIONCLEX, FIONREAD } from '../fs/tty.js';
+import { PipeEnd } from '../fs/pipe.js';
+import { copyFromUser, copyToUser, getUser32, putUser16, putUser32, putUser64, strncpyFromUser } from '../mm/uaccess.js';
 import { SIGPIPE } from '../signal/signal.js';
 import type { SyscallContext } from './types.js';
 
@@ -39,12 +40,18 @@ function fileWrite(c: SyscallContext, f: File, data: Uint8Array): number {
   return n;
 }
 
+/** A read or write that found nothing to do sleeps until the file's queue is woken. */
+function wouldBlock(c: SyscallContext, f: File): boolean {
+  return f.inode.waitQueue !== undefined && !(f.flags & O_NONBLOCK);
+}
+
 export function sysRead(c: SyscallContext, fd: number, buf: number, count: number): number {
   const f = fget(c, fd);
   if (f === undefined || !f.readable) return -EBADF;
   const len = Math.min(count >>> 0, MAX_RW_COUNT);
   if (len === 0) return 0;
   const r = fileRead(f, len);
+  if (r === -EAGAIN && wouldBlock(c, f)) return c.block([f.inode.waitQueue!], -1n);
   if (typeof r === 'number') return r;
   copyToUser(c.mm, buf, r);
   return r.length;
@@ -56,7 +63,27 @@ export function sysWrite(c: SyscallContext, fd: number, buf: number, count: numb
   const len = Math.min(count >>> 0, MAX_RW_COUNT);
   const data = copyFromUser(c.mm, buf, len);
   if (len === 0) return 0;
-  return fileWrite(c, f, data);
+  return writeAll(c, f, data);
+}
+
+/**
+ * A blocking write to a stream that can fill up (a pipe) writes everything, sleeping while it
+ * is full; the bytes written so far survive the re-runs in the restart block, and are what the
+ * call returns if a signal interrupts it.
+ */
+function writeAll(c: SyscallContext, f: File, data: Uint8Array): number {
+  const r = c.task.restart;
+  const done = r !== null ? r.progress : 0;
+  const n = fileWrite(c, f, data.subarray(done));
+  if (n === -EAGAIN || (n >= 0 && done + n < data.length && wouldBlock(c, f))) {
+    const total = done + Math.max(n, 0);
+    if (!wouldBlock(c, f)) return total > 0 ? total : -EAGAIN;
+    const ret = c.block([f.inode.waitQueue!], -1n);
+    c.task.restart!.progress = total;
+    return ret;
+  }
+  if (n < 0) return done > 0 ? done : n;
+  return done + n;
 }
 
 /** Reads a struct iovec array: [base, len] pairs; null for an invalid count or total. */
@@ -90,7 +117,7 @@ export function sysWritev(c: SyscallContext, fd: number, iov: number, iovcnt: nu
     data.set(p, o);
     o += p.length;
   }
-  return fileWrite(c, f, data);
+  return writeAll(c, f, data);
 }
 
 export function sysReadv(c: SyscallContext, fd: number, iov: number, iovcnt: number): number {
@@ -101,6 +128,7 @@ export function sysReadv(c: SyscallContext, fd: number, iov: number, iovcnt: num
   const total = vec.reduce((s, [, len]) => s + len, 0);
   if (total === 0) return 0;
   const r = fileRead(f, total);
+  if (r === -EAGAIN && wouldBlock(c, f)) return c.block([f.inode.waitQueue!], -1n);
   if (typeof r === 'number') return r;
   let o = 0;
   for (const [base, len] of vec) {
@@ -217,7 +245,7 @@ export function sysDup3(c: SyscallContext, oldfd: number, newfd: number, flags: 
 
 const F_DUPFD = 0, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, F_GETLK = 5, F_SETLK = 6;
 const F_SETLKW = 7, F_SETOWN = 8, F_GETOWN = 9, F_GETLK64 = 12, F_SETLK64 = 13, F_SETLKW64 = 14;
-const F_DUPFD_CLOEXEC = 1030, FD_CLOEXEC = 1, F_UNLCK = 2;
+const F_DUPFD_CLOEXEC = 1030, F_SETPIPE_SZ = 1031, F_GETPIPE_SZ = 1032, FD_CLOEXEC = 1, F_UNLCK = 2;
 const SETFL_MASK = O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME;
 
 export function sysFcntl64(c: SyscallContext, fd: number, cmd: number, arg: number): number {
@@ -242,6 +270,11 @@ export function sysFcntl64(c: SyscallContext, fd: number, cmd: number, arg: numb
     case F_SETLK: case F_SETLKW: case F_SETLK64: case F_SETLKW64: case F_SETOWN:
       return 0;
     case F_GETOWN: return 0;
+    case F_SETPIPE_SZ: case F_GETPIPE_SZ:
+      // The pipe keeps its 64 KiB ring; a request is accepted up to that size.
+      if (!(f.inode instanceof PipeEnd)) return -EBADF;
+      if (cmd === F_SETPIPE_SZ && (arg >>> 0) > 1048576) return -EPERM;
+      return 65536;
     default: return -EINVAL;
   }
 }
@@ -252,6 +285,12 @@ export function sysIoctl(c: SyscallContext, fd: number, cmd: number, arg: number
   switch (cmd >>> 0) {
     case FIOCLEX: c.task.files.setCloexec(fd, true); return 0;
     case FIONCLEX: c.task.files.setCloexec(fd, false); return 0;
+    case FIONREAD:
+      if (f.inode instanceof PipeEnd) {
+        putUser32(c.mm, arg, f.inode.available());
+        return 0;
+      }
+      return f.inode.ioctl ? f.inode.ioctl(cmd, arg, { mm: c.mm }) : -ENOTTY;
     case FIONBIO:
       if (getUser32(c.mm, arg)) f.flags |= O_NONBLOCK;
       else f.flags &= ~O_NONBLOCK;

@@ -5,12 +5,29 @@
 import { randomFillSync } from 'node:crypto';
 import { EAGAIN, EINTR, EINVAL, ENOSYS, EPERM, ESRCH, ETIMEDOUT } from '../errno.js';
 import { copyFromUser, copyToUser, getUser32, putUser32, strncpyFromUserBytes } from '../mm/uaccess.js';
-import { RLIM_INFINITY, RLIM_NLIMITS, RLIMIT_NOFILE, RLIMIT_STACK, type Rlimit } from '../proc/task.js';
+import { RLIM_INFINITY, RLIM_NLIMITS, RLIMIT_NOFILE, RLIMIT_STACK, type Rlimit, type Task } from '../proc/task.js';
 import type { SyscallContext } from './types.js';
 
+/** exit: only the calling thread ends (the process when it was the last one). */
 export function sysExit(c: SyscallContext, status: number): number {
   c.exitTask(status & 0xff);
   return 0;
+}
+
+export function sysExitGroup(c: SyscallContext, status: number): number {
+  c.exitGroup(status & 0xff);
+  return 0;
+}
+
+export function sysSchedYield(): number {
+  return 0;
+}
+
+/** The process a pid argument names (0: the caller), or null. */
+function processOf(c: SyscallContext, pid: number): Task | null {
+  if (pid === 0) return c.task;
+  const t = c.sched.find(pid);
+  return t !== undefined && !t.exited && t.isLeader ? t : null;
 }
 
 export function sysGetpid(c: SyscallContext): number { return c.task.pid; }
@@ -19,22 +36,35 @@ export function sysGetppid(c: SyscallContext): number { return c.task.ppid; }
 export function sysGetpgrp(c: SyscallContext): number { return c.task.pgid; }
 
 export function sysGetpgid(c: SyscallContext, pid: number): number {
-  return pid === 0 || pid === c.task.pid ? c.task.pgid : -ESRCH;
+  const t = processOf(c, pid);
+  return t === null ? -ESRCH : t.pgid;
 }
 
 export function sysGetsid(c: SyscallContext, pid: number): number {
-  return pid === 0 || pid === c.task.pid ? c.task.sid : -ESRCH;
+  const t = processOf(c, pid);
+  return t === null ? -ESRCH : t.sid;
 }
 
+/** setpgid: the caller or one of its children, into a group of the same session. */
 export function sysSetpgid(c: SyscallContext, pid: number, pgid: number): number {
-  if (pid !== 0 && pid !== c.task.pid) return -ESRCH;
   if (pgid < 0) return -EINVAL;
-  c.task.pgid = pgid === 0 ? c.task.pid : pgid;
+  const me = c.task.group.leader;
+  const t = pid === 0 ? me : processOf(c, pid);
+  if (t === null || (t !== me && t.parent?.group !== me.group)) return -ESRCH;
+  if (t.sid !== me.sid) return -EPERM;
+  if (t.pid === t.sid) return -EPERM; // a session leader
+  const target = pgid === 0 ? t.pid : pgid;
+  if (target !== t.pid && !c.sched.processes().some((p) => p.pgid === target && p.sid === me.sid && !p.exited)) return -EPERM;
+  t.pgid = target;
   return 0;
 }
 
 export function sysSetsid(c: SyscallContext): number {
-  return c.task.pgid === c.task.pid ? -EPERM : c.task.pid;
+  const t = c.task;
+  if (c.sched.processes().some((p) => p.pgid === t.pid && !p.exited)) return -EPERM;
+  t.group.pgid = t.pid;
+  t.group.sid = t.pid;
+  return t.pid;
 }
 
 const overflow16 = (id: number) => (id > 0xffff ? 65534 : id);
@@ -213,7 +243,7 @@ export function sysSysinfo(c: SyscallContext, info: number): number {
   dv.setUint32(0, Number(c.monotonicNs() / 1_000_000_000n), true);
   dv.setUint32(16, c.memoryBytes, true); // totalram
   dv.setUint32(20, Math.max(0, c.memoryBytes - c.mm.mem.framesInUse * 4096), true); // freeram
-  dv.setUint16(40, 1, true); // procs
+  dv.setUint16(40, c.sched.tasks.size, true); // procs
   dv.setUint32(52, 1, true); // mem_unit
   copyToUser(c.mm, info, b);
   return 0;
@@ -250,28 +280,6 @@ export function sysTimes(c: SyscallContext, buf: number): number {
     copyToUser(c.mm, buf, b);
   }
   return Number((c.monotonicNs() / 10_000_000n) & 0x7fffffffn);
-}
-
-// ---- futex (one thread: nobody else can wake a waiter) -------------------------------
-
-const FUTEX_WAIT = 0, FUTEX_WAKE = 1, FUTEX_REQUEUE = 3, FUTEX_CMP_REQUEUE = 4, FUTEX_WAKE_OP = 5;
-const FUTEX_WAIT_BITSET = 9, FUTEX_WAKE_BITSET = 10;
-
-export function sysFutex(c: SyscallContext, uaddr: number, op: number, val: number, timeout: number): number {
-  const cmd = op & 127;
-  if (uaddr & 3) return -EINVAL;
-  switch (cmd) {
-    case FUTEX_WAIT: case FUTEX_WAIT_BITSET: {
-      if (getUser32(c.mm, uaddr) !== val) return -EAGAIN;
-      // The only thread is the one waiting: a real kernel would sleep until the timeout or forever.
-      return timeout !== 0 ? -ETIMEDOUT : -EINTR;
-    }
-    case FUTEX_WAKE: case FUTEX_WAKE_BITSET: case FUTEX_REQUEUE: case FUTEX_CMP_REQUEUE: case FUTEX_WAKE_OP:
-      getUser32(c.mm, uaddr);
-      return 0;
-    default:
-      return -ENOSYS;
-  }
 }
 
 // ---- getrandom ------------------------------------------------------------------------

@@ -1,11 +1,14 @@
 // Signal system calls (kernel/signal.c, arch/x86/kernel/signal.c): rt_sigaction and the old
 // sigaction/signal, rt_sigprocmask/sigprocmask, rt_sigpending, sigaltstack, kill/tkill/tgkill.
-// Handlers are stored; delivering to a user handler needs signal frames (a later step), so
-// for now a signal whose action is a handler terminates the process with a note.
-import { EINVAL, ENOMEM, ESRCH } from '../errno.js';
+// rt_sigqueueinfo, sigsuspend and rt_sigtimedwait.
+import { EAGAIN, EINVAL, ENOMEM, EPERM, ESRCH } from '../errno.js';
+import type { Task } from '../proc/task.js';
+import { dequeueSignal } from '../signal/deliver.js';
+import { onSigStack, sasSsFlags } from '../signal/altstack.js';
+import { ESP } from '../../src/cpu/registers.js';
 import { copyFromUser, copyToUser, getUser32, putUser32 } from '../mm/uaccess.js';
 import {
-  MINSIGSTKSZ, NSIG, SA_NODEFER, SA_RESETHAND, SI_TKILL, SI_USER, SIG_BLOCK, SIG_IGN, SIG_SETMASK, SIG_UNBLOCK,
+  defaultAction, makeSigInfo, MINSIGSTKSZ, NSIG, SA_NODEFER, SIG_DFL, SIGCHLD, type SigInfo, SA_RESETHAND, SI_TKILL, SI_USER, SIG_BLOCK, SIG_IGN, SIG_SETMASK, SIG_UNBLOCK,
   SIGKILL, SIGSTOP, sigbit, SS_DISABLE, SS_ONSTACK, UNBLOCKABLE, type SigAction,
 } from '../signal/signal.js';
 import type { SyscallContext } from './types.js';
@@ -23,7 +26,11 @@ function doSigaction(c: SyscallContext, sig: number, act: SigAction | null): Sig
   const old = { ...s.actions[sig] };
   if (act !== null) {
     s.actions[sig] = { ...act, mask: act.mask & ~UNBLOCKABLE };
-    if (act.handler === SIG_IGN) s.pending &= ~sigbit(sig);
+    // Setting a signal to be ignored discards it wherever it is pending in the process.
+    if (act.handler === SIG_IGN || (act.handler === SIG_DFL && defaultAction(sig) === 'ignore')) {
+      c.task.group.sharedPending.flush(sigbit(sig));
+      for (const t of c.task.group.threads) t.signal.pendingQ.flush(sigbit(sig));
+    }
   }
   return old;
 }
@@ -122,15 +129,17 @@ export function sysRtSigpending(c: SyscallContext, setp: number, sigsetsize: num
   if (sigsetsize > 8) return -EINVAL;
   const s = c.task.signal;
   const b = new Uint8Array(8);
-  new DataView(b.buffer).setBigUint64(0, s.pending & s.blocked, true);
+  new DataView(b.buffer).setBigUint64(0, (s.pending | c.task.group.sharedPending.set) & s.blocked, true);
   copyToUser(c.mm, setp, b.subarray(0, sigsetsize));
   return 0;
 }
 
 export function sysSigaltstack(c: SyscallContext, ssp: number, ossp: number): number {
   const alt = c.task.signal.altStack;
+  const esp = c.cpu.regs[ESP];
   let next: typeof alt | null = null;
   if (ssp !== 0) {
+    if (onSigStack(alt, esp)) return -EPERM; // not while running on it
     const dv = new DataView(copyFromUser(c.mm, ssp, 12).buffer);
     const sp = dv.getUint32(0, true), flags = dv.getInt32(4, true), size = dv.getUint32(8, true);
     const mode = flags & ~SS_AUTODISARM;
@@ -145,7 +154,8 @@ export function sysSigaltstack(c: SyscallContext, ssp: number, ossp: number): nu
     const b = new Uint8Array(12);
     const dv = new DataView(b.buffer);
     dv.setUint32(0, alt.sp, true);
-    dv.setInt32(4, alt.flags, true);
+    // sas_ss_flags: SS_ONSTACK while the caller runs on it, SS_DISABLE without one.
+    dv.setInt32(4, sasSsFlags(alt, esp) | (alt.flags & SS_AUTODISARM), true);
     dv.setUint32(8, alt.size, true);
     copyToUser(c.mm, ossp, b);
   }
@@ -153,28 +163,161 @@ export function sysSigaltstack(c: SyscallContext, ssp: number, ossp: number): nu
   return 0;
 }
 
-function sendToSelf(c: SyscallContext, sig: number, code: number): number {
-  if (sig < 0 || sig > NSIG) return -EINVAL;
-  if (sig !== 0) c.sendSignal(sig, code);
+function validSignal(sig: number): boolean {
+  return sig >= 0 && sig <= NSIG;
+}
+
+function infoFrom(c: SyscallContext, sig: number, code: number): SigInfo {
+  return makeSigInfo(sig, code, { pid: c.task.pid, uid: c.task.cred.uid });
+}
+
+/** kill(2): one process, the caller's group (0), a group (-pgid) or everyone it may signal (-1). */
+export function sysKill(c: SyscallContext, pid: number, sig: number): number {
+  if (!validSignal(sig)) return -EINVAL;
+  let targets: Task[];
+  if (pid > 0) {
+    const t = c.sched.find(pid);
+    const leader = t?.group.leader;
+    if (leader === undefined || (leader.exited && !leader.group.threads.some((x) => !x.exited))) return -ESRCH;
+    targets = [leader];
+  } else {
+    const pgid = pid === 0 ? c.task.pgid : -pid;
+    targets = c.sched.processes().filter((p) => !p.exited && (pid === -1 ? p.group !== c.task.group : p.pgid === pgid));
+    if (pid === -1) targets.push(c.task.group.leader);
+    if (targets.length === 0) return -ESRCH;
+  }
+  if (sig === 0) return 0;
+  for (const t of targets) c.signalTask(t, infoFrom(c, sig, SI_USER), true);
   return 0;
 }
 
-export function sysKill(c: SyscallContext, pid: number, sig: number): number {
-  const t = c.task;
-  if (pid > 0 && pid !== t.pid) return -ESRCH;
-  if (pid < -1 && -pid !== t.pgid) return -ESRCH;
-  return sendToSelf(c, sig, SI_USER);
+function threadSignal(c: SyscallContext, tgid: number, tid: number, sig: number): number {
+  if (!validSignal(sig)) return -EINVAL;
+  const t = c.sched.find(tid);
+  if (t === undefined || t.exited || (tgid > 0 && t.pid !== tgid)) return -ESRCH;
+  if (sig !== 0) c.signalTask(t, infoFrom(c, sig, SI_TKILL), false);
+  return 0;
 }
 
 export function sysTkill(c: SyscallContext, tid: number, sig: number): number {
   if (tid <= 0) return -EINVAL;
-  if (tid !== c.task.tid) return -ESRCH;
-  return sendToSelf(c, sig, SI_TKILL);
+  return threadSignal(c, -1, tid, sig);
 }
 
 export function sysTgkill(c: SyscallContext, tgid: number, tid: number, sig: number): number {
   if (tgid <= 0 || tid <= 0) return -EINVAL;
-  if (tgid !== c.task.pid || tid !== c.task.tid) return -ESRCH;
-  return sendToSelf(c, sig, SI_TKILL);
+  return threadSignal(c, tgid, tid, sig);
 }
 
+/** rt_sigqueueinfo / rt_tgsigqueueinfo: the caller's siginfo (si_code must be negative). */
+function queueInfo(c: SyscallContext, tgid: number, tid: number, sig: number, uinfo: number): number {
+  if (!validSignal(sig)) return -EINVAL;
+  const dv = new DataView(copyFromUser(c.mm, uinfo, 128).buffer);
+  const code = dv.getInt32(8, true);
+  const target = c.sched.find(tid);
+  if ((code >= 0 || code === SI_TKILL) && target?.group !== c.task.group) return -EPERM;
+  if (target === undefined || target.exited || (tgid > 0 && target.pid !== tgid)) return -ESRCH;
+  if (sig === 0) return 0;
+  const info = makeSigInfo(sig, code, { pid: dv.getInt32(12, true), uid: dv.getInt32(16, true), value: dv.getInt32(20, true) });
+  c.signalTask(tgid > 0 ? target : target.group.leader, info, tgid <= 0);
+  return 0;
+}
+
+export function sysRtSigqueueinfo(c: SyscallContext, pid: number, sig: number, uinfo: number): number {
+  return queueInfo(c, -1, pid, sig, uinfo);
+}
+
+export function sysRtTgsigqueueinfo(c: SyscallContext, tgid: number, tid: number, sig: number, uinfo: number): number {
+  return queueInfo(c, tgid, tid, sig, uinfo);
+}
+
+/** sigsuspend: waits with a temporary mask until a handler runs; the old mask returns after it. */
+function suspend(c: SyscallContext, mask: bigint): number {
+  const t = c.task;
+  const r = t.restart;
+  if (r === null) {
+    const old = t.signal.blocked;
+    t.signal.blocked = mask & ~UNBLOCKABLE;
+    const ret = c.block([], -1n, 'nohand');
+    t.restart!.savedMask = old;
+    return ret;
+  }
+  return c.block([], -1n, 'nohand');
+}
+
+export function sysRtSigsuspend(c: SyscallContext, maskp: number, sigsetsize: number): number {
+  if (sigsetsize !== 8) return -EINVAL;
+  if (c.task.restart !== null) return suspend(c, 0n);
+  return suspend(c, new DataView(copyFromUser(c.mm, maskp, 8).buffer).getBigUint64(0, true));
+}
+
+/** The old sigsuspend(int, int, old_sigset_t mask): the mask is the third argument. */
+export function sysSigsuspend(c: SyscallContext, _a: number, _b: number, mask: number): number {
+  return suspend(c, (c.task.signal.blocked & ~0xffffffffn) | BigInt(mask >>> 0));
+}
+
+/** rt_sigtimedwait: takes a pending signal of the set synchronously, or waits for one. */
+function timedwait(c: SyscallContext, setp: number, infop: number, timeout: number, sigsetsize: number, wide: boolean): number {
+  if (sigsetsize !== 8) return -EINVAL;
+  const t = c.task;
+  const set = new DataView(copyFromUser(c.mm, setp, 8).buffer).getBigUint64(0, true) & ~UNBLOCKABLE;
+  const r = t.restart;
+  const info = dequeueSignal(t, set);
+  if (info !== null) {
+    if (r?.savedMask != null) t.signal.blocked = r.savedMask;
+    t.signal.realBlocked = null;
+    if (infop !== 0) copyToUser(c.mm, infop, encodeSiginfo(info));
+    return info.signo;
+  }
+  let deadline = r?.deadline ?? -1n;
+  if (r === null && timeout !== 0) {
+    const dv = new DataView(copyFromUser(c.mm, timeout, wide ? 16 : 8).buffer);
+    const sec = wide ? dv.getBigInt64(0, true) : BigInt(dv.getInt32(0, true));
+    const nsec = wide ? dv.getInt32(8, true) : dv.getInt32(4, true);
+    if (sec < 0n || nsec < 0 || nsec >= 1e9) return -EINVAL;
+    deadline = c.now() + sec * 1_000_000_000n + BigInt(nsec);
+  }
+  if (deadline >= 0n && c.now() >= deadline) {
+    if (r?.savedMask != null) t.signal.blocked = r.savedMask;
+    t.signal.realBlocked = null;
+    return -EAGAIN;
+  }
+  // While waiting, the set is unblocked so that its signals wake the task (and are taken here).
+  const saved = r?.savedMask ?? t.signal.blocked;
+  t.signal.realBlocked = saved;
+  t.signal.blocked = saved & ~set;
+  const ret = c.block([], deadline, 'nohand');
+  t.restart!.savedMask = saved;
+  return ret;
+}
+
+export function sysRtSigtimedwait(c: SyscallContext, setp: number, infop: number, timeout: number, sigsetsize: number): number {
+  return timedwait(c, setp, infop, timeout, sigsetsize, false);
+}
+
+export function sysRtSigtimedwaitTime64(c: SyscallContext, setp: number, infop: number, timeout: number, sigsetsize: number): number {
+  return timedwait(c, setp, infop, timeout, sigsetsize, true);
+}
+
+/** The i386 siginfo_t (128 bytes) for a queued signal (copy_siginfo_to_user). */
+export function encodeSiginfo(info: SigInfo): Uint8Array {
+  const b = new Uint8Array(128);
+  const dv = new DataView(b.buffer);
+  dv.setInt32(0, info.signo, true);
+  dv.setInt32(4, info.errno, true);
+  dv.setInt32(8, info.code, true);
+  const fault = info.code > 0 && info.code < 0x80 && [4, 5, 7, 8, 11].includes(info.signo);
+  if (fault) dv.setUint32(12, info.addr >>> 0, true);
+  else if (info.signo === SIGCHLD && info.code > 0 && info.code < 0x80) {
+    dv.setInt32(12, info.pid, true);
+    dv.setInt32(16, info.uid, true);
+    dv.setInt32(20, info.status, true);
+    dv.setInt32(24, info.utime, true);
+    dv.setInt32(28, info.stime, true);
+  } else {
+    dv.setInt32(12, info.pid, true);
+    dv.setInt32(16, info.uid, true);
+    dv.setInt32(20, info.value, true);
+  }
+  return b;
+}

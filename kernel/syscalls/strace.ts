@@ -13,6 +13,14 @@ import type { ArgFormat, SyscallRow } from './types.js';
 const STRLEN = 32;
 
 /** strace's quoting: C escapes, octal for other non-printables, "..." past 32 bytes. */
+const CLONE_FLAG_NAMES: Array<[number, string]> = [
+  [0x100, 'CLONE_VM'], [0x200, 'CLONE_FS'], [0x400, 'CLONE_FILES'], [0x800, 'CLONE_SIGHAND'], [0x1000, 'CLONE_PIDFD'],
+  [0x2000, 'CLONE_PTRACE'], [0x4000, 'CLONE_VFORK'], [0x8000, 'CLONE_PARENT'], [0x10000, 'CLONE_THREAD'],
+  [0x20000, 'CLONE_NEWNS'], [0x40000, 'CLONE_SYSVSEM'], [0x80000, 'CLONE_SETTLS'], [0x100000, 'CLONE_PARENT_SETTID'],
+  [0x200000, 'CLONE_CHILD_CLEARTID'], [0x400000, 'CLONE_DETACHED'], [0x800000, 'CLONE_UNTRACED'],
+  [0x1000000, 'CLONE_CHILD_SETTID'],
+];
+
 export function quoteBytes(b: Uint8Array, limit = STRLEN, moreAfter = false): string {
   let s = '"';
   const n = Math.min(b.length, limit);
@@ -209,6 +217,13 @@ function formatArg(t: TraceInput, i: number, f: ArgFormat): string {
     case 'oflags': return openFlags(v);
     case 'omode': return t.args[i - 1] & 0o20000100 ? '0' + u.toString(8).padStart(3, '0') : '';
     case 'mremapflags': return flagNames(v, [[1, 'MREMAP_MAYMOVE'], [2, 'MREMAP_FIXED'], [4, 'MREMAP_DONTUNMAP']]);
+    case 'cloneflags': {
+      const names = flagNames(v & ~0xff, CLONE_FLAG_NAMES);
+      const sig = v & 0xff;
+      if (sig === 0) return names;
+      const sn = signalName(sig);
+      return names === '0' ? sn : `${names}|${sn}`;
+    }
     case 'llhi': return String(BigInt.asIntN(64, (BigInt(v) << 32n) | BigInt(t.args[i + 1] >>> 0)));
     case 'omitted': return '';
     case 'oloff': {

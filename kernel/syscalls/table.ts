@@ -2,6 +2,12 @@
 // strace prints each argument. One row drives both dispatch and tracing. Numbers without a
 // row answer -ENOSYS.
 import * as exec from './exec.js';
+import * as fork from './fork.js';
+import * as futex from './futex.js';
+import * as pipe from './pipe.js';
+import * as poll from './poll.js';
+import * as wait from './wait.js';
+import * as frame from '../signal/frame.js';
 import * as fio from './fileio.js';
 import * as mem from './memory.js';
 import * as nm from './namei.js';
@@ -17,7 +23,14 @@ type Def = [nr: number, handler: SyscallHandler, args: readonly ArgFormat[], ret
 const DEFS: Def[] = [
   // process lifetime and identity
   [1, proc.sysExit, ['int'], 'none'],
-  [252, proc.sysExit, ['int'], 'none'],
+  [252, proc.sysExitGroup, ['int'], 'none'],
+  [2, fork.sysFork, []],
+  [190, fork.sysVfork, []],
+  [120, fork.sysClone, ['cloneflags', 'ptr', 'ptr', 'ptr', 'ptr']],
+  [435, fork.sysClone3, ['ptr', 'size']],
+  [114, wait.sysWait4, ['int', 'ptr', 'hex', 'ptr']],
+  [7, wait.sysWaitpid, ['int', 'ptr', 'hex']],
+  [284, wait.sysWaitid, ['int', 'int', 'ptr', 'hex', 'ptr']],
   [11, exec.sysExecve, ['epath', 'argv', 'envp']],
   [20, proc.sysGetpid, []],
   [224, proc.sysGettid, []],
@@ -57,13 +70,13 @@ const DEFS: Def[] = [
   [241, mem.sysNoop, ['int', 'size', 'ptr']],
   [155, proc.sysSchedGetparam, ['int', 'ptr']],
   [157, mem.sysNoop, ['int']],
-  [158, mem.sysNoop, []],
+  [158, proc.sysSchedYield, []],
   [318, proc.sysGetcpu, ['ptr', 'ptr', 'ptr']],
   [116, proc.sysSysinfo, ['ptr']],
   [77, proc.sysGetrusage, ['int', 'ptr']],
   [43, proc.sysTimes, ['ptr']],
-  [240, proc.sysFutex, ['ptr', 'futexop', 'int', 'ptr', 'ptr', 'int']],
-  [422, proc.sysFutex, ['ptr', 'futexop', 'int', 'ptr', 'ptr', 'int']],
+  [240, futex.sysFutex, ['ptr', 'futexop', 'int', 'ptr', 'ptr', 'int']],
+  [422, futex.sysFutexTime64, ['ptr', 'futexop', 'int', 'ptr', 'ptr', 'int']],
   [355, proc.sysGetrandom, ['obuf', 'size', 'grndflags']],
   // TLS
   [243, tls.sysSetThreadArea, ['userdesc']],
@@ -130,6 +143,27 @@ const DEFS: Def[] = [
   [37, sig.sysKill, ['int', 'signal']],
   [238, sig.sysTkill, ['int', 'signal']],
   [270, sig.sysTgkill, ['int', 'int', 'signal']],
+  [178, sig.sysRtSigqueueinfo, ['int', 'signal', 'ptr']],
+  [335, sig.sysRtTgsigqueueinfo, ['int', 'int', 'signal', 'ptr']],
+  [179, sig.sysRtSigsuspend, ['sigset', 'size']],
+  [72, sig.sysSigsuspend, ['int', 'int', 'hex']],
+  [177, sig.sysRtSigtimedwait, ['sigset', 'ptr', 'timespec', 'size']],
+  [421, sig.sysRtSigtimedwaitTime64, ['sigset', 'ptr', 'timespec64', 'size']],
+  [119, frame.sysSigreturn, [], 'none'],
+  [173, frame.sysRtSigreturn, [], 'none'],
+  [29, time.sysPause, []],
+  [27, time.sysAlarm, ['uint']],
+  [104, time.sysSetitimer, ['int', 'ptr', 'ptr']],
+  [105, time.sysGetitimer, ['int', 'ptr']],
+  [42, pipe.sysPipe, ['ptr']],
+  [168, poll.sysPoll, ['ptr', 'uint', 'int']],
+  [309, poll.sysPpoll, ['ptr', 'uint', 'timespec', 'sigset', 'size']],
+  [414, poll.sysPpollTime64, ['ptr', 'uint', 'timespec64', 'sigset', 'size']],
+  [142, poll.sysNewselect, ['int', 'ptr', 'ptr', 'ptr', 'ptr']],
+  [82, poll.sysOldSelect, ['ptr']],
+  [308, poll.sysPselect6, ['int', 'ptr', 'ptr', 'ptr', 'timespec', 'ptr']],
+  [413, poll.sysPselect6Time64, ['int', 'ptr', 'ptr', 'ptr', 'timespec64', 'ptr']],
+  [331, pipe.sysPipe2, ['ptr', 'oflags']],
   // time
   [265, time.sysClockGettime, ['clock', 'otimespec']],
   [403, time.sysClockGettime64, ['clock', 'otimespec64']],

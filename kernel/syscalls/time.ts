@@ -1,6 +1,6 @@
 // Time system calls (kernel/time): clock_gettime with the 32-bit (old_timespec32) and 64-bit
 // (__kernel_timespec) layouts, clock_getres, gettimeofday, time, and the sleeps
-// (nanosleep, clock_nanosleep), which really sleep the host thread.
+// (nanosleep, clock_nanosleep, pause) and ITIMER_REAL/alarm, which run on the kernel's virtual clock.
 import { EINVAL } from '../errno.js';
 import { copyFromUser, copyToUser, putUser32 } from '../mm/uaccess.js';
 import type { SyscallContext } from './types.js';
@@ -99,25 +99,32 @@ export function sysTime(c: SyscallContext, tloc: number): number {
   return sec;
 }
 
-const sleepCell = new Int32Array(new SharedArrayBuffer(4));
-function sleepNs(ns: bigint): void {
-  let ms = Number(ns / 1_000_000n);
-  while (ms > 0) {
-    const step = Math.min(ms, 1_000_000);
-    Atomics.wait(sleepCell, 0, 0, step);
-    ms -= step;
-  }
-}
-
+/**
+ * The sleeps run on the virtual clock: the task sleeps until the deadline (the scheduler runs
+ * others, or idles the clock forward). A handler interrupts them with EINTR and the time left
+ * in rem; without one they resume (restart_syscall).
+ */
 function doSleep(c: SyscallContext, clk: number, flags: number, req: number, rem: number, wide: boolean): number {
+  const r = c.task.restart;
+  if (r !== null) {
+    if (c.now() >= r.deadline) return 0;
+    return c.block([], r.deadline, 'nohand');
+  }
   const now = clockNow(c, clk);
   if (now === null || clk === CLOCK_THREAD_CPUTIME_ID) return -EINVAL;
   const t = getTimespec(c, req, wide);
   if (t === null) return -EINVAL;
   const delta = flags & TIMER_ABSTIME ? t - now : t;
-  if (delta > 0n) sleepNs(delta);
-  if (rem !== 0 && !(flags & TIMER_ABSTIME)) putTimespec(c, rem, 0n, wide);
-  return 0;
+  if (delta <= 0n) return 0;
+  const deadline = c.now() + delta;
+  const ret = c.block([], deadline, 'nohand');
+  if (rem !== 0 && !(flags & TIMER_ABSTIME)) {
+    c.task.restart!.onInterrupt = () => {
+      const left = deadline - c.now();
+      putTimespec(c, rem, left > 0n ? left : 0n, wide);
+    };
+  }
+  return ret;
 }
 
 export function sysNanosleep(c: SyscallContext, req: number, rem: number): number {
@@ -130,4 +137,63 @@ export function sysClockNanosleep(c: SyscallContext, clk: number, flags: number,
 
 export function sysClockNanosleep64(c: SyscallContext, clk: number, flags: number, req: number, rem: number): number {
   return doSleep(c, clk, flags, req, rem, true);
+}
+
+/** pause: sleeps until a signal handler has run (always EINTR then). */
+export function sysPause(c: SyscallContext): number {
+  return c.block([], -1n, 'nohand');
+}
+
+// ---- ITIMER_REAL and alarm (the process's one real-time timer, on the virtual clock) --------
+
+const ITIMER_REAL = 0, ITIMER_VIRTUAL = 1, ITIMER_PROF = 2;
+const US = 1000n;
+
+function timerLeft(c: SyscallContext): { value: bigint; interval: bigint } {
+  const rt = c.task.group.realTimer;
+  if (rt === null) return { value: 0n, interval: 0n };
+  const left = rt.deadline - c.now();
+  return { value: left > 0n ? left : 1000n, interval: rt.interval };
+}
+
+function setRealTimer(c: SyscallContext, value: bigint, interval: bigint): void {
+  c.task.group.realTimer = value > 0n ? { deadline: c.now() + value, interval } : null;
+}
+
+export function sysAlarm(c: SyscallContext, seconds: number): number {
+  const old = timerLeft(c).value;
+  setRealTimer(c, BigInt(seconds >>> 0) * NS, 0n);
+  // Whole seconds left, rounded to nearest (and at least 1 while one is pending).
+  return old === 0n ? 0 : Math.max(1, Number((old + NS / 2n) / NS));
+}
+
+function putItimerval(c: SyscallContext, addr: number, t: { value: bigint; interval: bigint }): void {
+  const b = new Uint8Array(16);
+  const dv = new DataView(b.buffer);
+  dv.setInt32(0, Number(t.interval / NS), true);
+  dv.setInt32(4, Number((t.interval % NS) / US), true);
+  dv.setInt32(8, Number(t.value / NS), true);
+  dv.setInt32(12, Number((t.value % NS) / US), true);
+  copyToUser(c.mm, addr, b);
+}
+
+export function sysGetitimer(c: SyscallContext, which: number, value: number): number {
+  if (which === ITIMER_REAL) putItimerval(c, value, timerLeft(c));
+  else if (which === ITIMER_VIRTUAL || which === ITIMER_PROF) putItimerval(c, value, { value: 0n, interval: 0n });
+  else return -EINVAL;
+  return 0;
+}
+
+export function sysSetitimer(c: SyscallContext, which: number, newp: number, oldp: number): number {
+  if (which !== ITIMER_REAL && which !== ITIMER_VIRTUAL && which !== ITIMER_PROF) return -EINVAL;
+  let next: { value: bigint; interval: bigint } | null = null;
+  if (newp !== 0) {
+    const dv = new DataView(copyFromUser(c.mm, newp, 16).buffer);
+    const isec = dv.getInt32(0, true), iusec = dv.getInt32(4, true), vsec = dv.getInt32(8, true), vusec = dv.getInt32(12, true);
+    if (iusec < 0 || iusec >= 1e6 || vusec < 0 || vusec >= 1e6 || isec < 0 || vsec < 0) return -EINVAL;
+    next = { interval: BigInt(isec) * NS + BigInt(iusec) * US, value: BigInt(vsec) * NS + BigInt(vusec) * US };
+  }
+  if (oldp !== 0) putItimerval(c, oldp, which === ITIMER_REAL ? timerLeft(c) : { value: 0n, interval: 0n });
+  if (next !== null && which === ITIMER_REAL) setRealTimer(c, next.value, next.interval);
+  return 0;
 }

@@ -21,7 +21,7 @@ export function sysSetThreadArea(c: SyscallContext, uinfo: number): number {
   const base = dv.getUint32(4, true);
   const limit = dv.getUint32(8, true);
   const flags = dv.getUint32(12, true);
-  const tls = c.task.tls;
+  const tls = c.cpu.tls;
   if (entry === -1) {
     const free = tls.findIndex((d) => !d.present && d.base === 0 && d.limit === 0);
     if (free < 0) return -ESRCH;
@@ -39,7 +39,6 @@ export function sysSetThreadArea(c: SyscallContext, uinfo: number): number {
   const d = empty ? { base: 0, limit: 0, flags: 0, present: false } : { base, limit, flags, present: true };
   const i = entry - GDT_ENTRY_TLS_MIN;
   tls[i] = d;
-  c.cpu.tls[i] = { ...d };
   c.cpu.reloadTlsSegments();
   return 0;
 }
@@ -48,7 +47,7 @@ export function sysGetThreadArea(c: SyscallContext, uinfo: number): number {
   const dv = new DataView(copyFromUser(c.mm, uinfo, 4).buffer);
   const entry = dv.getInt32(0, true);
   if (entry < GDT_ENTRY_TLS_MIN || entry >= GDT_ENTRY_TLS_MIN + GDT_ENTRY_TLS_ENTRIES) return -EINVAL;
-  const d = c.task.tls[entry - GDT_ENTRY_TLS_MIN];
+  const d = c.cpu.tls[entry - GDT_ENTRY_TLS_MIN];
   const out = new Uint8Array(16);
   const o = new DataView(out.buffer);
   o.setInt32(0, entry, true);

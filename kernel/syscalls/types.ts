@@ -7,7 +7,11 @@ import type { HostFs } from '../fs/hostfs.js';
 import type { VfsContext } from '../fs/vfs.js';
 import type { Personality } from '../mm/layout.js';
 import type { Mm } from '../mm/mmStruct.js';
-import type { Task } from '../proc/task.js';
+import type { CloneArgs } from '../proc/fork.js';
+import type { Scheduler } from '../proc/sched.js';
+import type { RestartBlock, Task } from '../proc/task.js';
+import type { WaitQueue } from '../proc/waitQueue.js';
+import type { SigInfo } from '../signal/signal.js';
 
 export interface Utsname {
   sysname: string;
@@ -28,10 +32,26 @@ export interface SyscallContext {
   readonly utsname: Utsname;
   /** Total guest physical memory, for sysinfo. */
   readonly memoryBytes: number;
-  /** Ends the process normally with status & 0xff (exit, exit_group). */
+  /** The task list and the scheduler. */
+  readonly sched: Scheduler;
+  /** Ends the calling thread with status & 0xff (exit). */
   exitTask(status: number): void;
-  /** Sends a signal to the current task (kill/tgkill to self, SIGPIPE, ...). */
+  /** Ends the whole process with status & 0xff (exit_group). */
+  exitGroup(status: number): void;
+  /** Sends a signal to the current task (SIGPIPE, raise through tkill, ...). */
   sendSignal(sig: number, code: number): void;
+  /** send_signal to any task (group: process-wide); false when it was dropped. */
+  signalTask(target: Task, info: SigInfo, group: boolean): boolean;
+  /** fork/vfork/clone: returns the child's tid. */
+  fork(args: CloneArgs): number;
+  /**
+   * Puts the caller to sleep on the queues until a wake-up or the virtual-clock deadline (-1n:
+   * none). The handler returns the value this returns; the call re-runs when the task wakes,
+   * with c.task.restart holding what it kept.
+   */
+  block(queues: readonly WaitQueue[], deadline: bigint, onSignal?: RestartBlock['onSignal']): number;
+  /** The virtual clock (ns) sleeps and timers run on. */
+  now(): bigint;
   /** Re-examines pending signals after the mask changed. */
   recalcSigpending(): void;
   /** Nanoseconds since an arbitrary point (CLOCK_MONOTONIC). */
@@ -65,7 +85,7 @@ export type ArgFormat =
   | 'userdesc' | 'utsname' | 'stat' | 'statx'
   | 'omode' /* open's mode: shown only with O_CREAT or O_TMPFILE in the previous argument */
   | 'pgoff' /* mmap2's offset in pages, shown as the byte offset */
-  | 'statxflags' | 'mremapflags'
+  | 'statxflags' | 'mremapflags' | 'cloneflags'
   | 'argv' /* NULL-terminated string pointer array, shown before the call */
   | 'envp' /* the same, shown as a count */
   | 'epath' /* a path shown before the call (execve replaces the memory) */

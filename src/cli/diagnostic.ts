@@ -22,7 +22,7 @@ export async function describeFatalSignal(kernel: Kernel, r: ExitResult): Promis
   const d = r.diagnostic;
   if (!d) return `i386emu: guest killed by signal ${r.signal}`;
   let insn = '(code not readable)';
-  const bytes = codeBytes(kernel, d.eip);
+  const bytes = d.codeBytes ?? codeBytes(kernel, d.eip);
   if (bytes.length > 0) {
     try {
       await loadDisassembler();
@@ -35,5 +35,6 @@ export async function describeFatalSignal(kernel: Kernel, r: ExitResult): Promis
   const addr = d.faultAddr === null ? '' : ` at ${hex(d.faultAddr)}`;
   const vma = d.faultAddr === null ? '' : d.vma ? ` (in ${d.vma.trim().replace(/\s+/g, ' ')})` : ' (no VMA)';
   const note = d.note ? ` [${d.note}]` : '';
-  return `i386emu: guest killed by ${d.signal} (${d.code})${addr}${vma}; eip ${hex(d.eip)}: ${insn}${note}`;
+  const core = d.core ? ', core dumped' : '';
+  return `i386emu: guest killed by ${d.signal} (${d.code}${core})${addr}${vma}; eip ${hex(d.eip)}: ${insn}${note}`;
 }

@@ -8,6 +8,7 @@ import { Kernel } from '../../kernel/kernel.js';
 import { ElfError } from '../../kernel/exec/elfError.js';
 import { describeFatalSignal } from './diagnostic.js';
 import { formatStats } from './stats.js';
+import { SIGPIPE } from '../../kernel/signal/signal.js';
 
 export async function runCommand(o: RunOptions): Promise<number> {
   const image = readProgram(o.program);
@@ -26,7 +27,8 @@ export async function runCommand(o: RunOptions): Promise<number> {
   const t0 = process.hrtime.bigint();
   const result = kernel.run();
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  if (result.signal) process.stderr.write(await describeFatalSignal(kernel, result) + '\n');
+  // A shell prints nothing for a process killed by SIGPIPE; neither do we.
+  if (result.signal && result.signal !== SIGPIPE) process.stderr.write(await describeFatalSignal(kernel, result) + '\n');
   if (o.stats) process.stderr.write(formatStats(kernel, seconds) + '\n');
   return result.signal ? 128 + result.signal : result.exitCode;
 }

@@ -6,13 +6,14 @@
 import { Mmu, PAGE_FAULT } from '../mmu/mmu.js';
 import { PAGE_MASK, PAGE_SHIFT } from '../mmu/physicalMemory.js';
 import { Insn } from './insn.js';
+import type { CpuContext } from './context.js';
 import { Stop } from './stop.js';
 import { decodeAt, decodeBlock, type Block } from './decoder.js';
 import { Fpu } from './fpu/fpu.js';
 import { Sse } from './sse/sse.js';
 import {
   AF, ARITH_FLAGS, CF, ESP, GDT_ENTRY_TLS_ENTRIES, GDT_ENTRY_TLS_MIN, OF, PF,
-  SF, USER_CS, USER_DS, ZF, ZERO, CS, DS, ES, FS, GS, SS,
+  SF, TF, USER_CS, USER_DS, ZF, ZERO, CS, DS, ES, FS, GS, SS,
 } from './registers.js';
 
 // Lazy flag producers: which operation last set the arithmetic flags.
@@ -42,15 +43,6 @@ export interface TlsDescriptor {
   /** user_desc flags word as Linux stores them (seg_32bit, contents, read_exec_only, ...). */
   flags: number;
   present: boolean;
-}
-
-export interface CpuState {
-  regs: Int32Array;
-  eip: number;
-  eflags: number;
-  segSel: Uint16Array;
-  segBase: Int32Array;
-  tls: TlsDescriptor[];
 }
 
 export class Cpu {
@@ -113,29 +105,39 @@ export class Cpu {
     this.segBase.fill(0);
   }
 
-  // ---- per-task register state -------------------------------------------------------
+  // ---- per-thread state -------------------------------------------------------------
 
-  /** Copies the user-visible register state out (the kernel keeps one per task). */
-  saveState(): CpuState {
-    return {
-      regs: Int32Array.from(this.regs.subarray(0, 8)),
-      eip: this.eip,
-      eflags: this.getEflags(),
-      segSel: Uint16Array.from(this.segSel),
-      segBase: Int32Array.from(this.segBase),
-      tls: this.tls.map((d) => ({ ...d })),
-    };
+  /** Stores the running thread's user state into ctx (a context switch away from it). */
+  saveContext(ctx: CpuContext): void {
+    ctx.regs.set(this.regs.subarray(0, 8));
+    ctx.eip = this.eip;
+    ctx.eflags = this.getEflags();
+    ctx.segSel.set(this.segSel);
+    ctx.segBase.set(this.segBase);
+    for (let k = 0; k < this.tls.length; k++) Object.assign(ctx.tls[k], this.tls[k]);
+    const f = this.fpu;
+    ctx.fcw = f.cw; ctx.fsw = f.sw; ctx.ftop = f.top; ctx.fempty = f.empty;
+    ctx.fse.set(f.se); ctx.fhi.set(f.hi); ctx.flo.set(f.lo);
+    ctx.fip = f.fip; ctx.fcs = f.fcs; ctx.fop = f.fop; ctx.fdp = f.fdp; ctx.fds = f.fds;
+    ctx.xmm.set(this.sse.xmm);
+    ctx.mxcsr = this.sse.mxcsr;
   }
 
-  /** Loads a task's register state (FPU/SSE state travels separately with its owner). */
-  loadState(s: CpuState): void {
-    this.regs.set(s.regs);
+  /** Loads a thread's user state from ctx (a context switch to it). */
+  loadContext(ctx: CpuContext): void {
+    this.regs.set(ctx.regs);
     this.regs[ZERO] = 0;
-    this.eip = s.eip;
-    this.setEflags(s.eflags);
-    this.segSel.set(s.segSel);
-    this.segBase.set(s.segBase);
-    for (let k = 0; k < this.tls.length; k++) Object.assign(this.tls[k], s.tls[k]);
+    this.eip = ctx.eip;
+    this.setEflags(ctx.eflags);
+    this.segSel.set(ctx.segSel);
+    this.segBase.set(ctx.segBase);
+    for (let k = 0; k < this.tls.length; k++) Object.assign(this.tls[k], ctx.tls[k]);
+    const f = this.fpu;
+    f.cw = ctx.fcw; f.sw = ctx.fsw; f.top = ctx.ftop; f.empty = ctx.fempty;
+    f.se.set(ctx.fse); f.hi.set(ctx.fhi); f.lo.set(ctx.flo);
+    f.fip = ctx.fip; f.fcs = ctx.fcs; f.fop = ctx.fop; f.fdp = ctx.fdp; f.fds = ctx.fds;
+    this.sse.xmm.set(ctx.xmm);
+    this.sse.mxcsr = ctx.mxcsr;
   }
 
   // ---- EFLAGS ----------------------------------------------------------------------------
@@ -468,7 +470,12 @@ export class Cpu {
    */
   run(budget: number): Stop {
     this.stopReason = -1;
-    if (this.debugHook !== null || this.mmu.onAccess !== null || budget < 256) return this.runPrecise(budget);
+    // EFLAGS.TF is checked here, once per batch, not per instruction: whatever sets it between
+    // batches (a context switch, sigreturn, a debugger) is seen now, and POPF setting it inside
+    // a batch ends the batch (traceStarted) so the rest runs one instruction at a time.
+    if (this.debugHook !== null || this.mmu.onAccess !== null || budget < 256 || (this.flags & TF) !== 0) {
+      return this.runPrecise(budget);
+    }
     let n = 0;
     let k = 0;
     let cur: Insn | null = null;
@@ -477,6 +484,9 @@ export class Cpu {
         cur = null;
         k = 0;
         const insns = this.blockAt(this.eip).insns;
+        // The budget is exact (the scheduler's quantum must not depend on block shapes): a
+        // block longer than what is left runs one instruction at a time below.
+        if (insns.length > budget - n) break;
         const last = insns.length - 1;
         for (; k < last; k++) {
           cur = insns[k];
@@ -491,7 +501,8 @@ export class Cpu {
         n += insns.length;
         if (this.stopReason >= 0) {
           if (this.stopReason !== Stop.Interrupt && this.stopReason !== Stop.Sysenter &&
-            this.stopReason !== Stop.Breakpoint && this.stopReason !== Stop.Trap) n--;
+            this.stopReason !== Stop.Breakpoint && this.stopReason !== Stop.Trap &&
+            this.stopReason !== Stop.Budget) n--;
           break;
         }
       }
@@ -500,10 +511,32 @@ export class Cpu {
       n += k;
     }
     this.instructions += n;
+    if (this.stopReason === Stop.Budget) {
+      // traceStarted(): the rest of the budget one instruction at a time, checking TF.
+      this.stopReason = -1;
+      return n < budget ? this.runPrecise(budget - n) : Stop.Budget;
+    }
+    if (this.stopReason < 0 && n < budget) return this.runPrecise(budget - n);
     return this.stopReason < 0 ? Stop.Budget : this.stopReason;
   }
 
-  /** One instruction at a time, consulting the debugger hook before each. */
+  /**
+   * POPF set EFLAGS.TF: ends run()'s block loop (it is the last instruction of its block) so
+   * that the following instructions run in runPrecise, which traps after each one.
+   */
+  traceStarted(): void {
+    if (this.stopReason < 0) this.stopReason = Stop.Budget;
+  }
+
+  /**
+   * One instruction at a time, consulting the debugger hook before each, and raising the
+   * single-step trap after each instruction that started with TF set. Intel SDM vol. 3B,
+   * "Single-Step Exception Condition": the trap follows an instruction that began with
+   * TF = 1 (a trap-class #DB, EIP after the instruction), so the POPF that sets
+   * TF is not trapped but the instruction after it is, and a POPF that clears TF still is.
+   * An instruction that stops for another reason (a fault, INT n, INT3, INTO, which clear TF
+   * for their handler) reports that reason instead.
+   */
   private runPrecise(budget: number): Stop {
     let n = 0;
     let cur: Insn | null = null;
@@ -515,15 +548,24 @@ export class Cpu {
         }
         cur = null;
         cur = this.blockAt(this.eip).insns[0];
+        const tracing = this.flags & TF;
         this.prevEip = cur.eip;
         this.eip = cur.nextEip;
         cur.fn(this, cur);
         if (this.stopReason >= 0) {
-          if (this.stopReason === Stop.Interrupt || this.stopReason === Stop.Sysenter ||
-            this.stopReason === Stop.Breakpoint || this.stopReason === Stop.Trap) n++;
-          break;
+          if (this.stopReason === Stop.Budget) {
+            this.stopReason = -1; // traceStarted(): already one at a time here
+          } else {
+            if (this.stopReason === Stop.Interrupt || this.stopReason === Stop.Sysenter ||
+              this.stopReason === Stop.Breakpoint || this.stopReason === Stop.Trap) n++;
+            break;
+          }
         }
         n++;
+        if (tracing !== 0) {
+          this.trap(Stop.SingleStep, 1);
+          break;
+        }
       }
     } catch (e) {
       this.catchFault(e, cur);

@@ -23,9 +23,14 @@ export const enum Stop {
   Trap = 9,
   /** A debugger hook asked to stop (breakpoint address or watchpoint). */
   Debug = 10,
+  /**
+   * #DB single-step trap (vector 1): the instruction started with EFLAGS.TF set and retired;
+   * EIP after it (at a REP string instruction itself while iterations remain).
+   */
+  SingleStep = 11,
 }
 
 export const STOP_NAMES = [
   'budget', 'interrupt', 'sysenter', 'page-fault', 'invalid-opcode', 'divide-error',
-  'general-protection', 'breakpoint', 'floating-point', 'trap', 'debug',
+  'general-protection', 'breakpoint', 'floating-point', 'trap', 'debug', 'single-step',
 ];

@@ -11,13 +11,8 @@ import { ESP } from '../cpu/registers.js';
 import type { AddressSpace, DebugTarget, TargetStop, TargetTask } from './target.js';
 import { hex8 } from './format.js';
 
-/** SIGILL, SIGTRAP, SIGBUS, SIGFPE, SIGSEGV: signals raised by a faulting instruction. */
-const FAULT_SIGNALS = new Set([4, 5, 7, 8, 11]);
-
 export class KernelTarget implements DebugTarget {
   exit: { code: number; signal: number } | null = null;
-  /** A fatal fault already reported as a signal stop; the next resume reports the death. */
-  private dying: { code: number; signal: number } | null = null;
   private readonly auxvBytes: Uint8Array;
 
   constructor(readonly kernel: Kernel, readonly exePath: string) {
@@ -32,18 +27,15 @@ export class KernelTarget implements DebugTarget {
 
   resume(budget: number): TargetStop {
     if (this.exit) return { kind: 'exited', ...this.exit };
-    if (this.dying) {
-      this.exit = this.dying;
-      return { kind: 'exited', ...this.exit };
-    }
     const r = this.kernel.step(budget);
     if (r === 'debug') return { kind: 'hook' };
     if (r === null) return { kind: 'budget' };
-    if (r.signal && r.diagnostic && FAULT_SIGNALS.has(r.signal)) {
-      // Like ptrace: stop at the faulting instruction first (registers and memory can still
-      // be inspected); resuming then delivers the signal, which kills the process.
-      this.dying = { code: 0, signal: r.signal };
-      return { kind: 'signal', signal: r.signal, addr: r.diagnostic.faultAddr ?? undefined };
+    if (r === 'signal') {
+      // Like ptrace's signal-delivery-stop: the fault is queued but not yet delivered, so the
+      // faulting instruction's state can be inspected; resuming delivers it.
+      const s = this.kernel.signalStop!;
+      this.kernel.signalStop = null;
+      return { kind: 'signal', signal: s.signal, addr: s.addr ?? undefined };
     }
     this.exit = r.signal ? { code: 0, signal: r.signal } : { code: r.exitCode, signal: 0 };
     return { kind: 'exited', ...this.exit };
@@ -120,6 +112,7 @@ export interface LaunchOptions extends KernelOptions {
 /** exec's the program in a fresh kernel and returns it stopped at its first instruction. */
 export function launch(o: LaunchOptions): KernelTarget {
   const kernel = new Kernel(o);
+  kernel.traceSignals = true;
   kernel.execve(o.program, [o.program, ...o.args], o.envp, o.image);
   return new KernelTarget(kernel, kernel.task.exePath);
 }

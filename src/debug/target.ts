@@ -1,7 +1,8 @@
 // What the debugger needs from a running program, whoever runs it: the kernel (KernelTarget in
 // kernelTarget.ts) or, for tests and bare snippets, a CPU and MMU set up by hand (BareTarget).
 // The debugger only ever reads the machine through these fields and steers it through resume().
-import type { Cpu, CpuState } from '../cpu/cpu.js';
+import type { Cpu } from '../cpu/cpu.js';
+import type { CpuContext } from '../cpu/context.js';
 import type { Mmu } from '../mmu/mmu.js';
 import type { PhysicalMemory } from '../mmu/physicalMemory.js';
 import { Stop } from '../cpu/stop.js';
@@ -62,7 +63,7 @@ export interface DebugTarget {
   /** The auxiliary vector as the process received it (Elf32_auxv_t pairs). */
   auxv?(): Uint8Array;
   /** Registers of another thread (the current one is in cpu). */
-  threadState?(tid: number): CpuState | null;
+  threadState?(tid: number): CpuContext | null;
   /** Makes thread tid the current one (its registers are loaded into cpu). */
   selectThread?(tid: number): boolean;
   /** Kernel counters for `stats` (lines of text). */
@@ -76,7 +77,7 @@ export const SIGTRAP = 5, SIGSEGV = 11, SIGILL = 4, SIGFPE = 8, SIGBUS = 7, SIGI
 /** The signal a CPU stop reason turns into. */
 export function signalForStop(s: Stop): number {
   switch (s) {
-    case Stop.Breakpoint: case Stop.Trap: return SIGTRAP;
+    case Stop.Breakpoint: case Stop.Trap: case Stop.SingleStep: return SIGTRAP;
     case Stop.InvalidOpcode: return SIGILL;
     case Stop.DivideError: case Stop.FloatingPoint: return SIGFPE;
     default: return SIGSEGV;

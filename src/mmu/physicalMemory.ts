@@ -11,7 +11,7 @@ export class PhysicalMemory {
   readonly dv: DataView;
   readonly frameCount: number;
   /** Reference count per frame; 0 means free. Frame 0 is reserved so that 0 never names a real page. */
-  readonly refcount: Uint16Array;
+  readonly refcount: Uint32Array;
   private readonly freeStack: Int32Array;
   private freeTop = 0;
   private nextUntouched = 1;
@@ -21,7 +21,7 @@ export class PhysicalMemory {
     this.frameCount = Math.floor(sizeBytes / PAGE_SIZE);
     this.bytes = new Uint8Array(this.frameCount * PAGE_SIZE);
     this.dv = new DataView(this.bytes.buffer);
-    this.refcount = new Uint16Array(this.frameCount);
+    this.refcount = new Uint32Array(this.frameCount);
     this.freeStack = new Int32Array(this.frameCount);
     this.refcount[0] = 1;
   }

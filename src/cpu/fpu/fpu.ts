@@ -52,6 +52,16 @@ import {
   ZE, SF,
 } from './float80.js';
 import * as T from './transcendental.js';
+import { MXCSR_MASK, type Sse } from '../sse/sse.js';
+
+/** FXSAVE in 32-bit mode writes bytes 0..287 (through XMM7). */
+export const FXSAVE_WRITTEN = 288;
+/** Size of the 32-bit FNSTENV environment that starts an FNSAVE image / fregs_state. */
+const FNSAVE_ENV = 28;
+/** sizeof(struct fregs_state): the FNSAVE image (108 bytes), status and magic. */
+export const FREGS_STATE_SIZE = 112;
+/** sizeof(struct fxregs_state). */
+export const FXSAVE_SIZE = 512;
 
 // Status word bits.
 const SW_ES = 0x80, SW_C0 = 0x100, SW_C1 = 0x200, SW_C2 = 0x400, SW_C3 = 0x4000, SW_B = 0x8000;
@@ -219,6 +229,8 @@ export class Fpu {
   o16 = false;
   private readonly envWords = new Int32Array(6);
   private readonly rstorScratch = new Int32Array(24);
+  /** FXSAVE/FXRSTOR stage the image here between the MMU and fxsaveTo/fxrstorFrom. */
+  private readonly fxScratch = new DataView(new ArrayBuffer(512));
   fip = 0;
   fcs = 0;
   fop = 0;
@@ -1424,69 +1436,132 @@ export class Fpu {
     const m = c.mmu;
     m.probeWrite((ea + 511) | 0, 1); // the host touches the image's last byte first
     m.probeWrite(ea, 288);
-    let ftw = 0;
-    for (let i = 0; i < 8; i++) if (!((this.empty >> i) & 1)) ftw |= 1 << i;
-    m.write16(ea, this.cw);
-    m.write16((ea + 2) | 0, this.getSw());
-    m.write16((ea + 4) | 0, ftw);
-    m.write16((ea + 6) | 0, this.fop & 0x7ff);
-    m.write32((ea + 8) | 0, this.fip);
-    m.write32((ea + 12) | 0, this.fcs & 0xffff);
-    m.write32((ea + 16) | 0, this.fdp);
-    m.write32((ea + 20) | 0, this.fds & 0xffff);
-    m.write32((ea + 24) | 0, c.sse.mxcsr);
-    m.write32((ea + 28) | 0, 0xffff);
-    for (let i = 0; i < 8; i++) {
-      const p = this.phys(i);
-      const a = (ea + 32 + 16 * i) | 0;
-      m.write32(a, this.lo[p] | 0);
-      m.write32((a + 4) | 0, this.hi[p] | 0);
-      m.write32((a + 8) | 0, this.se[p]);
-      m.write32((a + 12) | 0, 0);
-    }
-    const x = c.sse.xmm;
-    for (let i = 0; i < 32; i++) m.write32((ea + 160 + 4 * i) | 0, x[i]);
+    const s = this.fxScratch;
+    this.fxsaveTo(s, 0, c.sse.mxcsr, c.sse.xmm);
+    for (let k = 0; k < FXSAVE_WRITTEN; k += 4) m.write32((ea + k) | 0, s.getInt32(k, true));
   }
 
   fxrstor(c: Cpu, ea: number): void {
     if (ea & 15) c.fault(Stop.GeneralProtection, 13);
     const m = c.mmu;
     m.read8((ea + 511) | 0); // the host touches the image's last byte first
-    const cw = m.read16(ea), sw = m.read16((ea + 2) | 0), ftw = m.read8((ea + 4) | 0);
-    const fop = m.read16((ea + 6) | 0), fip = m.read32((ea + 8) | 0), fcs = m.read16((ea + 12) | 0);
-    const fdp = m.read32((ea + 16) | 0), fds = m.read16((ea + 20) | 0), mxcsr = m.read32((ea + 24) | 0);
-    const se = new Array<number>(8), hi = new Array<number>(8), lo = new Array<number>(8);
+    const s = this.fxScratch;
+    for (let k = 0; k < FXSAVE_WRITTEN; k += 4) s.setInt32(k, m.read32((ea + k) | 0), true);
+    if (!this.fxrstorFrom(s, 0, c.sse)) c.fault(Stop.GeneralProtection, 13);
+  }
+
+  // ---- images in a caller's buffer (the kernel's signal frames) ---------------------------
+
+  /**
+   * Writes the FXSAVE image at dv[off..]: bytes 0..287 as FXSAVE stores them in 32-bit mode
+   * (abridged tag byte, registers in ST order in 16-byte slots, XMM0-7); 288..511 untouched.
+   */
+  fxsaveTo(dv: DataView, off: number, mxcsr: number, xmm: Int32Array): void {
+    let ftw = 0;
+    for (let i = 0; i < 8; i++) if (!((this.empty >> i) & 1)) ftw |= 1 << i;
+    dv.setUint16(off, this.cw, true);
+    dv.setUint16(off + 2, this.getSw(), true);
+    dv.setUint16(off + 4, ftw, true);
+    dv.setUint16(off + 6, this.fop & 0x7ff, true);
+    dv.setInt32(off + 8, this.fip, true);
+    dv.setInt32(off + 12, this.fcs & 0xffff, true);
+    dv.setInt32(off + 16, this.fdp, true);
+    dv.setInt32(off + 20, this.fds & 0xffff, true);
+    dv.setInt32(off + 24, mxcsr, true);
+    dv.setInt32(off + 28, MXCSR_MASK, true);
     for (let i = 0; i < 8; i++) {
-      const a = (ea + 32 + 16 * i) | 0;
-      lo[i] = m.read32(a);
-      hi[i] = m.read32((a + 4) | 0);
-      se[i] = m.read16((a + 8) | 0);
+      const p = this.phys(i);
+      const a = off + 32 + 16 * i;
+      dv.setUint32(a, this.lo[p], true);
+      dv.setUint32(a + 4, this.hi[p], true);
+      dv.setInt32(a + 8, this.se[p], true);
+      dv.setInt32(a + 12, 0, true);
     }
-    const xmm = new Int32Array(32);
-    for (let i = 0; i < 32; i++) xmm[i] = m.read32((ea + 160 + 4 * i) | 0);
-    if (mxcsr & ~0xffff) {
-      c.fault(Stop.GeneralProtection, 13);
-      return;
-    }
-    this.cw = (cw & 0x1f3f) | 0x40;
+    for (let i = 0; i < 32; i++) dv.setInt32(off + 160 + 4 * i, xmm[i], true);
+  }
+
+  /**
+   * Loads an FXSAVE image from dv[off..] into the x87 state and sse (MXCSR, XMM0-7). Returns
+   * false, changing nothing, when MXCSR has reserved bits set (FXRSTOR's #GP; the kernel
+   * rejects such a signal frame).
+   */
+  fxrstorFrom(dv: DataView, off: number, sse: Sse): boolean {
+    const mxcsr = dv.getInt32(off + 24, true);
+    if (mxcsr & ~MXCSR_MASK) return false;
+    const sw = dv.getUint16(off + 2, true);
+    this.cw = (dv.getUint16(off, true) & 0x1f3f) | 0x40;
     this.sw = sw & ~0x3800;
     this.top = (sw >> 11) & 7;
-    this.empty = ~ftw & 0xff;
-    this.fop = fop & 0x7ff;
-    this.fip = fip;
-    void fcs; void fds;
-    this.fcs = 0;
-    this.fdp = fdp;
+    this.empty = ~dv.getUint8(off + 4) & 0xff;
+    this.fop = dv.getUint16(off + 6, true) & 0x7ff;
+    this.fip = dv.getInt32(off + 8, true);
+    this.fcs = 0; // FCS and FDS read as 0 on this CPU generation whatever was loaded
+    this.fdp = dv.getInt32(off + 16, true);
     this.fds = 0;
     for (let i = 0; i < 8; i++) {
       const p = this.phys(i);
-      this.se[p] = se[i];
-      this.hi[p] = hi[i] >>> 0;
-      this.lo[p] = lo[i] >>> 0;
+      const a = off + 32 + 16 * i;
+      this.lo[p] = dv.getUint32(a, true);
+      this.hi[p] = dv.getUint32(a + 4, true);
+      this.se[p] = dv.getUint16(a + 8, true);
     }
-    c.sse.mxcsr = mxcsr;
-    c.sse.xmm.set(xmm);
+    sse.mxcsr = mxcsr;
+    for (let i = 0; i < 32; i++) sse.xmm[i] = dv.getInt32(off + 160 + 4 * i, true);
+    this.updateEs();
+    return true;
+  }
+
+  /**
+   * The 112-byte struct fregs_state an i386 signal frame carries in front of the FXSAVE image,
+   * filled as Linux's save_fsave_header does from FXSAVE data (convert_from_fxsr): cw, sw and
+   * the full tag word with 0xFFFF upper halves, FIP, FCS | FOP << 16, FDP, FDS, ST(0)..ST(7)
+   * as 10-byte values, then the status word and magic 0 (X86_FXSR_MAGIC: FXSAVE data follows).
+   */
+  fsaveHeaderTo(dv: DataView, off: number): void {
+    dv.setInt32(off, this.cw | 0xffff0000, true);
+    dv.setInt32(off + 4, this.getSw() | 0xffff0000, true);
+    dv.setInt32(off + 8, this.getTagWord() | 0xffff0000, true);
+    dv.setInt32(off + 12, this.fip, true);
+    dv.setInt32(off + 16, (this.fcs & 0xffff) | ((this.fop & 0x7ff) << 16), true);
+    dv.setInt32(off + 20, this.fdp, true);
+    dv.setInt32(off + 24, this.fds & 0xffff, true);
+    for (let i = 0; i < 8; i++) {
+      const p = this.phys(i);
+      const a = off + FNSAVE_ENV + 10 * i;
+      dv.setUint32(a, this.lo[p], true);
+      dv.setUint32(a + 4, this.hi[p], true);
+      dv.setUint16(a + 8, this.se[p], true);
+    }
+    dv.setUint16(off + 108, this.getSw(), true);
+    dv.setUint16(off + 110, 0, true);
+  }
+
+  /**
+   * Folds a fregs_state header into the state as Linux's convert_to_fxsr does on sigreturn
+   * (after the FXSAVE image was loaded, the header's x87 part wins): cw, sw, tags (empty where
+   * the 2-bit tag is 3), FIP, FOP from FCS's upper half, FDP and the eight registers.
+   */
+  fsaveHeaderFrom(dv: DataView, off: number): void {
+    const sw = dv.getUint16(off + 4, true);
+    const tw = dv.getUint16(off + 8, true);
+    this.cw = (dv.getUint16(off, true) & 0x1f3f) | 0x40;
+    this.sw = sw & ~0x3800;
+    this.top = (sw >> 11) & 7;
+    let e = 0;
+    for (let i = 0; i < 8; i++) if (((tw >> (2 * i)) & 3) === 3) e |= 1 << i;
+    this.empty = e;
+    this.fip = dv.getInt32(off + 12, true);
+    this.fop = dv.getUint16(off + 18, true) & 0x7ff;
+    this.fdp = dv.getInt32(off + 20, true);
+    this.fcs = 0;
+    this.fds = 0;
+    for (let i = 0; i < 8; i++) {
+      const p = this.phys(i);
+      const a = off + FNSAVE_ENV + 10 * i;
+      this.lo[p] = dv.getUint32(a, true);
+      this.hi[p] = dv.getUint32(a + 4, true);
+      this.se[p] = dv.getUint16(a + 8, true);
+    }
     this.updateEs();
   }
 }
-

@@ -2,7 +2,7 @@
 // PUSHA/POPA, PUSHF/POPF, ENTER/LEAVE.
 import type { Cpu } from '../cpu.js';
 import type { Insn } from '../insn.js';
-import { EBP, ESP, POPF_USER_MASK, RF, VM } from '../registers.js';
+import { EBP, ESP, POPF_USER_MASK, RF, TF, VM } from '../registers.js';
 
 export function push_r32(c: Cpu, i: Insn): void {
   c.push32(c.regs[i.rm]);
@@ -96,7 +96,9 @@ export function pushf(c: Cpu, i: Insn): void {
 export function popf(c: Cpu, i: Insn): void {
   const v = i.sz === 1 ? (c.pop16() | (c.getEflags() & 0xffff0000)) : c.pop32();
   const keep = c.getEflags() & ~POPF_USER_MASK;
+  const was = c.flags & TF;
   c.setEflags((v & POPF_USER_MASK) | keep);
+  if ((c.flags & TF) !== 0 && was === 0) c.traceStarted();
 }
 
 export function enter(c: Cpu, i: Insn): void {

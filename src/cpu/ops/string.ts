@@ -4,7 +4,7 @@
 import type { Cpu } from '../cpu.js';
 import { L_SUB } from '../cpu.js';
 import type { Insn } from '../insn.js';
-import { DF, EAX, ECX, EDI, ES, ESI } from '../registers.js';
+import { DF, EAX, ECX, EDI, ES, ESI, TF } from '../registers.js';
 
 const SLICE = 0x4000;
 const SIZE_BYTES = [1, 2, 4];
@@ -33,12 +33,15 @@ function repeat(c: Cpu, i: Insn, one: (c: Cpu, i: Insn, d: number) => boolean): 
     return;
   }
   const mask = i.a16 ? 0xffff : -1;
+  // Under EFLAGS.TF (no fast path then) the single-step trap comes after each iteration,
+  // with EIP still at the instruction while iterations remain.
+  const slice = c.flags & TF ? 1 : SLICE;
   let n = 0;
   while ((r[ECX] & mask) !== 0) {
     const more = one(c, i, d);
     r[ECX] = (r[ECX] & ~mask) | ((r[ECX] - 1) & mask);
     if (!more) return;
-    if (++n >= SLICE && (r[ECX] & mask) !== 0) {
+    if (++n >= slice && (r[ECX] & mask) !== 0) {
       c.eip = i.eip; // resume this instruction on the next fetch
       return;
     }
@@ -80,11 +83,11 @@ function scasOne(c: Cpu, i: Insn, d: number): boolean {
 }
 
 export function movs(c: Cpu, i: Insn): void {
-  if (i.rep !== 0 && !i.a16 && (c.flags & DF) === 0 && c.regs[ECX] !== 0 && fastMovs(c, i)) return;
+  if (i.rep !== 0 && !i.a16 && (c.flags & (DF | TF)) === 0 && c.regs[ECX] !== 0 && fastMovs(c, i)) return;
   repeat(c, i, movsOne);
 }
 export function stos(c: Cpu, i: Insn): void {
-  if (i.rep !== 0 && !i.a16 && (c.flags & DF) === 0 && c.regs[ECX] !== 0 && fastStos(c, i)) return;
+  if (i.rep !== 0 && !i.a16 && (c.flags & (DF | TF)) === 0 && c.regs[ECX] !== 0 && fastStos(c, i)) return;
   repeat(c, i, stosOne);
 }
 export function lods(c: Cpu, i: Insn): void { repeat(c, i, lodsOne); }

@@ -84,9 +84,15 @@ describe('process system calls', () => {
     expect(sig.sysRtSigprocmask(b.k, 0, b.buf, 0, 8)).toBe(0);
     expect(sig.sysTgkill(b.k, 1000, 1000, 6)).toBe(0);
     expect(b.k.task.state).toBe('running');
+    b.k.exitToUserMode(b.k.task);
+    expect(b.k.task.state).toBe('running');
     expect(sig.sysRtSigprocmask(b.k, 1, b.buf, 0, 8)).toBe(0);
-    expect(b.k.task.state).toBe('exited');
-    expect(b.k.task.termSignal).toBe(6);
+    // Delivery happens on the way back to user mode.
+    const t = b.k.task;
+    b.k.exitToUserMode(t);
+    expect(t.state).toBe('zombie');
+    expect(t.termSignal).toBe(6);
+    expect(t.exitCode & 0x80).toBe(0); // no core dump under the default RLIMIT_CORE of 0
   });
 
   it('kill with signal 0 probes; SIGCHLD is ignored by default', () => {
@@ -94,6 +100,7 @@ describe('process system calls', () => {
     expect(sig.sysKill(b.k, 1000, 0)).toBe(0);
     expect(sig.sysKill(b.k, 999, 0)).toBe(-ESRCH);
     expect(sig.sysKill(b.k, 1000, 17)).toBe(0);
+    b.k.exitToUserMode(b.k.task);
     expect(b.k.task.state).toBe('running');
   });
 });
