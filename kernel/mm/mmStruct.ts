@@ -33,7 +33,11 @@ export const MMAP_MIN_ADDR = 65536;
 /** Default RLIMIT_STACK soft limit (8 MiB). */
 export const DEFAULT_STACK_RLIMIT = 8 * 1024 * 1024;
 
+let nextMmId = 1;
+
 export class Mm {
+  /** A number naming this address space in the debugger's views (mm#N). */
+  readonly id = nextMmId++;
   readonly mem: PhysicalMemory;
   readonly mmu: Mmu;
   /** Frame number of the page directory. */

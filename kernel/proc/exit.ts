@@ -83,16 +83,34 @@ function parentIgnoresChildren(p: Task): boolean {
   return act.handler === SIG_IGN || (act.flags & SA_NOCLDWAIT) !== 0;
 }
 
-/** Children of an exiting process go to the reaper (the emulated init, which reaps at once). */
+/**
+ * find_new_reaper: another live thread of the group, else the nearest living ancestor that
+ * is a child subreaper, else the emulated init (null), which reaps at once.
+ */
+function findNewReaper(t: Task): Task | null {
+  const thread = t.group.threads.find((x) => x !== t && !x.exited);
+  if (thread !== undefined) return thread;
+  for (let p = t.group.leader.parent; p !== null; p = p.group.leader.parent) {
+    if (p.group.childSubreaper) {
+      const live = p.group.threads.find((x) => !x.exited);
+      if (live !== undefined) return live;
+    }
+  }
+  return null;
+}
+
+/** Children of an exiting process go to the new reaper; zombies among them are reported again. */
 function forgetParent(k: ExitHooks, t: Task): void {
-  const g = t.group;
-  // Another live thread of the group adopts the children (find_new_reaper's first choice).
-  const heir = g.threads.find((x) => x !== t && !x.exited) ?? null;
+  if (t.children.length === 0) return;
+  const heir = findNewReaper(t);
   for (const c of [...t.children]) {
     c.parent = heir;
     t.children.splice(t.children.indexOf(c), 1);
-    if (heir !== null) heir.children.push(c);
-    else if (c.state === 'zombie' && !c.group.threads.some((x) => !x.exited)) releaseTask(k.sched, c);
+    const dead = c.state === 'zombie' && !c.group.threads.some((x) => !x.exited);
+    if (heir !== null) {
+      heir.children.push(c);
+      if (dead && heir.group !== t.group) notifyParentOfExit(k, c);
+    } else if (dead) releaseTask(k.sched, c);
   }
 }
 

@@ -102,6 +102,8 @@ export class ThreadGroup {
   realTimer: RealTimer | null = null;
   /** personality(2) value (PER_LINUX = 0). */
   personality = 0;
+  /** PR_SET_CHILD_SUBREAPER: orphaned descendants are reparented here instead of to init. */
+  childSubreaper = false;
   /** Accumulated instructions of reaped children (for times/getrusage). */
   childInstructions = 0;
 

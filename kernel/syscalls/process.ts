@@ -147,8 +147,16 @@ export function sysPersonality(c: SyscallContext, p: number): number {
   return old;
 }
 
-const PR_SET_NAME = 15, PR_GET_NAME = 16;
+const PR_SET_NAME = 15, PR_GET_NAME = 16, PR_SET_CHILD_SUBREAPER = 36, PR_GET_CHILD_SUBREAPER = 37;
 export function sysPrctl(c: SyscallContext, option: number, arg2: number): number {
+  if (option === PR_SET_CHILD_SUBREAPER) {
+    c.task.group.childSubreaper = arg2 !== 0;
+    return 0;
+  }
+  if (option === PR_GET_CHILD_SUBREAPER) {
+    putUser32(c.mm, arg2, c.task.group.childSubreaper ? 1 : 0);
+    return 0;
+  }
   if (option === PR_SET_NAME) {
     const b = strncpyFromUserBytes(c.mm, arg2, 1 << 20).subarray(0, 15);
     c.task.comm = Buffer.from(b).toString('latin1');

@@ -7,11 +7,13 @@ export interface RunOptions {
   root: string | null;
   memoryMiB: number;
   gdbPort: number | null;
+  /** Instructions per scheduling quantum (null: the kernel's default). */
+  quantum: number | null;
   program: string;
   args: string[];
 }
 
-export const USAGE = `usage: i386emu run [--strace] [--stats] [--root DIR] [--mem MIB] [--gdb PORT] [--] PROG [ARGS...]
+export const USAGE = `usage: i386emu run [--strace] [--stats] [--root DIR] [--mem MIB] [--quantum N] [--gdb PORT] [--] PROG [ARGS...]
        i386emu debug [-x FILE]... [--batch] [run options] PROG [ARGS...]
        i386emu --help | --version
 
@@ -20,12 +22,14 @@ Runs a 32-bit x86 (i386) Linux ELF program on an emulated CPU, MMU and mini kern
   --stats      print instructions, MIPS, TLB and page-fault counters to stderr at exit
   --root DIR   directory the guest may read files from (default: the current directory)
   --mem MIB    guest physical memory in MiB (default 512)
+  --quantum N  guest instructions per time slice when several tasks run (default 100000);
+               scheduling is deterministic, so another N gives another interleaving
   --gdb PORT   stop at the first instruction and wait for gdb on 127.0.0.1:PORT (target remote :PORT)
 debug opens the debugger REPL (type help); -x FILE runs debugger commands from FILE.`;
 
 /** Parses the options of `run` (argv after the subcommand). */
 export function parseRunArgs(argv: string[]): RunOptions {
-  const o: RunOptions = { strace: false, stats: false, root: null, memoryMiB: 512, gdbPort: null, program: '', args: [] };
+  const o: RunOptions = { strace: false, stats: false, root: null, memoryMiB: 512, gdbPort: null, quantum: null, program: '', args: [] };
   let k = 0;
   const value = (name: string): string => {
     if (k + 1 >= argv.length) throw new UsageError(`option ${name} needs a value`);
@@ -43,6 +47,12 @@ export function parseRunArgs(argv: string[]): RunOptions {
         const v = Number(value(a));
         if (!Number.isInteger(v) || v < 4 || v > 3072) throw new UsageError('--mem takes a whole number of MiB from 4 to 3072');
         o.memoryMiB = v;
+        break;
+      }
+      case '--quantum': {
+        const v = Number(value(a));
+        if (!Number.isInteger(v) || v < 1 || v > 1e9) throw new UsageError('--quantum takes a whole number of instructions from 1 to 1000000000');
+        o.quantum = v;
         break;
       }
       case '--gdb': {

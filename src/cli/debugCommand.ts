@@ -64,6 +64,7 @@ export async function debugCommand(argv: string[]): Promise<number> {
     createTarget: () => launch({
       program: o.program, args: o.args, envp, image,
       memoryBytes: o.memoryMiB * 1024 * 1024,
+      quantum: o.quantum ?? undefined,
       rootDir: resolve(o.root ?? process.cwd()),
       strace: o.strace ? (line: string) => process.stderr.write(line + '\n') : undefined,
       stdin: tty ? new Uint8Array(0) : 0,

@@ -14,6 +14,7 @@ export async function runWithGdb(o: RunOptions): Promise<number> {
   const target = launch({
     program: o.program, args: o.args, envp, image,
     memoryBytes: o.memoryMiB * 1024 * 1024,
+    quantum: o.quantum ?? undefined,
     rootDir: resolve(o.root ?? process.cwd()),
     strace: o.strace ? (line: string) => process.stderr.write(line + '\n') : undefined,
   });

@@ -14,6 +14,7 @@ export async function runCommand(o: RunOptions): Promise<number> {
   const image = readProgram(o.program);
   const kernel = new Kernel({
     memoryBytes: o.memoryMiB * 1024 * 1024,
+    quantum: o.quantum ?? undefined,
     rootDir: resolve(o.root ?? process.cwd()),
     strace: o.strace ? (line: string) => process.stderr.write(line + '\n') : undefined,
   });

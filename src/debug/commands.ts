@@ -329,10 +329,34 @@ function infoLine(s: Session, args: string): void {
   s.out(`Line ${row.line} of "${row.file}" starts at address ${hex(row.addr)}${s.angle(row.addr)}.`);
 }
 
-function mapsCmd(s: Session): void {
+function mapsCmd(s: Session, args = ''): void {
   const t = s.live();
   if (!t.maps) throw new ExprError('This target has no memory areas (no kernel): use pagewalk ADDR.');
-  s.out(`process ${t.pid}\n${t.maps().replace(/\n$/, '')}`);
+  const a = args.trim();
+  const pid = a === '' ? undefined : Number(a);
+  if (pid !== undefined && !Number.isInteger(pid)) throw new ExprError(`maps [PID]: "${a}" is not a process id`);
+  const text = t.maps(pid);
+  if (text === null) throw new ExprError(`No process ${pid}.`);
+  s.out(`process ${pid ?? t.pid}\n${text.replace(/\n$/, '')}`);
+}
+
+function threadCmd(s: Session, args: string): void {
+  const t = s.live();
+  const a = args.trim();
+  if (a === '') {
+    s.out(`[Current thread is ${t.tid} (process ${t.pid})]`);
+    return;
+  }
+  const tid = Number(a);
+  if (!Number.isInteger(tid) || !t.selectThread || !t.selectThread(tid)) throw new ExprError(`Invalid thread ID: ${a}`);
+  s.out(`[Switching to thread ${tid} (process ${t.pid})]`);
+}
+
+/** pagewalk ADDR [pid N]: the walk in the current address space or in process N's. */
+function pagewalkCmd(s: Session, args: string): void {
+  const m = /^(.*?)\s+pid\s+(\d+)\s*$/.exec(args);
+  const expr = m ? m[1] : args;
+  s.out(pagewalkText(s.live(), s.eval.evaluateNumber(expr), m ? Number(m[2]) : undefined));
 }
 
 async function recordCmd(s: Session, args: string): Promise<void> {
@@ -491,11 +515,12 @@ export const COMMANDS: Command[] = [
   { names: ['x'], summary: 'x/NFU ADDR: examine memory', help: 'x/NFU ADDR: N units of size U (b=1, h=2, w=4, g=8 bytes) in format F: x hex, d signed, u unsigned, o octal, t binary, c char, a address, s string, i instruction. Format and size are remembered; x alone continues.', run: xCmd },
   { names: ['disassemble', 'disas'], summary: 'disassemble [/r] [ADDR [N] | START,END | START,+LEN]', help: 'disassemble: the function around EIP (or ADDR), or N instructions from ADDR, or a range; "=>" marks EIP. /r adds the raw bytes. Intel syntax (capstone).', run: disassembleCmd },
   { names: ['backtrace', 'bt', 'where'], summary: 'show the call stack from the frame pointers', help: 'backtrace [N]: frames found by following EBP (saved EBP at [EBP], return address at [EBP+4]); says where and why it cannot unwind (code built without frame pointers, a corrupt chain).', run: btCmd },
-  { names: ['maps'], summary: 'the memory areas as /proc/PID/maps', help: 'maps: same as info proc mappings.', run: (s) => mapsCmd(s) },
-  { names: ['pagewalk', 'translate'], summary: 'pagewalk ADDR: CR3 → PDE → PTE → physical, and why a fault would happen', help: 'pagewalk ADDR (or translate ADDR): the two-level walk for a linear address: CR3, the PDE index and entry with its flag bits (P RW/RO U/S A D ...), the PTE index and entry, the physical address, and whether a user read or write would fault and why (not present, read-only, supervisor, copy-on-write). Nothing is changed (no A/D bits, no TLB fill).', run: (s, a) => { s.out(pagewalkText(s.live(), s.eval.evaluateNumber(a))); } },
+  { names: ['maps'], summary: 'maps [PID]: the memory areas as /proc/PID/maps', help: 'maps [PID]: the areas of the current process (same as info proc mappings), or of process PID.', run: (s, a) => mapsCmd(s, a) },
+  { names: ['pagewalk', 'translate'], summary: 'pagewalk ADDR [pid N]: CR3 → PDE → PTE → physical, and why a fault would happen', help: 'pagewalk ADDR [pid N] (or translate ADDR): in the current address space or process N\'s: the two-level walk for a linear address: CR3, the PDE index and entry with its flag bits (P RW/RO U/S A D ...), the PTE index and entry, the physical address, and whether a user read or write would fault and why (not present, read-only, supervisor, copy-on-write). Nothing is changed (no A/D bits, no TLB fill).', run: (s, a) => pagewalkCmd(s, a) },
   { names: ['tlb'], summary: 'same as info tlb', help: 'tlb: the TLB entries now cached and the hit/miss counters.', run: (s) => { s.out(tlbText(s.live())); } },
   { names: ['frames'], summary: 'same as info frames', help: 'frames: the physical frames reachable from the page tables, with refcount and owners.', run: (s) => { s.out(framesText(s.live())); } },
   { names: ['tasks'], summary: 'same as info tasks', help: 'tasks: the task list.', run: (s) => { s.out(tasksText(s.live())); } },
+  { names: ['thread'], summary: 'thread [TID]: show or switch the current thread', help: 'thread: the current thread; thread TID: make thread TID of this process the current one (registers, stepping).', run: (s, a) => threadCmd(s, a) },
   { names: ['layout'], summary: 'the address-space picture', help: 'layout: a picture of the address space (text, data, heap, mmap area, stack).', run: (s) => { const t = s.live(); s.out(t.layout ? t.layout() : 'layout: not yet available (the address-space layout view arrives with the layout work); use maps.'); } },
   { names: ['stats'], summary: 'instruction, TLB, page-fault and frame counters', help: 'stats: counters from the CPU, the MMU and the kernel.', run: (s) => { s.out(statsText(s.live())); } },
   { names: ['record', 'rec'], summary: 'record [full] | record stop: record execution for reverse stepping', help: `record: from now on save registers and overwritten memory before each instruction, so reverse-stepi, reverse-continue and reverse-finish can go back. By default the last ${DEFAULT_INSN_MAX} instructions are kept (set record full insn-number-max N). record stop discards the log.`, run: recordCmd },

@@ -7,8 +7,15 @@ import { PAGE_SHIFT } from '../mmu/physicalMemory.js';
 import type { DebugTarget } from './target.js';
 import { hex, hex8 } from './format.js';
 
-export function pagewalkText(t: DebugTarget, addr: number): string {
-  const w = inspectWalk(t.mem, t.mmu.cr3, addr);
+/** The walk for addr in the current address space, or in process pid's. */
+export function pagewalkText(t: DebugTarget, addr: number, pid?: number): string {
+  let cr3 = t.mmu.cr3;
+  if (pid !== undefined) {
+    const c = t.cr3Of ? t.cr3Of(pid) : null;
+    if (c === null) return `No process ${pid}.`;
+    cr3 = c;
+  }
+  const w = inspectWalk(t.mem, cr3, addr);
   const out: string[] = [];
   out.push(`linear ${hex8(w.linear)}: directory index ${w.pdeIndex}, table index ${w.pteIndex}, offset ${hex(w.linear & 0xfff)}`);
   out.push(`CR3  ${hex8(w.cr3)}  (page directory at physical ${hex8(w.cr3 & PTE_FRAME)})`);
@@ -27,7 +34,7 @@ export function pagewalkText(t: DebugTarget, addr: number): string {
   out.push(`user read: ${fault(w.readFault)}`);
   out.push(`user write: ${fault(w.writeFault)}`);
   if (t.vmaAt) {
-    const v = t.vmaAt(w.linear);
+    const v = t.vmaAt(w.linear, pid);
     if (v === null) out.push('area: none (an access is SIGSEGV)');
     else {
       out.push(`area: ${v}`);

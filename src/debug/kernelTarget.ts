@@ -2,7 +2,10 @@
 // calls, page faults and signals are handled inside; a debugger hook stop comes back as
 // 'debug'), and the kernel's structures answer maps, areas, tasks, auxv and the counters.
 import { Kernel, type KernelOptions } from '../../kernel/kernel.js';
-import { formatMaps } from '../../kernel/fs/procfs.js';
+import { formatMaps, formatVmaLine } from '../../kernel/fs/procfs.js';
+import { vmaContaining } from '../../kernel/mm/vma.js';
+import type { Task } from '../../kernel/proc/task.js';
+import type { CpuContext } from '../cpu/context.js';
 import { handleMmFault } from '../../kernel/mm/fault.js';
 import { getPte } from '../../kernel/mm/pageTable.js';
 import { PF_PROT, PF_USER, PF_WRITE, PTE_P } from '../mmu/paging.js';
@@ -22,8 +25,8 @@ export class KernelTarget implements DebugTarget {
   get cpu() { return this.kernel.cpu; }
   get mmu() { return this.kernel.mmu; }
   get mem() { return this.kernel.mem; }
-  get pid(): number { return this.kernel.task.pid; }
-  get tid(): number { return this.kernel.task.tid; }
+  get pid(): number { return this.kernel.currentTask!.pid; }
+  get tid(): number { return this.kernel.currentTask!.tid; }
 
   resume(budget: number): TargetStop {
     if (this.exit) return { kind: 'exited', ...this.exit };
@@ -48,25 +51,65 @@ export class KernelTarget implements DebugTarget {
     return handleMmFault(mm, addr >>> 0, code) === 'ok';
   }
 
-  maps(): string {
-    return formatMaps(this.kernel.task);
+  /** The task of process pid (its leader), or the current task. */
+  private taskOf(pid?: number): Task | null {
+    if (pid === undefined) return this.kernel.currentTask;
+    const t = this.kernel.sched.find(pid);
+    return t === undefined ? null : t.group.leader;
   }
 
-  vmaAt(addr: number): string | null {
-    return this.kernel.describeAddress(addr);
+  maps(pid?: number): string | null {
+    const t = this.taskOf(pid);
+    return t === null ? null : formatMaps(t);
   }
 
+  vmaAt(addr: number, pid?: number): string | null {
+    const t = this.taskOf(pid);
+    if (t === null || t.mm.pgd === 0) return null;
+    const v = vmaContaining(t.mm.vmas, addr >>> 0);
+    return v ? formatVmaLine(t.mm, v) : null;
+  }
+
+  cr3Of(pid: number): number | null {
+    const t = this.taskOf(pid);
+    return t === null || t.mm.pgd === 0 ? null : t.mm.pgd * PAGE_SIZE;
+  }
+
+  /** Every task, zombies included, with the address space it uses (mm#N, users). */
   tasks(): TargetTask[] {
-    const t = this.kernel.task;
-    return [{
-      pid: t.pid, tid: t.tid, ppid: t.ppid, state: this.exit ? 'exited' : 'stopped', name: t.comm,
-      mm: `pgd=${hex8(t.mm.pgd * PAGE_SIZE)} ${t.mm.vmas.length} areas`, current: true,
-    }];
+    const cur = this.kernel.currentTask;
+    return this.kernel.sched.order.map((t) => ({
+      pid: t.pid, tid: t.tid, ppid: t.ppid, state: t.state, name: t.comm, current: t === cur,
+      mm: t.mm.pgd === 0 ? '-' : `mm#${t.mm.id} users=${t.mm.users} cr3=${hex8(t.mm.pgd * PAGE_SIZE)}`,
+    }));
+  }
+
+  /** Registers of thread tid (the current one's are synced from the CPU first). */
+  threadState(tid: number): CpuContext | null {
+    const t = this.kernel.sched.find(tid);
+    if (t === undefined || t.exited) return null;
+    if (t === this.kernel.currentTask) this.kernel.sched.syncCurrent();
+    return t.ctx;
+  }
+
+  /** Puts thread tid of the current process on the CPU (gdb's Hg, the REPL's thread N). */
+  selectThread(tid: number): boolean {
+    const cur = this.kernel.currentTask;
+    const t = this.kernel.sched.find(tid);
+    if (cur === null || t === undefined || t.exited || t.group !== cur.group) return false;
+    this.kernel.sched.switchTo(t);
+    return true;
   }
 
   addressSpaces(): AddressSpace[] {
-    const t = this.kernel.task;
-    return [{ label: `pid ${t.pid}`, cr3: t.mm.pgd * PAGE_SIZE }];
+    const seen = new Set<number>();
+    const out: AddressSpace[] = [];
+    for (const t of this.kernel.sched.order) {
+      if (t.mm.pgd === 0 || seen.has(t.mm.id)) continue;
+      seen.add(t.mm.id);
+      out.push({ label: `mm#${t.mm.id} (pid ${t.pid})`, cr3: t.mm.pgd * PAGE_SIZE });
+    }
+    return out;
   }
 
   auxv(): Uint8Array {

@@ -54,10 +54,12 @@ export interface DebugTarget {
   resume(budget: number): TargetStop;
   /** Makes addr present (demand paging, copy-on-write for write) as a ptrace access would. */
   faultIn?(addr: number, write: boolean): boolean;
-  /** /proc/PID/maps text. */
-  maps?(): string;
+  /** /proc/PID/maps text of the current process, or of process pid (null: no such process). */
+  maps?(pid?: number): string | null;
   /** One line describing the area containing addr, or null when no area does. */
-  vmaAt?(addr: number): string | null;
+  vmaAt?(addr: number, pid?: number): string | null;
+  /** CR3 of process pid's address space, or null when there is no such process. */
+  cr3Of?(pid: number): number | null;
   tasks?(): TargetTask[];
   addressSpaces?(): AddressSpace[];
   /** The auxiliary vector as the process received it (Elf32_auxv_t pairs). */

@@ -358,7 +358,7 @@ export class GdbStub {
         const path = hexToText(a[0]);
         const m = /^\/proc\/(\d+|self)\/(maps|cmdline|exe)$/.exec(path);
         let data: Uint8Array | null = null;
-        if (m && m[2] === 'maps' && t.maps) data = Buffer.from(t.maps());
+        if (m && m[2] === 'maps' && t.maps) data = Buffer.from(t.maps() ?? '');
         else if (m && m[2] === 'cmdline') data = Buffer.from(t.exePath + '\0');
         if (!data) { this.send('F-1,2'); return; }
         const fd = this.nextFd++;
@@ -401,7 +401,7 @@ export class GdbStub {
           break;
         }
         case 'tlb': text = tlbText(t); break;
-        case 'maps': text = t.maps ? t.maps().replace(/\n$/, '') : 'no memory areas (no kernel)'; break;
+        case 'maps': text = t.maps ? (t.maps() ?? '').replace(/\n$/, '') : 'no memory areas (no kernel)'; break;
         case 'tasks': text = tasksText(t); break;
         case 'frames': text = framesText(t); break;
         case 'stats': text = statsText(t); break;
