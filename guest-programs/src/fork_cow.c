@@ -290,7 +290,7 @@ static void check_wnohang(void)
     got = waitpid(-1, &status, WNOHANG);
     printf("WNOHANG on any child while it runs: %d\n", (int)got);
     close(gate[1]);
-    for (int tries = 0; tries < 2000; tries++) {
+    for (int tries = 0; tries < 10000; tries++) {
         got = waitpid(pid, &status, WNOHANG);
         if (got != 0)
             break;
@@ -333,7 +333,7 @@ static void check_zombie(void)
     close(gate[0]);
     /* Blocked in read: sleeping. Give it time to get there. */
     char state = '?';
-    for (int tries = 0; tries < 500 && state != 'S'; tries++) {
+    for (int tries = 0; tries < 2500 && state != 'S'; tries++) {
         usleep(2000);
         state = proc_state(pid);
     }
@@ -364,15 +364,21 @@ static void check_orphan(void)
     if (child == 0) {
         close(report[0]);
         pid_t middle = getpid();
+        int ack[2];
+        if (pipe(ack) < 0)
+            _exit(5);
         pid_t grandchild = fork();
         if (grandchild == 0) {
             close(gate[1]);
+            close(ack[0]);
             char line[128], byte;
             int before = getppid() == middle;
+            if (write(ack[1], "k", 1) != 1) /* the middle process may exit now */
+                _exit(91);
             /* EOF once the middle process (the only writer left) has exited */
             ssize_t r = read(gate[0], &byte, 1);
             /* reparenting may lag the EOF by a moment */
-            for (int tries = 0; tries < 1000 && getppid() == middle; tries++)
+            for (int tries = 0; tries < 5000 && getppid() == middle; tries++)
                 usleep(1000);
             int n = snprintf(line, sizeof line,
                              "grandchild: EOF %s, parent was the middle child %s, now %s, not us %s\n",
@@ -384,7 +390,11 @@ static void check_orphan(void)
             _exit(0);
         }
         close(gate[0]);
-        _exit(grandchild > 0 ? 3 : 4);
+        close(ack[1]);
+        char byte;
+        if (grandchild < 0 || read(ack[0], &byte, 1) != 1)
+            _exit(4);
+        _exit(3);
     }
     close(gate[1]);
     close(gate[0]);
@@ -418,19 +428,29 @@ static void check_subreaper(void)
     pid_t child = xfork();
     if (child == 0) {
         pid_t middle = getpid();
+        int ack[2];
+        if (pipe(ack) < 0)
+            _exit(5);
         pid_t grandchild = fork();
         if (grandchild == 0) {
             close(gate[1]);
+            close(ack[0]);
             int before = getppid() == middle;
+            if (write(ack[1], "k", 1) != 1)
+                _exit(91);
             char byte;
             if (read(gate[0], &byte, 1) != 0)
                 _exit(90);
-            for (int tries = 0; tries < 1000 && getppid() == middle; tries++)
+            for (int tries = 0; tries < 5000 && getppid() == middle; tries++)
                 usleep(1000);
             _exit((before ? 10 : 0) + (getppid() == self ? 1 : 0));
         }
         close(gate[0]);
-        _exit(grandchild > 0 ? 3 : 4);
+        close(ack[1]);
+        char byte;
+        if (grandchild < 0 || read(ack[0], &byte, 1) != 1)
+            _exit(4);
+        _exit(3);
     }
     close(gate[1]);
     close(gate[0]);

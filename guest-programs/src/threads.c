@@ -425,9 +425,9 @@ static void *exiter(void *arg)
 static void check_exit(void)
 {
     pthread_t a, b;
+    printf("main thread joins a thread that never ends\n");
     check_rc("pthread_create", pthread_create(&a, NULL, sleeper, NULL));
     check_rc("pthread_create", pthread_create(&b, NULL, exiter, NULL));
-    printf("main thread joins a thread that never ends\n");
     pthread_join(a, NULL);
     printf("not reached\n");
 }
