@@ -4,12 +4,14 @@
  * dispositions across execve (a handler becomes SIG_DFL, SIG_IGN and the blocked mask stay).
  *
  *   vfork_exec CHECK    CHECK is one of: vfork, vfork_shared, spawn, script, execfail,
- *                       cloexec, sigreset
- *   vfork_exec all      every check in turn
+ *                       cloexec, sigreset, exec, exec_script
+ *   vfork_exec all      every check in turn but exec and exec_script, which replace this
+ *                       program by argv_env (directly, and through a "#!" script)
  *
  * The programs it starts (argv_env, and itself with the hidden checks fdcheck and sigcheck)
- * are found next to it through argv[0], so run it by a path such as
- * guest-programs/build/vfork_exec from the repository root. The environment handed to a
+ * are found next to it through argv[0], the "#!" scripts in guest-programs/scripts, so run it
+ * as guest-programs/build/vfork_exec from the repository root (the scripts name their
+ * interpreter relative to it). The environment handed to a
  * started program has one variable: qemu-user, one of the references, reverses its order.
  */
 #define _GNU_SOURCE
@@ -20,7 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -70,6 +71,19 @@ static int wait_for(pid_t pid)
 static void path_of(char *out, size_t size, const char *name)
 {
     snprintf(out, size, "%s/%s", dir, name);
+}
+
+/* guest-programs/scripts/NAME, next to the build directory this program is in */
+static void script_path(char *out, size_t size, const char *name)
+{
+    char parent[512];
+    snprintf(parent, sizeof parent, "%s", dir);
+    char *slash = strrchr(parent, '/');
+    if (slash)
+        *slash = 0;
+    else
+        strcpy(parent, "..");
+    snprintf(out, size, "%s/scripts/%s", parent, name);
 }
 
 /* vfork + execve: the child's output comes first because the parent waits for it. A failed
@@ -183,17 +197,6 @@ static void check_spawn(void)
     posix_spawnattr_destroy(&attr);
 }
 
-static void write_file(const char *path, const char *text, mode_t mode)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
-    if (fd < 0)
-        die(path);
-    if (write(fd, text, strlen(text)) != (ssize_t)strlen(text))
-        die("write");
-    close(fd);
-    chmod(path, mode);
-}
-
 static void run_and_wait(const char *what, const char *path, char **argv)
 {
     char *envp[] = { "FROM=script", NULL };
@@ -212,35 +215,55 @@ static void run_and_wait(const char *what, const char *path, char **argv)
         describe_status(what, status);
 }
 
-/* execve of "#!" scripts whose interpreter is argv_env: the kernel runs the interpreter with
- * its optional argument and the script's path in front of the original arguments. The
- * scripts are written next to this program (fixed names: runs of one check do not overlap). */
+/* execve of the "#!" scripts in guest-programs/scripts (see its README), whose interpreter is
+ * argv_env: the kernel runs the interpreter with its optional argument and the script's path
+ * in front of the original arguments (argv[0] is dropped). */
 static void check_script(void)
 {
-    char script[600], text[700];
-    path_of(script, sizeof script, "vfork_exec-script1");
-    snprintf(text, sizeof text, "#!%s/argv_env\nthis line is never read\n", dir);
-    write_file(script, text, 0755);
+    char script[600];
     char *argv1[] = { "script-argv0", "a1", "a 2", NULL };
+    script_path(script, sizeof script, "shebang-plain");
     run_and_wait("script without an interpreter argument", script, argv1);
 
     /* Blanks around the interpreter and its argument; the argument is everything up to the
      * end of the line, trailing blanks removed. */
-    snprintf(text, sizeof text, "#! \t%s/argv_env   one arg \t\nx\n", dir);
-    write_file(script, text, 0755);
     char *argv2[] = { "ignored-argv0", "b1", NULL };
+    script_path(script, sizeof script, "shebang-arg");
     run_and_wait("script with an interpreter argument", script, argv2);
 
-    snprintf(text, sizeof text, "#!%s/no-such-interpreter\n", dir);
-    write_file(script, text, 0755);
+    script_path(script, sizeof script, "shebang-missing");
     run_and_wait("script with a missing interpreter", script, argv2);
-
-    write_file(script, "neither ELF nor #!\n", 0755);
+    script_path(script, sizeof script, "not-elf");
     run_and_wait("executable text without #!", script, argv2);
-
-    write_file(script, "#!/bin/sh\n", 0644);
+    script_path(script, sizeof script, "not-executable");
     run_and_wait("script without execute permission", script, argv2);
-    unlink(script);
+}
+
+/* execve in this very process (no fork): the new image's output follows ours, and its exit
+ * status is the process's. exec_script's image is a "#!" script run by argv_env. */
+static void exec_here(const char *prog)
+{
+    char *argv[] = { "replaced", "--arg", NULL };
+    char *envp[] = { "EXECED=1", NULL };
+    printf("before execve (this line is flushed first)\n");
+    fflush(stdout);
+    execve(prog, argv, envp);
+    printf("execve failed: %s\n", errname(errno));
+    exit(1);
+}
+
+static void check_exec(void)
+{
+    char prog[600];
+    path_of(prog, sizeof prog, "argv_env");
+    exec_here(prog);
+}
+
+static void check_exec_script(void)
+{
+    char prog[600];
+    script_path(prog, sizeof prog, "shebang-exec");
+    exec_here(prog);
 }
 
 /* execve failures need no second process: the call returns in this one. */
@@ -379,7 +402,8 @@ static const struct {
     { "vfork", check_vfork },     { "vfork_shared", check_vfork_shared },
     { "spawn", check_spawn },     { "script", check_script },
     { "execfail", check_execfail }, { "cloexec", check_cloexec },
-    { "sigreset", check_sigreset },
+    { "sigreset", check_sigreset }, { "exec", check_exec },
+    { "exec_script", check_exec_script },
 };
 
 int main(int argc, char **argv)
@@ -399,14 +423,17 @@ int main(int argc, char **argv)
         return sigcheck();
     int ran = 0;
     for (unsigned i = 0; i < sizeof checks / sizeof checks[0]; i++) {
-        if (strcmp(which, "all") == 0 || strcmp(which, checks[i].name) == 0) {
+        int all = strcmp(which, "all") == 0 && strcmp(checks[i].name, "exec") != 0
+                  && strcmp(checks[i].name, "exec_script") != 0;
+        if (all || strcmp(which, checks[i].name) == 0) {
             printf("== %s\n", checks[i].name);
             checks[i].run();
             ran++;
         }
     }
     if (!ran) {
-        fprintf(stderr, "usage: %s all|vfork|vfork_shared|spawn|script|execfail|cloexec|sigreset\n", argv[0]);
+        fprintf(stderr, "usage: %s all|vfork|vfork_shared|spawn|script|execfail|cloexec|sigreset|exec|exec_script\n",
+                argv[0]);
         return 2;
     }
     return 0;

@@ -79,6 +79,8 @@ const PROCESSES: ProcCase[] = [
   { prog: 'vfork_exec', args: ['spawn'], status: 0, pending: 'needs posix_spawn (clone CLONE_VM|CLONE_VFORK) and execve' },
   { prog: 'vfork_exec', args: ['script'], status: 0, pending: 'needs vfork and "#!" scripts in execve' },
   { prog: 'vfork_exec', args: ['execfail'], status: 0 },
+  { prog: 'vfork_exec', args: ['exec'], status: 0 },
+  { prog: 'vfork_exec', args: ['exec_script'], status: 0, pending: '"#!" scripts in execve' },
   { prog: 'vfork_exec', args: ['cloexec'], status: 0, pending: 'needs vfork, execve closing FD_CLOEXEC descriptors' },
   { prog: 'vfork_exec', args: ['sigreset'], status: 0, pending: 'needs vfork, execve resetting handled signals' },
 ];
@@ -269,7 +271,7 @@ async function checkEmulator(c: ProcCase): Promise<void> {
     `  emulator: ${describeRun(emu)}, ${emu.stdout.length} bytes of stdout\n` +
     `  ${firstDifference(want, emu.stdout)}\n` +
     `  emulator stderr (last 1500 chars):\n${emu.stderr.slice(-1500)}\n` +
-    `  reproduce: cd ${ROOT} && node ${EMU} run -- ${progPath(c)} ${c.args.map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ')}`;
+    `  reproduce: cd ${ROOT} && env -i ${Object.entries(ENV).map(([k, v]) => `${k}=${v}`).join(' ')} ${process.execPath} ${EMU} run -- ${progPath(c)} ${c.args.map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ')}`;
   expect(emu.stdout === want && emu.status === c.status && !emu.signal, context).toBe(true);
 }
 
