@@ -56,7 +56,7 @@ export function execReference(): ExecReference | string {
       command: (prog, args, env) => {
         const assignments = Object.entries(env).reverse().map(([k, v]) => `${k}=${v}`);
         return ['unshare', ['--user', '--map-root-user', '--mount', 'sh', '-c', WRAPPER, registration(qemu),
-          ...assignments, prog, ...args], {}];
+          ...assignments, prog, ...args], { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' }]; // env -i clears it for the guest
       },
     };
     if (!qemu.startsWith('/')) {
@@ -64,8 +64,8 @@ export function execReference(): ExecReference | string {
     } else if (!existsSync(ROOT + HELLO)) {
       cached = `${HELLO} is missing: run "bash guest-programs/build.sh"`;
     } else {
-      const [cmd, args] = wrapped.command(HELLO, [], {});
-      const r = spawnSync(cmd, args, { cwd: ROOT, env: {}, encoding: 'utf8', timeout: 20_000 });
+      const [cmd, args, env] = wrapped.command(HELLO, [], {});
+      const r = spawnSync(cmd, args, { cwd: ROOT, env, encoding: 'utf8', timeout: 20_000 });
       cached = r.status === 0 && r.stdout === 'Hello, world!\nHello, world!\n'
         ? wrapped
         : `${nativeI386Unavailable()}, and qemu-i386 cannot be registered with a private binfmt_misc `
