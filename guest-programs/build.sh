@@ -5,9 +5,10 @@
 #   bash guest-programs/build.sh -f       rebuild everything
 #
 # Each src/NAME.c becomes build/NAME (gcc -m32 -O2 -static); hello, printf_ints, strings and
-# int64 also get an -O0 variant build/NAME-O0. harness/insnrun.c (the native side of the
-# per-instruction tests) becomes build/insnrun (-O1) and, as an x86-64 program for hosts that
-# cannot run i386 code, build/insnrun64 (-O1, no -m32). A target is rebuilt when it is missing
+# int64 also get an -O0 variant build/NAME-O0; the programs in PTHREAD_PROGS are linked with
+# -pthread. harness/insnrun.c (the native side of the per-instruction tests) becomes
+# build/insnrun (-O1) and, as an x86-64 program for hosts that cannot run i386 code,
+# build/insnrun64 (-O1, no -m32). A target is rebuilt when it is missing
 # or older than its source or this script. If gcc cannot produce 32-bit code, Debian's
 # gcc-multilib is installed when running as root; otherwise the command is printed.
 set -euo pipefail
@@ -23,6 +24,8 @@ force=0
 [[ "${1:-}" == "-f" ]] && force=1
 
 O0_VARIANTS=" hello printf_ints strings int64 "
+# Programs that use POSIX threads (built with -pthread).
+PTHREAD_PROGS=" threads "
 
 # Can $CC build and link a static 32-bit program?
 check_m32() {
@@ -70,7 +73,10 @@ build() {
 
 for c in "$src"/*.c; do
   name="$(basename "$c" .c)"
-  build "$out/$name" "$c" -O2
+  extra=""
+  [[ "$PTHREAD_PROGS" == *" $name "* ]] && extra="-pthread"
+  # shellcheck disable=SC2086
+  build "$out/$name" "$c" -O2 $extra
   if [[ "$O0_VARIANTS" == *" $name "* ]]; then
     build "$out/$name-O0" "$c" -O0
   fi
