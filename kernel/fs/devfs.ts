@@ -70,6 +70,11 @@ export function devfsLookup(rest: string): SyntheticNode | number {
   }
   const d = CHARDEVS[rest];
   if (d) return { stat: () => charStat(d), open: () => new CharDevInode(d) };
+  // /dev/fd is a link to /proc/self/fd, so /dev/fd/N is /proc/self/fd/N (bash's <(...)).
+  if (rest.startsWith('fd/')) {
+    const target = `/proc/self/${rest}`;
+    return { stat: () => syntheticStat(S_IFLNK | 0o777, { ...DEV_DEV, ino: 20n }), readlink: () => target };
+  }
   const link = LINKS[rest];
   if (link) return { stat: () => syntheticStat(S_IFLNK | 0o777, { ...DEV_DEV, ino: 20n }), readlink: () => link };
   return -ENOENT;

@@ -49,103 +49,100 @@ interface ProcCase {
   name?: string;
 }
 
-const NEEDS_FORK = 'needs fork and wait';
 
 const PROCESSES: ProcCase[] = [
-  { prog: 'fork_cow', args: ['cow'], status: 0, pending: NEEDS_FORK },
-  { prog: 'fork_cow', args: ['bigcow'], status: 0, pending: NEEDS_FORK },
-  { prog: 'fork_cow', args: ['status'], status: 0, pending: NEEDS_FORK },
-  { prog: 'fork_cow', args: ['reap50'], status: 0, pending: NEEDS_FORK },
-  { prog: 'fork_cow', args: ['wnohang'], status: 0, pending: NEEDS_FORK },
-  { prog: 'fork_cow', args: ['zombie'], status: 0, pending: `${NEEDS_FORK}, /proc/PID/stat` },
-  { prog: 'fork_cow', args: ['orphan'], status: 0, pending: NEEDS_FORK },
+  { prog: 'fork_cow', args: ['cow'], status: 0 },
+  { prog: 'fork_cow', args: ['bigcow'], status: 0 },
+  { prog: 'fork_cow', args: ['status'], status: 0 },
+  { prog: 'fork_cow', args: ['reap50'], status: 0 },
+  { prog: 'fork_cow', args: ['wnohang'], status: 0 },
+  { prog: 'fork_cow', args: ['zombie'], status: 0 },
+  { prog: 'fork_cow', args: ['orphan'], status: 0 },
   {
-    prog: 'fork_cow', args: ['subreaper'], status: 0, pending: `${NEEDS_FORK}, PR_SET_CHILD_SUBREAPER`,
+    prog: 'fork_cow', args: ['subreaper'], status: 0,
     linux: {
       why: 'qemu-i386 7.2 does not implement prctl(PR_SET_CHILD_SUBREAPER) (EINVAL); Linux reparents the orphan to the subreaper',
       stdout: '== subreaper\nPR_GET_CHILD_SUBREAPER: 1\nmiddle child: exited 3\nreaped the orphaned grandchild: yes\n'
         + "grandchild's parent was the middle child: yes\ngrandchild's parent then became the subreaper: yes\n",
     },
   },
-  { prog: 'vfork_exec', args: ['vfork'], status: 0, pending: 'needs vfork and execve in a child' },
+  { prog: 'vfork_exec', args: ['vfork'], status: 0 },
   {
-    prog: 'vfork_exec', args: ['vfork_shared'], status: 0, pending: 'needs vfork (CLONE_VM|CLONE_VFORK)',
+    prog: 'vfork_exec', args: ['vfork_shared'], status: 0,
     linux: {
       why: 'qemu-user runs vfork as fork (it drops CLONE_VM|CLONE_VFORK); Linux runs the child in the parent\'s memory and suspends the parent until the child exits',
       stdout: '== vfork_shared\nthe child ran to _exit before vfork returned in the parent: yes\n'
         + 'global written by the vfork child: 42\nstack variable written by the vfork child: 2\nvfork child: exited 0\n',
     },
   },
-  { prog: 'vfork_exec', args: ['spawn'], status: 0, pending: 'needs posix_spawn (clone CLONE_VM|CLONE_VFORK) and execve' },
-  { prog: 'vfork_exec', args: ['script'], status: 0, pending: 'needs vfork and "#!" scripts in execve' },
+  { prog: 'vfork_exec', args: ['spawn'], status: 0 },
+  { prog: 'vfork_exec', args: ['script'], status: 0 },
   { prog: 'vfork_exec', args: ['execfail'], status: 0 },
   { prog: 'vfork_exec', args: ['exec'], status: 0 },
-  { prog: 'vfork_exec', args: ['exec_script'], status: 0, pending: '"#!" scripts in execve' },
-  { prog: 'vfork_exec', args: ['cloexec'], status: 0, pending: 'needs vfork, execve closing FD_CLOEXEC descriptors' },
-  { prog: 'vfork_exec', args: ['sigreset'], status: 0, pending: 'needs vfork, execve resetting handled signals' },
+  { prog: 'vfork_exec', args: ['exec_script'], status: 0 },
+  { prog: 'vfork_exec', args: ['cloexec'], status: 0 },
+  { prog: 'vfork_exec', args: ['sigreset'], status: 0 },
 ];
 
 const PIPES: ProcCase[] = [
-  { prog: 'pipes', args: ['bulk'], status: 0, pending: `${NEEDS_FORK}, pipes` },
-  { prog: 'pipes', args: ['pipeline'], stdin: 'one line\nSecond Line\n\tthird, with a tab\n', status: 0, pending: `${NEEDS_FORK}, pipes, dup2` },
-  { prog: 'pipes', args: ['atomic'], status: 0, pending: `${NEEDS_FORK}, pipes` },
-  { prog: 'pipes', args: ['sigpipe'], status: 0, pending: `${NEEDS_FORK}, SIGPIPE` },
-  { prog: 'pipes', args: ['epipe'], status: 0, pending: 'pipes, EPIPE' },
-  { prog: 'pipes', args: ['poll'], status: 0, pending: 'pipes, poll, select' },
-  { prog: 'pipes', args: ['nonblock'], status: 0, pending: 'pipes, O_NONBLOCK, F_GETPIPE_SZ' },
-  { prog: 'pipes', args: ['fcntl'], status: 0, pending: 'pipes, fcntl' },
+  { prog: 'pipes', args: ['bulk'], status: 0 },
+  { prog: 'pipes', args: ['pipeline'], stdin: 'one line\nSecond Line\n\tthird, with a tab\n', status: 0 },
+  { prog: 'pipes', args: ['atomic'], status: 0 },
+  { prog: 'pipes', args: ['sigpipe'], status: 0 },
+  { prog: 'pipes', args: ['epipe'], status: 0 },
+  { prog: 'pipes', args: ['poll'], status: 0 },
+  { prog: 'pipes', args: ['nonblock'], status: 0 },
+  { prog: 'pipes', args: ['fcntl'], status: 0 },
 ];
 
-const NEEDS_THREADS = 'needs clone threads and futex';
 
 const THREADS: ProcCase[] = [
-  { prog: 'threads', args: ['mutex'], status: 0, pending: NEEDS_THREADS },
-  { prog: 'threads', args: ['condvar'], status: 0, pending: NEEDS_THREADS },
-  { prog: 'threads', args: ['barrier'], status: 0, pending: NEEDS_THREADS },
-  { prog: 'threads', args: ['tls'], status: 0, pending: NEEDS_THREADS },
-  { prog: 'threads', args: ['atomics'], status: 0, pending: NEEDS_THREADS },
-  { prog: 'threads', args: ['detach'], status: 0, pending: NEEDS_THREADS },
-  { prog: 'threads', args: ['join'], status: 0, pending: `${NEEDS_THREADS}, pthread_cancel (tgkill, SIGCANCEL)` },
-  { prog: 'threads', args: ['ids'], status: 0, pending: NEEDS_THREADS },
-  { prog: 'threads', args: ['fork'], status: 0, pending: `${NEEDS_THREADS}, fork` },
-  { prog: 'threads', args: ['exit'], status: 7, pending: `${NEEDS_THREADS}, exit_group from a thread` },
+  { prog: 'threads', args: ['mutex'], status: 0 },
+  { prog: 'threads', args: ['condvar'], status: 0 },
+  { prog: 'threads', args: ['barrier'], status: 0 },
+  { prog: 'threads', args: ['tls'], status: 0 },
+  { prog: 'threads', args: ['atomics'], status: 0 },
+  { prog: 'threads', args: ['detach'], status: 0 },
+  { prog: 'threads', args: ['join'], status: 0 },
+  { prog: 'threads', args: ['ids'], status: 0 },
+  { prog: 'threads', args: ['fork'], status: 0 },
+  { prog: 'threads', args: ['exit'], status: 7 },
 ];
 
-const NEEDS_HANDLERS = 'needs signal handlers (rt_sigaction, signal frames, rt_sigreturn)';
 
 const SIGNALS: ProcCase[] = [
-  { prog: 'signals', args: ['raise'], status: 0, pending: NEEDS_HANDLERS },
-  { prog: 'signals', args: ['segv'], status: 0, pending: `${NEEDS_HANDLERS}, SIGSEGV siginfo, siglongjmp` },
+  { prog: 'signals', args: ['raise'], status: 0 },
+  { prog: 'signals', args: ['segv'], status: 0 },
   {
-    prog: 'signals', args: ['faultregs'], status: 0, pending: `${NEEDS_HANDLERS}, sigcontext trapno and err`,
+    prog: 'signals', args: ['faultregs'], status: 0,
     linux: {
       why: 'qemu-i386 7.2 leaves sigcontext.trapno at -1; Linux stores 14 (#PF) and the page-fault error code',
       stdout: '== faultregs\nread of an unmapped address: trapno 14, err 4\nwrite to a read-only page: trapno 14, err 7\n',
     },
   },
-  { prog: 'signals', args: ['fpe'], status: 0, pending: `${NEEDS_HANDLERS}, SIGFPE FPE_INTDIV` },
-  { prog: 'signals', args: ['eip'], status: 0, pending: `${NEEDS_HANDLERS}, registers restored from the edited ucontext` },
+  { prog: 'signals', args: ['fpe'], status: 0 },
+  { prog: 'signals', args: ['eip'], status: 0 },
   {
-    prog: 'signals', args: ['fpstate'], status: 0, pending: `${NEEDS_HANDLERS}, x87/SSE state in the signal frame`,
+    prog: 'signals', args: ['fpstate'], status: 0,
     linux: {
       why: 'qemu-i386 7.2 does not restore the x87 registers and control word from the signal frame; Linux does (fxsave/xsave area of the frame)',
       stdout: '== fpstate\nhandler ran: 1\nx87 st(0) kept: yes\nx87 control word kept: 067f\nMXCSR kept: 1fa0\nxmm1 kept: yes, xmm7 kept: yes\n',
     },
   },
-  { prog: 'signals', args: ['altstack'], status: 0, pending: `${NEEDS_HANDLERS}, sigaltstack, stack rlimit` },
-  { prog: 'signals', args: ['sigchld'], status: 0, pending: `${NEEDS_HANDLERS}, fork, SIGCHLD` },
-  { prog: 'signals', args: ['alarm'], status: 0, pending: `${NEEDS_HANDLERS}, alarm, pause` },
-  { prog: 'signals', args: ['itimer'], status: 0, pending: `${NEEDS_HANDLERS}, setitimer` },
-  { prog: 'signals', args: ['mask'], status: 0, pending: `${NEEDS_HANDLERS}, pending and queued signals` },
-  { prog: 'signals', args: ['order'], status: 0, pending: `${NEEDS_HANDLERS}, every pending signal delivered on one return to user mode` },
-  { prog: 'signals', args: ['resethand'], status: 0, pending: `${NEEDS_HANDLERS}, SA_RESETHAND, fork` },
-  { prog: 'signals', args: ['nodefer'], status: 0, pending: `${NEEDS_HANDLERS}, SA_NODEFER` },
-  { prog: 'signals', args: ['sigsuspend'], status: 0, pending: `${NEEDS_HANDLERS}, sigsuspend, fork` },
-  { prog: 'signals', args: ['eintr'], status: 0, pending: `${NEEDS_HANDLERS}, EINTR and SA_RESTART, fork` },
-  { prog: 'signals', args: ['sigtimedwait'], status: 0, pending: 'rt_sigtimedwait, fork' },
-  { prog: 'signals', args: ['trapflag'], status: 0, pending: `${NEEDS_HANDLERS}, EFLAGS.TF single-step traps` },
+  { prog: 'signals', args: ['altstack'], status: 0 },
+  { prog: 'signals', args: ['sigchld'], status: 0 },
+  { prog: 'signals', args: ['alarm'], status: 0 },
+  { prog: 'signals', args: ['itimer'], status: 0 },
+  { prog: 'signals', args: ['mask'], status: 0 },
+  { prog: 'signals', args: ['order'], status: 0 },
+  { prog: 'signals', args: ['resethand'], status: 0 },
+  { prog: 'signals', args: ['nodefer'], status: 0 },
+  { prog: 'signals', args: ['sigsuspend'], status: 0 },
+  { prog: 'signals', args: ['eintr'], status: 0 },
+  { prog: 'signals', args: ['sigtimedwait'], status: 0 },
+  { prog: 'signals', args: ['trapflag'], status: 0 },
   {
-    prog: 'signals', args: ['trapcode'], status: 0, pending: `${NEEDS_HANDLERS}, SIGTRAP si_code`,
+    prog: 'signals', args: ['trapcode'], status: 0,
     linux: {
       why: 'qemu-i386 7.2 reports TRAP_BRKPT for a single-step trap; Linux reports TRAP_TRACE (exc_debug_user: get_si_code(dr6) with DR_STEP set)',
       stdout: '== trapcode\nsingle-step SIGTRAP: TRAP_TRACE\nint3: 1 SIGTRAP, SI_KERNEL, saved EIP after the int3 yes\n',
@@ -153,7 +150,6 @@ const SIGNALS: ProcCase[] = [
   },
 ];
 
-const NEEDS_SHELL = 'needs fork, execve, wait, pipes and signals';
 
 /** Busybox sh scripts (applets run in forked children or through execve of /proc/self/exe). */
 const BUSYBOX_SH: Array<[name: string, script: string]> = [
@@ -179,10 +175,10 @@ const expectedStatus = (script: string): number => Number(/exit (\d+)$/.exec(scr
 
 const SHELLS: ProcCase[] = [
   ...BUSYBOX_SH.map(([name, script]): ProcCase => ({
-    name: `busybox sh: ${name}`, prog: BUSYBOX, args: ['sh', '-c', script], status: expectedStatus(script), pending: NEEDS_SHELL,
+    name: `busybox sh: ${name}`, prog: BUSYBOX, args: ['sh', '-c', script], status: expectedStatus(script),
   })),
   ...BASH_SH.map(([name, script]): ProcCase => ({
-    name: `bash: ${name}`, prog: BASH, args: ['-c', script], status: expectedStatus(script), pending: NEEDS_SHELL,
+    name: `bash: ${name}`, prog: BASH, args: ['-c', script], status: expectedStatus(script),
   })),
 ];
 
