@@ -25,7 +25,7 @@ force=0
 
 O0_VARIANTS=" hello printf_ints strings int64 "
 # Programs that use POSIX threads (built with -pthread).
-PTHREAD_PROGS=" threads "
+PTHREAD_PROGS=" threads interleave "
 
 # Can $CC build and link a static 32-bit program?
 check_m32() {
