@@ -264,6 +264,7 @@ export class Kernel implements SyscallContext, ExitHooks {
     this.sched.syncCurrent();
     // The child returns from the same int 0x80 with EAX = 0.
     const child = copyProcess(this.sched, parent, a, this.forkStats);
+    if (typeof child === 'number') return child;
     if (this.tracer.write !== null) this.tracer.multi = true;
     if (a.flags & CLONE_VFORK) {
       child.vforkParent = parent;

@@ -2,11 +2,11 @@
 // child gets its own page directory and a copy of every area; private writable pages become
 // copy-on-write in both page tables (read-only, PTE_COW, one more reference on the frame), the
 // rest are shared as they are. The first write on either side copies (do_wp_page).
-import { PAGE_SHIFT, PAGE_SIZE } from '../../src/mmu/physicalMemory.js';
+import { OutOfFramesError, PAGE_SHIFT, PAGE_SIZE } from '../../src/mmu/physicalMemory.js';
 import { PTE_COW, PTE_FRAME, PTE_P, PTE_RW } from '../../src/mmu/paging.js';
 import { handleMmFault } from './fault.js';
 import { Mm } from './mmStruct.js';
-import { pteSlot } from './pageTable.js';
+import { freeAddressSpace, pteSlot } from './pageTable.js';
 import { VM_SHARED, VM_WRITE } from './vma.js';
 
 export interface ForkStats {
@@ -14,9 +14,24 @@ export interface ForkStats {
   framesShared: number;
 }
 
-/** Returns the child's copy of mm (the parent's private writable PTEs turn copy-on-write). */
-export function dupMm(mm: Mm, stats: ForkStats): Mm {
+/**
+ * Returns the child's copy of mm (the parent's private writable PTEs turn copy-on-write), or
+ * null when guest memory ran out (what was built is freed again; the parent keeps working).
+ */
+export function dupMm(mm: Mm, stats: ForkStats): Mm | null {
+  if (mm.mem.framesInUse + 2 > mm.mem.frameCount) return null;
   const child = new Mm(mm.mem, mm.mmu, mm.mem.allocFrame(), mm.taskSize, mm.stats);
+  try {
+    copyPageRange(mm, child, stats);
+  } catch (e) {
+    if (!(e instanceof OutOfFramesError)) throw e;
+    freeAddressSpace(child);
+    return null;
+  }
+  return child;
+}
+
+function copyPageRange(mm: Mm, child: Mm, stats: ForkStats): void {
   for (const k of ['mmapBase', 'startCode', 'endCode', 'startData', 'endData', 'startBrk', 'brk', 'startStack',
     'argStart', 'argEnd', 'envStart', 'envEnd', 'stackRlimit', 'exePath'] as const) {
     (child as unknown as Record<string, unknown>)[k] = mm[k];
@@ -55,5 +70,4 @@ export function dupMm(mm: Mm, stats: ForkStats): Mm {
     }
   }
   if (parentChanged && mm.active) mm.mmu.flushTlb();
-  return child;
 }

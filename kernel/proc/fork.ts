@@ -2,12 +2,15 @@
 // new task starts as a copy of the caller's registers with EAX = 0, and shares or copies each
 // resource as the CLONE_ flags say. The TLS descriptor (CLONE_SETTLS) is an i386 user_desc.
 import { EAX, ESP } from '../../src/cpu/registers.js';
-import { EINVAL } from '../errno.js';
+import { EAGAIN, EINVAL, ENOMEM } from '../errno.js';
 import { dupMm, type ForkStats } from '../mm/fork.js';
 import { putUser32 } from '../mm/uaccess.js';
 import { SS_DISABLE } from '../signal/signal.js';
 import type { Scheduler } from './sched.js';
-import { Task, ThreadGroup } from './task.js';
+import { RLIMIT_NPROC, Task, ThreadGroup } from './task.js';
+
+/** The most tasks the emulator keeps at once (a fork bomb gets EAGAIN, as under RLIMIT_NPROC). */
+const MAX_TASKS = 4096;
 
 export const CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0x400, CLONE_SIGHAND = 0x800;
 export const CLONE_PIDFD = 0x1000, CLONE_PTRACE = 0x2000, CLONE_VFORK = 0x4000, CLONE_PARENT = 0x8000;
@@ -41,8 +44,17 @@ export function cloneFlagsError(flags: number): number {
  * copy_process: creates the child of the running task parent (whose registers are in its ctx,
  * synced by the caller) and adds it to the task list, runnable. Returns the child.
  */
-export function copyProcess(sched: Scheduler, parent: Task, a: CloneArgs, stats: ForkStats): Task {
+export function copyProcess(sched: Scheduler, parent: Task, a: CloneArgs, stats: ForkStats): Task | number {
   const f = a.flags;
+  // RLIMIT_NPROC, and a bound on the task list whatever the limit says.
+  const nproc = parent.group.rlimits[RLIMIT_NPROC].cur;
+  if (sched.tasks.size >= MAX_TASKS || BigInt(sched.tasks.size) >= nproc) return -EAGAIN;
+  let mm = parent.mm;
+  if (!(f & CLONE_VM)) {
+    const copy = dupMm(parent.mm, stats);
+    if (copy === null) return -ENOMEM;
+    mm = copy;
+  } else mm.users++;
   const tid = sched.allocPid();
   const thread = (f & CLONE_THREAD) !== 0;
   const group = thread ? parent.group : new ThreadGroup(parent.group.pgid, parent.group.sid);
@@ -50,9 +62,6 @@ export function copyProcess(sched: Scheduler, parent: Task, a: CloneArgs, stats:
     group.rlimits = parent.group.rlimits.map((r) => ({ ...r }));
     group.personality = parent.group.personality;
   }
-  let mm = parent.mm;
-  if (f & CLONE_VM) mm.users++;
-  else mm = dupMm(parent.mm, stats);
   let files = parent.files;
   if (f & CLONE_FILES) files.refs++;
   else files = files.clone();

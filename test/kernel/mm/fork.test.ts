@@ -23,7 +23,7 @@ describe('dupMm (copy-on-write fork)', () => {
     const inUse = parent.mem.framesInUse;
     const stats = { framesShared: 0 };
 
-    const child = dupMm(parent, stats);
+    const child = dupMm(parent, stats)!;
     expect(stats.framesShared).toBe(2);
     for (const mm of [parent, child]) {
       const pte = getPte(mm, a);
@@ -64,7 +64,7 @@ describe('dupMm (copy-on-write fork)', () => {
     const parent = makeMm();
     const s = doMmap(parent, 0, 0x3000, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, null, 0);
     copyToUser(parent, s, Buffer.from('x'));
-    const child = dupMm(parent, { framesShared: 0 });
+    const child = dupMm(parent, { framesShared: 0 })!;
     // Every page of a shared anonymous area is present in both (even the untouched ones).
     for (let off = 0; off < 0x3000; off += 0x1000) {
       const p = getPte(parent, s + off), c = getPte(child, s + off);
