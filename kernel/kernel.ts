@@ -336,6 +336,7 @@ export class Kernel implements SyscallContext, ExitHooks {
       task = old;
       this.deThread(task);
       mmput(task);
+      task.mm.count--;
       task.mm = r.mm;
       completeVforkDone(task);
       // unshare_files: a table shared with another process is copied before close-on-exec.

@@ -64,6 +64,8 @@ export class Mm {
   readonly stats: FaultStats;
   /** Tasks using this address space (mm_users): threads and a vfork child share it. */
   users = 1;
+  /** Task structs referring to it (mm_count): users plus zombies not yet reaped. */
+  count = 1;
   /** The executable: the path /proc/PID/exe and the maps show. */
   exePath = '';
 

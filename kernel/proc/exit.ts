@@ -168,6 +168,7 @@ export function notifyParentCldStop(k: ExitHooks, leader: Task, why: 'stopped' |
 
 /** release_task: the task leaves the task list for good (EXIT_DEAD). */
 export function releaseTask(sched: Scheduler, t: Task): void {
+  if (t.state !== 'dead') t.mm.count--;
   t.state = 'dead';
   const g = t.group;
   const i = g.threads.indexOf(t);

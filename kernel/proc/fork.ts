@@ -54,7 +54,10 @@ export function copyProcess(sched: Scheduler, parent: Task, a: CloneArgs, stats:
     const copy = dupMm(parent.mm, stats);
     if (copy === null) return -ENOMEM;
     mm = copy;
-  } else mm.users++;
+  } else {
+    mm.users++;
+    mm.count++;
+  }
   const tid = sched.allocPid();
   const thread = (f & CLONE_THREAD) !== 0;
   const group = thread ? parent.group : new ThreadGroup(parent.group.pgid, parent.group.sid);

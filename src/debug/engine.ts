@@ -102,6 +102,7 @@ export class Engine {
 
   private hook(c: Cpu): boolean {
     const t = this.target!;
+    if (t.traced && !t.traced()) return false;
     const pf = t.mmu.pageFaults;
     const retry = pf !== this.lastPf;
     this.lastPf = pf;
@@ -124,6 +125,8 @@ export class Engine {
   }
 
   private onAccess(lin: number, size: number, write: boolean): void {
+    const t = this.target;
+    if (t?.traced && !t.traced()) return;
     if (write && this.recorder) this.recorder.onWrite(lin, size);
     const end = lin + size;
     for (const w of this.watches) {

@@ -80,8 +80,13 @@ export class KernelTarget implements DebugTarget {
     const cur = this.kernel.currentTask;
     return this.kernel.sched.order.map((t) => ({
       pid: t.pid, tid: t.tid, ppid: t.ppid, state: t.state, name: t.comm, current: t === cur,
-      mm: t.mm.pgd === 0 ? '-' : `mm#${t.mm.id} users=${t.mm.users} cr3=${hex8(t.mm.pgd * PAGE_SIZE)}`,
+      mm: t.mm.pgd === 0 ? `mm#${t.mm.id} (freed)` : `mm#${t.mm.id} users=${t.mm.users} count=${t.mm.count} cr3=${hex8(t.mm.pgd * PAGE_SIZE)}`,
     }));
+  }
+
+  traced(): boolean {
+    const cur = this.kernel.sched.current;
+    return cur === null || cur.group === this.kernel.initTask?.group;
   }
 
   /** Registers of thread tid (the current one's are synced from the CPU first). */

@@ -68,6 +68,11 @@ export interface DebugTarget {
   threadState?(tid: number): CpuContext | null;
   /** Makes thread tid the current one (its registers are loaded into cpu). */
   selectThread?(tid: number): boolean;
+  /**
+   * False while a task of another process (a forked child) is on the CPU: breakpoints,
+   * watchpoints and stepping belong to the debugged process, as with gdb's detach-on-fork.
+   */
+  traced?(): boolean;
   /** Kernel counters for `stats` (lines of text). */
   statsText?(): string;
   /** The address-space picture for `layout`. */
