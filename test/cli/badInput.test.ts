@@ -1,14 +1,14 @@
 // Bad input gets one clear line on stderr and exit status 2 — never a JavaScript stack trace —
 // from `run`, `debug` and `run --gdb` alike.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { makeTempDir } from '../helpers/tempDir.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'i386emu-bad-'));
+const dir = makeTempDir('i386emu-bad-');
 const hello = readFileSync(join(ROOT, 'guest-programs/build/hello'));
 
 function elfHeader(cls: number, machine: number): Buffer {

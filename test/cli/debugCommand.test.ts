@@ -2,16 +2,15 @@
 // main, registers, pagewalk of the stack pointer, si 5, continue to exit) checked against nm and
 // objdump, commands from -x files (in order, ending the session when stdin is not a terminal),
 // and pagewalk of a text page: a read-only, user PTE.
-import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, runCli, runTool, symbolAddress } from './cliProcess.js';
+import { makeTempDir } from '../helpers/tempDir.js';
 
 const HELLO = 'guest-programs/build/hello';
 const HELLO_OUT = 'Hello, world!\nHello, world!\n';
-const dir = mkdtempSync(join(tmpdir(), 'i386emu-debugcli-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = makeTempDir('i386emu-debugcli-');
 
 const hex = (v: number) => '0x' + v.toString(16);
 const hex8 = (v: number) => '0x' + v.toString(16).padStart(8, '0');
