@@ -28,7 +28,7 @@ const CASES: Array<[string, Buffer | null, RegExp]> = [
   ['missing file', null, /no such file/],
 ];
 
-const COMMANDS: string[][] = [['run'], ['debug', '--batch'], ['run', '--gdb', '45678']];
+const COMMANDS: string[][] = [['run'], ['debug', '--batch'], ['run', '--gdb', '0']];
 
 describe('bad input', () => {
   for (const [what, bytes, message] of CASES) {

@@ -91,11 +91,20 @@ export async function exitOf(server: GdbServer, timeoutMs = 20_000): Promise<Cli
 
 /**
  * gdb -batch against the server, one -ex per command, with PROG as its local file (null: none,
- * gdb then reads the program from the target); returns gdb's stdout and stderr together.
+ * gdb then reads the program from the target); returns gdb's stdout and stderr together. gdb
+ * runs asynchronously, so the emulator's output keeps draining meanwhile.
  */
-export function gdbBatch(prog: string | null, port: number, commands: string[], timeoutMs = 60_000): string {
+export function gdbBatch(prog: string | null, port: number, commands: string[], timeoutMs = 60_000): Promise<string> {
   const file = prog === null ? [] : ['-ex', `file ${ROOT}${prog}`];
-  const r = runTool('gdb', ['-batch', '-nx', '-ex', 'set confirm off', '-ex', 'set pagination off',
-    ...file, '-ex', `target remote 127.0.0.1:${port}`, ...commands.flatMap((c) => ['-ex', c])], timeoutMs);
-  return r.stdout + r.stderr;
+  const args = ['-batch', '-nx', '-ex', 'set confirm off', '-ex', 'set pagination off',
+    ...file, '-ex', `target remote 127.0.0.1:${port}`, ...commands.flatMap((c) => ['-ex', c])];
+  return new Promise((resolve, reject) => {
+    const child = spawn('gdb', args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let text = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => { text += d; });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => { text += d; });
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`gdb timed out:\n${text}`)); }, timeoutMs);
+    child.on('error', (e) => { clearTimeout(timer); reject(e); });
+    child.on('close', () => { clearTimeout(timer); resolve(text); });
+  });
 }

@@ -20,7 +20,7 @@ const page = (v: number) => (v & ~0xfff) >>> 0;
 async function session(prog: string, args: string[], commands: string[], localFile = true) {
   const server = await startGdbServer(prog, args);
   try {
-    const out = gdbBatch(localFile ? prog : null, server.port, commands);
+    const out = await gdbBatch(localFile ? prog : null, server.port, commands);
     const emu = await exitOf(server);
     return { out, emu };
   } finally {

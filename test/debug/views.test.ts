@@ -115,7 +115,14 @@ describe.skipIf(!haveStaticGcc32())('debugger views: info tlb, info frames, maps
     expect(maps[0]).toBe('process 1000');
     const lines = maps.slice(1);
     expect(lines.length).toBeGreaterThan(4);
-    for (const l of lines) expect(l).toMatch(MAPS_LINE);
+    for (const l of lines) {
+      expect(l).toMatch(MAPS_LINE);
+      // As show_map_vma: a name is padded to column 48 (25 + 6 * sizeof(void *) - 1) and follows
+      // one more space; a line without one ends in the space after the inode.
+      const prefix = /^\S+ \S+ \S+ \S+ \d+ /.exec(l)![0];
+      const name = MAPS_LINE.exec(l)![4];
+      expect(l.slice(Math.max(prefix.length, 48))).toBe(name ? ` ${name}` : '');
+    }
     const areaOf = (a: number) => lines.find((l) => {
       const m = MAPS_LINE.exec(l)!;
       return parseInt(m[1], 16) <= a && a < parseInt(m[2], 16);
