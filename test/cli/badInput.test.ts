@@ -30,7 +30,7 @@ const CASES: Array<[string, Buffer | null, RegExp]> = [
 
 const COMMANDS: string[][] = [['run'], ['debug', '--batch'], ['run', '--gdb', '0']];
 
-describe('bad input', () => {
+describe('bad input', { timeout: 60_000 }, () => {
   for (const [what, bytes, message] of CASES) {
     for (const cmd of COMMANDS) {
       it(`${cmd.join(' ')}: ${what}`, () => {

@@ -8,6 +8,9 @@ import { join } from 'node:path';
 import { ROOT, runCli, runTool, symbolAddress } from './cliProcess.js';
 import { makeTempDir } from '../helpers/tempDir.js';
 
+/** Per test: each spawns node a few times, which takes seconds on a loaded machine. */
+const SLOW = 60_000;
+
 const HELLO = 'guest-programs/build/hello';
 const HELLO_OUT = 'Hello, world!\nHello, world!\n';
 const dir = makeTempDir('i386emu-debugcli-');
@@ -35,7 +38,7 @@ function entry(out: string, kind: 'PDE' | 'PTE'): { index: number; value: number
   return { index: Number(m![1]), value: parseInt(m![2], 16), flags: m![3].split(' ') };
 }
 
-describe("the README's piped debug session", () => {
+describe("the README's piped debug session", { timeout: SLOW }, () => {
   it('breaks at main, shows registers and the stack page, steps 5 instructions and runs to exit', () => {
     const main = symbolAddress(ROOT + HELLO, 'main');
     const r = runCli(['debug', HELLO], 'break main\nrun\ninfo registers\npagewalk $esp\nsi 5\ncontinue\n');
@@ -67,7 +70,7 @@ describe("the README's piped debug session", () => {
   });
 });
 
-describe('debug -x FILE', () => {
+describe('debug -x FILE', { timeout: SLOW }, () => {
   it('runs the command files in order and ends the session after them', () => {
     const a = join(dir, 'a.gdb'), b = join(dir, 'b.gdb');
     writeFileSync(a, 'break write\nrun\np 6 * 7\n');
@@ -93,7 +96,7 @@ describe('debug -x FILE', () => {
   });
 });
 
-describe('pagewalk of a text page', () => {
+describe('pagewalk of a text page', { timeout: SLOW }, () => {
   it('shows a present, user, read-only PTE and that a write would fault', () => {
     const main = symbolAddress(ROOT + HELLO, 'main');
     const script = join(dir, 'walk.gdb');

@@ -7,6 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { ROOT, runCli, symbolAddress } from './cliProcess.js';
 
+/** Per test: each spawns node a few times, which takes seconds on a loaded machine. */
+const SLOW = 60_000;
+
 const HELLO = 'guest-programs/build/hello';
 const CRASH = 'guest-programs/build/crash';
 const HELLO_OUT = 'Hello, world!\nHello, world!\n';
@@ -33,7 +36,7 @@ function parseStats(stderr: string): Stats {
   };
 }
 
-describe('run --strace', () => {
+describe('run --strace', { timeout: SLOW }, () => {
   it('logs every system call of hello on stderr, decoded, and leaves stdout to the guest', () => {
     const r = runCli(['run', '--strace', HELLO]);
     expect(r.status).toBe(0);
@@ -58,7 +61,7 @@ describe('run --strace', () => {
   });
 });
 
-describe('run --stats', () => {
+describe('run --stats', { timeout: SLOW }, () => {
   it('counts the system calls strace shows', () => {
     const r = runCli(['run', '--strace', '--stats', HELLO]);
     expect(r.status).toBe(0);
@@ -89,7 +92,7 @@ describe('run --stats', () => {
   });
 });
 
-describe('run --mem', () => {
+describe('run --mem', { timeout: SLOW }, () => {
   it('kills a guest that needs more guest memory than --mem gives, runs it with enough', () => {
     const small = runCli(['run', '--mem', '4', CRASH, 'touch', '8']);
     expect(small.status).toBe(128 + 9);
@@ -108,7 +111,7 @@ describe('run --mem', () => {
   });
 });
 
-describe('exit status of a guest killed by a signal', () => {
+describe('exit status of a guest killed by a signal', { timeout: SLOW }, () => {
   const main = symbolAddress(ROOT + CRASH, 'main');
   const hex8 = (v: number) => '0x' + v.toString(16).padStart(8, '0');
   const inMain = (line: string) => {
