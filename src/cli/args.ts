@@ -24,7 +24,8 @@ Runs a 32-bit x86 (i386) Linux ELF program on an emulated CPU, MMU and mini kern
   --mem MIB    guest physical memory in MiB (default 512)
   --quantum N  guest instructions per time slice when several tasks run (default 100000);
                scheduling is deterministic, so another N gives another interleaving
-  --gdb PORT   stop at the first instruction and wait for gdb on 127.0.0.1:PORT (target remote :PORT)
+  --gdb PORT   stop at the first instruction and wait for gdb on 127.0.0.1:PORT (target remote :PORT);
+               PORT 0 picks a free port and prints it
 debug opens the debugger REPL (type help); -x FILE runs debugger commands from FILE.`;
 
 /** Parses the options of `run` (argv after the subcommand). */
@@ -57,7 +58,8 @@ export function parseRunArgs(argv: string[]): RunOptions {
       }
       case '--gdb': {
         const v = Number(value(a));
-        if (!Number.isInteger(v) || v < 1 || v > 65535) throw new UsageError('--gdb takes a TCP port number');
+        // Port 0: the system picks a free port; the "waiting for gdb" line names it.
+        if (!Number.isInteger(v) || v < 0 || v > 65535) throw new UsageError('--gdb takes a TCP port number (0: any free port)');
         o.gdbPort = v;
         break;
       }

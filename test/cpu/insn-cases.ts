@@ -293,6 +293,13 @@ for (let k = 0; k < 8; k++) {
   add({ group, asm: `${op} word ptr [ebx+0x32], si`, hex: '66' + hx(b + 1, m8(ESI, EBX), 0x32), undef, setup: ebxAt() });
   add({ group, asm: `${op} byte ptr [ebx+0x15], {imm}`, hex: hx(0x80, m8(k, EBX), 0x15) + '{ib}', imm: 'ib', undef, setup: ebxAt() });
   add({ group, asm: `${op} word ptr [ebx+0x16], {imm}`, hex: '66' + hx(0x81, m8(k, EBX), 0x16) + '{iw}', imm: 'iw', undef, setup: ebxAt() });
+  // 16-bit memory forms: 66 03 (register from memory) and 66 83 /k (imm8 sign-extended to 16 bits)
+  add({ group, asm: `${op} di, word ptr [ebx+0x27]`, hex: '66' + hx(b + 3, m8(EDI, EBX), 0x27), undef, setup: ebxAt() });
+  add({ group, asm: `${op} word ptr [ebx+0x26], {imm}`, hex: '66' + hx(0x83, m8(k, EBX), 0x26) + '{ib}', imm: 'ib', undef, setup: ebxAt() });
+  add({
+    group, asm: `${op} word ptr [0x10000046], {imm}`, hex: '66' + hx(0x83, (k << 3) | 5) + le32(SCRATCH + 0x46) + '{ib}',
+    imm: 'ib', undef,
+  });
   add({
     group, asm: `${op} dword ptr [0x10000040], {imm}`, hex: hx(0x83, (k << 3) | 5) + le32(SCRATCH + 0x40) + '{ib}',
     imm: 'ib', undef,

@@ -6,6 +6,9 @@
 //   INSN_CASES=50 npx vitest run test/cpu/insn-native.test.ts      fewer cases per spec
 //   INSN_FILTER=shld npx vitest run test/cpu/insn-native.test.ts   only specs whose asm matches
 //
+// INSN_CASES=0 (or anything but a whole number >= 1) is refused. On x86 Linux the tests never
+// skip: a harness that is missing or cannot run there fails them (see insnHarnessSkip).
+//
 // A failure prints reproducers: the bytes, the inputs, both results, and the insnrun input line
 // (`echo 'LINE' | guest-programs/build/insnrun` replays the case natively).
 //
@@ -21,18 +24,21 @@ import {
   ARITH, DF, GenCase, InsnSpec, Rng, SPECS, asmOf, codeOf, generateCase, seedOf,
 } from './insn-cases.js';
 import {
-  CASE_REG_NAMES, STACK_TOP, SnippetCase, SnippetResult, caseLine, hex, nativeHarness, runNative, runSnippet,
+  CASE_REG_NAMES, STACK_TOP, SnippetCase, SnippetResult, caseLine, casesPerSpec, hex, insnHarnessSkip, nativeHarness,
+  runNative, runSnippet,
 } from '../helpers/snippet.js';
 
-const CASES = Number(process.env.INSN_CASES ?? 200);
+const CASES = casesPerSpec(200);
 const FILTER = process.env.INSN_FILTER ?? '';
 const MAX_REPRODUCERS = 3;
 /** Stop.Breakpoint: the snippet ran into the INT3 after it. */
 const BREAKPOINT = 7;
 
 const replay = x64Replay();
-const skip = replay ? null : nativeI386Unavailable();
+const skip = insnHarnessSkip();
 if (skip) console.warn(`per-instruction differential tests skipped: ${skip}`);
+// Neither i386 code nor 64-bit replay can run here although the host is x86 Linux: beforeAll fails.
+const cannotRun = skip === null && !replay ? nativeI386Unavailable() : null;
 const HARNESS = `guest-programs/build/${nativeHarness().split('/').pop()}`;
 // Specs 64-bit replay cannot run are compared with qemu-i386 running the i386 harness instead,
 // when it is the whole-program reference here: a peer emulator, not the CPU.
@@ -92,6 +98,7 @@ if (replay) {
 
 beforeAll(() => {
   if (skip) return;
+  if (cannotRun) throw new Error(`per-instruction differential tests cannot run on this x86 Linux host: ${cannotRun}`);
   for (const [group, qemu] of [[running, false], [onQemu, true]] as const) {
     const results = runNative(group.flatMap((p) => p.nativeInputs), 300_000, qemu);
     let k = 0;

@@ -1,11 +1,12 @@
 // Test helper: a small freestanding i386 program (gcc -nostdlib, with -g) loaded into a
 // hand-built machine (page tables, stack) and wrapped in a BareTarget, so the debugger can be
-// tested without the kernel. Programs end with int $0x80 (eax=1: exit, eax=4: write).
+// tested without the kernel. Programs end with int $0x80 (eax=1: exit, eax=4: write). They are
+// built in a temporary directory removed when the test file is done.
 import { pageMapper } from '../helpers/pageTables.js';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { makeTempDir } from '../helpers/tempDir.js';
 import elfy from 'elfy';
 import { Cpu } from '../../src/cpu/cpu.js';
 import { ESP } from '../../src/cpu/registers.js';
@@ -23,7 +24,7 @@ export function haveGcc32(): boolean {
 
 /** Compiles C source (freestanding, -O0 -g, frame pointers) and returns the ELF path. */
 export function buildFreestanding(source: string, name = 'prog'): string {
-  const dir = mkdtempSync(join(tmpdir(), 'i386emu-dbg-'));
+  const dir = makeTempDir('i386emu-dbg-');
   const src = join(dir, `${name}.c`);
   const out = join(dir, name);
   writeFileSync(src, source);

@@ -1,23 +1,28 @@
 // Test helper: builds small static glibc guest programs with -g into a temporary directory
-// (gcc -m32 -static, as guest-programs/build.sh does, plus debug information), and runs
-// scripted REPL sessions on them with a fixed environment and captured guest output.
+// (gcc -m32 -static, as guest-programs/build.sh does, plus debug information; removed when the
+// test file is done), and runs scripted REPL sessions on them with a fixed environment and
+// captured guest output.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { writeFileSync, readFileSync } from 'node:fs';
 import { Session } from '../../src/debug/session.js';
 import { runScript } from '../../src/debug/repl.js';
 import { launch } from '../../src/debug/kernelTarget.js';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { makeTempDir, removeTempDir } from '../helpers/tempDir.js';
 
 export function haveStaticGcc32(): boolean {
-  const dir = mkdtempSync(join(tmpdir(), 'i386emu-cc-'));
-  writeFileSync(join(dir, 't.c'), 'int main(void){return 0;}\n');
-  return spawnSync('gcc', ['-m32', '-static', '-o', join(dir, 't'), join(dir, 't.c')]).status === 0;
+  const dir = makeTempDir('i386emu-cc-');
+  try {
+    writeFileSync(join(dir, 't.c'), 'int main(void){return 0;}\n');
+    return spawnSync('gcc', ['-m32', '-static', '-o', join(dir, 't'), join(dir, 't.c')]).status === 0;
+  } finally {
+    removeTempDir(dir);
+  }
 }
 
 /** Compiles one C file (static, 32-bit, -O0 -g) and returns the program's path. */
 export function buildGuest(name: string, source: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'i386emu-guest-'));
+  const dir = makeTempDir('i386emu-guest-');
   const src = join(dir, `${name}.c`);
   const out = join(dir, name);
   writeFileSync(src, source);

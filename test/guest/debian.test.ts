@@ -4,7 +4,8 @@
 // its static bash and zsh run scripts that need no fork (arithmetic, arrays, parameter
 // expansion, zsh's floating point), under the emulator and under the reference (the host when
 // it runs i386 code, else qemu-i386: test/helpers/nativeI386.ts); stdout and the exit status
-// must be identical. Skipped, with the reason, when a package has not been fetched.
+// must be identical. Each package's cases are skipped, with the reason, when that package has
+// not been fetched; the others still run.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -19,10 +20,17 @@ const ENV: Record<string, string> = { PATH: '/usr/bin:/bin', LC_ALL: 'C' };
 const TEXT = 'README.md';
 
 const REF = guestReference();
-const absent = [BUSYBOX, BASH, ZSH].filter((p) => !existsSync(ROOT + p));
-const missing = absent.length ? `${absent.join(', ')} missing: run "bash scripts/fetch-debian.sh"` : null;
-const skip = missing ?? (typeof REF === 'string' ? REF : null);
-if (skip) console.warn(`Debian busybox tests skipped: ${skip}`);
+const PACKAGES: Array<{ name: string; prog: string }> = [
+  { name: 'busybox-static', prog: BUSYBOX },
+  { name: 'bash-static', prog: BASH },
+  { name: 'zsh-static', prog: ZSH },
+];
+
+/** Why one package's cases cannot run, or null. */
+function skipReason(prog: string): string | null {
+  if (!existsSync(ROOT + prog)) return `${prog} missing: run "bash scripts/fetch-debian.sh"`;
+  return typeof REF === 'string' ? REF : null;
+}
 
 /** Command lines (paths relative to the repository root, which is the guest's root too); prog defaults to busybox. */
 const CASES: Array<{ prog?: string; args: string[]; input?: string }> = [
@@ -65,18 +73,26 @@ function run(cmd: string, args: string[], input?: string): { stdout: string; sta
   return { stdout: r.stdout, status: r.status, stderr: r.stderr };
 }
 
-describe.skipIf(skip !== null)(`Debian busybox-static, bash-static, zsh-static (i386): ${typeof REF === 'string' ? 'reference' : REF.name} vs emulator`, () => {
-  for (const c of CASES) {
-    const prog = c.prog ?? BUSYBOX;
-    it(`${prog.split('/').pop()} ${c.args.join(' ')}`.slice(0, 70), () => {
-      const ref = REF as Exclude<typeof REF, string>;
-      const want = run(...ref.argv(prog, c.args), c.input);
-      // Every case prints something on the reference (but `false`): a case both sides fail alike would prove nothing.
-      expect(want.stdout.length > 0 || c.args[0] === 'false', `reference printed nothing: ${want.stderr}`).toBe(true);
-      const got = run(process.execPath, ['dist/i386emu.mjs', 'run', '--', prog, ...c.args], c.input);
-      expect(got.stderr.startsWith('i386emu:'), got.stderr).toBe(false);
-      expect(got.stdout).toBe(want.stdout);
-      expect(got.status).toBe(want.status);
-    }, 150_000);
-  }
-});
+/** One command line, run on the reference and on the emulator. */
+function defineCase(c: (typeof CASES)[number]): void {
+  const prog = c.prog ?? BUSYBOX;
+  it(`${prog.split('/').pop()} ${c.args.join(' ')}`.slice(0, 70), () => {
+    const ref = REF as Exclude<typeof REF, string>;
+    const want = run(...ref.argv(prog, c.args), c.input);
+    // Every case prints something on the reference (but `false`): a case both sides fail alike would prove nothing.
+    expect(want.stdout.length > 0 || c.args[0] === 'false', `reference printed nothing: ${want.stderr}`).toBe(true);
+    const got = run(process.execPath, ['dist/i386emu.mjs', 'run', '--', prog, ...c.args], c.input);
+    expect(got.stderr.startsWith('i386emu:'), got.stderr).toBe(false);
+    expect(got.stdout).toBe(want.stdout);
+    expect(got.status).toBe(want.status);
+  }, 150_000);
+}
+
+for (const pkg of PACKAGES) {
+  const skip = skipReason(pkg.prog);
+  if (skip) console.warn(`Debian ${pkg.name} tests skipped: ${skip}`);
+  const title = `Debian ${pkg.name} (i386): ${typeof REF === 'string' ? 'reference' : REF.name} vs emulator${skip ? ` (skipped: ${skip})` : ''}`;
+  describe.skipIf(skip !== null)(title, () => {
+    for (const c of CASES.filter((k) => (k.prog ?? BUSYBOX) === pkg.prog)) defineCase(c);
+  });
+}

@@ -29,6 +29,33 @@ export const CASE_REG_NAMES = ['eax', 'ecx', 'edx', 'ebx', 'ebp', 'esi', 'edi'] 
 export const INSNRUN = fileURLToPath(new URL('../../guest-programs/build/insnrun', import.meta.url));
 export const INSNRUN64 = fileURLToPath(new URL('../../guest-programs/build/insnrun64', import.meta.url));
 
+/**
+ * Cases per spec: INSN_CASES, else `fallback`. Anything but a whole number >= 1 is refused: a
+ * loop over zero cases would pass without checking anything.
+ */
+export function casesPerSpec(fallback: number): number {
+  const raw = process.env.INSN_CASES;
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new Error(`INSN_CASES=${raw}: give a whole number of cases per instruction, at least 1`);
+  }
+  return n;
+}
+
+/**
+ * Why the per-instruction tests cannot run here at all, or null. Only a host that is not x86
+ * Linux, or a forced qemu-i386 reference, skips them: on x86 Linux a harness that does not
+ * build or run (natively or in 64-bit replay) is a failure, not a skip.
+ */
+export function insnHarnessSkip(): string | null {
+  if (process.platform !== 'linux' || (process.arch !== 'x64' && process.arch !== 'ia32')) {
+    return `the host is ${process.platform}/${process.arch}, not x86 Linux`;
+  }
+  if (process.env.I386_REFERENCE === 'qemu-i386') return 'I386_REFERENCE=qemu-i386 is set';
+  return null;
+}
+
 /** The harness runNative uses on this host: insnrun, or insnrun64 when replaying in 64-bit mode. */
 export function nativeHarness(): string {
   return x64Replay() ? INSNRUN64 : INSNRUN;

@@ -9,7 +9,7 @@
 //
 // For whole guest programs (stdout and exit status) qemu-i386 is the fallback reference when
 // the host cannot run them; I386_REFERENCE=native|qemu-i386 forces one.
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,19 +20,25 @@ const HELLO_OUT = 'Hello, world!\nHello, world!\n';
 
 let probed: string | null | undefined;
 
-/** Builds a tiny static i386 program when guest-programs/build/hello is not there. */
-function probeBinary(): string | { error: string } {
-  if (existsSync(HELLO)) return HELLO;
+/**
+ * Runs a static i386 hello world: guest-programs/build/hello, or one built for the probe in a
+ * temporary directory (removed again) when that is not there.
+ */
+function runProbe(): SpawnSyncReturns<string> | { error: string } {
+  if (existsSync(HELLO)) return spawnSync(HELLO, [], { encoding: 'utf8', timeout: 10_000 });
   const dir = mkdtempSync(join(tmpdir(), 'i386emu-probe-'));
-  const src = join(dir, 'hello.c');
-  writeFileSync(src, '#include <stdio.h>\nint main(void){puts("Hello, world!");puts("Hello, world!");return 0;}\n');
-  const bin = join(dir, 'hello');
-  const r = spawnSync('gcc', ['-m32', '-static', '-o', bin, src], { encoding: 'utf8' });
-  if (r.status !== 0) {
+  try {
+    const src = join(dir, 'hello.c');
+    writeFileSync(src, '#include <stdio.h>\nint main(void){puts("Hello, world!");puts("Hello, world!");return 0;}\n');
+    const bin = join(dir, 'hello');
+    const r = spawnSync('gcc', ['-m32', '-static', '-o', bin, src], { encoding: 'utf8' });
+    if (r.status !== 0) {
+      return { error: `gcc -m32 -static cannot build a probe (is gcc-multilib installed?): ${(r.stderr || String(r.error)).slice(0, 200)}` };
+    }
+    return spawnSync(bin, [], { encoding: 'utf8', timeout: 10_000 });
+  } finally {
     rmSync(dir, { recursive: true, force: true });
-    return { error: `gcc -m32 -static cannot build a probe (is gcc-multilib installed?): ${(r.stderr || String(r.error)).slice(0, 200)}` };
   }
-  return bin;
 }
 
 /** Null when i386 binaries run natively here; otherwise why not, in one sentence. */
@@ -46,12 +52,11 @@ export function nativeI386Unavailable(): string | null {
     probed = 'I386_REFERENCE=qemu-i386 is set';
     return probed;
   }
-  const bin = probeBinary();
-  if (typeof bin !== 'string') {
-    probed = bin.error;
+  const r = runProbe();
+  if (!('status' in r)) {
+    probed = r.error;
     return probed;
   }
-  const r = spawnSync(bin, [], { encoding: 'utf8', timeout: 10_000 });
   if (r.status === 0 && r.stdout === HELLO_OUT) {
     probed = null;
   } else {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Kernel } from '../../kernel/kernel.js';
 import { formatMaps } from '../../kernel/fs/procfs.js';
 import { asm, CODE, DATA, program } from './programs.js';
+import { makeTempDir } from '../helpers/tempDir.js';
 
 function boot(image: Uint8Array, opts: { strace?: string[]; taskSize?: number } = {}) {
   const out: number[] = [];
@@ -101,10 +102,9 @@ describe('static-pie', () => {
 
 describe('execve from the guest', () => {
   it('replaces the image, keeps the pid, returns -ENOEXEC for non-ELF files', async () => {
-    const { mkdtempSync, writeFileSync, chmodSync } = await import('node:fs');
+    const { writeFileSync, chmodSync } = await import('node:fs');
     const { join } = await import('node:path');
-    const { tmpdir } = await import('node:os');
-    const root = mkdtempSync(join(tmpdir(), 'i386emu-exec-'));
+    const root = makeTempDir('i386emu-exec-');
     writeFileSync(join(root, 'second'), program(asm.exit(42)));
     chmodSync(join(root, 'second'), 0o755);
     writeFileSync(join(root, 'script'), 'echo not a program\n');

@@ -52,7 +52,7 @@ export class GdbStub {
   private finish: ((r: StubResult) => void) | null = null;
   private log: (s: string) => void;
 
-  constructor(readonly target: DebugTarget, image: Uint8Array | null, private readonly opts: StubOptions) {
+  constructor(readonly target: DebugTarget, private readonly image: Uint8Array | null, private readonly opts: StubOptions) {
     this.engine.target = target;
     this.engine.bpCheck = () => 1;
     this.symbols = image ? SymbolTable.fromImage(image) : new SymbolTable();
@@ -347,7 +347,11 @@ export class GdbStub {
     else this.send('E00');
   }
 
-  /** vFile: host I/O on the target, enough for /proc/PID/maps, cmdline and exe. */
+  /**
+   * vFile: host I/O on the target, enough for /proc/PID/maps, cmdline and exe. The program's
+   * own path (what qXfer:exec-file names) opens the loaded image: gdb reads the executable
+   * from there when it has no local file by that path, as with the guest's root-relative one.
+   */
   private vfile(p: string): void {
     const [op, args = ''] = p.slice(6).split(':');
     const a = args.split(',');
@@ -360,6 +364,7 @@ export class GdbStub {
         let data: Uint8Array | null = null;
         if (m && m[2] === 'maps' && t.maps) data = Buffer.from(t.maps() ?? '');
         else if (m && m[2] === 'cmdline') data = Buffer.from(t.exePath + '\0');
+        else if ((path === t.exePath || (m && m[2] === 'exe')) && this.image) data = this.image;
         if (!data) { this.send('F-1,2'); return; }
         const fd = this.nextFd++;
         this.files.set(fd, data);
@@ -423,7 +428,9 @@ export class GdbStub {
   }
 
   private regByName(name: string): number {
-    const i = GDB_REGS.findIndex((r) => r.name === name);
+    // gdb passes monitor arguments through unexpanded, so its aliases $pc, $sp, $fp arrive here.
+    const alias: Record<string, string> = { pc: 'eip', sp: 'esp', fp: 'ebp' };
+    const i = GDB_REGS.findIndex((r) => r.name === (alias[name] ?? name));
     if (i < 0) return NaN;
     const hex = regHex(this.target.cpu, i);
     let v = 0;

@@ -1,8 +1,9 @@
 // A booted kernel (a tiny program that just exits) whose handlers the syscall tests call
-// directly, with a scratch buffer in guest memory and a temporary sandbox directory.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// directly, with a scratch buffer in guest memory and a temporary sandbox directory (removed
+// when the test file is done).
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { makeTempDir } from '../../helpers/tempDir.js';
 import { Kernel } from '../../../kernel/kernel.js';
 import { doMmap, MAP_ANONYMOUS, MAP_PRIVATE, PROT_READ, PROT_WRITE } from '../../../kernel/mm/mmap.js';
 import { copyFromUser, copyToUser, getUser32 } from '../../../kernel/mm/uaccess.js';
@@ -29,7 +30,7 @@ export interface Booted {
 }
 
 export function bootKernel(files: Record<string, string> = {}): Booted {
-  const root = mkdtempSync(join(tmpdir(), 'i386emu-k-'));
+  const root = makeTempDir('i386emu-k-');
   for (const [name, content] of Object.entries(files)) writeFileSync(join(root, name), content);
   const out: number[] = [];
   const k = new Kernel({
