@@ -219,8 +219,7 @@ export function compare(n: Outcome, e: Outcome, undef: number, fswUndef = 0): Di
   if (n.sig !== e.sig) {
     d.push({ field: 'signal', native: sigText(n), emu: sigText(e) });
   } else if (n.sig !== 0) {
-    const codeMatters = !(n.sig === 8 && e.code === -1);
-    if (codeMatters && n.code !== e.code) d.push({ field: 'si_code', native: String(n.code), emu: String(e.code) });
+    if (n.code !== e.code) d.push({ field: 'si_code', native: String(n.code), emu: String(e.code) });
     if (n.addr !== e.addr) d.push({ field: 'fault address', native: h8(n.addr), emu: h8(e.addr) });
   }
   if (n.eip !== e.eip) d.push({ field: 'eip', native: h8(n.eip), emu: h8(e.eip) });
