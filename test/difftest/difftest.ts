@@ -6,7 +6,8 @@ import type { Cpu } from '../../src/cpu/cpu.js';
 import { Gen, type Unit, runtimeFlagEffect, type FlagEffect } from './gen.js';
 import { TABLE, pickable } from './opcodes.js';
 import { QEMU_REFERENCE, runNative as runHarness } from './native.js';
-import { runEmu, readScratch, readFx, type EmuOutcome } from './emu.js';
+import { runEmu, readScratch, readFx, getCpu, type EmuOutcome } from './emu.js';
+import { IntelPointerModel } from './x87Pointers.js';
 import { randomFxImage } from './opcodesX87.js';
 import { randomSseState } from './opcodesSse.js';
 import { replayableInLongMode } from './longMode.js';
@@ -158,6 +159,11 @@ export interface Tracked {
   fswUndef: number;
   /** Executed row names, in order. */
   executed: string[];
+  /**
+   * The emulator's x87 pointers (FIP FOP FDP FCS FDS) where they differ from the Intel model's
+   * expectation (x87Pointers.ts), in the fields the host's values are not compared in.
+   */
+  pointers: Diff[];
 }
 
 export interface Snapshot {
@@ -178,10 +184,15 @@ export function runTracked(c: Case, units: Unit[], snap?: (s: Snapshot) => void)
   let pendingFsw: { d: number; u: number } | null = null;
   let lastEip = -1;
   const executed: string[] = [];
+  const model = c.fx ? new IntelPointerModel(c.fx) : null;
   const before = (cpu: Cpu, eip: number): void => {
     if (pending) undef = (undef & ~pending.d) | pending.u;
     if (pendingFsw) fswUndef = (fswUndef & ~pendingFsw.d) | pendingFsw.u;
     const k = at.get(eip);
+    if (model) {
+      const u = k === undefined ? undefined : units[k];
+      model.begin(c.code, eip - CODE_ADDR, eip, u?.isMem ? u.addr : 0, u?.spec.name ?? '?', (cpu.fpu.getSw() & 0x80) !== 0, readScratch);
+    }
     if (k === undefined) {
       pending = null;
       pendingFsw = null;
@@ -199,7 +210,22 @@ export function runTracked(c: Case, units: Unit[], snap?: (s: Snapshot) => void)
   const out = runEmu(c, before);
   if (out.sig === 0 && pending) undef = (undef & ~(pending as FlagEffect).d) | (pending as FlagEffect).u;
   if (out.sig === 0 && pendingFsw) fswUndef = (fswUndef & ~(pendingFsw as FlagEffect).d) | (pendingFsw as FlagEffect).u;
-  return { out, undef: undef & ARITH, fswUndef, executed };
+  const pointers: Diff[] = [];
+  if (model) {
+    // A faulting instruction does not complete: only a run to the end settles the last one.
+    if (out.sig === 0) model.settle((getCpu().fpu.getSw() & 0x80) !== 0, readScratch);
+    if (out.fx) model.checkFinal(out.fx);
+    for (const m of model.mismatches) {
+      if (m.where === 'final' ? !FX_UNCOMPARED.has(m.name) : !POINTER_MODEL_IMAGES) continue;
+      pointers.push({ field: m.field, native: `expected ${m.expected.toString(16)}`, emu: m.actual.toString(16) });
+    }
+  }
+  return { out, undef: undef & ARITH, fswUndef, executed, pointers };
+}
+
+/** The fields in which the host's outcome and a tracked emulator run differ. */
+function compareTracked(n: Outcome, t: Tracked): Diff[] {
+  return compare(n, t.out, t.undef, t.fswUndef, t.pointers);
 }
 
 const h8 = (v: number) => (v >>> 0).toString(16).padStart(8, '0');
@@ -213,8 +239,11 @@ export function sigText(o: Outcome): string {
   return `${SIG_NAMES[o.sig] ?? `signal ${o.sig}`} code=${o.code} addr=${h8(o.addr)}`;
 }
 
-/** The fields in which two outcomes differ, with undefined flags masked. */
-export function compare(n: Outcome, e: Outcome, undef: number, fswUndef = 0): Diff[] {
+/**
+ * The fields in which two outcomes differ, with undefined flags masked; `model` adds the
+ * emulator's differences from the Intel pointer model (Tracked.pointers).
+ */
+export function compare(n: Outcome, e: Outcome, undef: number, fswUndef = 0, model: Diff[] = []): Diff[] {
   const d: Diff[] = [];
   if (n.sig !== e.sig) {
     d.push({ field: 'signal', native: sigText(n), emu: sigText(e) });
@@ -243,6 +272,7 @@ export function compare(n: Outcome, e: Outcome, undef: number, fswUndef = 0): Di
   }
   if (n.fx && e.fx) d.push(...fxDiffs(n.fx, e.fx, fswUndef));
   else if (n.fx || e.fx) d.push({ field: 'x87 state', native: n.fx ? 'present' : 'missing', emu: e.fx ? 'present' : 'missing' });
+  d.push(...model);
   return d;
 }
 
@@ -253,15 +283,23 @@ const FX_FIELDS: Array<[string, number, number]> = [
 ];
 
 /**
- * FXSAVE fields not compared. In 64-bit replay FCS/FDS are the 64-bit kernel's selectors. An
- * AMD host writes FOP, FIP, FCS, FDP and FDS only while FSW.ES is set (zeros otherwise) and
- * records them for every x87 instruction, where the Intel CPU the emulator models keeps them
- * for the last non-control instruction and stores FCS/FDS as zero.
+ * FXSAVE fields not compared with the host's. In 64-bit replay FCS/FDS are the 64-bit kernel's
+ * selectors. An AMD host (running i386 natively or replaying) writes FOP, FIP, FCS, FDP and FDS
+ * only while FSW.ES is set (zeros otherwise) and records them for every x87 instruction, where
+ * the Intel CPU the emulator models keeps them for the last non-control instruction and stores
+ * FCS/FDS as zero. The emulator's values of these fields are held to the Intel model's
+ * expectation instead (x87Pointers.ts).
  */
 const FX_UNCOMPARED = new Set([
   ...(X64 ? ['fcs', 'fds'] : []),
   ...(hostVendor() === 'intel' ? [] : ['fop', 'fip', 'fcs', 'fdp', 'fds']),
 ]);
+/**
+ * The pointer fields of the images a sequence stores (FNSTENV, FNSAVE, FXSAVE) are compared
+ * with the host's as memory on an Intel host; elsewhere the host's differ by vendor.ts's
+ * image rule, and the emulator's are held to the Intel model.
+ */
+const POINTER_MODEL_IMAGES = hostVendor() !== 'intel';
 
 function fxField(b: Uint8Array, off: number, n: number): number {
   let v = 0;
@@ -357,7 +395,7 @@ function shrink(fails: Failing[]): Mismatch[] {
     const f = fails[o.f];
     const units = f.g.units.filter((u) => u.off < o.end);
     const t = runTracked(prefixCases[k], units);
-    if (compare(prefixNative[k], t.out, t.undef, t.fswUndef).length > 0) firstFail.set(o.f, { end: o.end, group: o.group });
+    if (compareTracked(prefixNative[k], t).length > 0) firstFail.set(o.f, { end: o.end, group: o.group });
   }
   // Pass 2: windows ending at the first failing prefix, from each executed top-level start.
   const winCases: Case[] = [];
@@ -386,7 +424,7 @@ function shrink(fails: Failing[]): Mismatch[] {
     const f = fails[o.f];
     const units = f.g.units.filter((u) => u.off < o.end);
     const t = runTracked(winCases[k], units);
-    const diffs = compare(winNative[k], t.out, t.undef, t.fswUndef);
+    const diffs = compareTracked(winNative[k], t);
     if (diffs.length === 0) continue;
     done.add(o.f);
     const wUnits = units.filter((u) => u.off >= f.g.units[o.startUnit].off);
@@ -441,7 +479,7 @@ export function run(opts: Options): Summary {
       for (const n of t.executed) s.coverage.set(n, (s.coverage.get(n) ?? 0) + 1);
       if (natives[k].sig !== 0) s.faults++;
       initialOf = PATTERN;
-      const diffs = compare(natives[k], t.out, t.undef, t.fswUndef);
+      const diffs = compareTracked(natives[k], t);
       if (diffs.length > 0) {
         s.mismatches++;
         if (fails.length < MAX_SHRINK) fails.push({ g, native: natives[k], tracked: t, diffs });
