@@ -11,7 +11,7 @@ import { IntelPointerModel } from './x87Pointers.js';
 import { randomFxImage } from './opcodesX87.js';
 import { randomSseState } from './opcodesSse.js';
 import { replayableInLongMode } from './longMode.js';
-import { vendorDifference, vendorNoFault, vendorSkips } from './vendor.js';
+import { type MismatchShape, vendorDifference, vendorNoFault, vendorSkips } from './vendor.js';
 import { hostVendor, x64Replay } from '../helpers/nativeI386.js';
 import {
   type Case, type Outcome, type Patch, ARITH, CASE_FLAGS, CODE_ADDR, IF, NT, PATTERN, REG_NAMES,
@@ -54,6 +54,8 @@ export interface Options {
   noFault?: ReadonlySet<string>;
   /** Mismatches to shrink and report in full. */
   maxReports?: number;
+  /** Which shrunk mismatches are the host vendor's differences (default: vendor.ts's rules for this host). */
+  classify?: (m: Mismatch) => string | null;
   log?: (s: string) => void;
 }
 
@@ -264,7 +266,7 @@ export function compare(n: Outcome, e: Outcome, undef: number, fswUndef = 0, mod
     const a = parseMemDiff(n.mem), b = parseMemDiff(e.mem);
     const offs = [...new Set([...a.keys(), ...b.keys()])].sort((x, y) => x - y);
     const bad = offs.filter((o) => a.get(o) !== b.get(o));
-    const show = (m: Map<number, number>) => bad.slice(0, 16).map((o) => {
+    const show = (m: Map<number, number>) => bad.slice(0, 32).map((o) => {
       const v = m.get(o);
       return `${h8(0x10000000 + o)}:${v === undefined ? `(${PATTERN_AT(o)})` : v.toString(16).padStart(2, '0')}`;
     }).join(' ');
@@ -366,90 +368,136 @@ function topGroups(units: Unit[]): number[] {
   return tops;
 }
 
+/** The parts of a shrunk mismatch the vendor rules look at (vendor.ts). */
+export function shapeOf(m: Mismatch): MismatchShape {
+  return {
+    name: m.name, fields: m.diffs.map((d) => d.field), nativeValues: m.diffs.map((d) => d.native),
+    emuValues: m.diffs.map((d) => d.emu), nativeSig: m.native.sig, emuSig: m.emu.sig, fx: m.repro.fx,
+    units: m.units.map((u) => ({ name: u.spec.name, bytes: Array.from(m.repro.code.subarray(u.off, u.off + u.len)), addr: u.isMem ? u.addr : 0 })),
+  };
+}
+
+/** What shrinking found in the failing sequences. */
+export interface Shrunk {
+  /** The first genuine mismatch of each sequence that has one. */
+  mismatches: Mismatch[];
+  /** The host vendor's differences found on the way, by rule (one per shrunk window). */
+  vendor: Map<string, number>;
+}
+
 /**
  * Shrinks failing cases: first the shortest failing prefix (cut at top-level boundaries),
- * then the latest start (from the emulator's state there) that still fails.
+ * then the latest start (from the emulator's state there) that still fails. A window that is
+ * the host vendor's difference (vendor.ts) does not end the search: the rest of the sequence
+ * is checked again from the emulator's state after it, so a genuine mismatch later in the
+ * sequence is still found.
  */
-function shrink(fails: Failing[]): Mismatch[] {
-  // Pass 1: prefixes.
-  const prefixCases: Case[] = [];
-  const prefixOwner: Array<{ f: number; end: number; group: number }> = [];
-  const per: Array<{ tops: number[]; snaps: Map<number, Snapshot> }> = [];
-  for (let fi = 0; fi < fails.length; fi++) {
-    const { g } = fails[fi];
+function shrink(fails: Failing[], classify: (m: Mismatch) => string | null): Shrunk {
+  const per = fails.map(({ g }) => {
     const tops = topGroups(g.units);
     const snaps = new Map<number, Snapshot>();
     runTracked(g.c, g.units, (s) => { if (!snaps.has(s.unit)) snaps.set(s.unit, s); });
-    per.push({ tops, snaps });
-    for (let t = 0; t < tops.length; t++) {
-      const end = t + 1 < tops.length ? g.units[tops[t + 1]].off : g.c.code.length;
-      prefixCases.push({ ...g.c, code: g.c.code.slice(0, end) });
-      prefixOwner.push({ f: fi, end, group: t });
-    }
-  }
-  const prefixNative = runNative(prefixCases);
-  const firstFail = new Map<number, { end: number; group: number }>();
-  for (let k = 0; k < prefixCases.length; k++) {
-    const o = prefixOwner[k];
-    if (firstFail.has(o.f)) continue;
-    const f = fails[o.f];
-    const units = f.g.units.filter((u) => u.off < o.end);
-    const t = runTracked(prefixCases[k], units);
-    if (compareTracked(prefixNative[k], t).length > 0) firstFail.set(o.f, { end: o.end, group: o.group });
-  }
-  // Pass 2: windows ending at the first failing prefix, from each executed top-level start.
-  const winCases: Case[] = [];
-  const winOwner: Array<{ f: number; startUnit: number; end: number }> = [];
-  for (let fi = 0; fi < fails.length; fi++) {
-    const ff = firstFail.get(fi);
-    if (!ff) continue;
+    return { tops, snaps };
+  });
+  /** The case that starts at top-level group t from the emulator's state there (the sequence's own start for 0). */
+  const startAt = (fi: number, t: number, end: number): Case | null => {
     const { g } = fails[fi];
-    const { tops, snaps } = per[fi];
-    for (let t = ff.group; t >= 0; t--) {
-      const s = snaps.get(tops[t]);
-      if (!s) continue;
-      winCases.push({
-        code: g.c.code.slice(0, ff.end), start: g.units[tops[t]].off,
-        regs: s.regs, eflags: s.eflags & (CASE_FLAGS | NT), patches: patchesOf(s.scratch), fx: s.fx,
-      });
-      winOwner.push({ f: fi, startUnit: tops[t], end: ff.end });
-    }
-  }
-  const winNative = runNative(winCases);
+    if (t === 0) return { ...g.c, code: g.c.code.slice(0, end) };
+    const snap = per[fi].snaps.get(per[fi].tops[t]);
+    if (!snap) return null;
+    return {
+      code: g.c.code.slice(0, end), start: g.units[per[fi].tops[t]].off,
+      regs: snap.regs, eflags: snap.eflags & (CASE_FLAGS | NT), patches: patchesOf(snap.scratch), fx: snap.fx,
+    };
+  };
+  const endOf = (fi: number, t: number): number => {
+    const { g } = fails[fi];
+    const { tops } = per[fi];
+    return t + 1 < tops.length ? g.units[tops[t + 1]].off : g.c.code.length;
+  };
   const out: Mismatch[] = [];
-  const done = new Set<number>();
-  for (let k = 0; k < winCases.length; k++) {
-    const o = winOwner[k];
-    if (done.has(o.f)) continue;
-    const f = fails[o.f];
-    const units = f.g.units.filter((u) => u.off < o.end);
-    const t = runTracked(winCases[k], units);
-    const diffs = compareTracked(winNative[k], t);
-    if (diffs.length === 0) continue;
-    done.add(o.f);
-    const wUnits = units.filter((u) => u.off >= f.g.units[o.startUnit].off);
-    let lastTop = [...wUnits].reverse().find((u) => u.top) ?? wUnits[wUnits.length - 1];
-    // SSE templates (MASKMOV*, the #MF row) start with setup MOVs: name them by their SSE unit.
-    const sseUnit = [...wUnits.slice(wUnits.indexOf(lastTop))].reverse().find((u) => u.spec.group === 'sse');
-    if (sseUnit) lastTop = sseUnit;
-    out.push({
-      caseSeed: f.g.seed, name: lastTop.spec.name, group: lastTop.spec.group, repro: winCases[k], units: wUnits,
-      native: winNative[k], emu: t.out, diffs, undef: t.undef, shrunk: true,
+  const vendor = new Map<string, number>();
+  // Each round looks at the rest of some sequences, from top-level group `from`.
+  let round = fails.map((_, f) => ({ f, from: 0 }));
+  while (round.length > 0) {
+    const next: typeof round = [];
+    // Pass 1: prefixes.
+    const prefixCases: Case[] = [];
+    const prefixOwner: Array<{ r: number; end: number; group: number }> = [];
+    round.forEach(({ f, from }, r) => {
+      for (let t = from; t < per[f].tops.length; t++) {
+        const c = startAt(f, from, endOf(f, t));
+        if (!c) break;
+        prefixCases.push(c);
+        prefixOwner.push({ r, end: endOf(f, t), group: t });
+      }
     });
-  }
-  for (let fi = 0; fi < fails.length; fi++) {
-    if (done.has(fi)) continue;
-    const f = fails[fi];
-    // Not reproducible in a shorter window: report the whole sequence, attributed to the
-    // instruction the emulator was at when it stopped (or the last one).
-    const last = f.tracked.executed[f.tracked.executed.length - 1] ?? '(none)';
-    const spec = TABLE.find((s) => s.name === last);
-    out.push({
-      caseSeed: f.g.seed, name: last, group: spec?.group ?? '?', repro: f.g.c, units: f.g.units,
-      native: f.native, emu: f.tracked.out, diffs: f.diffs, undef: f.tracked.undef, shrunk: false,
+    const prefixNative = runNative(prefixCases);
+    const firstFail = new Map<number, { end: number; group: number; case: Case; native: Outcome; t: Tracked }>();
+    for (let k = 0; k < prefixCases.length; k++) {
+      const o = prefixOwner[k];
+      if (firstFail.has(o.r)) continue;
+      const units = fails[round[o.r].f].g.units.filter((u) => u.off < o.end);
+      const t = runTracked(prefixCases[k], units);
+      if (compareTracked(prefixNative[k], t).length > 0) firstFail.set(o.r, { end: o.end, group: o.group, case: prefixCases[k], native: prefixNative[k], t });
+    }
+    // Pass 2: windows ending at the first failing prefix, from each executed top-level start.
+    const winCases: Case[] = [];
+    const winOwner: Array<{ r: number; startUnit: number; end: number }> = [];
+    round.forEach(({ f, from }, r) => {
+      const ff = firstFail.get(r);
+      if (!ff) return;
+      for (let t = ff.group; t >= from; t--) {
+        const c = startAt(f, t, ff.end);
+        if (!c || !per[f].snaps.has(per[f].tops[t])) continue;
+        winCases.push(c);
+        winOwner.push({ r, startUnit: per[f].tops[t], end: ff.end });
+      }
     });
+    const winNative = runNative(winCases);
+    const found = new Set<number>();
+    for (let k = 0; k < winCases.length; k++) {
+      const o = winOwner[k];
+      if (found.has(o.r)) continue;
+      const f = fails[round[o.r].f];
+      const units = f.g.units.filter((u) => u.off < o.end);
+      const t = runTracked(winCases[k], units);
+      const diffs = compareTracked(winNative[k], t);
+      if (diffs.length === 0) continue;
+      found.add(o.r);
+      const wUnits = units.filter((u) => u.off >= f.g.units[o.startUnit].off);
+      let lastTop = [...wUnits].reverse().find((u) => u.top) ?? wUnits[wUnits.length - 1];
+      // SSE templates (MASKMOV*, the #MF row) start with setup MOVs: name them by their SSE unit.
+      const sseUnit = [...wUnits.slice(wUnits.indexOf(lastTop))].reverse().find((u) => u.spec.group === 'sse');
+      if (sseUnit) lastTop = sseUnit;
+      const m: Mismatch = {
+        caseSeed: f.g.seed, name: lastTop.spec.name, group: lastTop.spec.group, repro: winCases[k], units: wUnits,
+        native: winNative[k], emu: t.out, diffs, undef: t.undef, shrunk: true,
+      };
+      const why = classify(m);
+      if (why === null) { out.push(m); continue; }
+      vendor.set(why, (vendor.get(why) ?? 0) + 1);
+      const ff = firstFail.get(o.r)!;
+      if (ff.group + 1 < per[round[o.r].f].tops.length) next.push({ f: round[o.r].f, from: ff.group + 1 });
+    }
+    round.forEach(({ f, from }, r) => {
+      const ff = firstFail.get(r);
+      if (found.has(r) || (!ff && from > 0)) return;
+      // Not reproducible in a shorter window: report the whole sequence (or its rest),
+      // attributed to the instruction the emulator was at when it stopped (or the last one).
+      const fl = fails[f];
+      const whole = !ff || from === 0;
+      const tracked = whole ? fl.tracked : ff.t;
+      const last = tracked.executed[tracked.executed.length - 1] ?? '(none)';
+      const spec = TABLE.find((x) => x.name === last);
+      out.push({
+        caseSeed: fl.g.seed, name: last, group: spec?.group ?? '?', repro: whole ? fl.g.c : ff.case, units: fl.g.units,
+        native: whole ? fl.native : ff.native, emu: tracked.out, diffs: whole ? fl.diffs : compareTracked(ff.native, ff.t), undef: tracked.undef, shrunk: false,
+      });
+    });
+    round = next;
   }
-  return out;
+  return { mismatches: out, vendor };
 }
 
 // ---- the run ---------------------------------------------------------------------------------
@@ -494,15 +542,11 @@ export function run(opts: Options): Summary {
     opts.log?.(`difftest: ${s.instructions} instructions, ${s.sequences} sequences, ${s.mismatches} mismatches`);
   }
   if (fails.length > 0) {
-    const shrunk = shrink(fails).filter((m) => {
-      const why = vendorDifference(hostVendor(), {
-        name: m.name, fields: m.diffs.map((d) => d.field), nativeValues: m.diffs.map((d) => d.native), nativeSig: m.native.sig, emuSig: m.emu.sig, fx: m.repro.fx,
-      });
-      if (why === null) return true;
-      s.mismatches--;
-      s.vendor.set(why, (s.vendor.get(why) ?? 0) + 1);
-      return false;
-    });
+    const r = shrink(fails, opts.classify ?? ((m) => vendorDifference(hostVendor(), shapeOf(m))));
+    const shrunk = r.mismatches;
+    for (const [why, n] of r.vendor) s.vendor.set(why, (s.vendor.get(why) ?? 0) + n);
+    // Sequences whose every difference was the vendor's are not mismatches (the others have one entry each).
+    s.mismatches -= fails.length - shrunk.length;
     for (const m of shrunk) count(s, m.group, m.name);
     // One report per row name first, then the rest.
     const seen = new Set<string>();
