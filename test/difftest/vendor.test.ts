@@ -73,9 +73,10 @@ describe('near misses stay mismatches on an AMD host', () => {
     ['pop FS named, not push FS', { ...PUSH_FS, name: 'pop FS' }],
     // x87 images
     ['an image byte outside the pointer fields (FSW)', { ...FNSTENV, ...mem(4, '10003276:00 10003282:23 10003284:e5 10003285:01', '10003276:01 10003282:00 10003284:00 10003285:00') }],
-    ['FCS = 0x33 (a 64-bit code selector)', { ...FNSTENV, ...mem(1, '10003282:33', '10003282:00') }],
+    ['the reserved upper half of FDS\'s dword', { ...FNSTENV, ...mem(2, '1000328c:00 1000328d:00', '1000328c:ff 1000328d:ff') }],
     ['FOP wider than 11 bits', { ...FNSTENV, ...mem(2, '10003284:e5 10003285:09', '10003284:00 10003285:00') }],
-    ['FDS = 0x23 (not the data selector)', { ...FNSAVE, ...mem(1, '10000218:23', '10000218:00') }],
+    ['an FNSAVE register byte', { ...FNSAVE, ...mem(2, '10000210:23 1000021c:01', '10000210:00 1000021c:00') }],
+    ['FXSAVE\'s MXCSR', { ...FXSAVE, ...mem(2, '1000040c:23 1000041a:02', '1000040c:00 1000041a:00') }],
     ['the emulator\'s pointers off the Intel model', { ...FNSTENV, fields: [...FNSTENV.fields, 'fop stored by fnstenv m28 (Intel model)'], nativeValues: [...FNSTENV.nativeValues, 'expected 0'], emuValues: [...FNSTENV.emuValues!, '1e5'] }],
     ['an image and a register', { ...FXSAVE, fields: [...FXSAVE.fields, 'eax'], nativeValues: [...FXSAVE.nativeValues, '0'], emuValues: [...FXSAVE.emuValues!, '1'] }],
     ['pointer bytes, but of another row (fnstcw)', { ...FNSTENV, name: 'fnstcw m16' }],

@@ -83,8 +83,6 @@ function memoryField(m: MismatchShape): { native: Map<number, { v: number; wrote
 const IMAGE_ROWS: Record<string, ImageFormat> = {
   'fnstenv m28': 'env32', 'fnsave m108': 'env32', 'fnstenv m14 (o16)': 'env16', 'fnsave m94 (o16)': 'env16', 'fxsave M512': 'fx',
 };
-/** Linux's user selectors in a 32-bit process on a 64-bit kernel (__USER32_CS, __USER_DS). */
-const USER32_CS = 0x23, USER_DS = 0x2b;
 /** -ENOSYS and -EFAULT as EAX holds them. */
 const ENOSYS = 'ffffffda', EFAULT = 'fffffff2';
 
@@ -155,13 +153,14 @@ function pushSegment(m: MismatchShape): string | null {
  * The pointer fields of an x87 state image (FNSTENV, FNSAVE, FXSAVE): the host's follow AMD's
  * rules, the emulator's Intel's (and are held to the Intel model, x87Pointers.ts, which adds
  * its own fields to a shape when they are wrong, so such a shape is no longer this one). Intel
- * SDM vol. 1, 8.1.8: CPUID.(EAX=07H,ECX=0):EBX[13] = 1 "deprecates FCS and FDS" (stored as
- * 0; AMD stores the selectors, 0x23/0x2B in a 32-bit process); EBX[6] = 1, "FDP_EXCPTN_ONLY":
- * FDP is updated only for an unmasked x87 exception, and with FOP-code compatibility off so is
- * FOP (AMD records both for every x87 instruction); AMD's FXSAVE stores no pointers while
- * FSW.ES is clear (AMD APM vol. 5, FXSAVE). Shape: the window's last instruction stores an
- * image, and every differing byte lies in that image's FIP, FCS, FOP, FDP or FDS field, with
- * selector bytes of 0 or AMD's user selectors and FOP within its 11 bits.
+ * SDM vol. 1, 8.1.8: CPUID.(EAX=07H,ECX=0):EBX[13] = 1 "deprecates FCS and FDS" (stored as 0;
+ * AMD stores the selector it recorded, 0x23/0x2B in a 32-bit process, or the one FLDENV,
+ * FRSTOR or FXRSTOR loaded); EBX[6] = 1, "FDP_EXCPTN_ONLY": FDP is updated only for an
+ * unmasked x87 exception, and with FOP-code compatibility off so is FOP (AMD records both for
+ * every non-control x87 instruction, AMD64 APM vol. 1, x87 pointers); AMD's FXSAVE stores no
+ * pointers while FSW.ES is clear (AMD64 APM vol. 4, FXSAVE). Shape: the window's last
+ * instruction stores an image, and every differing byte lies in that image's FIP, FCS, FOP,
+ * FDP or FDS field, FOP within its 11 bits.
  */
 function x87Image(m: MismatchShape): string | null {
   const fmt = IMAGE_ROWS[m.name];
@@ -173,11 +172,7 @@ function x87Image(m: MismatchShape): string | null {
     const off = at - store.addr;
     const field = POINTER_FIELDS[fmt].find(([, o, n]) => off >= o && off < o + n);
     if (!field) return null;
-    const [name, o] = field;
-    const byte = off - o;
-    if (name === 'fcs' && v !== (byte === 0 ? USER32_CS : 0) && v !== 0) return null;
-    if (name === 'fds' && v !== (byte === 0 ? USER_DS : 0) && v !== 0) return null;
-    if (name === 'fop' && byte === 1 && (v & 0xf8) !== 0) return null;
+    if (field[0] === 'fop' && off - field[1] === 1 && (v & 0xf8) !== 0) return null;
   }
   return 'x87 image pointers (FCS/FDS selectors, FOP/FDP of every instruction, FXSAVE without ES): AMD\'s rules, Intel\'s in the emulator';
 }
