@@ -50,6 +50,7 @@ const RECORDED: Array<[string, MismatchShape, RegExp]> = [
   ['fnstenv m14 (o16)', FNSTENV16, /x87 image pointers/],
   ['fnsave m108', FNSAVE, /x87 image pointers/],
   ['fxsave M512', FXSAVE, /x87 image pointers/],
+  ['fxsave M512 with AMD\'s MXCSR_MASK', { ...FXSAVE, ...mem(4, '10000406:e5 10000407:01 1000040c:23 1000041e:02', '10000406:00 10000407:00 1000040c:00 1000041e:00') }, /x87 image pointers/],
   ['syscall', SYSCALL, /SYSCALL/],
 ];
 
@@ -77,6 +78,8 @@ describe('near misses stay mismatches on an AMD host', () => {
     ['FOP wider than 11 bits', { ...FNSTENV, ...mem(2, '10003284:e5 10003285:09', '10003284:00 10003285:00') }],
     ['an FNSAVE register byte', { ...FNSAVE, ...mem(2, '10000210:23 1000021c:01', '10000210:00 1000021c:00') }],
     ['FXSAVE\'s MXCSR', { ...FXSAVE, ...mem(2, '1000040c:23 1000041a:02', '1000040c:00 1000041a:00') }],
+    ['FXSAVE\'s MXCSR_MASK with another bit', { ...FXSAVE, ...mem(1, '1000041e:04', '1000041e:00') }],
+    ['AMD\'s MXCSR_MASK in an FNSAVE image', { ...FNSAVE, ...mem(1, '1000021e:02', '1000021e:00') }],
     ['the emulator\'s pointers off the Intel model', { ...FNSTENV, fields: [...FNSTENV.fields, 'fop stored by fnstenv m28 (Intel model)'], nativeValues: [...FNSTENV.nativeValues, 'expected 0'], emuValues: [...FNSTENV.emuValues!, '1e5'] }],
     ['an image and a register', { ...FXSAVE, fields: [...FXSAVE.fields, 'eax'], nativeValues: [...FXSAVE.nativeValues, '0'], emuValues: [...FXSAVE.emuValues!, '1'] }],
     ['pointer bytes, but of another row (fnstcw)', { ...FNSTENV, name: 'fnstcw m16' }],

@@ -160,7 +160,7 @@ function pushSegment(m: MismatchShape): string | null {
  * every non-control x87 instruction, AMD64 APM vol. 1, x87 pointers); AMD's FXSAVE stores no
  * pointers while FSW.ES is clear (AMD64 APM vol. 4, FXSAVE). Shape: the window's last
  * instruction stores an image, and every differing byte lies in that image's FIP, FCS, FOP,
- * FDP or FDS field, FOP within its 11 bits.
+ * FDP or FDS field, FOP within its 11 bits (or is AMD's MXCSR_MASK bit 17 in an FXSAVE image).
  */
 function x87Image(m: MismatchShape): string | null {
   const fmt = IMAGE_ROWS[m.name];
@@ -170,6 +170,8 @@ function x87Image(m: MismatchShape): string | null {
   if (!store || !mem) return null;
   for (const [at, { v }] of mem.native) {
     const off = at - store.addr;
+    // FXSAVE's MXCSR_MASK: AMD's is 0x2FFFF (bit 17, MM, as in the MXCSR rule above), Intel's 0xFFFF.
+    if (fmt === 'fx' && off === 30 && v === 0x02) continue;
     const field = POINTER_FIELDS[fmt].find(([, o, n]) => off >= o && off < o + n);
     if (!field) return null;
     if (field[0] === 'fop' && off - field[1] === 1 && (v & 0xf8) !== 0) return null;
