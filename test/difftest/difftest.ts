@@ -6,11 +6,12 @@ import type { Cpu } from '../../src/cpu/cpu.js';
 import { Gen, type Unit, runtimeFlagEffect, type FlagEffect } from './gen.js';
 import { TABLE, pickable } from './opcodes.js';
 import { QEMU_REFERENCE, runNative as runHarness } from './native.js';
-import { runEmu, readScratch, readFx, type EmuOutcome } from './emu.js';
+import { runEmu, readScratch, readFx, getCpu, type EmuOutcome } from './emu.js';
+import { IntelPointerModel } from './x87Pointers.js';
 import { randomFxImage } from './opcodesX87.js';
 import { randomSseState } from './opcodesSse.js';
 import { replayableInLongMode } from './longMode.js';
-import { vendorDifference, vendorNoFault, vendorSkips } from './vendor.js';
+import { type MismatchShape, vendorDifference, vendorNoFault, vendorSkips } from './vendor.js';
 import { hostVendor, x64Replay } from '../helpers/nativeI386.js';
 import {
   type Case, type Outcome, type Patch, ARITH, CASE_FLAGS, CODE_ADDR, IF, NT, PATTERN, REG_NAMES,
@@ -53,6 +54,8 @@ export interface Options {
   noFault?: ReadonlySet<string>;
   /** Mismatches to shrink and report in full. */
   maxReports?: number;
+  /** Which shrunk mismatches are the host vendor's differences (default: vendor.ts's rules for this host). */
+  classify?: (m: Mismatch) => string | null;
   log?: (s: string) => void;
 }
 
@@ -158,6 +161,11 @@ export interface Tracked {
   fswUndef: number;
   /** Executed row names, in order. */
   executed: string[];
+  /**
+   * The emulator's x87 pointers (FIP FOP FDP FCS FDS) where they differ from the Intel model's
+   * expectation (x87Pointers.ts), in the fields the host's values are not compared in.
+   */
+  pointers: Diff[];
 }
 
 export interface Snapshot {
@@ -178,10 +186,15 @@ export function runTracked(c: Case, units: Unit[], snap?: (s: Snapshot) => void)
   let pendingFsw: { d: number; u: number } | null = null;
   let lastEip = -1;
   const executed: string[] = [];
+  const model = c.fx ? new IntelPointerModel(c.fx) : null;
   const before = (cpu: Cpu, eip: number): void => {
     if (pending) undef = (undef & ~pending.d) | pending.u;
     if (pendingFsw) fswUndef = (fswUndef & ~pendingFsw.d) | pendingFsw.u;
     const k = at.get(eip);
+    if (model) {
+      const u = k === undefined ? undefined : units[k];
+      model.begin(c.code, eip - CODE_ADDR, eip, u?.isMem ? u.addr : 0, u?.spec.name ?? '?', (cpu.fpu.getSw() & 0x80) !== 0, readScratch);
+    }
     if (k === undefined) {
       pending = null;
       pendingFsw = null;
@@ -199,7 +212,22 @@ export function runTracked(c: Case, units: Unit[], snap?: (s: Snapshot) => void)
   const out = runEmu(c, before);
   if (out.sig === 0 && pending) undef = (undef & ~(pending as FlagEffect).d) | (pending as FlagEffect).u;
   if (out.sig === 0 && pendingFsw) fswUndef = (fswUndef & ~(pendingFsw as FlagEffect).d) | (pendingFsw as FlagEffect).u;
-  return { out, undef: undef & ARITH, fswUndef, executed };
+  const pointers: Diff[] = [];
+  if (model) {
+    // A faulting instruction does not complete: only a run to the end settles the last one.
+    if (out.sig === 0) model.settle((getCpu().fpu.getSw() & 0x80) !== 0, readScratch);
+    if (out.fx) model.checkFinal(out.fx);
+    for (const m of model.mismatches) {
+      if (m.where === 'final' ? !FX_UNCOMPARED.has(m.name) : !POINTER_MODEL_IMAGES) continue;
+      pointers.push({ field: m.field, native: `expected ${m.expected.toString(16)}`, emu: m.actual.toString(16) });
+    }
+  }
+  return { out, undef: undef & ARITH, fswUndef, executed, pointers };
+}
+
+/** The fields in which the host's outcome and a tracked emulator run differ. */
+function compareTracked(n: Outcome, t: Tracked): Diff[] {
+  return compare(n, t.out, t.undef, t.fswUndef, t.pointers);
 }
 
 const h8 = (v: number) => (v >>> 0).toString(16).padStart(8, '0');
@@ -213,14 +241,16 @@ export function sigText(o: Outcome): string {
   return `${SIG_NAMES[o.sig] ?? `signal ${o.sig}`} code=${o.code} addr=${h8(o.addr)}`;
 }
 
-/** The fields in which two outcomes differ, with undefined flags masked. */
-export function compare(n: Outcome, e: Outcome, undef: number, fswUndef = 0): Diff[] {
+/**
+ * The fields in which two outcomes differ, with undefined flags masked; `model` adds the
+ * emulator's differences from the Intel pointer model (Tracked.pointers).
+ */
+export function compare(n: Outcome, e: Outcome, undef: number, fswUndef = 0, model: Diff[] = []): Diff[] {
   const d: Diff[] = [];
   if (n.sig !== e.sig) {
     d.push({ field: 'signal', native: sigText(n), emu: sigText(e) });
   } else if (n.sig !== 0) {
-    const codeMatters = !(n.sig === 8 && e.code === -1);
-    if (codeMatters && n.code !== e.code) d.push({ field: 'si_code', native: String(n.code), emu: String(e.code) });
+    if (n.code !== e.code) d.push({ field: 'si_code', native: String(n.code), emu: String(e.code) });
     if (n.addr !== e.addr) d.push({ field: 'fault address', native: h8(n.addr), emu: h8(e.addr) });
   }
   if (n.eip !== e.eip) d.push({ field: 'eip', native: h8(n.eip), emu: h8(e.eip) });
@@ -236,7 +266,7 @@ export function compare(n: Outcome, e: Outcome, undef: number, fswUndef = 0): Di
     const a = parseMemDiff(n.mem), b = parseMemDiff(e.mem);
     const offs = [...new Set([...a.keys(), ...b.keys()])].sort((x, y) => x - y);
     const bad = offs.filter((o) => a.get(o) !== b.get(o));
-    const show = (m: Map<number, number>) => bad.slice(0, 16).map((o) => {
+    const show = (m: Map<number, number>) => bad.slice(0, 32).map((o) => {
       const v = m.get(o);
       return `${h8(0x10000000 + o)}:${v === undefined ? `(${PATTERN_AT(o)})` : v.toString(16).padStart(2, '0')}`;
     }).join(' ');
@@ -244,6 +274,7 @@ export function compare(n: Outcome, e: Outcome, undef: number, fswUndef = 0): Di
   }
   if (n.fx && e.fx) d.push(...fxDiffs(n.fx, e.fx, fswUndef));
   else if (n.fx || e.fx) d.push({ field: 'x87 state', native: n.fx ? 'present' : 'missing', emu: e.fx ? 'present' : 'missing' });
+  d.push(...model);
   return d;
 }
 
@@ -254,15 +285,23 @@ const FX_FIELDS: Array<[string, number, number]> = [
 ];
 
 /**
- * FXSAVE fields not compared. In 64-bit replay FCS/FDS are the 64-bit kernel's selectors. An
- * AMD host writes FOP, FIP, FCS, FDP and FDS only while FSW.ES is set (zeros otherwise) and
- * records them for every x87 instruction, where the Intel CPU the emulator models keeps them
- * for the last non-control instruction and stores FCS/FDS as zero.
+ * FXSAVE fields not compared with the host's. In 64-bit replay FCS/FDS are the 64-bit kernel's
+ * selectors. An AMD host (running i386 natively or replaying) writes FOP, FIP, FCS, FDP and FDS
+ * only while FSW.ES is set (zeros otherwise) and records them for every x87 instruction, where
+ * the Intel CPU the emulator models keeps them for the last non-control instruction and stores
+ * FCS/FDS as zero. The emulator's values of these fields are held to the Intel model's
+ * expectation instead (x87Pointers.ts).
  */
 const FX_UNCOMPARED = new Set([
   ...(X64 ? ['fcs', 'fds'] : []),
   ...(hostVendor() === 'intel' ? [] : ['fop', 'fip', 'fcs', 'fdp', 'fds']),
 ]);
+/**
+ * The pointer fields of the images a sequence stores (FNSTENV, FNSAVE, FXSAVE) are compared
+ * with the host's as memory on an Intel host; elsewhere the host's differ by vendor.ts's
+ * image rule, and the emulator's are held to the Intel model.
+ */
+const POINTER_MODEL_IMAGES = hostVendor() !== 'intel';
 
 function fxField(b: Uint8Array, off: number, n: number): number {
   let v = 0;
@@ -329,90 +368,136 @@ function topGroups(units: Unit[]): number[] {
   return tops;
 }
 
+/** The parts of a shrunk mismatch the vendor rules look at (vendor.ts). */
+export function shapeOf(m: Mismatch): MismatchShape {
+  return {
+    name: m.name, fields: m.diffs.map((d) => d.field), nativeValues: m.diffs.map((d) => d.native),
+    emuValues: m.diffs.map((d) => d.emu), nativeSig: m.native.sig, emuSig: m.emu.sig, fx: m.repro.fx,
+    units: m.units.map((u) => ({ name: u.spec.name, bytes: Array.from(m.repro.code.subarray(u.off, u.off + u.len)), addr: u.isMem ? u.addr : 0 })),
+  };
+}
+
+/** What shrinking found in the failing sequences. */
+export interface Shrunk {
+  /** The first genuine mismatch of each sequence that has one. */
+  mismatches: Mismatch[];
+  /** The host vendor's differences found on the way, by rule (one per shrunk window). */
+  vendor: Map<string, number>;
+}
+
 /**
  * Shrinks failing cases: first the shortest failing prefix (cut at top-level boundaries),
- * then the latest start (from the emulator's state there) that still fails.
+ * then the latest start (from the emulator's state there) that still fails. A window that is
+ * the host vendor's difference (vendor.ts) does not end the search: the rest of the sequence
+ * is checked again from the emulator's state after it, so a genuine mismatch later in the
+ * sequence is still found.
  */
-function shrink(fails: Failing[]): Mismatch[] {
-  // Pass 1: prefixes.
-  const prefixCases: Case[] = [];
-  const prefixOwner: Array<{ f: number; end: number; group: number }> = [];
-  const per: Array<{ tops: number[]; snaps: Map<number, Snapshot> }> = [];
-  for (let fi = 0; fi < fails.length; fi++) {
-    const { g } = fails[fi];
+function shrink(fails: Failing[], classify: (m: Mismatch) => string | null): Shrunk {
+  const per = fails.map(({ g }) => {
     const tops = topGroups(g.units);
     const snaps = new Map<number, Snapshot>();
     runTracked(g.c, g.units, (s) => { if (!snaps.has(s.unit)) snaps.set(s.unit, s); });
-    per.push({ tops, snaps });
-    for (let t = 0; t < tops.length; t++) {
-      const end = t + 1 < tops.length ? g.units[tops[t + 1]].off : g.c.code.length;
-      prefixCases.push({ ...g.c, code: g.c.code.slice(0, end) });
-      prefixOwner.push({ f: fi, end, group: t });
-    }
-  }
-  const prefixNative = runNative(prefixCases);
-  const firstFail = new Map<number, { end: number; group: number }>();
-  for (let k = 0; k < prefixCases.length; k++) {
-    const o = prefixOwner[k];
-    if (firstFail.has(o.f)) continue;
-    const f = fails[o.f];
-    const units = f.g.units.filter((u) => u.off < o.end);
-    const t = runTracked(prefixCases[k], units);
-    if (compare(prefixNative[k], t.out, t.undef, t.fswUndef).length > 0) firstFail.set(o.f, { end: o.end, group: o.group });
-  }
-  // Pass 2: windows ending at the first failing prefix, from each executed top-level start.
-  const winCases: Case[] = [];
-  const winOwner: Array<{ f: number; startUnit: number; end: number }> = [];
-  for (let fi = 0; fi < fails.length; fi++) {
-    const ff = firstFail.get(fi);
-    if (!ff) continue;
+    return { tops, snaps };
+  });
+  /** The case that starts at top-level group t from the emulator's state there (the sequence's own start for 0). */
+  const startAt = (fi: number, t: number, end: number): Case | null => {
     const { g } = fails[fi];
-    const { tops, snaps } = per[fi];
-    for (let t = ff.group; t >= 0; t--) {
-      const s = snaps.get(tops[t]);
-      if (!s) continue;
-      winCases.push({
-        code: g.c.code.slice(0, ff.end), start: g.units[tops[t]].off,
-        regs: s.regs, eflags: s.eflags & (CASE_FLAGS | NT), patches: patchesOf(s.scratch), fx: s.fx,
-      });
-      winOwner.push({ f: fi, startUnit: tops[t], end: ff.end });
-    }
-  }
-  const winNative = runNative(winCases);
+    if (t === 0) return { ...g.c, code: g.c.code.slice(0, end) };
+    const snap = per[fi].snaps.get(per[fi].tops[t]);
+    if (!snap) return null;
+    return {
+      code: g.c.code.slice(0, end), start: g.units[per[fi].tops[t]].off,
+      regs: snap.regs, eflags: snap.eflags & (CASE_FLAGS | NT), patches: patchesOf(snap.scratch), fx: snap.fx,
+    };
+  };
+  const endOf = (fi: number, t: number): number => {
+    const { g } = fails[fi];
+    const { tops } = per[fi];
+    return t + 1 < tops.length ? g.units[tops[t + 1]].off : g.c.code.length;
+  };
   const out: Mismatch[] = [];
-  const done = new Set<number>();
-  for (let k = 0; k < winCases.length; k++) {
-    const o = winOwner[k];
-    if (done.has(o.f)) continue;
-    const f = fails[o.f];
-    const units = f.g.units.filter((u) => u.off < o.end);
-    const t = runTracked(winCases[k], units);
-    const diffs = compare(winNative[k], t.out, t.undef, t.fswUndef);
-    if (diffs.length === 0) continue;
-    done.add(o.f);
-    const wUnits = units.filter((u) => u.off >= f.g.units[o.startUnit].off);
-    let lastTop = [...wUnits].reverse().find((u) => u.top) ?? wUnits[wUnits.length - 1];
-    // SSE templates (MASKMOV*, the #MF row) start with setup MOVs: name them by their SSE unit.
-    const sseUnit = [...wUnits.slice(wUnits.indexOf(lastTop))].reverse().find((u) => u.spec.group === 'sse');
-    if (sseUnit) lastTop = sseUnit;
-    out.push({
-      caseSeed: f.g.seed, name: lastTop.spec.name, group: lastTop.spec.group, repro: winCases[k], units: wUnits,
-      native: winNative[k], emu: t.out, diffs, undef: t.undef, shrunk: true,
+  const vendor = new Map<string, number>();
+  // Each round looks at the rest of some sequences, from top-level group `from`.
+  let round = fails.map((_, f) => ({ f, from: 0 }));
+  while (round.length > 0) {
+    const next: typeof round = [];
+    // Pass 1: prefixes.
+    const prefixCases: Case[] = [];
+    const prefixOwner: Array<{ r: number; end: number; group: number }> = [];
+    round.forEach(({ f, from }, r) => {
+      for (let t = from; t < per[f].tops.length; t++) {
+        const c = startAt(f, from, endOf(f, t));
+        if (!c) break;
+        prefixCases.push(c);
+        prefixOwner.push({ r, end: endOf(f, t), group: t });
+      }
     });
-  }
-  for (let fi = 0; fi < fails.length; fi++) {
-    if (done.has(fi)) continue;
-    const f = fails[fi];
-    // Not reproducible in a shorter window: report the whole sequence, attributed to the
-    // instruction the emulator was at when it stopped (or the last one).
-    const last = f.tracked.executed[f.tracked.executed.length - 1] ?? '(none)';
-    const spec = TABLE.find((s) => s.name === last);
-    out.push({
-      caseSeed: f.g.seed, name: last, group: spec?.group ?? '?', repro: f.g.c, units: f.g.units,
-      native: f.native, emu: f.tracked.out, diffs: f.diffs, undef: f.tracked.undef, shrunk: false,
+    const prefixNative = runNative(prefixCases);
+    const firstFail = new Map<number, { end: number; group: number; case: Case; native: Outcome; t: Tracked }>();
+    for (let k = 0; k < prefixCases.length; k++) {
+      const o = prefixOwner[k];
+      if (firstFail.has(o.r)) continue;
+      const units = fails[round[o.r].f].g.units.filter((u) => u.off < o.end);
+      const t = runTracked(prefixCases[k], units);
+      if (compareTracked(prefixNative[k], t).length > 0) firstFail.set(o.r, { end: o.end, group: o.group, case: prefixCases[k], native: prefixNative[k], t });
+    }
+    // Pass 2: windows ending at the first failing prefix, from each executed top-level start.
+    const winCases: Case[] = [];
+    const winOwner: Array<{ r: number; startUnit: number; end: number }> = [];
+    round.forEach(({ f, from }, r) => {
+      const ff = firstFail.get(r);
+      if (!ff) return;
+      for (let t = ff.group; t >= from; t--) {
+        const c = startAt(f, t, ff.end);
+        if (!c || !per[f].snaps.has(per[f].tops[t])) continue;
+        winCases.push(c);
+        winOwner.push({ r, startUnit: per[f].tops[t], end: ff.end });
+      }
     });
+    const winNative = runNative(winCases);
+    const found = new Set<number>();
+    for (let k = 0; k < winCases.length; k++) {
+      const o = winOwner[k];
+      if (found.has(o.r)) continue;
+      const f = fails[round[o.r].f];
+      const units = f.g.units.filter((u) => u.off < o.end);
+      const t = runTracked(winCases[k], units);
+      const diffs = compareTracked(winNative[k], t);
+      if (diffs.length === 0) continue;
+      found.add(o.r);
+      const wUnits = units.filter((u) => u.off >= f.g.units[o.startUnit].off);
+      let lastTop = [...wUnits].reverse().find((u) => u.top) ?? wUnits[wUnits.length - 1];
+      // SSE templates (MASKMOV*, the #MF row) start with setup MOVs: name them by their SSE unit.
+      const sseUnit = [...wUnits.slice(wUnits.indexOf(lastTop))].reverse().find((u) => u.spec.group === 'sse');
+      if (sseUnit) lastTop = sseUnit;
+      const m: Mismatch = {
+        caseSeed: f.g.seed, name: lastTop.spec.name, group: lastTop.spec.group, repro: winCases[k], units: wUnits,
+        native: winNative[k], emu: t.out, diffs, undef: t.undef, shrunk: true,
+      };
+      const why = classify(m);
+      if (why === null) { out.push(m); continue; }
+      vendor.set(why, (vendor.get(why) ?? 0) + 1);
+      const ff = firstFail.get(o.r)!;
+      if (ff.group + 1 < per[round[o.r].f].tops.length) next.push({ f: round[o.r].f, from: ff.group + 1 });
+    }
+    round.forEach(({ f, from }, r) => {
+      const ff = firstFail.get(r);
+      if (found.has(r) || (!ff && from > 0)) return;
+      // Not reproducible in a shorter window: report the whole sequence (or its rest),
+      // attributed to the instruction the emulator was at when it stopped (or the last one).
+      const fl = fails[f];
+      const whole = !ff || from === 0;
+      const tracked = whole ? fl.tracked : ff.t;
+      const last = tracked.executed[tracked.executed.length - 1] ?? '(none)';
+      const spec = TABLE.find((x) => x.name === last);
+      out.push({
+        caseSeed: fl.g.seed, name: last, group: spec?.group ?? '?', repro: whole ? fl.g.c : ff.case, units: fl.g.units,
+        native: whole ? fl.native : ff.native, emu: tracked.out, diffs: whole ? fl.diffs : compareTracked(ff.native, ff.t), undef: tracked.undef, shrunk: false,
+      });
+    });
+    round = next;
   }
-  return out;
+  return { mismatches: out, vendor };
 }
 
 // ---- the run ---------------------------------------------------------------------------------
@@ -442,7 +527,7 @@ export function run(opts: Options): Summary {
       for (const n of t.executed) s.coverage.set(n, (s.coverage.get(n) ?? 0) + 1);
       if (natives[k].sig !== 0) s.faults++;
       initialOf = PATTERN;
-      const diffs = compare(natives[k], t.out, t.undef, t.fswUndef);
+      const diffs = compareTracked(natives[k], t);
       if (diffs.length > 0) {
         s.mismatches++;
         if (fails.length < MAX_SHRINK) fails.push({ g, native: natives[k], tracked: t, diffs });
@@ -457,15 +542,11 @@ export function run(opts: Options): Summary {
     opts.log?.(`difftest: ${s.instructions} instructions, ${s.sequences} sequences, ${s.mismatches} mismatches`);
   }
   if (fails.length > 0) {
-    const shrunk = shrink(fails).filter((m) => {
-      const why = vendorDifference(hostVendor(), {
-        name: m.name, fields: m.diffs.map((d) => d.field), nativeValues: m.diffs.map((d) => d.native), nativeSig: m.native.sig, emuSig: m.emu.sig, fx: m.repro.fx,
-      });
-      if (why === null) return true;
-      s.mismatches--;
-      s.vendor.set(why, (s.vendor.get(why) ?? 0) + 1);
-      return false;
-    });
+    const r = shrink(fails, opts.classify ?? ((m) => vendorDifference(hostVendor(), shapeOf(m))));
+    const shrunk = r.mismatches;
+    for (const [why, n] of r.vendor) s.vendor.set(why, (s.vendor.get(why) ?? 0) + n);
+    // Sequences whose every difference was the vendor's are not mismatches (the others have one entry each).
+    s.mismatches -= fails.length - shrunk.length;
     for (const m of shrunk) count(s, m.group, m.name);
     // One report per row name first, then the rest.
     const seen = new Set<string>();

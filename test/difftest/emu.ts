@@ -7,6 +7,7 @@ import { Stop } from '../../src/cpu/stop.js';
 import { Mmu } from '../../src/mmu/mmu.js';
 import { PhysicalMemory, PAGE_SIZE } from '../../src/mmu/physicalMemory.js';
 import { PF_PROT, PTE_P, PTE_RW, PTE_US } from '../../src/mmu/paging.js';
+import { fpuExceptionCode } from '../../kernel/signal/signal.js';
 import {
   type Case, type Outcome, CODE_ADDR, GUARD_ABOVE, GUARD_BELOW, SCRATCH_ADDR, SCRATCH_SIZE,
   initialScratch, memDiff,
@@ -141,7 +142,11 @@ export function runEmu(c: Case, before?: (cpu: Cpu, eip: number) => void): EmuOu
       case Stop.Trap:
         if (cpu.trapVector === 1) { sig = SIGTRAP; code = 1; addr = cpu.eip >>> 0; } else { sig = SIGSEGV; code = SI_KERNEL; }
         break;
-      case Stop.FloatingPoint: sig = SIGFPE; code = -1; addr = cpu.eip >>> 0; break;
+      // #MF or #XM: the si_code the kernel derives from the unmasked exception flags (Linux's
+      // fpu__exception_code rule), compared with the one the host's kernel reports.
+      case Stop.FloatingPoint:
+        sig = SIGFPE; code = fpuExceptionCode(cpu.trapVector, cpu.fpu.cw, cpu.fpu.getSw(), cpu.sse.mxcsr); addr = cpu.eip >>> 0;
+        break;
       case Stop.Interrupt: sig = SIGSEGV; code = SI_KERNEL; break; // int n (not 0x80): #GP natively
       default: sig = 0x200 + stop;
     }

@@ -577,7 +577,16 @@ add(T('mov Rd,DR7', [0x0f, 0x21, 0xf8]));
 add(T('lgdt M', [0x0f, 0x01, 0x15, 0, 0, 0, 0x10]));
 add(T('lldt Ew', [0x0f, 0x00, 0xd0]));
 add(T('invlpg M', [0x0f, 0x01, 0x3d, 0, 0, 0, 0x10]));
-add(T('syscall', [0x0f, 0x05]));
+// SYSCALL is #UD outside 64-bit mode on Intel, but AMD runs it in a 32-bit process and the
+// kernel then performs system call EAX: one unit of MOV EAX, imm32 (a number no kernel has)
+// and SYSCALL, so that a host that executes it cannot read, write or exit (vendor.ts).
+add({
+  name: 'syscall', group: 'fault', fl: NO_FLAGS, terminal: true, weight: 0.03, iw: bit(EAX), emit: (g) => {
+    const nr = (0x40000000 | g.rng.u32()) >>> 0;
+    g.raw(g.spec('syscall'), [0xb8, nr & 0xff, (nr >> 8) & 0xff, (nr >> 16) & 0xff, nr >>> 24, 0x0f, 0x05]);
+    g.ended = true;
+  },
+});
 add(T('lea Gv,R (#UD)', [0x8d, 0xc0]));
 add(T('mov Sreg7,Ew (#UD)', [0x8e, 0xf8]));
 add(T('mov CS,Ew (#UD)', [0x8e, 0xc8]));

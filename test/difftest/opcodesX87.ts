@@ -189,8 +189,8 @@ reg('fcompp', 0xde, 0xd9, false, CMP_CC);
 mem('fld m32fp', 0xd9, 0, 4, ARITH_CC);
 mem('fst m32fp', 0xd9, 2, 4, ARITH_CC);
 mem('fstp m32fp', 0xd9, 3, 4, ARITH_CC);
-mem('fldenv m28', 0xd9, 4, 28, LOAD_CC, { weight: 0.05 });
-mem('fldenv m14 (o16)', 0xd9, 4, 14, LOAD_CC, { size: 'w', weight: 0.03 });
+mem('fldenv m28', 0xd9, 4, 28, LOAD_CC, { weight: 0.05, post: loadableImage('env32') });
+mem('fldenv m14 (o16)', 0xd9, 4, 14, LOAD_CC, { size: 'w', weight: 0.03, post: loadableImage('env16') });
 mem('fldcw m16', 0xd9, 5, 2, UNDEF_CC, { weight: 0.1, post: (g: Gen, e: Enc) => {
   // A control word with all exceptions masked most of the time (else #MF soon after).
   const cw = (g.rng.int(4) << 10) | (g.rng.pick([0, 2, 3]) << 8) | (g.rng.chance(0.9) ? 0x3f : g.rng.int(64)) | (g.rng.chance(0.1) ? g.rng.u32() & 0xe0c0 : 0);
@@ -248,8 +248,8 @@ mem('fld m64fp', 0xdd, 0, 8, ARITH_CC);
 mem('fisttp m64int', 0xdd, 1, 8, ARITH_CC);
 mem('fst m64fp', 0xdd, 2, 8, ARITH_CC);
 mem('fstp m64fp', 0xdd, 3, 8, ARITH_CC);
-mem('frstor m108', 0xdd, 4, 108, LOAD_CC, { weight: 0.05 });
-mem('frstor m94 (o16)', 0xdd, 4, 94, LOAD_CC, { size: 'w', weight: 0.03 });
+mem('frstor m108', 0xdd, 4, 108, LOAD_CC, { weight: 0.05, post: loadableImage('env32') });
+mem('frstor m94 (o16)', 0xdd, 4, 94, LOAD_CC, { size: 'w', weight: 0.03, post: loadableImage('env16') });
 mem('fnsave m108', 0xdd, 6, 108, { r: CC_ALL, d: CC_ALL, u: 0 }, { weight: 0.05 });
 mem('fnsave m94 (o16)', 0xdd, 6, 94, { r: CC_ALL, d: CC_ALL, u: 0 }, { size: 'w', weight: 0.03 });
 mem('fnstsw m16', 0xdd, 7, 2, READ_CC, { weight: 0.1 });
@@ -275,11 +275,30 @@ reg('fucomip ST,ST(i)', 0xdf, 0xe8, true, COMI_CC, { fl: fl('d=OSZAPC') });
 reg('fcomip ST,ST(i)', 0xdf, 0xf0, true, COMI_CC, { fl: fl('d=OSZAPC') });
 
 add({ name: 'fwait', group: 'x87', op: [0x9b], fl: NO_FLAGS, fsw: UNDEF_CC, weight: 0.1 });
-add({ name: 'fxsave M512', group: 'x87', op: [0x0f, 0xae], size: 'n', modrm: { reg: 0, rm: 'M' }, mem: () => 512, fl: NO_FLAGS, fsw: { r: CC_ALL, d: 0, u: 0 }, weight: 0.05 });
-add({ name: 'fxrstor M512', group: 'x87', op: [0x0f, 0xae], size: 'n', modrm: { reg: 1, rm: 'M' }, mem: () => 512, readOnly: true, fl: NO_FLAGS, fsw: LOAD_CC, weight: 0.05, post: (g: Gen, e: Enc) => {
+// The image must be 16-byte aligned (else #GP): aligned 97% of the time.
+add({ name: 'fxsave M512', group: 'x87', op: [0x0f, 0xae], size: 'n', modrm: { reg: 0, rm: 'M' }, mem: () => 512, align: 16, fl: NO_FLAGS, fsw: { r: CC_ALL, d: 0, u: 0 }, weight: 0.05 });
+add({ name: 'fxrstor M512', group: 'x87', op: [0x0f, 0xae], size: 'n', modrm: { reg: 1, rm: 'M' }, mem: () => 512, align: 16, readOnly: true, fl: NO_FLAGS, fsw: LOAD_CC, weight: 0.05, post: (g: Gen, e: Enc) => {
+  loadableImage('fx')(g, e);
   // A valid MXCSR (reserved bits clear), else FXRSTOR raises #GP.
   if (g.rng.chance(0.9)) g.patch(e.addr + 24, [0x80, 0x1f, 0, 0]);
 } });
+
+/**
+ * Before FLDENV, FRSTOR and FXRSTOR: most of the time the image's control word masks every
+ * exception and its status word has a random TOP and condition codes, so that the loaded
+ * state is used by what follows instead of raising #MF at the next instruction. The pointer
+ * fields keep the scratch pattern (loaded and checked like any other state).
+ */
+function loadableImage(fmt: 'env32' | 'env16' | 'fx') {
+  return (g: Gen, e: Enc): void => {
+    const r = g.rng;
+    if (!r.chance(0.9)) return;
+    const cw = 0x0040 | (r.int(4) << 10) | (r.pick([0, 2, 3]) << 8) | 0x3f;
+    const sw = r.u32() & (CC_ALL | 0x3800 | 0x3f);
+    g.patch(e.addr, [cw & 0xff, cw >> 8]);
+    g.patch(e.addr + (fmt === 'env32' ? 4 : 2), [sw & 0xff, sw >> 8]);
+  };
+}
 
 function NO_CC(): FswSpec {
   return { r: 0, d: 0, u: 0 };

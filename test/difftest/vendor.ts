@@ -5,6 +5,7 @@
 // which the summary counts as vendor differences instead of mismatches.
 import type { Spec } from './gen.js';
 import { isMmxRow } from './opcodesSse.js';
+import { POINTER_FIELDS, type ImageFormat } from './x87Pointers.js';
 
 export type Vendor = 'intel' | 'amd' | 'other';
 
@@ -29,6 +30,13 @@ export function vendorNoFault(vendor: Vendor, table: Spec[]): string[] {
     .concat(['maskmovq Pq,Nq', 'maskmovdqu Vdq,Udq']);
 }
 
+/** One instruction of the shrunk window: its row, bytes and memory operand's address (0 if none). */
+export interface WindowUnit {
+  name: string;
+  bytes: number[];
+  addr: number;
+}
+
 /** The parts of a shrunk mismatch a vendor rule looks at. */
 export interface MismatchShape {
   name: string;
@@ -36,13 +44,47 @@ export interface MismatchShape {
   fields: string[];
   /** The native side's value of each differing field (hex for registers and state fields). */
   nativeValues: string[];
+  /**
+   * The emulator's value of each differing field. A memory field lists "ADDR:XX" per differing
+   * byte, "ADDR:(XX)" where that side left the initial byte.
+   */
+  emuValues?: string[];
   nativeSig: number;
   emuSig: number;
   /** The window's initial FXSAVE image, if it has x87 state. */
   fx: Uint8Array | null;
+  /** The window's instructions, in order. */
+  units?: WindowUnit[];
 }
 
 const onlyFields = (fields: string[], ok: RegExp): boolean => fields.length > 0 && fields.every((f) => ok.test(f));
+
+/** A memory field's bytes, by address: the value and whether that side wrote it. */
+export function memoryBytes(text: string): Map<number, { v: number; wrote: boolean }> {
+  const out = new Map<number, { v: number; wrote: boolean }>();
+  for (const tok of text.trim().split(/\s+/)) {
+    const m = /^([0-9a-f]{8}):(\(?)([0-9a-f]{2})\)?$/.exec(tok);
+    if (m) out.set(parseInt(m[1], 16), { v: parseInt(m[3], 16), wrote: m[2] === '' });
+  }
+  return out;
+}
+
+/** The differing bytes of the one memory field of a shape (all of them listed), or null. */
+function memoryField(m: MismatchShape): { native: Map<number, { v: number; wrote: boolean }>; emu: Map<number, { v: number; wrote: boolean }> } | null {
+  const k = m.fields.findIndex((f) => /^memory \(\d+ bytes?\)$/.test(f));
+  if (k < 0 || !m.emuValues) return null;
+  const count = parseInt(/\d+/.exec(m.fields[k])![0], 10);
+  const native = memoryBytes(m.nativeValues[k]), emu = memoryBytes(m.emuValues[k]);
+  if (native.size !== count || emu.size !== count) return null;
+  return { native, emu };
+}
+
+/** The image formats of the x87 state stores, by row. */
+const IMAGE_ROWS: Record<string, ImageFormat> = {
+  'fnstenv m28': 'env32', 'fnsave m108': 'env32', 'fnstenv m14 (o16)': 'env16', 'fnsave m94 (o16)': 'env16', 'fxsave M512': 'fx',
+};
+/** -ENOSYS and -EFAULT as EAX holds them. */
+const ENOSYS = 'ffffffda', EFAULT = 'fffffff2';
 
 /** Why a shrunk mismatch is this vendor's documented difference, or null when it is not one. */
 export function vendorDifference(vendor: Vendor, m: MismatchShape): string | null {
@@ -79,5 +121,80 @@ export function vendorDifference(vendor: Vendor, m: MismatchShape): string | nul
     const k = m.fields.indexOf('mxcsr');
     if (k >= 0 && (parseInt(m.nativeValues[k], 16) & 0x20000) !== 0) return 'MXCSR bit 17 loaded: AMD\'s MM mask, #GP on Intel';
   }
-  return null;
+  return pushSegment(m) ?? x87Image(m) ?? syscall(m);
+}
+
+/**
+ * PUSH FS with a 32-bit operand size: AMD writes the selector zero-extended to 4 bytes. Intel
+ * SDM, PUSH: "If the source operand is a segment register (16 bits) and the operand size is
+ * 32-bits, either a zero-extended value is pushed on the stack or the segment selector is
+ * written on the stack using a 16-bit move. For the last case, all recent Core and Atom
+ * processors perform a 16-bit move, leaving the upper portion of the stack location
+ * unmodified." The emulator does the latter. Shape: the window's last instruction is PUSH FS
+ * without 0x66, and the only difference is two adjacent bytes the host zeroed and the
+ * emulator left as they were.
+ */
+function pushSegment(m: MismatchShape): string | null {
+  if (m.name !== 'push FS' || m.nativeSig !== m.emuSig || !onlyFields(m.fields, /^memory /)) return null;
+  const push = m.units?.filter((u) => u.name === 'push FS').pop();
+  if (!push || push.bytes.length !== 2 || push.bytes[0] !== 0x0f || push.bytes[1] !== 0xa0) return null;
+  const mem = memoryField(m);
+  if (!mem || mem.native.size !== 2) return null;
+  const [a, b] = [...mem.native.keys()].sort((x, y) => x - y);
+  if (b !== a + 1) return null;
+  for (const at of [a, b]) {
+    const n = mem.native.get(at)!, e = mem.emu.get(at)!;
+    if (!n.wrote || n.v !== 0 || e.wrote) return null;
+  }
+  return 'PUSH FS with a 32-bit operand size: AMD zero-extends the selector, Intel writes 16 bits';
+}
+
+/**
+ * The pointer fields of an x87 state image (FNSTENV, FNSAVE, FXSAVE): the host's follow AMD's
+ * rules, the emulator's Intel's (and are held to the Intel model, x87Pointers.ts, which adds
+ * its own fields to a shape when they are wrong, so such a shape is no longer this one). Intel
+ * SDM vol. 1, 8.1.8: CPUID.(EAX=07H,ECX=0):EBX[13] = 1 "deprecates FCS and FDS" (stored as 0;
+ * AMD stores the selector it recorded, 0x23/0x2B in a 32-bit process, or the one FLDENV,
+ * FRSTOR or FXRSTOR loaded); EBX[6] = 1, "FDP_EXCPTN_ONLY": FDP is updated only for an
+ * unmasked x87 exception, and with FOP-code compatibility off so is FOP (AMD records both for
+ * every non-control x87 instruction, AMD64 APM vol. 1, x87 pointers); AMD's FXSAVE stores no
+ * pointers while FSW.ES is clear (AMD64 APM vol. 4, FXSAVE). Shape: the window's last
+ * instruction stores an image, and every differing byte lies in that image's FIP, FCS, FOP,
+ * FDP or FDS field, FOP within its 11 bits (or is AMD's MXCSR_MASK bit 17 in an FXSAVE image).
+ */
+function x87Image(m: MismatchShape): string | null {
+  const fmt = IMAGE_ROWS[m.name];
+  if (!fmt || m.nativeSig !== m.emuSig || !onlyFields(m.fields, /^memory /)) return null;
+  const store = m.units?.filter((u) => u.name === m.name).pop();
+  const mem = memoryField(m);
+  if (!store || !mem) return null;
+  for (const [at, { v }] of mem.native) {
+    const off = at - store.addr;
+    // FXSAVE's MXCSR_MASK: AMD's is 0x2FFFF (bit 17, MM, as in the MXCSR rule above), Intel's 0xFFFF.
+    if (fmt === 'fx' && off === 30 && v === 0x02) continue;
+    const field = POINTER_FIELDS[fmt].find(([, o, n]) => off >= o && off < o + n);
+    if (!field) return null;
+    if (field[0] === 'fop' && off - field[1] === 1 && (v & 0xf8) !== 0) return null;
+  }
+  return 'x87 image pointers (FCS/FDS selectors, FOP/FDP of every instruction, FXSAVE without ES): AMD\'s rules, Intel\'s in the emulator';
+}
+
+/**
+ * SYSCALL (0F 05) in a 32-bit process: AMD executes it (legacy/compatibility-mode SYSCALL when
+ * EFER.SCE = 1, AMD APM vol. 3, SYSCALL) and Linux answers it through its compat entry, which
+ * returns through the vDSO's landing pad with EAX = -ENOSYS (or -EFAULT when [ESP] is
+ * unreadable), its POPs then load a wild return address and the process faults there. Intel
+ * SDM, SYSCALL: "#UD If not in 64-bit mode", which the emulator raises (SIGILL). Shape: the
+ * window ends in SYSCALL (after the row's MOV of an invalid system call number to EAX), the
+ * emulator stopped with SIGILL, the host with another signal and EAX = -ENOSYS or -EFAULT.
+ */
+function syscall(m: MismatchShape): string | null {
+  if (m.name !== 'syscall' || m.emuSig !== 4 || m.nativeSig === 0) return null;
+  const last = m.units?.[m.units.length - 1];
+  if (!last || last.name !== 'syscall') return null;
+  const b = last.bytes;
+  if (b.length < 2 || b[b.length - 2] !== 0x0f || b[b.length - 1] !== 0x05) return null;
+  const k = m.fields.indexOf('eax');
+  if (k < 0 || (m.nativeValues[k] !== ENOSYS && m.nativeValues[k] !== EFAULT)) return null;
+  return 'SYSCALL in a 32-bit process: AMD enters the kernel (-ENOSYS, then a wild return), Intel raises #UD';
 }
