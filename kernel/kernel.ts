@@ -99,6 +99,8 @@ export interface KernelStats {
   decodedInsns: number;
   codeInvalidations: number;
   framesInUse: number;
+  /** The most frames in use at once. */
+  peakFrames: number;
   contextSwitches: number;
   forks: number;
   framesShared: number;
@@ -639,6 +641,7 @@ export class Kernel implements SyscallContext, ExitHooks {
       decodedInsns: this.cpu.decodedInsns,
       codeInvalidations: this.cpu.codeInvalidations,
       framesInUse: this.mem.framesInUse,
+      peakFrames: this.mem.peakFramesInUse,
       contextSwitches: this.sched.stats.contextSwitches,
       forks: this.sched.stats.forks,
       framesShared: this.forkStats.framesShared,

@@ -10,7 +10,7 @@ export function formatStats(kernel: Kernel, seconds: number): string {
     `i386emu: stats: TLB ${s.tlbHits} hits, ${s.tlbMisses} misses, ${s.tlbFlushes} flushes; ` +
       `decoded ${s.decodedInsns} instructions, ${s.codeInvalidations} code-page invalidations`,
     `i386emu: stats: page faults ${s.pageFaults}: anon ${f.anon}, file ${f.file}, cow ${f.cow}, ` +
-      `stack growth ${f.stackGrowth}, spurious ${f.spurious}, segv ${f.segv}, sigbus ${f.sigbus}; frames in use ${s.framesInUse}`,
+      `stack growth ${f.stackGrowth}, spurious ${f.spurious}, segv ${f.segv}, sigbus ${f.sigbus}; frames in use at most ${s.peakFrames}`,
     `i386emu: stats: tasks ${s.tasksCreated}, context switches ${s.contextSwitches}, frames shared by fork ${s.framesShared}, ` +
       `copied on write ${f.cow}`,
   ].join('\n');

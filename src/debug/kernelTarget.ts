@@ -112,7 +112,7 @@ export class KernelTarget implements DebugTarget {
     for (const t of this.kernel.sched.order) {
       if (t.mm.pgd === 0 || seen.has(t.mm.id)) continue;
       seen.add(t.mm.id);
-      out.push({ label: `mm#${t.mm.id} (pid ${t.pid})`, cr3: t.mm.pgd * PAGE_SIZE });
+      out.push({ label: `pid ${t.pid}`, cr3: t.mm.pgd * PAGE_SIZE });
     }
     return out;
   }

@@ -16,6 +16,8 @@ export class PhysicalMemory {
   private freeTop = 0;
   private nextUntouched = 1;
   framesInUse = 0;
+  /** The most frames ever in use at once (a process frees its own at exit). */
+  peakFramesInUse = 0;
 
   constructor(sizeBytes = 512 * 1024 * 1024) {
     this.frameCount = Math.floor(sizeBytes / PAGE_SIZE);
@@ -38,7 +40,7 @@ export class PhysicalMemory {
       throw new OutOfFramesError('out of physical frames');
     }
     this.refcount[pfn] = 1;
-    this.framesInUse++;
+    if (++this.framesInUse > this.peakFramesInUse) this.peakFramesInUse = this.framesInUse;
     return pfn;
   }
 

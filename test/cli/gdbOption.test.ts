@@ -65,7 +65,7 @@ describe.skipIf(!haveGdb)('run --gdb with real gdb', () => {
     expect(tlb.get(page(sp))!.frame).toBe(page(parseInt(walk![1], 16)));
 
     expect(out).toMatch(/^ +PID +TID +PPID +STATE +MM +NAME$/m);
-    expect(out).toMatch(/^\* +1000 +1000 +\d+ +stopped +pgd=0x[0-9a-f]{8} \d+ areas +fpregs$/m);
+    expect(out).toMatch(/^\* +1000 +1000 +\d+ +running +mm#\d+ users=1 count=1 cr3=0x[0-9a-f]{8} +fpregs$/m);
     expect(out).toMatch(/\[Inferior 1 \(process 1000\) exited normally\]/);
     expect(emu.status).toBe(0);
     expect(emu.stdout).toBe('regs_demo done\n');
