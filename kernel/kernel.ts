@@ -465,7 +465,7 @@ export class Kernel implements SyscallContext, ExitHooks {
   private scheduleNext(): Task | null {
     for (;;) {
       const cur = this.sched.current;
-      let t: Task | null = cur !== null && cur.state === 'running' && !this.sched.othersRunnable(cur) ? cur : null;
+      let t: Task | null = cur !== null && this.sched.keepsCpu(cur) ? cur : null;
       if (t === null) t = this.sched.pickNext();
       if (t === null) {
         const init = this.initTask;

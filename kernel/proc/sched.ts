@@ -31,6 +31,8 @@ export class Scheduler {
   private nextPid: number;
   private readonly cpu: Cpu;
   private readonly mmu: Mmu;
+  /** Instructions the current task has run in its present time slice. */
+  sliceUsed = 0;
   /** Called when a group's ITIMER_REAL expires (sends SIGALRM). */
   onRealTimer: ((t: Task) => void) | null = null;
 
@@ -77,6 +79,7 @@ export class Scheduler {
     const cr3 = t.mm.pgd * PAGE_SIZE;
     if ((this.mmu.cr3 >>> 0) !== cr3) this.mmu.setCr3(cr3);
     this.current = t;
+    this.sliceUsed = 0;
     this.stats.contextSwitches++;
   }
 
@@ -133,9 +136,18 @@ export class Scheduler {
     }
   }
 
-  /** Instructions the next slice of t may run: the quantum, cut at the next deadline. */
+  /**
+   * The current task keeps the CPU until it has used its quantum (however the caller chops
+   * the run into batches, so a debugger's single step stays in the stepped thread).
+   */
+  keepsCpu(t: Task): boolean {
+    return t === this.current && t.state === 'running' && (this.sliceUsed < this.quantum || !this.othersRunnable(t));
+  }
+
+  /** Instructions the next batch of t may run: the rest of its quantum, cut at the next deadline. */
   sliceFor(t: Task, budget: number): number {
-    let n = this.othersRunnable(t) ? Math.min(budget, this.quantum) : budget;
+    if (!this.othersRunnable(t)) this.sliceUsed = 0;
+    let n = this.othersRunnable(t) ? Math.min(budget, Math.max(1, this.quantum - this.sliceUsed)) : budget;
     const d = this.nextDeadline();
     if (d >= 0n) {
       const left = (d - this.clock + NS_PER_INSN - 1n) / NS_PER_INSN;
@@ -147,6 +159,7 @@ export class Scheduler {
   /** Accounts instructions run by t to it and to the clock. */
   account(t: Task, instructions: number): void {
     t.instructions += instructions;
+    this.sliceUsed += instructions;
     this.clock += BigInt(instructions) * NS_PER_INSN;
   }
 }

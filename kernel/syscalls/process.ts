@@ -19,7 +19,9 @@ export function sysExitGroup(c: SyscallContext, status: number): number {
   return 0;
 }
 
-export function sysSchedYield(): number {
+/** sched_yield: the rest of the caller's time slice goes to the next runnable task. */
+export function sysSchedYield(c: SyscallContext): number {
+  c.sched.sliceUsed = c.sched.quantum;
   return 0;
 }
 

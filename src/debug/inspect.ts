@@ -103,9 +103,10 @@ export function framesText(t: DebugTarget, max = 4096): string {
 
 export function tasksText(t: DebugTarget): string {
   const tasks = t.tasks ? t.tasks() : [{ pid: t.pid, tid: t.tid, ppid: 0, state: t.exit ? 'exited' : 'stopped', name: t.exePath, mm: `cr3=${hex8(t.mmu.cr3)}`, current: true }];
-  const out = ['    PID    TID   PPID  STATE      MM                     NAME'];
+  const w = Math.max(21, ...tasks.map((k) => k.mm.length));
+  const out = [`    PID    TID   PPID  STATE      ${'MM'.padEnd(w)}  NAME`];
   for (const k of tasks) {
-    out.push(`${k.current ? '*' : ' '}${String(k.pid).padStart(6)} ${String(k.tid).padStart(6)} ${String(k.ppid).padStart(6)}  ${k.state.padEnd(9)}  ${k.mm.padEnd(21)}  ${k.name}`);
+    out.push(`${k.current ? '*' : ' '}${String(k.pid).padStart(6)} ${String(k.tid).padStart(6)} ${String(k.ppid).padStart(6)}  ${k.state.padEnd(9)}  ${k.mm.padEnd(w)}  ${k.name}`);
   }
   return out.join('\n');
 }

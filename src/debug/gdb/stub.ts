@@ -253,6 +253,10 @@ export class GdbStub {
     if (p === 'vCont?') { this.send('vCont;c;C;s;S'); return; }
     if (p.startsWith('vCont;')) {
       const actions = p.slice(6).split(';').map((a) => a.split(':'));
+      // A step of one particular thread puts that thread on the CPU first (gdb steps a thread
+      // over a breakpoint this way after showing another).
+      const step = actions.find(([a, tid]) => (a[0] === 's' || a[0] === 'S') && tid !== undefined && this.parseThread(tid) > 0);
+      if (step && this.parseThread(step[1]) !== this.tid()) t.selectThread?.(this.parseThread(step[1]));
       const mine = actions.find(([, tid]) => tid === undefined || [-1, 0, this.tid()].includes(this.parseThread(tid))) ?? actions[0];
       const act = mine[0][0];
       await this.resume(act === 's' || act === 'S' ? 's' : 'c');
