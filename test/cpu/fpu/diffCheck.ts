@@ -1,6 +1,6 @@
 // Shared driver for the differential tests: runs cases natively and in the emulator and
 // summarises the mismatches.
-import { diff, FpuCase, hex, describeState, runEmu, runNative, FpuResult } from './fpuHarness.js';
+import { diff, FpuCase, hex, describeState, runBoth, FpuResult } from './fpuHarness.js';
 
 export interface DiffSummary {
   total: number;
@@ -10,8 +10,7 @@ export interface DiffSummary {
 }
 
 export function compareCases(cases: FpuCase[], opts: { ignoreEflags?: boolean; maxSamples?: number } = {}): DiffSummary {
-  const nat = runNative(cases);
-  const emu = runEmu(cases);
+  const { nat, emu } = runBoth(cases);
   return summarise(cases, nat, emu, opts);
 }
 

@@ -2,7 +2,7 @@
 // faults and control instructions against the host CPU.
 import { describe, expect, it, vi } from 'vitest';
 import { hostVendor } from '../../helpers/nativeI386.js';
-import { FpuCase, makeState, nativeUnavailable, randCw, randF32, randF64, randX80, runEmu, runNative, Rng, X80 } from './fpuHarness.js';
+import { FpuCase, makeState, nativeUnavailable, randCw, randF32, randF64, randX80, runBoth, Rng, X80 } from './fpuHarness.js';
 import { compareCases, report, summarise } from './diffCheck.js';
 
 vi.setConfig({ testTimeout: 120_000 });
@@ -210,7 +210,7 @@ describe.skipIf(skip !== null)('x87 loads, stores and compares vs the host CPU',
     const cases: FpuCase[] = ops.map((code) => ({
       state: makeState(0x37f, stackOf(r, 3)), mem: new Uint8Array(16), eax: 0, eflags: 0, code,
     }));
-    const nat = runNative(cases), emu = runEmu(cases);
+    const { nat, emu } = runBoth(cases);
     if (hostVendor() !== 'intel') {
       // The transcendentals' C1 (round-up) comes from the vendor's microcode (the emulator
       // reproduces Intel's): on AMD, FSINCOS of a tiny ST(0) sets C1 for cos = 1 where Intel
