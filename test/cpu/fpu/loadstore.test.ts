@@ -3,11 +3,12 @@
 import { describe, expect, it, vi } from 'vitest';
 import { hostVendor } from '../../helpers/nativeI386.js';
 import { FpuCase, makeState, nativeUnavailable, randCw, randF32, randF64, randX80, runBoth, Rng, X80 } from './fpuHarness.js';
+import { caseCountEnv } from '../../helpers/caseCountEnv.js';
 import { compareCases, report, summarise } from './diffCheck.js';
 
 vi.setConfig({ testTimeout: 120_000 });
 const skip = nativeUnavailable();
-const N = Number(process.env.FPU_CASES ?? 2000);
+const N = caseCountEnv('FPU_CASES', 2000);
 
 function le32(v: number): number[] {
   return [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];

@@ -7,13 +7,14 @@
 import { describe, expect, it, vi } from 'vitest';
 import { hostVendor } from '../../helpers/nativeI386.js';
 import { describeState, FpuCase, FpuResult, hex, makeState, nativeUnavailable, randX80, runBoth, Rng, X80 } from './fpuHarness.js';
+import { caseCountEnv } from '../../helpers/caseCountEnv.js';
 
 vi.setConfig({ testTimeout: 300_000 });
 const skip = nativeUnavailable();
 // The model is of Intel's microcode (measured on family 6 model 167): on another vendor's CPU
 // the rates and the bit-exact ranges are not expected to hold, only the ≤ 1 ulp bound.
 const intelHost = hostVendor() === 'intel';
-const N = Number(process.env.FPU_CASES ?? 2000);
+const N = caseCountEnv('FPU_CASES', 2000);
 
 function x80(sign: number, exp: number, r: Rng): X80 {
   return [(sign << 15) | exp, (0x80000000 | r.u32()) >>> 0, r.u32()];
