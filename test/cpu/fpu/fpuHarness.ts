@@ -16,6 +16,7 @@
 // holds the emulator's to the Intel rules and the host's to the AMD rules (x87Pointers.ts),
 // and compares everything else directly.
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Cpu } from '../../../src/cpu/cpu.js';
 import { Mmu, PAGE_FAULT } from '../../../src/mmu/mmu.js';
@@ -66,7 +67,7 @@ let bin: string | undefined;
 
 /** Builds the native harness (once per process); throws when it does not build or run. */
 function harness(): string {
-  if (bin !== undefined) return bin;
+  if (bin !== undefined && existsSync(bin)) return bin;
   const why = nativeUnavailable();
   if (why !== null) throw new Error(`the x87 harness cannot run here: ${why}`);
   const out = `${runDir('fpu')}/${REPLAY ? 'fpuharness-x64' : 'fpuharness'}`;

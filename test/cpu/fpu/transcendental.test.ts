@@ -120,7 +120,8 @@ function tally(cases: FpuCase[], wild: boolean[]): Tally {
 
 describe.skipIf(skip !== null)('x87 transcendentals vs the host CPU', () => {
   for (const op of [0xfe, 0xff, 0xfb, 0xf2, 0xf3, 0xf0, 0xf1, 0xf9]) {
-    it(`${NAMES[op]}: bit-exact rate and ≤ 1 ulp`, () => {
+    // On another vendor's CPU the bit-exact rate is only reported: what is asserted is the bound.
+    it(`${NAMES[op]}: ${intelHost ? 'bit-exact rate and ' : ''}≤ 1 ulp from the host`, () => {
       const r = new Rng(100 + op);
       const cases: FpuCase[] = [];
       const wild: boolean[] = [];
@@ -136,6 +137,7 @@ describe.skipIf(skip !== null)('x87 transcendentals vs the host CPU', () => {
       console.log(`${NAMES[op]}: ${t.exact}/${cases.length} bit-exact (${(rate * 100).toFixed(2)}%), ${t.oneUlp} within 1 ulp (${t.flagsOnly} with equal registers: C1/PE only), ${cases.length - t.exact - t.oneUlp} worse (${t.wildWorse} of them on out-of-domain/extreme operands); by rounding mode RN/RD/RU/RZ: ${t.byRc.map((v, k) => `${v}/${t.totRc[k]}`).join(' ')}`);
       if (t.bad.length) console.log(t.bad.join('\n'));
       expect(t.bad.length).toBe(0);
+      expect(t.exact + t.oneUlp + t.wildWorse).toBe(cases.length);
       if (intelHost) expect(rate).toBeGreaterThanOrEqual(FLOOR[op]);
     });
   }
@@ -207,7 +209,7 @@ describe.skipIf(skip !== null)('x87 transcendentals vs the host CPU', () => {
     expect(same).toBe(cases.length);
   });
 
-  it.skipIf(!intelHost)('FYL2X(1 + f) and FYL2XP1(f) give the same result on the host and here', () => {
+  it('FYL2X(1 + f) and FYL2XP1(f) give the same result on the host and here', () => {
     const r = new Rng(77);
     const pairs: FpuCase[] = [];
     for (let i = 0; i < N / 2; i++) {
