@@ -129,8 +129,11 @@ export function expectPointers(vendor: Vendor, code: number[], state: Uint8Array
     const i = insns[k];
     const o = i.ea - at.dataAddr;
     const size = storeSize(i);
-    // Whatever it writes overwrites earlier images (also when it faults part way).
-    for (let b = 0; b < size; b++) out.delete(o + b);
+    // Whatever it writes overwrites earlier images. A store that faults has checked its whole
+    // operand first and written nothing, except the 10-byte ones (FSTP m80, FBSTP): their first
+    // 8 bytes are written before the last 2 fault when these cross into a bad page.
+    const wrote = k < trace.stop ? size : size === 10 ? 8 : 0;
+    for (let b = 0; b < wrote; b++) out.delete(o + b);
     if (k === trace.stop) break;
     stored ||= size > 0;
     if (i.op === 0x9b) continue;
