@@ -10,11 +10,11 @@
 // Where the host cannot run i386 code (x64Replay()), the harness is built as a 64-bit program
 // instead and replays the same bytes in 64-bit mode: [esi]/[esi+disp] become [rsi]/[rsi+disp]
 // with RSI = DATA_ADDR, so every case means the same there (runNative checks that). What
-// 64-bit mode itself changes (the CS/DS selectors recorded, FXSAVE's XMM8-15) is applied to the
-// emulator's run. On a host that is not Intel (whichever mode it runs in), the x87 pointer
-// fields it records differ from those of the Intel CPU the emulator models: runBoth() then
-// holds the emulator's to the Intel rules and the host's to the AMD rules (x87Pointers.ts),
-// and compares everything else directly.
+// 64-bit mode itself changes is applied to the emulator's run (FXSAVE's XMM8-15) or to the
+// expectation (the CS/DS selectors an AMD host records). On a host that is not Intel, in
+// either mode, the x87 pointer fields it records differ from those of the Intel CPU the
+// emulator models: runBoth() then holds the emulator's to the Intel rules and the host's to
+// the AMD rules (x87Pointers.ts), and compares everything else directly.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
