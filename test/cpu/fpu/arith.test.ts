@@ -2,12 +2,13 @@
 // weighted in) in every rounding mode and precision, register and memory forms.
 import { describe, expect, it, vi } from 'vitest';
 import { FpuCase, makeState, nativeUnavailable, randCw, randF32, randF64, randX80, Rng, X80 } from './fpuHarness.js';
+import { caseCountEnv } from '../../helpers/caseCountEnv.js';
 import { compareCases, report } from './diffCheck.js';
 
 vi.setConfig({ testTimeout: 120_000 });
 const skip = nativeUnavailable();
 if (skip) console.warn(`x87 differential tests skipped: ${skip}`);
-const N = Number(process.env.FPU_CASES ?? 2000);
+const N = caseCountEnv('FPU_CASES', 2000);
 
 function memOf(bytes: number[]): Uint8Array {
   return new Uint8Array(bytes);

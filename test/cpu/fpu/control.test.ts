@@ -3,11 +3,12 @@
 // exceptions (#MF at the next waiting instruction) and random multi-instruction sequences.
 import { describe, expect, it, vi } from 'vitest';
 import { FpuCase, makeState, nativeUnavailable, randCw, randF32, randF64, randX80, Rng, X80 } from './fpuHarness.js';
-import { compareCases, report } from './diffCheck.js';
+import { caseCountEnv } from '../../helpers/caseCountEnv.js';
+import { compareCases, ranClean, report } from './diffCheck.js';
 
 vi.setConfig({ testTimeout: 120_000 });
 const skip = nativeUnavailable();
-const N = Number(process.env.FPU_CASES ?? 2000);
+const N = caseCountEnv('FPU_CASES', 2000);
 
 function le32(v: number): number[] {
   return [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
@@ -70,7 +71,9 @@ describe.skipIf(skip !== null)('x87 control instructions vs the host CPU', () =>
     const cases: FpuCase[] = [];
     for (let i = 0; i < N; i++) {
       const pre = r.int(3) === 0 ? [0xd8, 0xf1] : r.int(2) ? [0xdc, 0x46, 0x40] : []; // maybe raise something
-      const store = r.pick([[0xd9, 0x36], [0xdd, 0x36], [0x0f, 0xae, 0x06], [0xd9, 0x3e], [0xdd, 0x3e], [0xdf, 0xe0], [0x0f, 0xae, 0x46, 0x08], [0x0f, 0xae, 0x4e, 0x04]]);
+      // One case in 20 is a misaligned FXSAVE [esi+8] / FXRSTOR [esi+4], which must #GP.
+      const store = r.int(20) === 0 ? r.pick([[0x0f, 0xae, 0x46, 0x08], [0x0f, 0xae, 0x4e, 0x04]])
+        : r.pick([[0xd9, 0x36], [0xdd, 0x36], [0x0f, 0xae, 0x06], [0xd9, 0x3e], [0xdd, 0x3e], [0xdf, 0xe0]]);
       const mem = new Uint8Array(0x50);
       mem.set(randMem(r, 0x50));
       const state = makeState(randCw(r), stackOf(r, r.int(9)), { top: r.int(8), fip: r.u32(), fdp: r.u32(), fop: r.u32() & 0x7ff });
@@ -83,13 +86,17 @@ describe.skipIf(skip !== null)('x87 control instructions vs the host CPU', () =>
     const s = compareCases(cases);
     console.log(report('state stores', s));
     expect(s.mismatches).toBe(0);
+    // Only the misaligned FXSAVE/FXRSTOR fault: every other store is compared in full.
+    const misaligned = (i: number) => cases[i].code.length >= 4 && cases[i].code[cases[i].code.length - 4] === 0x0f;
+    expect(ranClean(s, (i) => !misaligned(i))).toEqual({ ok: N - ranClean(s, misaligned).of, of: N - ranClean(s, misaligned).of });
+    expect(ranClean(s, misaligned).ok).toBe(0);
   });
 
   it('FLDENV, FRSTOR, FXRSTOR, FLDCW then FNSTSW/FNSTCW/FNSAVE; FNCLEX, FNINIT; pending #MF', () => {
     const r = new Rng(22);
     const cases: FpuCase[] = [];
     for (let i = 0; i < N; i++) {
-      const mem = new Uint8Array(512);
+      const mem = new Uint8Array(1024);
       const dv = new DataView(mem.buffer);
       const kind = r.int(5);
       let code: number[];
@@ -118,7 +125,7 @@ describe.skipIf(skip !== null)('x87 control instructions vs the host CPU', () =>
         dv.setUint8(4, r.u32() & 0xff);
         dv.setUint16(6, r.u32() & 0xffff, true);
         for (const o of [8, 12, 16, 20]) dv.setUint32(o, r.u32(), true);
-        dv.setUint32(24, 0x1f80 | (r.u32() & 0x3f), true);
+        dv.setUint32(24, r.int(2) ? r.u32() & 0xffff : 0x1f80 | (r.u32() & 0x3f), true); // any MXCSR both vendors accept
         for (let k = 0; k < 8; k++) {
           const v = randX80(r);
           dv.setUint32(32 + 16 * k, v[2], true);
@@ -134,7 +141,8 @@ describe.skipIf(skip !== null)('x87 control instructions vs the host CPU', () =>
         code = r.pick([[0xdb, 0xe2], [0xdb, 0xe3], [0x9b], [0xd9, 0xd0], [0xdf, 0xe0], [0xdd, 0x3e]]);
       }
       const after = r.pick([[], [0xdf, 0xe0], [0xd9, 0x3e], [0x9b], [0xd9, 0xee], [0xdd, 0x36], [0xdb, 0xe2]]);
-      const extra = kind === 2 ? [0x0f, 0xae, 0x46, 0x80] : after.length && after[1] === 0x3e ? [] : [];
+      // After an FXRSTOR, FXSAVE [esi+0x200] stores what it loaded next to the image.
+      const extra = kind === 2 ? [0x0f, 0xae, 0x86, 0x00, 0x02, 0x00, 0x00] : [];
       const pending = r.int(3) === 0;
       const state = makeState(pending ? 0x37f & ~(1 << r.int(6)) : 0x37f, stackOf(r, r.int(5)),
         { sw: pending ? 0x3f & r.u32() : 0 });
@@ -143,6 +151,13 @@ describe.skipIf(skip !== null)('x87 control instructions vs the host CPU', () =>
     const s = compareCases(cases);
     console.log(report('state loads and control', s));
     expect(s.mismatches).toBe(0);
+    // What may fault is a waiting instruction after a load left an unmasked exception pending
+    // (a third of the cases start with one, and many loaded images have one).
+    const fxrstor = ranClean(s, (i) => cases[i].code[0] === 0x0f);
+    const all = ranClean(s, () => true);
+    console.log(`FXRSTOR then FXSAVE: ${fxrstor.ok} of ${fxrstor.of} ran without faulting; all: ${all.ok} of ${all.of}`);
+    expect(fxrstor.ok).toBeGreaterThanOrEqual(0.75 * fxrstor.of);
+    expect(all.ok).toBeGreaterThanOrEqual(0.7 * all.of);
   });
 
   it('random instruction sequences (all exceptions, masked and unmasked)', () => {
@@ -159,5 +174,7 @@ describe.skipIf(skip !== null)('x87 control instructions vs the host CPU', () =>
     const s = compareCases(cases);
     console.log(report('sequences', s));
     expect(s.mismatches).toBe(0);
+    // #MF after an unmasked exception and #UD from the random register forms: a minority.
+    expect(ranClean(s, () => true).ok).toBeGreaterThanOrEqual(0.8 * cases.length);
   });
 });

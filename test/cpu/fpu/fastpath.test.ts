@@ -5,11 +5,12 @@
 // FADD/FSUB align, and stores to float64/float32 of values with halfway tails.
 import { describe, expect, it, vi } from 'vitest';
 import { FpuCase, makeState, nativeUnavailable, randCw, Rng, X80 } from './fpuHarness.js';
+import { caseCountEnv } from '../../helpers/caseCountEnv.js';
 import { compareCases, report } from './diffCheck.js';
 
 vi.setConfig({ testTimeout: 120_000 });
 const skip = nativeUnavailable();
-const N = Number(process.env.FPU_CASES ?? 2000);
+const N = caseCountEnv('FPU_CASES', 2000);
 
 /** A 64-bit significand (top bit set) with 1..`bits` significant bits, the rest zero. */
 function sigWithBits(r: Rng, bits: number): bigint {

@@ -10,28 +10,29 @@
 // Where the host cannot run i386 code (x64Replay()), the harness is built as a 64-bit program
 // instead and replays the same bytes in 64-bit mode: [esi]/[esi+disp] become [rsi]/[rsi+disp]
 // with RSI = DATA_ADDR, so every case means the same there (runNative checks that). What
-// 64-bit mode itself changes (the CS/DS selectors recorded, FXSAVE's XMM8-15) and what a
-// non-Intel host records differently from the Intel CPU the emulator models (the x87 pointer
-// fields) are applied to the emulator's run as the host would have them (see amdPointers), so
-// the comparison stays exact.
+// 64-bit mode itself changes is applied to the emulator's run (FXSAVE's XMM8-15) or to the
+// expectation (the CS/DS selectors an AMD host records). On a host that is not Intel, in
+// either mode, the x87 pointer fields it records differ from those of the Intel CPU the
+// emulator models: runBoth() then holds the emulator's to the Intel rules and the host's to
+// the AMD rules (x87Pointers.ts), and compares everything else directly.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Cpu } from '../../../src/cpu/cpu.js';
 import { Mmu, PAGE_FAULT } from '../../../src/mmu/mmu.js';
 import { PhysicalMemory } from '../../../src/mmu/physicalMemory.js';
 import { PTE_P, PTE_RW, PTE_US } from '../../../src/mmu/paging.js';
 import { hostVendor, nativeI386Unavailable, x64Replay } from '../../helpers/nativeI386.js';
+import { runDir } from '../../helpers/runDir.js';
+import { decode, expectPointers, HostTrace } from './x87Pointers.js';
 
 export const CODE_ADDR = 0x20000000;
 export const DATA_ADDR = 0x20010000;
 const SAVE_ADDR = 0x30000000;
 
 const SRC = fileURLToPath(new URL('./native/fpuharness.c', import.meta.url));
-const OUT_DIR = '/tmp/i386emu-fpu';
 /** True when the reference is the 64-bit build of the harness (see the header). */
 export const REPLAY = x64Replay();
-const BIN = REPLAY ? `${OUT_DIR}/fpuharness-x64` : `${OUT_DIR}/fpuharness`;
 const GCC_ARGS = REPLAY ? ['-O1', '-no-pie', '-fno-pie'] : ['-m32', '-O1', '-no-pie', '-fno-pie'];
 
 export interface FpuCase {
@@ -50,34 +51,32 @@ export interface FpuResult {
   eflags: number;
   /** OK, FPE (#MF), ILL (#UD), SEGV. */
   status: string;
+  /** Set by runBoth on a non-Intel host when the pointer fields break the vendor's rules. */
+  pointerError?: string;
 }
 
-let nativeReason: string | null | undefined;
-
-/** Builds the native harness if needed. Returns null when ready, else why it cannot run. */
+/**
+ * Null when the host can run the harness (i386 natively, or the x86-64 replay), else why not:
+ * the one reason to skip. That the harness then builds and runs is checked by the first case.
+ */
 export function nativeUnavailable(): string | null {
-  if (nativeReason !== undefined) return nativeReason;
-  nativeReason = REPLAY ? null : nativeI386Unavailable();
-  if (nativeReason !== null) return nativeReason;
-  try {
-    mkdirSync(OUT_DIR, { recursive: true });
-    if (!existsSync(BIN) || statSync(BIN).mtimeMs < statSync(SRC).mtimeMs) {
-      const r = spawnSync('gcc', [...GCC_ARGS, '-o', BIN, SRC], { encoding: 'utf8' });
-      if (r.status !== 0) {
-        nativeReason = `gcc ${GCC_ARGS.join(' ')} cannot build the x87 harness: ${(r.stderr || String(r.error)).slice(0, 300)}`;
-        return nativeReason;
-      }
-    }
-    const probe = spawnSync(BIN, [], { input: '', encoding: 'utf8' });
-    if (probe.status !== 0) {
-      nativeReason = `the x87 harness does not run here: ${probe.stderr}`;
-      return nativeReason;
-    }
-    nativeReason = null;
-  } catch (e) {
-    nativeReason = `cannot build the x87 harness: ${String(e)}`;
-  }
-  return nativeReason;
+  return REPLAY ? null : nativeI386Unavailable();
+}
+
+let bin: string | undefined;
+
+/** Builds the native harness (once per process); throws when it does not build or run. */
+function harness(): string {
+  if (bin !== undefined && existsSync(bin)) return bin;
+  const why = nativeUnavailable();
+  if (why !== null) throw new Error(`the x87 harness cannot run here: ${why}`);
+  const out = `${runDir('fpu')}/${REPLAY ? 'fpuharness-x64' : 'fpuharness'}`;
+  const r = spawnSync('gcc', [...GCC_ARGS, '-o', out, SRC], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`gcc ${GCC_ARGS.join(' ')} cannot build the x87 harness: ${(r.stderr || String(r.error)).slice(0, 300)}`);
+  const probe = spawnSync(out, [], { input: '', encoding: 'utf8' });
+  if (probe.status !== 0) throw new Error(`the x87 harness does not run here (status ${probe.status}): ${probe.stderr}`);
+  bin = out;
+  return bin;
 }
 
 export function hex(b: Uint8Array | number[]): string {
@@ -130,7 +129,7 @@ export function runNative(cases: FpuCase[]): FpuResult[] {
   for (let k = 0; k < cases.length; k += CHUNK) {
     const part = cases.slice(k, k + CHUNK);
     const input = part.map((c) => `${hex(c.state)} ${hex(c.mem)} ${be32(c.eax)} ${be32(c.eflags)} ${hex(c.code)}`).join('\n') + '\n';
-    const r = spawnSync(BIN, [], { input, encoding: 'utf8', maxBuffer: 1 << 30 });
+    const r = spawnSync(harness(), [], { input, encoding: 'utf8', maxBuffer: 1 << 30 });
     if (r.status !== 0) throw new Error(`fpuharness failed: ${r.stderr} ${String(r.error)}`);
     const lines = r.stdout.trim().split('\n');
     if (lines.length !== part.length) throw new Error(`fpuharness: ${lines.length} results for ${part.length} cases`);
@@ -190,49 +189,10 @@ export function isCpuFault(e: unknown): boolean {
   return typeof e === 'object' && e !== null && (e as { kind?: string }).kind === 'cpu-fault';
 }
 
-// The emulator models an Intel CPU, which deprecates FCS/FDS (stored as 0; CPUID.7.0:EBX[13]),
-// records FDP/FDS only for an instruction that raises an unmasked exception
-// (FDP_EXCPTN_ONLY, CPUID.7.0:EBX[6]) and FOP likewise (FOP compatibility mode off). AMD
-// processors record FOP, FCS and (for a memory operand) FDP/FDS for every non-control x87
-// instruction and keep the FCS/FDS that FLDENV/FRSTOR/FXRSTOR load (AMD64 APM vol. 1, x87
-// pointer and opcode state; measured on a Zen 5). On a non-Intel host the emulator's run
-// therefore gets those fields set the AMD way after each instruction, so that the comparison
-// still checks them (and every image they are stored into) rather than ignoring them.
-const AMD_POINTERS = hostVendor() !== 'intel';
-// The selectors the host records: 64-bit user CS and a null DS in replay (an artifact of 64-bit
-// mode), else the i386 user CS and DS.
+// The selectors an AMD host records: 64-bit user CS and a null DS in replay (an artifact of
+// 64-bit mode), else the i386 user CS and DS.
 const HOST_CS = REPLAY ? 0x33 : 0x23;
 const HOST_DS = REPLAY ? 0 : 0x2b;
-
-/** The x87 control instructions: they leave FIP, FOP, FCS, FDP and FDS alone. */
-function isControl(op: number, modrm: number): boolean {
-  const reg = (modrm >> 3) & 7;
-  if (modrm < 0xc0) return (op === 0xd9 && reg >= 4) || (op === 0xdd && (reg === 4 || reg === 6 || reg === 7));
-  return (op === 0xdb && modrm >= 0xe0 && modrm <= 0xe4) || (op === 0xdf && modrm === 0xe0);
-}
-
-/** Sets the pointer fields as an AMD host does after an instruction that completed (see above). */
-function amdPointers(c: Cpu, twoByte: boolean, op: number, modrm: number, ea: number): void {
-  const f = c.fpu, m = c.mmu;
-  const reg = (modrm >> 3) & 7;
-  if (twoByte) {
-    if (reg === 1) { f.fcs = m.read16(ea + 12); f.fds = m.read16(ea + 20); } // FXRSTOR
-    else {
-      // FXSAVE: AMD stores FOP, FIP, FCS, FDP and FDS only while an exception is pending
-      // (FSW.ES; AMD64 APM vol. 4, FXSAVE; measured on a Zen 5 that reports XSaveErPtr in
-      // CPUID 8000_0008h:EBX[2] all the same), and its MXCSR_MASK has bit 17 (MM, the
-      // misaligned-SSE mask) besides Intel's 0xFFFF.
-      if (!(f.getSw() & 0x80)) for (let i = 6; i < 24; i++) m.write8(ea + i, 0);
-      m.write32(ea + 28, 0x2ffff);
-    }
-  } else if (isControl(op, modrm)) {
-    if (modrm < 0xc0 && reg === 4) { f.fcs = m.read16(ea + 16); f.fds = m.read16(ea + 24); } // FLDENV, FRSTOR
-  } else {
-    f.fop = ((op & 7) << 8) | modrm;
-    f.fcs = HOST_CS;
-    if (modrm < 0xc0) { f.fdp = ea; f.fds = HOST_DS; }
-  }
-}
 
 /** Runs one case's code through the emulator's Fpu; returns the status string. */
 function runCode(c: Cpu, code: number[]): string {
@@ -276,7 +236,6 @@ function runCode(c: Cpu, code: number[]): string {
     if (c.stopReason >= 0) {
       return c.trapVector === 16 ? 'FPE' : c.trapVector === 6 ? 'ILL' : 'SEGV';
     }
-    if (AMD_POINTERS && b !== 0x9b) amdPointers(c, twoByte, b, modrm, ea);
     // 64-bit FXSAVE also stores XMM8-XMM15 (zeroed by the harness) in bytes 288..415, which in
     // 32-bit mode are reserved and left alone: a replay artifact.
     if (REPLAY && twoByte && ((modrm >> 3) & 7) === 0) for (let i = 288; i < 416; i++) c.mmu.write8(ea + i, 0);
@@ -295,7 +254,6 @@ export function runEmu(cases: FpuCase[]): FpuResult[] {
     c.sse.xmm.fill(0);
     writeBytes(c, SAVE_ADDR, k.state);
     c.fpu.frstor(c, SAVE_ADDR);
-    if (AMD_POINTERS) amdPointers(c, false, 0xdd, 0x20, SAVE_ADDR);
     writeBytes(c, DATA_ADDR, zero);
     writeBytes(c, DATA_ADDR, k.mem);
     c.regs[0] = k.eax | 0;
@@ -312,6 +270,83 @@ export function runEmu(cases: FpuCase[]): FpuResult[] {
     });
   }
   return out;
+}
+
+/**
+ * Runs the cases natively and on the emulator. On an Intel host that is all: the host is the
+ * reference for every field. On any other host the pointer fields (FIP, FCS, FOP, FDP, FDS in
+ * the final state and in every image the code stores, and FXSAVE's MXCSR_MASK) are held to
+ * the rules of each side's vendor (x87Pointers.ts): the emulator's to Intel's, the host's to
+ * AMD's (pointerError says which broke them); where both keep to them, the emulator's result
+ * gets the host's bytes there so that everything else still compares exactly.
+ */
+export function runBoth(cases: FpuCase[]): { nat: FpuResult[]; emu: FpuResult[] } {
+  const nat = runNative(cases), emu = runEmu(cases);
+  if (hostVendor() !== 'intel') checkPointers(cases, nat, emu);
+  return { nat, emu };
+}
+
+/** Runs every prefix of each case on the host: ES at each instruction boundary, and where it stopped. */
+function hostTraces(cases: FpuCase[], nat: FpuResult[]): HostTrace[] {
+  const probes: FpuCase[] = [], owner: number[] = [];
+  const insns = cases.map((c) => decode(c.code, DATA_ADDR));
+  cases.forEach((c, i) => {
+    const ends = [0, ...insns[i].map((x) => x.end)].slice(0, -1);
+    for (const e of ends) { probes.push({ ...c, code: c.code.slice(0, e) }); owner.push(i); }
+  });
+  const res = runNative(probes);
+  const traces: HostTrace[] = cases.map(() => ({ es: [], stop: -1 }));
+  const statusOf: string[][] = cases.map(() => []);
+  res.forEach((r, j) => {
+    traces[owner[j]].es.push(r.status === 'OK' && (r.state[4] & 0x80) !== 0);
+    statusOf[owner[j]].push(r.status);
+  });
+  cases.forEach((_, i) => {
+    const t = traces[i], st = statusOf[i];
+    t.es.push(nat[i].status === 'OK' && (nat[i].state[4] & 0x80) !== 0);
+    st.push(nat[i].status);
+    // st[k] is the status after instructions 0..k-1: the first non-OK one stopped at k - 1.
+    const k = st.findIndex((x) => x !== 'OK');
+    t.stop = k < 0 ? insns[i].length : k - 1;
+    if (t.stop < 0) throw new Error(`the harness faulted before case ${i}'s code ran`);
+  });
+  return traces;
+}
+
+function checkPointers(cases: FpuCase[], nat: FpuResult[], emu: FpuResult[]): void {
+  const traces = hostTraces(cases, nat);
+  const at = { codeAddr: CODE_ADDR, dataAddr: DATA_ADDR, cs: HOST_CS, ds: HOST_DS };
+  const h = (b: Uint8Array | number[]) => hex(b);
+  cases.forEach((c, i) => {
+    const intel = expectPointers('intel', c.code, c.state, c.mem, traces[i], at);
+    const amd = expectPointers('amd', c.code, c.state, c.mem, traces[i], at);
+    const n = nat[i], e = emu[i];
+    const errs: string[] = [];
+    const got = e.state.subarray(12, 28);
+    if (h(got) !== h(intel.final)) errs.push(`emulator's FIP..FDS ${describePointers(got)}, Intel records ${describePointers(intel.final)}`);
+    // A faulting case's native state comes from the signal frame, whose pointer fields the
+    // kernel partly fills in itself: there only the emulator's are checked.
+    if (n.status === 'OK' && h(n.state.subarray(12, 28)) !== h(amd.final)) {
+      errs.push(`host's FIP..FDS ${describePointers(n.state.subarray(12, 28))}, the AMD rules say ${describePointers(amd.final)} (the model is wrong)`);
+    }
+    for (const [o, v] of intel.mem) {
+      if (o >= e.mem.length) continue;
+      if (e.mem[o] !== v) { errs.push(`emulator's stored image byte [${o}] = ${e.mem[o].toString(16)}, Intel stores ${v.toString(16)}`); break; }
+    }
+    for (const [o, v] of amd.mem) {
+      if (o >= n.mem.length) continue;
+      if (n.mem[o] !== v) { errs.push(`host's stored image byte [${o}] = ${n.mem[o].toString(16)}, the AMD rules say ${v.toString(16)} (the model is wrong)`); break; }
+    }
+    if (errs.length) { e.pointerError = errs.join('; '); return; }
+    e.state.set(n.state.subarray(12, 28), 12);
+    for (const o of intel.mem.keys()) if (o < e.mem.length && o < n.mem.length) e.mem[o] = n.mem[o];
+  });
+}
+
+function describePointers(b: Uint8Array): string {
+  const dv = new DataView(b.buffer, b.byteOffset, 16);
+  const w = dv.getUint32(4, true);
+  return `fip=${dv.getUint32(0, true).toString(16)} fcs=${(w & 0xffff).toString(16)} fop=${(w >>> 16).toString(16)} fdp=${dv.getUint32(8, true).toString(16)} fds=${dv.getUint32(12, true).toString(16)}`;
 }
 
 // ---- building cases ---------------------------------------------------------------------------
@@ -362,13 +397,13 @@ export function describeState(s: Uint8Array): string {
 /** Compares results; returns a description of the first difference or null. */
 export function diff(a: FpuResult, b: FpuResult, opts: { ignoreEflags?: boolean } = {}): string | null {
   if (a.status !== b.status) return `status ${a.status} vs ${b.status}`;
+  if (b.pointerError) return `pointer fields: ${b.pointerError}`;
   if (a.status !== 'OK') {
-    // Native state then comes from the signal frame (no FOP, FCS/FDS filled in by the kernel);
-    // compare the status word only.
-    const sa = new DataView(a.state.buffer).getUint16(4, true), sb = new DataView(b.state.buffer).getUint16(4, true);
-    return sa === sb ? null : `sw ${sa.toString(16)} vs ${sb.toString(16)}`;
-  }
-  if (hex(a.state) !== hex(b.state)) return `state\n  native ${describeState(a.state)}\n  emu    ${describeState(b.state)}`;
+    // The native state then comes from the signal frame, whose pointer fields (12..27) the
+    // kernel fills in partly itself: the rest of the state, memory and EAX are compared.
+    const cut = (x: Uint8Array) => hex(x.subarray(0, 12)) + hex(x.subarray(28));
+    if (cut(a.state) !== cut(b.state)) return `state at the fault\n  native ${describeState(a.state)}\n  emu    ${describeState(b.state)}`;
+  } else if (hex(a.state) !== hex(b.state)) return `state\n  native ${describeState(a.state)}\n  emu    ${describeState(b.state)}`;
   if (hex(a.mem) !== hex(b.mem)) {
     const d: string[] = [];
     for (let i = 0; i < a.mem.length && d.length < 12; i++) {

@@ -2,12 +2,13 @@
 // faults and control instructions against the host CPU.
 import { describe, expect, it, vi } from 'vitest';
 import { hostVendor } from '../../helpers/nativeI386.js';
-import { FpuCase, makeState, nativeUnavailable, randCw, randF32, randF64, randX80, runEmu, runNative, Rng, X80 } from './fpuHarness.js';
+import { FpuCase, makeState, nativeUnavailable, randCw, randF32, randF64, randX80, runBoth, Rng, X80 } from './fpuHarness.js';
+import { caseCountEnv } from '../../helpers/caseCountEnv.js';
 import { compareCases, report, summarise } from './diffCheck.js';
 
 vi.setConfig({ testTimeout: 120_000 });
 const skip = nativeUnavailable();
-const N = Number(process.env.FPU_CASES ?? 2000);
+const N = caseCountEnv('FPU_CASES', 2000);
 
 function le32(v: number): number[] {
   return [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
@@ -210,7 +211,7 @@ describe.skipIf(skip !== null)('x87 loads, stores and compares vs the host CPU',
     const cases: FpuCase[] = ops.map((code) => ({
       state: makeState(0x37f, stackOf(r, 3)), mem: new Uint8Array(16), eax: 0, eflags: 0, code,
     }));
-    const nat = runNative(cases), emu = runEmu(cases);
+    const { nat, emu } = runBoth(cases);
     if (hostVendor() !== 'intel') {
       // The transcendentals' C1 (round-up) comes from the vendor's microcode (the emulator
       // reproduces Intel's): on AMD, FSINCOS of a tiny ST(0) sets C1 for cos = 1 where Intel

@@ -5,34 +5,26 @@
 // is built for x86-64 instead: long double is the x87 80-bit type there too, and the
 // conversions are the same x87 stores.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { nativeI386Unavailable, x64Replay } from '../../helpers/nativeI386.js';
+import { runDir } from '../../helpers/runDir.js';
 import { DATA_ADDR, hex, makeCpu } from './fpuHarness.js';
 
 const SRC = fileURLToPath(new URL('./native/longdouble.c', import.meta.url));
 const REPLAY = x64Replay();
-const BIN = REPLAY ? '/tmp/i386emu-fpu/longdouble-x64' : '/tmp/i386emu-fpu/longdouble';
 const GCC_ARGS = REPLAY ? ['-O1'] : ['-m32', '-O1'];
 
-function build(): string | null {
-  const host = REPLAY ? null : nativeI386Unavailable();
-  if (host !== null) return host;
-  try {
-    mkdirSync('/tmp/i386emu-fpu', { recursive: true });
-    if (!existsSync(BIN) || statSync(BIN).mtimeMs < statSync(SRC).mtimeMs) {
-      const r = spawnSync('gcc', [...GCC_ARGS, '-o', BIN, SRC, '-lm'], { encoding: 'utf8' });
-      if (r.status !== 0) return `gcc ${GCC_ARGS.join(' ')} cannot build longdouble.c: ${r.stderr.slice(0, 200)}`;
-    }
-    return null;
-  } catch (e) {
-    return String(e);
-  }
-}
-
-const skip = build();
+// Skipped only where neither i386 nor the x86-64 build can run; a failed build then fails.
+const skip = REPLAY ? null : nativeI386Unavailable();
 if (skip) console.warn(`long double round-trip test skipped: ${skip}`);
+
+function build(): string {
+  const bin = `${runDir('fpu')}/${REPLAY ? 'longdouble-x64' : 'longdouble'}`;
+  const r = spawnSync('gcc', [...GCC_ARGS, '-o', bin, SRC, '-lm'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`gcc ${GCC_ARGS.join(' ')} cannot build longdouble.c: ${(r.stderr || String(r.error)).slice(0, 300)}`);
+  return bin;
+}
 
 function unhex(s: string): number[] {
   const b: number[] = [];
@@ -42,7 +34,7 @@ function unhex(s: string): number[] {
 
 describe.skipIf(skip !== null)('long double values from compiled C', () => {
   it('round-trip through FLD/FSTP m80 and convert like the host', () => {
-    const r = spawnSync(BIN, [], { encoding: 'utf8' });
+    const r = spawnSync(build(), [], { encoding: 'utf8' });
     expect(r.status).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines.length).toBeGreaterThan(1000);

@@ -6,14 +6,15 @@
 // are reproduced exactly to stay bit-exact.
 import { describe, expect, it, vi } from 'vitest';
 import { hostVendor } from '../../helpers/nativeI386.js';
-import { describeState, FpuCase, FpuResult, hex, makeState, nativeUnavailable, randX80, runEmu, runNative, Rng, X80 } from './fpuHarness.js';
+import { describeState, FpuCase, FpuResult, hex, makeState, nativeUnavailable, randX80, runBoth, Rng, X80 } from './fpuHarness.js';
+import { caseCountEnv } from '../../helpers/caseCountEnv.js';
 
 vi.setConfig({ testTimeout: 300_000 });
 const skip = nativeUnavailable();
 // The model is of Intel's microcode (measured on family 6 model 167): on another vendor's CPU
 // the rates and the bit-exact ranges are not expected to hold, only the ≤ 1 ulp bound.
 const intelHost = hostVendor() === 'intel';
-const N = Number(process.env.FPU_CASES ?? 2000);
+const N = caseCountEnv('FPU_CASES', 2000);
 
 function x80(sign: number, exp: number, r: Rng): X80 {
   return [(sign << 15) | exp, (0x80000000 | r.u32()) >>> 0, r.u32()];
@@ -87,7 +88,7 @@ interface Tally { exact: number; oneUlp: number; flagsOnly: number; wildWorse: n
 
 /** Compares results allowing the registers to differ by one ulp (and C1 with them). */
 function tally(cases: FpuCase[], wild: boolean[]): Tally {
-  const nat = runNative(cases), emu = runEmu(cases);
+  const { nat, emu } = runBoth(cases);
   const t: Tally = { exact: 0, oneUlp: 0, flagsOnly: 0, wildWorse: 0, bad: [], byRc: [0, 0, 0, 0], totRc: [0, 0, 0, 0] };
   for (let i = 0; i < cases.length; i++) {
     let a: FpuResult = nat[i], b: FpuResult = emu[i];
@@ -100,6 +101,7 @@ function tally(cases: FpuCase[], wild: boolean[]): Tally {
     }
     const rc = (cases[i].state[1] >> 2) & 3;
     t.totRc[rc]++;
+    if (b.pointerError) { t.bad.push(`in  ${describeState(cases[i].state)}\n  ${b.pointerError}`); continue; }
     if (hex(a.state) === hex(b.state) && a.status === b.status) { t.exact++; t.byRc[rc]++; continue; }
     if (a.status === b.status && hex(a.state.subarray(28)) === hex(b.state.subarray(28))) t.flagsOnly++; // same registers, C1/PE differ
     const sa = new DataView(a.state.buffer), sb = new DataView(b.state.buffer);
@@ -118,7 +120,8 @@ function tally(cases: FpuCase[], wild: boolean[]): Tally {
 
 describe.skipIf(skip !== null)('x87 transcendentals vs the host CPU', () => {
   for (const op of [0xfe, 0xff, 0xfb, 0xf2, 0xf3, 0xf0, 0xf1, 0xf9]) {
-    it(`${NAMES[op]}: bit-exact rate and ≤ 1 ulp`, () => {
+    // On another vendor's CPU the bit-exact rate is only reported: what is asserted is the bound.
+    it(`${NAMES[op]}: ${intelHost ? 'bit-exact rate and ' : ''}≤ 1 ulp from the host`, () => {
       const r = new Rng(100 + op);
       const cases: FpuCase[] = [];
       const wild: boolean[] = [];
@@ -134,6 +137,7 @@ describe.skipIf(skip !== null)('x87 transcendentals vs the host CPU', () => {
       console.log(`${NAMES[op]}: ${t.exact}/${cases.length} bit-exact (${(rate * 100).toFixed(2)}%), ${t.oneUlp} within 1 ulp (${t.flagsOnly} with equal registers: C1/PE only), ${cases.length - t.exact - t.oneUlp} worse (${t.wildWorse} of them on out-of-domain/extreme operands); by rounding mode RN/RD/RU/RZ: ${t.byRc.map((v, k) => `${v}/${t.totRc[k]}`).join(' ')}`);
       if (t.bad.length) console.log(t.bad.join('\n'));
       expect(t.bad.length).toBe(0);
+      expect(t.exact + t.oneUlp + t.wildWorse).toBe(cases.length);
       if (intelHost) expect(rate).toBeGreaterThanOrEqual(FLOOR[op]);
     });
   }
@@ -161,10 +165,10 @@ describe.skipIf(skip !== null)('x87 transcendentals vs the host CPU', () => {
         const cw = 0x37f | (r.int(4) << 10);
         cases.push({ state: makeState(cw, [...gen(r, r.int(2)), randX80(r)]), mem: new Uint8Array(0), eax: 0, eflags: 0, code: [0xd9, op] });
       }
-      const nat = runNative(cases), emu = runEmu(cases);
+      const { nat, emu } = runBoth(cases);
       const bad: string[] = [];
       for (let i = 0; i < cases.length; i++) {
-        if (hex(nat[i].state) === hex(emu[i].state) && nat[i].status === emu[i].status) continue;
+        if (hex(nat[i].state) === hex(emu[i].state) && nat[i].status === emu[i].status && !emu[i].pointerError) continue;
         if (bad.length < 3) bad.push(`in  ${describeState(cases[i].state)}\n  native ${describeState(nat[i].state)}\n  emu    ${describeState(emu[i].state)}`);
         else bad.push('');
       }
@@ -183,10 +187,10 @@ describe.skipIf(skip !== null)('x87 transcendentals vs the host CPU', () => {
       const cw = (r.int(2) ? 0x37f : 0x37f & ~0x10) | (r.int(4) << 10);
       cases.push({ state: makeState(cw, [x, y]), mem: new Uint8Array(0), eax: 0, eflags: 0, code: [0xd9, op] });
     }
-    const nat = runNative(cases), emu = runEmu(cases);
+    const { nat, emu } = runBoth(cases);
     const bad: string[] = [];
     for (let i = 0; i < cases.length; i++) {
-      if (hex(nat[i].state) !== hex(emu[i].state) || nat[i].status !== emu[i].status) bad.push(`${describeState(cases[i].state)}\n  native ${describeState(nat[i].state)}\n  emu    ${describeState(emu[i].state)}`);
+      if (hex(nat[i].state) !== hex(emu[i].state) || nat[i].status !== emu[i].status || emu[i].pointerError) bad.push(`${describeState(cases[i].state)}\n  native ${describeState(nat[i].state)}\n  emu    ${describeState(emu[i].state)}`);
     }
     expect(bad.slice(0, 3)).toEqual([]);
   });
@@ -199,13 +203,13 @@ describe.skipIf(skip !== null)('x87 transcendentals vs the host CPU', () => {
       const cw = (0x37f & ~0x10) | (r.int(4) << 10);
       cases.push({ state: makeState(cw, [x]), mem: new Uint8Array(0), eax: 0, eflags: 0, code: [0xd9, r.pick([0xfe, 0xfb, 0xf2])] });
     }
-    const nat = runNative(cases), emu = runEmu(cases);
+    const { nat, emu } = runBoth(cases);
     let same = 0;
-    for (let i = 0; i < cases.length; i++) if (hex(nat[i].state) === hex(emu[i].state) && nat[i].status === emu[i].status) same++;
+    for (let i = 0; i < cases.length; i++) if (hex(nat[i].state) === hex(emu[i].state) && nat[i].status === emu[i].status && !emu[i].pointerError) same++;
     expect(same).toBe(cases.length);
   });
 
-  it.skipIf(!intelHost)('FYL2X(1 + f) and FYL2XP1(f) give the same result on the host and here', () => {
+  it('FYL2X(1 + f) and FYL2XP1(f) give the same result on the host and here', () => {
     const r = new Rng(77);
     const pairs: FpuCase[] = [];
     for (let i = 0; i < N / 2; i++) {
@@ -224,7 +228,7 @@ describe.skipIf(skip !== null)('x87 transcendentals vs the host CPU', () => {
       pairs.push({ state: makeState(0x37f, [xs, y]), mem: new Uint8Array(0), eax: 0, eflags: 0, code: [0xd9, 0xf1] });
       pairs.push({ state: makeState(0x37f, [fs, y]), mem: new Uint8Array(0), eax: 0, eflags: 0, code: [0xd9, 0xf9] });
     }
-    const nat = runNative(pairs), emu = runEmu(pairs);
+    const { nat, emu } = runBoth(pairs);
     const st0 = (x: FpuResult) => hex(x.state.subarray(28, 38));
     let hostSame = 0, emuSame = 0;
     for (let i = 0; i < pairs.length; i += 2) {

@@ -3,13 +3,12 @@
 // Intel, whose tables differ from Intel's (the emulator's), both the host's and the emulator's
 // results are instead held to the architectural bound (recip.ts) for every one of the inputs.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { rcp32, rsqrt32 } from '../../../src/cpu/sse/rcp.js';
 import { hostVendor } from '../../helpers/nativeI386.js';
+import { runDir } from '../../helpers/runDir.js';
 import { nativeUnavailable, replayMode } from './harness.js';
 import { recipAcceptable } from './recip.js';
 
@@ -24,8 +23,7 @@ function fnv(h: number, v: number): number {
 const input = (g: number, k: number): number => ((g << 23) | (k << 9) | (Math.imul(k, 0x9e37) & 0x1ff)) | 0;
 
 function buildRcptab(): string {
-  const dir = join(tmpdir(), 'i386emu-sse');
-  mkdirSync(dir, { recursive: true });
+  const dir = runDir('sse');
   const replay = replayMode();
   const bin = join(dir, replay ? 'rcptab64' : 'rcptab');
   const src = fileURLToPath(new URL('./native/rcptab.c', import.meta.url));
