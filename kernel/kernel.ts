@@ -340,7 +340,7 @@ export class Kernel implements SyscallContext, ExitHooks {
       mmput(task);
       task.mm.count--;
       task.mm = r.mm;
-      completeVforkDone(task);
+      completeVforkDone(this.sched, task);
       // unshare_files: a table shared with another process is copied before close-on-exec.
       if (task.files.refs > 1) {
         task.files.refs--;

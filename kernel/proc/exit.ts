@@ -31,13 +31,16 @@ export function mmput(t: Task): void {
   freeAddressSpace(mm);
 }
 
-/** Wakes a vfork parent (complete_vfork_done): at the child's exec or exit. */
-export function completeVforkDone(t: Task): void {
-  const p = t.vforkParent;
-  if (p === null) return;
+/**
+ * Wakes a vfork parent (complete_vfork_done): at the child's exec or exit. The child gives up
+ * the rest of its time slice, so the parent runs next, as it does on Linux (on another CPU, or
+ * by wake-up preemption: it has slept the whole time the child ran).
+ */
+export function completeVforkDone(sched: Scheduler, t: Task): void {
+  if (t.vforkParent === null) return;
   t.vforkParent = null;
   t.vforkDone.wakeAll();
-  void p;
+  if (sched.current === t) sched.sliceUsed = sched.quantum;
 }
 
 /** do_exit: the thread ends with wait status code. */
@@ -52,7 +55,7 @@ export function doExit(k: ExitHooks, t: Task, code: number): void {
     } catch { /* an unmapped address: ignored, as Linux does */ }
     t.clearChildTid = 0;
   }
-  completeVforkDone(t);
+  completeVforkDone(k.sched, t);
   for (const q of t.waitingOn) q.remove(t);
   t.waitingOn.length = 0;
   mmput(t);
