@@ -488,8 +488,14 @@ export class Kernel implements SyscallContext, ExitHooks {
     const delta = deadline - this.sched.clock;
     if (delta <= 0n) return;
     if (this.realTimeSleep) {
-      const ms = Number(delta / 1_000_000n);
-      if (ms > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Math.min(ms, 60_000));
+      // The whole delta, not whole milliseconds: a guest that sleeps until an absolute
+      // CLOCK_MONOTONIC time (the host's clock) must not read an earlier time when it wakes.
+      // Atomics.wait may return a little early, hence the loop.
+      const until = process.hrtime.bigint() + (delta < 60_000_000_000n ? delta : 60_000_000_000n);
+      const cell = new Int32Array(new SharedArrayBuffer(4));
+      for (let left = until - process.hrtime.bigint(); left > 0n; left = until - process.hrtime.bigint()) {
+        Atomics.wait(cell, 0, 0, Number(left) / 1e6);
+      }
     }
     this.sched.clock = deadline;
   }
