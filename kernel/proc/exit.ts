@@ -70,6 +70,9 @@ export function doExit(k: ExitHooks, t: Task, code: number): void {
 export function doGroupExit(k: ExitHooks, t: Task, code: number): void {
   const g = t.group;
   if (g.groupExitCode === null) g.groupExitCode = code;
+  // The process's wait status is the group's exit code (SIGNAL_GROUP_EXIT), also when the
+  // leader already left with pthread_exit and a thread calls exit or takes a fatal signal.
+  if (g.leader.exited) g.leader.exitCode = g.groupExitCode;
   for (const x of g.threads) {
     if (x === t || x.exited) continue;
     // zap_other_threads: SIGKILL each; they die at their next return to user mode.
