@@ -108,6 +108,7 @@ const THREADS: ProcCase[] = [
   { prog: 'threads', args: ['ids'], status: 0 },
   { prog: 'threads', args: ['fork'], status: 0 },
   { prog: 'threads', args: ['exit'], status: 7 },
+  { prog: 'threads', args: ['leaderexit'], status: 0 },
 ];
 
 
