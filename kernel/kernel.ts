@@ -488,8 +488,14 @@ export class Kernel implements SyscallContext, ExitHooks {
     const delta = deadline - this.sched.clock;
     if (delta <= 0n) return;
     if (this.realTimeSleep) {
-      const ms = Number(delta / 1_000_000n);
-      if (ms > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Math.min(ms, 60_000));
+      // The whole delta, not whole milliseconds: a guest that sleeps until an absolute
+      // CLOCK_MONOTONIC time (the host's clock) must not read an earlier time when it wakes.
+      // Atomics.wait may return a little early, hence the loop.
+      const until = process.hrtime.bigint() + (delta < 60_000_000_000n ? delta : 60_000_000_000n);
+      const cell = new Int32Array(new SharedArrayBuffer(4));
+      for (let left = until - process.hrtime.bigint(); left > 0n; left = until - process.hrtime.bigint()) {
+        Atomics.wait(cell, 0, 0, Number(left) / 1e6);
+      }
     }
     this.sched.clock = deadline;
   }
@@ -535,14 +541,18 @@ export class Kernel implements SyscallContext, ExitHooks {
 
   /** Keeps what the diagnostic line needs about a task a signal is about to kill. */
   private recordDeath(t: Task, info: SigInfo): void {
-    if (t !== this.initTask && t.group !== this.initTask?.group) return;
+    const init = this.initTask;
+    if (init === null || t.group !== init.group) return;
+    // Kept on the first process whichever thread took the signal; the other threads then die
+    // of the same signal without the details, and must not overwrite them.
     const f = this.faults.get(t.tid);
     const sig = info.signo;
+    if (init.death !== null && (f === undefined || f.sig !== sig)) return;
     if (f !== undefined && f.sig === sig) {
-      t.death = { signal: sig, code: f.code, faultAddr: f.addr, eip: f.eip, note: f.note, core: false };
+      init.death = { signal: sig, code: f.code, faultAddr: f.addr, eip: f.eip, note: f.note, core: false };
       this.lastFault = f;
     } else {
-      t.death = { signal: sig, code: info.code, faultAddr: null, eip: this.cpu.eip >>> 0, core: false };
+      init.death = { signal: sig, code: info.code, faultAddr: null, eip: this.cpu.eip >>> 0, core: false };
       this.lastFault = null;
     }
   }
@@ -574,18 +584,22 @@ export class Kernel implements SyscallContext, ExitHooks {
   /** Kills what is left once the first process is gone and builds the result. */
   private finish(): ExitResult {
     if (this.finished !== null) return this.finished;
+    const t = this.initTask!;
+    const g = t.group;
     for (const x of [...this.sched.order]) {
-      if (x.exited || x === this.initTask) continue;
+      if (x.exited || x.group === g) continue;
       x.group.groupExitCode ??= 9;
       doExit(this, x, 9);
     }
-    const t = this.initTask!;
-    if (!t.exited) {
-      // Every task sleeps and nothing can wake one: the guest deadlocked itself.
+    // A thread of the first process still lives (the main thread may have left with
+    // pthread_exit): every task sleeps and nothing can wake one, the guest deadlocked itself.
+    const live = g.threads.filter((x) => !x.exited);
+    if (live.length > 0) {
       process.stderr.write('i386emu: every task is asleep and nothing can wake one (deadlock); killing the guest\n');
-      t.group.groupExitCode = 9;
+      this.sched.switchTo(live[0]); // the diagnostic shows where a sleeper sleeps, not an exited thread
       t.death = { signal: 9, code: 0x80, faultAddr: null, eip: this.cpu.eip >>> 0, note: 'deadlock: every task asleep', core: false };
-      doGroupExit(this, t, 9);
+      doGroupExit(this, live[0], 9);
+      for (const x of live) doExit(this, x, 9);
     }
     this.finished = this.result(t);
     return this.finished;

@@ -2,10 +2,11 @@
  * fork_cow.c — fork and wait: copy-on-write isolation of globals, heap and stack between
  * parent and child (both directions), exit and signal statuses decoded with the wait macros,
  * 50 children reaped in order, WNOHANG, a zombie's state in /proc/PID/stat until it is
- * reaped, an orphan reparented away from its exited parent, and to a subreaper.
+ * reaped, an orphan reparented away from its exited parent, and to a subreaper; the CPU time
+ * of reaped children in wait4's rusage, getrusage(RUSAGE_CHILDREN) and times().
  *
  *   fork_cow CHECK      CHECK is one of: cow, bigcow, status, reap50, wnohang, zombie, orphan,
- *                       subreaper
+ *                       subreaper, rusage
  *   fork_cow all        every check in turn
  *
  * Children never print; they report through their exit status or a pipe, and the parent
@@ -19,6 +20,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/times.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -464,13 +466,60 @@ static void check_subreaper(void)
     prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
 }
 
+/* ---- CPU time of children: wait4's rusage, getrusage(RUSAGE_CHILDREN) and times() count a
+ * reaped child's time (its threads' and its own reaped children's too) */
+static int tv_positive(struct timeval tv)
+{
+    return tv.tv_sec > 0 || tv.tv_usec > 0;
+}
+
+static void spin(long n)
+{
+    volatile long x = 0;
+    for (long i = 0; i < n; i++)
+        x += i;
+}
+
+static void check_rusage(void)
+{
+    pid_t pid = fork();
+    if (pid < 0)
+        die("fork");
+    if (pid == 0) {
+        pid_t grandchild = fork(); /* its time reaches the parent through the child's wait */
+        if (grandchild == 0) {
+            spin(3000000);
+            _exit(0);
+        }
+        waitpid(grandchild, NULL, 0);
+        spin(3000000);
+        _exit(0);
+    }
+    int status;
+    struct rusage ru;
+    memset(&ru, 0, sizeof ru);
+    if (wait4(pid, &status, 0, &ru) != pid)
+        die("wait4");
+    printf("wait4 rusage: user time > 0: %s, ru_maxrss > 0: %s\n", tv_positive(ru.ru_utime) ? "yes" : "no",
+           ru.ru_maxrss > 0 ? "yes" : "no");
+    struct rusage ch;
+    if (getrusage(RUSAGE_CHILDREN, &ch) < 0)
+        die("getrusage");
+    long long wait_us = ru.ru_utime.tv_sec * 1000000LL + ru.ru_utime.tv_usec;
+    long long ch_us = ch.ru_utime.tv_sec * 1000000LL + ch.ru_utime.tv_usec;
+    printf("RUSAGE_CHILDREN: user time > 0: %s, at least wait4's: %s, ru_maxrss > 0: %s\n",
+           ch_us > 0 ? "yes" : "no", ch_us >= wait_us ? "yes" : "no", ch.ru_maxrss > 0 ? "yes" : "no");
+    struct tms t;
+    printf("times: %s\n", times(&t) != (clock_t)-1 ? "ok" : strerror(errno));
+}
+
 static const struct {
     const char *name;
     void (*run)(void);
 } checks[] = {
     { "cow", check_cow },         { "bigcow", check_bigcow }, { "status", check_status },
     { "reap50", check_reap50 },   { "wnohang", check_wnohang }, { "zombie", check_zombie },
-    { "orphan", check_orphan },   { "subreaper", check_subreaper },
+    { "orphan", check_orphan },   { "subreaper", check_subreaper }, { "rusage", check_rusage },
 };
 
 int main(int argc, char **argv)
@@ -486,7 +535,7 @@ int main(int argc, char **argv)
         }
     }
     if (!ran) {
-        fprintf(stderr, "usage: %s all|cow|bigcow|status|reap50|wnohang|zombie|orphan|subreaper\n", argv[0]);
+        fprintf(stderr, "usage: %s all|cow|bigcow|status|reap50|wnohang|zombie|orphan|subreaper|rusage\n", argv[0]);
         return 2;
     }
     return 0;

@@ -4,17 +4,19 @@
  * si_code and si_addr; leaving a handler with siglongjmp or by editing the saved registers
  * in the ucontext; the x87/SSE state saved and restored around a handler; sigaltstack;
  * SIGCHLD; alarm and setitimer; blocking, pending and the order of delivery; SA_RESETHAND,
- * SA_NODEFER, SA_RESTART and EINTR; sigsuspend and sigtimedwait; EFLAGS.TF single-stepping.
+ * SA_NODEFER, SA_RESTART and EINTR; sigsuspend and sigtimedwait; EFLAGS.TF single-stepping;
+ * job control (a stopped child keeps a fatal signal pending until SIGCONT); the time left that
+ * select and ppoll write back; clock_nanosleep with TIMER_ABSTIME.
  *
  *   signals CHECK    CHECK is one of: raise, segv, faultregs, fpe, eip, fpstate, altstack,
  *                    sigchld, alarm, itimer, mask, order, resethand, nodefer, sigsuspend,
- *                    eintr, sigtimedwait, trapflag, trapcode
+ *                    eintr, sigtimedwait, trapflag, trapcode, jobstop, timeleft
  *   signals all      every check in turn
  *
  * Handlers never print (printf is not async-signal-safe): they record what they saw and the
  * main line prints it. The program also builds as x86-64 (gcc without -m32), which lets the
  * host kernel vouch for the output where qemu-i386 7.2 is not a faithful reference
- * (faultregs, fpstate, trapcode).
+ * (faultregs, fpstate, trapcode, jobstop, timeleft).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -28,6 +30,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/select.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -985,6 +988,101 @@ static void check_trapcode(void)
     set_default(SIGTRAP);
 }
 
+/* ---- job control: a stopped child takes nothing but SIGKILL and SIGCONT; a fatal signal
+ * sent to it stays pending and kills it once SIGCONT resumes it (wants_signal) */
+static void check_jobstop(void)
+{
+    int status;
+    pid_t pid = fork();
+    if (pid < 0)
+        die("fork");
+    if (pid == 0) {
+        raise(SIGSTOP);
+        _exit(5); /* resumed: SIGTERM, still pending, kills the child first */
+    }
+    pid_t w = waitpid(pid, &status, WUNTRACED);
+    printf("child stopped itself: %s, by %s\n", w == pid && WIFSTOPPED(status) ? "yes" : "no",
+           WIFSTOPPED(status) && WSTOPSIG(status) == SIGSTOP ? "SIGSTOP" : "?");
+    kill(pid, SIGTERM);
+    struct timespec pause_ts = { 0, 50 * 1000 * 1000 };
+    nanosleep(&pause_ts, NULL);
+    w = waitpid(pid, &status, WNOHANG);
+    printf("SIGTERM to the stopped child: %s\n", w == 0 ? "pending, child still stopped" : "child gone");
+    kill(pid, SIGCONT);
+    w = waitpid(pid, &status, 0);
+    printf("after SIGCONT: %s\n", w == pid && WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM
+               ? "killed by the pending SIGTERM" : "not killed by SIGTERM");
+}
+
+/* ---- select, pselect6 and ppoll write the time left back (also when a handler interrupts
+ * them); clock_nanosleep(TIMER_ABSTIME) returns no earlier than the deadline */
+static void noop_handler(int sig, siginfo_t *si, void *ucv)
+{
+    (void)sig, (void)si, (void)ucv;
+}
+
+static void arm_once(long usec)
+{
+    struct itimerval it = { { 0, 0 }, { 0, usec } };
+    if (setitimer(ITIMER_REAL, &it, NULL) < 0)
+        die("setitimer");
+}
+
+static void check_timeleft(void)
+{
+    int p[2];
+    if (pipe(p) < 0)
+        die("pipe");
+    set_handler(SIGALRM, noop_handler, 0);
+    fd_set r;
+    FD_ZERO(&r);
+    FD_SET(p[0], &r);
+    struct timeval tv = { 0, 100 * 1000 };
+    int n = select(p[0] + 1, &r, NULL, NULL, &tv);
+    printf("select timed out: %d, timeval now %ld.%06ld\n", n, (long)tv.tv_sec, (long)tv.tv_usec);
+    arm_once(300 * 1000);
+    FD_ZERO(&r);
+    FD_SET(p[0], &r);
+    tv.tv_sec = 2;
+    tv.tv_usec = 0;
+    n = select(p[0] + 1, &r, NULL, NULL, &tv);
+    int e = errno;
+    printf("select interrupted: %d %s, time left between 1.5 and 1.8 s: %s\n", n, errname(e),
+           tv.tv_sec == 1 && tv.tv_usec >= 500000 && tv.tv_usec <= 800000 ? "yes" : "no");
+    arm_once(300 * 1000);
+    struct pollfd pf = { p[0], POLLIN, 0 };
+    struct timespec ts = { 2, 0 };
+    n = syscall(SYS_ppoll, &pf, 1, &ts, NULL, 8);
+    e = errno;
+    printf("ppoll interrupted: %d %s, time left between 1.5 and 1.8 s: %s\n", n, errname(e),
+           ts.tv_sec == 1 && ts.tv_nsec >= 500000000 && ts.tv_nsec <= 800000000 ? "yes" : "no");
+    if (write(p[1], "x", 1) != 1)
+        die("write");
+    ts.tv_sec = 3;
+    ts.tv_nsec = 0;
+    n = syscall(SYS_ppoll, &pf, 1, &ts, NULL, 8);
+    printf("ppoll ready at once: %d, time left above 2.9 s: %s\n", n,
+           ts.tv_sec == 2 && ts.tv_nsec > 900000000 ? "yes" : ts.tv_sec == 3 && ts.tv_nsec == 0 ? "yes" : "no");
+    set_default(SIGALRM);
+    for (int i = 0; i < 5; i++) {
+        struct timespec now, deadline, after;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        deadline = now;
+        deadline.tv_nsec += (i + 1) * 7300000L;
+        if (deadline.tv_nsec >= 1000000000L) {
+            deadline.tv_sec++;
+            deadline.tv_nsec -= 1000000000L;
+        }
+        int rc = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, NULL);
+        clock_gettime(CLOCK_MONOTONIC, &after);
+        int reached = after.tv_sec > deadline.tv_sec || (after.tv_sec == deadline.tv_sec && after.tv_nsec >= deadline.tv_nsec);
+        printf("clock_nanosleep TIMER_ABSTIME +%.1f ms: %d, woke at or after the deadline: %s\n",
+               (i + 1) * 7.3, rc, reached ? "yes" : "no");
+    }
+    close(p[0]);
+    close(p[1]);
+}
+
 static const struct {
     const char *name;
     void (*run)(void);
@@ -999,6 +1097,7 @@ static const struct {
     { "nodefer", check_nodefer },     { "sigsuspend", check_sigsuspend },
     { "eintr", check_eintr },         { "sigtimedwait", check_sigtimedwait },
     { "trapflag", check_trapflag },   { "trapcode", check_trapcode },
+    { "jobstop", check_jobstop },     { "timeleft", check_timeleft },
 };
 
 int main(int argc, char **argv)

@@ -3,11 +3,12 @@
  * wake-ups, set_robust_list, exit of a single thread): mutex-protected counters, a
  * condition-variable ping-pong, barriers, __thread variables, atomics under contention,
  * detached threads, join values and cancellation, thread ids, fork from a thread, and
- * exit() from a thread ending the whole process.
+ * exit() from a thread ending the whole process; the wait status of a process whose main thread
+ * left with pthread_exit.
  *
  *   threads CHECK     CHECK is one of: mutex, condvar, barrier, tls, atomics, detach, join,
- *                     ids, fork, exit
- *   threads all       every check but exit, in turn
+ *                     ids, fork, exit, leaderexit, deadlock
+ *   threads all       every check but exit and deadlock, in turn
  *
  * Threads never print: they store results that the main thread prints after joining them.
  * exit ends the process with status 7 from a thread while the main thread is blocked.
@@ -15,11 +16,13 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <semaphore.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -432,6 +435,72 @@ static void check_exit(void)
     printf("not reached\n");
 }
 
+/* ---- leaderexit: the main thread leaves with pthread_exit; the process lives on in its other
+ * thread, and its wait status is what that thread ends it with (exit, a fatal signal) */
+static void *late_ender(void *arg)
+{
+    usleep(10000);
+    switch ((int)(intptr_t)arg) {
+    case 0: return NULL; /* the last thread returns: status 0 */
+    case 1: exit(5);
+    case 2: raise(SIGTERM); break;
+    case 3: *(volatile int *)0 = 1; break; /* SIGSEGV */
+    }
+    return NULL;
+}
+
+static void check_leaderexit(void)
+{
+    static const char *what[] = { "last thread returns", "thread calls exit(5)", "thread raises SIGTERM", "thread faults" };
+    for (int i = 0; i < 4; i++) {
+        fflush(stdout);
+        pid_t pid = fork();
+        if (pid < 0) {
+            perror("fork");
+            exit(99);
+        }
+        if (pid == 0) {
+            signal(SIGSEGV, SIG_DFL);
+            struct rlimit no_core = { 0, 0 };
+            setrlimit(RLIMIT_CORE, &no_core);
+            pthread_t t;
+            check_rc("pthread_create", pthread_create(&t, NULL, late_ender, (void *)(intptr_t)i));
+            pthread_exit(NULL);
+        }
+        int status;
+        if (waitpid(pid, &status, 0) != pid) {
+            perror("waitpid");
+            exit(99);
+        }
+        if (WIFEXITED(status))
+            printf("%s: exited %d\n", what[i], WEXITSTATUS(status));
+        else
+            printf("%s: killed by signal %d\n", what[i], WIFSIGNALED(status) ? WTERMSIG(status) : -1);
+    }
+}
+
+/* ---- deadlock: the main thread leaves with pthread_exit while the only other thread waits
+ * for a condition nobody will signal. Linux would wait forever; the emulator reports the
+ * deadlock (exit 137). Not part of "all". */
+static void *forever_waiter(void *arg)
+{
+    (void)arg;
+    static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+    static pthread_cond_t c = PTHREAD_COND_INITIALIZER;
+    pthread_mutex_lock(&m);
+    for (;;)
+        pthread_cond_wait(&c, &m);
+    return NULL;
+}
+
+static void check_deadlock(void)
+{
+    pthread_t t;
+    check_rc("pthread_create", pthread_create(&t, NULL, forever_waiter, NULL));
+    printf("main thread leaves\n");
+    pthread_exit(NULL);
+}
+
 static const struct {
     const char *name;
     void (*run)(void);
@@ -439,7 +508,8 @@ static const struct {
     { "mutex", check_mutex }, { "condvar", check_condvar }, { "barrier", check_barrier },
     { "tls", check_tls },     { "atomics", check_atomics }, { "detach", check_detach },
     { "join", check_join },   { "ids", check_ids },         { "fork", check_fork },
-    { "exit", check_exit },
+    { "exit", check_exit },   { "leaderexit", check_leaderexit },
+    { "deadlock", check_deadlock },
 };
 
 int main(int argc, char **argv)
@@ -448,7 +518,7 @@ int main(int argc, char **argv)
     const char *which = argc > 1 ? argv[1] : "";
     int ran = 0;
     for (unsigned i = 0; i < sizeof checks / sizeof checks[0]; i++) {
-        int all = strcmp(which, "all") == 0 && strcmp(checks[i].name, "exit") != 0;
+        int all = strcmp(which, "all") == 0 && strcmp(checks[i].name, "exit") != 0 && strcmp(checks[i].name, "deadlock") != 0;
         if (all || strcmp(which, checks[i].name) == 0) {
             printf("== %s\n", checks[i].name);
             checks[i].run();
@@ -456,7 +526,7 @@ int main(int argc, char **argv)
         }
     }
     if (!ran) {
-        fprintf(stderr, "usage: %s all|mutex|condvar|barrier|tls|atomics|detach|join|ids|fork|exit\n", argv[0]);
+        fprintf(stderr, "usage: %s all|mutex|condvar|barrier|tls|atomics|detach|join|ids|fork|exit|leaderexit|deadlock\n", argv[0]);
         return 2;
     }
     return 0;

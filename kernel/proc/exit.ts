@@ -11,6 +11,7 @@ import {
   SIG_IGN, SIGCHLD, SIGKILL,
 } from '../signal/signal.js';
 import { sendSignal, type SignalHooks } from '../signal/deliver.js';
+import { nsToTicks, taskCpuNs } from './cputime.js';
 import type { Scheduler } from './sched.js';
 import type { Task } from './task.js';
 import { wakeUpTask } from './waitQueue.js';
@@ -56,6 +57,8 @@ export function doExit(k: ExitHooks, t: Task, code: number): void {
     t.clearChildTid = 0;
   }
   completeVforkDone(k.sched, t);
+  // ru_maxrss as getrusage approximates it (the frames in use), kept for the parent's wait.
+  if (t.mm.pgd !== 0) t.group.maxrssKb = Math.max(t.group.maxrssKb, t.mm.mem.framesInUse * 4);
   for (const q of t.waitingOn) q.remove(t);
   t.waitingOn.length = 0;
   mmput(t);
@@ -70,6 +73,9 @@ export function doExit(k: ExitHooks, t: Task, code: number): void {
 export function doGroupExit(k: ExitHooks, t: Task, code: number): void {
   const g = t.group;
   if (g.groupExitCode === null) g.groupExitCode = code;
+  // The process's wait status is the group's exit code (SIGNAL_GROUP_EXIT), also when the
+  // leader already left with pthread_exit and a thread calls exit or takes a fatal signal.
+  if (g.leader.exited) g.leader.exitCode = g.groupExitCode;
   for (const x of g.threads) {
     if (x === t || x.exited) continue;
     // zap_other_threads: SIGKILL each; they die at their next return to user mode.
@@ -145,7 +151,7 @@ function notifyParentOfExit(k: ExitHooks, leader: Task): void {
   const killed = (code & 0x7f) !== 0;
   const info = makeSigInfo(SIGCHLD, killed ? (code & 0x80 ? CLD_DUMPED : CLD_KILLED) : CLD_EXITED, {
     pid: leader.pid, uid: leader.cred.uid, status: killed ? code & 0x7f : (code >> 8) & 0xff,
-    utime: Math.floor(leader.instructions / 1e6),
+    utime: nsToTicks(taskCpuNs(leader, 'self')),
   });
   const autoreap = parentIgnoresChildren(p);
   if (leader.exitSignal !== 0) sendSignal(p, { ...info, signo: leader.exitSignal }, true, k);
@@ -175,7 +181,10 @@ export function releaseTask(sched: Scheduler, t: Task): void {
   t.state = 'dead';
   const g = t.group;
   const i = g.threads.indexOf(t);
-  if (i >= 0 && !t.isLeader) g.threads.splice(i, 1);
+  if (i >= 0 && !t.isLeader) {
+    g.threads.splice(i, 1);
+    g.exitedInstructions += t.instructions;
+  }
   sched.remove(t);
 }
 

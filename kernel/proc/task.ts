@@ -104,8 +104,13 @@ export class ThreadGroup {
   personality = 0;
   /** PR_SET_CHILD_SUBREAPER: orphaned descendants are reparented here instead of to init. */
   childSubreaper = false;
-  /** Accumulated instructions of reaped children (for times/getrusage). */
+  /** Accumulated instructions of reaped children and their reaped children (cutime). */
   childInstructions = 0;
+  /** Instructions of the threads that have exited and left the group (the rest are in threads). */
+  exitedInstructions = 0;
+  /** ru_maxrss (KiB) as the process exited, and the largest of its reaped children's. */
+  maxrssKb = 0;
+  childMaxrssKb = 0;
 
   constructor(pgid: number, sid: number) {
     this.pgid = pgid;

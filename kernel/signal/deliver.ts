@@ -46,9 +46,14 @@ function sigFatal(t: Task, sig: number): boolean {
   return d === 'term' || d === 'core';
 }
 
+/**
+ * wants_signal: a stopped thread takes nothing but SIGKILL, so a fatal signal sent to a
+ * stopped process stays pending (the process dies only once SIGCONT resumes it).
+ */
 function wantsSignal(t: Task, sig: number): boolean {
   if (t.exited) return false;
   if (sig === SIGKILL) return true;
+  if (t.state === 'stopped') return false;
   return (t.signal.blocked & sigbit(sig)) === 0n;
 }
 

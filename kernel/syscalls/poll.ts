@@ -8,6 +8,7 @@ import { POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI, POLLRDNORM, POLLW
 import { copyFromUser, copyToUser } from '../mm/uaccess.js';
 import type { WaitQueue } from '../proc/waitQueue.js';
 import { UNBLOCKABLE } from '../signal/signal.js';
+import { BLOCKED } from '../syscallEntry.js';
 import type { SyscallContext } from './types.js';
 
 const NS = 1_000_000_000n;
@@ -48,6 +49,37 @@ function finish(c: SyscallContext, mask: bigint | null, ret: number): number {
     t.signal.blocked = t.savedSigmask;
     t.savedSigmask = null;
   }
+  return ret;
+}
+
+type TimeLayout = 'timeval' | 'timespec' | 'timespec64';
+
+/**
+ * poll_select_finish: ppoll, pselect6 and select write the time left back into the caller's
+ * timeout on every return (0 once it ran out; EINTR and errors too), unless the timeout was
+ * zero. glibc's select() relies on it to update its timeval.
+ */
+function withTimeLeft(c: SyscallContext, ptr: number, layout: TimeLayout, ns: bigint | null, run: () => number): number {
+  const r = c.task.restart;
+  if (ptr === 0 || (r === null && ns === 0n)) return run();
+  const deadline = r !== null ? r.deadline : ns === null ? -1n : c.now() + ns;
+  const ret = run();
+  if (deadline < 0n) return ret;
+  const write = (): void => {
+    const left = deadline > c.now() ? deadline - c.now() : 0n;
+    const b = new Uint8Array(layout === 'timespec64' ? 16 : 8);
+    const dv = new DataView(b.buffer);
+    if (layout === 'timespec64') {
+      dv.setBigInt64(0, left / NS, true);
+      dv.setBigInt64(8, left % NS, true);
+    } else {
+      dv.setInt32(0, Number(left / NS), true);
+      dv.setInt32(4, Number(layout === 'timeval' ? (left % NS) / 1000n : left % NS), true);
+    }
+    copyToUser(c.mm, ptr, b);
+  };
+  if (ret === BLOCKED) c.task.restart!.onInterrupt = write;
+  else write();
   return ret;
 }
 
@@ -103,7 +135,8 @@ function ppoll(c: SyscallContext, ufds: number, nfds: number, tsp: number, sigma
   if (typeof t === 'number') return t;
   const m = readSigmask(c, sigmask, size);
   if (typeof m === 'number') return m;
-  return doPoll(c, ufds, nfds >>> 0, tsp === 0 ? null : t, m);
+  const layout = wide ? 'timespec64' : 'timespec';
+  return withTimeLeft(c, tsp, layout, t, () => doPoll(c, ufds, nfds >>> 0, tsp === 0 ? null : t, m));
 }
 
 export function sysPpoll(c: SyscallContext, ufds: number, nfds: number, tsp: number, sigmask: number, size: number): number {
@@ -167,17 +200,7 @@ export function sysNewselect(c: SyscallContext, n: number, inp: number, outp: nu
     if (sec < 0 || usec < 0 || usec >= 1e6) return -EINVAL;
     ns = BigInt(sec) * NS + BigInt(usec) * 1000n;
   }
-  const r = doSelect(c, n, inp, outp, exp, tvp === 0 ? null : ns, null);
-  if (tvp !== 0 && r >= 0) {
-    const left = c.task.restart?.deadline ?? -1n;
-    const rem = left >= 0n && left > c.now() ? left - c.now() : 0n;
-    const b = new Uint8Array(8);
-    const dv = new DataView(b.buffer);
-    dv.setInt32(0, Number(rem / NS), true);
-    dv.setInt32(4, Number((rem % NS) / 1000n), true);
-    copyToUser(c.mm, tvp, b);
-  }
-  return r;
+  return withTimeLeft(c, tvp, 'timeval', ns, () => doSelect(c, n, inp, outp, exp, tvp === 0 ? null : ns, null));
 }
 
 /** The old select(struct sel_arg_struct *). */
@@ -197,7 +220,8 @@ function pselect(c: SyscallContext, n: number, inp: number, outp: number, exp: n
     if (typeof m === 'number') return m;
     mask = m;
   }
-  return doSelect(c, n, inp, outp, exp, tsp === 0 ? null : t, mask);
+  const layout = wide ? 'timespec64' : 'timespec';
+  return withTimeLeft(c, tsp, layout, t, () => doSelect(c, n, inp, outp, exp, tsp === 0 ? null : t, mask));
 }
 
 export function sysPselect6(c: SyscallContext, n: number, inp: number, outp: number, exp: number, tsp: number, sig: number): number {

@@ -5,6 +5,7 @@
 import { randomFillSync } from 'node:crypto';
 import { EAGAIN, EINTR, EINVAL, ENOSYS, EPERM, ESRCH, ETIMEDOUT } from '../errno.js';
 import { copyFromUser, copyToUser, getUser32, putUser32, strncpyFromUserBytes } from '../mm/uaccess.js';
+import { nsToTicks, rusageBytes, taskCpuNs } from '../proc/cputime.js';
 import { RLIM_INFINITY, RLIM_NLIMITS, RLIMIT_NOFILE, RLIMIT_STACK, type Rlimit, type Task } from '../proc/task.js';
 import type { SyscallContext } from './types.js';
 
@@ -259,34 +260,24 @@ export function sysSysinfo(c: SyscallContext, info: number): number {
   return 0;
 }
 
-function cpuTimes(): { user: number; system: number } {
-  const u = process.cpuUsage();
-  return { user: u.user, system: u.system };
-}
+const RUSAGE_SELF = 0, RUSAGE_CHILDREN = -1, RUSAGE_THREAD = 1;
 
 export function sysGetrusage(c: SyscallContext, who: number, ru: number): number {
-  if (who !== 0 && who !== -1 && who !== 1) return -EINVAL;
-  const b = new Uint8Array(72);
-  const dv = new DataView(b.buffer);
-  if (who !== -1) {
-    const t = cpuTimes();
-    dv.setUint32(0, Math.floor(t.user / 1e6), true);
-    dv.setUint32(4, t.user % 1e6, true);
-    dv.setUint32(8, Math.floor(t.system / 1e6), true);
-    dv.setUint32(12, t.system % 1e6, true);
-    dv.setUint32(16, c.mm.mem.framesInUse * 4, true); // ru_maxrss in KiB (approximate)
-  }
-  copyToUser(c.mm, ru, b);
+  if (who !== RUSAGE_SELF && who !== RUSAGE_CHILDREN && who !== RUSAGE_THREAD) return -EINVAL;
+  const t = c.task;
+  const ns = taskCpuNs(t, who === RUSAGE_CHILDREN ? 'children' : who === RUSAGE_THREAD ? 'thread' : 'self');
+  // ru_maxrss in KiB, approximated by the frames in use; the children's is the largest seen at their exit.
+  const maxrss = who === RUSAGE_CHILDREN ? t.group.childMaxrssKb : c.mm.mem.framesInUse * 4;
+  copyToUser(c.mm, ru, rusageBytes(ns, maxrss));
   return 0;
 }
 
 export function sysTimes(c: SyscallContext, buf: number): number {
-  const t = cpuTimes();
   if (buf !== 0) {
     const b = new Uint8Array(16);
     const dv = new DataView(b.buffer);
-    dv.setUint32(0, Math.floor(t.user / 10000), true);
-    dv.setUint32(4, Math.floor(t.system / 10000), true);
+    dv.setUint32(0, nsToTicks(taskCpuNs(c.task, 'self')), true); // tms_utime
+    dv.setUint32(8, nsToTicks(taskCpuNs(c.task, 'children')), true); // tms_cutime
     copyToUser(c.mm, buf, b);
   }
   return Number((c.monotonicNs() / 10_000_000n) & 0x7fffffffn);

@@ -3,6 +3,7 @@
 // (nanosleep, clock_nanosleep, pause) and ITIMER_REAL/alarm, which run on the kernel's virtual clock.
 import { EINVAL } from '../errno.js';
 import { copyFromUser, copyToUser, putUser32 } from '../mm/uaccess.js';
+import { taskCpuNs } from '../proc/cputime.js';
 import type { SyscallContext } from './types.js';
 
 export const CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1, CLOCK_PROCESS_CPUTIME_ID = 2;
@@ -19,10 +20,8 @@ export function clockNow(c: SyscallContext, clk: number): bigint | null {
     case CLOCK_TAI: return c.realtimeNs() + 37n * NS;
     case CLOCK_MONOTONIC: case CLOCK_MONOTONIC_RAW: case CLOCK_MONOTONIC_COARSE:
     case CLOCK_BOOTTIME: case CLOCK_BOOTTIME_ALARM: return c.monotonicNs();
-    case CLOCK_PROCESS_CPUTIME_ID: case CLOCK_THREAD_CPUTIME_ID: {
-      const u = process.cpuUsage();
-      return BigInt(u.user + u.system) * 1000n;
-    }
+    case CLOCK_PROCESS_CPUTIME_ID: return taskCpuNs(c.task, 'self');
+    case CLOCK_THREAD_CPUTIME_ID: return taskCpuNs(c.task, 'thread');
     default: return null;
   }
 }

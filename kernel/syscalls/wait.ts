@@ -4,7 +4,9 @@
 // child-exit queue when nothing is ready yet. Children of every thread of the caller count.
 import { ECHILD, EINVAL, ESRCH } from '../errno.js';
 import { clearUser, copyToUser, putUser32 } from '../mm/uaccess.js';
+import { groupInstructions, rusageBytes } from '../proc/cputime.js';
 import { releaseTask } from '../proc/exit.js';
+import { NS_PER_INSN } from '../proc/sched.js';
 import type { Task } from '../proc/task.js';
 import { CLD_CONTINUED, CLD_DUMPED, CLD_EXITED, CLD_KILLED, CLD_STOPPED, SIGCHLD } from '../signal/signal.js';
 import type { SyscallContext } from './types.js';
@@ -67,7 +69,10 @@ function reap(c: SyscallContext, r: Report): void {
   const p = ch.parent;
   if (p !== null) p.children.splice(p.children.indexOf(ch), 1);
   ch.parent = null;
-  c.task.group.childInstructions += ch.instructions + ch.group.childInstructions;
+  // The child's threads and its own reaped children count as the parent's children's time.
+  const g = c.task.group;
+  g.childInstructions += groupInstructions(ch.group) + ch.group.childInstructions;
+  g.childMaxrssKb = Math.max(g.childMaxrssKb, ch.group.maxrssKb, ch.group.childMaxrssKb);
   releaseTask(c.sched, ch);
 }
 
@@ -82,6 +87,12 @@ function doWait(c: SyscallContext, sel: Selector, options: number): Report | num
   return r;
 }
 
+/** The reported child's rusage: its own time and its reaped children's (RUSAGE_BOTH). */
+function childRusage(ch: Task): Uint8Array {
+  const g = ch.group;
+  return rusageBytes(BigInt(groupInstructions(g) + g.childInstructions) * NS_PER_INSN, Math.max(g.maxrssKb, g.childMaxrssKb));
+}
+
 function selectorFor(c: SyscallContext, pid: number): Selector {
   if (pid === -1) return { kind: 'all' };
   if (pid > 0) return { kind: 'pid', pid };
@@ -94,7 +105,7 @@ export function sysWait4(c: SyscallContext, pid: number, statusPtr: number, opti
   const r = doWait(c, selectorFor(c, pid), options | WEXITED);
   if (typeof r === 'number') return r;
   if (statusPtr !== 0) putUser32(c.mm, statusPtr, r.status);
-  if (rusage !== 0) clearUser(c.mm, rusage, 72);
+  if (rusage !== 0) copyToUser(c.mm, rusage, childRusage(r.child));
   return r.child.pid;
 }
 
@@ -129,6 +140,6 @@ export function sysWaitid(c: SyscallContext, idtype: number, id: number, infop: 
     dv.setInt32(20, r.siStatus, true);
     copyToUser(c.mm, infop, b);
   }
-  if (rusage !== 0) clearUser(c.mm, rusage, 72);
+  if (rusage !== 0) copyToUser(c.mm, rusage, childRusage(r.child));
   return 0;
 }

@@ -2,7 +2,7 @@
 // call, on stderr, the guest's stdout untouched), --stats (counters that must move with what the
 // guest does: 256 more pages touched give 256 more anonymous page faults), --mem (a guest that
 // needs more than the given memory is killed, one that fits runs), and the exit status of a
-// guest killed by a signal (128 + signal) with its one diagnostic line.
+// guest killed by a signal (128 + signal) with its one diagnostic line, or by the deadlock check.
 import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { ROOT, runCli, symbolAddress } from './cliProcess.js';
@@ -142,5 +142,11 @@ describe('exit status of a guest killed by a signal', { timeout: SLOW }, () => {
   it('a normal exit keeps the guest status and prints nothing of its own', () => {
     const r = runCli(['run', 'guest-programs/build/exit_codes', '_exit', '77']);
     expect([r.status, r.stdout, r.stderr]).toEqual([77, '', '']);
+  });
+  it('a deadlock after the main thread left with pthread_exit: 137 and the deadlock line, not exit 0', () => {
+    const r = runCli(['run', 'guest-programs/build/threads', 'deadlock']);
+    expect(r.status).toBe(128 + 9);
+    expect(r.stdout).toBe('== deadlock\nmain thread leaves\n');
+    expect(r.stderr).toMatch(/^i386emu: every task is asleep and nothing can wake one \(deadlock\); killing the guest\ni386emu: guest killed by SIGKILL \(SI_KERNEL\); eip 0x[0-9a-f]{8}: .*\[deadlock: every task asleep\]\n$/);
   });
 });

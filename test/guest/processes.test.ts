@@ -66,6 +66,7 @@ const PROCESSES: ProcCase[] = [
         + "grandchild's parent was the middle child: yes\ngrandchild's parent then became the subreaper: yes\n",
     },
   },
+  { prog: 'fork_cow', args: ['rusage'], status: 0 },
   { prog: 'vfork_exec', args: ['vfork'], status: 0 },
   {
     prog: 'vfork_exec', args: ['vfork_shared'], status: 0,
@@ -107,6 +108,7 @@ const THREADS: ProcCase[] = [
   { prog: 'threads', args: ['ids'], status: 0 },
   { prog: 'threads', args: ['fork'], status: 0 },
   { prog: 'threads', args: ['exit'], status: 7 },
+  { prog: 'threads', args: ['leaderexit'], status: 0 },
 ];
 
 
@@ -141,6 +143,18 @@ const SIGNALS: ProcCase[] = [
   { prog: 'signals', args: ['eintr'], status: 0 },
   { prog: 'signals', args: ['sigtimedwait'], status: 0 },
   { prog: 'signals', args: ['trapflag'], status: 0 },
+  { prog: 'signals', args: ['jobstop'], status: 0 },
+  {
+    prog: 'signals', args: ['timeleft'], status: 0,
+    linux: {
+      why: 'qemu-i386 7.2 does not write the time left back when a handler interrupts select or ppoll; Linux does (poll_select_finish)',
+      stdout: '== timeleft\nselect timed out: 0, timeval now 0.000000\n'
+        + 'select interrupted: -1 EINTR, time left between 1.5 and 1.8 s: yes\n'
+        + 'ppoll interrupted: -1 EINTR, time left between 1.5 and 1.8 s: yes\n'
+        + 'ppoll ready at once: 1, time left above 2.9 s: yes\n'
+        + [7.3, 14.6, 21.9, 29.2, 36.5].map((ms) => `clock_nanosleep TIMER_ABSTIME +${ms.toFixed(1)} ms: 0, woke at or after the deadline: yes\n`).join(''),
+    },
+  },
   {
     prog: 'signals', args: ['trapcode'], status: 0,
     linux: {
