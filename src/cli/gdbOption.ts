@@ -16,6 +16,7 @@ export async function runWithGdb(o: RunOptions): Promise<number> {
     memoryBytes: o.memoryMiB * 1024 * 1024,
     quantum: o.quantum ?? undefined,
     rootDir: resolve(o.root ?? process.cwd()),
+    sysroot: o.sysroot === null ? undefined : resolve(o.sysroot),
     strace: o.strace ? (line: string) => process.stderr.write(line + '\n') : undefined,
   });
   const stub = new GdbStub(target, image, { port: o.gdbPort ?? 1234, trace: !!process.env.I386EMU_GDB_TRACE });
