@@ -5,7 +5,7 @@
 import { PAGE_SIZE } from '../../src/mmu/physicalMemory.js';
 import type { Mm } from '../mm/mmStruct.js';
 import { mmapRegion, pageAlign, pageDown } from '../mm/mmap.js';
-import { VM_EXEC, VM_MAY_ALL, VM_READ, VM_WRITE, type VmFile } from '../mm/vma.js';
+import { VM_ACCOUNT, VM_EXEC, VM_MAY_ALL, VM_READ, VM_WRITE, type VmFile } from '../mm/vma.js';
 import { PF_R, PF_W, PF_X, PT_LOAD, type ElfImage, type ElfSegment } from './elfHeader.js';
 
 export function segmentVmFlags(pflags: number): number {
@@ -36,7 +36,10 @@ export function elfLoad(mm: Mm, file: VmFile, s: ElfSegment, bias: number): void
   const memEnd = pageAlign(vaddr + s.memsz);
   if (s.filesz > 0) {
     const zeroTail = s.memsz > s.filesz ? fileEndAddr : Infinity;
-    mmapRegion(mm, start, mapEnd - start, flags, file, pageDown(s.offset) / PAGE_SIZE, null, zeroTail);
+    // A private writable file mapping is charged (VM_ACCOUNT), as any mmap of one.
+    const fileFlags = flags & VM_WRITE ? flags | VM_ACCOUNT : flags;
+    mmapRegion(mm, start, mapEnd - start, fileFlags, file, pageDown(s.offset) / PAGE_SIZE, null, zeroTail);
   }
-  if (memEnd > mapEnd) mmapRegion(mm, mapEnd, memEnd - mapEnd, flags, null, 0);
+  // The BSS pages come from vm_brk_flags, which always charges them.
+  if (memEnd > mapEnd) mmapRegion(mm, mapEnd, memEnd - mapEnd, flags | VM_ACCOUNT, null, 0);
 }

@@ -11,9 +11,9 @@ export const EXIT_NOT_FOUND = 127;
 export function execFailure(program: string, e: ElfError, sysroot: string | null): CliError {
   const m = /^interpreter (\S+): /.exec(e.message);
   if (m !== null && e.errno === ENOENT) {
-    const where = sysroot === null ? 'on the host' : `in ${sysroot} nor on the host`;
-    return new CliError(`${program}: dynamic linker ${m[1]} not found ${where}; install it with `
-      + `'apt-get install libc6-i386' (Debian's 32-bit libc), or pass --sysroot DIR with an i386 system tree`, EXIT_NOT_FOUND);
+    const where = sysroot === null ? '' : ` (nor in --sysroot ${sysroot})`;
+    return new CliError(`${program}: dynamic linker ${m[1]} not found${where}; install Debian's 32-bit libc `
+      + `(apt-get install libc6-i386) or pass --sysroot DIR with an i386 system tree`, EXIT_NOT_FOUND);
   }
   return new CliError(`${program}: ${e.message}`, m !== null ? EXIT_NOT_FOUND - 1 : 2);
 }
