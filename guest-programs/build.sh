@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Builds the guest test programs (static i386 ELF binaries) into guest-programs/build/.
+# Builds the guest test programs (i386 ELF binaries) into guest-programs/build/.
 #
 #   bash guest-programs/build.sh          build what is out of date
 #   bash guest-programs/build.sh -f       rebuild everything
 #
 # Each src/NAME.c becomes build/NAME (gcc -m32 -O2 -static); hello, printf_ints, strings and
 # int64 also get an -O0 variant build/NAME-O0; the programs in PTHREAD_PROGS are linked with
-# -pthread. harness/insnrun.c (the native side of the per-instruction tests) becomes
+# -pthread, the ones in LIBM_PROGS with -lm. The programs in DYNAMIC_VARIANTS also get dynamic
+# flavours: build/NAME-dyn (dynamically linked, -no-pie), build/NAME-pie (PIE, gcc's default)
+# and build/NAME-spie (-static-pie); the ones in DYNAMIC_ONLY get only -dyn and -pie.
+# build/hello-nointerp names a dynamic linker that does not exist (/nonexistent/ld.so).
+# harness/insnrun.c (the native side of the per-instruction tests) becomes
 # build/insnrun (-O1) and, as an x86-64 program for hosts that cannot run i386 code,
 # build/insnrun64 (-O1, no -m32). A target is rebuilt when it is missing
 # or older than its source or this script. If gcc cannot produce 32-bit code, Debian's
@@ -20,12 +24,17 @@ self="$here/build.sh"
 CC="${CC:-gcc}"
 CFLAGS_COMMON="-m32 -static -Wall -Wextra"
 CFLAGS_64="-Wall -Wextra"
+CFLAGS_DYN="-m32 -Wall -Wextra"
 force=0
 [[ "${1:-}" == "-f" ]] && force=1
 
 O0_VARIANTS=" hello printf_ints strings int64 "
 # Programs that use POSIX threads (built with -pthread).
 PTHREAD_PROGS=" threads interleave "
+LIBM_PROGS=" libm_funcs "
+# Dynamic flavours (-dyn, -pie, -spie) and programs that exist only dynamically linked.
+DYNAMIC_VARIANTS=" hello printf_ints malloc_free strings threads libm_funcs "
+DYNAMIC_ONLY=" dlopen_libm maps_self "
 
 # Can $CC build and link a static 32-bit program?
 check_m32() {
@@ -58,7 +67,8 @@ fi
 mkdir -p "$out"
 built=0
 
-# build OUTPUT SOURCE FLAGS...   (32-bit; CFLAGS_COMMON=$CFLAGS_64 build ... for x86-64)
+# build OUTPUT SOURCE FLAGS...   (32-bit; CFLAGS_COMMON=$CFLAGS_64 build ... for x86-64;
+# libraries to link after the source in LDLIBS)
 build() {
   local target="$1" source="$2"
   shift 2
@@ -66,7 +76,7 @@ build() {
     return 0
   fi
   # shellcheck disable=SC2086
-  "$CC" $CFLAGS_COMMON "$@" -o "$target.tmp" "$source"
+  "$CC" $CFLAGS_COMMON "$@" -o "$target.tmp" "$source" ${LDLIBS:-}
   mv -f "$target.tmp" "$target"
   built=$((built + 1))
 }
@@ -75,12 +85,27 @@ for c in "$src"/*.c; do
   name="$(basename "$c" .c)"
   extra=""
   [[ "$PTHREAD_PROGS" == *" $name "* ]] && extra="-pthread"
+  LDLIBS=""
+  [[ "$LIBM_PROGS" == *" $name "* ]] && LDLIBS="-lm"
+  if [[ "$DYNAMIC_VARIANTS$DYNAMIC_ONLY" == *" $name "* ]]; then
+    # shellcheck disable=SC2086
+    CFLAGS_COMMON="$CFLAGS_DYN" build "$out/$name-dyn" "$c" -O2 -no-pie $extra
+    # shellcheck disable=SC2086
+    CFLAGS_COMMON="$CFLAGS_DYN" build "$out/$name-pie" "$c" -O2 -pie -fPIE $extra
+  fi
+  [[ "$DYNAMIC_ONLY" == *" $name "* ]] && continue
+  if [[ "$DYNAMIC_VARIANTS" == *" $name "* ]]; then
+    # shellcheck disable=SC2086
+    CFLAGS_COMMON="$CFLAGS_DYN" build "$out/$name-spie" "$c" -O2 -static-pie $extra
+  fi
   # shellcheck disable=SC2086
   build "$out/$name" "$c" -O2 $extra
   if [[ "$O0_VARIANTS" == *" $name "* ]]; then
     build "$out/$name-O0" "$c" -O0
   fi
 done
+LDLIBS=""
+CFLAGS_COMMON="$CFLAGS_DYN" build "$out/hello-nointerp" "$src/hello.c" -O2 -Wl,--dynamic-linker=/nonexistent/ld.so
 build "$out/insnrun" "$here/harness/insnrun.c" -O1
 CFLAGS_COMMON="$CFLAGS_64" build "$out/insnrun64" "$here/harness/insnrun.c" -O1
 

@@ -6,7 +6,7 @@ export const EFAULT = 14, EBUSY = 16, EEXIST = 17, EXDEV = 18, ENODEV = 19, ENOT
 export const EISDIR = 21, EINVAL = 22, ENFILE = 23, EMFILE = 24, ENOTTY = 25, EFBIG = 27;
 export const ENOSPC = 28, ESPIPE = 29, EROFS = 30, EMLINK = 31, EPIPE = 32, EDOM = 33;
 export const ERANGE = 34, EDEADLK = 35, ENAMETOOLONG = 36, ENOLCK = 37, ENOSYS = 38;
-export const ENOTEMPTY = 39, ELOOP = 40, ENODATA = 61, EOVERFLOW = 75, ENOTSOCK = 88;
+export const ENOTEMPTY = 39, ELOOP = 40, ENODATA = 61, EOVERFLOW = 75, ELIBBAD = 80, ENOTSOCK = 88;
 export const EOPNOTSUPP = 95, ETIMEDOUT = 110;
 
 const TABLE: Array<[number, string, string]> = [
@@ -50,6 +50,7 @@ const TABLE: Array<[number, string, string]> = [
   [ELOOP, 'ELOOP', 'Too many levels of symbolic links'],
   [ENODATA, 'ENODATA', 'No data available'],
   [EOVERFLOW, 'EOVERFLOW', 'Value too large for defined data type'],
+  [ELIBBAD, 'ELIBBAD', 'Accessing a corrupted shared library'],
   [ENOTSOCK, 'ENOTSOCK', 'Socket operation on non-socket'],
   [EOPNOTSUPP, 'EOPNOTSUPP', 'Operation not supported'],
   [ETIMEDOUT, 'ETIMEDOUT', 'Connection timed out'],

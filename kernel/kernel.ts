@@ -4,24 +4,26 @@
 // user mode. The first process stands for the init of a PID namespace: its exit status is the
 // emulator's, and when it exits the tasks still alive are killed.
 import { readFileSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { posix, resolve } from 'node:path';
 import { Cpu } from '../src/cpu/cpu.js';
 import { cpuFeatures } from '../src/cpu/cpuid.js';
 import { EAX, ESP } from '../src/cpu/registers.js';
 import { Stop } from '../src/cpu/stop.js';
 import { Mmu } from '../src/mmu/mmu.js';
 import { PhysicalMemory } from '../src/mmu/physicalMemory.js';
-import { EINTR } from './errno.js';
+import { EACCES, EINTR, ENOENT } from './errno.js';
 import { execBinary } from './exec/execve.js';
 import { FdTable } from './fs/fdtable.js';
-import { HostFs } from './fs/hostfs.js';
+import { HostFileInode, HostFs } from './fs/hostfs.js';
+import { LibraryMounts } from './fs/libraryMounts.js';
 import { formatVmaLine } from './fs/procfs.js';
 import { decodeDev } from './fs/stat.js';
 import { stdioFile, type StdioSource } from './fs/stdio.js';
-import type { VfsContext } from './fs/vfs.js';
+import { AT_FDCWD, lookup, type VfsContext } from './fs/vfs.js';
+import { S_IFMT, S_IFREG } from './fs/stat.js';
 import { personalityFor, type Personality } from './mm/layout.js';
 import { newFaultStats, type Mm } from './mm/mmStruct.js';
-import { vmaContaining } from './mm/vma.js';
+import { vmaContaining, type VmFile } from './mm/vma.js';
 import { copyProcess, type CloneArgs, CLONE_VFORK } from './proc/fork.js';
 import { completeVforkDone, doExit, doGroupExit, type ExitHooks, mmput, notifyParentCldStop, releaseTask } from './proc/exit.js';
 import { futexWake } from './proc/futex.js';
@@ -43,6 +45,11 @@ export interface KernelOptions {
   memoryBytes?: number;
   /** Host directory the guest sees as "/" (read-only sandbox; default: the current directory). */
   rootDir?: string;
+  /**
+   * A host directory searched first for the interpreter and shared libraries (qemu's -L); the
+   * host's own library directories come after it (fs/libraryMounts.ts).
+   */
+  sysroot?: string;
   /** Receives one strace-style line per system call and signal. */
   strace?: (line: string) => void;
   /** Standard streams: a host fd (default 0/1/2), a buffer for stdin, a callback for output. */
@@ -128,6 +135,8 @@ export class Kernel implements SyscallContext, ExitHooks {
   readonly mmu: Mmu;
   readonly cpu: Cpu;
   readonly hostfs: HostFs;
+  /** The library directories overlaid on the root (the sysroot, then the host's). */
+  readonly libs: LibraryMounts;
   readonly personality: Personality;
   readonly utsname: Utsname;
   readonly memoryBytes: number;
@@ -164,6 +173,7 @@ export class Kernel implements SyscallContext, ExitHooks {
     this.mmu = new Mmu(this.mem);
     this.cpu = new Cpu(this.mmu);
     this.hostfs = new HostFs(options.rootDir ?? process.cwd());
+    this.libs = new LibraryMounts(options.sysroot ?? null);
     this.personality = personalityFor(options.taskSize ?? 0xc0000000);
     this.utsname = { ...DEFAULT_UTSNAME, ...options.uname };
     this.tracer = { write: options.strace ?? null, multi: false, faultTraced: false };
@@ -191,7 +201,7 @@ export class Kernel implements SyscallContext, ExitHooks {
   }
 
   get vfs(): VfsContext {
-    return { hostfs: this.hostfs, task: this.task, findTask: (pid: number) => this.sched.find(pid) };
+    return { hostfs: this.hostfs, libs: this.libs, task: this.task, findTask: (pid: number) => this.sched.find(pid) };
   }
 
   exitTask(status: number): void {
@@ -328,6 +338,7 @@ export class Kernel implements SyscallContext, ExitHooks {
     const r = execBinary(this.mem, this.mmu, this.faultStats, this.personality, {
       image: bytes, exePath, devMajor: dev[0], devMinor: dev[1], ino, argv, envp, execfn,
       hwcap: cpuFeatures.edx, uid, gid, stackRlimit, random: this.opts.random,
+      openInterp: (path) => this.openInterp(path),
     });
     r.mm.exePath = exePath;
     let task: Task;
@@ -365,6 +376,33 @@ export class Kernel implements SyscallContext, ExitHooks {
     task.comm = r.comm;
     this.resetCpu(r.entry, r.sp);
     this.mmu.setCr3(r.mm.pgd * 4096);
+  }
+
+  /**
+   * open_exec of a PT_INTERP path in the exec'ing task's view (a snapshot of the file, named by
+   * its canonical guest path), or -errno. The first exec has no task yet: a relative path then
+   * starts at the initial working directory, and /proc and /dev are not searched.
+   */
+  private openInterp(path: string): VmFile | number {
+    const task = this.sched.current;
+    let p = path;
+    if (task === null) {
+      if (!p.startsWith('/')) p = posix.join(this.hostfs.guestPathOf(process.cwd()) ?? '/', p);
+      if (/^\/(proc|dev)(\/|$)/.test(posix.normalize(p))) return -ENOENT;
+    }
+    // lookup consults the task only for relative paths and /proc, excluded above without one.
+    const ctx: VfsContext = { hostfs: this.hostfs, libs: this.libs, task: task as Task, findTask: (pid) => this.sched.find(pid) };
+    const l = lookup(ctx, AT_FDCWD, p, true);
+    if (typeof l === 'number') return l;
+    if (l.kind !== 'host') return -EACCES;
+    const st = this.hostfs.stat(l.hostPath, true);
+    if (typeof st === 'number') return st;
+    if ((st.mode & S_IFMT) !== S_IFREG) return -EACCES;
+    const inode = this.hostfs.open(l.hostPath, l.guestPath, false, false);
+    if (typeof inode === 'number') return inode;
+    const file = inode instanceof HostFileInode ? inode.mapping() : -EACCES;
+    inode.release?.();
+    return file;
   }
 
   /** de_thread: exec in a multi-threaded process ends the other threads first. */

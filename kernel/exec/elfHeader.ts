@@ -41,8 +41,10 @@ export interface ElfSegment {
 }
 
 export interface ElfImage {
-  /** ET_EXEC or ET_DYN (static-pie). */
+  /** ET_EXEC or ET_DYN (PIE, static-pie or a shared object such as ld.so). */
   type: number;
+  /** PT_INTERP: the program interpreter's path (the dynamic linker), or null. */
+  interp: string | null;
   entry: number;
   phoff: number;
   phentsize: number;
@@ -111,12 +113,8 @@ export function parseElf(bytes: Uint8Array): ElfImage {
     align: p.align,
   }));
 
-  for (const s of segments) {
-    if (s.type === PT_INTERP) {
-      const interp = readInterp(bytes, s);
-      throw new ElfError(`dynamically linked (interpreter ${interp}); only static binaries are supported yet`);
-    }
-  }
+  let interp: string | null = null;
+  for (const s of segments) if (s.type === PT_INTERP && interp === null) interp = readInterp(bytes, s);
   let loads = 0;
   segments.forEach((s, i) => {
     if (s.type !== PT_LOAD) return;
@@ -131,13 +129,16 @@ export function parseElf(bytes: Uint8Array): ElfImage {
   });
   if (loads === 0) throw new ElfError('no loadable segments (PT_LOAD)');
 
-  return { type: eType, entry: header.entry >>> 0, phoff, phentsize, phnum, segments, bytes };
+  return { type: eType, interp, entry: header.entry >>> 0, phoff, phentsize, phnum, segments, bytes };
 }
 
+/** The PT_INTERP path; Linux wants 2 to PATH_MAX bytes inside the file, NUL-terminated. */
 function readInterp(bytes: Uint8Array, s: ElfSegment): string {
-  if (s.offset + s.filesz > bytes.length || s.filesz < 2) return '?';
+  if (s.filesz < 2 || s.filesz > 4096) throw new ElfError(`bad PT_INTERP size ${s.filesz}`);
+  if (s.offset + s.filesz > bytes.length) throw new ElfError('truncated file: PT_INTERP extends past the end of the file');
+  if (bytes[s.offset + s.filesz - 1] !== 0) throw new ElfError('PT_INTERP path is not NUL-terminated');
   let end = s.offset;
-  while (end < s.offset + s.filesz && bytes[end] !== 0) end++;
+  while (bytes[end] !== 0) end++;
   return Buffer.from(bytes.subarray(s.offset, end)).toString('latin1');
 }
 

@@ -17,7 +17,7 @@ import type { Mm } from '../mm/mmStruct.js';
 import type { Personality } from '../mm/layout.js';
 import { mmapRegion, pageDown } from '../mm/mmap.js';
 import { copyToUser } from '../mm/uaccess.js';
-import { VM_EXEC, VM_GROWSDOWN, VM_MAY_ALL, VM_READ, VM_WRITE } from '../mm/vma.js';
+import { VM_ACCOUNT, VM_EXEC, VM_GROWSDOWN, VM_MAY_ALL, VM_READ, VM_WRITE } from '../mm/vma.js';
 import { ElfError } from './elfError.js';
 
 export const AT_NULL = 0, AT_IGNORE = 1, AT_EXECFD = 2, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5;
@@ -126,7 +126,8 @@ export function createElfTables(mm: Mm, personality: Personality, input: ElfTabl
   // setup_arg_pages: the area spans the string pages plus stack_expand.
   let stackBase = pageDown(stringsStart) - STACK_EXPAND;
   if (stackTop - pageDown(stringsStart) + STACK_EXPAND > mm.stackRlimit) stackBase = stackTop - pageDown(mm.stackRlimit);
-  const flags = VM_READ | VM_WRITE | VM_MAY_ALL | VM_GROWSDOWN | (input.execStack ? VM_EXEC : 0);
+  // VM_STACK_FLAGS includes VM_ACCOUNT.
+  const flags = VM_READ | VM_WRITE | VM_MAY_ALL | VM_GROWSDOWN | VM_ACCOUNT | (input.execStack ? VM_EXEC : 0);
   mmapRegion(mm, stackBase, stackTop - stackBase, flags, null, 0, '[stack]');
 
   copyToUser(mm, execfnAddr, execfn);

@@ -9,8 +9,11 @@ import { computeMmapBase } from '../mm/mmap.js';
 import type { FaultStats, Mm } from '../mm/mmStruct.js';
 import { createMm, freeAddressSpace } from '../mm/pageTable.js';
 import type { VmFile } from '../mm/vma.js';
+import { ELIBBAD, errnoMessage } from '../errno.js';
 import { loadElfBinary } from './binfmtElf.js';
+import { ElfError } from './elfError.js';
 import { parseElf } from './elfHeader.js';
+import type { InterpImage } from './elfInterp.js';
 import { createElfTables } from './elfTables.js';
 
 export interface ExecRequest {
@@ -29,6 +32,11 @@ export interface ExecRequest {
   gid: number;
   stackRlimit: number;
   random?: Uint8Array;
+  /**
+   * Opens the program interpreter named by PT_INTERP (open_exec in the exec'ing process's file
+   * system view): its bytes and identity, or -errno.
+   */
+  openInterp?: (path: string) => VmFile | number;
 }
 
 export interface ExecResult {
@@ -42,14 +50,15 @@ export interface ExecResult {
 export function execBinary(mem: PhysicalMemory, mmu: Mmu, stats: FaultStats, personality: Personality, req: ExecRequest): ExecResult {
   const elf = parseElf(req.image);
   const file: VmFile = { bytes: req.image, path: req.exePath, devMajor: req.devMajor, devMinor: req.devMinor, ino: req.ino };
+  const interp = elf.interp === null ? null : openInterpreter(elf.interp, req);
   const mm = createMm(mem, mmu, personality.taskSize, stats);
   try {
     mm.stackRlimit = req.stackRlimit;
     mm.mmapBase = computeMmapBase(personality.taskSize, req.stackRlimit);
-    const info = loadElfBinary(mm, elf, file, personality);
+    const info = loadElfBinary(mm, elf, file, personality, interp);
     const tables = createElfTables(mm, personality, {
       argv: req.argv, envp: req.envp, execfn: req.execfn, random: req.random, hwcap: req.hwcap,
-      phdr: info.phdrAddr, phent: info.phent, phnum: info.phnum, entry: info.entry,
+      phdr: info.phdrAddr, phent: info.phent, phnum: info.phnum, entry: info.programEntry, base: info.interpBase,
       uid: req.uid, euid: req.uid, gid: req.gid, egid: req.gid, execStack: info.execStack,
     });
     return { mm, entry: info.entry, sp: tables.sp, comm: basename(req.execfn).slice(0, 15) };
@@ -59,3 +68,18 @@ export function execBinary(mem: PhysicalMemory, mmu: Mmu, stats: FaultStats, per
   }
 }
 
+
+/**
+ * The interpreter, opened and checked before anything is built. A missing one is ENOENT, as
+ * Linux's execve reports it; one that is not an i386 ELF is ELIBBAD.
+ */
+function openInterpreter(path: string, req: ExecRequest): InterpImage {
+  const f = req.openInterp ? req.openInterp(path) : -2;
+  if (typeof f === 'number') throw new ElfError(`interpreter ${path}: ${errnoMessage(-f)}`, -f);
+  try {
+    return { image: parseElf(f.bytes), file: f };
+  } catch (e) {
+    if (e instanceof ElfError) throw new ElfError(`interpreter ${path}: ${e.message}`, ELIBBAD);
+    throw e;
+  }
+}

@@ -1,5 +1,6 @@
 // Path lookup and open (fs/namei.c, fs/open.c) over three file systems: /proc (procfs.ts),
-// /dev (devfs.ts) and everything else from the sandboxed host directory (hostfs.ts). Paths
+// /dev (devfs.ts) and everything else from the sandboxed host directory (hostfs.ts), with the
+// library directories overlaid read-only from --sysroot and the host (libraryMounts.ts). Paths
 // are normalised first, so ".." never climbs above "/". Writing to host files is refused
 // with EROFS: the sandbox is read-only.
 import { posix } from 'node:path';
@@ -10,6 +11,7 @@ import {
   File, O_ACCMODE, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH, O_RDONLY, O_TRUNC, type Inode,
 } from './file.js';
 import type { HostFs } from './hostfs.js';
+import type { LibraryMounts } from './libraryMounts.js';
 import type { SyntheticNode } from './node.js';
 import { procfsLookup } from './procfs.js';
 import { S_IFDIR, S_IFLNK, S_IFMT, syntheticStat, type KStat } from './stat.js';
@@ -21,6 +23,8 @@ export const PATH_MAX = 4096;
 
 export interface VfsContext {
   hostfs: HostFs;
+  /** The interpreter and library directories (absent: the root alone). */
+  libs?: LibraryMounts;
   task: Task;
   /** Another task by pid (procfs); absent outside a running kernel. */
   findTask?: (pid: number) => Task | undefined;
@@ -70,6 +74,16 @@ export function lookup(ctx: VfsContext, dirfd: number, pathname: string, followL
     }
     if (trailingSlash && !node.isDir && !node.openLinked) return -ENOTDIR;
     return { kind: 'node', node, guestPath: path };
+  }
+  if (ctx.libs?.covers(path)) {
+    const r = ctx.libs.resolve(path, follow);
+    if (typeof r === 'number') return r;
+    if ('redirect' in r) return lookup(ctx, AT_FDCWD, r.redirect + (trailingSlash ? '/' : ''), follow, depth + 1);
+    if (trailingSlash) {
+      const st = ctx.hostfs.stat(r.hostPath, true);
+      if (typeof st !== 'number' && (st.mode & S_IFMT) !== S_IFDIR) return -ENOTDIR;
+    }
+    return { kind: 'host', hostPath: r.hostPath, guestPath: r.guestPath };
   }
   const hostPath = ctx.hostfs.resolve(path, follow);
   if (typeof hostPath === 'number') return hostPath;

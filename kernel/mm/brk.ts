@@ -4,10 +4,10 @@
 import { PAGE_SIZE } from '../../src/mmu/physicalMemory.js';
 import { Mm, STACK_GUARD_GAP } from './mmStruct.js';
 import { pageAlign, unmapRange } from './mmap.js';
-import { findVma, findVmaIndex, insertVma, VM_MAY_ALL, VM_READ, VM_WRITE, VmArea, vmStartGap } from './vma.js';
+import { findVma, findVmaIndex, insertVma, VM_ACCOUNT, VM_MAY_ALL, VM_READ, VM_WRITE, VmArea, vmStartGap } from './vma.js';
 
 export const HEAP_NAME = '[heap]';
-export const HEAP_FLAGS = VM_READ | VM_WRITE | VM_MAY_ALL;
+export const HEAP_FLAGS = VM_READ | VM_WRITE | VM_MAY_ALL | VM_ACCOUNT;
 
 export function doBrk(mm: Mm, requested: number): number {
   const brk = requested >>> 0;

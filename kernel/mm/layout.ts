@@ -9,12 +9,18 @@ export interface Personality {
   readonly stackTop: number;
   /** sizeof(void *) in the kernel: the empty word at the top of the stack, /proc maps width. */
   readonly kernelPtrSize: 4 | 8;
-  /** Where the break of a static-pie (ET_DYN without interpreter) starts. */
+  /**
+   * ELF_ET_DYN_BASE: where a PIE (ET_DYN with PT_INTERP) is loaded, and where the break of a
+   * static-pie (ET_DYN without one) starts. A native i386 kernel uses 0x400000 (the x86
+   * ELF_ET_DYN_BASE for ia32 since Linux 4.13); a 64-bit kernel loads 32-bit programs with
+   * COMPAT_ELF_ET_DYN_BASE, TASK_UNMAPPED_BASE (TASK_SIZE / 3, page-aligned) + 16 MiB:
+   * 0x56555000, or 0x41000000 under `setarch --3gb`.
+   */
   readonly elfEtDynBase: number;
 }
 
 export const PERSONALITY_I386: Personality = {
-  name: 'i386', taskSize: 0xc0000000, stackTop: 0xc0000000, kernelPtrSize: 4, elfEtDynBase: 0x80000000,
+  name: 'i386', taskSize: 0xc0000000, stackTop: 0xc0000000, kernelPtrSize: 4, elfEtDynBase: 0x00400000,
 };
 
 export const PERSONALITY_COMPAT64: Personality = {

@@ -6,8 +6,8 @@ import { EACCES, EEXIST, EINVAL, ENOMEM, EOVERFLOW, EPERM } from '../errno.js';
 import { DEFAULT_STACK_RLIMIT, Mm, MMAP_MIN_ADDR, STACK_GUARD_GAP } from './mmStruct.js';
 import { zapRange } from './pageTable.js';
 import {
-  insertVma, mergeAround, rangeOverlaps, removeRange, VM_EXEC, VM_GROWSDOWN, VM_MAY_ALL, VM_MAYSHARE,
-  VM_MAYWRITE, VM_READ, VM_SHARED, VM_WRITE, VmArea, VmFile, vmStartGap, findVma, findVmaIndex,
+  insertVma, mergeAround, rangeOverlaps, removeRange, VM_ACCOUNT, VM_EXEC, VM_GROWSDOWN, VM_MAY_ALL, VM_MAYSHARE,
+  VM_MAYWRITE, VM_NORESERVE, VM_READ, VM_SHARED, VM_WRITE, VmArea, VmFile, vmStartGap, findVma, findVmaIndex,
 } from './vma.js';
 
 export const PROT_NONE = 0, PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4, PROT_SEM = 8;
@@ -136,6 +136,7 @@ export function doMmap(mm: Mm, addr: number, length: number, prot: number, flags
 
   let vmFlags = vmFlagsFromProt(prot) | VM_MAY_ALL;
   if (flags & MAP_GROWSDOWN) vmFlags |= VM_GROWSDOWN;
+  if (flags & MAP_NORESERVE) vmFlags |= VM_NORESERVE;
   if (file !== null) {
     if (shared) {
       if (prot & PROT_WRITE && !file.writable) return -EACCES;
@@ -145,6 +146,9 @@ export function doMmap(mm: Mm, addr: number, length: number, prot: number, flags
   } else if (shared) {
     vmFlags |= VM_SHARED | VM_MAYSHARE;
   }
+
+  // accountable_mapping: private and writable, not MAP_NORESERVE.
+  if ((vmFlags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) === VM_WRITE) vmFlags |= VM_ACCOUNT;
 
   let start: number;
   if (fixed) {

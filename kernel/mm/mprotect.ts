@@ -6,7 +6,9 @@ import { EACCES, EINVAL, ENOMEM } from '../errno.js';
 import type { Mm } from './mmStruct.js';
 import { pageAlign, PROT_EXEC, PROT_GROWSDOWN, PROT_GROWSUP, PROT_READ, PROT_SEM, PROT_WRITE, vmFlagsFromProt } from './mmap.js';
 import { changeProtection, zapRange } from './pageTable.js';
-import { findVmaIndex, isolateRange, mergeAround, rangeFullyMapped, VM_ACCESS_FLAGS, VM_SHARED } from './vma.js';
+import {
+  findVmaIndex, isolateRange, mergeAround, rangeFullyMapped, VM_ACCESS_FLAGS, VM_ACCOUNT, VM_NORESERVE, VM_SHARED, VM_WRITE,
+} from './vma.js';
 
 /** sys_mprotect: 0 or -EINVAL / -ENOMEM (a hole in the range) / -EACCES (beyond VM_MAY*). */
 export function doMprotect(mm: Mm, start: number, length: number, prot: number): number {
@@ -29,6 +31,8 @@ export function doMprotect(mm: Mm, start: number, length: number, prot: number):
   const [from, to] = isolateRange(mm.vmas, start, end);
   for (let i = from; i < to; i++) {
     const v = mm.vmas[i];
+    // mprotect_fixup: a private area becoming writable for the first time is charged.
+    if (newProt & VM_WRITE && !(v.flags & (VM_ACCOUNT | VM_WRITE | VM_SHARED | VM_NORESERVE))) v.flags |= VM_ACCOUNT;
     v.flags = (v.flags & ~VM_ACCESS_FLAGS) | newProt;
     changeProtection(mm, v.start, v.end, v.flags);
   }

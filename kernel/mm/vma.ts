@@ -14,6 +14,15 @@ export const VM_MAYSHARE = 0x80;
 export const VM_GROWSDOWN = 0x100;
 /** The ELF loader's mappings (the "denywrite" executable image). */
 export const VM_EXECUTABLE = 0x1000;
+/**
+ * Committed memory is charged for this area (private and writable, now or once): set by mmap,
+ * brk, exec and by the first mprotect that makes a private area writable, and kept when write
+ * permission goes. Areas differing in it do not merge, which is why a library's RELRO pages,
+ * made read-only after relocation, stay an area of their own next to its other read-only pages.
+ */
+export const VM_ACCOUNT = 0x00100000;
+/** MAP_NORESERVE (under the default heuristic overcommit): never charged. */
+export const VM_NORESERVE = 0x00200000;
 
 export const VM_ACCESS_FLAGS = VM_READ | VM_WRITE | VM_EXEC;
 export const VM_MAY_ALL = VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;

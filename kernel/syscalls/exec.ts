@@ -1,7 +1,8 @@
 // execve (fs/exec.c): the path is looked up in the guest's file system, argv and envp are
 // copied in, and the image replaces the process; a "#!" script runs its interpreter. A file
-// that is not a runnable static i386 ELF gives -ENOEXEC (the reason goes to strace); on
-// success the call does not return to the old program: the new one starts with EAX = 0.
+// that is not a runnable i386 ELF gives -ENOEXEC, a missing PT_INTERP interpreter -ENOENT, a
+// broken one -ELIBBAD (the reason goes to strace); on success the call does not return to
+// the old program: the new one starts with EAX = 0.
 import { readFileSync } from 'node:fs';
 import { E2BIG, EACCES, ELOOP, ENOEXEC, errnoFromHost } from '../errno.js';
 import { ElfError } from '../exec/elfError.js';
@@ -90,7 +91,7 @@ function doExecve(c: SyscallContext, path: string, execfn: string, argv: readonl
   } catch (e) {
     if (e instanceof ElfError) {
       c.straceNote = ` (${e.message})`;
-      return -ENOEXEC;
+      return -(e.errno ?? ENOEXEC);
     }
     throw e;
   }

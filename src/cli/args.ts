@@ -5,6 +5,8 @@ export interface RunOptions {
   strace: boolean;
   stats: boolean;
   root: string | null;
+  /** --sysroot: searched first for the interpreter and shared libraries. */
+  sysroot: string | null;
   memoryMiB: number;
   gdbPort: number | null;
   /** Instructions per scheduling quantum (null: the kernel's default). */
@@ -13,7 +15,7 @@ export interface RunOptions {
   args: string[];
 }
 
-export const USAGE = `usage: i386emu run [--strace] [--stats] [--root DIR] [--mem MIB] [--quantum N] [--gdb PORT] [--] PROG [ARGS...]
+export const USAGE = `usage: i386emu run [--strace] [--stats] [--root DIR] [--sysroot DIR] [--mem MIB] [--quantum N] [--gdb PORT] [--] PROG [ARGS...]
        i386emu debug [-x FILE]... [--batch] [run options] PROG [ARGS...]
        i386emu --help | --version
 
@@ -21,6 +23,8 @@ Runs a 32-bit x86 (i386) Linux ELF program on an emulated CPU, MMU and mini kern
   --strace     log every system call with decoded arguments to stderr
   --stats      print instructions, MIPS, TLB and page-fault counters to stderr at exit
   --root DIR   directory the guest may read files from (default: the current directory)
+  --sysroot DIR  an i386 system tree searched first for the dynamic linker and libraries
+               (/lib, /lib32, /usr/lib, /usr/lib32), before the host's (qemu-i386 -L)
   --mem MIB    guest physical memory in MiB (default 512)
   --quantum N  guest instructions per time slice when several tasks run (default 100000);
                scheduling is deterministic, so another N gives another interleaving
@@ -30,7 +34,7 @@ debug opens the debugger REPL (type help); -x FILE runs debugger commands from F
 
 /** Parses the options of `run` (argv after the subcommand). */
 export function parseRunArgs(argv: string[]): RunOptions {
-  const o: RunOptions = { strace: false, stats: false, root: null, memoryMiB: 512, gdbPort: null, quantum: null, program: '', args: [] };
+  const o: RunOptions = { strace: false, stats: false, root: null, sysroot: null, memoryMiB: 512, gdbPort: null, quantum: null, program: '', args: [] };
   let k = 0;
   const value = (name: string): string => {
     if (k + 1 >= argv.length) throw new UsageError(`option ${name} needs a value`);
@@ -44,6 +48,7 @@ export function parseRunArgs(argv: string[]): RunOptions {
       case '--strace': o.strace = true; break;
       case '--stats': o.stats = true; break;
       case '--root': o.root = value(a); break;
+      case '--sysroot': o.sysroot = value(a); break;
       case '--mem': {
         const v = Number(value(a));
         if (!Number.isInteger(v) || v < 4 || v > 3072) throw new UsageError('--mem takes a whole number of MiB from 4 to 3072');

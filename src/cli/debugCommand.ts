@@ -12,7 +12,7 @@ import { runInteractive, runScript, runStream } from '../debug/repl.js';
 import { launch } from '../debug/kernelTarget.js';
 import { COLOUR, PLAIN, useColour } from '../debug/colour.js';
 
-export const DEBUG_USAGE = `usage: i386emu debug [-x FILE]... [--batch] [--strace] [--root DIR] [--mem MIB] [--] PROG [ARGS...]
+export const DEBUG_USAGE = `usage: i386emu debug [-x FILE]... [--batch] [--strace] [--root DIR] [--sysroot DIR] [--mem MIB] [--] PROG [ARGS...]
   -x FILE    run debugger commands from FILE first (several -x allowed)
   --batch    exit after the -x files instead of reading more commands
 Commands come from the terminal (line editing, history, tab completion) or from stdin when
@@ -30,7 +30,7 @@ export async function debugCommand(argv: string[]): Promise<number> {
       scripts.push(argv[++k]);
     } else if (a === '--batch' || a === '-batch') {
       batch = true;
-    } else if (a === '--root' || a === '--mem' || a === '--gdb') {
+    } else if (a === '--root' || a === '--sysroot' || a === '--mem' || a === '--gdb') {
       rest.push(a, ...argv.slice(k + 1, k + 2));
       k++;
     } else if (a.startsWith('-') && a !== '-' && a !== '--') {
@@ -66,6 +66,7 @@ export async function debugCommand(argv: string[]): Promise<number> {
       memoryBytes: o.memoryMiB * 1024 * 1024,
       quantum: o.quantum ?? undefined,
       rootDir: resolve(o.root ?? process.cwd()),
+      sysroot: o.sysroot === null ? undefined : resolve(o.sysroot),
       strace: o.strace ? (line: string) => process.stderr.write(line + '\n') : undefined,
       stdin: tty ? new Uint8Array(0) : 0,
     }),

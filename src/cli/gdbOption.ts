@@ -7,17 +7,27 @@ import { CliError } from './cliError.js';
 import { hostEnvironment, readElfProgram } from './readProgram.js';
 import { launch } from '../debug/kernelTarget.js';
 import { GdbStub } from '../debug/gdb/stub.js';
+import { ElfError } from '../../kernel/exec/elfError.js';
+import { checkSysroot, execFailure } from './execError.js';
 
 export async function runWithGdb(o: RunOptions): Promise<number> {
   const image = readElfProgram(o.program);
   const envp = hostEnvironment();
-  const target = launch({
-    program: o.program, args: o.args, envp, image,
-    memoryBytes: o.memoryMiB * 1024 * 1024,
-    quantum: o.quantum ?? undefined,
-    rootDir: resolve(o.root ?? process.cwd()),
-    strace: o.strace ? (line: string) => process.stderr.write(line + '\n') : undefined,
-  });
+  checkSysroot(o.sysroot);
+  let target;
+  try {
+    target = launch({
+      program: o.program, args: o.args, envp, image,
+      memoryBytes: o.memoryMiB * 1024 * 1024,
+      quantum: o.quantum ?? undefined,
+      rootDir: resolve(o.root ?? process.cwd()),
+      sysroot: o.sysroot === null ? undefined : resolve(o.sysroot),
+      strace: o.strace ? (line: string) => process.stderr.write(line + '\n') : undefined,
+    });
+  } catch (e) {
+    if (e instanceof ElfError) throw execFailure(o.program, e, o.sysroot);
+    throw e;
+  }
   const stub = new GdbStub(target, image, { port: o.gdbPort ?? 1234, trace: !!process.env.I386EMU_GDB_TRACE });
   let r;
   try {

@@ -8,21 +8,24 @@ import { Kernel } from '../../kernel/kernel.js';
 import { ElfError } from '../../kernel/exec/elfError.js';
 import { describeFatalSignal } from './diagnostic.js';
 import { formatStats } from './stats.js';
+import { checkSysroot, execFailure } from './execError.js';
 import { SIGPIPE } from '../../kernel/signal/signal.js';
 
 export async function runCommand(o: RunOptions): Promise<number> {
   const image = readProgram(o.program);
+  checkSysroot(o.sysroot);
   const kernel = new Kernel({
     memoryBytes: o.memoryMiB * 1024 * 1024,
     quantum: o.quantum ?? undefined,
     rootDir: resolve(o.root ?? process.cwd()),
+    sysroot: o.sysroot === null ? undefined : resolve(o.sysroot),
     strace: o.strace ? (line: string) => process.stderr.write(line + '\n') : undefined,
   });
   const envp = hostEnvironment();
   try {
     kernel.execve(o.program, [o.program, ...o.args], envp, image);
   } catch (e) {
-    if (e instanceof ElfError) throw new CliError(`${o.program}: ${e.message}`);
+    if (e instanceof ElfError) throw execFailure(o.program, e, o.sysroot);
     throw e;
   }
   const t0 = process.hrtime.bigint();

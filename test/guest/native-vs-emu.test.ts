@@ -5,7 +5,9 @@
 //
 // with the same arguments, environment and working directory; stdout and the exit status
 // must be identical. Both sides get the same program path string, so argv[0] matches too.
-// bench is left out (it is a benchmark, see scripts/bench.mjs).
+// bench is left out (it is a benchmark, see scripts/bench.mjs). The -dyn (dynamically linked),
+// -pie and -spie (static-pie) flavours load the host's Debian libc6-i386 through
+// /lib/ld-linux.so.2 on both sides (qemu-i386 without -L uses the host's files too).
 //
 // GUEST_EMU="qemu-i386" npx vitest run test/guest   checks this test itself against another
 // emulator (the command, split on spaces, replaces "node dist/i386emu.mjs run --").
@@ -69,6 +71,25 @@ const CASES: GuestCase[] = [
     prog: 'argv_env', args: ['x'.repeat(5000), ...Array.from({ length: 100 }, (_, i) => `arg${i}`)],
     env: { LONG: 'y'.repeat(3000), A: '1' }, status: 0,
   },
+  // Dynamic linking: ld.so, libc.so.6 and libm.so.6 from the host's libc6-i386.
+  { prog: 'hello-dyn', status: 0 },
+  { prog: 'hello-pie', status: 0 },
+  { prog: 'hello-spie', status: 0 },
+  { prog: 'printf_ints-dyn', status: 0 },
+  { prog: 'printf_ints-pie', status: 0 },
+  { prog: 'printf_ints-spie', status: 0 },
+  { prog: 'malloc_free-dyn', status: 0 },
+  { prog: 'malloc_free-pie', status: 0 },
+  { prog: 'strings-pie', status: 0 },
+  { prog: 'libm_funcs', status: 0 },
+  { prog: 'libm_funcs-dyn', status: 0 },
+  { prog: 'libm_funcs-pie', status: 0 },
+  { prog: 'libm_funcs-spie', status: 0 },
+  { prog: 'dlopen_libm-dyn', status: 0 },
+  { prog: 'dlopen_libm-pie', status: 0 },
+  { prog: 'threads-dyn', args: ['all'], status: 0 },
+  { prog: 'threads-pie', args: ['all'], status: 0 },
+  { prog: 'threads-spie', args: ['all'], status: 0 },
 ];
 
 interface RunResult {

@@ -54,12 +54,14 @@ describe('ELF validation', () => {
       .toBe('not an executable (core dump, ET_CORE)');
   });
 
-  it('explains dynamically linked executables', () => {
+  it('reads the interpreter of dynamically linked executables (PT_INTERP)', () => {
     const interp = Buffer.from('/lib/ld-linux.so.2\0');
-    const b = buildElf({
+    const seg = (data: Uint8Array) => buildElf({
       entry: 0x08048000,
-      segments: [{ type: PT_INTERP, vaddr: 0x08048200, data: interp, flags: PF_R }, { vaddr: 0x08048000, data: code, flags: PF_R | PF_X }],
+      segments: [{ type: PT_INTERP, vaddr: 0x08048200, data, flags: PF_R }, { vaddr: 0x08048000, data: code, flags: PF_R | PF_X }],
     });
-    expect(reason(b)).toBe('dynamically linked (interpreter /lib/ld-linux.so.2); only static binaries are supported yet');
+    expect(parseElf(seg(interp)).interp).toBe('/lib/ld-linux.so.2');
+    expect(reason(seg(Buffer.from('/lib/ld.so')))).toBe('PT_INTERP path is not NUL-terminated');
+    expect(reason(seg(Buffer.from('\0')))).toBe('bad PT_INTERP size 1');
   });
 });
