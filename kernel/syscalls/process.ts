@@ -3,7 +3,7 @@
 // resource limits, umask, personality, prctl names, CPU affinity, sysinfo, getrusage, times,
 // futex for a single thread, getrandom.
 import { randomFillSync } from 'node:crypto';
-import { EAGAIN, EINTR, EINVAL, ENOSYS, EPERM, ESRCH, ETIMEDOUT } from '../errno.js';
+import { EINVAL, ENOSYS, EPERM, ESRCH } from '../errno.js';
 import { copyFromUser, copyToUser, getUser32, putUser32, strncpyFromUserBytes } from '../mm/uaccess.js';
 import { nsToTicks, rusageBytes, taskCpuNs } from '../proc/cputime.js';
 import { RLIM_INFINITY, RLIM_NLIMITS, RLIMIT_NOFILE, RLIMIT_STACK, type Rlimit, type Task } from '../proc/task.js';

@@ -4,11 +4,13 @@
 import { EAGAIN, EINVAL, ENOMEM, EPERM, ESRCH } from '../errno.js';
 import type { Task } from '../proc/task.js';
 import { dequeueSignal } from '../signal/deliver.js';
+import { frameSigInfo } from '../signal/handle.js';
+import { SIGINFO_SIZE, writeSiginfo } from '../signal/siginfo.js';
 import { onSigStack, sasSsFlags } from '../signal/altstack.js';
 import { ESP } from '../../src/cpu/registers.js';
 import { copyFromUser, copyToUser, getUser32, putUser32 } from '../mm/uaccess.js';
 import {
-  defaultAction, makeSigInfo, MINSIGSTKSZ, NSIG, SA_NODEFER, SIG_DFL, SIGCHLD, type SigInfo, SA_RESETHAND, SI_TKILL, SI_USER, SIG_BLOCK, SIG_IGN, SIG_SETMASK, SIG_UNBLOCK,
+  defaultAction, makeSigInfo, MINSIGSTKSZ, NSIG, SA_NODEFER, SIG_DFL, type SigInfo, SA_RESETHAND, SI_TKILL, SI_USER, SIG_BLOCK, SIG_IGN, SIG_SETMASK, SIG_UNBLOCK,
   SIGKILL, SIGSTOP, sigbit, SS_DISABLE, SS_ONSTACK, UNBLOCKABLE, type SigAction,
 } from '../signal/signal.js';
 import type { SyscallContext } from './types.js';
@@ -266,7 +268,11 @@ function timedwait(c: SyscallContext, setp: number, infop: number, timeout: numb
   if (info !== null) {
     if (r?.savedMask != null) t.signal.blocked = r.savedMask;
     t.signal.realBlocked = null;
-    if (infop !== 0) copyToUser(c.mm, infop, encodeSiginfo(info));
+    if (infop !== 0) {
+      const b = new Uint8Array(SIGINFO_SIZE);
+      writeSiginfo(b, frameSigInfo(info));
+      copyToUser(c.mm, infop, b);
+    }
     return info.signo;
   }
   let deadline = r?.deadline ?? -1n;
@@ -297,27 +303,4 @@ export function sysRtSigtimedwait(c: SyscallContext, setp: number, infop: number
 
 export function sysRtSigtimedwaitTime64(c: SyscallContext, setp: number, infop: number, timeout: number, sigsetsize: number): number {
   return timedwait(c, setp, infop, timeout, sigsetsize, true);
-}
-
-/** The i386 siginfo_t (128 bytes) for a queued signal (copy_siginfo_to_user). */
-export function encodeSiginfo(info: SigInfo): Uint8Array {
-  const b = new Uint8Array(128);
-  const dv = new DataView(b.buffer);
-  dv.setInt32(0, info.signo, true);
-  dv.setInt32(4, info.errno, true);
-  dv.setInt32(8, info.code, true);
-  const fault = info.code > 0 && info.code < 0x80 && [4, 5, 7, 8, 11].includes(info.signo);
-  if (fault) dv.setUint32(12, info.addr >>> 0, true);
-  else if (info.signo === SIGCHLD && info.code > 0 && info.code < 0x80) {
-    dv.setInt32(12, info.pid, true);
-    dv.setInt32(16, info.uid, true);
-    dv.setInt32(20, info.status, true);
-    dv.setInt32(24, info.utime, true);
-    dv.setInt32(28, info.stime, true);
-  } else {
-    dv.setInt32(12, info.pid, true);
-    dv.setInt32(16, info.uid, true);
-    dv.setInt32(20, info.value, true);
-  }
-  return b;
 }

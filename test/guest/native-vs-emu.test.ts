@@ -13,11 +13,11 @@
 // emulator (the command, split on spaces, replaces "node dist/i386emu.mjs run --").
 // On a host that cannot run i386 binaries natively the reference is qemu-i386 instead
 // (test/helpers/nativeI386.ts); the test says which it used.
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { guestReference, nativeI386Unavailable } from '../helpers/nativeI386.js';
+import { describeRun as describeRunFor, firstDifference, runCommand, type RunResult } from '../helpers/execReference.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const EMU = 'dist/i386emu.mjs';
@@ -92,63 +92,12 @@ const CASES: GuestCase[] = [
   { prog: 'threads-spie', args: ['all'], status: 0 },
 ];
 
-interface RunResult {
-  status: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  timedOut: boolean;
-  error?: Error;
-}
-
 /** Runs a command to completion with empty stdin, collecting output, killing it after TIMEOUT_MS. */
 function run(cmd: string, args: string[], env: Record<string, string>): Promise<RunResult> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, TIMEOUT_MS);
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      resolve({ status: null, signal: null, stdout: '', stderr: '', timedOut, error });
-    });
-    child.on('close', (status, signal) => {
-      clearTimeout(timer);
-      resolve({
-        status, signal, timedOut,
-        stdout: Buffer.concat(out).toString('latin1'),
-        stderr: Buffer.concat(err).toString('utf8'),
-      });
-    });
-  });
+  return runCommand(cmd, args, env, '', TIMEOUT_MS);
 }
 
-function describeRun(r: RunResult): string {
-  if (r.error) return `failed to start: ${r.error.message}`;
-  if (r.timedOut) return `killed after ${TIMEOUT_MS / 1000} s`;
-  if (r.signal) return `killed by ${r.signal}`;
-  return `exit status ${r.status}`;
-}
-
-/** A short account of where two outputs part ways. */
-function firstDifference(want: string, got: string): string {
-  const a = want.split('\n');
-  const b = got.split('\n');
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    if (a[i] !== b[i]) {
-      const show = (l: string | undefined): string =>
-        l === undefined ? '<end of output>' : JSON.stringify(l.length > 160 ? l.slice(0, 160) + '...' : l);
-      return `first difference at stdout line ${i + 1}:\n    reference: ${show(a[i])}\n    emulator:  ${show(b[i])}`;
-    }
-  }
-  return 'outputs are equal';
-}
+const describeRun = (r: RunResult): string => describeRunFor(r, TIMEOUT_MS);
 
 const label = (c: GuestCase): string => {
   const args = (c.args ?? []).map((a) => (a.length > 40 ? `<${a.length} chars>` : JSON.stringify(a)));
@@ -182,7 +131,7 @@ describe.skipIf(typeof REF === 'string')(`guest programs: ${typeof REF === 'stri
       const context =
         `${label(c)}\n  reference (${(REF as Exclude<typeof REF, string>).name}): ${describeRun(native)}, ${native.stdout.length} bytes of stdout\n` +
         `  emulator: ${describeRun(emu)}, ${emu.stdout.length} bytes of stdout\n` +
-        `  ${firstDifference(native.stdout, emu.stdout)}\n` +
+        `  ${firstDifference(native.stdout, emu.stdout, 'reference')}\n` +
         `  emulator stderr (last 1500 chars):\n${emu.stderr.slice(-1500)}\n` +
         `  reproduce: cd ${ROOT} && ${Object.keys(env).length ? `env -i ${Object.entries(env).map(([k, v]) => `'${k}=${v.length > 40 ? '...' : v}'`).join(' ')} ` : 'env -i '}` +
         `${process.env.GUEST_EMU ?? `node ${EMU} run --`} ${prog} ${args.length > 8 ? '...' : args.map((a) => `'${a}'`).join(' ')}`;

@@ -22,7 +22,9 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { execReference, runCommand, type RunResult } from '../helpers/execReference.js';
+import { describeRun as describeRunFor, execReference, firstDifference, runCommand, type RunResult } from '../helpers/execReference.js';
+
+const describeRun = (r: RunResult): string => describeRunFor(r, TIMEOUT_MS);
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const EMU = 'dist/i386emu.mjs';
@@ -233,26 +235,6 @@ function runReference(c: ProcCase): Promise<RunResult> {
     refRuns.set(c, p);
   }
   return p;
-}
-
-function describeRun(r: RunResult): string {
-  if (r.error) return `failed to start: ${r.error.message}`;
-  if (r.timedOut) return `killed after ${TIMEOUT_MS / 1000} s`;
-  if (r.signal) return `killed by ${r.signal}`;
-  return `exit status ${r.status}`;
-}
-
-/** Where two outputs part ways. */
-function firstDifference(want: string, got: string): string {
-  const a = want.split('\n');
-  const b = got.split('\n');
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    if (a[i] !== b[i]) {
-      const show = (l: string | undefined): string => (l === undefined ? '<end of output>' : JSON.stringify(l.slice(0, 200)));
-      return `first difference at stdout line ${i + 1}:\n    expected: ${show(a[i])}\n    emulator: ${show(b[i])}`;
-    }
-  }
-  return 'outputs are equal';
 }
 
 /** The reference run must have the case's status and print something (the literal, if any, on a native reference). */

@@ -115,3 +115,25 @@ export function runCommand(cmd: string, args: string[], env: Record<string, stri
     });
   });
 }
+
+/** How a run ended, in a few words. */
+export function describeRun(r: RunResult, timeoutMs: number): string {
+  if (r.error) return `failed to start: ${r.error.message}`;
+  if (r.timedOut) return `killed after ${timeoutMs / 1000} s`;
+  if (r.signal) return `killed by ${r.signal}`;
+  return `exit status ${r.status}`;
+}
+
+/** Where two outputs part ways. */
+export function firstDifference(want: string, got: string, wantName = 'expected'): string {
+  const a = want.split('\n');
+  const b = got.split('\n');
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    if (a[i] !== b[i]) {
+      const show = (l: string | undefined): string =>
+        l === undefined ? '<end of output>' : JSON.stringify(l.length > 200 ? l.slice(0, 200) + '...' : l);
+      return `first difference at stdout line ${i + 1}:\n    ${wantName}: ${show(a[i])}\n    emulator: ${show(b[i])}`;
+    }
+  }
+  return 'outputs are equal';
+}
