@@ -239,6 +239,12 @@ describe.skipIf(SKIP !== null)(`Debian dynamic i386 programs: ${SKIP === null ? 
   it('the emulator bundle is there', () => {
     expect(existsSync(ROOT + EMU), `${EMU} is missing: run "node scripts/build.mjs"`).toBe(true);
   });
+  it('a tree of extracted packages as --root and --sysroot: /usr/bin/lua5.4 -e print(1+1) prints 2', async () => {
+    const r = await runCommand(process.execPath, [EMU, 'run', '--root', SYSROOT, '--sysroot', SYSROOT, '/usr/bin/lua5.4', '-e', 'print(1+1)'], ENV, '', TIMEOUT_MS);
+    expect({ stdout: r.stdout, status: r.status, stderr: r.stderr }).toEqual({ stdout: '2\n', status: 0, stderr: '' });
+    const q = await runCommand(process.execPath, [EMU, 'run', '--root', SYSROOT, '--sysroot', SYSROOT, '/bin/bash', '-c', 'echo $0; /usr/bin/sqlite3 :memory: "SELECT 6 * 7"'], { ...ENV, HOME: '/' }, '', TIMEOUT_MS);
+    expect({ stdout: q.stdout, status: q.status, stderr: q.stderr }).toEqual({ stdout: '/bin/bash\n42\n', status: 0, stderr: '' });
+  }, 2 * TIMEOUT_MS);
   for (const c of CASES) {
     if (c.pending && !RUN_PENDING) {
       it.concurrent(`${c.name} (reference only)`, async () => {
