@@ -456,6 +456,42 @@ export class Kernel implements SyscallContext, ExitHooks {
 
   // ---- running --------------------------------------------------------------------------
 
+  /**
+   * Set by a caller that runs the kernel from an event loop (the CLI): instead of blocking the
+   * host while every task sleeps, step() returns and leaves the idle time in idleDebtNs for the
+   * caller to wait out asynchronously.
+   */
+  deferIdle = false;
+  idleDebtNs = 0n;
+
+  /** Instructions per step() for a caller that drives the kernel itself. */
+  get batchBudget(): number {
+    return this.budget;
+  }
+
+  /**
+   * A signal the host process received (Ctrl-C at the terminal, kill of the emulator): sent to
+   * the guest's foreground process group, as the terminal driver or a kill would.
+   */
+  hostSignal(sig: number): void {
+    const init = this.initTask;
+    if (init === null) return;
+    const pgrp = this.foregroundPgrp();
+    const targets = this.sched.processes().filter((p) => p.pgid === pgrp && p.group.threads.some((x) => !x.exited));
+    if (targets.length === 0 && init.group.threads.some((x) => !x.exited)) targets.push(init);
+    for (const p of targets) this.signalTask(p, makeSigInfo(sig, 0x80), true);
+  }
+
+  /** The terminal's foreground process group (TIOCSPGRP), or the first process's group. */
+  private foregroundPgrp(): number {
+    const init = this.initTask!;
+    for (let fd = 0; fd < 3; fd++) {
+      const tty = (init.files.get(fd)?.inode as { tty?: { pgrp: number } | null } | undefined)?.tty;
+      if (tty) return tty.pgrp;
+    }
+    return init.pgid;
+  }
+
   /** Runs until the first process exits or is killed. */
   run(): ExitResult {
     for (;;) {
@@ -473,6 +509,7 @@ export class Kernel implements SyscallContext, ExitHooks {
   step(budget: number): ExitResult | 'debug' | 'signal' | null {
     if (this.finished !== null) return this.finished;
     const t = this.scheduleNext();
+    if (t === 'idle') return null;
     if (t === null) return this.finish();
     const n = this.sched.sliceFor(t, budget);
     const before = this.cpu.instructions;
@@ -500,7 +537,7 @@ export class Kernel implements SyscallContext, ExitHooks {
    * user mode (a woken task may have a signal to take). Advances the virtual clock over idle
    * time. null: nothing can ever run again.
    */
-  private scheduleNext(): Task | null {
+  private scheduleNext(): Task | null | 'idle' {
     for (;;) {
       const cur = this.sched.current;
       let t: Task | null = cur !== null && this.sched.keepsCpu(cur) ? cur : null;
@@ -510,6 +547,12 @@ export class Kernel implements SyscallContext, ExitHooks {
         if (init === null || (init.exited && !init.group.threads.some((x) => !x.exited))) return null;
         const d = this.sched.nextDeadline();
         if (d < 0n) return null; // every task sleeps with nothing to wake it
+        if (this.deferIdle) {
+          // The caller waits on the host (asynchronously, so host signals still arrive).
+          this.idleDebtNs += d - this.sched.clock;
+          this.sched.clock = d;
+          return 'idle';
+        }
         this.idleUntil(d);
         continue;
       }

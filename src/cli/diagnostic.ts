@@ -21,6 +21,12 @@ function codeBytes(kernel: Kernel, eip: number): Uint8Array {
 export async function describeFatalSignal(kernel: Kernel, r: ExitResult): Promise<string> {
   const d = r.diagnostic;
   if (!d) return `i386emu: guest killed by signal ${r.signal}`;
+  // A signal sent to the guest (kill, the terminal, a deadlock) rather than raised by an
+  // instruction: where the CPU stood says nothing about it.
+  if (d.codeBytes === undefined && d.faultAddr === null && d.note === undefined) {
+    const note = d.note ? ` [${d.note}]` : '';
+    return `i386emu: guest killed by ${d.signal} (${d.code}${d.core ? ', core dumped' : ''})${note}`;
+  }
   let insn = '(code not readable)';
   const bytes = d.codeBytes ?? codeBytes(kernel, d.eip);
   if (bytes.length > 0) {

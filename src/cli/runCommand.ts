@@ -8,6 +8,7 @@ import { Kernel } from '../../kernel/kernel.js';
 import { ElfError } from '../../kernel/exec/elfError.js';
 import { describeFatalSignal } from './diagnostic.js';
 import { formatStats } from './stats.js';
+import { runInEventLoop } from './hostLoop.js';
 import { checkSysroot, execFailure } from './execError.js';
 import { SIGPIPE } from '../../kernel/signal/signal.js';
 
@@ -29,7 +30,7 @@ export async function runCommand(o: RunOptions): Promise<number> {
     throw e;
   }
   const t0 = process.hrtime.bigint();
-  const result = kernel.run();
+  const result = await runInEventLoop(kernel);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   // A shell prints nothing for a process killed by SIGPIPE; neither do we.
   if (result.signal && result.signal !== SIGPIPE) process.stderr.write(await describeFatalSignal(kernel, result) + '\n');
