@@ -463,6 +463,14 @@ export class Kernel implements SyscallContext, ExitHooks {
    */
   deferIdle = false;
   idleDebtNs = 0n;
+  /** Nothing can run until a signal comes from the host (a stopped job waits for SIGCONT). */
+  waitingForHost = false;
+
+  /** The first process is stopped (Ctrl-Z): the emulator itself should stop, as a job would. */
+  get initStopped(): boolean {
+    const init = this.initTask;
+    return init !== null && init.group.stopSignal !== 0 && init.group.threads.every((x) => x.exited || x.state === 'stopped');
+  }
 
   /** Instructions per step() for a caller that drives the kernel itself. */
   get batchBudget(): number {
@@ -546,6 +554,11 @@ export class Kernel implements SyscallContext, ExitHooks {
         const init = this.initTask;
         if (init === null || (init.exited && !init.group.threads.some((x) => !x.exited))) return null;
         const d = this.sched.nextDeadline();
+        if (d < 0n && this.deferIdle && this.sched.order.some((x) => x.state === 'stopped')) {
+          // A stopped job waits for a SIGCONT, which only the host can send now.
+          this.waitingForHost = true;
+          return 'idle';
+        }
         if (d < 0n) return null; // every task sleeps with nothing to wake it
         if (this.deferIdle) {
           // The caller waits on the host (asynchronously, so host signals still arrive).

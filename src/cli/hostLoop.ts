@@ -7,6 +7,7 @@ import type { ExitResult, Kernel } from '../../kernel/kernel.js';
 /** Host signals forwarded to the guest, with their i386 numbers. */
 const FORWARDED: Array<[NodeJS.Signals, number]> = [
   ['SIGINT', 2], ['SIGQUIT', 3], ['SIGTERM', 15], ['SIGHUP', 1], ['SIGTSTP', 20], ['SIGWINCH', 28],
+  ['SIGCONT', 18],
 ];
 /** How long the guest runs before the event loop gets a turn. */
 const SLICE_MS = 25;
@@ -27,6 +28,18 @@ export async function runInEventLoop(kernel: Kernel): Promise<ExitResult> {
     for (;;) {
       const r = kernel.step(kernel.batchBudget);
       if (r !== null && r !== 'debug' && r !== 'signal') return r;
+      if (kernel.waitingForHost) {
+        kernel.waitingForHost = false;
+        // The guest's job stopped (Ctrl-Z): stop the emulator too, so the host shell's job
+        // control sees it; `fg` sends SIGCONT, which goes on to the guest.
+        if (kernel.initStopped) process.kill(process.pid, 'SIGSTOP');
+        // A signal listener does not keep Node's event loop alive; this timer does.
+        const keepAlive = setInterval(() => {}, 1 << 30);
+        await new Promise<void>((resolve) => { wake = () => { wake = null; resolve(); }; });
+        clearInterval(keepAlive);
+        last = Date.now();
+        continue;
+      }
       const debt = kernel.idleDebtNs;
       kernel.idleDebtNs = 0n;
       if (debt > 0n || Date.now() - last >= SLICE_MS) {

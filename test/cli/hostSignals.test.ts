@@ -2,7 +2,7 @@
 // foreground process group even while every guest task sleeps, and SIGTERM kills a guest
 // that is busy computing, with a one-line report and 128 + 15.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from './cliProcess.js';
 
@@ -30,7 +30,35 @@ function runAndSignal(args: string[], ready: string, sig: NodeJS.Signals) {
   });
 }
 
+/** The state letter of a host process (R, S, T, ...). */
+function hostState(pid: number): string {
+  return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '')[0];
+}
+
 describe('host signals reach the guest', () => {
+  it.skipIf(!existsSync(ROOT + BUSYBOX))('SIGTSTP stops the guest and the emulator with it; SIGCONT resumes both', async () => {
+    const child = spawn(process.execPath, ['dist/i386emu.mjs', 'run', BUSYBOX, 'sh', '-c', 'echo ready; sleep 1; echo done; exit 5'], { cwd: ROOT });
+    const kill = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    let stdout = '';
+    const ready = new Promise<void>((res) => child.stdout.on('data', (b: Buffer) => { stdout += b.toString(); if (stdout.includes('ready')) res(); }));
+    const closed = new Promise<number | null>((res) => child.on('close', (status) => res(status)));
+    await ready;
+    child.kill('SIGTSTP');
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    let state = '';
+    for (let i = 0; i < 50 && state !== 'T'; i++) {
+      await sleep(100);
+      state = hostState(child.pid!);
+    }
+    expect(state).toBe('T');
+    await sleep(1500);
+    expect(stdout).toBe('ready\n');
+    child.kill('SIGCONT');
+    expect(await closed).toBe(5);
+    clearTimeout(kill);
+    expect(stdout).toBe('ready\ndone\n');
+  }, 70_000);
+
   it.skipIf(!existsSync(ROOT + BUSYBOX))('SIGINT interrupts a sleeping shell, which runs its trap', async () => {
     const r = await runAndSignal([BUSYBOX, 'sh', '-c', 'trap "echo got INT; exit 7" INT; echo ready; sleep 30; echo not reached'], 'ready', 'SIGINT');
     expect(r.stdout).toBe('ready\ngot INT\n');
