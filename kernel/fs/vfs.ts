@@ -4,14 +4,14 @@
 // (hostfs.ts), procfs or devfs (synthetic nodes). The calls that change names (mkdir, unlink,
 // rename, ...) are in vfsOps.ts.
 import { constants, accessSync } from 'node:fs';
-import { EEXIST, EINVAL, EISDIR, ELOOP, ENOENT, ENOTDIR, EROFS, errnoFromHost } from '../errno.js';
+import { EEXIST, EINVAL, EISDIR, ELOOP, ENOENT, ENOTDIR, EOPNOTSUPP, EROFS, errnoFromHost } from '../errno.js';
 import {
   File, O_ACCMODE, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH, O_RDONLY, O_TMPFILE, O_TRUNC, type Inode,
 } from './file.js';
 import { HostDirInode, hostOpen, hostReadlink } from './hostfs.js';
 import type { SyntheticNode } from './node.js';
-import { AT_FDCWD, lookup, pathWalk, type HostLookup, type Lookup, type VfsContext } from './pathWalk.js';
-import { kstatFromHost, S_IFDIR, S_IFLNK, S_IFMT, syntheticStat, type KStat } from './stat.js';
+import { lookup, pathWalk, type HostLookup, type Lookup, type VfsContext } from './pathWalk.js';
+import { kstatFromHost, S_IFDIR, S_IFMT, syntheticStat, type KStat } from './stat.js';
 
 export { AT_FDCWD, PATH_MAX, lookup, pathWalk, type Lookup, type VfsContext } from './pathWalk.js';
 export const AT_SYMLINK_NOFOLLOW = 0x100, AT_REMOVEDIR = 0x200, AT_SYMLINK_FOLLOW = 0x400;
@@ -109,17 +109,17 @@ function openTmpfile(ctx: VfsContext, dirfd: number, pathname: string, flags: nu
   if ((flags & O_ACCMODE) === O_RDONLY) return -EINVAL;
   const l = lookup(ctx, dirfd, pathname, true);
   if (typeof l === 'number') return l;
-  if (l.kind !== 'host') return -EOPNOTSUPP_;
+  if (l.kind !== 'host') return -EOPNOTSUPP;
   if (l.readOnly) return -EROFS;
+  // The new file is not the directory the walk found: only its real path is checked.
   const inode = hostOpen({
     hostPath: l.hostPath, guestPath: l.guestPath, flags, mode: mode & ~ctx.task.umask & 0o7777,
-    check: { expect: l.st, confine: l.confine },
+    check: { expect: null, confine: l.confine },
   });
   if (typeof inode === 'number') return inode;
   const ino = inode.stat().ino;
   return new File(inode, flags, `${l.guestPath === '/' ? '' : l.guestPath}/#${ino} (deleted)`);
 }
-const EOPNOTSUPP_ = 95;
 
 /** open/openat/creat (do_sys_open): a new open file, or -errno. */
 export function openPath(ctx: VfsContext, dirfd: number, pathname: string, flags: number, mode = 0): File | number {
@@ -169,5 +169,3 @@ export function lookupType(l: Lookup): number {
   const st = lookupStat(l);
   return typeof st === 'number' ? 0 : st.mode & S_IFMT;
 }
-
-export { S_IFLNK };
