@@ -7,7 +7,7 @@
 // component for a link between the walk and the open cannot lead the guest out.
 import {
   closeSync, constants, fchmodSync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, lstatSync, openSync,
-  readdirSync, readlinkSync, readSync, statSync, writeSync, type BigIntStats,
+  readdirSync, readlinkSync, readSync, statSync, unlinkSync, writeSync, type BigIntStats,
 } from 'node:fs';
 import { join } from 'node:path';
 import { EACCES, EINVAL, EISDIR, errnoFromHost } from '../errno.js';
@@ -64,7 +64,10 @@ function fdRealPath(fd: number): string | null {
  * Returns the host descriptor or -errno (-EACCES when the file is not what was looked up).
  */
 export function hostOpenFd(hostPath: string, flags: number, mode: number, check: OpenCheck): number {
-  const hostFlags = (flags & O_ACCMODE) | (flags & O_CREAT ? constants.O_CREAT : 0) | (flags & O_EXCL ? constants.O_EXCL : 0)
+  // A create the walk found missing creates a new file or fails: never opens one a host
+  // process put there since (and a file it created in the wrong place can be taken back).
+  const creating = (flags & O_CREAT) !== 0 && check.expect === null;
+  const hostFlags = (flags & O_ACCMODE) | (flags & O_CREAT ? constants.O_CREAT : 0) | (flags & O_EXCL || creating ? constants.O_EXCL : 0)
     | (flags & O_TRUNC ? constants.O_TRUNC : 0) | (flags & O_DIRECTORY ? constants.O_DIRECTORY : 0)
     | (flags & O_NOATIME ? constants.O_NOATIME : 0) | constants.O_NOFOLLOW
     | ((flags & O_TMPFILE) === O_TMPFILE ? 0o20200000 : 0);
@@ -77,12 +80,18 @@ export function hostOpenFd(hostPath: string, flags: number, mode: number, check:
   const st = fstatSync(fd, { bigint: true });
   const moved = check.expect !== null && (check.expect.dev !== st.dev || check.expect.ino !== st.ino);
   let outside = false;
+  let real: string | null = null;
   if (check.confine !== null && check.confine !== '/') {
-    const real = fdRealPath(fd);
+    real = fdRealPath(fd);
     outside = real === null || !isInside(real.replace(/ \(deleted\)$/, ''), check.confine);
   }
   if (moved || outside) {
     closeSync(fd);
+    if (outside && creating && real !== null) {
+      try {
+        unlinkSync(real);
+      } catch { /* already gone */ }
+    }
     return -EACCES;
   }
   return fd;
