@@ -3,7 +3,7 @@
 // that blocks returns BLOCKED, EIP is rewound onto the int 0x80 with EAX = orig_eax, and the
 // call runs again from the start when the task wakes (or returns EINTR if a handler interrupts it).
 import { EAX, EBP, EBX, ECX, EDI, EDX, ESI } from '../src/cpu/registers.js';
-import { ENOSYS } from './errno.js';
+import { EINTR, ENOSYS } from './errno.js';
 import type { Kernel } from './kernel.js';
 import type { Task } from './proc/task.js';
 import { invokeSyscall } from './syscalls/dispatch.js';
@@ -41,7 +41,12 @@ export function doSyscall(k: Kernel, t: Task): void {
   if (ret === BLOCKED) {
     r[EAX] = nr;
     cpu.eip = (cpu.eip - 2) | 0;
-    if (w !== null && !rerun) w(`${prefix}${name}(...) <blocked>`);
+    if (w !== null && !rerun) {
+      // strace's "<unfinished ...>": the call with its input arguments, before it sleeps.
+      const line = formatSyscall({ mm: t.mm, row, name, args: [a0, a1, a2, a3, a4, a5], ret: -EINTR, before: before!, note: null, exited: false });
+      const cut = line.lastIndexOf(') = ');
+      w(`${prefix}${cut >= 0 ? line.slice(0, cut) : line} <unfinished ...>`);
+    }
     return;
   }
   t.restart = null;

@@ -53,8 +53,12 @@ export interface Inode {
   readonly isTty?: boolean;
   /** Where a reader or writer that got -EAGAIN sleeps (pipes); absent: the inode never blocks. */
   readonly waitQueue?: WaitQueue;
-  /** Readiness for poll/select (POLLIN, POLLOUT, POLLHUP, ...); absent: always ready. */
-  poll?(): number;
+  /**
+   * Readiness for poll/select (POLLIN, POLLOUT, POLLHUP, ...); absent: always ready. `wait`:
+   * the caller would sleep if nothing were ready (a timeout other than zero); an inode whose
+   * readiness no wait queue reports (the host's terminal) then says ready, and the read blocks.
+   */
+  poll?(wait: boolean): number;
 }
 
 export class File {

@@ -2,12 +2,14 @@
 // complete writes, the host's file type in fstat, terminal ioctls when the host fd is a tty),
 // and in-memory variants for embedding and tests (a byte buffer for stdin, a callback sink
 // for output).
-import { fstatSync, readSync, writeSync } from 'node:fs';
+import { constants, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { EAGAIN, EIO, EPIPE, errnoFromHost } from '../errno.js';
 import { File as FileClass, type Inode } from './file.js';
+import { POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM } from './pipe.js';
 import { kstatFromHost, S_IFCHR, S_IFIFO, syntheticStat, type KStat } from './stat.js';
-import { defaultTermios, ttyIoctl, type TtyState } from './tty.js';
+import { hostTtyState } from './hostTermios.js';
+import { ttyIoctl, type TtyState } from './tty.js';
 
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 function sleepMs(ms: number): void {
@@ -23,13 +25,15 @@ export class HostFdInode implements Inode {
   readonly fd: number;
   readonly isTty: boolean;
   private readonly tty: TtyState | null;
+  /** Terminal input a zero-timeout poll read ahead (see poll). */
+  private pending: Uint8Array | null = null;
+  /** The non-blocking description poll probes with; -1 when it cannot be opened. */
+  private probeFd: number | null = null;
 
   constructor(fd: number, pgrp: number) {
     this.fd = fd;
     this.isTty = isatty(fd);
-    this.tty = this.isTty
-      ? { termios: defaultTermios(), rows: () => process.stdout.rows || 24, cols: () => process.stdout.columns || 80, pgrp }
-      : null;
+    this.tty = this.isTty ? hostTtyState(fd, pgrp) : null;
   }
 
   stat(): KStat {
@@ -41,6 +45,11 @@ export class HostFdInode implements Inode {
   }
 
   read(len: number): Uint8Array | number {
+    if (this.pending !== null) {
+      const out = this.pending.subarray(0, len);
+      this.pending = out.length < this.pending.length ? this.pending.subarray(out.length) : null;
+      return out;
+    }
     const buf = new Uint8Array(Math.min(len, 1 << 20));
     for (;;) {
       try {
@@ -74,6 +83,34 @@ export class HostFdInode implements Inode {
       }
     }
     return done;
+  }
+
+  /**
+   * A terminal is ready for reading only when input is waiting, which a zero-timeout poll
+   * must see (busybox's line editor sends its cursor-position query ESC[6n only when no key
+   * is pending). Node has no poll on a descriptor, so input is probed with a non-blocking read
+   * of a second open file description of the same terminal (/proc/self/fd/N with O_NONBLOCK,
+   * leaving the shared one blocking); what it reads is kept for the next read().
+   */
+  poll(wait: boolean): number {
+    const ready = POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM;
+    if (!this.isTty || wait || this.pending !== null) return ready;
+    if (this.probeFd === null) {
+      try {
+        this.probeFd = openSync(`/proc/self/fd/${this.fd}`, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+      } catch {
+        this.probeFd = -1;
+      }
+    }
+    if (this.probeFd < 0) return ready;
+    const buf = new Uint8Array(4096);
+    try {
+      const n = readSync(this.probeFd, buf, 0, buf.length, null);
+      if (n > 0) this.pending = buf.slice(0, n);
+      return ready;
+    } catch (e) {
+      return errCode(e) === 'EAGAIN' ? POLLOUT | POLLWRNORM : ready;
+    }
   }
 
   ioctl(cmd: number, arg: number, ctx: Parameters<NonNullable<Inode['ioctl']>>[2]): number {

@@ -32,6 +32,8 @@ export interface TtyState {
   rows: () => number;
   cols: () => number;
   pgrp: number;
+  /** Makes a new termios take effect on the real terminal (hostTermios.ts), if there is one. */
+  apply?: (termios: Uint8Array) => void;
 }
 
 /** Handles a terminal ioctl; -ENOTTY for requests that are not terminal requests. */
@@ -43,6 +45,7 @@ export function ttyIoctl(tty: TtyState, cmd: number, arg: number, ctx: IoctlCont
       return 0;
     case TCSETS: case TCSETSW: case TCSETSF:
       tty.termios = copyFromUser(mm, arg, TERMIOS_SIZE);
+      tty.apply?.(tty.termios);
       return 0;
     case TIOCGWINSZ: {
       const b = new Uint8Array(8);

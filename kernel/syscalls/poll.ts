@@ -16,12 +16,12 @@ const POLLRDBAND = 0x80, POLLWRBAND = 0x200;
 const ALWAYS_READY = POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
 
 /** Readiness of fd (POLLNVAL when closed) and where to sleep for a change. */
-function pollFd(c: SyscallContext, fd: number, queues: WaitQueue[]): number {
+function pollFd(c: SyscallContext, fd: number, queues: WaitQueue[], wait: boolean): number {
   const f = c.task.files.get(fd);
   if (f === undefined) return POLLNVAL;
   const q = f.inode.waitQueue;
   if (q !== undefined && !queues.includes(q)) queues.push(q);
-  return f.inode.poll ? f.inode.poll() : ALWAYS_READY;
+  return f.inode.poll ? f.inode.poll(wait) : ALWAYS_READY;
 }
 
 /** The deadline for a timeout of ns (null: wait forever), kept across the call's re-runs. */
@@ -96,7 +96,7 @@ function doPoll(c: SyscallContext, ufds: number, nfds: number, timeoutNs: bigint
     const events = dv.getInt16(i * 8 + 4, true);
     let rev = 0;
     if (fd >= 0) {
-      const m = pollFd(c, fd, queues);
+      const m = pollFd(c, fd, queues, timeoutNs !== 0n);
       rev = m & (events | POLLERR | POLLHUP | POLLNVAL);
     }
     dv.setInt16(i * 8 + 6, rev, true);
@@ -171,7 +171,7 @@ function doSelect(c: SyscallContext, n: number, inp: number, outp: number, exp: 
     const bit = 1 << (fd & 7), byte = fd >> 3;
     const wanted = sets.map((s) => s !== null && (s[byte] & bit) !== 0);
     if (!wanted.some((w) => w)) continue;
-    const m = pollFd(c, fd, queues);
+    const m = pollFd(c, fd, queues, timeoutNs !== 0n);
     if (m === POLLNVAL) return finish(c, mask, -EBADF);
     const hits = [m & SEL_IN, m & SEL_OUT, m & SEL_EX];
     for (let k = 0; k < 3; k++) {

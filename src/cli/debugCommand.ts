@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parseRunArgs, UsageError } from './args.js';
 import { CliError } from './cliError.js';
 import { fsKernelOptions } from './fsOptions.js';
-import { hostEnvironment, readElfProgram } from './readProgram.js';
+import { hostEnvironment, programHostPath, readElfProgram } from './readProgram.js';
 import { Session } from '../debug/session.js';
 import { runInteractive, runScript, runStream } from '../debug/repl.js';
 import { launch } from '../debug/kernelTarget.js';
@@ -41,7 +41,7 @@ export async function debugCommand(argv: string[]): Promise<number> {
     }
   }
   const o = parseRunArgs(rest);
-  const image = readElfProgram(o.program);
+  const image = readElfProgram(programHostPath(o.program, o.root));
   const scriptTexts = scripts.map((f) => {
     try {
       return readFileSync(f, 'utf8');

@@ -4,14 +4,14 @@
 import type { RunOptions } from './args.js';
 import { CliError } from './cliError.js';
 import { fsKernelOptions } from './fsOptions.js';
-import { hostEnvironment, readElfProgram } from './readProgram.js';
+import { hostEnvironment, programHostPath, readElfProgram } from './readProgram.js';
 import { launch } from '../debug/kernelTarget.js';
 import { GdbStub } from '../debug/gdb/stub.js';
 import { ElfError } from '../../kernel/exec/elfError.js';
 import { checkSysroot, execFailure } from './execError.js';
 
 export async function runWithGdb(o: RunOptions): Promise<number> {
-  const image = readElfProgram(o.program);
+  const image = readElfProgram(programHostPath(o.program, o.root));
   const envp = hostEnvironment();
   checkSysroot(o.sysroot);
   let target;

@@ -1,5 +1,6 @@
 // Reads the guest program named on the command line, turning host errors into one-line CliErrors.
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { posix } from 'node:path';
 import { CliError } from './cliError.js';
 import { parseElf } from '../../kernel/exec/elfHeader.js';
 import { ElfError } from '../../kernel/exec/elfError.js';
@@ -14,6 +15,18 @@ export function readProgram(path: string): Uint8Array {
     const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e instanceof Error ? e.message : String(e));
     throw new CliError(`${path}: ${why}`);
   }
+}
+
+/**
+ * Where the program named on the command line is on the host. With --root DIR, an absolute
+ * path that exists under DIR names the file there, as `chroot DIR PROG` would
+ * (`i386emu run --root tree --sysroot tree /usr/bin/lua5.4` for a tree of extracted packages);
+ * otherwise the path is the host's, as it always was.
+ */
+export function programHostPath(program: string, root: string | null): string {
+  if (root === null || !program.startsWith('/')) return program;
+  const inRoot = posix.join(root, program);
+  return existsSync(inRoot) ? inRoot : program;
 }
 
 /** readProgram, then the ELF checks `run` makes, so a bad program is refused up front. */

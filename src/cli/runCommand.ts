@@ -3,7 +3,7 @@
 import type { RunOptions } from './args.js';
 import { CliError } from './cliError.js';
 import { fsKernelOptions } from './fsOptions.js';
-import { hostEnvironment, readProgram } from './readProgram.js';
+import { hostEnvironment, programHostPath, readProgram } from './readProgram.js';
 import { Kernel } from '../../kernel/kernel.js';
 import { ElfError } from '../../kernel/exec/elfError.js';
 import { describeFatalSignal } from './diagnostic.js';
@@ -12,7 +12,7 @@ import { checkSysroot, execFailure } from './execError.js';
 import { SIGPIPE } from '../../kernel/signal/signal.js';
 
 export async function runCommand(o: RunOptions): Promise<number> {
-  const image = readProgram(o.program);
+  const image = readProgram(programHostPath(o.program, o.root));
   checkSysroot(o.sysroot);
   const kernel = new Kernel({
     memoryBytes: o.memoryMiB * 1024 * 1024,
