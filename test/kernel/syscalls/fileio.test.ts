@@ -54,6 +54,12 @@ describe('file system calls', () => {
     expect(fio.sysOpen(b.k, b.str('/f'), O_RDONLY | O_DIRECTORY)).toBe(-ENOTDIR);
   });
 
+  it('/dev/tty is the terminal of the standard streams; ENXIO without one', () => {
+    const b = bootKernel();
+    expect(fio.sysOpen(b.k, b.str('/dev/tty'), 2)).toBe(-6);
+    expect(nm.sysStat64(b.k, b.str('/dev/tty'), b.buf)).toBe(0);
+  });
+
   it('getdents64 lists a directory', () => {
     const b = bootKernel({ 'a': '1', 'bb': '22' });
     const fd = fio.sysOpenat(b.k, AT_FDCWD, b.str('/'), O_RDONLY | O_DIRECTORY);
