@@ -14,8 +14,9 @@ import { PhysicalMemory } from '../src/mmu/physicalMemory.js';
 import { EACCES, EINTR, ENOENT } from './errno.js';
 import { execBinary } from './exec/execve.js';
 import { FdTable } from './fs/fdtable.js';
-import { HostFileInode, HostFs } from './fs/hostfs.js';
-import { LibraryMounts } from './fs/libraryMounts.js';
+import { HostFileInode, hostOpen } from './fs/hostfs.js';
+import { MountTable, type Bind } from './fs/mount.js';
+import { FileLocks } from './fs/locks.js';
 import { formatVmaLine } from './fs/procfs.js';
 import { decodeDev } from './fs/stat.js';
 import { stdioFile, type StdioSource } from './fs/stdio.js';
@@ -43,8 +44,13 @@ import { handleTrap } from './trap.js';
 export interface KernelOptions {
   /** Guest physical memory (default 512 MiB). */
   memoryBytes?: number;
-  /** Host directory the guest sees as "/" (read-only sandbox; default: the current directory). */
+  /**
+   * Host directory the guest sees as "/" (--root: the guest cannot reach a host file outside
+   * it and the binds); default: the host's "/", the view of a native process.
+   */
   rootDir?: string;
+  /** --bind HOST:GUEST mounts inside the guest's tree. */
+  binds?: readonly Bind[];
   /**
    * A host directory searched first for the interpreter and shared libraries (qemu's -L); the
    * host's own library directories come after it (fs/libraryMounts.ts).
@@ -134,9 +140,9 @@ export class Kernel implements SyscallContext, ExitHooks {
   readonly mem: PhysicalMemory;
   readonly mmu: Mmu;
   readonly cpu: Cpu;
-  readonly hostfs: HostFs;
-  /** The library directories overlaid on the root (the sysroot, then the host's). */
-  readonly libs: LibraryMounts;
+  /** The guest's mount table: its root, procfs, devfs, the library overlay, binds. */
+  readonly mounts: MountTable;
+  readonly fileLocks = new FileLocks();
   readonly personality: Personality;
   readonly utsname: Utsname;
   readonly memoryBytes: number;
@@ -172,14 +178,17 @@ export class Kernel implements SyscallContext, ExitHooks {
     this.mem = new PhysicalMemory(this.memoryBytes);
     this.mmu = new Mmu(this.mem);
     this.cpu = new Cpu(this.mmu);
-    this.hostfs = new HostFs(options.rootDir ?? process.cwd());
-    this.libs = new LibraryMounts(options.sysroot ?? null);
+    this.mounts = new MountTable({ root: options.rootDir, binds: options.binds, sysroot: options.sysroot ?? null });
     this.personality = personalityFor(options.taskSize ?? 0xc0000000);
     this.utsname = { ...DEFAULT_UTSNAME, ...options.uname };
     this.tracer = { write: options.strace ?? null, multi: false, faultTraced: false };
     this.budget = options.budget ?? 1_000_000;
     this.realTimeSleep = options.realTimeSleep ?? true;
     this.sched = new Scheduler(this.cpu, this.mmu, options.pid ?? 1000, options.quantum ?? 100_000);
+    this.fileLocks.alive = (pid) => {
+      const t = this.sched.find(pid);
+      return t !== undefined && t.group.threads.some((x) => !x.exited);
+    };
     this.sched.onRealTimer = (t) => this.signalTask(t, makeSigInfo(SIGALRM, 0x80), true);
   }
 
@@ -201,7 +210,7 @@ export class Kernel implements SyscallContext, ExitHooks {
   }
 
   get vfs(): VfsContext {
-    return { hostfs: this.hostfs, libs: this.libs, task: this.task, findTask: (pid: number) => this.sched.find(pid) };
+    return { mounts: this.mounts, task: this.task, findTask: (pid: number) => this.sched.find(pid) };
   }
 
   exitTask(status: number): void {
@@ -295,7 +304,7 @@ export class Kernel implements SyscallContext, ExitHooks {
    */
   execve(hostPath: string, argv: string[], envp: string[], image?: Uint8Array): void {
     const bytes = image ?? readFileSync(hostPath);
-    const exePath = this.hostfs.guestPathOf(hostPath) ?? resolve(hostPath);
+    const exePath = this.mounts.guestPathOf(hostPath) ?? resolve(hostPath);
     this.execImage(hostPath, exePath, hostPath, argv, envp, bytes);
     this.tracer.write?.(`execve(${JSON.stringify(hostPath)}, ${JSON.stringify(argv)}, ${hex(envp.length)} /* ${envp.length} vars */) = 0`);
   }
@@ -310,7 +319,7 @@ export class Kernel implements SyscallContext, ExitHooks {
     sources.forEach((src, fd) => files.installAt(fd, stdioFile(fd, src, pid), false));
     const group = new ThreadGroup(pid, pid);
     const fs = new FsInfo();
-    fs.cwd = this.hostfs.guestPathOf(process.cwd()) ?? '/';
+    fs.cwd = this.mounts.guestPathOf(process.cwd()) ?? '/';
     const t = new Task(pid, group, mm, files, fs, new SigHand(), { uid, euid: uid, gid, egid: gid });
     group.leader = t;
     this.sched.add(t);
@@ -387,18 +396,16 @@ export class Kernel implements SyscallContext, ExitHooks {
     const task = this.sched.current;
     let p = path;
     if (task === null) {
-      if (!p.startsWith('/')) p = posix.join(this.hostfs.guestPathOf(process.cwd()) ?? '/', p);
+      if (!p.startsWith('/')) p = posix.join(this.mounts.guestPathOf(process.cwd()) ?? '/', p);
       if (/^\/(proc|dev)(\/|$)/.test(posix.normalize(p))) return -ENOENT;
     }
     // lookup consults the task only for relative paths and /proc, excluded above without one.
-    const ctx: VfsContext = { hostfs: this.hostfs, libs: this.libs, task: task as Task, findTask: (pid) => this.sched.find(pid) };
+    const ctx: VfsContext = { mounts: this.mounts, task: task as Task, findTask: (pid) => this.sched.find(pid) };
     const l = lookup(ctx, AT_FDCWD, p, true);
     if (typeof l === 'number') return l;
-    if (l.kind !== 'host') return -EACCES;
-    const st = this.hostfs.stat(l.hostPath, true);
-    if (typeof st === 'number') return st;
-    if ((st.mode & S_IFMT) !== S_IFREG) return -EACCES;
-    const inode = this.hostfs.open(l.hostPath, l.guestPath, false, false);
+    if (l.kind !== 'host' || l.st === null) return -EACCES;
+    if ((Number(l.st.mode) & S_IFMT) !== S_IFREG) return -EACCES;
+    const inode = hostOpen({ hostPath: l.hostPath, guestPath: l.guestPath, flags: 0, mode: 0, check: { expect: l.st, confine: l.confine } });
     if (typeof inode === 'number') return inode;
     const file = inode instanceof HostFileInode ? inode.mapping() : -EACCES;
     inode.release?.();

@@ -6,6 +6,7 @@ import { ENOENT, ENOSPC, ENXIO } from '../errno.js';
 import type { DirEntry, Inode } from './file.js';
 import { DT_CHR, DT_DIR, DT_LNK } from './file.js';
 import type { SyntheticNode } from './node.js';
+import type { Task } from '../proc/task.js';
 import { S_IFCHR, S_IFDIR, S_IFLNK, syntheticStat, type KStat } from './stat.js';
 
 const DEV_DEV = { devMajor: 0, devMinor: 5 };
@@ -54,8 +55,27 @@ const LINKS: Record<string, string> = {
   stdin: '/proc/self/fd/0', stdout: '/proc/self/fd/1', stderr: '/proc/self/fd/2', fd: '/proc/self/fd',
 };
 
-/** Looks up a /dev path ("/dev" or "/dev/NAME"). */
-export function devfsLookup(rest: string): SyntheticNode | number {
+/**
+ * /dev/tty: the process's controlling terminal, which here is the terminal its standard
+ * streams are on (the host's, when it has one); ENXIO without one, as Linux.
+ */
+function ttyNode(task: Task | undefined): SyntheticNode {
+  const st = () => syntheticStat(S_IFCHR | 0o666, { ...DEV_DEV, ino: 12n, rdevMajor: 5, rdevMinor: 0 });
+  return {
+    stat: st,
+    open: () => {
+      for (const fd of [0, 1, 2]) {
+        const f = task?.files.get(fd);
+        if (f?.inode.isTty) return f.inode;
+      }
+      return -ENXIO;
+    },
+  };
+}
+
+/** Looks up a /dev path ("/dev" or "/dev/NAME"); task: whose /dev/tty. */
+export function devfsLookup(rest: string, task?: Task): SyntheticNode | number {
+  if (rest === 'tty') return ttyNode(task);
   if (rest === '') {
     return {
       isDir: true,
@@ -63,6 +83,7 @@ export function devfsLookup(rest: string): SyntheticNode | number {
       readdir: (): DirEntry[] => [
         { name: '.', ino: 1n, type: DT_DIR }, { name: '..', ino: 1n, type: DT_DIR },
         ...Object.entries(CHARDEVS).map(([name, d]) => ({ name, ino: d.ino, type: DT_CHR })),
+        { name: 'tty', ino: 12n, type: DT_CHR },
         ...Object.keys(LINKS).map((name, i) => ({ name, ino: BigInt(20 + i), type: DT_LNK })),
       ],
       open: () => -ENXIO,

@@ -32,6 +32,14 @@ export interface Inode {
   /** Stream read (ttys, pipes); used when readAt is absent. */
   read?(len: number): Uint8Array | number;
   write?(data: Uint8Array): number;
+  /** Positional write of a seekable file (pwrite; write at the file position). */
+  writeAt?(pos: number, data: Uint8Array): number;
+  /** ftruncate */
+  truncate?(len: number): number;
+  /** fsync/fdatasync */
+  sync?(dataOnly: boolean): number;
+  /** fchmod */
+  chmod?(mode: number): number;
   /** Size for SEEK_END. */
   size?(): number;
   ioctl?(cmd: number, arg: number, ctx: IoctlContext): number;
@@ -63,6 +71,8 @@ export class File {
   refs = 1;
   /** Directory read cursor data (getdents). */
   dirCache: DirEntry[] | null = null;
+  /** Run when the last reference goes (flock and OFD locks are released then). */
+  readonly onRelease: Array<() => void> = [];
 
   constructor(inode: Inode, flags: number, path: string) {
     this.inode = inode;
@@ -80,7 +90,7 @@ export class File {
   }
 
   get seekable(): boolean {
-    return this.inode.readAt !== undefined || this.inode.readdir !== undefined;
+    return this.inode.readAt !== undefined || this.inode.writeAt !== undefined || this.inode.readdir !== undefined;
   }
 
   get(): File {
@@ -89,6 +99,8 @@ export class File {
   }
 
   put(): void {
-    if (--this.refs === 0 && this.inode.release) this.inode.release();
+    if (--this.refs !== 0) return;
+    for (const h of this.onRelease.splice(0)) h();
+    this.inode.release?.();
   }
 }

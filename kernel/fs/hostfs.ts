@@ -1,115 +1,127 @@
-// A read-only view of one host directory as the guest's root file system. Guest paths are
-// normalised before they reach here ("/.." stays "/"), and every host path is resolved with
-// realpath and must stay inside the root, so neither ".." nor a symbolic link can reach the
-// rest of the host. Only regular files and directories can be opened.
+// Host files behind a host mount: stat, open and the open-file inodes (regular files read and
+// written at a position with synchronous host I/O, directories listed). Paths reaching here
+// were resolved component by component in the guest's namespace (pathWalk.ts), so their last
+// component is not a symbolic link; hostOpen still opens with O_NOFOLLOW and checks that it
+// opened what the walk saw (device and inode) and, on a confined mount, that the file's real
+// path (the host's /proc/self/fd/N) lies inside the mount: a host process that swaps a path
+// component for a link between the walk and the open cannot lead the guest out.
 import {
-  accessSync, closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, readSync,
-  realpathSync, statSync,
+  closeSync, constants, fchmodSync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, lstatSync, openSync,
+  readdirSync, readlinkSync, readSync, statSync, unlinkSync, writeSync, type BigIntStats,
 } from 'node:fs';
-import { basename, dirname, join, relative, sep } from 'node:path';
-import { EACCES, EINVAL, EISDIR, ENOTDIR, EROFS, errnoFromHost } from '../errno.js';
+import { join } from 'node:path';
+import { EACCES, EINVAL, EISDIR, errnoFromHost } from '../errno.js';
 import type { VmFile } from '../mm/vma.js';
-import { DT_BLK, DT_CHR, DT_DIR, DT_FIFO, DT_LNK, DT_REG, DT_SOCK, DT_UNKNOWN, type DirEntry, type Inode } from './file.js';
+import {
+  DT_BLK, DT_CHR, DT_DIR, DT_FIFO, DT_LNK, DT_REG, DT_SOCK, DT_UNKNOWN, O_ACCMODE, O_APPEND, O_CREAT, O_DIRECTORY,
+  O_EXCL, O_NOATIME, O_TMPFILE, O_TRUNC, O_RDONLY, type DirEntry, type Inode,
+} from './file.js';
+import { isInside } from './mount.js';
 import { kstatFromHost, type KStat } from './stat.js';
 
-export class HostFs {
-  /** The real (symlink-free) host path of the root. */
-  readonly root: string;
-
-  constructor(rootDir: string) {
-    this.root = realpathSync(rootDir);
+export function hostLstat(hostPath: string): BigIntStats | number {
+  try {
+    return lstatSync(hostPath, { bigint: true });
+  } catch (e) {
+    return -errnoFromHost(e);
   }
+}
 
-  private inside(real: string): boolean {
-    return real === this.root || real.startsWith(this.root.endsWith(sep) ? this.root : this.root + sep);
+export function hostStat(hostPath: string, follow: boolean): KStat | number {
+  try {
+    return kstatFromHost(follow ? statSync(hostPath, { bigint: true }) : lstatSync(hostPath, { bigint: true }));
+  } catch (e) {
+    return -errnoFromHost(e);
   }
+}
 
-  /**
-   * The host path for a normalised absolute guest path, symlinks resolved (the last component
-   * only when followLast). Returns -ENOENT, -ENOTDIR, -EACCES (escape attempt), ...
-   */
-  resolve(guestPath: string, followLast: boolean): string | number {
-    const host = join(this.root, guestPath);
-    try {
-      if (followLast || guestPath === '/') {
-        const real = realpathSync(host);
-        return this.inside(real) ? real : -EACCES;
-      }
-      const parent = realpathSync(dirname(host));
-      if (!this.inside(parent)) return -EACCES;
-      const p = join(parent, basename(host));
-      lstatSync(p);
-      return p;
-    } catch (e) {
-      return -errnoFromHost(e);
-    }
+export function hostReadlink(hostPath: string): string | number {
+  try {
+    if (!lstatSync(hostPath).isSymbolicLink()) return -EINVAL;
+    return readlinkSync(hostPath);
+  } catch (e) {
+    return -errnoFromHost(e);
   }
+}
 
-  /** The guest path of a host path inside the root, or null. */
-  guestPathOf(hostPath: string): string | null {
-    let real: string;
-    try {
-      real = realpathSync(hostPath);
-    } catch {
-      return null;
-    }
-    if (!this.inside(real)) return null;
-    const rel = relative(this.root, real);
-    return '/' + rel.split(sep).join('/');
-  }
+/** Where a host open must land: the walk's (dev, ino) and, on a confined mount, its root. */
+export interface OpenCheck {
+  expect: BigIntStats | null;
+  confine: string | null;
+}
 
-  stat(hostPath: string, follow: boolean): KStat | number {
-    try {
-      return kstatFromHost(follow ? statSync(hostPath, { bigint: true }) : lstatSync(hostPath, { bigint: true }));
-    } catch (e) {
-      return -errnoFromHost(e);
-    }
+/** The real path of an open host descriptor (Linux's /proc/self/fd/N), or null. */
+function fdRealPath(fd: number): string | null {
+  try {
+    return readlinkSync(`/proc/self/fd/${fd}`);
+  } catch {
+    return null;
   }
+}
 
-  readlink(hostPath: string): string | number {
-    try {
-      if (!lstatSync(hostPath).isSymbolicLink()) return -EINVAL;
-      return readlinkSync(hostPath);
-    } catch (e) {
-      return -errnoFromHost(e);
-    }
+/**
+ * open(2) of a host path the walk resolved, with O_NOFOLLOW, then the checks of OpenCheck.
+ * Returns the host descriptor or -errno (-EACCES when the file is not what was looked up).
+ */
+export function hostOpenFd(hostPath: string, flags: number, mode: number, check: OpenCheck): number {
+  // A create the walk found missing creates a new file or fails: never opens one a host
+  // process put there since (and a file it created in the wrong place can be taken back).
+  const creating = (flags & O_CREAT) !== 0 && check.expect === null;
+  const hostFlags = (flags & O_ACCMODE) | (flags & O_CREAT ? constants.O_CREAT : 0) | (flags & O_EXCL || creating ? constants.O_EXCL : 0)
+    | (flags & O_TRUNC ? constants.O_TRUNC : 0) | (flags & O_DIRECTORY ? constants.O_DIRECTORY : 0)
+    | (flags & O_NOATIME ? constants.O_NOATIME : 0) | constants.O_NOFOLLOW
+    | ((flags & O_TMPFILE) === O_TMPFILE ? 0o20200000 : 0);
+  let fd: number;
+  try {
+    fd = openSync(hostPath, hostFlags, mode);
+  } catch (e) {
+    return -errnoFromHost(e);
   }
+  const st = fstatSync(fd, { bigint: true });
+  const moved = check.expect !== null && (check.expect.dev !== st.dev || check.expect.ino !== st.ino);
+  let outside = false;
+  let real: string | null = null;
+  if (check.confine !== null && check.confine !== '/') {
+    real = fdRealPath(fd);
+    outside = real === null || !isInside(real.replace(/ \(deleted\)$/, ''), check.confine);
+  }
+  if (moved || outside) {
+    closeSync(fd);
+    if (outside && creating && real !== null) {
+      try {
+        unlinkSync(real);
+      } catch { /* already gone */ }
+    }
+    return -EACCES;
+  }
+  return fd;
+}
 
-  /** access(2): F_OK/R_OK/X_OK as the host allows; W_OK is -EROFS (read-only file system). */
-  access(hostPath: string, mode: number): number {
-    try {
-      if (mode & 2) {
-        statSync(hostPath);
-        return -EROFS;
-      }
-      accessSync(hostPath, (mode & 4 ? constants.R_OK : 0) | (mode & 1 ? constants.X_OK : 0) | constants.F_OK);
-      return 0;
-    } catch (e) {
-      return -errnoFromHost(e);
-    }
-  }
+export interface HostFileOpen {
+  hostPath: string;
+  guestPath: string;
+  flags: number;
+  mode: number;
+  check: OpenCheck;
+}
 
-  /** Opens a regular file or directory for reading. */
-  open(hostPath: string, guestPath: string, write: boolean, wantDir: boolean): Inode | number {
-    let st;
-    try {
-      st = statSync(hostPath);
-    } catch (e) {
-      return -errnoFromHost(e);
+/** Opens a regular file or directory (other host file types are refused with EACCES). */
+export function hostOpen(o: HostFileOpen): Inode | number {
+  const fd = hostOpenFd(o.hostPath, o.flags, o.mode, o.check);
+  if (fd < 0) return fd;
+  const st = fstatSync(fd);
+  if (st.isDirectory()) {
+    if ((o.flags & O_ACCMODE) !== O_RDONLY && (o.flags & O_TMPFILE) !== O_TMPFILE) {
+      closeSync(fd);
+      return -EISDIR;
     }
-    if (st.isDirectory()) {
-      if (write) return -EISDIR;
-      return new HostDirInode(hostPath);
-    }
-    if (wantDir) return -ENOTDIR;
-    if (write) return -EROFS;
-    if (!st.isFile()) return -EACCES;
-    try {
-      return new HostFileInode(openSync(hostPath, 'r'), guestPath);
-    } catch (e) {
-      return -errnoFromHost(e);
-    }
+    if ((o.flags & O_TMPFILE) !== O_TMPFILE) return new HostDirInode(fd, o.hostPath);
+  } else if (!st.isFile()) {
+    // FIFOs, sockets and devices outside /dev: opening them could block the whole emulator.
+    closeSync(fd);
+    return -EACCES;
   }
+  return new HostFileInode(fd, o.guestPath);
 }
 
 export class HostFileInode implements Inode {
@@ -120,6 +132,10 @@ export class HostFileInode implements Inode {
   constructor(fd: number, guestPath: string) {
     this.fd = fd;
     this.guestPath = guestPath;
+  }
+
+  get hostFd(): number {
+    return this.fd;
   }
 
   stat(): KStat {
@@ -135,6 +151,46 @@ export class HostFileInode implements Inode {
     try {
       const n = readSync(this.fd, buf, 0, buf.length, pos);
       return buf.subarray(0, n);
+    } catch (e) {
+      return -errnoFromHost(e);
+    }
+  }
+
+  writeAt(pos: number, data: Uint8Array): number {
+    this.snapshot = null;
+    try {
+      let done = 0;
+      while (done < data.length) done += writeSync(this.fd, data, done, data.length - done, pos + done);
+      return done;
+    } catch (e) {
+      return -errnoFromHost(e);
+    }
+  }
+
+  truncate(len: number): number {
+    this.snapshot = null;
+    try {
+      ftruncateSync(this.fd, len);
+      return 0;
+    } catch (e) {
+      return -errnoFromHost(e);
+    }
+  }
+
+  sync(dataOnly: boolean): number {
+    try {
+      if (dataOnly) fdatasyncSync(this.fd);
+      else fsyncSync(this.fd);
+      return 0;
+    } catch (e) {
+      return -errnoFromHost(e);
+    }
+  }
+
+  chmod(mode: number): number {
+    try {
+      fchmodSync(this.fd, mode);
+      return 0;
     } catch (e) {
       return -errnoFromHost(e);
     }
@@ -162,36 +218,64 @@ export class HostFileInode implements Inode {
   }
 }
 
-export class HostDirInode implements Inode {
-  private readonly hostPath: string;
+function direntType(d: { isFile(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean; isFIFO(): boolean;
+  isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean }): number {
+  return d.isFile() ? DT_REG : d.isDirectory() ? DT_DIR : d.isSymbolicLink() ? DT_LNK
+    : d.isFIFO() ? DT_FIFO : d.isCharacterDevice() ? DT_CHR : d.isBlockDevice() ? DT_BLK
+      : d.isSocket() ? DT_SOCK : DT_UNKNOWN;
+}
 
-  constructor(hostPath: string) {
+export class HostDirInode implements Inode {
+  private fd: number;
+  private readonly hostPath: string;
+  /** Mount points below this directory the host directory lacks (added by the VFS). */
+  extraNames: string[] = [];
+
+  constructor(fd: number, hostPath: string) {
+    this.fd = fd;
     this.hostPath = hostPath;
   }
 
+  get hostFd(): number {
+    return this.fd;
+  }
+
   stat(): KStat {
-    return kstatFromHost(statSync(this.hostPath, { bigint: true }));
+    return kstatFromHost(fstatSync(this.fd, { bigint: true }));
   }
 
   readdir(): DirEntry[] | number {
     try {
-      const self = statSync(this.hostPath, { bigint: true });
-      const parent = statSync(join(this.hostPath, '..'), { bigint: true });
-      const out: DirEntry[] = [{ name: '.', ino: self.ino, type: DT_DIR }, { name: '..', ino: parent.ino, type: DT_DIR }];
-      for (const d of readdirSync(this.hostPath, { withFileTypes: true })) {
+      const self = fstatSync(this.fd, { bigint: true });
+      // The directory that was opened, even if a host process renamed it since.
+      const dir = `/proc/self/fd/${this.fd}`;
+      let parentIno = self.ino;
+      try {
+        parentIno = statSync(join(this.hostPath, '..'), { bigint: true }).ino;
+      } catch { /* unreachable parent */ }
+      const out: DirEntry[] = [{ name: '.', ino: self.ino, type: DT_DIR }, { name: '..', ino: parentIno, type: DT_DIR }];
+      const names = new Set<string>();
+      for (const d of readdirSync(dir, { withFileTypes: true })) {
         let ino = 0n;
         try {
-          ino = lstatSync(join(this.hostPath, d.name), { bigint: true }).ino;
+          ino = lstatSync(join(dir, d.name), { bigint: true }).ino;
         } catch { /* vanished */ }
-        const type = d.isFile() ? DT_REG : d.isDirectory() ? DT_DIR : d.isSymbolicLink() ? DT_LNK
-          : d.isFIFO() ? DT_FIFO : d.isCharacterDevice() ? DT_CHR : d.isBlockDevice() ? DT_BLK
-            : d.isSocket() ? DT_SOCK : DT_UNKNOWN;
-        out.push({ name: d.name, ino, type });
+        names.add(d.name);
+        out.push({ name: d.name, ino, type: direntType(d) });
       }
+      for (const n of this.extraNames) if (!names.has(n)) out.push({ name: n, ino: 1n, type: DT_DIR });
       return out;
     } catch (e) {
       return -errnoFromHost(e);
     }
   }
-}
 
+  sync(): number {
+    return 0;
+  }
+
+  release(): void {
+    if (this.fd >= 0) closeSync(this.fd);
+    this.fd = -1;
+  }
+}

@@ -1,9 +1,10 @@
-// Where the guest finds the dynamic linker and shared libraries. The guest's files come from
-// --root (default: the current directory), but an i386 program's interpreter
-// (/lib/ld-linux.so.2) and libraries (/usr/lib32, /lib/i386-linux-gnu, ...) live outside it.
-// As qemu-user's -L does, the library directories below are overlaid read-only at their own
-// paths: each is a union of --sysroot DIR (searched first) and the host's directory of the
-// same name. They act as read-only mounts over the root: they hide what the root has there.
+// Where the guest finds the dynamic linker and shared libraries. Under --root DIR the guest's
+// files come from DIR, but an i386 program's interpreter (/lib/ld-linux.so.2) and libraries
+// (/usr/lib32, /lib/i386-linux-gnu, ...) live outside it; with --sysroot they come from
+// another tree first. As qemu-user's -L does, the library directories below are then
+// overlaid read-only at their own paths (mount.ts mounts them): each is a union of
+// --sysroot DIR (searched first) and the host's directory of the same name. They act as
+// read-only bind mounts over the root: they hide what the root has there.
 //
 // Symbolic links inside a layer are resolved in the guest's namespace, as in a chroot: an
 // absolute target (Debian's /lib/ld-linux.so.2 -> /lib32/ld-linux.so.2) starts again from the
@@ -38,9 +39,14 @@ export class LibraryMounts {
     return LIBRARY_PATHS.some((p) => path === p || path.startsWith(p + '/'));
   }
 
+  /** The layers searched for a guest path, in order (with a sysroot, ld.so.cache is its own). */
+  layersFor(path: string): readonly string[] {
+    return path === LD_SO_CACHE && this.sysroot !== null ? [this.sysroot] : this.layers;
+  }
+
   /** Resolves a normalised guest path under an overlaid path (see covers). */
   resolve(path: string, followLast: boolean): LibraryLookup | number {
-    const layers = path === LD_SO_CACHE && this.sysroot !== null ? [this.sysroot] : this.layers;
+    const layers = this.layersFor(path);
     for (const layer of layers) {
       const r = resolveInLayer(layer, path, followLast);
       if (r !== -ENOENT) return r;

@@ -1,127 +1,61 @@
-// Path lookup and open (fs/namei.c, fs/open.c) over three file systems: /proc (procfs.ts),
-// /dev (devfs.ts) and everything else from the sandboxed host directory (hostfs.ts), with the
-// library directories overlaid read-only from --sysroot and the host (libraryMounts.ts). Paths
-// are normalised first, so ".." never climbs above "/". Writing to host files is refused
-// with EROFS: the sandbox is read-only.
-import { posix } from 'node:path';
-import { EBADF, EEXIST, ELOOP, ENAMETOOLONG, ENOENT, ENOTDIR, EROFS } from '../errno.js';
-import type { Task } from '../proc/task.js';
-import { devfsLookup } from './devfs.js';
+// The VFS entry points for opening and inspecting files by name (fs/open.c do_sys_open,
+// fs/stat.c vfs_statx, fs/namei.c): each resolves the path with pathWalk in the guest's
+// namespace over the mount table, then asks the file system that holds the result: the host
+// (hostfs.ts), procfs or devfs (synthetic nodes). The calls that change names (mkdir, unlink,
+// rename, ...) are in vfsOps.ts.
+import { constants, accessSync } from 'node:fs';
+import { EEXIST, EINVAL, EISDIR, ELOOP, ENOENT, ENOTDIR, EOPNOTSUPP, EROFS, errnoFromHost } from '../errno.js';
 import {
-  File, O_ACCMODE, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH, O_RDONLY, O_TRUNC, type Inode,
+  File, O_ACCMODE, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH, O_RDONLY, O_TMPFILE, O_TRUNC, type Inode,
 } from './file.js';
-import type { HostFs } from './hostfs.js';
-import type { LibraryMounts } from './libraryMounts.js';
+import { HostDirInode, hostOpen, hostReadlink } from './hostfs.js';
 import type { SyntheticNode } from './node.js';
-import { procfsLookup } from './procfs.js';
-import { S_IFDIR, S_IFLNK, S_IFMT, syntheticStat, type KStat } from './stat.js';
+import { lookup, pathWalk, type HostLookup, type Lookup, type VfsContext } from './pathWalk.js';
+import { kstatFromHost, S_IFDIR, S_IFMT, syntheticStat, type KStat } from './stat.js';
 
-export const AT_FDCWD = -100;
+export { AT_FDCWD, PATH_MAX, lookup, pathWalk, type Lookup, type VfsContext } from './pathWalk.js';
 export const AT_SYMLINK_NOFOLLOW = 0x100, AT_REMOVEDIR = 0x200, AT_SYMLINK_FOLLOW = 0x400;
 export const AT_NO_AUTOMOUNT = 0x800, AT_EMPTY_PATH = 0x1000, AT_EACCESS = 0x200;
-export const PATH_MAX = 4096;
 
-export interface VfsContext {
-  hostfs: HostFs;
-  /** The interpreter and library directories (absent: the root alone). */
-  libs?: LibraryMounts;
-  task: Task;
-  /** Another task by pid (procfs); absent outside a running kernel. */
-  findTask?: (pid: number) => Task | undefined;
-}
-
-export type Lookup =
-  | { kind: 'host'; hostPath: string; guestPath: string }
-  | { kind: 'node'; node: SyntheticNode; guestPath: string };
-
-/** The absolute guest directory a relative path starts from (cwd or an open directory). */
-function baseDir(ctx: VfsContext, dirfd: number): string | number {
-  if (dirfd === AT_FDCWD) return ctx.task.cwd;
-  const f = ctx.task.files.get(dirfd);
-  if (f === undefined) return -EBADF;
-  if ((f.inode.stat().mode & S_IFMT) !== S_IFDIR) return -ENOTDIR;
-  return f.path;
-}
-
-/** Absolute, normalised guest path ("/a/../b/" → "/b"); trailing slash reported separately. */
-export function normalizePath(base: string, path: string): { path: string; trailingSlash: boolean } {
-  const abs = path.startsWith('/') ? path : posix.join(base, path);
-  let p = posix.normalize(abs);
-  const trailingSlash = p.length > 1 && p.endsWith('/');
-  if (trailingSlash) p = p.slice(0, -1);
-  return { path: p, trailingSlash };
-}
-
-/** Resolves a guest path to a host file or a synthetic node. */
-export function lookup(ctx: VfsContext, dirfd: number, pathname: string, followLast: boolean, depth = 0): Lookup | number {
-  if (pathname === '') return -ENOENT;
-  if (pathname.length >= PATH_MAX) return -ENAMETOOLONG;
-  if (depth > 8) return -ELOOP;
-  const base = pathname.startsWith('/') ? '/' : baseDir(ctx, dirfd);
-  if (typeof base === 'number') return base;
-  const { path, trailingSlash } = normalizePath(base, pathname);
-  const follow = followLast || trailingSlash;
-
-  let node: SyntheticNode | number | null = null;
-  if (path === '/proc' || path.startsWith('/proc/')) node = procfsLookup(ctx.task, path.slice(6), ctx.findTask);
-  else if (path === '/dev' || path.startsWith('/dev/')) node = devfsLookup(path.slice(5));
-  if (node !== null) {
-    if (typeof node === 'number') return node;
-    if (follow && node.readlink && !node.openLinked) {
-      const target = node.readlink();
-      const next = target.startsWith('/') ? target : posix.join(posix.dirname(path), target);
-      return lookup(ctx, AT_FDCWD, next, true, depth + 1);
-    }
-    if (trailingSlash && !node.isDir && !node.openLinked) return -ENOTDIR;
-    return { kind: 'node', node, guestPath: path };
-  }
-  if (ctx.libs?.covers(path)) {
-    const r = ctx.libs.resolve(path, follow);
-    if (typeof r === 'number') return r;
-    if ('redirect' in r) return lookup(ctx, AT_FDCWD, r.redirect + (trailingSlash ? '/' : ''), follow, depth + 1);
-    if (trailingSlash) {
-      const st = ctx.hostfs.stat(r.hostPath, true);
-      if (typeof st !== 'number' && (st.mode & S_IFMT) !== S_IFDIR) return -ENOTDIR;
-    }
-    return { kind: 'host', hostPath: r.hostPath, guestPath: r.guestPath };
-  }
-  const hostPath = ctx.hostfs.resolve(path, follow);
-  if (typeof hostPath === 'number') return hostPath;
-  if (trailingSlash) {
-    const st = ctx.hostfs.stat(hostPath, true);
-    if (typeof st !== 'number' && (st.mode & S_IFMT) !== S_IFDIR) return -ENOTDIR;
-  }
-  return { kind: 'host', hostPath, guestPath: path };
+/** The attributes a lookup found (a host file's lstat, after the walk followed any link). */
+export function lookupStat(l: Lookup): KStat | number {
+  if (l.kind === 'host') return l.st === null ? -ENOENT : kstatFromHost(l.st);
+  return l.node.stat();
 }
 
 /** stat/lstat of a path. */
 export function statPath(ctx: VfsContext, dirfd: number, pathname: string, follow: boolean): KStat | number {
   const l = lookup(ctx, dirfd, pathname, follow);
   if (typeof l === 'number') return l;
-  if (l.kind === 'host') return ctx.hostfs.stat(l.hostPath, follow);
-  if (follow && l.node.openLinked) {
+  if (l.kind === 'node' && follow && l.node.openLinked) {
     const f = l.node.openLinked();
     if (typeof f === 'number') return f;
     const st = f.inode.stat();
     f.put();
     return st;
   }
-  return l.node.stat();
+  return lookupStat(l);
 }
 
 export function readlinkPath(ctx: VfsContext, dirfd: number, pathname: string): string | number {
   const l = lookup(ctx, dirfd, pathname, false);
   if (typeof l === 'number') return l;
-  if (l.kind === 'host') return ctx.hostfs.readlink(l.hostPath);
-  return l.node.readlink ? l.node.readlink() : -22; // EINVAL: not a link
+  if (l.kind === 'host') return hostReadlink(l.hostPath);
+  return l.node.readlink ? l.node.readlink() : -EINVAL;
 }
 
-/** access/faccessat: existence and permission (W_OK on the read-only sandbox is EROFS). */
+/** access/faccessat: existence and permission as the host allows; W_OK on a read-only mount is EROFS. */
 export function accessPath(ctx: VfsContext, dirfd: number, pathname: string, mode: number, follow = true): number {
   const l = lookup(ctx, dirfd, pathname, follow);
   if (typeof l === 'number') return l;
-  if (l.kind === 'host') return ctx.hostfs.access(l.hostPath, mode);
-  return 0;
+  if (l.kind === 'node') return 0;
+  if (mode & 2 && l.readOnly) return -EROFS;
+  try {
+    accessSync(l.hostPath, (mode & 4 ? constants.R_OK : 0) | (mode & 2 ? constants.W_OK : 0) | (mode & 1 ? constants.X_OK : 0));
+    return 0;
+  } catch (e) {
+    return -errnoFromHost(e);
+  }
 }
 
 class SyntheticDirInode implements Inode {
@@ -153,36 +87,74 @@ class PathOnlyInode implements Inode {
   }
 }
 
-/** open/openat: a new open file, or -errno. */
-export function openPath(ctx: VfsContext, dirfd: number, pathname: string, flags: number): File | number {
-  const write = (flags & O_ACCMODE) !== O_RDONLY || (flags & O_TRUNC) !== 0;
-  const l = lookup(ctx, dirfd, pathname, !(flags & O_NOFOLLOW));
-  if (typeof l === 'number') {
-    if (l === -ENOENT && flags & O_CREAT) {
-      const { path } = normalizePath('/', pathname);
-      return path.startsWith('/proc/') || path.startsWith('/dev/') ? -ENOENT : -EROFS;
-    }
-    return l;
+function wantsWrite(flags: number): boolean {
+  return (flags & O_ACCMODE) !== O_RDONLY || (flags & O_TRUNC) !== 0;
+}
+
+/** Opens (or creates) a host file the walk found, with the checks of hostfs.hostOpen. */
+function openHost(ctx: VfsContext, l: HostLookup, flags: number, mode: number): File | number {
+  const inode = hostOpen({
+    hostPath: l.hostPath, guestPath: l.guestPath, flags, mode: mode & ~ctx.task.umask & 0o7777,
+    check: { expect: l.st, confine: l.confine },
+  });
+  if (typeof inode === 'number') return inode;
+  // A new file gets the guest's umask, not the emulator's.
+  if (l.st === null && inode.chmod) inode.chmod(mode & ~ctx.task.umask & 0o7777);
+  if (inode instanceof HostDirInode) inode.extraNames = ctx.mounts.mountPointsIn(l.guestPath);
+  return new File(inode, flags, l.guestPath);
+}
+
+/** O_TMPFILE: an unnamed file in the directory pathname. */
+function openTmpfile(ctx: VfsContext, dirfd: number, pathname: string, flags: number, mode: number): File | number {
+  if ((flags & O_ACCMODE) === O_RDONLY) return -EINVAL;
+  const l = lookup(ctx, dirfd, pathname, true);
+  if (typeof l === 'number') return l;
+  if (l.kind !== 'host') return -EOPNOTSUPP;
+  if (l.readOnly) return -EROFS;
+  // The new file is not the directory the walk found: only its real path is checked.
+  const inode = hostOpen({
+    hostPath: l.hostPath, guestPath: l.guestPath, flags, mode: mode & ~ctx.task.umask & 0o7777,
+    check: { expect: null, confine: l.confine },
+  });
+  if (typeof inode === 'number') return inode;
+  const ino = inode.stat().ino;
+  return new File(inode, flags, `${l.guestPath === '/' ? '' : l.guestPath}/#${ino} (deleted)`);
+}
+
+/** open/openat/creat (do_sys_open): a new open file, or -errno. */
+export function openPath(ctx: VfsContext, dirfd: number, pathname: string, flags: number, mode = 0): File | number {
+  if ((flags & O_TMPFILE) === O_TMPFILE) return openTmpfile(ctx, dirfd, pathname, flags, mode);
+  const create = (flags & O_CREAT) !== 0 && !(flags & O_PATH);
+  const excl = create && (flags & O_EXCL) !== 0;
+  // O_CREAT|O_EXCL never follows a link in the last component (it fails with EEXIST).
+  const w = pathWalk(ctx, dirfd, pathname, !(flags & O_NOFOLLOW) && !excl, create);
+  if (typeof w === 'number') return w;
+  const l = w.found;
+  if (l.kind === 'host' && l.st === null) {
+    if (w.trailingSlash) return -EISDIR;
+    if (l.readOnly) return -EROFS;
+    return openHost(ctx, l, flags, mode);
   }
-  if (flags & O_CREAT && flags & O_EXCL) return -EEXIST;
+  if (excl) return -EEXIST;
+  if (create && w.trailingSlash) return -EISDIR;
   if (flags & O_PATH) {
-    const st = l.kind === 'host' ? () => ctx.hostfs.stat(l.hostPath, !(flags & O_NOFOLLOW)) : () => l.node.stat();
+    const st = () => lookupStat(l);
     return new File(new PathOnlyInode(st), flags, l.guestPath);
   }
   if (l.kind === 'host') {
-    if (flags & O_NOFOLLOW) {
-      const st = ctx.hostfs.stat(l.hostPath, false);
-      if (typeof st !== 'number' && (st.mode & S_IFMT) === S_IFLNK) return -ELOOP;
-    }
-    const inode = ctx.hostfs.open(l.hostPath, l.guestPath, write, (flags & O_DIRECTORY) !== 0);
-    if (typeof inode === 'number') return inode;
-    return new File(inode, flags, l.guestPath);
+    const st = l.st!;
+    if (st.isSymbolicLink()) return -ELOOP; // O_NOFOLLOW
+    const isDir = (Number(st.mode) & S_IFMT) === S_IFDIR;
+    if (flags & O_DIRECTORY && !isDir) return -ENOTDIR;
+    if (isDir && wantsWrite(flags)) return -EISDIR;
+    if (l.readOnly && wantsWrite(flags)) return -EROFS;
+    return openHost(ctx, l, flags & ~(O_CREAT | O_EXCL), mode);
   }
   const node = l.node;
   if (node.openLinked) return node.openLinked();
   if (node.readlink) return -ELOOP; // O_NOFOLLOW on a link
   if (node.isDir) {
-    if (write) return -21; // EISDIR
+    if (wantsWrite(flags)) return -EISDIR;
     return new File(new SyntheticDirInode(node), flags, l.guestPath);
   }
   if (flags & O_DIRECTORY) return -ENOTDIR;
@@ -190,4 +162,10 @@ export function openPath(ctx: VfsContext, dirfd: number, pathname: string, flags
   const inode = node.open(flags);
   if (typeof inode === 'number') return inode;
   return new File(inode, flags, l.guestPath);
+}
+
+/** The type bits of what a lookup found (S_IFLNK for a link left unfollowed). */
+export function lookupType(l: Lookup): number {
+  const st = lookupStat(l);
+  return typeof st === 'number' ? 0 : st.mode & S_IFMT;
 }

@@ -3,10 +3,11 @@
 // that is not a runnable i386 ELF gives -ENOEXEC, a missing PT_INTERP interpreter -ENOENT, a
 // broken one -ELIBBAD (the reason goes to strace); on success the call does not return to
 // the old program: the new one starts with EAX = 0.
-import { readFileSync } from 'node:fs';
-import { E2BIG, EACCES, ELOOP, ENOEXEC, errnoFromHost } from '../errno.js';
+import { accessSync, constants } from 'node:fs';
+import { E2BIG, EACCES, ELOOP, ENOEXEC } from '../errno.js';
 import { ElfError } from '../exec/elfError.js';
 import { MAX_ARG_STRLEN } from '../exec/elfTables.js';
+import { HostFileInode, hostOpen } from '../fs/hostfs.js';
 import { S_IFMT, S_IFREG } from '../fs/stat.js';
 import { AT_FDCWD, lookup, PATH_MAX } from '../fs/vfs.js';
 import { getUser32, strncpyFromUser, USER_STRING_TOO_LONG } from '../mm/uaccess.js';
@@ -71,18 +72,20 @@ function doExecve(c: SyscallContext, path: string, execfn: string, argv: readonl
   if (depth > 4) return -ELOOP;
   const l = lookup(c.vfs, AT_FDCWD, path, true);
   if (typeof l === 'number') return l;
-  if (l.kind !== 'host') return -EACCES;
-  const st = c.hostfs.stat(l.hostPath, true);
-  if (typeof st === 'number') return st;
-  if ((st.mode & S_IFMT) !== S_IFREG) return -EACCES;
-  const x = c.hostfs.access(l.hostPath, 1);
-  if (x < 0) return -EACCES;
-  let bytes: Uint8Array;
+  if (l.kind !== 'host' || l.st === null) return -EACCES;
+  if ((Number(l.st.mode) & S_IFMT) !== S_IFREG) return -EACCES;
   try {
-    bytes = readFileSync(l.hostPath);
-  } catch (e) {
-    return -errnoFromHost(e);
+    accessSync(l.hostPath, constants.X_OK);
+  } catch {
+    return -EACCES;
   }
+  // Read through a checked open (hostfs.hostOpen): the file the walk found, inside the root.
+  const inode = hostOpen({ hostPath: l.hostPath, guestPath: l.guestPath, flags: 0, mode: 0, check: { expect: l.st, confine: l.confine } });
+  if (typeof inode === 'number') return inode;
+  const snap = inode instanceof HostFileInode ? inode.mapping() : -EACCES;
+  inode.release?.();
+  if (typeof snap === 'number') return snap;
+  const bytes = snap.bytes;
   const script = scriptArgs(bytes, path, argv);
   if (typeof script === 'number') return script;
   if (script !== null) return doExecve(c, script.interp, execfn, script.argv, envp, depth + 1);

@@ -1,14 +1,17 @@
 // File descriptor system calls (fs/read_write.c, fs/open.c, fs/fcntl.c, fs/ioctl.c,
 // fs/readdir.c): read/write and their vector and positional forms, open/openat/close,
 // lseek/_llseek, dup/dup2/dup3, fcntl, ioctl, getdents/getdents64.
-import { EAGAIN, EBADF, EINVAL, EPERM, EISDIR, ENOTDIR, ENOTTY, EOVERFLOW, EPIPE, EROFS, ESPIPE } from '../errno.js';
+import { fchownSync } from 'node:fs';
+import { EAGAIN, EBADF, EINVAL, EPERM, EISDIR, ENOTDIR, ENOTTY, ENXIO, EOVERFLOW, EPIPE, ESPIPE, errnoFromHost } from '../errno.js';
 import {
-  File, O_APPEND, O_ASYNC, O_CLOEXEC, O_DIRECT, O_NOATIME, O_NONBLOCK, type DirEntry,
+  File, O_APPEND, O_ASYNC, O_CLOEXEC, O_CREAT, O_DIRECT, O_NOATIME, O_NONBLOCK, O_TRUNC, O_WRONLY, type DirEntry,
 } from '../fs/file.js';
+import { HostFileInode } from '../fs/hostfs.js';
+import { fcntlLock, releasePosixLocks } from './flock.js';
 import { AT_FDCWD, openPath, PATH_MAX } from '../fs/vfs.js';
 import { FIOCLEX, FIONBIO, FIONCLEX, FIONREAD } from '../fs/tty.js';
 import { PipeEnd } from '../fs/pipe.js';
-import { copyFromUser, copyToUser, getUser32, putUser16, putUser32, putUser64, strncpyFromUser } from '../mm/uaccess.js';
+import { copyFromUser, copyToUser, getUser32, getUser64, putUser16, putUser32, putUser64, strncpyFromUser } from '../mm/uaccess.js';
 import { SIGPIPE } from '../signal/signal.js';
 import type { SyscallContext } from './types.js';
 
@@ -18,6 +21,10 @@ const UIO_MAXIOV = 1024;
 
 export function fget(c: SyscallContext, fd: number): File | undefined {
   return c.task.files.get(fd);
+}
+
+function fileSize(f: File): number {
+  return f.inode.size ? f.inode.size() : Number(f.inode.stat().size);
 }
 
 /** Reads up to len bytes at the file position (or from the stream), advancing it. */
@@ -33,6 +40,13 @@ function fileRead(f: File, len: number): Uint8Array | number {
 }
 
 function fileWrite(c: SyscallContext, f: File, data: Uint8Array): number {
+  if (f.inode.writeAt) {
+    // O_APPEND: every write goes to the end of the file as it is now (other writers too).
+    const pos = f.flags & O_APPEND ? fileSize(f) : f.pos;
+    const n = f.inode.writeAt(pos, data);
+    if (n >= 0) f.pos = pos + n;
+    return n;
+  }
   if (!f.inode.write) return -EINVAL;
   const n = f.inode.write(data);
   if (n === -EPIPE) c.sendSignal(SIGPIPE, 0);
@@ -157,37 +171,141 @@ export function sysPread64(c: SyscallContext, fd: number, buf: number, count: nu
   return r.length;
 }
 
-export function sysPwrite64(c: SyscallContext, fd: number): number {
+export function sysPwrite64(c: SyscallContext, fd: number, buf: number, count: number, lo: number, hi: number): number {
   const f = fget(c, fd);
   if (f === undefined || !f.writable) return -EBADF;
-  return -ESPIPE;
+  if (!f.inode.writeAt) return -ESPIPE;
+  let pos = pos64(lo, hi);
+  if (pos < 0) return -EINVAL;
+  const len = Math.min(count >>> 0, MAX_RW_COUNT);
+  const data = copyFromUser(c.mm, buf, len);
+  if (len === 0) return 0;
+  // Linux's pwrite on an O_APPEND file appends (a documented bug kept for compatibility).
+  if (f.flags & O_APPEND) pos = fileSize(f);
+  return f.inode.writeAt(pos, data);
 }
 
-export function doOpen(c: SyscallContext, dirfd: number, pathPtr: number, flags: number): number {
+/** do_sys_open */
+export function doOpen(c: SyscallContext, dirfd: number, pathPtr: number, flags: number, mode: number): number {
   const path = strncpyFromUser(c.mm, pathPtr, PATH_MAX);
-  const f = openPath(c.vfs, dirfd, path, flags);
+  const f = openPath(c.vfs, dirfd, path, flags, mode & 0o7777);
   if (typeof f === 'number') return f;
   return c.task.files.install(f, (flags & O_CLOEXEC) !== 0);
 }
 
-export function sysOpen(c: SyscallContext, path: number, flags: number): number {
-  return doOpen(c, AT_FDCWD, path, flags);
+export function sysOpen(c: SyscallContext, path: number, flags: number, mode = 0): number {
+  return doOpen(c, AT_FDCWD, path, flags, mode);
 }
 
-export function sysOpenat(c: SyscallContext, dirfd: number, path: number, flags: number): number {
-  return doOpen(c, dirfd, path, flags);
+export function sysOpenat(c: SyscallContext, dirfd: number, path: number, flags: number, mode = 0): number {
+  return doOpen(c, dirfd, path, flags, mode);
 }
 
-export function sysCreat(c: SyscallContext, path: number): number {
-  strncpyFromUser(c.mm, path, PATH_MAX);
-  return -EROFS;
+export function sysCreat(c: SyscallContext, path: number, mode: number): number {
+  return doOpen(c, AT_FDCWD, path, O_CREAT | O_WRONLY | O_TRUNC, mode);
+}
+
+/** ftruncate: the file must be a regular file open for writing (EINVAL otherwise). */
+function doFtruncate(c: SyscallContext, fd: number, len: number): number {
+  const f = fget(c, fd);
+  if (f === undefined) return -EBADF;
+  if (len < 0) return -EINVAL;
+  if (!f.writable || !f.inode.truncate) return -EINVAL;
+  return f.inode.truncate(len);
+}
+
+export function sysFtruncate(c: SyscallContext, fd: number, len: number): number {
+  return doFtruncate(c, fd, len);
+}
+
+export function sysFtruncate64(c: SyscallContext, fd: number, lo: number, hi: number): number {
+  return doFtruncate(c, fd, pos64(lo, hi));
+}
+
+function doFsync(c: SyscallContext, fd: number, dataOnly: boolean): number {
+  const f = fget(c, fd);
+  if (f === undefined) return -EBADF;
+  return f.inode.sync ? f.inode.sync(dataOnly) : -EINVAL;
+}
+
+export function sysFsync(c: SyscallContext, fd: number): number {
+  return doFsync(c, fd, false);
+}
+
+export function sysFdatasync(c: SyscallContext, fd: number): number {
+  return doFsync(c, fd, true);
+}
+
+export function sysFchmod(c: SyscallContext, fd: number, mode: number): number {
+  const f = fget(c, fd);
+  if (f === undefined) return -EBADF;
+  return f.inode.chmod ? f.inode.chmod(mode & 0o7777) : 0;
+}
+
+export function sysFchown(c: SyscallContext, fd: number, uid: number, gid: number): number {
+  const f = fget(c, fd);
+  if (f === undefined) return -EBADF;
+  if (!(f.inode instanceof HostFileInode)) return 0;
+  const st = f.inode.stat();
+  try {
+    fchownSync(f.inode.hostFd, uid === -1 ? st.uid : uid >>> 0, gid === -1 ? st.gid : gid >>> 0);
+    return 0;
+  } catch (e) {
+    return -errnoFromHost(e);
+  }
+}
+
+export function sysFchown16(c: SyscallContext, fd: number, uid: number, gid: number): number {
+  const id16 = (v: number) => ((v & 0xffff) === 0xffff ? -1 : v & 0xffff);
+  return sysFchown(c, fd, id16(uid), id16(gid));
+}
+
+/**
+ * sendfile/sendfile64: copies from a file that can be read at a position to any writable
+ * file, at *offset (which is updated) or at the input's position (which advances).
+ */
+function doSendfile(c: SyscallContext, outFd: number, inFd: number, offPtr: number, count: number, wide: boolean): number {
+  const input = fget(c, inFd);
+  const output = fget(c, outFd);
+  if (input === undefined || !input.readable || output === undefined || !output.writable) return -EBADF;
+  if (!input.inode.readAt || input.inode.readdir) return -EINVAL;
+  if (output.flags & O_APPEND) return -EINVAL;
+  let pos = input.pos;
+  if (offPtr !== 0) {
+    pos = wide ? Number(getUser64(c.mm, offPtr)) : getUser32(c.mm, offPtr);
+    if (pos < 0) return -EINVAL;
+  }
+  const len = Math.min(count >>> 0, MAX_RW_COUNT, 1 << 20);
+  if (len === 0) return 0;
+  const data = input.inode.readAt(pos, len);
+  if (typeof data === 'number') return data;
+  if (data.length === 0) return 0;
+  const n = writeAll(c, output, data);
+  if (n <= 0) return n;
+  if (offPtr !== 0) {
+    if (wide) putUser64(c.mm, offPtr, BigInt(pos + n));
+    else putUser32(c.mm, offPtr, pos + n);
+  } else {
+    input.pos = pos + n;
+  }
+  return n;
+}
+
+export function sysSendfile(c: SyscallContext, outFd: number, inFd: number, off: number, count: number): number {
+  return doSendfile(c, outFd, inFd, off, count, false);
+}
+
+export function sysSendfile64(c: SyscallContext, outFd: number, inFd: number, off: number, count: number): number {
+  return doSendfile(c, outFd, inFd, off, count, true);
 }
 
 export function sysClose(c: SyscallContext, fd: number): number {
+  const f = fget(c, fd);
+  if (f !== undefined) releasePosixLocks(c, f);
   return c.task.files.close(fd);
 }
 
-const SEEK_SET = 0, SEEK_CUR = 1, SEEK_END = 2;
+const SEEK_SET = 0, SEEK_CUR = 1, SEEK_END = 2, SEEK_DATA = 3, SEEK_HOLE = 4;
 
 function doLseek(f: File, offset: number, whence: number): number {
   if (!f.seekable) return -ESPIPE;
@@ -195,7 +313,14 @@ function doLseek(f: File, offset: number, whence: number): number {
   switch (whence) {
     case SEEK_SET: base = 0; break;
     case SEEK_CUR: base = f.pos; break;
-    case SEEK_END: base = f.inode.size ? f.inode.size() : Number(f.inode.stat().size); break;
+    case SEEK_END: base = fileSize(f); break;
+    case SEEK_DATA: case SEEK_HOLE: {
+      // No holes are reported: data up to the end, one hole at the end.
+      const size = fileSize(f);
+      if (offset < 0 || offset >= size) return -ENXIO;
+      base = whence === SEEK_DATA ? 0 : size - offset;
+      break;
+    }
     default: return -EINVAL;
   }
   const pos = base + offset;
@@ -245,7 +370,8 @@ export function sysDup3(c: SyscallContext, oldfd: number, newfd: number, flags: 
 
 const F_DUPFD = 0, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, F_GETLK = 5, F_SETLK = 6;
 const F_SETLKW = 7, F_SETOWN = 8, F_GETOWN = 9, F_GETLK64 = 12, F_SETLK64 = 13, F_SETLKW64 = 14;
-const F_DUPFD_CLOEXEC = 1030, F_SETPIPE_SZ = 1031, F_GETPIPE_SZ = 1032, FD_CLOEXEC = 1, F_UNLCK = 2;
+const F_DUPFD_CLOEXEC = 1030, F_SETPIPE_SZ = 1031, F_GETPIPE_SZ = 1032, FD_CLOEXEC = 1;
+const F_OFD_GETLK = 36, F_OFD_SETLK = 37, F_OFD_SETLKW = 38;
 const SETFL_MASK = O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME;
 
 export function sysFcntl64(c: SyscallContext, fd: number, cmd: number, arg: number): number {
@@ -264,10 +390,10 @@ export function sysFcntl64(c: SyscallContext, fd: number, cmd: number, arg: numb
     case F_SETFL:
       f.flags = (f.flags & ~SETFL_MASK) | (arg & SETFL_MASK);
       return 0;
-    case F_GETLK: case F_GETLK64:
-      putUser16(c.mm, arg, F_UNLCK);
-      return 0;
-    case F_SETLK: case F_SETLKW: case F_SETLK64: case F_SETLKW64: case F_SETOWN:
+    case F_GETLK: case F_SETLK: case F_SETLKW: case F_GETLK64: case F_SETLK64: case F_SETLKW64:
+    case F_OFD_GETLK: case F_OFD_SETLK: case F_OFD_SETLKW:
+      return fcntlLock(c, f, cmd, arg);
+    case F_SETOWN:
       return 0;
     case F_GETOWN: return 0;
     case F_SETPIPE_SZ: case F_GETPIPE_SZ:
@@ -288,6 +414,10 @@ export function sysIoctl(c: SyscallContext, fd: number, cmd: number, arg: number
     case FIONREAD:
       if (f.inode instanceof PipeEnd) {
         putUser32(c.mm, arg, f.inode.available());
+        return 0;
+      }
+      if (f.inode instanceof HostFileInode) {
+        putUser32(c.mm, arg, Math.max(0, Math.min(0x7fffffff, f.inode.size() - f.pos)));
         return 0;
       }
       return f.inode.ioctl ? f.inode.ioctl(cmd, arg, { mm: c.mm }) : -ENOTTY;

@@ -4,7 +4,7 @@
 import { EBADF, EINVAL, ENOENT, ENOTDIR, ERANGE } from '../errno.js';
 import { putOldStat, putStat64, putStatx, S_IFDIR, S_IFMT, type KStat } from '../fs/stat.js';
 import {
-  accessPath, AT_EACCESS, AT_EMPTY_PATH, AT_FDCWD, AT_NO_AUTOMOUNT, AT_SYMLINK_NOFOLLOW, lookup, PATH_MAX,
+  accessPath, AT_EACCESS, AT_EMPTY_PATH, AT_FDCWD, AT_NO_AUTOMOUNT, AT_SYMLINK_NOFOLLOW, lookup, lookupStat, PATH_MAX,
   readlinkPath, statPath,
 } from '../fs/vfs.js';
 import { copyToUser, strncpyFromUser } from '../mm/uaccess.js';
@@ -131,7 +131,7 @@ export function sysGetcwd(c: SyscallContext, buf: number, size: number): number 
 export function sysChdir(c: SyscallContext, p: number): number {
   const l = lookup(c.vfs, AT_FDCWD, path(c, p), true);
   if (typeof l === 'number') return l;
-  const st = l.kind === 'host' ? c.hostfs.stat(l.hostPath, true) : l.node.stat();
+  const st = lookupStat(l);
   if (typeof st === 'number') return st;
   if ((st.mode & S_IFMT) !== S_IFDIR) return -ENOTDIR;
   c.task.cwd = l.guestPath;

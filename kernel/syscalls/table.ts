@@ -9,6 +9,8 @@ import * as poll from './poll.js';
 import * as wait from './wait.js';
 import * as frame from '../signal/frame.js';
 import * as fio from './fileio.js';
+import * as fsn from './fsnames.js';
+import * as flk from './flock.js';
 import * as mem from './memory.js';
 import * as nm from './namei.js';
 import * as proc from './process.js';
@@ -114,6 +116,20 @@ const DEFS: Def[] = [
   [221, fio.sysFcntl64, ['fd', 'fcntl', 'hex']],
   [54, fio.sysIoctl, ['fd', 'ioctl', 'ptr']],
   [220, fio.sysGetdents64, ['fd', 'ptr', 'size']],
+  [93, fio.sysFtruncate, ['fd', 'int']],
+  [194, fio.sysFtruncate64, ['fd', 'uint', 'uint']],
+  [118, fio.sysFsync, ['fd']],
+  [148, fio.sysFdatasync, ['fd']],
+  [94, fio.sysFchmod, ['fd', 'octal']],
+  [95, fio.sysFchown16, ['fd', 'int', 'int']],
+  [207, fio.sysFchown, ['fd', 'int', 'int']],
+  [187, fio.sysSendfile, ['fd', 'fd', 'ptr', 'size']],
+  [239, fio.sysSendfile64, ['fd', 'fd', 'ptr', 'size']],
+  [143, flk.sysFlock, ['fd', 'int']],
+  [36, mem.sysNoop, []],
+  [344, mem.sysNoop, ['fd']],
+  [250, mem.sysNoop, ['fd', 'uint', 'uint', 'size', 'int']],
+  [272, mem.sysNoop, ['fd', 'uint', 'uint', 'uint', 'uint', 'int']],
   [141, fio.sysGetdents, ['fd', 'ptr', 'size']],
   // names and attributes
   [195, nm.sysStat64, ['path', 'stat']],
@@ -132,6 +148,37 @@ const DEFS: Def[] = [
   [183, nm.sysGetcwd, ['path', 'size']],
   [12, nm.sysChdir, ['path']],
   [133, nm.sysFchdir, ['fd']],
+  [39, fsn.sysMkdir, ['path', 'octal']],
+  [296, fsn.sysMkdirat, ['dirfd', 'path', 'octal']],
+  [40, fsn.sysRmdir, ['path']],
+  [10, fsn.sysUnlink, ['path']],
+  [301, fsn.sysUnlinkat, ['dirfd', 'path', 'atflags']],
+  [38, fsn.sysRename, ['path', 'path']],
+  [302, fsn.sysRenameat, ['dirfd', 'path', 'dirfd', 'path']],
+  [353, fsn.sysRenameat2, ['dirfd', 'path', 'dirfd', 'path', 'hex']],
+  [9, fsn.sysLink, ['path', 'path']],
+  [303, fsn.sysLinkat, ['dirfd', 'path', 'dirfd', 'path', 'atflags']],
+  [83, fsn.sysSymlink, ['path', 'path']],
+  [304, fsn.sysSymlinkat, ['path', 'dirfd', 'path']],
+  [15, fsn.sysChmod, ['path', 'octal']],
+  [306, fsn.sysFchmodat, ['dirfd', 'path', 'octal']],
+  [452, fsn.sysFchmodat2, ['dirfd', 'path', 'octal', 'atflags']],
+  [182, fsn.sysChown16, ['path', 'int', 'int']],
+  [16, fsn.sysLchown16, ['path', 'int', 'int']],
+  [212, fsn.sysChown, ['path', 'int', 'int']],
+  [198, fsn.sysLchown, ['path', 'int', 'int']],
+  [298, fsn.sysFchownat, ['dirfd', 'path', 'int', 'int', 'atflags']],
+  [320, fsn.sysUtimensat, ['dirfd', 'path', 'ptr', 'atflags']],
+  [412, fsn.sysUtimensatTime64, ['dirfd', 'path', 'ptr', 'atflags']],
+  [299, fsn.sysFutimesat, ['dirfd', 'path', 'ptr']],
+  [271, fsn.sysUtimes, ['path', 'ptr']],
+  [30, fsn.sysUtime, ['path', 'ptr']],
+  [92, fsn.sysTruncate, ['path', 'int']],
+  [193, fsn.sysTruncate64, ['path', 'uint', 'uint']],
+  [268, fsn.sysStatfs64, ['path', 'size', 'ptr']],
+  [269, fsn.sysFstatfs64, ['fd', 'size', 'ptr']],
+  [99, fsn.sysStatfs, ['path', 'ptr']],
+  [100, fsn.sysFstatfs, ['fd', 'ptr']],
   // signals
   [174, sig.sysRtSigaction, ['signal', 'ptr', 'ptr', 'size']],
   [67, sig.sysSigaction, ['signal', 'ptr', 'ptr']],

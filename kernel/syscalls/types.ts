@@ -3,7 +3,7 @@
 // or -errno; bad user pointers throw USER_FAULT from uaccess, which the dispatcher turns
 // into -EFAULT.
 import type { Cpu } from '../../src/cpu/cpu.js';
-import type { HostFs } from '../fs/hostfs.js';
+import type { FileLocks } from '../fs/locks.js';
 import type { VfsContext } from '../fs/vfs.js';
 import type { Personality } from '../mm/layout.js';
 import type { Mm } from '../mm/mmStruct.js';
@@ -26,8 +26,9 @@ export interface SyscallContext {
   readonly task: Task;
   readonly mm: Mm;
   readonly cpu: Cpu;
-  readonly hostfs: HostFs;
   readonly vfs: VfsContext;
+  /** flock and fcntl locks between the guest's processes. */
+  readonly fileLocks: FileLocks;
   readonly personality: Personality;
   readonly utsname: Utsname;
   /** Total guest physical memory, for sysinfo. */

@@ -5,6 +5,8 @@ export interface RunOptions {
   strace: boolean;
   stats: boolean;
   root: string | null;
+  /** --bind HOST[:GUEST][:ro], in order. */
+  binds: string[];
   /** --sysroot: searched first for the interpreter and shared libraries. */
   sysroot: string | null;
   memoryMiB: number;
@@ -15,14 +17,17 @@ export interface RunOptions {
   args: string[];
 }
 
-export const USAGE = `usage: i386emu run [--strace] [--stats] [--root DIR] [--sysroot DIR] [--mem MIB] [--quantum N] [--gdb PORT] [--] PROG [ARGS...]
+export const USAGE = `usage: i386emu run [--strace] [--stats] [--root DIR] [--bind HOST:GUEST]... [--sysroot DIR] [--mem MIB] [--quantum N] [--gdb PORT] [--] PROG [ARGS...]
        i386emu debug [-x FILE]... [--batch] [run options] PROG [ARGS...]
        i386emu --help | --version
 
 Runs a 32-bit x86 (i386) Linux ELF program on an emulated CPU, MMU and mini kernel.
   --strace     log every system call with decoded arguments to stderr
   --stats      print instructions, MIPS, TLB and page-fault counters to stderr at exit
-  --root DIR   directory the guest may read files from (default: the current directory)
+  --root DIR   confine the guest to DIR, its "/" (as chroot); default: the guest sees the
+               host's files as a native process of the same user would
+  --bind HOST:GUEST  mount the host directory HOST at GUEST in the guest's tree (with --root);
+               HOST alone mounts it at its own path; a trailing :ro makes it read-only
   --sysroot DIR  an i386 system tree searched first for the dynamic linker and libraries
                (/lib, /lib32, /usr/lib, /usr/lib32), before the host's (qemu-i386 -L)
   --mem MIB    guest physical memory in MiB (default 512)
@@ -34,7 +39,7 @@ debug opens the debugger REPL (type help); -x FILE runs debugger commands from F
 
 /** Parses the options of `run` (argv after the subcommand). */
 export function parseRunArgs(argv: string[]): RunOptions {
-  const o: RunOptions = { strace: false, stats: false, root: null, sysroot: null, memoryMiB: 512, gdbPort: null, quantum: null, program: '', args: [] };
+  const o: RunOptions = { strace: false, stats: false, root: null, binds: [], sysroot: null, memoryMiB: 512, gdbPort: null, quantum: null, program: '', args: [] };
   let k = 0;
   const value = (name: string): string => {
     if (k + 1 >= argv.length) throw new UsageError(`option ${name} needs a value`);
@@ -48,6 +53,7 @@ export function parseRunArgs(argv: string[]): RunOptions {
       case '--strace': o.strace = true; break;
       case '--stats': o.stats = true; break;
       case '--root': o.root = value(a); break;
+      case '--bind': o.binds.push(value(a)); break;
       case '--sysroot': o.sysroot = value(a); break;
       case '--mem': {
         const v = Number(value(a));

@@ -3,16 +3,16 @@
 // (interactive, with history and completion) or, when stdin is not a terminal and no -x was
 // given, from stdin. With --batch, or -x and no terminal, the session ends after the files.
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { parseRunArgs, UsageError } from './args.js';
 import { CliError } from './cliError.js';
+import { fsKernelOptions } from './fsOptions.js';
 import { hostEnvironment, programHostPath, readElfProgram } from './readProgram.js';
 import { Session } from '../debug/session.js';
 import { runInteractive, runScript, runStream } from '../debug/repl.js';
 import { launch } from '../debug/kernelTarget.js';
 import { COLOUR, PLAIN, useColour } from '../debug/colour.js';
 
-export const DEBUG_USAGE = `usage: i386emu debug [-x FILE]... [--batch] [--strace] [--root DIR] [--sysroot DIR] [--mem MIB] [--] PROG [ARGS...]
+export const DEBUG_USAGE = `usage: i386emu debug [-x FILE]... [--batch] [--strace] [--root DIR] [--bind HOST:GUEST]... [--sysroot DIR] [--mem MIB] [--] PROG [ARGS...]
   -x FILE    run debugger commands from FILE first (several -x allowed)
   --batch    exit after the -x files instead of reading more commands
 Commands come from the terminal (line editing, history, tab completion) or from stdin when
@@ -30,7 +30,7 @@ export async function debugCommand(argv: string[]): Promise<number> {
       scripts.push(argv[++k]);
     } else if (a === '--batch' || a === '-batch') {
       batch = true;
-    } else if (a === '--root' || a === '--sysroot' || a === '--mem' || a === '--gdb') {
+    } else if (a === '--root' || a === '--bind' || a === '--sysroot' || a === '--mem' || a === '--gdb') {
       rest.push(a, ...argv.slice(k + 1, k + 2));
       k++;
     } else if (a.startsWith('-') && a !== '-' && a !== '--') {
@@ -49,6 +49,7 @@ export async function debugCommand(argv: string[]): Promise<number> {
       throw new CliError(`${f}: cannot read command file`);
     }
   });
+  const fsOpts = fsKernelOptions(o);
   const envp = hostEnvironment();
   const tty = process.stdin.isTTY === true;
   // Output piped into `head` and the like: stop quietly when the reader goes away.
@@ -65,8 +66,7 @@ export async function debugCommand(argv: string[]): Promise<number> {
       program: o.program, args: o.args, envp, image,
       memoryBytes: o.memoryMiB * 1024 * 1024,
       quantum: o.quantum ?? undefined,
-      rootDir: resolve(o.root ?? process.cwd()),
-      sysroot: o.sysroot === null ? undefined : resolve(o.sysroot),
+      ...fsOpts,
       strace: o.strace ? (line: string) => process.stderr.write(line + '\n') : undefined,
       stdin: tty ? new Uint8Array(0) : 0,
     }),

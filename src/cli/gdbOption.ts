@@ -1,9 +1,9 @@
 // `i386emu run --gdb PORT PROG`: load the program, stop it at its first instruction and serve
 // gdb's remote protocol on 127.0.0.1:PORT (connect with `target remote :PORT`). The exit status
 // is the program's when it runs to its end; 137 (killed) when gdb kills it.
-import { resolve } from 'node:path';
 import type { RunOptions } from './args.js';
 import { CliError } from './cliError.js';
+import { fsKernelOptions } from './fsOptions.js';
 import { hostEnvironment, programHostPath, readElfProgram } from './readProgram.js';
 import { launch } from '../debug/kernelTarget.js';
 import { GdbStub } from '../debug/gdb/stub.js';
@@ -20,8 +20,7 @@ export async function runWithGdb(o: RunOptions): Promise<number> {
       program: o.program, args: o.args, envp, image,
       memoryBytes: o.memoryMiB * 1024 * 1024,
       quantum: o.quantum ?? undefined,
-      rootDir: resolve(o.root ?? process.cwd()),
-      sysroot: o.sysroot === null ? undefined : resolve(o.sysroot),
+      ...fsKernelOptions(o),
       strace: o.strace ? (line: string) => process.stderr.write(line + '\n') : undefined,
     });
   } catch (e) {

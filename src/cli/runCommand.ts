@@ -1,8 +1,8 @@
 // `i386emu run`: load the guest, run it to exit, report a fatal signal in one diagnostic line,
 // and exit with the guest's status (128 + signal number when a signal killed it).
-import { resolve } from 'node:path';
 import type { RunOptions } from './args.js';
 import { CliError } from './cliError.js';
+import { fsKernelOptions } from './fsOptions.js';
 import { hostEnvironment, programHostPath, readProgram } from './readProgram.js';
 import { Kernel } from '../../kernel/kernel.js';
 import { ElfError } from '../../kernel/exec/elfError.js';
@@ -18,8 +18,7 @@ export async function runCommand(o: RunOptions): Promise<number> {
   const kernel = new Kernel({
     memoryBytes: o.memoryMiB * 1024 * 1024,
     quantum: o.quantum ?? undefined,
-    rootDir: resolve(o.root ?? process.cwd()),
-    sysroot: o.sysroot === null ? undefined : resolve(o.sysroot),
+    ...fsKernelOptions(o),
     strace: o.strace ? (line: string) => process.stderr.write(line + '\n') : undefined,
   });
   const envp = hostEnvironment();

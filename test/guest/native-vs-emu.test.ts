@@ -71,6 +71,8 @@ const CASES: GuestCase[] = [
     prog: 'argv_env', args: ['x'.repeat(5000), ...Array.from({ length: 100 }, (_, i) => `arg${i}`)],
     env: { LONG: 'y'.repeat(3000), A: '1' }, status: 0,
   },
+  // File system calls in a directory of its own under /tmp (guest-programs/src/files.c).
+  { prog: 'files', status: 0 },
   // Dynamic linking: ld.so, libc.so.6 and libm.so.6 from the host's libc6-i386.
   { prog: 'hello-dyn', status: 0 },
   { prog: 'hello-pie', status: 0 },

@@ -1,0 +1,143 @@
+// The mount table (fs/namespace.c): which file system serves each part of the guest's tree.
+// Path lookup (pathWalk.ts) asks it for the mount with the longest mount point at or above a
+// guest path. The guest's "/" is a host directory: the host's own "/" by default (the guest
+// sees the host as a native process of the same user would), or --root DIR (a confinement, as
+// chroot). On top of it: procfs at /proc, devfs at /dev, --bind HOST:GUEST host directories,
+// and the read-only library overlay (libraryMounts.ts) when --root or --sysroot is given.
+//
+// A mount point need not exist in the file system below it (as with proot): the lookup finds
+// the mount before it looks at the directory underneath.
+import { realpathSync, statSync } from 'node:fs';
+import { posix, sep } from 'node:path';
+import { LIBRARY_PATHS, LibraryMounts } from './libraryMounts.js';
+
+export interface HostMount {
+  kind: 'host';
+  /** Normalised absolute guest path of the mount point. */
+  at: string;
+  /** The real (symlink-free) host directory mounted there. */
+  hostRoot: string;
+  readOnly: boolean;
+  /**
+   * A host file reached through this mount must lie under hostRoot (--root and --bind): the
+   * open checks the opened file's real path. False for the host's own "/".
+   */
+  confined: boolean;
+}
+
+export interface LibraryMount {
+  kind: 'lib';
+  at: string;
+  libs: LibraryMounts;
+}
+
+export interface SyntheticMount {
+  kind: 'proc' | 'dev';
+  at: string;
+}
+
+export type Mount = HostMount | LibraryMount | SyntheticMount;
+
+export interface Bind {
+  host: string;
+  guest: string;
+  readOnly?: boolean;
+}
+
+export interface MountOptions {
+  /** Host directory that is the guest's "/" (default: the host's "/", no confinement). */
+  root?: string;
+  binds?: readonly Bind[];
+  /** --sysroot: searched first for the interpreter and libraries. */
+  sysroot?: string | null;
+  /** Host tree whose library directories are overlaid (tests; default "/"). */
+  libraryHost?: string;
+}
+
+export class MountError extends Error {}
+
+function realDir(p: string, what: string): string {
+  let real: string;
+  try {
+    real = realpathSync(p);
+  } catch {
+    throw new MountError(`${what} ${p}: no such directory`);
+  }
+  if (!statSync(real).isDirectory()) throw new MountError(`${what} ${p}: not a directory`);
+  return real;
+}
+
+export function isInside(real: string, root: string): boolean {
+  if (root === '/') return true;
+  return real === root || real.startsWith(root.endsWith(sep) ? root : root + sep);
+}
+
+export class MountTable {
+  /** Longest mount point first. */
+  readonly mounts: Mount[] = [];
+  /** The mount at "/". */
+  readonly root: HostMount;
+  readonly libs: LibraryMounts | null;
+
+  constructor(o: MountOptions = {}) {
+    const rootDir = realDir(o.root ?? '/', '--root');
+    this.root = { kind: 'host', at: '/', hostRoot: rootDir, readOnly: false, confined: rootDir !== '/' };
+    this.add(this.root);
+    this.add({ kind: 'proc', at: '/proc' });
+    this.add({ kind: 'dev', at: '/dev' });
+    // Without --root the host's library directories are already where ld.so looks; the overlay
+    // is needed to put a sysroot first, or to show the libraries inside a confined root.
+    const sysroot = o.sysroot ?? null;
+    if (this.root.confined || sysroot !== null) {
+      this.libs = new LibraryMounts(sysroot, o.libraryHost ?? '/');
+      for (const at of LIBRARY_PATHS) this.add({ kind: 'lib', at, libs: this.libs });
+    } else {
+      this.libs = null;
+    }
+    for (const b of o.binds ?? []) {
+      const at = posix.normalize(b.guest.startsWith('/') ? b.guest : '/' + b.guest).replace(/(.)\/$/, '$1');
+      const hostRoot = realDir(b.host, '--bind');
+      this.add({ kind: 'host', at, hostRoot, readOnly: b.readOnly ?? false, confined: hostRoot !== '/' });
+    }
+  }
+
+  private add(m: Mount): void {
+    const i = this.mounts.findIndex((x) => x.at === m.at);
+    if (i >= 0) this.mounts.splice(i, 1);
+    this.mounts.push(m);
+    this.mounts.sort((a, b) => b.at.length - a.at.length);
+  }
+
+  /** The mount serving a normalised absolute guest path. */
+  find(path: string): Mount {
+    for (const m of this.mounts) {
+      if (m.at === '/' || path === m.at || path.startsWith(m.at + '/')) return m;
+    }
+    return this.root;
+  }
+
+  /** Mount points directly below a guest directory (listed by getdents when absent there). */
+  mountPointsIn(dir: string): string[] {
+    const out: string[] = [];
+    for (const m of this.mounts) {
+      if (m.at !== '/' && posix.dirname(m.at) === dir) out.push(posix.basename(m.at));
+    }
+    return out;
+  }
+
+  /** The guest path of a host path (the deepest host mount that holds it), or null. */
+  guestPathOf(hostPath: string): string | null {
+    let real: string;
+    try {
+      real = realpathSync(hostPath);
+    } catch {
+      return null;
+    }
+    for (const m of this.mounts) {
+      if (m.kind !== 'host' || !isInside(real, m.hostRoot)) continue;
+      const rel = real.slice(m.hostRoot === '/' ? 0 : m.hostRoot.length).split(sep).filter((c) => c !== '');
+      return posix.join(m.at, ...rel);
+    }
+    return null;
+  }
+}
