@@ -21,7 +21,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { describeRun as describeRunFor, execReference, firstDifference, runCommand, type RunResult } from '../helpers/execReference.js';
+import { describeRun as describeRunFor, execReference, firstDifference, limited, runCommand, type RunResult } from '../helpers/execReference.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const EMU = 'dist/i386emu.mjs';
@@ -185,19 +185,6 @@ function referenceEnv(): Record<string, string> {
   return { ...ENV, QEMU_LD_PREFIX: ROOT + SYSROOT };
 }
 
-/** At most two programs at a time (each may start several processes). */
-let running = 0;
-const queue: Array<() => void> = [];
-async function limited<T>(fn: () => Promise<T>): Promise<T> {
-  if (running >= 2) await new Promise<void>((resolve) => queue.push(resolve));
-  running++;
-  try {
-    return await fn();
-  } finally {
-    running--;
-    queue.shift()?.();
-  }
-}
 
 const refRuns = new Map<DebCase, Promise<RunResult>>();
 function runReference(c: DebCase): Promise<RunResult> {

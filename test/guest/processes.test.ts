@@ -22,7 +22,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { describeRun as describeRunFor, execReference, firstDifference, runCommand, type RunResult } from '../helpers/execReference.js';
+import { describeRun as describeRunFor, execReference, firstDifference, limited, runCommand, type RunResult } from '../helpers/execReference.js';
 
 const describeRun = (r: RunResult): string => describeRunFor(r, TIMEOUT_MS);
 
@@ -212,19 +212,6 @@ if (typeof REF === 'string') console.warn(`process tests: no reference to compar
 const progPath = (c: ProcCase): string => (c.prog.includes('/') ? c.prog : BUILD + c.prog);
 const label = (c: ProcCase): string => c.name ?? [c.prog, ...c.args].join(' ');
 
-/** At most two programs at a time (each may fork several processes). */
-let running = 0;
-const queue: Array<() => void> = [];
-async function limited<T>(fn: () => Promise<T>): Promise<T> {
-  if (running >= 2) await new Promise<void>((resolve) => queue.push(resolve));
-  running++;
-  try {
-    return await fn();
-  } finally {
-    running--;
-    queue.shift()?.();
-  }
-}
 
 const refRuns = new Map<ProcCase, Promise<RunResult>>();
 function runReference(c: ProcCase): Promise<RunResult> {

@@ -137,3 +137,17 @@ export function firstDifference(want: string, got: string, wantName = 'expected'
   }
   return 'outputs are equal';
 }
+
+/** At most two programs at a time across a test file (each may start several processes). */
+let running = 0;
+const queue: Array<() => void> = [];
+export async function limited<T>(fn: () => Promise<T>): Promise<T> {
+  if (running >= 2) await new Promise<void>((resolve) => queue.push(resolve));
+  running++;
+  try {
+    return await fn();
+  } finally {
+    running--;
+    queue.shift()?.();
+  }
+}
