@@ -20,6 +20,10 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`i386emu ${VERSION}\n`);
       return 0;
     case 'run': {
+      if (rest[0] === '--help' || rest[0] === '-h') {
+        process.stdout.write(USAGE + '\n');
+        return 0;
+      }
       const o = parseRunArgs(rest);
       // The debugger and the gdb stub (and node:net, node:readline) load only when asked for.
       if (o.gdbPort !== null) return (await import('./gdbOption.js')).runWithGdb(o);
