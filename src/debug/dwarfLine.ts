@@ -52,7 +52,18 @@ export class LineTable {
 
   constructor(rows: LineRow[]) {
     this.rows = rows.sort((a, b) => a.addr - b.addr || Number(b.end) - Number(a.end));
+    this.indexStatements();
+  }
+
+  private indexStatements(): void {
+    this.stmtStarts.clear();
     for (const r of this.rows) if (r.isStmt && !r.end && !this.stmtStarts.has(r.addr)) this.stmtStarts.set(r.addr, r);
+  }
+
+  /** Moves every row by delta (a position-independent program loaded at its load bias). */
+  shift(delta: number): void {
+    for (const r of this.rows) r.addr = (r.addr + delta) >>> 0;
+    this.indexStatements();
   }
 
   /** The row whose range covers addr, or undefined where no line information exists. */

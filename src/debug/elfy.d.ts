@@ -28,6 +28,8 @@ declare module 'elfy' {
     class: string;
     machine: string;
     entry: number;
+    /** "exec", "dyn" (PIE, shared object), "rel", "core". */
+    type: string;
     body: { programs: ElfyProgram[]; sections: ElfySection[] };
   }
   export function parse(buf: Buffer | Uint8Array): ElfyFile;

@@ -178,10 +178,28 @@ export class Session {
   startProgram(): DebugTarget {
     const t = this.opts.createTarget();
     this.engine.target = t;
+    this.relocateToLoadBias(t);
     this.engine.recorder = null;
     for (const b of this.points) if (b.watch) b.watch.old = this.engine.readWatchValue(b.watch);
     this.syncBreakpoints();
     return t;
+  }
+
+  /**
+   * A PIE is where exec put it, not at its link addresses: the bias is AT_ENTRY (auxv type 9)
+   * minus the ELF entry point. Symbols, lines and the breakpoints set before `run` move with it.
+   */
+  private relocateToLoadBias(t: DebugTarget): void {
+    const s = this.symbols;
+    if (!s.relocatable || !t.auxv) return;
+    const auxv = t.auxv();
+    const dv = new DataView(auxv.buffer, auxv.byteOffset, auxv.byteLength);
+    for (let off = 0; off + 8 <= auxv.length; off += 8) {
+      if (dv.getUint32(off, true) !== 9) continue;
+      const delta = s.relocate((dv.getUint32(off + 4, true) - (s.entry - s.bias)) | 0);
+      if (delta !== 0) for (const b of this.points) if (b.kind === 'breakpoint') b.addr = (b.addr + delta) >>> 0;
+      return;
+    }
   }
 
   // ---- stop reports -------------------------------------------------------------------------

@@ -26,6 +26,27 @@ export class SymbolTable {
   readonly segments: Segment[] = [];
   entry = 0;
   lines: LineTable | null = null;
+  /** ET_DYN (PIE, static-pie, a shared object run directly): its addresses move by the load bias. */
+  relocatable = false;
+  /** The load bias the addresses include now (0 until relocate()). */
+  bias = 0;
+
+  /**
+   * Moves every address to a position-independent program's load bias (where exec put it, as
+   * the entry point in the auxiliary vector shows). Returns how far the addresses moved.
+   */
+  relocate(bias: number): number {
+    const delta = (bias - this.bias) | 0;
+    if (!this.relocatable || delta === 0) return 0;
+    const move = (a: number) => (a + delta) >>> 0;
+    for (const s of this.symbols) s.addr = move(s.addr);
+    for (const s of this.sections) s.addr = move(s.addr);
+    for (const s of this.segments) s.vaddr = move(s.vaddr);
+    this.entry = move(this.entry);
+    this.lines?.shift(delta);
+    this.bias = bias;
+    return delta;
+  }
 
   /** Parses an ELF image; an unreadable image gives an empty table (never throws). */
   static fromImage(image: Uint8Array): SymbolTable {
@@ -41,6 +62,7 @@ export class SymbolTable {
   private load(image: Uint8Array): void {
     const e = elfy.parse(Buffer.from(image.buffer, image.byteOffset, image.byteLength));
     this.entry = e.entry >>> 0;
+    this.relocatable = e.type === 'dyn';
     for (const p of e.body.programs) {
       if (p.type === 'load') this.segments.push({ vaddr: p.vaddr >>> 0, filesz: p.filesz, memsz: p.memsz, data: p.data });
     }

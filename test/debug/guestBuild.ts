@@ -20,13 +20,17 @@ export function haveStaticGcc32(): boolean {
   }
 }
 
-/** Compiles one C file (static, 32-bit, -O0 -g) and returns the program's path. */
-export function buildGuest(name: string, source: string): string {
+/**
+ * Compiles one C file (32-bit, -O0 -g; static non-PIE by default, or as gcc builds by default:
+ * a dynamically linked PIE) and returns the program's path.
+ */
+export function buildGuest(name: string, source: string, flavour: 'static' | 'pie' = 'static'): string {
   const dir = makeTempDir('i386emu-guest-');
   const src = join(dir, `${name}.c`);
   const out = join(dir, name);
   writeFileSync(src, source);
-  execFileSync('gcc', ['-m32', '-static', '-O0', '-g', '-fno-pie', '-no-pie', '-o', out, src]);
+  const how = flavour === 'static' ? ['-static', '-fno-pie', '-no-pie'] : ['-pie', '-fPIE'];
+  execFileSync('gcc', ['-m32', ...how, '-O0', '-g', '-o', out, src]);
   return out;
 }
 

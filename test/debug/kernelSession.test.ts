@@ -144,3 +144,17 @@ continue
     expect(guest).toBe('0 AAAAAAAAAAAAAAAA\n');
   });
 });
+
+describe.skipIf(!gcc)('REPL on a position-independent program', () => {
+  it('moves symbols, lines and breakpoints set before run to where exec put the PIE', async () => {
+    const prog = buildGuest('pie', 'int twice(int x) { return x * 2; }\nint main(void) {\n  return twice(21) - 42;\n}\n', 'pie');
+    const { out } = await replSession(prog, 'break twice\ninfo breakpoints\nrun\nbt\ncontinue\n');
+    // Before run: the link address (a PIE links at 0); after: the load bias is added.
+    const before = /Breakpoint 1 at 0x([0-9a-f]+): file .*pie\.c, line 1\./.exec(out);
+    expect(before, out).not.toBeNull();
+    expect(parseInt(before![1], 16)).toBeLessThan(0x10000);
+    expect(out).toMatch(/Breakpoint 1, twice \(\) at .*pie\.c:1\n/);
+    expect(out).toMatch(/#1 {2}0x[0-9a-f]{8} in main \(\) at .*pie\.c:3/);
+    expect(out).toMatch(/exited normally/);
+  });
+});
