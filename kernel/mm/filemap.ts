@@ -1,6 +1,7 @@
 // File-backed areas and the page cache (mm/filemap.c filemap_fault, mm/rmap.c page_mkclean,
-// mm/truncate.c unmap_mapping_range). A read fault maps the cached frame itself (read-only and
-// PTE_COW in a private area, so the first write copies in do_wp_page); a write fault in a
+// mm/truncate.c unmap_mapping_range). A read fault maps the cached frame itself (read-only in
+// a private area: the cache's own reference keeps its refcount above 1, so the first write
+// copies in do_wp_page); a write fault in a
 // private area copies at once (do_cow_fault); a MAP_SHARED area maps the cached frame with the
 // area's permissions. Dirtiness comes from the PTE dirty bit the MMU sets on a store: writeback
 // and every unmap first move the D bits of the cached frames into the AddressSpace's dirty set
@@ -12,7 +13,7 @@ import { PTE_COW, PTE_D, PTE_FRAME } from '../../src/mmu/paging.js';
 import type { Mm } from './mmStruct.js';
 import { AddressSpace } from './pageCache.js';
 import { forEachPte, mapPage, zapRange } from './pageTable.js';
-import { VM_SHARED, type VmArea } from './vma.js';
+import { VM_SHARED, VM_WRITE, type VmArea } from './vma.js';
 
 export type FilemapResult = 'ok' | 'sigbus';
 
@@ -38,7 +39,9 @@ export function filemapFault(mm: Mm, vma: VmArea, page: number, write: boolean):
     return 'ok';
   }
   mm.mem.getFrame(pfn);
-  mapPage(mm, page, pfn, vma.flags, shared ? 0 : PTE_COW);
+  // A private writable area's page is copy-on-write (PTE_COW keeps mprotect from making it
+  // writable); in a read-only one it is just a shared read-only page.
+  mapPage(mm, page, pfn, vma.flags, !shared && vma.flags & VM_WRITE ? PTE_COW : 0);
   if (write) as.setPageDirty(index);
   return 'ok';
 }
