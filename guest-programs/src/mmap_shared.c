@@ -4,7 +4,7 @@
 // mapping's writes staying private, a store seen by read() in another process, msync,
 // growing the file with ftruncate and mapping the new pages, shrinking it (the lost pages
 // give SIGBUS, the partial page reads zeros past the end), and stores reaching the file
-// after munmap. Prints only host-independent facts. Removes its file at the end.
+// after munmap, and an open with O_TRUNC under a mapping. Prints only host-independent facts. Removes its file at the end.
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <setjmp.h>
@@ -125,6 +125,16 @@ int main(int argc, char **argv) {
   munmap(pr, 4 * PG);
   show_pread(fd, 0, 5, "file after the last munmap");
   printf("size %ld\n", (long)lseek(fd, 0, SEEK_END));
+
+  // An open with O_TRUNC empties the file under an existing mapping.
+  char *last = mmap(NULL, PG, PROT_READ, MAP_SHARED, fd, 0);
+  probe("before O_TRUNC", last);
+  int fd3 = open(path, O_RDWR | O_TRUNC);
+  probe("after O_TRUNC", last);
+  write(fd3, "new", 3);
+  probe("after a write to the emptied file", last + 2);
+  munmap(last, PG);
+  close(fd3);
   close(fd);
   unlink(path);
   return 0;

@@ -128,7 +128,10 @@ export function hostOpen(o: HostFileOpen): Inode | number {
     return -EACCES;
   }
   const bst = fstatSync(fd, { bigint: true });
-  return new HostFileInode(fd, o.guestPath, o.cache ?? null, `${bst.dev}:${bst.ino}`);
+  const key = `${bst.dev}:${bst.ino}`;
+  // O_TRUNC emptied a file some process may map: its cached pages go (truncate_pagecache).
+  if (o.flags & O_TRUNC) o.cache?.find(key)?.truncate(0);
+  return new HostFileInode(fd, o.guestPath, o.cache ?? null, key);
 }
 
 export class HostFileInode implements Inode {
