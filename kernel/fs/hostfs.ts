@@ -179,24 +179,6 @@ export class HostFileInode implements Inode {
     }
   }
 
-  /** The whole file (an exec image for the ELF parser). */
-  readAll(): Uint8Array | number {
-    const r = this.readAt(0, this.size());
-    if (typeof r === 'number') return r;
-    let bytes = r;
-    // A short positional read (a file larger than one read returns) continues.
-    while (bytes.length < this.size()) {
-      const more = this.readAt(bytes.length, this.size() - bytes.length);
-      if (typeof more === 'number') return more;
-      if (more.length === 0) break;
-      const all = new Uint8Array(bytes.length + more.length);
-      all.set(bytes);
-      all.set(more, bytes.length);
-      bytes = all;
-    }
-    return bytes;
-  }
-
   writeAt(pos: number, data: Uint8Array): number {
     try {
       const as = this.pageCache;

@@ -179,7 +179,11 @@ export class AddressSpace {
       const inPage = at % PAGE_SIZE;
       const chunk = Math.min(PAGE_SIZE - inPage, data.length - done);
       const pfn = this.pages.get(index);
-      if (pfn !== undefined) mem.set(data.subarray(done, done + chunk), (pfn << PAGE_SHIFT) + inPage);
+      if (pfn !== undefined) {
+        mem.set(data.subarray(done, done + chunk), (pfn << PAGE_SHIFT) + inPage);
+        // A frame some process runs code from is decoded again (the CPU's cache is per frame).
+        this.cache.mmu.invalidateCode(pfn);
+      }
       done += chunk;
     }
     if (pos + data.length > this.size) this.size = pos + data.length;
@@ -208,6 +212,7 @@ export class AddressSpace {
       const partial = this.pages.get(Math.floor(len / PAGE_SIZE));
       if (partial !== undefined && len % PAGE_SIZE !== 0) {
         this.cache.mem.bytes.fill(0, (partial << PAGE_SHIFT) + (len % PAGE_SIZE), (partial + 1) << PAGE_SHIFT);
+        this.cache.mmu.invalidateCode(partial);
       }
     }
     this.size = len;
