@@ -3,7 +3,7 @@
 // into a system call or a signal (kernel/trap.ts), and deliver signals at the one return to
 // user mode. The first process stands for the init of a PID namespace: its exit status is the
 // emulator's, and when it exits the tasks still alive are killed.
-import { readFileSync, statSync } from 'node:fs';
+import { fstatSync, openSync, readFileSync, statSync } from 'node:fs';
 import { posix, resolve } from 'node:path';
 import { Cpu } from '../src/cpu/cpu.js';
 import { cpuFeatures } from '../src/cpu/cpuid.js';
@@ -14,7 +14,9 @@ import { PhysicalMemory } from '../src/mmu/physicalMemory.js';
 import { EACCES, EINTR, ENOENT } from './errno.js';
 import { execBinary } from './exec/execve.js';
 import { FdTable } from './fs/fdtable.js';
+import type { Inode } from './fs/file.js';
 import { HostFileInode, hostOpen } from './fs/hostfs.js';
+import { PageCache, type PageCacheStats } from './mm/pageCache.js';
 import { MountTable, type Bind } from './fs/mount.js';
 import { FileLocks } from './fs/locks.js';
 import { formatVmaLine } from './fs/procfs.js';
@@ -117,6 +119,8 @@ export interface KernelStats {
   contextSwitches: number;
   forks: number;
   framesShared: number;
+  /** Page-cache lookups and writebacks, and the files cached now. */
+  pageCache: PageCacheStats & { files: number };
   tasksCreated: number;
 }
 
@@ -142,6 +146,10 @@ export class Kernel implements SyscallContext, ExitHooks {
   readonly cpu: Cpu;
   /** The guest's mount table: its root, procfs, devfs, the library overlay, binds. */
   readonly mounts: MountTable;
+  /** The page cache: every mapped file's pages, shared by all processes. */
+  readonly pageCache: PageCache;
+  /** Files exec opened (the interpreter), closed once the new image maps them or exec failed. */
+  private readonly execOpens: Inode[] = [];
   readonly fileLocks = new FileLocks();
   readonly personality: Personality;
   readonly utsname: Utsname;
@@ -179,6 +187,8 @@ export class Kernel implements SyscallContext, ExitHooks {
     this.mmu = new Mmu(this.mem);
     this.cpu = new Cpu(this.mmu);
     this.mounts = new MountTable({ root: options.rootDir, binds: options.binds, sysroot: options.sysroot ?? null });
+    this.pageCache = new PageCache(this.mem, this.mmu);
+    this.mounts.pageCache = this.pageCache;
     this.personality = personalityFor(options.taskSize ?? 0xc0000000);
     this.utsname = { ...DEFAULT_UTSNAME, ...options.uname };
     this.tracer = { write: options.strace ?? null, multi: false, faultTraced: false };
@@ -299,13 +309,27 @@ export class Kernel implements SyscallContext, ExitHooks {
   // ---- exec -----------------------------------------------------------------------------
 
   /**
-   * Loads an i386 ELF as the first process. image defaults to the file's bytes. Throws
-   * ElfError for files that cannot run.
+   * Loads an i386 ELF as the first process. image defaults to the file's bytes; fileHostPath
+   * (default: hostPath unless an image is given) is the file whose page cache the image's
+   * pages come from, as an execve's do. Throws ElfError for files that cannot run.
    */
-  execve(hostPath: string, argv: string[], envp: string[], image?: Uint8Array): void {
-    const bytes = image ?? readFileSync(hostPath);
+  execve(hostPath: string, argv: string[], envp: string[], image?: Uint8Array, fileHostPath?: string): void {
     const exePath = this.mounts.guestPathOf(hostPath) ?? resolve(hostPath);
-    this.execImage(hostPath, exePath, hostPath, argv, envp, bytes);
+    const path = fileHostPath ?? (image === undefined ? hostPath : null);
+    let inode: HostFileInode | null = null;
+    if (path !== null) {
+      const fd = openSync(path, 'r');
+      const st = fstatSync(fd, { bigint: true });
+      inode = new HostFileInode(fd, exePath, this.pageCache, `${st.dev}:${st.ino}`);
+    }
+    try {
+      const file = inode === null ? -1 : inode.mapping();
+      const vmFile = typeof file === 'number' ? undefined : file;
+      const bytes = image ?? vmFile?.mapping.readAll() ?? readFileSync(hostPath);
+      this.execImage(hostPath, exePath, hostPath, argv, envp, bytes, vmFile);
+    } finally {
+      inode?.release();
+    }
     this.tracer.write?.(`execve(${JSON.stringify(hostPath)}, ${JSON.stringify(argv)}, ${hex(envp.length)} /* ${envp.length} vars */) = 0`);
   }
 
@@ -332,7 +356,8 @@ export class Kernel implements SyscallContext, ExitHooks {
    * was), then replaces the current process's memory, resets what exec resets and loads the
    * CPU. execfn is the name the caller used (AT_EXECFN); exePath what /proc/self/exe shows.
    */
-  execImage(hostPath: string, exePath: string, execfn: string, argv: readonly string[], envp: readonly string[], bytes: Uint8Array): void {
+  execImage(hostPath: string, exePath: string, execfn: string, argv: readonly string[], envp: readonly string[], bytes: Uint8Array,
+    file?: VmFile): void {
     let dev: [number, number] = [0, 0];
     let ino = 0;
     try {
@@ -344,11 +369,16 @@ export class Kernel implements SyscallContext, ExitHooks {
     const uid = old?.cred.uid ?? process.getuid?.() ?? 0;
     const gid = old?.cred.gid ?? process.getgid?.() ?? 0;
     const stackRlimit = old ? Number(old.rlimits[RLIMIT_STACK].cur > 0xffffffffn ? 0xffffffffn : old.rlimits[RLIMIT_STACK].cur) : 8 * 1024 * 1024;
-    const r = execBinary(this.mem, this.mmu, this.faultStats, this.personality, {
-      image: bytes, exePath, devMajor: dev[0], devMinor: dev[1], ino, argv, envp, execfn,
-      hwcap: cpuFeatures.edx, uid, gid, stackRlimit, random: this.opts.random,
-      openInterp: (path) => this.openInterp(path),
-    });
+    let r: ReturnType<typeof execBinary>;
+    try {
+      r = execBinary(this.mem, this.mmu, this.faultStats, this.personality, {
+        image: bytes, exePath, devMajor: dev[0], devMinor: dev[1], ino, argv, envp, execfn,
+        hwcap: cpuFeatures.edx, uid, gid, stackRlimit, random: this.opts.random,
+        openInterp: (path) => this.openInterp(path), file,
+      });
+    } finally {
+      for (const inode of this.execOpens.splice(0)) inode.release?.();
+    }
     r.mm.exePath = exePath;
     let task: Task;
     if (old === null) {
@@ -405,10 +435,14 @@ export class Kernel implements SyscallContext, ExitHooks {
     if (typeof l === 'number') return l;
     if (l.kind !== 'host' || l.st === null) return -EACCES;
     if ((Number(l.st.mode) & S_IFMT) !== S_IFREG) return -EACCES;
-    const inode = hostOpen({ hostPath: l.hostPath, guestPath: l.guestPath, flags: 0, mode: 0, check: { expect: l.st, confine: l.confine } });
+    const inode = hostOpen({
+      hostPath: l.hostPath, guestPath: l.guestPath, flags: 0, mode: 0, check: { expect: l.st, confine: l.confine },
+      cache: this.pageCache,
+    });
     if (typeof inode === 'number') return inode;
     const file = inode instanceof HostFileInode ? inode.mapping() : -EACCES;
-    inode.release?.();
+    // Closed when execBinary is done: an unmapped page cache goes with the last open.
+    this.execOpens.push(inode);
     return file;
   }
 
@@ -702,6 +736,11 @@ export class Kernel implements SyscallContext, ExitHooks {
       doGroupExit(this, live[0], 9);
       for (const x of live) doExit(this, x, 9);
     }
+    // The emulator exits with the first process: processes still alive keep their mappings,
+    // whose stores reach the files now.
+    try {
+      this.pageCache.syncAll();
+    } catch { /* a file that cannot be written back loses the stores, as after an EIO */ }
     this.finished = this.result(t);
     return this.finished;
   }
@@ -760,6 +799,7 @@ export class Kernel implements SyscallContext, ExitHooks {
       contextSwitches: this.sched.stats.contextSwitches,
       forks: this.sched.stats.forks,
       framesShared: this.forkStats.framesShared,
+      pageCache: { ...this.pageCache.stats, files: this.pageCache.table.size },
       tasksCreated: this.sched.stats.forks + 1,
     };
   }

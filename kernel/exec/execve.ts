@@ -7,6 +7,7 @@ import type { PhysicalMemory } from '../../src/mmu/physicalMemory.js';
 import type { Personality } from '../mm/layout.js';
 import { computeMmapBase } from '../mm/mmap.js';
 import type { FaultStats, Mm } from '../mm/mmStruct.js';
+import { PageCache } from '../mm/pageCache.js';
 import { createMm, freeAddressSpace } from '../mm/pageTable.js';
 import type { VmFile } from '../mm/vma.js';
 import { ELIBBAD, errnoMessage } from '../errno.js';
@@ -37,6 +38,8 @@ export interface ExecRequest {
    * system view): its bytes and identity, or -errno.
    */
   openInterp?: (path: string) => VmFile | number;
+  /** The program file's page cache (its bytes are `image`); absent: the image alone is mapped. */
+  file?: VmFile;
 }
 
 export interface ExecResult {
@@ -49,7 +52,10 @@ export interface ExecResult {
 /** Builds the new address space; throws ElfError (and frees what it built) on failure. */
 export function execBinary(mem: PhysicalMemory, mmu: Mmu, stats: FaultStats, personality: Personality, req: ExecRequest): ExecResult {
   const elf = parseElf(req.image);
-  const file: VmFile = { bytes: req.image, path: req.exePath, devMajor: req.devMajor, devMinor: req.devMinor, ino: req.ino };
+  // An image without a file (tests, a given byte array) gets a page cache of its own.
+  const file: VmFile = req.file ?? {
+    mapping: new PageCache(mem, mmu).anonymous(req.image), path: req.exePath, devMajor: req.devMajor, devMinor: req.devMinor, ino: req.ino,
+  };
   const interp = elf.interp === null ? null : openInterpreter(elf.interp, req);
   const mm = createMm(mem, mmu, personality.taskSize, stats);
   try {
@@ -77,7 +83,7 @@ function openInterpreter(path: string, req: ExecRequest): InterpImage {
   const f = req.openInterp ? req.openInterp(path) : -2;
   if (typeof f === 'number') throw new ElfError(`interpreter ${path}: ${errnoMessage(-f)}`, -f);
   try {
-    return { image: parseElf(f.bytes), file: f };
+    return { image: parseElf(f.mapping.readAll()), file: f };
   } catch (e) {
     if (e instanceof ElfError) throw new ElfError(`interpreter ${path}: ${e.message}`, ELIBBAD);
     throw e;

@@ -1,7 +1,9 @@
 // Host files behind a host mount: stat, open and the open-file inodes (regular files read and
-// written at a position with synchronous host I/O, directories listed). Paths reaching here
-// were resolved component by component in the guest's namespace (pathWalk.ts), so their last
-// component is not a symbolic link; hostOpen still opens with O_NOFOLLOW and checks that it
+// written at a position with synchronous host I/O, directories listed). A regular file that
+// some process maps has a page cache (kernel/mm/pageCache.ts): its reads, writes, truncates
+// and syncs then go through it, so write() and MAP_SHARED stores see each other. Paths reaching
+// here were resolved component by component in the guest's namespace (pathWalk.ts), so their
+// last component is not a symbolic link; hostOpen still opens with O_NOFOLLOW and checks that it
 // opened what the walk saw (device and inode) and, on a confined mount, that the file's real
 // path (the host's /proc/self/fd/N) lies inside the mount: a host process that swaps a path
 // component for a link between the walk and the open cannot lead the guest out.
@@ -10,8 +12,10 @@ import {
   readdirSync, readlinkSync, readSync, statSync, unlinkSync, writeSync, type BigIntStats,
 } from 'node:fs';
 import { join } from 'node:path';
-import { EACCES, EINVAL, EISDIR, errnoFromHost } from '../errno.js';
+import { EACCES, EINVAL, EISDIR, ENODEV, errnoFromHost } from '../errno.js';
+import type { AddressSpace, PageCache } from '../mm/pageCache.js';
 import type { VmFile } from '../mm/vma.js';
+import { HostBacking } from './hostBacking.js';
 import {
   DT_BLK, DT_CHR, DT_DIR, DT_FIFO, DT_LNK, DT_REG, DT_SOCK, DT_UNKNOWN, O_ACCMODE, O_APPEND, O_CREAT, O_DIRECTORY,
   O_EXCL, O_NOATIME, O_TMPFILE, O_TRUNC, O_RDONLY, type DirEntry, type Inode,
@@ -103,6 +107,8 @@ export interface HostFileOpen {
   flags: number;
   mode: number;
   check: OpenCheck;
+  /** The kernel's page cache (absent: the file is read and written directly and cannot be mapped). */
+  cache?: PageCache | null;
 }
 
 /** Opens a regular file or directory (other host file types are refused with EACCES). */
@@ -121,21 +127,36 @@ export function hostOpen(o: HostFileOpen): Inode | number {
     closeSync(fd);
     return -EACCES;
   }
-  return new HostFileInode(fd, o.guestPath);
+  const bst = fstatSync(fd, { bigint: true });
+  const key = `${bst.dev}:${bst.ino}`;
+  // O_TRUNC emptied a file some process may map: its cached pages go (truncate_pagecache).
+  if (o.flags & O_TRUNC) o.cache?.find(key)?.truncate(0);
+  return new HostFileInode(fd, o.guestPath, o.cache ?? null, key);
 }
 
 export class HostFileInode implements Inode {
   private fd: number;
   private readonly guestPath: string;
-  private snapshot: VmFile | null = null;
+  private readonly cache: PageCache | null;
+  /** "dev:ino", the file's key in the page cache. */
+  private readonly key: string;
+  /** What this open's mmaps map (one object, so that its adjacent areas merge). */
+  private vmFile: VmFile | null = null;
 
-  constructor(fd: number, guestPath: string) {
+  constructor(fd: number, guestPath: string, cache: PageCache | null = null, key = '') {
     this.fd = fd;
     this.guestPath = guestPath;
+    this.cache = cache;
+    this.key = key;
   }
 
   get hostFd(): number {
     return this.fd;
+  }
+
+  /** The file's page cache when some process maps it (looked up each time: another open may have made it). */
+  private get pageCache(): AddressSpace | undefined {
+    return this.cache?.find(this.key);
   }
 
   stat(): KStat {
@@ -147,8 +168,10 @@ export class HostFileInode implements Inode {
   }
 
   readAt(pos: number, len: number): Uint8Array | number {
-    const buf = new Uint8Array(Math.min(len, 1 << 24));
     try {
+      const as = this.pageCache;
+      if (as !== undefined) return as.read(pos, Math.min(len, 1 << 24));
+      const buf = new Uint8Array(Math.min(len, 1 << 24));
       const n = readSync(this.fd, buf, 0, buf.length, pos);
       return buf.subarray(0, n);
     } catch (e) {
@@ -157,8 +180,12 @@ export class HostFileInode implements Inode {
   }
 
   writeAt(pos: number, data: Uint8Array): number {
-    this.snapshot = null;
     try {
+      const as = this.pageCache;
+      if (as !== undefined) {
+        as.write(pos, data);
+        return data.length;
+      }
       let done = 0;
       while (done < data.length) done += writeSync(this.fd, data, done, data.length - done, pos + done);
       return done;
@@ -168,17 +195,19 @@ export class HostFileInode implements Inode {
   }
 
   truncate(len: number): number {
-    this.snapshot = null;
     try {
       ftruncateSync(this.fd, len);
+      this.pageCache?.truncate(len);
       return 0;
     } catch (e) {
       return -errnoFromHost(e);
     }
   }
 
+  /** fsync/fdatasync: the dirty cached pages first (stores through shared mappings). */
   sync(dataOnly: boolean): number {
     try {
+      this.pageCache?.writeback();
       if (dataOnly) fdatasyncSync(this.fd);
       else fsyncSync(this.fd);
       return 0;
@@ -196,23 +225,31 @@ export class HostFileInode implements Inode {
     }
   }
 
+  /** The file's page cache and identity for mmap (-ENODEV without a page cache). */
   mapping(): VmFile | number {
-    if (this.snapshot === null) {
+    if (this.cache === null) return -ENODEV;
+    if (this.vmFile === null || this.vmFile.mapping.released) {
       const st = this.stat();
-      const size = this.size();
-      const bytes = new Uint8Array(size);
-      let off = 0;
-      while (off < size) {
-        const n = readSync(this.fd, bytes, off, size - off, off);
-        if (n <= 0) break;
-        off += n;
+      let as: AddressSpace;
+      try {
+        as = this.cache.findOrCreate(this.key, () => new HostBacking(this.fd));
+      } catch (e) {
+        return -errnoFromHost(e);
       }
-      this.snapshot = { bytes, path: this.guestPath, devMajor: st.devMajor, devMinor: st.devMinor, ino: Number(st.ino) };
+      this.vmFile = { mapping: as, path: this.guestPath, devMajor: st.devMajor, devMinor: st.devMinor, ino: Number(st.ino) };
     }
-    return this.snapshot;
+    return this.vmFile;
   }
 
+  /** close of the last open file: dirty pages go back, and a cache no mm maps is dropped. */
   release(): void {
+    const as = this.pageCache;
+    if (as !== undefined) {
+      try {
+        as.writeback();
+      } catch { /* reported by an earlier fsync or lost, as a close(2) that ignores errors */ }
+      as.releaseIfUnmapped();
+    }
     if (this.fd >= 0) closeSync(this.fd);
     this.fd = -1;
   }

@@ -9,6 +9,7 @@
 // the mount before it looks at the directory underneath.
 import { realpathSync, statSync } from 'node:fs';
 import { posix, sep } from 'node:path';
+import type { PageCache } from '../mm/pageCache.js';
 import { LIBRARY_PATHS, LibraryMounts } from './libraryMounts.js';
 
 export interface HostMount {
@@ -73,6 +74,11 @@ export function isInside(real: string, root: string): boolean {
 }
 
 export class MountTable {
+  /**
+   * The kernel's page cache, which the host mounts' files share (set by the Kernel; null in
+   * tests without guest memory: files are then read and written directly and cannot be mapped).
+   */
+  pageCache: PageCache | null = null;
   /** Longest mount point first. */
   readonly mounts: Mount[] = [];
   /** The mount at "/". */

@@ -95,7 +95,7 @@ function wantsWrite(flags: number): boolean {
 function openHost(ctx: VfsContext, l: HostLookup, flags: number, mode: number): File | number {
   const inode = hostOpen({
     hostPath: l.hostPath, guestPath: l.guestPath, flags, mode: mode & ~ctx.task.umask & 0o7777,
-    check: { expect: l.st, confine: l.confine },
+    check: { expect: l.st, confine: l.confine }, cache: ctx.mounts.pageCache,
   });
   if (typeof inode === 'number') return inode;
   // A new file gets the guest's umask, not the emulator's.
@@ -114,7 +114,7 @@ function openTmpfile(ctx: VfsContext, dirfd: number, pathname: string, flags: nu
   // The new file is not the directory the walk found: only its real path is checked.
   const inode = hostOpen({
     hostPath: l.hostPath, guestPath: l.guestPath, flags, mode: mode & ~ctx.task.umask & 0o7777,
-    check: { expect: null, confine: l.confine },
+    check: { expect: null, confine: l.confine }, cache: ctx.mounts.pageCache,
   });
   if (typeof inode === 'number') return inode;
   const ino = inode.stat().ino;

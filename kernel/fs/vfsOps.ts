@@ -7,7 +7,7 @@
 // just before the call: only a host process racing the emulator could still move it (the
 // guest's own threads cannot: a system call runs to completion before another task runs).
 import {
-  chmodSync, chownSync, closeSync, ftruncateSync, lchownSync, linkSync, lutimesSync, mkdirSync, realpathSync,
+  chmodSync, chownSync, closeSync, fstatSync, ftruncateSync, lchownSync, linkSync, lutimesSync, mkdirSync, realpathSync,
   renameSync, rmdirSync, statfsSync, symlinkSync, unlinkSync, utimesSync,
 } from 'node:fs';
 import { posix } from 'node:path';
@@ -217,6 +217,11 @@ export function vfsTruncate(ctx: VfsContext, pathname: string, len: number): num
   const fd = hostOpenFd(l.hostPath, O_WRONLY, 0, { expect: l.st, confine: l.confine });
   if (fd < 0) return fd;
   const r = host(() => ftruncateSync(fd, len));
+  // Mappings of the file lose the pages past its new end (truncate_pagecache).
+  if (r === 0) {
+    const st = fstatSync(fd, { bigint: true });
+    ctx.mounts.pageCache?.find(`${st.dev}:${st.ino}`)?.truncate(len);
+  }
   closeSync(fd);
   return r;
 }

@@ -1,9 +1,11 @@
 // The page-fault path (arch/x86/mm/fault.c + mm/memory.c): find_vma → expand_stack →
 // access_error → handle_mm_fault, which fills a not-present page (zeroed anonymous frame, or a
-// copy of the file's bytes: demand paging) or resolves a write to a copy-on-write page.
+// page of the file from the page cache (filemap.ts): demand paging) or resolves a write to a
+// copy-on-write page.
 import { OutOfFramesError, PAGE_SIZE } from '../../src/mmu/physicalMemory.js';
 import { PF_PROT, PF_WRITE, PTE_COW, PTE_FRAME, PTE_P, PTE_RW, PTE_US } from '../../src/mmu/paging.js';
 import { Mm, MMAP_MIN_ADDR, STACK_GUARD_GAP } from './mmStruct.js';
+import { filemapFault } from './filemap.js';
 import { mapPage, pteSlot, ptePermFor } from './pageTable.js';
 import { findVmaIndex, VM_EXEC, VM_GROWSDOWN, VM_READ, VM_SHARED, VM_WRITE, VmArea } from './vma.js';
 
@@ -68,7 +70,7 @@ function handlePteFault(mm: Mm, vma: VmArea, addr: number, write: boolean): Faul
   const page = addr - (addr % PAGE_SIZE);
   const slot = pteSlot(mm, page, true);
   const pte = mm.mem.dv.getInt32(slot, true);
-  if (!(pte & PTE_P)) return vma.file !== null ? doFilePage(mm, vma, page) : doAnonymousPage(mm, vma, page);
+  if (!(pte & PTE_P)) return vma.file !== null ? doFilePage(mm, vma, page, write) : doAnonymousPage(mm, vma, page);
   if (write && !(pte & PTE_RW)) return doWpPage(mm, vma, page, slot, pte);
   // The PTE already allows the access: a stale TLB entry, or permissions to refresh.
   const perm = ptePermFor(vma.flags);
@@ -86,20 +88,12 @@ function doAnonymousPage(mm: Mm, vma: VmArea, page: number): FaultResult {
   return 'ok';
 }
 
-/** do_read_fault / do_cow_fault: a private frame holding the file's bytes for this page. */
-function doFilePage(mm: Mm, vma: VmArea, page: number): FaultResult {
-  const file = vma.file!;
-  const off = vma.pgoff * PAGE_SIZE + (page - vma.start);
-  if (off >= file.bytes.length) {
+/** do_read_fault / do_cow_fault / do_shared_fault: the page from the page cache. */
+function doFilePage(mm: Mm, vma: VmArea, page: number, write: boolean): FaultResult {
+  if (filemapFault(mm, vma, page, write) === 'sigbus') {
     mm.stats.sigbus++;
     return 'sigbus';
   }
-  const pfn = mm.mem.allocFrame();
-  let n = Math.min(PAGE_SIZE, file.bytes.length - off);
-  if (vma.fileEnd < page + n) n = Math.max(0, vma.fileEnd - page);
-  const dst = pfn * PAGE_SIZE;
-  mm.mem.bytes.set(file.bytes.subarray(off, off + n), dst);
-  mapPage(mm, page, pfn, vma.flags);
   mm.stats.file++;
   return 'ok';
 }

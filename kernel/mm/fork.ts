@@ -40,6 +40,7 @@ function copyPageRange(mm: Mm, child: Mm, stats: ForkStats): void {
   let parentChanged = false;
   for (const v of mm.vmas) {
     child.vmas.push(v.clone());
+    v.file?.mapping.attach(child);
     const cow = (v.flags & (VM_SHARED | VM_WRITE)) === VM_WRITE;
     // A shared anonymous area has no object behind it yet: fault every page in now so that
     // both processes map the same frames (a shmem object is the memory manager's issue).

@@ -4,6 +4,8 @@
 import { PAGE_SIZE } from '../../src/mmu/physicalMemory.js';
 import { EACCES, EEXIST, EINVAL, ENOMEM, EOVERFLOW, EPERM } from '../errno.js';
 import { DEFAULT_STACK_RLIMIT, Mm, MMAP_MIN_ADDR, STACK_GUARD_GAP } from './mmStruct.js';
+import { fileAreasGone, fileAreasUnmapping } from './filemap.js';
+import type { AddressSpace } from './pageCache.js';
 import { zapRange } from './pageTable.js';
 import {
   insertVma, mergeAround, rangeOverlaps, removeRange, VM_ACCOUNT, VM_EXEC, VM_GROWSDOWN, VM_MAY_ALL, VM_MAYSHARE,
@@ -98,19 +100,31 @@ export function getUnmappedArea(mm: Mm, hint: number, len: number): number {
  */
 export function mmapRegion(mm: Mm, addr: number, len: number, vmFlags: number, file: VmFile | null,
   pgoff: number, name: string | null = null, fileEnd = Infinity): VmArea {
-  unmapRange(mm, addr, addr + len);
+  const files = unmapAreas(mm, addr, addr + len);
   const vma = new VmArea(addr, addr + len, vmFlags, file, file !== null ? pgoff : 0, name, fileEnd);
   const i = insertVma(mm.vmas, vma);
+  file?.mapping.attach(mm);
+  // Only now, with the new area in place, may a file the old ones mapped let go of mm.
+  if (files !== null) fileAreasGone(mm, files);
   return mm.vmas[mergeAround(mm.vmas, i)];
 }
 
 /** Removes the areas and page mappings in [start, end) (the core of do_munmap). */
 export function unmapRange(mm: Mm, start: number, end: number): void {
-  if (!rangeOverlaps(mm.vmas, start, end)) return;
-  for (const piece of removeRange(mm.vmas, start, end)) zapRange(mm, piece.start, piece.end);
+  const files = unmapAreas(mm, start, end);
+  if (files !== null) fileAreasGone(mm, files);
 }
 
-/** A file to map: its snapshot and whether the descriptor was opened for writing. */
+/** unmapRange without letting go of the files; returns those the removed areas mapped. */
+function unmapAreas(mm: Mm, start: number, end: number): Set<AddressSpace> | null {
+  if (!rangeOverlaps(mm.vmas, start, end)) return null;
+  const pieces = removeRange(mm.vmas, start, end);
+  const files = fileAreasUnmapping(mm, pieces);
+  for (const piece of pieces) zapRange(mm, piece.start, piece.end);
+  return files.size > 0 ? files : null;
+}
+
+/** A file to map: its page cache and identity, and whether the descriptor was opened for writing. */
 export interface MmapFile {
   file: VmFile;
   writable: boolean;

@@ -6,6 +6,7 @@ import type { Mmu } from '../../src/mmu/mmu.js';
 import type { PhysicalMemory } from '../../src/mmu/physicalMemory.js';
 import { PAGE_SHIFT, PAGE_SIZE } from '../../src/mmu/physicalMemory.js';
 import { PTE_A, PTE_COW, PTE_D, PTE_FRAME, PTE_P, PTE_RW, PTE_US } from '../../src/mmu/paging.js';
+import { fileAreasUnmapping } from './filemap.js';
 import { FaultStats, Mm } from './mmStruct.js';
 import { VM_EXEC, VM_READ, VM_SHARED, VM_WRITE } from './vma.js';
 
@@ -75,7 +76,7 @@ export function releaseFrame(mm: Mm, pfn: number): void {
 }
 
 /** Visits every present PTE in [start, end): fn(slot physical address, pte, linear addr). */
-function forEachPte(mm: Mm, start: number, end: number, fn: (slot: number, pte: number, addr: number) => void): void {
+export function forEachPte(mm: Mm, start: number, end: number, fn: (slot: number, pte: number, addr: number) => void): void {
   const dv = mm.mem.dv;
   let addr = start;
   while (addr < end) {
@@ -196,6 +197,7 @@ export function peekPhys(mm: Mm, addr: number): number {
 
 /** Tears down every user mapping, the page tables and the page directory (exit_mmap). */
 export function freeAddressSpace(mm: Mm): void {
+  const files = fileAreasUnmapping(mm, mm.vmas);
   for (const v of mm.vmas) zapRange(mm, v.start, v.end);
   // Page tables left by stray mappings outside any area.
   const dv = mm.mem.dv;
@@ -213,6 +215,8 @@ export function freeAddressSpace(mm: Mm): void {
   mm.vmas = [];
   mm.mem.putFrame(mm.pgd);
   mm.pgd = 0;
+  // The last mm mapping a file writes its dirty pages back and frees them.
+  for (const as of files) as.detach(mm);
 }
 
 /**

@@ -2,6 +2,7 @@
 // non-overlapping page-aligned ranges with their permissions and backing. The functions here
 // only edit the array; page tables are the caller's business (see pageTable.ts, mmap.ts).
 import { PAGE_SIZE } from '../../src/mmu/physicalMemory.js';
+import type { AddressSpace } from './pageCache.js';
 
 export const VM_READ = 0x1;
 export const VM_WRITE = 0x2;
@@ -27,9 +28,12 @@ export const VM_NORESERVE = 0x00200000;
 export const VM_ACCESS_FLAGS = VM_READ | VM_WRITE | VM_EXEC;
 export const VM_MAY_ALL = VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
 
-/** What a file-backed area maps: an immutable snapshot of the file's bytes and its identity. */
+/**
+ * What a file-backed area maps: the file's page cache and its identity as one open of it saw
+ * it (areas mapping the same VmFile at consecutive offsets merge).
+ */
 export interface VmFile {
-  readonly bytes: Uint8Array;
+  readonly mapping: AddressSpace;
   /** Path shown in /proc/PID/maps. */
   readonly path: string;
   readonly devMajor: number;

@@ -80,23 +80,28 @@ function doExecve(c: SyscallContext, path: string, execfn: string, argv: readonl
     return -EACCES;
   }
   // Read through a checked open (hostfs.hostOpen): the file the walk found, inside the root.
-  const inode = hostOpen({ hostPath: l.hostPath, guestPath: l.guestPath, flags: 0, mode: 0, check: { expect: l.st, confine: l.confine } });
+  const inode = hostOpen({
+    hostPath: l.hostPath, guestPath: l.guestPath, flags: 0, mode: 0, check: { expect: l.st, confine: l.confine },
+    cache: c.vfs.mounts.pageCache,
+  });
   if (typeof inode === 'number') return inode;
-  const snap = inode instanceof HostFileInode ? inode.mapping() : -EACCES;
-  inode.release?.();
-  if (typeof snap === 'number') return snap;
-  const bytes = snap.bytes;
-  const script = scriptArgs(bytes, path, argv);
-  if (typeof script === 'number') return script;
-  if (script !== null) return doExecve(c, script.interp, execfn, script.argv, envp, depth + 1);
+  // The open is released at the end: the new image's areas hold the page cache by then.
   try {
-    c.execImage(l.hostPath, l.guestPath, execfn, argv, envp, bytes);
+    const file = inode instanceof HostFileInode ? inode.mapping() : -EACCES;
+    if (typeof file === 'number') return file;
+    const bytes = file.mapping.readAll();
+    const script = scriptArgs(bytes, path, argv);
+    if (typeof script === 'number') return script;
+    if (script !== null) return doExecve(c, script.interp, execfn, script.argv, envp, depth + 1);
+    c.execImage(l.hostPath, l.guestPath, execfn, argv, envp, bytes, file);
   } catch (e) {
     if (e instanceof ElfError) {
       c.straceNote = ` (${e.message})`;
       return -(e.errno ?? ENOEXEC);
     }
     throw e;
+  } finally {
+    inode.release?.();
   }
   return 0;
 }

@@ -1,12 +1,14 @@
 // Memory system calls (mm/mmap.c, mm/mprotect.c, mm/madvise.c, arch/x86/kernel/sys_ia32.c):
 // brk, mmap2 (offset in pages), the old mmap with its argument block, munmap, mprotect,
-// madvise, mremap, and the no-op locking/sync calls.
-import { EACCES, EBADF, EINVAL, ENODEV } from '../errno.js';
+// madvise, mremap, msync (writes the shared file pages back), and the no-op locking calls.
+import { EACCES, EBADF, EINVAL, ENODEV, ENOMEM, errnoFromHost } from '../errno.js';
 import { doBrk } from '../mm/brk.js';
-import { doMmap, doMunmap, MAP_ANONYMOUS, type MmapFile } from '../mm/mmap.js';
+import { msyncRange } from '../mm/filemap.js';
+import { doMmap, doMunmap, MAP_ANONYMOUS, pageAlign, type MmapFile } from '../mm/mmap.js';
 import { doMadvise, doMprotect } from '../mm/mprotect.js';
 import { doMremap } from '../mm/mremap.js';
 import { copyFromUser } from '../mm/uaccess.js';
+import { rangeFullyMapped } from '../mm/vma.js';
 import type { SyscallContext } from './types.js';
 
 export function sysBrk(c: SyscallContext, addr: number): number {
@@ -53,6 +55,29 @@ export function sysMadvise(c: SyscallContext, addr: number, len: number, advice:
 
 export function sysMremap(c: SyscallContext, oldAddr: number, oldLen: number, newLen: number, flags: number, newAddr: number): number {
   return doMremap(c.mm, oldAddr, oldLen, newLen, flags, newAddr);
+}
+
+const MS_ASYNC = 1, MS_INVALIDATE = 2, MS_SYNC = 4;
+
+/**
+ * msync: the dirty pages of the shared file mappings in the range go back to their files
+ * (MS_ASYNC too: writing at once is one of the times "later" may be). ENOMEM for a hole.
+ */
+export function sysMsync(c: SyscallContext, addr: number, len: number, flags: number): number {
+  addr >>>= 0;
+  len >>>= 0;
+  if (addr & 0xfff || flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) return -EINVAL;
+  if ((flags & (MS_ASYNC | MS_SYNC)) === (MS_ASYNC | MS_SYNC)) return -EINVAL;
+  const end = addr + pageAlign(len);
+  if (end > c.mm.taskSize) return -ENOMEM;
+  if (end === addr) return 0;
+  if (!rangeFullyMapped(c.mm.vmas, addr, end)) return -ENOMEM;
+  try {
+    msyncRange(c.mm, addr, end);
+  } catch (e) {
+    return -errnoFromHost(e);
+  }
+  return 0;
 }
 
 export function sysNoop(): number {

@@ -91,7 +91,7 @@ const DEFS: Def[] = [
   [125, mem.sysMprotect, ['ptr', 'size', 'prot']],
   [219, mem.sysMadvise, ['ptr', 'size', 'madvice']],
   [163, mem.sysMremap, ['ptr', 'size', 'size', 'mremapflags', 'ptr'], 'hex'],
-  [144, mem.sysNoop, ['ptr', 'size', 'hex']],
+  [144, mem.sysMsync, ['ptr', 'size', 'hex']],
   [150, mem.sysNoop, ['ptr', 'size']],
   [151, mem.sysNoop, ['ptr', 'size']],
   [152, mem.sysNoop, ['hex']],

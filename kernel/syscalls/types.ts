@@ -60,7 +60,8 @@ export interface SyscallContext {
   /** Nanoseconds since the epoch (CLOCK_REALTIME). */
   realtimeNs(): bigint;
   /** Replaces the process image (execve); throws ElfError when the file cannot run. */
-  execImage(hostPath: string, exePath: string, execfn: string, argv: readonly string[], envp: readonly string[], bytes: Uint8Array): void;
+  execImage(hostPath: string, exePath: string, execfn: string, argv: readonly string[], envp: readonly string[], bytes: Uint8Array,
+    file?: import('../mm/vma.js').VmFile): void;
   /** Text strace appends after the return value, e.g. " (entry_number=6)". */
   straceNote: string | null;
 }

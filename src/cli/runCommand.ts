@@ -13,7 +13,8 @@ import { checkSysroot, execFailure } from './execError.js';
 import { SIGPIPE } from '../../kernel/signal/signal.js';
 
 export async function runCommand(o: RunOptions): Promise<number> {
-  const image = readProgram(programHostPath(o.program, o.root));
+  const programPath = programHostPath(o.program, o.root);
+  const image = readProgram(programPath);
   checkSysroot(o.sysroot);
   const kernel = new Kernel({
     memoryBytes: o.memoryMiB * 1024 * 1024,
@@ -23,7 +24,7 @@ export async function runCommand(o: RunOptions): Promise<number> {
   });
   const envp = hostEnvironment();
   try {
-    kernel.execve(o.program, [o.program, ...o.args], envp, image);
+    kernel.execve(o.program, [o.program, ...o.args], envp, image, programPath);
   } catch (e) {
     if (e instanceof ElfError) throw execFailure(o.program, e, o.sysroot);
     throw e;

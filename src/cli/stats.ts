@@ -1,4 +1,4 @@
-// The --stats report: guest instructions and MIPS, TLB behaviour, page faults by kind.
+// The --stats report: guest instructions and MIPS, TLB behaviour, page faults by kind, the page cache.
 import type { Kernel } from '../../kernel/kernel.js';
 
 export function formatStats(kernel: Kernel, seconds: number): string {
@@ -13,5 +13,7 @@ export function formatStats(kernel: Kernel, seconds: number): string {
       `stack growth ${f.stackGrowth}, spurious ${f.spurious}, segv ${f.segv}, sigbus ${f.sigbus}; frames in use at most ${s.peakFrames}`,
     `i386emu: stats: tasks ${s.tasksCreated}, context switches ${s.contextSwitches}, frames shared by fork ${s.framesShared}, ` +
       `copied on write ${f.cow}`,
+    `i386emu: stats: page cache: ${s.pageCache.pagesRead} pages read, ${s.pageCache.hits} hits, ` +
+      `${s.pageCache.writebacks} written back; ${s.pageCache.files} files cached at exit`,
   ].join('\n');
 }

@@ -23,7 +23,7 @@ interface Stats { instructions: number; syscalls: number; tlbHits: number; tlbMi
 
 function parseStats(stderr: string): Stats {
   const lines = stderr.split('\n').filter((l) => l.startsWith('i386emu: stats: '));
-  expect(lines).toHaveLength(4);
+  expect(lines).toHaveLength(5);
   const m0 = /^i386emu: stats: (\d+) instructions in (\d+\.\d{3}) s \((\d+\.\d) MIPS\), (\d+) syscalls$/.exec(lines[0]);
   const m1 = /^i386emu: stats: TLB (\d+) hits, (\d+) misses, (\d+) flushes; decoded (\d+) instructions, (\d+) code-page invalidations$/.exec(lines[1]);
   const m2 = /^i386emu: stats: page faults (\d+): anon (\d+), file (\d+), cow (\d+), stack growth (\d+), spurious (\d+), segv (\d+), sigbus (\d+); frames in use at most (\d+)$/.exec(lines[2]);
@@ -32,6 +32,7 @@ function parseStats(stderr: string): Stats {
   expect(m2, lines[2]).not.toBeNull();
   // One task, so no context switch and nothing shared by fork.
   expect(lines[3]).toMatch(/^i386emu: stats: tasks 1, context switches \d+, frames shared by fork 0, copied on write \d+$/);
+  expect(lines[4]).toMatch(/^i386emu: stats: page cache: \d+ pages read, \d+ hits, \d+ written back; \d+ files cached at exit$/);
   return {
     instructions: Number(m0![1]), syscalls: Number(m0![4]), tlbHits: Number(m1![1]), tlbMisses: Number(m1![2]),
     pageFaults: Number(m2![1]), anon: Number(m2![2]), file: Number(m2![3]), frames: Number(m2![9]),

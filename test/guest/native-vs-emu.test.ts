@@ -73,6 +73,9 @@ const CASES: GuestCase[] = [
   },
   // File system calls in a directory of its own under /tmp (guest-programs/src/files.c).
   { prog: 'files', status: 0 },
+  // File mappings over the page cache: MAP_SHARED across fork, write() and mappings, msync,
+  // ftruncate growing and shrinking (guest-programs/src/mmap_shared.c).
+  { prog: 'mmap_shared', status: 0 },
   // Dynamic linking: ld.so, libc.so.6 and libm.so.6 from the host's libc6-i386.
   { prog: 'hello-dyn', status: 0 },
   { prog: 'hello-pie', status: 0 },

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PF_PROT, PF_USER, PF_WRITE, PTE_COW, PTE_RW } from '../../../src/mmu/paging.js';
 import { handleMmFault } from '../../../kernel/mm/fault.js';
+import { PageCache } from '../../../kernel/mm/pageCache.js';
 import { getPte, mapPage } from '../../../kernel/mm/pageTable.js';
 import { insertVma, VM_GROWSDOWN, VM_MAY_ALL, VM_READ, VM_WRITE, VM_EXEC, VmArea, type VmFile } from '../../../kernel/mm/vma.js';
 import { layout, makeMm } from '../helpers.js';
@@ -22,7 +23,7 @@ describe('handleMmFault', () => {
   it('file-backed: bytes come from the file, zero past fileEnd', () => {
     const mm = makeMm();
     const bytes = new Uint8Array(0x3000).map((_, i) => (i & 0xff) || 1);
-    const file: VmFile = { bytes, path: '/bin/x', devMajor: 8, devMinor: 1, ino: 42 };
+    const file: VmFile = { mapping: new PageCache(mm.mem, mm.mmu).anonymous(bytes), path: '/bin/x', devMajor: 8, devMinor: 1, ino: 42 };
     // Maps file pages 1..2 at 0x08049000; zero from 0x0804a800 (a partial BSS page).
     insertVma(mm.vmas, new VmArea(0x0804_9000, 0x0804_b000, RW, file, 1, null, 0x0804_a800));
     expect(handleMmFault(mm, 0x0804_9010, PF_USER)).toBe('ok');
@@ -35,7 +36,7 @@ describe('handleMmFault', () => {
 
   it('a file page wholly beyond the end of file is SIGBUS', () => {
     const mm = makeMm();
-    const file: VmFile = { bytes: new Uint8Array(100), path: '/f', devMajor: 0, devMinor: 0, ino: 1 };
+    const file: VmFile = { mapping: new PageCache(mm.mem, mm.mmu).anonymous(new Uint8Array(100)), path: '/f', devMajor: 0, devMinor: 0, ino: 1 };
     insertVma(mm.vmas, new VmArea(0x5000_0000, 0x5000_2000, VM_READ, file, 0));
     expect(handleMmFault(mm, 0x5000_0000, PF_USER)).toBe('ok');
     expect(handleMmFault(mm, 0x5000_1000, PF_USER)).toBe('sigbus');

@@ -31,7 +31,7 @@ describe('vma list', () => {
   });
 
   it('split makes two areas and adjusts the file offset of the upper one', () => {
-    const file: VmFile = { bytes: new Uint8Array(0x4000), path: '/f', devMajor: 8, devMinor: 1, ino: 7 };
+    const file: VmFile = { mapping: undefined as never, path: '/f', devMajor: 8, devMinor: 1, ino: 7 };
     const v = [new VmArea(0x10000, 0x14000, RX, file, 2)];
     const hi = splitVma(v, 0, 0x12000);
     expect(hi).toBe(1);
@@ -47,7 +47,7 @@ describe('vma list', () => {
     const v = areas([0x1000, 0x2000, RW], [0x2000, 0x3000, R], [0x3000, 0x4000, R, '[heap]']);
     expect(mergeAround(v, 1)).toBe(1);
     expect(v).toHaveLength(3);
-    const file: VmFile = { bytes: new Uint8Array(0x10000), path: '/f', devMajor: 0, devMinor: 0, ino: 1 };
+    const file: VmFile = { mapping: undefined as never, path: '/f', devMajor: 0, devMinor: 0, ino: 1 };
     const a = new VmArea(0x1000, 0x2000, R, file, 0);
     const b = new VmArea(0x2000, 0x3000, R, file, 5);
     expect(canMerge(a, b)).toBe(false);
