@@ -413,6 +413,7 @@ export class Kernel implements SyscallContext, ExitHooks {
       task.robustListHead = 0;
     }
     task.comm = r.comm;
+    task.group.libraryLookups.clear();
     this.resetCpu(r.entry, r.sp);
     this.mmu.setCr3(r.mm.pgd * 4096);
   }
@@ -714,6 +715,13 @@ export class Kernel implements SyscallContext, ExitHooks {
 
   tracePrefix(t: Task): string {
     return this.tracer.multi ? `[pid ${t.tid}] ` : '';
+  }
+
+  /** Shared objects the first process's loader looked for and never found (since its last exec). */
+  missingLibraries(): string[] {
+    const init = this.initTask;
+    if (init === null) return [];
+    return [...init.group.libraryLookups].filter(([, found]) => !found).map(([name]) => name);
   }
 
   /** Kills what is left once the first process is gone and builds the result. */

@@ -102,6 +102,11 @@ export class ThreadGroup {
   realTimer: RealTimer | null = null;
   /** personality(2) value (PER_LINUX = 0). */
   personality = 0;
+  /**
+   * Shared objects the program's loader looked for since the last exec: basename → found.
+   * A name never found explains an exit of 127 (ld.so's "error while loading shared libraries").
+   */
+  readonly libraryLookups = new Map<string, boolean>();
   /** PR_SET_CHILD_SUBREAPER: orphaned descendants are reparented here instead of to init. */
   childSubreaper = false;
   /** Accumulated instructions of reaped children and their reaped children (cutime). */

@@ -189,8 +189,19 @@ export function sysPwrite64(c: SyscallContext, fd: number, buf: number, count: n
 export function doOpen(c: SyscallContext, dirfd: number, pathPtr: number, flags: number, mode: number): number {
   const path = strncpyFromUser(c.mm, pathPtr, PATH_MAX);
   const f = openPath(c.vfs, dirfd, path, flags, mode & 0o7777);
+  noteLibraryLookup(c, path, typeof f !== 'number');
   if (typeof f === 'number') return f;
   return c.task.files.install(f, (flags & O_CLOEXEC) !== 0);
+}
+
+const SHARED_OBJECT = /([^/]+\.so(?:\.[0-9]+)*)$/;
+
+/** Remembers whether a shared object the loader searched for was found anywhere. */
+function noteLibraryLookup(c: SyscallContext, path: string, found: boolean): void {
+  const m = SHARED_OBJECT.exec(path);
+  if (m === null) return;
+  const seen = c.task.group.libraryLookups;
+  if (found || !seen.has(m[1])) seen.set(m[1], found || seen.get(m[1]) === true);
 }
 
 export function sysOpen(c: SyscallContext, path: number, flags: number, mode = 0): number {

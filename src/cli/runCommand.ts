@@ -35,5 +35,11 @@ export async function runCommand(o: RunOptions): Promise<number> {
   // A shell prints nothing for a process killed by SIGPIPE; neither do we.
   if (result.signal && result.signal !== SIGPIPE) process.stderr.write(await describeFatalSignal(kernel, result) + '\n');
   if (o.stats) process.stderr.write(formatStats(kernel, seconds) + '\n');
+  const missing = result.exitCode === 127 ? kernel.missingLibraries() : [];
+  if (missing.length > 0) {
+    const where = o.sysroot === null ? '' : ` (nor in --sysroot ${o.sysroot})`;
+    process.stderr.write(`i386emu: shared librar${missing.length > 1 ? 'ies' : 'y'} not found${where}: ${missing.join(', ')}; `
+      + `install the i386 package that has ${missing.length > 1 ? 'them' : 'it'} (apt-get install PACKAGE:i386) or pass --sysroot DIR with an i386 system tree\n`);
+  }
   return result.signal ? 128 + result.signal : result.exitCode;
 }

@@ -1,7 +1,9 @@
 // Dynamically linked programs at the command line: where the interpreter and libraries come
 // from (the host's libc6-i386, or --sysroot DIR first), what a missing interpreter gives (one
-// line naming it and how to get one, exit 127), and the layout exec and ld.so leave.
-import { copyFileSync, mkdirSync, statSync, symlinkSync } from 'node:fs';
+// line naming it and how to get one, exit 127; a missing library: ld.so's line and one naming
+// it), and the layout exec and ld.so leave.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeTempDir } from '../helpers/tempDir.js';
@@ -31,6 +33,21 @@ function makeSysroot(): string {
 }
 
 describe('dynamic linking at the command line', { timeout: 120_000 }, () => {
+  it('a missing shared library: ld.so\'s own line, then one naming it and how to get it, exit 127', () => {
+    const dir = makeTempDir('i386emu-nolib-');
+    writeFileSync(join(dir, 'gone.c'), 'int gone(void) { return 1; }\n');
+    writeFileSync(join(dir, 'main.c'), 'int gone(void);\nint main(void) { return gone(); }\n');
+    execFileSync('gcc', ['-m32', '-shared', '-fPIC', '-o', join(dir, 'libi386emugone.so'), join(dir, 'gone.c')]);
+    execFileSync('gcc', ['-m32', '-o', join(dir, 'needs'), join(dir, 'main.c'), '-L' + dir, '-li386emugone']);
+    unlinkSync(join(dir, 'libi386emugone.so'));
+    const r = runCli(['run', join(dir, 'needs')]);
+    expect(r.status).toBe(127);
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/error while loading shared libraries: libi386emugone\.so: cannot open shared object file/);
+    expect(lines.at(-1)).toBe('i386emu: shared library not found: libi386emugone.so; install the i386 package that has it '
+      + '(apt-get install PACKAGE:i386) or pass --sysroot DIR with an i386 system tree');
+  });
+
   it('a missing interpreter is one line naming it and how to get one, exit 127', () => {
     for (const cmd of [['run'], ['run', '--gdb', '0']]) {
       const r = runCli([...cmd, 'guest-programs/build/hello-nointerp']);
