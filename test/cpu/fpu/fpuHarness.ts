@@ -313,10 +313,27 @@ function hostTraces(cases: FpuCase[], nat: FpuResult[]): HostTrace[] {
   return traces;
 }
 
+/** Whether the host's own pointer fields (final state and stored images) keep to the AMD rules. */
+function hostKeepsAmdRules(n: FpuResult, amd: ReturnType<typeof expectPointers>): boolean {
+  if (n.status === 'OK' && hex(n.state.subarray(12, 28)) !== hex(amd.final)) return false;
+  for (const [o, v] of amd.mem) if (o < n.mem.length && n.mem[o] !== v) return false;
+  return true;
+}
+
 function checkPointers(cases: FpuCase[], nat: FpuResult[], emu: FpuResult[]): void {
   const traces = hostTraces(cases, nat);
   const at = { codeAddr: CODE_ADDR, dataAddr: DATA_ADDR, cs: HOST_CS, ds: HOST_DS };
   const h = (b: Uint8Array | number[]) => hex(b);
+  // An AMD core drops FIP/FOP/FDP when its x87 state is saved and restored with no exception
+  // pending. The harness repeats a case its own kernel switched away from, but a hypervisor
+  // (this may be a PVM guest) can do the same unseen: a case whose host side broke the AMD
+  // rules is run again, and only a deviation that repeats counts against the model.
+  for (let round = 0; round < 4; round++) {
+    const redo = cases.map((_, i) => i).filter((i) => !hostKeepsAmdRules(nat[i], expectPointers('amd', cases[i].code, cases[i].state, cases[i].mem, traces[i], at)));
+    if (redo.length === 0) break;
+    const again = runNative(redo.map((i) => cases[i]));
+    redo.forEach((i, k) => { if (again[k].status === nat[i].status) nat[i] = again[k]; });
+  }
   cases.forEach((c, i) => {
     const intel = expectPointers('intel', c.code, c.state, c.mem, traces[i], at);
     const amd = expectPointers('amd', c.code, c.state, c.mem, traces[i], at);
