@@ -4,8 +4,10 @@
 import { EACCES, ENOENT, ENOTDIR } from '../errno.js';
 import type { Mm } from '../mm/mmStruct.js';
 import { copyFromUser } from '../mm/uaccess.js';
-import { vmaPermString, type VmArea } from '../mm/vma.js';
-import type { Task } from '../proc/task.js';
+import { pteSlot } from '../mm/pageTable.js';
+import { VM_GROWSDOWN, VM_SHARED, VM_WRITE, vmaPermString, type VmArea } from '../mm/vma.js';
+import { RLIM_INFINITY, type Task } from '../proc/task.js';
+import { PTE_P } from '../../src/mmu/paging.js';
 import { DT_DIR, DT_LNK, DT_REG, O_ACCMODE, O_RDONLY, type DirEntry, type Inode } from './file.js';
 import type { SyntheticNode } from './node.js';
 import { S_IFDIR, S_IFLNK, S_IFREG, syntheticStat, type KStat } from './stat.js';
@@ -89,6 +91,71 @@ function statusText(t: Task): string {
   ].join('\n');
 }
 
+/** Present pages of [start, end) (skipping 4 MiB at a time where there is no page table). */
+function residentPages(mm: Mm, start: number, end: number): number {
+  let n = 0;
+  for (let a = start; a < end;) {
+    const slot = pteSlot(mm, a, false);
+    if (slot < 0) {
+      a = (Math.floor(a / 0x400000) + 1) * 0x400000;
+      continue;
+    }
+    if (mm.mem.dv.getInt32(slot, true) & PTE_P) n++;
+    a += 4096;
+  }
+  return n;
+}
+
+/** /proc/PID/statm: size resident shared text lib data dt, in pages (task_statm). */
+function statmText(t: Task): string {
+  const mm = t.mm;
+  if (mm.pgd === 0) return '0 0 0 0 0 0 0\n';
+  let size = 0, resident = 0, shared = 0, data = 0;
+  for (const v of mm.vmas) {
+    const pages = (v.end - v.start) / 4096;
+    size += pages;
+    const r = residentPages(mm, v.start, v.end);
+    resident += r;
+    if (v.file !== null) shared += r;
+    // VmData + VmStk: private writable areas that are not the stack's, and the stack.
+    if ((v.flags & (VM_WRITE | VM_SHARED)) === VM_WRITE || v.flags & VM_GROWSDOWN) data += pages;
+  }
+  const text = Math.ceil((mm.endCode - mm.startCode) / 4096);
+  return `${size} ${resident} ${shared} ${text} 0 ${data} 0\n`;
+}
+
+const LIMIT_ROWS: Array<[string, string]> = [
+  ['Max cpu time', 'seconds'], ['Max file size', 'bytes'], ['Max data size', 'bytes'], ['Max stack size', 'bytes'],
+  ['Max core file size', 'bytes'], ['Max resident set', 'bytes'], ['Max processes', 'processes'],
+  ['Max open files', 'files'], ['Max locked memory', 'bytes'], ['Max address space', 'bytes'],
+  ['Max file locks', 'locks'], ['Max pending signals', 'signals'], ['Max msgqueue size', 'bytes'],
+  ['Max nice priority', ''], ['Max realtime priority', ''], ['Max realtime timeout', 'us'],
+];
+
+/** /proc/PID/limits in proc_pid_limits' columns. */
+function limitsText(t: Task): string {
+  const v = (x: bigint) => (x === RLIM_INFINITY ? 'unlimited' : String(x));
+  let out = `${'Limit'.padEnd(25)} ${'Soft Limit'.padEnd(20)} ${'Hard Limit'.padEnd(20)} ${'Units'.padEnd(10)}\n`;
+  LIMIT_ROWS.forEach(([name, unit], i) => {
+    const r = t.rlimits[i];
+    out += unit === '' ? `${name.padEnd(25)} ${v(r.cur).padEnd(20)} ${v(r.max).padEnd(20)} \n` : `${name.padEnd(25)} ${v(r.cur).padEnd(20)} ${v(r.max).padEnd(20)} ${unit.padEnd(10)}\n`;
+  });
+  return out;
+}
+
+/** /proc/meminfo for the emulated RAM (no swap yet): the fields free(1) and most tools read. */
+function meminfoText(t: Task): string {
+  const mem = t.mm.mem;
+  const kb = (pages: number) => String(pages * 4).padStart(8) + ' kB';
+  const total = mem.frameCount - 1, free = mem.freeFrames();
+  const rows: Array<[string, number]> = [
+    ['MemTotal', total], ['MemFree', free], ['MemAvailable', free], ['Buffers', 0], ['Cached', 0], ['SwapCached', 0],
+    ['Active', 0], ['Inactive', 0], ['SwapTotal', 0], ['SwapFree', 0], ['Dirty', 0], ['Writeback', 0],
+    ['AnonPages', mem.framesInUse], ['Mapped', 0], ['Shmem', 0],
+  ];
+  return rows.map(([k, n]) => `${(k + ':').padEnd(16)}${kb(n)}`).join('\n') + '\n';
+}
+
 /** A read-only file whose content is produced when opened. */
 class ProcFileInode implements Inode {
   private readonly content: Uint8Array;
@@ -136,7 +203,7 @@ function dirNode(ino: bigint, entries: () => DirEntry[]): SyntheticNode {
   };
 }
 
-const PID_FILES = ['maps', 'cmdline', 'environ', 'status', 'comm', 'stat'];
+const PID_FILES = ['maps', 'cmdline', 'environ', 'status', 'comm', 'stat', 'statm', 'limits'];
 const PID_LINKS = ['exe', 'cwd', 'root'];
 
 /** Resolves a path below /proc ("" for /proc itself, "self/maps", "1000/fd/1", ...). */
@@ -145,10 +212,12 @@ export function procfsLookup(self: Task, rest: string, findTask?: (pid: number) 
   if (parts.length === 0) {
     return dirNode(1n, () => [
       { name: 'self', ino: 2n, type: DT_LNK },
+      { name: 'meminfo', ino: 4n, type: DT_REG },
       { name: String(self.pid), ino: 3n, type: DT_DIR },
     ]);
   }
   if (parts[0] === 'self' && parts.length === 1) return linkNode(2n, () => String(self.pid));
+  if (parts[0] === 'meminfo') return parts.length === 1 ? fileNode(4n, () => meminfoText(self)) : -ENOTDIR;
   const found = parts[0] === 'self' || parts[0] === String(self.pid) ? self
     : /^\d+$/.test(parts[0]) ? findTask?.(Number(parts[0])) : undefined;
   if (found === undefined || found.state === 'dead') return -ENOENT;
@@ -171,6 +240,8 @@ export function procfsLookup(self: Task, rest: string, findTask?: (pid: number) 
     case 'status': return fileNode(base + 4n, () => statusText(task));
     case 'comm': return fileNode(base + 5n, () => task.comm + '\n', 0o644);
     case 'stat': return fileNode(base + 6n, () => statText(task));
+    case 'statm': return fileNode(base + 7n, () => statmText(task));
+    case 'limits': return fileNode(base + 8n, () => limitsText(task));
     case 'exe': return linkNode(base + 16n, () => task.exePath);
     case 'cwd': return linkNode(base + 17n, () => task.cwd);
     case 'root': return linkNode(base + 18n, () => '/');

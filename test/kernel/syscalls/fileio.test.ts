@@ -100,6 +100,31 @@ describe('file system calls', () => {
     expect(nm.sysGetcwd(b.k, b.buf, 1)).toBe(-34);
   });
 
+  it('/proc/self/statm, /proc/self/limits and /proc/meminfo in Linux\'s formats', () => {
+    const b = bootKernel();
+    const read = (path: string): string => {
+      const fd = fio.sysOpen(b.k, b.str(path), O_RDONLY);
+      expect(fd).toBeGreaterThanOrEqual(0);
+      const n = fio.sysRead(b.k, fd, b.buf, 4096);
+      fio.sysClose(b.k, fd);
+      return Buffer.from(b.read(b.buf, n)).toString();
+    };
+    // The 64 KiB scratch mapping is touched page by page: resident grows by 16.
+    const statm = () => read('/proc/self/statm').trimEnd().split(' ').map(Number);
+    const before = statm();
+    expect(before).toHaveLength(7);
+    for (let off = 0; off < 0x10000; off += 0x1000) b.write(b.buf + off, Uint8Array.of(1));
+    const after = statm();
+    expect(after[0]).toBe(before[0]);
+    expect(after[1] - before[1]).toBe(16 - 1); // the first page was already touched by read()
+    const limits = read('/proc/self/limits').split('\n');
+    expect(limits[0]).toBe('Limit                     Soft Limit           Hard Limit           Units     ');
+    expect(limits[4]).toBe('Max stack size            8388608              unlimited            bytes     ');
+    expect(limits[14]).toBe('Max nice priority         0                    0                    ');
+    const meminfo = read('/proc/meminfo');
+    expect(meminfo).toMatch(/^MemTotal: {8}\s*16380 kB\nMemFree: +\d+ kB\n/);
+  });
+
   it('mmap2 of a file maps its bytes', () => {
     const b = bootKernel({ 'm': 'mapped bytes' });
     const fd = fio.sysOpen(b.k, b.str('/m'), O_RDONLY);
