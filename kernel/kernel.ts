@@ -33,7 +33,7 @@ import { futexWake } from './proc/futex.js';
 import { NS_PER_INSN, Scheduler } from './proc/sched.js';
 import { FsInfo, RLIMIT_STACK, type RestartBlock, Task, ThreadGroup } from './proc/task.js';
 import { sleepOn, type WaitQueue } from './proc/waitQueue.js';
-import { dequeueSignal, deliverable, getSignal, sendSignal } from './signal/deliver.js';
+import { deliverable, getSignal, sendSignal } from './signal/deliver.js';
 import { setupSignalFrame } from './signal/handle.js';
 import {
   makeSigInfo, SA_RESTART, SIG_DFL, SIG_IGN, SIGALRM, SIGSEGV, type SigInfo, signalName, siCodeName, SigHand, SS_DISABLE,
@@ -237,10 +237,6 @@ export class Kernel implements SyscallContext, ExitHooks {
 
   signalTask(target: Task, info: SigInfo, group: boolean): boolean {
     return sendSignal(target, info, group, this);
-  }
-
-  recalcSigpending(): void {
-    // Nothing to do now: pending signals are looked at on every return to user mode.
   }
 
   notifyParentCldStop(t: Task, why: 'stopped' | 'continued'): void {
@@ -813,4 +809,3 @@ export class Kernel implements SyscallContext, ExitHooks {
   }
 }
 
-export { dequeueSignal };

@@ -141,16 +141,22 @@ export function setupRtFrame(cpu: Cpu, mm: Mm, sig: number, info: SigInfo, act: 
   putSigcontext(cpu, dv, RT_UC + UC_MCONTEXT, fpstate, Number(BigInt.asIntN(32, blocked)), trap);
   dv.setBigUint64(RT_UC + UC_SIGMASK, BigInt.asUintN(64, blocked), true);
   buf.set(RT_SIGRETURN_CODE, RT_RETCODE);
+  if (!writeFrame(cpu, mm, fpstate, frame, buf)) return false;
+  if (alt.flags & SS_AUTODISARM) sasSsReset(alt);
+  enterHandler(cpu, frame, act, sig, frame + RT_INFO, frame + RT_UC);
+  return true;
+}
+
+/** Writes the math frame and the frame itself; false when the stack cannot take them. */
+function writeFrame(cpu: Cpu, mm: Mm, fpstate: number, frame: number, buf: Uint8Array): boolean {
   try {
     copyFpstateToSigframe(cpu, mm, fpstate);
     copyToUser(mm, frame, buf);
+    return true;
   } catch (e) {
     if (e !== USER_FAULT) throw e;
     return false;
   }
-  if (alt.flags & SS_AUTODISARM) sasSsReset(alt);
-  enterHandler(cpu, frame, act, sig, frame + RT_INFO, frame + RT_UC);
-  return true;
 }
 
 /**
@@ -171,13 +177,7 @@ export function setupFrame(cpu: Cpu, mm: Mm, sig: number, act: FrameAction, bloc
   putSigcontext(cpu, dv, SF_SC, fpstate, Number(BigInt.asIntN(32, blocked)), trap);
   dv.setInt32(SF_EXTRAMASK, Number(BigInt.asIntN(32, blocked >> 32n)), true);
   buf.set(SIGRETURN_CODE, SF_RETCODE);
-  try {
-    copyFpstateToSigframe(cpu, mm, fpstate);
-    copyToUser(mm, frame, buf);
-  } catch (e) {
-    if (e !== USER_FAULT) throw e;
-    return false;
-  }
+  if (!writeFrame(cpu, mm, fpstate, frame, buf)) return false;
   enterHandler(cpu, frame, act, sig, 0, 0);
   return true;
 }

@@ -14,7 +14,7 @@
 import type { Cpu } from '../../src/cpu/cpu.js';
 import { CPU_FAULT } from '../../src/cpu/cpu.js';
 import {
-  AC, AF, CF, CS, DF, DS, EAX, EBP, EBX, ECX, EDI, EDX, ES, ESI, ESP, FS, GS, OF, PF, RF, SF, SS, TF,
+  AC, AF, CF, DF, DS, EAX, EBP, EBX, ECX, EDI, EDX, ES, ESI, ESP, FS, GS, OF, PF, RF, SF, TF,
   USER_CS, USER_DS, ZF,
 } from '../../src/cpu/registers.js';
 import type { Mm } from '../mm/mmStruct.js';
@@ -102,7 +102,6 @@ function finish(c: SyscallContext, how: Restored): number {
     forceSig(c, SIGSEGV, SI_KERNEL);
     return 0;
   }
-  c.recalcSigpending();
   if (how === 'badiret') forceSig(c, SIGILL, ILL_BADSTK);
   return c.cpu.regs[EAX];
 }

@@ -3,21 +3,18 @@
 // CLOCK_MONOTONIC/REALTIME time for WAIT_BITSET) and is turned into a virtual-clock deadline
 // the first time the call runs; the re-runs keep it.
 import { EAGAIN, EINVAL, ENOSYS, ETIMEDOUT } from '../errno.js';
-import { copyFromUser, getUser32, putUser32 } from '../mm/uaccess.js';
+import { getUser32, putUser32 } from '../mm/uaccess.js';
 import { futexQueue, futexRequeue, futexWakeQueue } from '../proc/futex.js';
+import { getTimespec } from './time.js';
 import type { SyscallContext } from './types.js';
 
 const FUTEX_WAIT = 0, FUTEX_WAKE = 1, FUTEX_REQUEUE = 3, FUTEX_CMP_REQUEUE = 4, FUTEX_WAKE_OP = 5;
 const FUTEX_WAIT_BITSET = 9, FUTEX_WAKE_BITSET = 10;
 const FUTEX_PRIVATE_FLAG = 128, FUTEX_CLOCK_REALTIME = 256;
 
-/** Nanoseconds of a timespec (32-bit or 64-bit seconds). */
+/** Nanoseconds of a timespec (32-bit or 64-bit seconds), or -EINVAL. */
 function readTimespec(c: SyscallContext, ptr: number, time64: boolean): bigint | number {
-  const dv = new DataView(copyFromUser(c.mm, ptr, time64 ? 16 : 8).buffer);
-  const sec = time64 ? dv.getBigInt64(0, true) : BigInt(dv.getInt32(0, true));
-  const nsec = time64 ? Number(dv.getBigInt64(8, true)) : dv.getInt32(4, true);
-  if (sec < 0n || nsec < 0 || nsec >= 1e9) return -EINVAL;
-  return sec * 1_000_000_000n + BigInt(nsec);
+  return getTimespec(c, ptr, time64) ?? -EINVAL;
 }
 
 function futexWait(c: SyscallContext, uaddr: number, val: number, timeout: number, bitset: number, op: number, time64: boolean): number {

@@ -9,6 +9,7 @@ import { copyFromUser, copyToUser } from '../mm/uaccess.js';
 import type { WaitQueue } from '../proc/waitQueue.js';
 import { UNBLOCKABLE } from '../signal/signal.js';
 import { BLOCKED } from '../syscallEntry.js';
+import { getTimespec } from './time.js';
 import type { SyscallContext } from './types.js';
 
 const NS = 1_000_000_000n;
@@ -115,13 +116,10 @@ export function sysPoll(c: SyscallContext, ufds: number, nfds: number, timeoutMs
   return doPoll(c, ufds, nfds >>> 0, timeoutMs < 0 ? null : BigInt(timeoutMs) * 1_000_000n, null);
 }
 
+/** The timeout a timespec pointer gives (null: none), or -EINVAL. */
 function readTimespec(c: SyscallContext, ptr: number, wide: boolean): bigint | number | null {
   if (ptr === 0) return null;
-  const dv = new DataView(copyFromUser(c.mm, ptr, wide ? 16 : 8).buffer);
-  const sec = wide ? dv.getBigInt64(0, true) : BigInt(dv.getInt32(0, true));
-  const nsec = wide ? dv.getInt32(8, true) : dv.getInt32(4, true);
-  if (sec < 0n || nsec < 0 || nsec >= 1e9) return -EINVAL;
-  return sec * NS + BigInt(nsec);
+  return getTimespec(c, ptr, wide) ?? -EINVAL;
 }
 
 function readSigmask(c: SyscallContext, ptr: number, size: number): bigint | number | null {

@@ -13,6 +13,7 @@ import {
   defaultAction, makeSigInfo, MINSIGSTKSZ, NSIG, SA_NODEFER, SIG_DFL, type SigInfo, SA_RESETHAND, SI_TKILL, SI_USER, SIG_BLOCK, SIG_IGN, SIG_SETMASK, SIG_UNBLOCK,
   SIGKILL, SIGSTOP, sigbit, SS_DISABLE, SS_ONSTACK, UNBLOCKABLE, type SigAction,
 } from '../signal/signal.js';
+import { getTimespec } from './time.js';
 import type { SyscallContext } from './types.js';
 
 const SS_AUTODISARM = 0x80000000 | 0;
@@ -94,7 +95,6 @@ function applyMask(c: SyscallContext, how: number, set: bigint): number {
     default: return -EINVAL;
   }
   s.blocked &= ~UNBLOCKABLE;
-  c.recalcSigpending();
   return 0;
 }
 
@@ -277,11 +277,9 @@ function timedwait(c: SyscallContext, setp: number, infop: number, timeout: numb
   }
   let deadline = r?.deadline ?? -1n;
   if (r === null && timeout !== 0) {
-    const dv = new DataView(copyFromUser(c.mm, timeout, wide ? 16 : 8).buffer);
-    const sec = wide ? dv.getBigInt64(0, true) : BigInt(dv.getInt32(0, true));
-    const nsec = wide ? dv.getInt32(8, true) : dv.getInt32(4, true);
-    if (sec < 0n || nsec < 0 || nsec >= 1e9) return -EINVAL;
-    deadline = c.now() + sec * 1_000_000_000n + BigInt(nsec);
+    const ns = getTimespec(c, timeout, wide);
+    if (ns === null) return -EINVAL;
+    deadline = c.now() + ns;
   }
   if (deadline >= 0n && c.now() >= deadline) {
     if (r?.savedMask != null) t.signal.blocked = r.savedMask;

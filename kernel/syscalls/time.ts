@@ -40,7 +40,7 @@ function putTimespec(c: SyscallContext, addr: number, ns: bigint, wide: boolean)
 }
 
 /** Reads a timespec; null when tv_nsec is out of range or tv_sec negative (-EINVAL). */
-function getTimespec(c: SyscallContext, addr: number, wide: boolean): bigint | null {
+export function getTimespec(c: SyscallContext, addr: number, wide: boolean): bigint | null {
   const dv = new DataView(copyFromUser(c.mm, addr, wide ? 16 : 8).buffer);
   const sec = wide ? dv.getBigInt64(0, true) : BigInt(dv.getInt32(0, true));
   // The 64-bit layout's tv_nsec is a 32-bit long on i386 padded to 64 bits: use the low half.

@@ -53,8 +53,6 @@ export interface SyscallContext {
   block(queues: readonly WaitQueue[], deadline: bigint, onSignal?: RestartBlock['onSignal']): number;
   /** The virtual clock (ns) sleeps and timers run on. */
   now(): bigint;
-  /** Re-examines pending signals after the mask changed. */
-  recalcSigpending(): void;
   /** Nanoseconds since an arbitrary point (CLOCK_MONOTONIC). */
   monotonicNs(): bigint;
   /** Nanoseconds since the epoch (CLOCK_REALTIME). */

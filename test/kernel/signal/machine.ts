@@ -32,7 +32,6 @@ export function sigMachine(): SigMachine {
   const c = {
     task: { signal }, mm, cpu,
     sendSignal: (sig: number, code: number) => { sent.push([sig, code]); },
-    recalcSigpending: () => {},
   } as unknown as SyscallContext;
   return {
     cpu, mm, stack, c, signal, sent,
