@@ -15,6 +15,15 @@ export const VM_MAYSHARE = 0x80;
 export const VM_GROWSDOWN = 0x100;
 /** The ELF loader's mappings (the "denywrite" executable image). */
 export const VM_EXECUTABLE = 0x1000;
+/** mlock/mlockall/MAP_LOCKED: pages stay resident (reclaim skips them); VmLck counts them. */
+export const VM_LOCKED = 0x2000;
+/** madvise(MADV_SEQUENTIAL / MADV_RANDOM) read-ahead hints. */
+export const VM_SEQ_READ = 0x8000;
+export const VM_RAND_READ = 0x10000;
+/** madvise(MADV_DONTFORK): the area is not copied into a fork child. */
+export const VM_DONTCOPY = 0x20000;
+/** MLOCK_ONFAULT: locked, but populated only as touched. */
+export const VM_LOCKONFAULT = 0x80000;
 /**
  * Committed memory is charged for this area (private and writable, now or once): set by mmap,
  * brk, exec and by the first mprotect that makes a private area writable, and kept when write
@@ -24,6 +33,10 @@ export const VM_EXECUTABLE = 0x1000;
 export const VM_ACCOUNT = 0x00100000;
 /** MAP_NORESERVE (under the default heuristic overcommit): never charged. */
 export const VM_NORESERVE = 0x00200000;
+/** madvise(MADV_WIPEONFORK): a fork child sees the area zero-filled. */
+export const VM_WIPEONFORK = 0x02000000;
+/** madvise(MADV_DONTDUMP). */
+export const VM_DONTDUMP = 0x04000000;
 
 export const VM_ACCESS_FLAGS = VM_READ | VM_WRITE | VM_EXEC;
 export const VM_MAY_ALL = VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
