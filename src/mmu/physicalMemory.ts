@@ -18,6 +18,8 @@ export class PhysicalMemory {
   framesInUse = 0;
   /** The most frames ever in use at once (a process frees its own at exit). */
   peakFramesInUse = 0;
+  /** Pages of swap the kernel set up (0: none); the MMU ignores it, overcommit and /proc count it. */
+  totalSwapPages = 0;
 
   constructor(sizeBytes = 512 * 1024 * 1024) {
     this.frameCount = Math.floor(sizeBytes / PAGE_SIZE);
