@@ -181,6 +181,7 @@ export function createElfTables(mm: Mm, personality: Personality, input: ElfTabl
   words.forEach((w, i) => dv.setUint32(i * 4, w >>> 0, true));
   copyToUser(mm, sp, block);
   mm.startStack = sp;
+  mm.savedAuxv = auxv;
 
   return { sp, argv: argAddrs, envp: envAddrs, auxv, execfnAddr, platformAddr, randomAddr };
 }

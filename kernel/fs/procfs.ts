@@ -1,18 +1,22 @@
-// A small /proc (fs/proc): /proc/self, /proc/PID/{maps,cmdline,environ,status,exe,cwd,fd/N}.
-// formatMaps produces exactly Linux's /proc/PID/maps lines (show_map_vma in
-// fs/proc/task_mmu.c), including its padding and the [heap]/[stack] naming rules.
+// A small /proc (fs/proc): /proc/self, /proc/PID/{maps,smaps,smaps_rollup,cmdline,environ,
+// status,stat,statm,limits,auxv,exe,cwd,root,fd/N,fdinfo/N}. formatMaps produces exactly
+// Linux's /proc/PID/maps lines (show_map_vma in fs/proc/task_mmu.c), including its padding and
+// the [heap]/[stack] naming rules; the memory views are in procTaskMmu.ts, status and stat in
+// procArray.ts.
 import { EACCES, ENOENT, ENOTDIR } from '../errno.js';
 import type { Mm } from '../mm/mmStruct.js';
 import { copyFromUser } from '../mm/uaccess.js';
-import { pteSlot } from '../mm/pageTable.js';
-import { VM_GROWSDOWN, VM_SHARED, VM_WRITE, vmaPermString, type VmArea } from '../mm/vma.js';
+import { vmaPermString, type VmArea } from '../mm/vma.js';
 import { RLIM_INFINITY, type Task } from '../proc/task.js';
-import { PTE_P } from '../../src/mmu/paging.js';
-import { DT_DIR, DT_LNK, DT_REG, O_ACCMODE, O_RDONLY, type DirEntry, type Inode } from './file.js';
+import { DT_DIR, DT_LNK, DT_REG, O_ACCMODE, O_CLOEXEC, O_RDONLY, type DirEntry, type File, type Inode } from './file.js';
+import { formatStat, formatStatus } from './procArray.js';
+import { formatSmaps, formatSmapsRollup, formatStatm } from './procTaskMmu.js';
 import type { SyntheticNode } from './node.js';
 import { S_IFDIR, S_IFLNK, S_IFREG, syntheticStat, type KStat } from './stat.js';
 
 const PROC_DEV = { devMajor: 0, devMinor: 22 };
+/** The mount id fdinfo reports (the emulator has one mount table and does not number mounts). */
+const PROC_MNT_ID = 1;
 
 function hex8(n: number): string {
   return (n >>> 0).toString(16).padStart(8, '0');
@@ -65,65 +69,6 @@ function readUserRange(mm: Mm, start: number, end: number): Uint8Array {
   }
 }
 
-const STATE_LETTER: Record<string, string> = { running: 'R (running)', sleeping: 'S (sleeping)', stopped: 'T (stopped)', zombie: 'Z (zombie)', dead: 'X (dead)' };
-
-/** /proc/PID/stat: the fields ps reads (pid, comm, state, ppid, pgrp, session, ... threads). */
-function statText(t: Task): string {
-  const state = STATE_LETTER[t.state][0];
-  const mm = t.mm;
-  const vsize = mm.pgd === 0 ? 0 : mm.vmas.reduce((s, v) => s + (v.end - v.start), 0);
-  const f = [t.pid, `(${t.comm})`, state, t.ppid, t.pgid, t.sid, 0, -1, 0x400000, 0, 0, 0, 0,
-    Math.floor(t.instructions / 1e6), 0, 0, 0, 20, 0, t.group.threads.filter((x) => !x.exited).length, 0, 0, vsize, 0];
-  return f.join(' ') + '\n';
-}
-
-function statusText(t: Task): string {
-  const kb = (n: number) => `${String(Math.ceil(n / 1024)).padStart(8)} kB`;
-  const size = t.mm.vmas.reduce((s, v) => s + (v.end - v.start), 0);
-  const stack = t.mm.vmas.find((v) => v.start <= t.mm.startStack && v.end >= t.mm.startStack);
-  const { uid, euid, gid, egid } = t.cred;
-  return [
-    `Name:\t${t.comm}`, `Umask:\t${t.umask.toString(8).padStart(4, '0')}`, `State:\t${STATE_LETTER[t.state]}`,
-    `Tgid:\t${t.pid}`, `Ngid:\t0`, `Pid:\t${t.tid}`, `PPid:\t${t.ppid}`, 'TracerPid:\t0',
-    `Uid:\t${uid}\t${euid}\t${euid}\t${euid}`, `Gid:\t${gid}\t${egid}\t${egid}\t${egid}`,
-    `FDSize:\t64`, `VmSize:\t${kb(size)}`, `VmStk:\t${kb(stack ? stack.end - stack.start : 0)}`,
-    `Threads:\t${t.group.threads.filter((x) => !x.exited).length}`, `SigBlk:\t${t.signal.blocked.toString(16).padStart(16, '0')}`, '',
-  ].join('\n');
-}
-
-/** Present pages of [start, end) (skipping 4 MiB at a time where there is no page table). */
-function residentPages(mm: Mm, start: number, end: number): number {
-  let n = 0;
-  for (let a = start; a < end;) {
-    const slot = pteSlot(mm, a, false);
-    if (slot < 0) {
-      a = (Math.floor(a / 0x400000) + 1) * 0x400000;
-      continue;
-    }
-    if (mm.mem.dv.getInt32(slot, true) & PTE_P) n++;
-    a += 4096;
-  }
-  return n;
-}
-
-/** /proc/PID/statm: size resident shared text lib data dt, in pages (task_statm). */
-function statmText(t: Task): string {
-  const mm = t.mm;
-  if (mm.pgd === 0) return '0 0 0 0 0 0 0\n';
-  let size = 0, resident = 0, shared = 0, data = 0;
-  for (const v of mm.vmas) {
-    const pages = (v.end - v.start) / 4096;
-    size += pages;
-    const r = residentPages(mm, v.start, v.end);
-    resident += r;
-    if (v.file !== null) shared += r;
-    // VmData + VmStk: private writable areas that are not the stack's, and the stack.
-    if ((v.flags & (VM_WRITE | VM_SHARED)) === VM_WRITE || v.flags & VM_GROWSDOWN) data += pages;
-  }
-  const text = Math.ceil((mm.endCode - mm.startCode) / 4096);
-  return `${size} ${resident} ${shared} ${text} 0 ${data} 0\n`;
-}
-
 const LIMIT_ROWS: Array<[string, string]> = [
   ['Max cpu time', 'seconds'], ['Max file size', 'bytes'], ['Max data size', 'bytes'], ['Max stack size', 'bytes'],
   ['Max core file size', 'bytes'], ['Max resident set', 'bytes'], ['Max processes', 'processes'],
@@ -154,6 +99,27 @@ function meminfoText(t: Task): string {
     ['AnonPages', mem.framesInUse], ['Mapped', 0], ['Shmem', 0],
   ];
   return rows.map(([k, n]) => `${(k + ':').padEnd(16)}${kb(n)}`).join('\n') + '\n';
+}
+
+/** /proc/PID/auxv: the saved vector as exec wrote it, (a_type, a_val) pairs of 32-bit words. */
+function auxvBytes(mm: Mm): Uint8Array {
+  const out = new Uint8Array(mm.savedAuxv.length * 8);
+  const dv = new DataView(out.buffer);
+  mm.savedAuxv.forEach(([k, v], i) => {
+    dv.setUint32(i * 8, k >>> 0, true);
+    dv.setUint32(i * 8 + 4, v >>> 0, true);
+  });
+  return out;
+}
+
+/** /proc/PID/fdinfo/N (seq_show in fs/proc/fd.c): the offset, the open flags in octal, the mount and inode. */
+function fdinfoText(file: File, cloexec: boolean): string {
+  let ino = 0n;
+  try {
+    ino = file.inode.stat().ino;
+  } catch { /* a host file gone from under it */ }
+  const flags = (file.flags & ~O_CLOEXEC) | (cloexec ? O_CLOEXEC : 0);
+  return `pos:\t${file.pos}\nflags:\t0${flags.toString(8)}\nmnt_id:\t${PROC_MNT_ID}\nino:\t${ino}\n`;
 }
 
 /** A read-only file whose content is produced when opened. */
@@ -203,7 +169,7 @@ function dirNode(ino: bigint, entries: () => DirEntry[]): SyntheticNode {
   };
 }
 
-const PID_FILES = ['maps', 'cmdline', 'environ', 'status', 'comm', 'stat', 'statm', 'limits'];
+const PID_FILES = ['maps', 'cmdline', 'environ', 'status', 'comm', 'stat', 'statm', 'limits', 'smaps', 'smaps_rollup', 'auxv'];
 const PID_LINKS = ['exe', 'cwd', 'root'];
 
 /** Resolves a path below /proc ("" for /proc itself, "self/maps", "1000/fd/1", ...). */
@@ -229,19 +195,23 @@ export function procfsLookup(self: Task, rest: string, findTask?: (pid: number) 
       ...PID_FILES.map((n, i) => ({ name: n, ino: base + BigInt(i + 1), type: DT_REG })),
       ...PID_LINKS.map((n, i) => ({ name: n, ino: base + BigInt(i + 16), type: DT_LNK })),
       { name: 'fd', ino: base + 32n, type: DT_DIR },
+      { name: 'fdinfo', ino: base + 33n, type: DT_DIR },
     ]);
   }
-  if (sub !== undefined && name !== 'fd') return -ENOTDIR;
+  if (sub !== undefined && name !== 'fd' && name !== 'fdinfo') return -ENOTDIR;
   const mm = task.mm;
   switch (name) {
     case 'maps': return fileNode(base + 1n, () => formatMaps(task));
     case 'cmdline': return fileNode(base + 2n, () => readUserRange(mm, mm.argStart, mm.argEnd));
     case 'environ': return fileNode(base + 3n, () => readUserRange(mm, mm.envStart, mm.envEnd), 0o400);
-    case 'status': return fileNode(base + 4n, () => statusText(task));
+    case 'status': return fileNode(base + 4n, () => formatStatus(task));
     case 'comm': return fileNode(base + 5n, () => task.comm + '\n', 0o644);
-    case 'stat': return fileNode(base + 6n, () => statText(task));
-    case 'statm': return fileNode(base + 7n, () => statmText(task));
+    case 'stat': return fileNode(base + 6n, () => formatStat(task));
+    case 'statm': return fileNode(base + 7n, () => formatStatm(mm));
     case 'limits': return fileNode(base + 8n, () => limitsText(task));
+    case 'smaps': return fileNode(base + 9n, () => formatSmaps(mm));
+    case 'smaps_rollup': return fileNode(base + 10n, () => formatSmapsRollup(mm));
+    case 'auxv': return fileNode(base + 11n, () => auxvBytes(mm), 0o400);
     case 'exe': return linkNode(base + 16n, () => task.exePath);
     case 'cwd': return linkNode(base + 17n, () => task.cwd);
     case 'root': return linkNode(base + 18n, () => '/');
@@ -254,6 +224,17 @@ export function procfsLookup(self: Task, rest: string, findTask?: (pid: number) 
       const file = task.files.get(fd);
       if (file === undefined) return -ENOENT;
       return linkNode(base + 64n + BigInt(fd), () => file.path, { openLinked: () => file.get() });
+    }
+    case 'fdinfo': {
+      const list = () => task.files.list();
+      if (sub === undefined) {
+        return dirNode(base + 33n, () => list().map((fd) => ({ name: String(fd), ino: base + 0x8000n + BigInt(fd), type: DT_REG })));
+      }
+      if (more.length > 0) return -ENOTDIR;
+      const fd = /^\d+$/.test(sub) ? Number(sub) : -1;
+      const file = task.files.get(fd);
+      if (file === undefined) return -ENOENT;
+      return fileNode(base + 0x8000n + BigInt(fd), () => fdinfoText(file, task.files.getCloexec(fd)));
     }
     default:
       return -ENOENT;

@@ -33,7 +33,7 @@ export function dupMm(mm: Mm, stats: ForkStats): Mm | null {
 
 function copyPageRange(mm: Mm, child: Mm, stats: ForkStats): void {
   for (const k of ['mmapBase', 'startCode', 'endCode', 'startData', 'endData', 'startBrk', 'brk', 'startStack',
-    'argStart', 'argEnd', 'envStart', 'envEnd', 'stackRlimit', 'exePath'] as const) {
+    'argStart', 'argEnd', 'envStart', 'envEnd', 'stackRlimit', 'exePath', 'savedAuxv'] as const) {
     (child as unknown as Record<string, unknown>)[k] = mm[k];
   }
   const dv = mm.mem.dv;
@@ -68,6 +68,7 @@ function copyPageRange(mm: Mm, child: Mm, stats: ForkStats): void {
       mm.mem.getFrame((pte & PTE_FRAME) >>> PAGE_SHIFT);
       stats.framesShared++;
       dv.setInt32(pteSlot(child, a, true), pte, true);
+      child.rss++;
     }
   }
   if (parentChanged && mm.active) mm.mmu.flushTlb();

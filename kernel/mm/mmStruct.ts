@@ -68,6 +68,16 @@ export class Mm {
   count = 1;
   /** The executable: the path /proc/PID/exe and the maps show. */
   exePath = '';
+  /**
+   * Present PTEs (get_mm_rss): +1 in mapPage over an empty slot, -n in zapRange, set by fork.
+   * Code that makes a PTE present or not present by other means keeps it in step.
+   */
+  rss = 0;
+  /** High-water marks (hiwater_rss, hiwater_vm) in pages, raised just before either shrinks (rssStat.ts). */
+  hiwaterRss = 0;
+  hiwaterVm = 0;
+  /** The auxiliary vector exec wrote, AT_NULL last (saved_auxv: /proc/PID/auxv). */
+  savedAuxv: Array<[number, number]> = [];
 
   constructor(mem: PhysicalMemory, mmu: Mmu, pgd: number, taskSize: number, stats: FaultStats) {
     this.mem = mem;

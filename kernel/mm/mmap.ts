@@ -7,6 +7,7 @@ import { DEFAULT_STACK_RLIMIT, Mm, MMAP_MIN_ADDR, STACK_GUARD_GAP } from './mmSt
 import { fileAreasGone, fileAreasUnmapping } from './filemap.js';
 import type { AddressSpace } from './pageCache.js';
 import { zapRange } from './pageTable.js';
+import { updateHiwaterVm } from './rssStat.js';
 import {
   insertVma, mergeAround, rangeOverlaps, removeRange, VM_ACCOUNT, VM_EXEC, VM_GROWSDOWN, VM_MAY_ALL, VM_MAYSHARE,
   VM_MAYWRITE, VM_NORESERVE, VM_READ, VM_SHARED, VM_WRITE, VmArea, VmFile, vmStartGap, findVma, findVmaIndex,
@@ -118,6 +119,7 @@ export function unmapRange(mm: Mm, start: number, end: number): void {
 /** unmapRange without letting go of the files; returns those the removed areas mapped. */
 function unmapAreas(mm: Mm, start: number, end: number): Set<AddressSpace> | null {
   if (!rangeOverlaps(mm.vmas, start, end)) return null;
+  updateHiwaterVm(mm);
   const pieces = removeRange(mm.vmas, start, end);
   const files = fileAreasUnmapping(mm, pieces);
   for (const piece of pieces) zapRange(mm, piece.start, piece.end);

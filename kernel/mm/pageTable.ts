@@ -8,6 +8,7 @@ import { PAGE_SHIFT, PAGE_SIZE } from '../../src/mmu/physicalMemory.js';
 import { PTE_A, PTE_COW, PTE_D, PTE_FRAME, PTE_P, PTE_RW, PTE_US } from '../../src/mmu/paging.js';
 import { fileAreasUnmapping } from './filemap.js';
 import { FaultStats, Mm } from './mmStruct.js';
+import { updateHiwaterRss } from './rssStat.js';
 import { VM_EXEC, VM_READ, VM_SHARED, VM_WRITE } from './vma.js';
 
 const PDE_USER = PTE_P | PTE_RW | PTE_US;
@@ -64,6 +65,7 @@ export function mapPage(mm: Mm, addr: number, pfn: number, vmFlags: number, extr
   const slot = pteSlot(mm, addr, true);
   const old = mm.mem.dv.getInt32(slot, true);
   if (old & PTE_P) releaseFrame(mm, (old & PTE_FRAME) >>> PAGE_SHIFT);
+  else mm.rss++;
   let pte = (pfn * PAGE_SIZE) | ptePermFor(vmFlags) | extra;
   if (extra & PTE_COW) pte &= ~PTE_RW;
   mm.mem.dv.setInt32(slot, pte, true);
@@ -112,11 +114,13 @@ export function flushRange(mm: Mm, start: number, end: number): void {
 export function zapRange(mm: Mm, start: number, end: number): number {
   const dv = mm.mem.dv;
   let n = 0;
+  updateHiwaterRss(mm);
   forEachPte(mm, start, end, (slot, pte) => {
     dv.setInt32(slot, 0, true);
     releaseFrame(mm, (pte & PTE_FRAME) >>> PAGE_SHIFT);
     n++;
   });
+  mm.rss -= n;
   flushRange(mm, start, end);
   freeEmptyTables(mm, start, end);
   return n;
