@@ -169,6 +169,25 @@ function dirNode(ino: bigint, entries: () => DirEntry[]): SyntheticNode {
   };
 }
 
+/**
+ * The live processes (zombies too, as Linux lists them): the process tree from its root down,
+ * found from self, since orphans are reparented to init or a subreaper within the tree.
+ */
+function allProcesses(self: Task): Task[] {
+  let top = self.group.leader;
+  while (top.group.leader.parent !== null) top = top.group.leader.parent.group.leader;
+  const seen = new Map<number, Task>();
+  const stack: Task[] = [top];
+  while (stack.length > 0) {
+    const t = stack.pop()!.group.leader;
+    if (seen.has(t.pid) || t.state === 'dead') continue;
+    seen.set(t.pid, t);
+    for (const th of t.group.threads) stack.push(...th.children);
+  }
+  if (!seen.has(self.pid)) seen.set(self.pid, self);
+  return [...seen.values()].sort((a, b) => a.pid - b.pid);
+}
+
 const PID_FILES = ['maps', 'cmdline', 'environ', 'status', 'comm', 'stat', 'statm', 'limits', 'smaps', 'smaps_rollup', 'auxv'];
 const PID_LINKS = ['exe', 'cwd', 'root'];
 
@@ -179,7 +198,7 @@ export function procfsLookup(self: Task, rest: string, findTask?: (pid: number) 
     return dirNode(1n, () => [
       { name: 'self', ino: 2n, type: DT_LNK },
       { name: 'meminfo', ino: 4n, type: DT_REG },
-      { name: String(self.pid), ino: 3n, type: DT_DIR },
+      ...allProcesses(self).map((t) => ({ name: String(t.pid), ino: BigInt(t.pid) << 8n, type: DT_DIR })),
     ]);
   }
   if (parts[0] === 'self' && parts.length === 1) return linkNode(2n, () => String(self.pid));

@@ -7,6 +7,7 @@ import * as fio from '../../../kernel/syscalls/fileio.js';
 import * as nm from '../../../kernel/syscalls/namei.js';
 import * as mem from '../../../kernel/syscalls/memory.js';
 import { dupMm } from '../../../kernel/mm/fork.js';
+import { sysFork } from '../../../kernel/syscalls/fork.js';
 import { freeAddressSpace } from '../../../kernel/mm/pageTable.js';
 import { bootKernel, type Booted } from '../syscalls/sysHelpers.js';
 
@@ -256,6 +257,24 @@ describe('/proc/PID memory views', () => {
 });
 
 describe('/proc/PID links, auxv, fd and fdinfo', () => {
+  it("/proc lists every process; a child's status and smaps are readable by pid", () => {
+    const b = boot();
+    const pid = b.k.task.pid;
+    const child = sysFork(b.k);
+    expect(child).toBeGreaterThan(pid);
+    expect(listDir(b, '/proc')).toEqual(expect.arrayContaining(['self', 'meminfo', String(pid), String(child)]));
+    const s = parseStatus(readProc(b, `/proc/${child}/status`));
+    expect(s.get('Pid')).toBe(String(child));
+    expect(s.get('PPid')).toBe(String(pid));
+    // The child shares what it maps with its parent, but for the scratch pages the parent has
+    // written since (each /proc read here writes two: the path and the data), copied on write.
+    const r = parseRollup(readProc(b, `/proc/${child}/smaps_rollup`));
+    expect(r.Rss).toBe(statusKb(s, 'VmRSS'));
+    expect(r.Private_Clean + r.Private_Dirty).toBe(8);
+    expect(r.Shared_Clean + r.Shared_Dirty).toBe(r.Rss - 8);
+    expect(readlink(b, `/proc/${child}/exe`)).toBe('/prog');
+  });
+
   it('auxv is the vector exec wrote, in 8-byte entries ending with AT_NULL', () => {
     const b = boot();
     const raw = readRaw(b, '/proc/self/auxv');
