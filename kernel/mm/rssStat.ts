@@ -21,3 +21,8 @@ export function updateHiwaterVm(mm: Mm): void {
   const vm = totalVm(mm);
   if (vm > mm.hiwaterVm) mm.hiwaterVm = vm;
 }
+
+/** get_mm_hiwater_rss: the peak resident set in pages (VmHWM, ru_maxrss). */
+export function hiwaterRss(mm: Mm): number {
+  return Math.max(mm.hiwaterRss, mm.rss);
+}

@@ -5,6 +5,7 @@
 // at once. A group leader stays until its last thread is gone (delay_group_leader).
 // do_group_exit takes every thread of the process down with one wait status.
 import { freeAddressSpace } from '../mm/pageTable.js';
+import { hiwaterRss } from '../mm/rssStat.js';
 import { putUser32 } from '../mm/uaccess.js';
 import {
   CLD_CONTINUED, CLD_DUMPED, CLD_EXITED, CLD_KILLED, CLD_STOPPED, makeSigInfo, SA_NOCLDSTOP, SA_NOCLDWAIT,
@@ -57,8 +58,8 @@ export function doExit(k: ExitHooks, t: Task, code: number): void {
     t.clearChildTid = 0;
   }
   completeVforkDone(k.sched, t);
-  // ru_maxrss as getrusage approximates it (the frames in use), kept for the parent's wait.
-  if (t.mm.pgd !== 0) t.group.maxrssKb = Math.max(t.group.maxrssKb, t.mm.mem.framesInUse * 4);
+  // ru_maxrss: the address space's peak resident set (setmax_mm_hiwater_rss), kept for the parent's wait.
+  if (t.mm.pgd !== 0) t.group.maxrssKb = Math.max(t.group.maxrssKb, hiwaterRss(t.mm) * 4);
   for (const q of t.waitingOn) q.remove(t);
   t.waitingOn.length = 0;
   mmput(t);

@@ -4,6 +4,7 @@
 // futex for a single thread, getrandom.
 import { randomFillSync } from 'node:crypto';
 import { EINVAL, ENOSYS, EPERM, ESRCH } from '../errno.js';
+import { hiwaterRss } from '../mm/rssStat.js';
 import { copyFromUser, copyToUser, getUser32, putUser32, strncpyFromUserBytes } from '../mm/uaccess.js';
 import { nsToTicks, rusageBytes, taskCpuNs } from '../proc/cputime.js';
 import { RLIM_INFINITY, RLIM_NLIMITS, RLIMIT_NOFILE, RLIMIT_STACK, type Rlimit, type Task } from '../proc/task.js';
@@ -266,8 +267,8 @@ export function sysGetrusage(c: SyscallContext, who: number, ru: number): number
   if (who !== RUSAGE_SELF && who !== RUSAGE_CHILDREN && who !== RUSAGE_THREAD) return -EINVAL;
   const t = c.task;
   const ns = taskCpuNs(t, who === RUSAGE_CHILDREN ? 'children' : who === RUSAGE_THREAD ? 'thread' : 'self');
-  // ru_maxrss in KiB, approximated by the frames in use; the children's is the largest seen at their exit.
-  const maxrss = who === RUSAGE_CHILDREN ? t.group.childMaxrssKb : c.mm.mem.framesInUse * 4;
+  // ru_maxrss in KiB: the peak resident set (VmHWM); the children's is the largest seen at their exit.
+  const maxrss = who === RUSAGE_CHILDREN ? t.group.childMaxrssKb : Math.max(t.group.maxrssKb, hiwaterRss(c.mm) * 4);
   copyToUser(c.mm, ru, rusageBytes(ns, maxrss));
   return 0;
 }

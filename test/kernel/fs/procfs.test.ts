@@ -8,6 +8,7 @@ import * as nm from '../../../kernel/syscalls/namei.js';
 import * as mem from '../../../kernel/syscalls/memory.js';
 import { dupMm } from '../../../kernel/mm/fork.js';
 import { sysFork } from '../../../kernel/syscalls/fork.js';
+import { sysGetrusage } from '../../../kernel/syscalls/process.js';
 import { freeAddressSpace } from '../../../kernel/mm/pageTable.js';
 import { bootKernel, type Booted } from '../syscalls/sysHelpers.js';
 
@@ -213,6 +214,9 @@ describe('/proc/PID memory views', () => {
     expect(statusKb(s, 'VmRSS')).toBe(statusKb(full, 'VmRSS') - 256);
     expect(statusKb(s, 'VmHWM')).toBe(statusKb(full, 'VmRSS'));
     expect(b.k.mm.rss * 4).toBe(statusKb(s, 'VmRSS'));
+    // getrusage's ru_maxrss (after the two timevals) is the same peak.
+    expect(sysGetrusage(b.k, 0, b.buf + 0x100)).toBe(0);
+    expect(b.u32(b.buf + 0x100 + 16)).toBe(statusKb(s, 'VmHWM'));
     expect(statusKb(s, 'VmSize')).toBe(statusKb(full, 'VmSize') - 256);
     expect(statusKb(s, 'VmPeak')).toBe(statusKb(full, 'VmSize'));
     expect(statusKb(s, 'VmData')).toBeGreaterThanOrEqual(64);
