@@ -17,6 +17,11 @@ function kernelLongBytes(t: Task): number {
   return t.mm.taskSize > 0xc0000000 ? 8 : 4;
 }
 
+/** RLIM_INFINITY as the kernel's unsigned long prints it. */
+function ulongMax(long: number): bigint {
+  return long === 8 ? 0xffffffffffffffffn : 0xffffffffn;
+}
+
 /** render_sigset_t: 64 signals as 16 hex digits. */
 function sigset(s: bigint): string {
   return BigInt.asUintN(64, s).toString(16).padStart(16, '0');
@@ -53,8 +58,9 @@ export function formatStatus(t: Task): string {
   const queued = t.signal.pendingQ.queue.length + t.group.sharedPending.queue.length;
   const sigpendingMax = t.rlimits[RLIMIT_SIGPENDING].cur;
   const caps = euid === 0 ? FULL_CAPS : '0'.repeat(16);
+  // proc_task_name escapes a newline and a backslash in the name.
   const lines = [
-    `Name:\t${t.comm}`, `Umask:\t${t.umask.toString(8).padStart(4, '0')}`, `State:\t${STATE_NAME[t.state]}`,
+    `Name:\t${t.comm.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`, `Umask:\t${t.umask.toString(8).padStart(4, '0')}`, `State:\t${STATE_NAME[t.state]}`,
     `Tgid:\t${t.pid}`, 'Ngid:\t0', `Pid:\t${t.tid}`, `PPid:\t${t.ppid}`, 'TracerPid:\t0',
     `Uid:\t${uid}\t${euid}\t${euid}\t${euid}`, `Gid:\t${gid}\t${egid}\t${egid}\t${egid}`,
     `FDSize:\t${fdSize(t, long * 8)}`, 'Groups:\t ', `NStgid:\t${t.pid}`, `NSpid:\t${t.tid}`, `NSpgid:\t${t.pgid}`,
@@ -65,7 +71,7 @@ export function formatStatus(t: Task): string {
   const mems = long === 8 ? Array(31).fill('00000000').join(',') + ',00000001' : '1';
   const rest = [
     `Threads:\t${live.length}`,
-    `SigQ:\t${queued}/${sigpendingMax === RLIM_INFINITY ? -1 : sigpendingMax}`,
+    `SigQ:\t${queued}/${sigpendingMax === RLIM_INFINITY ? ulongMax(long) : sigpendingMax}`,
     `SigPnd:\t${sigset(t.signal.pending)}`, `ShdPnd:\t${sigset(t.group.sharedPending.set)}`,
     `SigBlk:\t${sigset(t.signal.blocked)}`, `SigIgn:\t${sigset(ign)}`, `SigCgt:\t${sigset(cgt)}`,
     'CapInh:\t0000000000000000', `CapPrm:\t${caps}`, `CapEff:\t${caps}`, `CapBnd:\t${FULL_CAPS}`, 'CapAmb:\t0000000000000000',
@@ -84,8 +90,7 @@ export function formatStat(t: Task): string {
   const hasMm = mm.pgd !== 0;
   const c = hasMm ? mmCounters(mm) : null;
   const long = kernelLongBytes(t);
-  const ulongMax = long === 8 ? 18446744073709551615n : 4294967295n;
-  const rsslim = t.rlimits[RLIMIT_RSS].cur === RLIM_INFINITY ? ulongMax : t.rlimits[RLIMIT_RSS].cur;
+  const rsslim = t.rlimits[RLIMIT_RSS].cur === RLIM_INFINITY ? ulongMax(long) : t.rlimits[RLIMIT_RSS].cur;
   const low31 = (s: bigint) => Number(s & 0x7fffffffn);
   const [ign, cgt] = sigignSigcatch(t);
   const utime = nsToTicks(BigInt(t.isLeader ? groupInstructions(t.group) : t.instructions) * NS_PER_INSN);

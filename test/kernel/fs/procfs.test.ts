@@ -257,6 +257,9 @@ describe('/proc/PID memory views', () => {
     expect(Number(fields[22])).toBe(Number(statm.split(' ')[0]) * 4096);
     expect(Number(fields[23])).toBe(Number(statm.split(' ')[1]));
     expect(Number(fields[25]) >>> 0).toBe(b.k.mm.startCode);
+    b.k.task.comm = 'a\nb\\c';
+    expect(readProc(b, '/proc/self/status').split('\n')[0]).toBe('Name:\ta\\nb\\\\c');
+    expect(parseStatus(readProc(b, '/proc/self/status')).get('SigQ')).toBe('0/' + String(b.k.task.rlimits[11].cur));
   });
 });
 
