@@ -26,6 +26,7 @@ import { AT_FDCWD, lookup, type VfsContext } from './fs/vfs.js';
 import { S_IFMT, S_IFREG } from './fs/stat.js';
 import { personalityFor, type Personality } from './mm/layout.js';
 import { newFaultStats, type Mm } from './mm/mmStruct.js';
+import { hiwaterRss } from './mm/rssStat.js';
 import { vmaContaining, type VmFile } from './mm/vma.js';
 import { copyProcess, type CloneArgs, CLONE_VFORK } from './proc/fork.js';
 import { completeVforkDone, doExit, doGroupExit, type ExitHooks, mmput, notifyParentCldStop, releaseTask } from './proc/exit.js';
@@ -383,6 +384,8 @@ export class Kernel implements SyscallContext, ExitHooks {
     } else {
       task = old;
       this.deThread(task);
+      // The old image's peak resident set stays in ru_maxrss (exec_mmap's setmax_mm_hiwater_rss).
+      if (task.mm.pgd !== 0) task.group.maxrssKb = Math.max(task.group.maxrssKb, hiwaterRss(task.mm) * 4);
       mmput(task);
       task.mm.count--;
       task.mm = r.mm;
