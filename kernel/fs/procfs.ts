@@ -1,5 +1,5 @@
-// A small /proc (fs/proc): /proc/self, /proc/PID/{maps,smaps,smaps_rollup,cmdline,environ,
-// status,stat,statm,limits,auxv,exe,cwd,root,fd/N,fdinfo/N}. formatMaps produces exactly
+// A small /proc (fs/proc): /proc/self, /proc/thread-self, /proc/PID/{maps,smaps,smaps_rollup,
+// cmdline,environ,status,stat,statm,limits,auxv,exe,cwd,root,fd/N,fdinfo/N,task/TID/...}. formatMaps produces exactly
 // Linux's /proc/PID/maps lines (show_map_vma in fs/proc/task_mmu.c), including its padding and
 // the [heap]/[stack] naming rules; the memory views are in procTaskMmu.ts, status and stat in
 // procArray.ts.
@@ -197,27 +197,44 @@ export function procfsLookup(self: Task, rest: string, findTask?: (pid: number) 
   if (parts.length === 0) {
     return dirNode(1n, () => [
       { name: 'self', ino: 2n, type: DT_LNK },
+      { name: 'thread-self', ino: 3n, type: DT_LNK },
       { name: 'meminfo', ino: 4n, type: DT_REG },
-      ...allProcesses(self).map((t) => ({ name: String(t.pid), ino: BigInt(t.pid) << 8n, type: DT_DIR })),
+      ...allProcesses(self).map((t) => ({ name: String(t.pid), ino: pidIno(t.pid), type: DT_DIR })),
     ]);
   }
   if (parts[0] === 'self' && parts.length === 1) return linkNode(2n, () => String(self.pid));
+  if (parts[0] === 'thread-self' && parts.length === 1) return linkNode(3n, () => `${self.pid}/task/${self.tid}`);
   if (parts[0] === 'meminfo') return parts.length === 1 ? fileNode(4n, () => meminfoText(self)) : -ENOTDIR;
-  const found = parts[0] === 'self' || parts[0] === String(self.pid) ? self
+  const leader = self.group.leader.state === 'dead' ? self : self.group.leader;
+  const found = parts[0] === 'self' || parts[0] === String(self.pid) ? leader
     : /^\d+$/.test(parts[0]) ? findTask?.(Number(parts[0])) : undefined;
+  // A thread's directory is reachable by its tid too (Linux hides it from the listing only).
   if (found === undefined || found.state === 'dead') return -ENOENT;
-  const task: Task = found;
-  const base = BigInt(task.pid) << 8n;
-  const [, name, sub, ...more] = parts;
+  return pidEntry(found, parts.slice(1), false);
+}
+
+/** Inode numbers of a /proc/PID (or task/TID) directory and what is below it. */
+function pidIno(tid: number): bigint {
+  return BigInt(tid) << 16n;
+}
+
+/**
+ * Resolves below /proc/PID (thread=false) or /proc/PID/task/TID (thread=true, which has the
+ * same entries but task/): parts are the names after the directory.
+ */
+function pidEntry(task: Task, parts: string[], thread: boolean): SyntheticNode | number {
+  const base = pidIno(thread ? task.tid : task.pid);
+  const [name, sub, ...more] = parts;
   if (name === undefined) {
     return dirNode(base, () => [
       ...PID_FILES.map((n, i) => ({ name: n, ino: base + BigInt(i + 1), type: DT_REG })),
       ...PID_LINKS.map((n, i) => ({ name: n, ino: base + BigInt(i + 16), type: DT_LNK })),
       { name: 'fd', ino: base + 32n, type: DT_DIR },
       { name: 'fdinfo', ino: base + 33n, type: DT_DIR },
+      ...(thread ? [] : [{ name: 'task', ino: base + 34n, type: DT_DIR }]),
     ]);
   }
-  if (sub !== undefined && name !== 'fd' && name !== 'fdinfo') return -ENOTDIR;
+  if (sub !== undefined && name !== 'fd' && name !== 'fdinfo' && !(name === 'task' && !thread)) return -ENOTDIR;
   const mm = task.mm;
   switch (name) {
     case 'maps': return fileNode(base + 1n, () => formatMaps(task));
@@ -236,24 +253,30 @@ export function procfsLookup(self: Task, rest: string, findTask?: (pid: number) 
     case 'root': return linkNode(base + 18n, () => '/');
     case 'fd': {
       if (sub === undefined) {
-        return dirNode(base + 32n, () => task.files.list().map((fd) => ({ name: String(fd), ino: base + 64n + BigInt(fd), type: DT_LNK })));
+        return dirNode(base + 32n, () => task.files.list().map((fd) => ({ name: String(fd), ino: base + 0x1000n + BigInt(fd), type: DT_LNK })));
       }
       if (more.length > 0) return -ENOTDIR;
       const fd = /^\d+$/.test(sub) ? Number(sub) : -1;
       const file = task.files.get(fd);
       if (file === undefined) return -ENOENT;
-      return linkNode(base + 64n + BigInt(fd), () => file.path, { openLinked: () => file.get() });
+      return linkNode(base + 0x1000n + BigInt(fd), () => file.path, { openLinked: () => file.get() });
     }
     case 'fdinfo': {
-      const list = () => task.files.list();
       if (sub === undefined) {
-        return dirNode(base + 33n, () => list().map((fd) => ({ name: String(fd), ino: base + 0x8000n + BigInt(fd), type: DT_REG })));
+        return dirNode(base + 33n, () => task.files.list().map((fd) => ({ name: String(fd), ino: base + 0x8000n + BigInt(fd), type: DT_REG })));
       }
       if (more.length > 0) return -ENOTDIR;
       const fd = /^\d+$/.test(sub) ? Number(sub) : -1;
       const file = task.files.get(fd);
       if (file === undefined) return -ENOENT;
       return fileNode(base + 0x8000n + BigInt(fd), () => fdinfoText(file, task.files.getCloexec(fd)));
+    }
+    case 'task': {
+      const live = () => task.group.threads.filter((t) => t.state !== 'dead');
+      if (thread) return -ENOENT;
+      if (sub === undefined) return dirNode(base + 34n, () => live().map((t) => ({ name: String(t.tid), ino: pidIno(t.tid), type: DT_DIR })));
+      const t = live().find((x) => String(x.tid) === sub);
+      return t === undefined ? -ENOENT : pidEntry(t, more, true);
     }
     default:
       return -ENOENT;

@@ -309,5 +309,10 @@ describe('/proc/PID links, auxv, fd and fdinfo', () => {
     expect(readlink(b, '/proc/self/cwd')).toBe('/');
     expect(readlink(b, '/proc/self/root')).toBe('/');
     expect(listDir(b, '/proc/self')).toEqual(expect.arrayContaining(['smaps', 'smaps_rollup', 'auxv', 'fdinfo', 'status']));
+    const tid = b.k.task.tid;
+    expect(listDir(b, '/proc/self/task')).toEqual(['.', '..', String(tid)]);
+    expect(readlink(b, '/proc/thread-self')).toBe(`${b.k.task.pid}/task/${tid}`);
+    expect(parseStatus(readProc(b, '/proc/thread-self/status')).get('Pid')).toBe(String(tid));
+    expect(listDir(b, `/proc/self/task/${tid}`)).not.toContain('task');
   });
 });
