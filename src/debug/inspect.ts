@@ -22,7 +22,7 @@ export function pagewalkText(t: DebugTarget, addr: number, pid?: number): string
   const out: string[] = [];
   out.push(`linear ${hex8(w.linear)}: directory index ${w.pdeIndex}, table index ${w.pteIndex}, offset ${hex(w.linear & 0xfff)}`);
   out.push(`CR3  ${hex8(w.cr3)}  (page directory at physical ${hex8(w.cr3 & PTE_FRAME)})`);
-  out.push(`PDE[${w.pdeIndex}] at ${hex8(w.pdeAddr)} = ${hex8(w.pde)}  ${w.pde & PTE_P ? pteFlagNames(w.pde) : 'not present (no page table: nothing in these 4 MiB was touched yet)'}`);
+  out.push(`PDE[${w.pdeIndex}] at ${hex8(w.pdeAddr)} = ${hex8(w.pde)}  ${w.pde & PTE_P ? pteFlagNames(w.pde) : 'not present (no page table for these 4 MiB)'}`);
   if (w.pde & PTE_P) {
     out.push(`PTE[${w.pteIndex}] at ${hex8(w.pteAddr)} = ${hex8(w.pte)}  ${w.pte & PTE_P ? pteFlagNames(w.pte) : notPresentPte(t, w.pte)}`);
   }
