@@ -4,6 +4,7 @@
  *   stack_limit catch KIB        lowers RLIMIT_STACK to KIB KiB, recurses until SIGSEGV, catches
  *                                it on a sigaltstack, siglongjmps out and reports; exit 0
  *   stack_limit inherited        the same under the limit the program started with (ulimit -s)
+ *   stack_limit exit KIB         as catch, but the handler itself prints (write) and _exit(0)s
  *   stack_limit nocatch KIB      lowers the limit and recurses with no handler: killed by SIGSEGV
  *   stack_limit noaltstack KIB   a SIGSEGV handler but no alternate stack: the signal cannot be
  *                                delivered on the exhausted stack, so the process is killed
@@ -91,6 +92,22 @@ static void on_segv(int sig, siginfo_t *si, void *uc)
     siglongjmp(back, 1);
 }
 
+static uintptr_t exit_end;
+
+/* The handler of `exit` mode: reports from the alternate stack and ends the process there. */
+static void on_segv_exit(int sig, siginfo_t *si, void *uc)
+{
+    char msg[160];
+    stack_t ss;
+    int n, alt = sigaltstack(NULL, &ss) == 0 && (ss.ss_flags & SS_ONSTACK) != 0;
+    (void)sig;
+    (void)uc;
+    n = snprintf(msg, sizeof msg, "handler: SIGSEGV si_code=%d on_altstack=%d, fault address %lu bytes below the stack end\n",
+                 si->si_code, alt, (unsigned long)(exit_end - (uintptr_t)si->si_addr));
+    write(1, msg, (size_t)n);
+    _exit(0);
+}
+
 /* One frame per call (noinline: gcc would otherwise fold several calls into one frame). */
 static __attribute__((noinline)) unsigned recurse(unsigned n)
 {
@@ -105,7 +122,7 @@ static __attribute__((noinline)) unsigned recurse(unsigned n)
     return recurse(n + 1) + buf[n % FRAME];
 }
 
-static void install(int with_altstack)
+static void install_handler(int with_altstack, void (*handler)(int, siginfo_t *, void *))
 {
     struct sigaction sa;
     if (with_altstack) {
@@ -119,10 +136,15 @@ static void install(int with_altstack)
         }
     }
     memset(&sa, 0, sizeof sa);
-    sa.sa_sigaction = on_segv;
+    sa.sa_sigaction = handler;
     sa.sa_flags = SA_SIGINFO | (with_altstack ? SA_ONSTACK : 0);
     sigemptyset(&sa.sa_mask);
     sigaction(SIGSEGV, &sa, NULL);
+}
+
+static void install(int with_altstack)
+{
+    install_handler(with_altstack, on_segv);
 }
 
 /* Recurses until SIGSEGV; reports what the handler saw. */
@@ -154,7 +176,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (kib == 0) {
-        fputs("usage: stack_limit catch|nocatch|noaltstack|regrow KIB | inherited\n", stderr);
+        fputs("usage: stack_limit catch|exit|nocatch|noaltstack|regrow KIB | inherited\n", stderr);
         return 2;
     }
     set_limit(kib * 1024);
@@ -162,6 +184,12 @@ int main(int argc, char **argv)
         install(1);
         overflow(end);
         return 0;
+    }
+    if (strcmp(mode, "exit") == 0) {
+        exit_end = end;
+        install_handler(1, on_segv_exit);
+        recurse(1);
+        return 1;
     }
     if (strcmp(mode, "regrow") == 0) {
         unsigned first;

@@ -67,6 +67,15 @@ describe.skipIf(!existsSync(`${ROOT}/${PROG}`))('stack growth under RLIMIT_STACK
     expect(r.stdout).toContain('second recursion went deeper');
   });
 
+  it('the handler on the alternate stack can report and _exit by itself', () => {
+    const r = run([PROG, 'exit', '300']);
+    expect(r.status).toBe(0);
+    const m = /^handler: SIGSEGV si_code=1 on_altstack=1, fault address (\d+) bytes below the stack end$/m.exec(r.stdout);
+    expect(m, r.stdout).not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThan(300 * 1024);
+    expect(Number(m![1])).toBeLessThanOrEqual(300 * 1024 + 4096);
+  });
+
   it('with no handler the process is killed by SIGSEGV', () => {
     const r = run([PROG, 'nocatch', '256']);
     expect(r.status).toBe(128 + 11);
