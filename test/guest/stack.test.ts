@@ -106,6 +106,13 @@ describe.skipIf(!existsSync(`${ROOT}/${PROG}`))('stack growth under RLIMIT_STACK
     expectStoppedAt(overflows(r.stdout)[0], 1024 * 1024);
   });
 
+  it.skipIf(!existsSync(`${ROOT}/${BUSYBOX}`))('a guest shell\'s ulimit -s reaches the program it runs (fork, exec)', () => {
+    const r = run([BUSYBOX, 'sh', '-c', `'ulimit -s 300; ${PROG} inherited'`]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('start RLIMIT_STACK cur=307200 max=307200');
+    expectStoppedAt(overflows(r.stdout)[0], 300 * 1024);
+  });
+
   it.skipIf(!existsSync(`${ROOT}/${BUSYBOX}`))('`ulimit -s unlimited` is RLIM_INFINITY in /proc/self/limits', () => {
     const r = run([BUSYBOX, 'cat', '/proc/self/limits'], 'ulimit -s unlimited');
     expect(r.status).toBe(0);
