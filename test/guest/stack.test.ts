@@ -15,6 +15,7 @@ import { CLI_ENV, ROOT } from '../cli/cliProcess.js';
 const PROG = 'guest-programs/build/stack_limit';
 const BUSYBOX = 'guest-programs/debian/busybox-static/bin/busybox';
 const FRAME = 1000;
+const TIMEOUT_MS = 120_000;
 
 /** `i386emu run ARGS` started from bash after the given ulimit commands. */
 function run(args: string[], ulimit = ''): { status: number | null; stdout: string; stderr: string } {
@@ -55,7 +56,7 @@ describe.skipIf(!existsSync(`${ROOT}/${PROG}`))('stack growth under RLIMIT_STACK
     const o = overflows(r.stdout);
     expect(o).toHaveLength(1);
     expectStoppedAt(o[0], 256 * 1024);
-  });
+  }, TIMEOUT_MS);
 
   it('raising the limit again lets the stack grow further (a lowered limit never shrank it)', () => {
     const r = run([PROG, 'regrow', '256']);
@@ -65,7 +66,7 @@ describe.skipIf(!existsSync(`${ROOT}/${PROG}`))('stack growth under RLIMIT_STACK
     expectStoppedAt(o[0], 256 * 1024);
     expectStoppedAt(o[1], 512 * 1024);
     expect(r.stdout).toContain('second recursion went deeper');
-  });
+  }, TIMEOUT_MS);
 
   it('the handler on the alternate stack can report and _exit by itself', () => {
     const r = run([PROG, 'exit', '300']);
@@ -74,21 +75,21 @@ describe.skipIf(!existsSync(`${ROOT}/${PROG}`))('stack growth under RLIMIT_STACK
     expect(m, r.stdout).not.toBeNull();
     expect(Number(m![1])).toBeGreaterThan(300 * 1024);
     expect(Number(m![1])).toBeLessThanOrEqual(300 * 1024 + 4096);
-  });
+  }, TIMEOUT_MS);
 
   it('with no handler the process is killed by SIGSEGV', () => {
     const r = run([PROG, 'nocatch', '256']);
     expect(r.status).toBe(128 + 11);
     expect(r.stdout).toContain('recursing with no handler');
     expect(r.stderr).toMatch(/killed by SIGSEGV \(SEGV_MAPERR\)/);
-  });
+  }, TIMEOUT_MS);
 
   it('a handler without an alternate stack cannot run on the exhausted stack: killed by SIGSEGV', () => {
     const r = run([PROG, 'noaltstack', '256']);
     expect(r.status).toBe(128 + 11);
     expect(r.stdout).toContain('recursing with a handler but no alternate stack');
     expect(r.stdout).not.toContain('caught');
-  });
+  }, TIMEOUT_MS);
 
   it('inherits `ulimit -s` from the shell that started the emulator', () => {
     const r = run([PROG, 'inherited'], 'ulimit -s 512');
@@ -97,21 +98,21 @@ describe.skipIf(!existsSync(`${ROOT}/${PROG}`))('stack growth under RLIMIT_STACK
     const o = overflows(r.stdout);
     expect(o).toHaveLength(1);
     expectStoppedAt(o[0], 512 * 1024);
-  });
+  }, TIMEOUT_MS);
 
   it('a soft `ulimit -S -s` keeps the hard limit', () => {
     const r = run([PROG, 'inherited'], 'ulimit -S -s 1024 && ulimit -H -s 4096');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('start RLIMIT_STACK cur=1048576 max=4194304');
     expectStoppedAt(overflows(r.stdout)[0], 1024 * 1024);
-  });
+  }, TIMEOUT_MS);
 
   it.skipIf(!existsSync(`${ROOT}/${BUSYBOX}`))('a guest shell\'s ulimit -s reaches the program it runs (fork, exec)', () => {
     const r = run([BUSYBOX, 'sh', '-c', `'ulimit -s 300; ${PROG} inherited'`]);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('start RLIMIT_STACK cur=307200 max=307200');
     expectStoppedAt(overflows(r.stdout)[0], 300 * 1024);
-  });
+  }, TIMEOUT_MS);
 
   it.skipIf(!existsSync(`${ROOT}/${BUSYBOX}`))('`ulimit -s unlimited` is RLIM_INFINITY in /proc/self/limits', () => {
     const r = run([BUSYBOX, 'cat', '/proc/self/limits'], 'ulimit -s unlimited');
@@ -119,5 +120,5 @@ describe.skipIf(!existsSync(`${ROOT}/${PROG}`))('stack growth under RLIMIT_STACK
     expect(r.stdout).toMatch(/^Max stack size +unlimited +unlimited +bytes/m);
     const m = run([BUSYBOX, 'cat', '/proc/self/limits'], 'ulimit -s 1000');
     expect(m.stdout).toMatch(/^Max stack size +1024000 +1024000 +bytes/m);
-  });
+  }, TIMEOUT_MS);
 });
