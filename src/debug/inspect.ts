@@ -90,13 +90,13 @@ export function framesText(t: DebugTarget, max = 4096): string {
     }
   });
   const pfns = [...uses.keys()].sort((a, b) => a - b);
+  const cache = t.pageCacheFrames?.() ?? new Map<number, string>();
   const out = [`physical frames: ${t.mem.framesInUse} in use of ${t.mem.frameCount - 1}, ${pfns.length} reachable from page tables`];
   out.push('  frame       refs  flags       owner (address space, linear page, area)');
   for (const pfn of pfns.slice(0, max)) {
     const u = uses.get(pfn)!;
     const rc = t.mem.refcount[pfn];
-    const cached = t.pageCacheOf ? t.pageCacheOf(pfn) !== null : false;
-    const flags = [rc > 1 || u.owners.length > 1 ? 'shared' : '', u.cow ? 'COW' : '', cached ? 'cache' : ''].filter(Boolean).join(',') || '-';
+    const flags = [rc > 1 || u.owners.length > 1 ? 'shared' : '', u.cow ? 'COW' : '', cache.has(pfn) ? 'cache' : ''].filter(Boolean).join(',') || '-';
     out.push(`  ${hex8(pfn << PAGE_SHIFT)}  ${String(rc).padStart(4)}  ${flags.padEnd(10)}  ${u.owners.join('; ')}`);
   }
   if (pfns.length > max) out.push(`  ... ${pfns.length - max} more`);

@@ -129,21 +129,20 @@ export class KernelTarget implements DebugTarget {
   }
 
   /**
-   * The file and page index under which the page cache holds pfn: the kernel-wide table, and
-   * the caches outside it that areas map (an exec image read without a file).
+   * Every frame the page cache holds, as "FILE page N": the kernel-wide table, and the caches
+   * outside it that areas map (an exec image read without a file).
    */
-  pageCacheOf(pfn: number): string | null {
+  pageCacheFrames(): Map<number, string> {
     const paths = new Map<PageCacheSpace, string>();
     for (const t of this.kernel.sched.order) {
       for (const v of t.mm.vmas) if (v.file && !paths.has(v.file.mapping)) paths.set(v.file.mapping, v.file.path);
     }
     for (const as of this.kernel.pageCache.table.values()) if (!paths.has(as)) paths.set(as, as.key ?? '?');
+    const out = new Map<number, string>();
     for (const [as, path] of paths) {
-      for (const [index, f] of as.pages) {
-        if (f === pfn) return `${path} page ${index}${as.dirty.has(index) ? ' (dirty)' : ''}`;
-      }
+      for (const [index, pfn] of as.pages) out.set(pfn, `${path} page ${index}${as.dirty.has(index) ? ' (dirty)' : ''}`);
     }
-    return null;
+    return out;
   }
 
   auxv(): Uint8Array {

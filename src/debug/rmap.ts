@@ -59,7 +59,7 @@ export function frameText(t: DebugTarget, phys: number): string {
   const uses: FrameUse[] = [];
   forEachFrameUse(t, spacesOf(t), (p, u) => { if (p === pfn) uses.push(u); });
   const rc = t.mem.refcount[pfn] ?? 0;
-  const cached = t.pageCacheOf ? t.pageCacheOf(pfn) : null;
+  const cached = t.pageCacheFrames?.().get(pfn) ?? null;
   const pages = uses.filter((u) => u.kind === 'page');
   const out = [`frame ${hex8(pfn << PAGE_SHIFT)} (pfn ${hex(pfn)}): refcount ${rc}${rc === 0 ? ' (free)' : ''}`];
   out.push(cached === null ? 'page cache: no' : `page cache: ${cached} (the cache holds one reference)`);

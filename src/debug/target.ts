@@ -77,8 +77,8 @@ export interface DebugTarget {
    * watchpoints and stepping belong to the debugged process, as with gdb's detach-on-fork.
    */
   traced?(): boolean;
-  /** Where the page cache holds frame pfn ("FILE page N"), or null when it does not. */
-  pageCacheOf?(pfn: number): string | null;
+  /** The frames the page cache holds, each with where ("FILE page N"). */
+  pageCacheFrames?(): Map<number, string>;
   /**
    * What the kernel knows of slot offset of swap area type (whether the page is in the swap
    * cache, and at which frame), or null when it has nothing to say. Only the PTE format is
