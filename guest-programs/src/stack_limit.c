@@ -10,6 +10,8 @@
  *                                delivered on the exhausted stack, so the process is killed
  *   stack_limit regrow KIB       catch at KIB KiB, then raise the limit to 2*KIB and recurse
  *                                deeper: a lowered limit stops growth but never shrinks the stack
+ *   stack_limit vfork KIB        lowers the limit to KIB KiB; a vfork child lowers its own to a
+ *                                quarter and exits; the parent's stack still grows to KIB KiB
  * Each recursion frame holds a FRAME-byte volatile array it writes from the top down, so the
  * pages are touched in order, as a real deep recursion touches them.
  */
@@ -20,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define FRAME 1000
@@ -190,6 +193,20 @@ int main(int argc, char **argv)
         install_handler(1, on_segv_exit);
         recurse(1);
         return 1;
+    }
+    if (strcmp(mode, "vfork") == 0) {
+        struct rlimit r = { kib * 256, RLIM_INFINITY };
+        int status = 0;
+        pid_t pid = vfork();
+        if (pid == 0) {
+            setrlimit(RLIMIT_STACK, &r);
+            _exit(0);
+        }
+        waitpid(pid, &status, 0);
+        show_limit("after vfork child");
+        install(1);
+        overflow(end);
+        return 0;
     }
     if (strcmp(mode, "regrow") == 0) {
         unsigned first;

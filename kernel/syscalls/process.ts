@@ -184,7 +184,9 @@ function setRlimit(c: SyscallContext, resource: number, r: Rlimit): number {
   if (r.cur > r.max) return -EINVAL;
   if (r.max > c.task.rlimits[resource].max && c.task.cred.euid !== 0) return -EPERM;
   c.task.rlimits[resource] = r;
-  if (resource === RLIMIT_STACK) c.mm.stackRlimit = r.cur >= 0xffffffffn ? 0xffffffff : Number(r.cur);
+  // The growth limit lives in the mm; a vfork child borrowing its parent's keeps it to itself
+  // (its exec applies it), or the parent would come back with the child's limit.
+  if (resource === RLIMIT_STACK && c.task.vforkParent === null) c.mm.stackRlimit = r.cur >= 0xffffffffn ? 0xffffffff : Number(r.cur);
   if (resource === RLIMIT_NOFILE) c.task.files.maxFds = r.cur > 65536n ? 65536 : Number(r.cur);
   return 0;
 }

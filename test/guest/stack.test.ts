@@ -68,6 +68,15 @@ describe.skipIf(!existsSync(`${ROOT}/${PROG}`))('stack growth under RLIMIT_STACK
     expect(r.stdout).toContain('second recursion went deeper');
   }, TIMEOUT_MS);
 
+  it('a vfork child\'s setrlimit is its own: the parent\'s stack still grows to the parent\'s limit', () => {
+    const r = run([PROG, 'vfork', '512']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('after vfork child RLIMIT_STACK cur=524288 ');
+    const o = overflows(r.stdout);
+    expect(o).toHaveLength(1);
+    expectStoppedAt(o[0], 512 * 1024);
+  }, TIMEOUT_MS);
+
   it('the handler on the alternate stack can report and _exit by itself', () => {
     const r = run([PROG, 'exit', '300']);
     expect(r.status).toBe(0);
