@@ -91,6 +91,7 @@ describe.skipIf(!existsSync(`${ROOT}/${PROG}`))('stack growth under RLIMIT_STACK
     expect(r.status).toBe(128 + 11);
     expect(r.stdout).toContain('recursing with no handler');
     expect(r.stderr).toMatch(/killed by SIGSEGV \(SEGV_MAPERR\)/);
+    expect(r.stderr).toContain('[stack overflow: the stack may not grow past RLIMIT_STACK (256 KiB)]');
   }, TIMEOUT_MS);
 
   it('a handler without an alternate stack cannot run on the exhausted stack: killed by SIGSEGV', () => {

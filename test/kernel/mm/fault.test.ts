@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PF_PROT, PF_USER, PF_WRITE, PTE_COW, PTE_RW } from '../../../src/mmu/paging.js';
-import { expandStack, handleMmFault } from '../../../kernel/mm/fault.js';
+import { expandStack, handleMmFault, stackOverflowNote } from '../../../kernel/mm/fault.js';
 import { MMAP_MIN_ADDR, STACK_GUARD_GAP } from '../../../kernel/mm/mmStruct.js';
 import { PageCache } from '../../../kernel/mm/pageCache.js';
 import { getPte, mapPage } from '../../../kernel/mm/pageTable.js';
@@ -147,6 +147,16 @@ describe('expandStack', () => {
       expect(grow(mm, below)).toBe('ok');
       expect(mm.vmas[1].start).toBe(below);
     }
+  });
+
+  it('names the reason for the diagnostic of a refused growth, and nothing for other addresses', () => {
+    const mm = stackMm(256 * KIB);
+    expect(stackOverflowNote(mm, TOP - 300 * KIB)).toBe('stack overflow: the stack may not grow past RLIMIT_STACK (256 KiB)');
+    expect(stackOverflowNote(mm, TOP - 200 * KIB)).toBeUndefined(); // it may grow there
+    expect(stackOverflowNote(mm, TOP - 4)).toBeUndefined(); // inside the area
+    insertVma(mm.vmas, new VmArea(TOP - 0x10_0000, TOP - 0xF_0000, RW, null, 0, null));
+    expect(stackOverflowNote(mm, TOP - 0xF_0000 + 4096)).toMatch(/guard gap/);
+    expect(stackOverflowNote(mm, 0x1000)).toBeUndefined();
   });
 
   it('never below mmap_min_addr', () => {
