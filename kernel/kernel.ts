@@ -32,7 +32,7 @@ import { copyProcess, type CloneArgs, CLONE_VFORK } from './proc/fork.js';
 import { completeVforkDone, doExit, doGroupExit, type ExitHooks, mmput, notifyParentCldStop, releaseTask } from './proc/exit.js';
 import { futexWake } from './proc/futex.js';
 import { NS_PER_INSN, Scheduler } from './proc/sched.js';
-import { FsInfo, RLIMIT_STACK, type RestartBlock, Task, ThreadGroup } from './proc/task.js';
+import { defaultRlimits, FsInfo, RLIMIT_STACK, type RestartBlock, type Rlimit, Task, ThreadGroup } from './proc/task.js';
 import { sleepOn, type WaitQueue } from './proc/waitQueue.js';
 import { deliverable, getSignal, sendSignal } from './signal/deliver.js';
 import { setupSignalFrame } from './signal/handle.js';
@@ -77,6 +77,11 @@ export interface KernelOptions {
   quantum?: number;
   /** Sleep the host for the virtual time an idle guest waits (default true: sleep 1 takes 1 s). */
   realTimeSleep?: boolean;
+  /**
+   * Resource limits the first process starts with instead of the defaults, by RLIMIT_ number
+   * (the CLI passes the host's RLIMIT_STACK, as a shell's `ulimit -s` reaches a native program).
+   */
+  rlimits?: Readonly<Record<number, Rlimit>>;
 }
 
 export interface FatalDiagnostic {
@@ -330,6 +335,13 @@ export class Kernel implements SyscallContext, ExitHooks {
     this.tracer.write?.(`execve(${JSON.stringify(hostPath)}, ${JSON.stringify(argv)}, ${hex(envp.length)} /* ${envp.length} vars */) = 0`);
   }
 
+  /** The limits of the first process: the defaults with options.rlimits over them. */
+  private initialRlimits(): Rlimit[] {
+    const r = defaultRlimits();
+    for (const [k, v] of Object.entries(this.opts.rlimits ?? {})) r[Number(k)] = { ...v };
+    return r;
+  }
+
   /** The first process: pid, stdio, cwd; its memory comes from the first exec. */
   private createInitTask(mm: Mm): Task {
     const uid = process.getuid?.() ?? 0;
@@ -341,6 +353,7 @@ export class Kernel implements SyscallContext, ExitHooks {
     const group = new ThreadGroup(pid, pid);
     const fs = new FsInfo();
     fs.cwd = this.mounts.guestPathOf(process.cwd()) ?? '/';
+    group.rlimits = this.initialRlimits();
     const t = new Task(pid, group, mm, files, fs, new SigHand(), { uid, euid: uid, gid, egid: gid });
     group.leader = t;
     this.sched.add(t);
@@ -365,7 +378,8 @@ export class Kernel implements SyscallContext, ExitHooks {
     const old = this.sched.current;
     const uid = old?.cred.uid ?? process.getuid?.() ?? 0;
     const gid = old?.cred.gid ?? process.getgid?.() ?? 0;
-    const stackRlimit = old ? Number(old.rlimits[RLIMIT_STACK].cur > 0xffffffffn ? 0xffffffffn : old.rlimits[RLIMIT_STACK].cur) : 8 * 1024 * 1024;
+    const stackLimit = (old ? old.rlimits : this.initialRlimits())[RLIMIT_STACK].cur;
+    const stackRlimit = Number(stackLimit > 0xffffffffn ? 0xffffffffn : stackLimit);
     let r: ReturnType<typeof execBinary>;
     try {
       r = execBinary(this.mem, this.mmu, this.faultStats, this.personality, {

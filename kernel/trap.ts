@@ -4,7 +4,7 @@
 // stray INT n → SIGSEGV, INT3 → SIGTRAP/TRAP_BRKPT, a single-step trap → SIGTRAP/TRAP_TRACE.
 import { Stop } from '../src/cpu/stop.js';
 import type { Kernel } from './kernel.js';
-import { handleMmFault } from './mm/fault.js';
+import { handleMmFault, stackOverflowNote } from './mm/fault.js';
 import type { Task } from './proc/task.js';
 import { forceSig } from './signal/deliver.js';
 import {
@@ -49,7 +49,8 @@ export function handleTrap(k: Kernel, t: Task, stop: Stop): void {
       if (r === 'ok') return;
       if (r === 'sigbus') forceSigFault(k, t, SIGBUS, BUS_ADRERR, addr, cpu.eip, 14, err, 'access beyond the end of a mapped file');
       else if (r === 'oom') forceSigFault(k, t, SIGKILL, SI_KERNEL, addr, cpu.eip, 14, err, 'out of guest physical memory');
-      else forceSigFault(k, t, SIGSEGV, r === 'segv-maperr' ? SEGV_MAPERR : SEGV_ACCERR, addr, cpu.eip, 14, err);
+      else if (r === 'segv-maperr') forceSigFault(k, t, SIGSEGV, SEGV_MAPERR, addr, cpu.eip, 14, err, stackOverflowNote(t.mm, addr));
+      else forceSigFault(k, t, SIGSEGV, SEGV_ACCERR, addr, cpu.eip, 14, err);
       return;
     }
     case Stop.InvalidOpcode:

@@ -38,6 +38,14 @@ export const AUXV_NAMES: Record<number, string> = {
 export const STACK_EXPAND = 128 * 1024;
 /** MAX_ARG_STRLEN: one argument or environment string at most 32 pages. */
 export const MAX_ARG_STRLEN = 32 * PAGE_SIZE;
+
+/**
+ * prepare_arg_pages: the bytes argv and envp (strings and pointers) may take: a quarter of
+ * RLIMIT_STACK, at most 3/4 of _STK_LIM (8 MiB), and never less than ARG_MAX (32 pages).
+ */
+export function argStringsLimit(stackRlimit: number): number {
+  return Math.max(Math.min(6 * 1024 * 1024, Math.floor(stackRlimit / 4)), 32 * PAGE_SIZE);
+}
 /** USER_HZ, what AT_CLKTCK reports. */
 export const USER_HZ = 100;
 /**
@@ -105,7 +113,7 @@ export function createElfTables(mm: Mm, personality: Personality, input: ElfTabl
     total += s.length;
   }
   const pointerBytes = (args.length + envs.length + 2) * 4;
-  if (total + pointerBytes > mm.stackRlimit / 4) throw new ElfError('argument list too long');
+  if (total + pointerBytes > argStringsLimit(mm.stackRlimit)) throw new ElfError('argument list too long');
 
   // copy_strings: from just below the top word downwards.
   let p = stackTop - personality.kernelPtrSize;
@@ -124,8 +132,11 @@ export function createElfTables(mm: Mm, personality: Personality, input: ElfTabl
   const stringsStart = p;
 
   // setup_arg_pages: the area spans the string pages plus stack_expand.
+  // A limit smaller than the strings leaves the area as it is (expand_stack never shrinks).
   let stackBase = pageDown(stringsStart) - STACK_EXPAND;
-  if (stackTop - pageDown(stringsStart) + STACK_EXPAND > mm.stackRlimit) stackBase = stackTop - pageDown(mm.stackRlimit);
+  if (stackTop - pageDown(stringsStart) + STACK_EXPAND > mm.stackRlimit) {
+    stackBase = Math.min(pageDown(stringsStart), stackTop - pageDown(mm.stackRlimit));
+  }
   // VM_STACK_FLAGS includes VM_ACCOUNT.
   const flags = VM_READ | VM_WRITE | VM_MAY_ALL | VM_GROWSDOWN | VM_ACCOUNT | (input.execStack ? VM_EXEC : 0);
   mmapRegion(mm, stackBase, stackTop - stackBase, flags, null, 0, '[stack]');

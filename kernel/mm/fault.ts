@@ -52,18 +52,36 @@ function accessError(vma: VmArea, errorCode: number, write: boolean): boolean {
  * RLIMIT_STACK, above mmap_min_addr, and keeping the guard gap to the area below.
  */
 export function expandStack(mm: Mm, index: number, addr: number): boolean {
-  const vma = mm.vmas[index];
-  const start = Math.floor(addr / PAGE_SIZE) * PAGE_SIZE;
-  if (start < MMAP_MIN_ADDR) return false;
-  const prev = index > 0 ? mm.vmas[index - 1] : undefined;
-  if (prev !== undefined && !(prev.flags & VM_GROWSDOWN) && prev.flags & (VM_READ | VM_WRITE | VM_EXEC)) {
-    if (start < prev.end || start - prev.end < STACK_GUARD_GAP) return false;
-  }
-  if (prev !== undefined && start < prev.end) return false;
-  if (vma.end - start > mm.stackRlimit) return false;
-  vma.start = start;
+  if (stackGrowthRefusal(mm, index, addr) !== null) return false;
+  mm.vmas[index].start = Math.floor(addr / PAGE_SIZE) * PAGE_SIZE;
   mm.stats.stackGrowth++;
   return true;
+}
+
+/**
+ * Why the stack area vmas[index] may not grow down to addr (acct_stack_growth's and
+ * expand_downwards' checks: the size is measured from the area's end and may reach the limit
+ * exactly), or null when it may.
+ */
+export function stackGrowthRefusal(mm: Mm, index: number, addr: number): string | null {
+  const vma = mm.vmas[index];
+  const start = Math.floor(addr / PAGE_SIZE) * PAGE_SIZE;
+  if (start < MMAP_MIN_ADDR) return 'below mmap_min_addr';
+  const prev = index > 0 ? mm.vmas[index - 1] : undefined;
+  if (prev !== undefined && start < prev.end) return 'into the mapping below';
+  if (prev !== undefined && !(prev.flags & VM_GROWSDOWN) && prev.flags & (VM_READ | VM_WRITE | VM_EXEC)
+    && start - prev.end < STACK_GUARD_GAP) return 'into the stack guard gap above the mapping below';
+  if (vma.end - start > mm.stackRlimit) return `past RLIMIT_STACK (${Math.floor(mm.stackRlimit / 1024)} KiB)`;
+  return null;
+}
+
+/** For the diagnostic of a SIGSEGV at addr: "stack overflow: ..." when addr is below a stack area. */
+export function stackOverflowNote(mm: Mm, addr: number): string | undefined {
+  const i = findVmaIndex(mm.vmas, addr >>> 0);
+  const vma = mm.vmas[i];
+  if (vma === undefined || vma.start <= addr >>> 0 || !(vma.flags & VM_GROWSDOWN)) return undefined;
+  const why = stackGrowthRefusal(mm, i, addr >>> 0);
+  return why === null ? undefined : `stack overflow: the stack may not grow ${why}`;
 }
 
 function handlePteFault(mm: Mm, vma: VmArea, addr: number, write: boolean): FaultResult {

@@ -6,7 +6,7 @@
 import { accessSync, constants } from 'node:fs';
 import { E2BIG, EACCES, ELOOP, ENOEXEC } from '../errno.js';
 import { ElfError } from '../exec/elfError.js';
-import { MAX_ARG_STRLEN } from '../exec/elfTables.js';
+import { argStringsLimit, MAX_ARG_STRLEN } from '../exec/elfTables.js';
 import { HostFileInode, hostOpen } from '../fs/hostfs.js';
 import { S_IFMT, S_IFREG } from '../fs/stat.js';
 import { AT_FDCWD, lookup, PATH_MAX } from '../fs/vfs.js';
@@ -31,7 +31,7 @@ function readStringArray(c: SyscallContext, ptr: number): string[] | number {
       throw e;
     }
     total += s.length + 1 + 4;
-    if (total > c.mm.stackRlimit / 4) return -E2BIG;
+    if (total > argStringsLimit(c.mm.stackRlimit)) return -E2BIG;
     out.push(s);
   }
   return out;

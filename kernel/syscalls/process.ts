@@ -177,10 +177,17 @@ export function sysPrctl(c: SyscallContext, option: number, arg2: number): numbe
 
 // ---- resource limits -------------------------------------------------------------------
 
+/**
+ * do_prlimit: soft at most hard, and only root (CAP_SYS_RESOURCE) raises a hard limit. A new
+ * RLIMIT_STACK takes effect at the next stack growth; the area already there is kept.
+ */
 function setRlimit(c: SyscallContext, resource: number, r: Rlimit): number {
   if (r.cur > r.max) return -EINVAL;
+  if (r.max > c.task.rlimits[resource].max && c.task.cred.euid !== 0) return -EPERM;
   c.task.rlimits[resource] = r;
-  if (resource === RLIMIT_STACK) c.mm.stackRlimit = r.cur >= 0xffffffffn ? 0xffffffff : Number(r.cur);
+  // The growth limit lives in the mm; a vfork child borrowing its parent's keeps it to itself
+  // (its exec applies it), or the parent would come back with the child's limit.
+  if (resource === RLIMIT_STACK && c.task.vforkParent === null) c.mm.stackRlimit = r.cur >= 0xffffffffn ? 0xffffffff : Number(r.cur);
   if (resource === RLIMIT_NOFILE) c.task.files.maxFds = r.cur > 65536n ? 65536 : Number(r.cur);
   return 0;
 }

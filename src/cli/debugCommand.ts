@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parseRunArgs, UsageError } from './args.js';
 import { CliError } from './cliError.js';
 import { fsKernelOptions } from './fsOptions.js';
+import { hostRlimits } from './hostRlimits.js';
 import { hostEnvironment, programHostPath, readElfProgram } from './readProgram.js';
 import { Session } from '../debug/session.js';
 import { runInteractive, runScript, runStream } from '../debug/repl.js';
@@ -67,6 +68,7 @@ export async function debugCommand(argv: string[]): Promise<number> {
       memoryBytes: o.memoryMiB * 1024 * 1024,
       quantum: o.quantum ?? undefined,
       ...fsOpts,
+      rlimits: hostRlimits(),
       strace: o.strace ? (line: string) => process.stderr.write(line + '\n') : undefined,
       stdin: tty ? new Uint8Array(0) : 0,
     }),

@@ -4,6 +4,7 @@
 import type { RunOptions } from './args.js';
 import { CliError } from './cliError.js';
 import { fsKernelOptions } from './fsOptions.js';
+import { hostRlimits } from './hostRlimits.js';
 import { hostEnvironment, programHostPath, readElfProgram } from './readProgram.js';
 import { launch } from '../debug/kernelTarget.js';
 import { GdbStub } from '../debug/gdb/stub.js';
@@ -21,6 +22,7 @@ export async function runWithGdb(o: RunOptions): Promise<number> {
       memoryBytes: o.memoryMiB * 1024 * 1024,
       quantum: o.quantum ?? undefined,
       ...fsKernelOptions(o),
+      rlimits: hostRlimits(),
       strace: o.strace ? (line: string) => process.stderr.write(line + '\n') : undefined,
     });
   } catch (e) {

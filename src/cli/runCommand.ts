@@ -3,6 +3,7 @@
 import type { RunOptions } from './args.js';
 import { CliError } from './cliError.js';
 import { fsKernelOptions } from './fsOptions.js';
+import { hostRlimits } from './hostRlimits.js';
 import { hostEnvironment, programHostPath, readProgram } from './readProgram.js';
 import { Kernel } from '../../kernel/kernel.js';
 import { ElfError } from '../../kernel/exec/elfError.js';
@@ -20,6 +21,7 @@ export async function runCommand(o: RunOptions): Promise<number> {
     memoryBytes: o.memoryMiB * 1024 * 1024,
     quantum: o.quantum ?? undefined,
     ...fsKernelOptions(o),
+    rlimits: hostRlimits(),
     strace: o.strace ? (line: string) => process.stderr.write(line + '\n') : undefined,
   });
   const envp = hostEnvironment();

@@ -8,7 +8,8 @@ import { Recorder, DEFAULT_INSN_MAX } from './record.js';
 import { GENERAL_REGS, X87_REGS, SSE_REGS, registerLine, readReg } from './regs.js';
 import { parseFormat, formatDump, hex, hex8, cString } from './format.js';
 import { disassemble, loadDisassembler } from './disassembler.js';
-import { pagewalkText, tlbText, framesText, tasksText, statsText } from './inspect.js';
+import { pagewalkText, tlbText, framesText, frameAtText, tasksText, statsText } from './inspect.js';
+import { frameText } from './rmap.js';
 import { MemoryError } from './memory.js';
 
 export interface Command {
@@ -352,6 +353,16 @@ function threadCmd(s: Session, args: string): void {
   s.out(`[Switching to thread ${tid} (process ${t.pid})]`);
 }
 
+/** info frames [PHYS | at ADDR [pid N]]: all frames, or one frame's reverse map. */
+function framesCmd(s: Session, args: string): void {
+  const a = args.trim();
+  const t = s.live();
+  if (a === '') { s.out(framesText(t)); return; }
+  const at = /^at\s+(.*?)(?:\s+pid\s+(\d+))?\s*$/.exec(a);
+  if (at) s.out(frameAtText(t, s.eval.evaluateNumber(at[1]), at[2] !== undefined ? Number(at[2]) : undefined));
+  else s.out(frameText(t, s.eval.evaluateNumber(a)));
+}
+
 /** pagewalk ADDR [pid N]: the walk in the current address space or in process N's. */
 function pagewalkCmd(s: Session, args: string): void {
   const m = /^(.*?)\s+pid\s+(\d+)\s*$/.exec(args);
@@ -444,7 +455,7 @@ function infoCmd(s: Session, args: string): Promise<void> | void {
     registers: () => infoRegisters(s, rest, rest === 'all' ? (() => { return true; })() : false), 'all-registers': () => infoRegisters(s, rest, true),
     symbol: () => infoSymbol(s, rest), address: () => infoAddress(s, rest), line: () => infoLine(s, rest),
     proc: () => mapsCmd(s), maps: () => mapsCmd(s), mappings: () => mapsCmd(s),
-    tlb: () => s.out(tlbText(s.live())), frames: () => s.out(framesText(s.live())), tasks: () => s.out(tasksText(s.live())),
+    tlb: () => s.out(tlbText(s.live())), frames: () => framesCmd(s, rest), tasks: () => s.out(tasksText(s.live())),
     threads: () => s.out(tasksText(s.live())),
     record: () => s.out(s.engine.recorder ? s.engine.recorder.info() : 'No record target is currently active.'),
     program: () => { const t = s.live(); s.out(`\tUsing the running image of child process ${t.pid}.\nProgram stopped at ${hex(t.cpu.eip)}.`); },
@@ -508,7 +519,7 @@ export const COMMANDS: Command[] = [
     b.cond = m[2] || null;
     if (!b.cond) s.out(`Breakpoint ${b.id} now unconditional.`);
   } },
-  { names: ['info', 'i'], summary: 'info breakpoints|registers|all-registers|symbol|address|line|proc mappings|maps|tlb|frames|tasks|record', help: 'info SUBCOMMAND: breakpoints (b), registers (r) [REG...], all-registers (x87 and SSE too), symbol ADDR, address SYM, line [LOC], proc mappings / maps (the areas as /proc/PID/maps), tlb (cached translations, hits, misses), frames (physical frames: owner, refcount, shared/COW), tasks (PID, TID, state, parent, mm), record.', run: infoCmd },
+  { names: ['info', 'i'], summary: 'info breakpoints|registers|all-registers|symbol|address|line|proc mappings|maps|tlb|frames|tasks|record', help: 'info SUBCOMMAND: breakpoints (b), registers (r) [REG...], all-registers (x87 and SSE too), symbol ADDR, address SYM, line [LOC], proc mappings / maps (the areas as /proc/PID/maps), tlb (cached translations, hits, misses), frames [PHYS | at ADDR] (physical frames: owners, refcount, shared/COW/page cache; one frame: every task and area mapping it), tasks (PID, TID, state, parent, mm), record.', run: infoCmd },
   { names: ['print', 'p', 'inspect', 'call'], summary: 'print[/FMT] EXPR: evaluate and show an expression', help: 'print[/x|d|u|o|t|c|a] EXPR: registers ($eax, $ax, $al, $eip, $sp, $eflags, $st0, $xmm0...), symbols (a symbol stands for its address), casts such as *(int *)ADDR, C operators, $N history, and assignment (p $eax = 3).', run: printCmd },
   { names: ['output'], summary: 'output EXPR: like print without history', help: 'output EXPR: print the value only.', run: (s, a) => { s.out(s.formatValue(s.eval.evaluate(a), null)); } },
   { names: ['set'], summary: 'set $reg = EXPR, set *(int *)ADDR = EXPR, set var ...', help: 'set EXPR-WITH-ASSIGNMENT: change a register (set $eax = 5, set $eflags = $eflags | 1), memory (set *(int *)0x804c010 = 7, set {char}ADDR = 65) or a convenience variable ($x = 1). set record full insn-number-max N changes the record limit.', run: setCmd },
@@ -516,9 +527,9 @@ export const COMMANDS: Command[] = [
   { names: ['disassemble', 'disas'], summary: 'disassemble [/r] [ADDR [N] | START,END | START,+LEN]', help: 'disassemble: the function around EIP (or ADDR), or N instructions from ADDR, or a range; "=>" marks EIP. /r adds the raw bytes. Intel syntax (capstone).', run: disassembleCmd },
   { names: ['backtrace', 'bt', 'where'], summary: 'show the call stack from the frame pointers', help: 'backtrace [N]: frames found by following EBP (saved EBP at [EBP], return address at [EBP+4]); says where and why it cannot unwind (code built without frame pointers, a corrupt chain).', run: btCmd },
   { names: ['maps'], summary: 'maps [PID]: the memory areas as /proc/PID/maps', help: 'maps [PID]: the areas of the current process (same as info proc mappings), or of process PID.', run: (s, a) => mapsCmd(s, a) },
-  { names: ['pagewalk', 'translate'], summary: 'pagewalk ADDR [pid N]: CR3 → PDE → PTE → physical, and why a fault would happen', help: 'pagewalk ADDR [pid N] (or translate ADDR): in the current address space or process N\'s: the two-level walk for a linear address: CR3, the PDE index and entry with its flag bits (P RW/RO U/S A D ...), the PTE index and entry, the physical address, and whether a user read or write would fault and why (not present, read-only, supervisor, copy-on-write). Nothing is changed (no A/D bits, no TLB fill).', run: (s, a) => pagewalkCmd(s, a) },
+  { names: ['pagewalk', 'translate'], summary: 'pagewalk ADDR [pid N]: CR3 → PDE → PTE → physical, and why a fault would happen', help: 'pagewalk ADDR [pid N] (or translate ADDR): in the current address space or process N\'s: the two-level walk for a linear address: CR3, the PDE index and entry with its flag bits (P RW/RO U/S A D ...), the PTE index and entry, the physical address, and whether a user read or write would fault and why (not present: never touched, or a swap entry with its type and offset; read-only, supervisor (PROT_NONE), copy-on-write). Nothing is changed (no A/D bits, no TLB fill).', run: (s, a) => pagewalkCmd(s, a) },
   { names: ['tlb'], summary: 'same as info tlb', help: 'tlb: the TLB entries now cached and the hit/miss counters.', run: (s) => { s.out(tlbText(s.live())); } },
-  { names: ['frames'], summary: 'same as info frames', help: 'frames: the physical frames reachable from the page tables, with refcount and owners.', run: (s) => { s.out(framesText(s.live())); } },
+  { names: ['frames'], summary: 'same as info frames', help: 'frames [PHYS | at ADDR [pid N]]: the physical frames reachable from the page tables, with refcount, flags (shared, COW, cache) and owners; with an argument, one frame (by physical address, or the one mapped at linear ADDR) and every task and area that maps it, its PTE flags, refcount and page-cache page.', run: (s, a) => framesCmd(s, a) },
   { names: ['tasks'], summary: 'same as info tasks', help: 'tasks: the task list.', run: (s) => { s.out(tasksText(s.live())); } },
   { names: ['thread'], summary: 'thread [TID]: show or switch the current thread', help: 'thread: the current thread; thread TID: make thread TID of this process the current one (registers, stepping).', run: (s, a) => threadCmd(s, a) },
   { names: ['layout'], summary: 'the address-space picture', help: 'layout: a picture of the address space (text, data, heap, mmap area, stack).', run: (s) => { const t = s.live(); s.out(t.layout ? t.layout() : 'layout: not yet available (the address-space layout view arrives with the layout work); use maps.'); } },

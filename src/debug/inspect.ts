@@ -1,11 +1,14 @@
 // The machine below the CPU as text: `pagewalk ADDR` (CR3 → PDE → PTE → physical, with flag
-// bits and why an access would fault), `info tlb`, `info frames` (who maps each physical frame,
-// its reference count, shared / copy-on-write) and `stats`. Shared by the REPL and the gdb
-// stub's monitor commands, so both print the same thing.
+// bits, a not-present PTE decoded (never touched, or a swap entry's type and offset) and why an
+// access would fault), `info tlb`, `info frames` (who maps each physical frame, its reference
+// count, shared / copy-on-write / page cache; one frame's reverse map is rmap.ts) and `stats`.
+// Shared by the REPL and the gdb stub's monitor commands, so both print the same thing.
 import { inspectWalk, pteFlagNames, PTE_COW, PTE_FRAME, PTE_P } from '../mmu/paging.js';
 import { PAGE_SHIFT } from '../mmu/physicalMemory.js';
+import { isSwapPte, swpOffset, swpType } from '../mmu/swapEntry.js';
 import type { DebugTarget } from './target.js';
 import { hex, hex8 } from './format.js';
+import { forEachFrameUse, frameText, spacesOf } from './rmap.js';
 
 /** The walk for addr in the current address space, or in process pid's. */
 export function pagewalkText(t: DebugTarget, addr: number, pid?: number): string {
@@ -19,9 +22,9 @@ export function pagewalkText(t: DebugTarget, addr: number, pid?: number): string
   const out: string[] = [];
   out.push(`linear ${hex8(w.linear)}: directory index ${w.pdeIndex}, table index ${w.pteIndex}, offset ${hex(w.linear & 0xfff)}`);
   out.push(`CR3  ${hex8(w.cr3)}  (page directory at physical ${hex8(w.cr3 & PTE_FRAME)})`);
-  out.push(`PDE[${w.pdeIndex}] at ${hex8(w.pdeAddr)} = ${hex8(w.pde)}  ${w.pde & PTE_P ? pteFlagNames(w.pde) : 'not present'}`);
+  out.push(`PDE[${w.pdeIndex}] at ${hex8(w.pdeAddr)} = ${hex8(w.pde)}  ${w.pde & PTE_P ? pteFlagNames(w.pde) : 'not present (no page table for these 4 MiB)'}`);
   if (w.pde & PTE_P) {
-    out.push(`PTE[${w.pteIndex}] at ${hex8(w.pteAddr)} = ${hex8(w.pte)}  ${w.pte & PTE_P ? pteFlagNames(w.pte) : 'not present'}`);
+    out.push(`PTE[${w.pteIndex}] at ${hex8(w.pteAddr)} = ${hex8(w.pte)}  ${w.pte & PTE_P ? pteFlagNames(w.pte) : notPresentPte(t, w.pte)}`);
   }
   if (w.physical >= 0) {
     const pfn = w.physical >>> PAGE_SHIFT;
@@ -38,11 +41,21 @@ export function pagewalkText(t: DebugTarget, addr: number, pid?: number): string
     if (v === null) out.push('area: none (an access is SIGSEGV)');
     else {
       out.push(`area: ${v}`);
-      if (w.readFault?.includes('not present')) out.push('  (inside an area: the kernel fills the page on first touch)');
+      if (isSwapPte(w.pte)) out.push('  (inside an area: the first touch reads the page back from swap: swap-in)');
+      else if (w.readFault?.includes('not present')) out.push('  (inside an area: the kernel fills the page on first touch: demand paging)');
+      else if (/^\S+ ---/.test(v)) out.push('  (a PROT_NONE area: its pages are mapped supervisor-only, so every user access is SIGSEGV SEGV_ACCERR)');
       else if (w.writeFault?.includes('copy-on-write')) out.push('  (a write copies the frame: copy-on-write)');
     }
   }
   return out.join('\n');
+}
+
+/** A not-present PTE: never touched (0), or the swap entry it holds and what the kernel knows of the slot. */
+function notPresentPte(t: DebugTarget, pte: number): string {
+  if (!isSwapPte(pte)) return 'not present (never touched: demand-zero, or a file page read on first access)';
+  const type = swpType(pte), offset = swpOffset(pte);
+  const info = t.swapSlotInfo ? t.swapSlotInfo(type, offset) : null;
+  return `not present: swap entry type ${type} offset ${hex(offset)}${info ? ` (${info})` : ''}`;
 }
 
 export function tlbText(t: DebugTarget, max = 256): string {
@@ -61,44 +74,47 @@ export function tlbText(t: DebugTarget, max = 256): string {
   return out.join('\n');
 }
 
-interface FrameUse { owners: string[]; cow: boolean; kind: string }
+interface FrameOwners { owners: string[]; cow: boolean }
 
 export function framesText(t: DebugTarget, max = 4096): string {
-  const spaces = t.addressSpaces ? t.addressSpaces() : [{ label: `pid ${t.pid}`, cr3: t.mmu.cr3 }];
-  const uses = new Map<number, FrameUse>();
-  const note = (pfn: number, owner: string, cow: boolean, kind: string) => {
-    let u = uses.get(pfn);
-    if (!u) { u = { owners: [], cow: false, kind }; uses.set(pfn, u); }
-    u.owners.push(owner);
-    u.cow ||= cow;
-  };
-  const dv = t.mem.dv;
-  for (const s of spaces) {
-    const pd = (s.cr3 & PTE_FRAME) >>> 0;
-    note(pd >>> PAGE_SHIFT, `${s.label} page directory`, false, 'pgd');
-    for (let i = 0; i < 1024; i++) {
-      const pde = dv.getInt32(pd + i * 4, true);
-      if (!(pde & PTE_P)) continue;
-      const pt = (pde & PTE_FRAME) >>> 0;
-      note(pt >>> PAGE_SHIFT, `${s.label} page table ${hex((i << 22) >>> 0)}`, false, 'pt');
-      for (let k = 0; k < 1024; k++) {
-        const pte = dv.getInt32(pt + k * 4, true);
-        if (!(pte & PTE_P)) continue;
-        note((pte & PTE_FRAME) >>> PAGE_SHIFT, `${s.label} ${hex(((i << 22) | (k << 12)) >>> 0)}`, (pte & PTE_COW) !== 0, 'page');
-      }
+  const uses = new Map<number, FrameOwners>();
+  forEachFrameUse(t, spacesOf(t), (pfn, u) => {
+    let f = uses.get(pfn);
+    if (!f) { f = { owners: [], cow: false }; uses.set(pfn, f); }
+    if (u.kind === 'pgd') f.owners.push(`${u.space.label} page directory`);
+    else if (u.kind === 'pt') f.owners.push(`${u.space.label} page table ${hex(u.linear)}`);
+    else {
+      const area = u.space.areaAt?.(u.linear);
+      f.owners.push(`${u.space.label} ${hex(u.linear)}${area?.name ? ' ' + area.name : ''}`);
+      f.cow ||= (u.entry & PTE_COW) !== 0;
     }
-  }
+  });
   const pfns = [...uses.keys()].sort((a, b) => a - b);
+  const cache = t.pageCacheFrames?.() ?? new Map<number, string>();
   const out = [`physical frames: ${t.mem.framesInUse} in use of ${t.mem.frameCount - 1}, ${pfns.length} reachable from page tables`];
-  out.push('  frame       refs  flags       owner (address space, linear page)');
+  out.push('  frame       refs  flags       owner (address space, linear page, area)');
   for (const pfn of pfns.slice(0, max)) {
     const u = uses.get(pfn)!;
     const rc = t.mem.refcount[pfn];
-    const flags = [rc > 1 || u.owners.length > 1 ? 'shared' : '', u.cow ? 'COW' : ''].filter(Boolean).join(',') || '-';
+    const flags = [rc > 1 || u.owners.length > 1 ? 'shared' : '', u.cow ? 'COW' : '', cache.has(pfn) ? 'cache' : ''].filter(Boolean).join(',') || '-';
     out.push(`  ${hex8(pfn << PAGE_SHIFT)}  ${String(rc).padStart(4)}  ${flags.padEnd(10)}  ${u.owners.join('; ')}`);
   }
   if (pfns.length > max) out.push(`  ... ${pfns.length - max} more`);
+  out.push('(info frames PHYS or info frames at ADDR: one frame, with every mapping of it)');
   return out.join('\n');
+}
+
+/** `info frames at ADDR [pid N]`: the frame mapped at a linear address, then its reverse map. */
+export function frameAtText(t: DebugTarget, addr: number, pid?: number): string {
+  let cr3 = t.mmu.cr3;
+  if (pid !== undefined) {
+    const c = t.cr3Of ? t.cr3Of(pid) : null;
+    if (c === null) return `No process ${pid}.`;
+    cr3 = c;
+  }
+  const w = inspectWalk(t.mem, cr3, addr);
+  if (w.physical < 0) return `${hex8(addr)} is not mapped to a frame (${w.readFault}): see pagewalk ${hex8(addr)}.`;
+  return `${hex8(addr)} -> physical ${hex8(w.physical)}\n${frameText(t, w.physical)}`;
 }
 
 export function tasksText(t: DebugTarget): string {

@@ -2,12 +2,13 @@
 // calls, page faults and signals are handled inside; a debugger hook stop comes back as
 // 'debug'), and the kernel's structures answer maps, areas, tasks, auxv and the counters.
 import { Kernel, type KernelOptions } from '../../kernel/kernel.js';
-import { formatMaps, formatVmaLine } from '../../kernel/fs/procfs.js';
-import { vmaContaining } from '../../kernel/mm/vma.js';
+import { formatMaps, formatVmaLine, vmaDisplayName } from '../../kernel/fs/procfs.js';
+import { vmaContaining, vmaPermString } from '../../kernel/mm/vma.js';
 import type { Task } from '../../kernel/proc/task.js';
 import type { CpuContext } from '../cpu/context.js';
 import { handleMmFault } from '../../kernel/mm/fault.js';
 import { getPte } from '../../kernel/mm/pageTable.js';
+import type { AddressSpace as PageCacheSpace } from '../../kernel/mm/pageCache.js';
 import { PF_PROT, PF_USER, PF_WRITE, PTE_P } from '../mmu/paging.js';
 import { PAGE_SIZE } from '../mmu/physicalMemory.js';
 import { ESP } from '../cpu/registers.js';
@@ -107,12 +108,39 @@ export class KernelTarget implements DebugTarget {
   }
 
   addressSpaces(): AddressSpace[] {
-    const seen = new Set<number>();
-    const out: AddressSpace[] = [];
+    const byMm = new Map<number, AddressSpace>();
     for (const t of this.kernel.sched.order) {
-      if (t.mm.pgd === 0 || seen.has(t.mm.id)) continue;
-      seen.add(t.mm.id);
-      out.push({ label: `pid ${t.pid}`, cr3: t.mm.pgd * PAGE_SIZE });
+      if (t.mm.pgd === 0 || t.exited) continue;
+      const known = byMm.get(t.mm.id);
+      if (known !== undefined) {
+        known.tids!.push(t.tid);
+        continue;
+      }
+      const mm = t.mm;
+      byMm.set(mm.id, {
+        label: `pid ${t.pid}`, cr3: mm.pgd * PAGE_SIZE, tids: [t.tid],
+        areaAt: (addr) => {
+          const v = vmaContaining(mm.vmas, addr >>> 0);
+          return v ? { perms: vmaPermString(v.flags), name: vmaDisplayName(mm, v) } : null;
+        },
+      });
+    }
+    return [...byMm.values()];
+  }
+
+  /**
+   * Every frame the page cache holds, as "FILE page N": the kernel-wide table, and the caches
+   * outside it that areas map (an exec image read without a file).
+   */
+  pageCacheFrames(): Map<number, string> {
+    const paths = new Map<PageCacheSpace, string>();
+    for (const t of this.kernel.sched.order) {
+      for (const v of t.mm.vmas) if (v.file && !paths.has(v.file.mapping)) paths.set(v.file.mapping, v.file.path);
+    }
+    for (const as of this.kernel.pageCache.table.values()) if (!paths.has(as)) paths.set(as, as.key ?? '?');
+    const out = new Map<number, string>();
+    for (const [as, path] of paths) {
+      for (const [index, pfn] of as.pages) out.set(pfn, `${path} page ${index}${as.dirty.has(index) ? ' (dirty)' : ''}`);
     }
     return out;
   }

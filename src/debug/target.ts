@@ -34,6 +34,10 @@ export interface TargetTask {
 export interface AddressSpace {
   label: string;
   cr3: number;
+  /** The tasks (thread ids) using it: threads, or a vfork child borrowing it. */
+  tids?: number[];
+  /** The area holding addr: its permissions ("r-xp") and name (a file path, [stack]...), if any. */
+  areaAt?(addr: number): { perms: string; name: string | null } | null;
 }
 
 export interface DebugTarget {
@@ -73,6 +77,14 @@ export interface DebugTarget {
    * watchpoints and stepping belong to the debugged process, as with gdb's detach-on-fork.
    */
   traced?(): boolean;
+  /** The frames the page cache holds, each with where ("FILE page N"). */
+  pageCacheFrames?(): Map<number, string>;
+  /**
+   * What the kernel knows of slot offset of swap area type (whether the page is in the swap
+   * cache, and at which frame), or null when it has nothing to say. Only the PTE format is
+   * decoded without it.
+   */
+  swapSlotInfo?(type: number, offset: number): string | null;
   /** Kernel counters for `stats` (lines of text). */
   statsText?(): string;
   /** The address-space picture for `layout`. */

@@ -36,7 +36,7 @@ continue
     expect(out).toMatch(/PTE\[\d+\] at 0x[0-9a-f]{8} = 0x[0-9a-f]{8}  P RW U A D\nphysical 0x[0-9a-f]{8}/);
     expect(out).toMatch(/area: [0-9a-f]+-c0000000 rw-p .*\[stack\]/);
     // An unmapped address: no page table, no area.
-    expect(out).toMatch(/linear 0x00000010[^\n]*\n[^\n]*\nPDE\[0\] at 0x[0-9a-f]{8} = 0x00000000  not present\nphysical none\nuser read: #PF: page directory entry not present/);
+    expect(out).toMatch(/linear 0x00000010[^\n]*\n[^\n]*\nPDE\[0\] at 0x[0-9a-f]{8} = 0x00000000  not present \(no page table[^\n]*\nphysical none\nuser read: #PF: page directory entry not present/);
     expect(out).toMatch(/area: none \(an access is SIGSEGV\)/);
     expect(out).toMatch(/r-xp 00001000 .*hello/);
     expect(out).toMatch(/no DWARF line information/);

@@ -80,6 +80,9 @@ describe.skipIf(!haveGcc32())('gdb stub protocol', () => {
     expect(mon[0]).toBe('O');
     expect(hexToText(mon.slice(1))).toMatch(/^linear 0x[0-9a-f]{8}: directory index 767/);
     expect(await c.packet()).toBe('OK');
+    const frame0 = await c.ask(`qRcmd,${textToHex(`frames at ${target.cpu.regs[4] >>> 0}`)}`);
+    expect(hexToText(frame0.slice(1))).toMatch(/-> physical 0x[0-9a-f]{8}\nframe 0x[0-9a-f]{8} \(pfn 0x[0-9a-f]+\): refcount 1/);
+    expect(await c.packet()).toBe('OK');
     expect(await c.ask('vKill;1')).toBe('OK');
     expect(await done).toMatchObject({ how: 'killed' });
     sock.destroy();

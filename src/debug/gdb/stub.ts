@@ -12,7 +12,8 @@ import { Engine, StepControl, StopResult, Watch, WatchKind } from '../engine.js'
 import { Recorder } from '../record.js';
 import { DebugMemory, MemoryError } from '../memory.js';
 import { SymbolTable } from '../symbols.js';
-import { pagewalkText, tlbText, framesText, tasksText, statsText } from '../inspect.js';
+import { pagewalkText, tlbText, framesText, frameAtText, tasksText, statsText } from '../inspect.js';
+import { frameText } from '../rmap.js';
 import { PacketReader, frame, escapeBinary, unescapeBinary, toHex, fromHex, textToHex, hexToText } from './packets.js';
 import { allRegsHex, regHex, setAllRegsHex, setRegHex, targetXml, GDB_REGS } from './registers.js';
 import { SIGINT, SIGTRAP } from '../target.js';
@@ -412,7 +413,13 @@ export class GdbStub {
         case 'tlb': text = tlbText(t); break;
         case 'maps': text = t.maps ? (t.maps() ?? '').replace(/\n$/, '') : 'no memory areas (no kernel)'; break;
         case 'tasks': text = tasksText(t); break;
-        case 'frames': text = framesText(t); break;
+        case 'frames': {
+          const at = /^at\s+(\S+)$/.exec(arg);
+          const v = Number(at ? at[1] : arg);
+          if (arg !== '' && !Number.isFinite(v)) throw new Error(`bad address "${arg}"`);
+          text = arg === '' ? framesText(t) : at ? frameAtText(t, v) : frameText(t, v);
+          break;
+        }
         case 'stats': text = statsText(t); break;
         case 'record':
           if (arg === 'stop') { this.engine.recorder = null; text = 'Recording stopped.'; }
@@ -420,7 +427,7 @@ export class GdbStub {
           this.engine.syncHooks();
           break;
         case 'help': case undefined: case '':
-          text = 'monitor commands: pagewalk ADDR|$reg, tlb, maps, tasks, frames, stats, record [stop]';
+          text = 'monitor commands: pagewalk ADDR|$reg, tlb, maps, tasks, frames [PHYS | at ADDR], stats, record [stop]';
           break;
         default: text = `unknown monitor command "${name}" (try monitor help)`;
       }

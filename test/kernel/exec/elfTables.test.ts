@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createElfTables, AT_EXECFN, AT_NULL, AT_PAGESZ, AT_PHDR, AT_PLATFORM, AT_RANDOM, AT_ENTRY } from '../../../kernel/exec/elfTables.js';
+import { argStringsLimit, createElfTables, AT_EXECFN, AT_NULL, AT_PAGESZ, AT_PHDR, AT_PLATFORM, AT_RANDOM, AT_ENTRY } from '../../../kernel/exec/elfTables.js';
 import { PERSONALITY_COMPAT64, PERSONALITY_I386 } from '../../../kernel/mm/layout.js';
 import { copyFromUser, getUser32, strncpyFromUser } from '../../../kernel/mm/uaccess.js';
 import { layout, makeMm } from '../helpers.js';
@@ -67,5 +67,31 @@ describe('createElfTables', () => {
     const mm = makeMm();
     createElfTables(mm, PERSONALITY_I386, { ...base, argv: ['p'], envp: [], execfn: 'p', execStack: true });
     expect(layout(mm.vmas)).toEqual(['bffdf000-c0000000 rwxp [stack]']);
+  });
+
+  it('a stack rlimit below 132 KiB caps the initial area at the limit; one below the strings leaves their pages', () => {
+    const mm = makeMm();
+    mm.stackRlimit = 64 * 1024;
+    createElfTables(mm, PERSONALITY_I386, { ...base, argv: ['p'], envp: [], execfn: 'p' });
+    expect(layout(mm.vmas)).toEqual(['bfff0000-c0000000 rw-p [stack]']);
+    const tiny = makeMm();
+    tiny.stackRlimit = 4096;
+    createElfTables(tiny, PERSONALITY_I386, { ...base, argv: ['p', 'x'.repeat(6000)], envp: [], execfn: 'p' });
+    expect(layout(tiny.vmas)).toEqual(['bfffe000-c0000000 rw-p [stack]']);
+  });
+
+  it('argv and envp may take a quarter of RLIMIT_STACK, between ARG_MAX and 6 MiB (prepare_arg_pages)', () => {
+    expect(argStringsLimit(8 << 20)).toBe(2 << 20);
+    expect(argStringsLimit(256 << 10)).toBe(128 << 10);
+    expect(argStringsLimit(0xffff_ffff)).toBe(6 << 20);
+    const mm = makeMm();
+    mm.stackRlimit = 512 << 10;
+    const args = (n: number) => ['p', ...Array.from({ length: n }, () => 'y'.repeat(1023))];
+    expect(() => createElfTables(mm, PERSONALITY_I386, { ...base, argv: args(120), envp: [], execfn: 'p' })).not.toThrow();
+    expect(() => createElfTables(makeMm(), PERSONALITY_I386, { ...base, argv: args(130), envp: [], execfn: 'p' }))
+      .not.toThrow();
+    const small = makeMm();
+    small.stackRlimit = 512 << 10;
+    expect(() => createElfTables(small, PERSONALITY_I386, { ...base, argv: args(130), envp: [], execfn: 'p' })).toThrow(/argument list too long/);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PF_PROT, PF_USER, PF_WRITE, PTE_COW, PTE_RW } from '../../../src/mmu/paging.js';
-import { handleMmFault } from '../../../kernel/mm/fault.js';
+import { expandStack, handleMmFault, stackOverflowNote } from '../../../kernel/mm/fault.js';
+import { MMAP_MIN_ADDR, STACK_GUARD_GAP } from '../../../kernel/mm/mmStruct.js';
 import { PageCache } from '../../../kernel/mm/pageCache.js';
 import { getPte, mapPage } from '../../../kernel/mm/pageTable.js';
 import { insertVma, VM_GROWSDOWN, VM_MAY_ALL, VM_READ, VM_WRITE, VM_EXEC, VmArea, type VmFile } from '../../../kernel/mm/vma.js';
@@ -83,5 +84,87 @@ describe('handleMmFault', () => {
     expect((getPte(mm, 0x6000_1000) >>> 12)).toBe(solo);
     expect(getPte(mm, 0x6000_1000) & (PTE_RW | PTE_COW)).toBe(PTE_RW);
     expect(mm.stats.cow).toBe(2);
+  });
+});
+
+// Linux's expand_downwards + acct_stack_growth (mm/mmap.c, 6.x): any address below the stack
+// area grows it (no check against ESP since 4.20), as long as the area would span at most
+// RLIMIT_STACK from its end, stays above mmap_min_addr, and leaves stack_guard_gap (256 pages)
+// to an accessible area below that does not itself grow down.
+describe('expandStack', () => {
+  const TOP = 0xc000_0000;
+  const KIB = 1024;
+  const stackMm = (limit: number) => {
+    const mm = makeMm();
+    mm.stackRlimit = limit;
+    insertVma(mm.vmas, new VmArea(TOP - 0x2_1000, TOP, RW | VM_GROWSDOWN, null, 0, '[stack]'));
+    return mm;
+  };
+  const grow = (mm: ReturnType<typeof makeMm>, addr: number) => handleMmFault(mm, addr, PF_USER | PF_WRITE);
+
+  it('grows to exactly RLIMIT_STACK bytes from the end of the area, and not a byte more', () => {
+    const mm = stackMm(256 * KIB);
+    expect(grow(mm, TOP - 256 * KIB - 1)).toBe('segv-maperr');
+    expect(mm.vmas[0].start).toBe(TOP - 0x2_1000);
+    expect(grow(mm, TOP - 256 * KIB)).toBe('ok');
+    expect(mm.vmas[0].start).toBe(TOP - 256 * KIB);
+    expect(mm.stats.stackGrowth).toBe(1);
+  });
+
+  it('an address far below the stack pointer still grows it (one fault, one page-aligned start)', () => {
+    const mm = stackMm(8 * 1024 * KIB);
+    expect(grow(mm, TOP - 5 * 1024 * KIB + 0x123)).toBe('ok');
+    expect(mm.vmas[0].start).toBe(TOP - 5 * 1024 * KIB);
+    expect(mm.mmu.read32(TOP - 5 * 1024 * KIB + 0x120)).toBe(0);
+  });
+
+  it('a lowered limit stops further growth but does not shrink the area', () => {
+    const mm = stackMm(1024 * KIB);
+    expect(grow(mm, TOP - 512 * KIB)).toBe('ok');
+    mm.stackRlimit = 256 * KIB;
+    expect(mm.vmas[0].start).toBe(TOP - 512 * KIB);
+    expect(grow(mm, TOP - 400 * KIB)).toBe('ok'); // inside the area: an ordinary fault
+    expect(grow(mm, TOP - 512 * KIB - 4096)).toBe('segv-maperr');
+    expect(mm.vmas[0].start).toBe(TOP - 512 * KIB);
+    expect(mm.stats.stackGrowth).toBe(1);
+  });
+
+  it('keeps the stack guard gap to an accessible mapping below', () => {
+    const mm = stackMm(0xffff_ffff); // RLIMIT_STACK = unlimited
+    const below = TOP - 0x100_0000;
+    insertVma(mm.vmas, new VmArea(below - 0x1000, below, RW, null, 0, null));
+    expect(expandStack(mm, 1, below + STACK_GUARD_GAP - 4096)).toBe(false);
+    expect(grow(mm, below + STACK_GUARD_GAP - 1)).toBe('segv-maperr');
+    expect(grow(mm, below + STACK_GUARD_GAP)).toBe('ok');
+    expect(mm.vmas[1].start).toBe(below + STACK_GUARD_GAP);
+  });
+
+  it('no gap is kept to a PROT_NONE mapping or to another grows-down area', () => {
+    for (const flags of [VM_MAY_ALL, RW | VM_GROWSDOWN]) {
+      const mm = stackMm(0xffff_ffff);
+      const below = TOP - 0x100_0000;
+      insertVma(mm.vmas, new VmArea(below - 0x1000, below, flags, null, 0, null));
+      expect(grow(mm, below)).toBe('ok');
+      expect(mm.vmas[1].start).toBe(below);
+    }
+  });
+
+  it('names the reason for the diagnostic of a refused growth, and nothing for other addresses', () => {
+    const mm = stackMm(256 * KIB);
+    expect(stackOverflowNote(mm, TOP - 300 * KIB)).toBe('stack overflow: the stack may not grow past RLIMIT_STACK (256 KiB)');
+    expect(stackOverflowNote(mm, TOP - 200 * KIB)).toBeUndefined(); // it may grow there
+    expect(stackOverflowNote(mm, TOP - 4)).toBeUndefined(); // inside the area
+    insertVma(mm.vmas, new VmArea(TOP - 0x10_0000, TOP - 0xF_0000, RW, null, 0, null));
+    expect(stackOverflowNote(mm, TOP - 0xF_0000 + 4096)).toMatch(/guard gap/);
+    expect(stackOverflowNote(mm, 0x1000)).toBeUndefined();
+  });
+
+  it('never below mmap_min_addr', () => {
+    const mm = makeMm();
+    mm.stackRlimit = 0xffff_ffff;
+    insertVma(mm.vmas, new VmArea(0x2_0000, 0x3_0000, RW | VM_GROWSDOWN, null, 0, null));
+    expect(grow(mm, MMAP_MIN_ADDR - 1)).toBe('segv-maperr');
+    expect(grow(mm, MMAP_MIN_ADDR)).toBe('ok');
+    expect(mm.vmas[0].start).toBe(MMAP_MIN_ADDR);
   });
 });

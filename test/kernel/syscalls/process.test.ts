@@ -4,7 +4,7 @@ import * as sig from '../../../kernel/syscalls/signals.js';
 import * as tls from '../../../kernel/syscalls/tls.js';
 import * as time from '../../../kernel/syscalls/time.js';
 import * as mem from '../../../kernel/syscalls/memory.js';
-import { EINVAL, ESRCH } from '../../../kernel/errno.js';
+import { EINVAL, EPERM, ESRCH } from '../../../kernel/errno.js';
 import { copyToUser } from '../../../kernel/mm/uaccess.js';
 import { bootKernel } from './sysHelpers.js';
 
@@ -45,6 +45,28 @@ describe('process system calls', () => {
     expect(b.u32(b.buf + 4)).toBe(0x7fffffff);
     expect(proc.sysPrlimit64(b.k, 4242, 3, 0, b.buf)).toBe(-ESRCH);
     expect(proc.sysPrlimit64(b.k, 0, 99, 0, b.buf)).toBe(-EINVAL);
+  });
+
+  it('setrlimit(RLIMIT_STACK) sets the limit stack growth checks; only root raises a hard limit', () => {
+    const b = bootKernel();
+    const put = (cur: number, max: number) => copyToUser(b.k.mm, b.buf, new Uint8Array(new Uint32Array([cur, max]).buffer));
+    put(256 << 10, 1 << 20);
+    expect(proc.sysSetrlimit(b.k, 3, b.buf)).toBe(0);
+    expect(b.k.mm.stackRlimit).toBe(256 << 10);
+    expect(b.k.task.rlimits[3]).toEqual({ cur: 256n << 10n, max: 1n << 20n });
+    put(2 << 20, 1 << 20);
+    expect(proc.sysSetrlimit(b.k, 3, b.buf)).toBe(-EINVAL);
+    b.k.task.cred.euid = 1000;
+    put(256 << 10, 2 << 20);
+    expect(proc.sysSetrlimit(b.k, 3, b.buf)).toBe(-EPERM);
+    put(512 << 10, 1 << 20);
+    expect(proc.sysSetrlimit(b.k, 3, b.buf)).toBe(0);
+    expect(b.k.mm.stackRlimit).toBe(512 << 10);
+    put(0xffffffff, 0xffffffff);
+    b.k.task.cred.euid = 0;
+    expect(proc.sysSetrlimit(b.k, 3, b.buf)).toBe(0);
+    expect(b.k.task.rlimits[3].cur).toBe(0xffffffffffffffffn);
+    expect(b.k.mm.stackRlimit).toBe(0xffffffff);
   });
 
   it('brk through the syscall', () => {
