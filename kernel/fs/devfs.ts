@@ -32,9 +32,11 @@ function charStat(d: CharDev): KStat {
 
 class CharDevInode implements Inode {
   private readonly dev: CharDev;
+  readonly mapsAsZero: boolean;
 
   constructor(dev: CharDev) {
     this.dev = dev;
+    this.mapsAsZero = dev === CHARDEVS.zero;
   }
 
   stat(): KStat {

@@ -59,6 +59,8 @@ export class Mm {
   argEnd = 0;
   envStart = 0;
   envEnd = 0;
+  /** VM_ flags every new area gets (mm->def_flags): VM_LOCKED after mlockall(MCL_FUTURE). */
+  defFlags = 0;
   /** RLIMIT_STACK soft limit, consulted when the stack grows. */
   stackRlimit = DEFAULT_STACK_RLIMIT;
   readonly stats: FaultStats;
