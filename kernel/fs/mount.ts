@@ -4,10 +4,17 @@
 // sees the host as a native process of the same user would), or --root DIR (a confinement, as
 // chroot). On top of it: procfs at /proc, devfs at /dev, --bind HOST:GUEST host directories,
 // and the read-only library overlay (libraryMounts.ts) when --root or --sysroot is given.
+// /dev/shm (POSIX shared memory: shm_open) is a host directory mounted over devfs: the host's
+// own /dev/shm in the default view, so guest and host programs share objects as two host
+// processes would; under --root the guest must not reach the host's, so it is DIR/dev/shm when
+// DIR has one, else a directory private to this emulator run (made under the host's temporary
+// directory, removed at exit), shared by every guest process of the run as a tmpfs would be.
+// Its files are ordinary host files, mapped through the page cache like any other.
 //
 // A mount point need not exist in the file system below it (as with proot): the lookup finds
 // the mount before it looks at the directory underneath.
-import { realpathSync, statSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { posix, sep } from 'node:path';
 import type { PageCache } from '../mm/pageCache.js';
 import { LIBRARY_PATHS, LibraryMounts } from './libraryMounts.js';
@@ -68,6 +75,28 @@ function realDir(p: string, what: string): string {
   return real;
 }
 
+function isDir(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+let privateShm: string | null = null;
+
+/** The host directory mounted at the guest's /dev/shm for a guest root (see the file comment). */
+function shmDir(rootDir: string): string {
+  const own = rootDir === '/' ? '/dev/shm' : posix.join(rootDir, 'dev/shm');
+  if (isDir(own)) return realpathSync(own);
+  if (privateShm === null) {
+    const dir = mkdtempSync(posix.join(tmpdir(), 'i386emu-shm-'));
+    privateShm = realpathSync(dir);
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
+  return privateShm;
+}
+
 export function isInside(real: string, root: string): boolean {
   if (root === '/') return true;
   return real === root || real.startsWith(root.endsWith(sep) ? root : root + sep);
@@ -91,6 +120,7 @@ export class MountTable {
     this.add(this.root);
     this.add({ kind: 'proc', at: '/proc' });
     this.add({ kind: 'dev', at: '/dev' });
+    this.add({ kind: 'host', at: '/dev/shm', hostRoot: shmDir(rootDir), readOnly: false, confined: this.root.confined });
     // Without --root the host's library directories are already where ld.so looks; the overlay
     // is needed to put a sysroot first, or to show the libraries inside a confined root.
     const sysroot = o.sysroot ?? null;
