@@ -1,7 +1,7 @@
 // Memory-manager calls beyond plain mmap, one check per argument: shared anonymous memory and
 // MAP_SHARED /dev/zero across fork (pages first touched after the fork included), madvise
 // (DONTNEED, FREE, REMOVE, DONTFORK, WIPEONFORK, flag advice and its errors), mincore, the
-// mlock family (RLIMIT_MEMLOCK for an unprivileged caller), MAP_POPULATE, MAP_NORESERVE,
+// mlock family (and, in mlock_limit, RLIMIT_MEMLOCK for an unprivileged caller), MAP_POPULATE, MAP_NORESERVE,
 // MAP_FIXED_NOREPLACE, MAP_SHARED_VALIDATE, POSIX shared memory under /dev/shm, and
 // "overcommit MIB" (malloc of MIB MiB, untouched). Prints only host-independent facts.
 #define _GNU_SOURCE
@@ -269,8 +269,10 @@ static void check_mlock(void) {
   printf("MAP_LOCKED: %s, resident %s\n", merr(l), resident(l, 3));
   munmap(p + PG, PG);
   printf("mlock over a hole: %s\n", err(mlock(p, 4 * PG)));
-  fflush(stdout);
-  // An unprivileged process is held to RLIMIT_MEMLOCK.
+}
+
+/** An unprivileged process is held to RLIMIT_MEMLOCK (run as root, the child drops to uid 65534 first). */
+static void check_mlock_limit(void) {
   pid_t pid = fork();
   if (pid == 0) {
     if (getuid() == 0 && setuid(65534) != 0) _exit(3);
@@ -382,11 +384,12 @@ int main(int argc, char **argv) {
   else if (!strcmp(what, "mincore")) check_mincore();
   else if (!strcmp(what, "mincore_hole")) check_unmapped_mincore();
   else if (!strcmp(what, "mlock")) check_mlock();
+  else if (!strcmp(what, "mlock_limit")) check_mlock_limit();
   else if (!strcmp(what, "mapflags")) check_mapflags();
   else if (!strcmp(what, "shm")) check_shm();
   else if (!strcmp(what, "overcommit") && argc > 2) check_overcommit(atol(argv[2]));
   else {
-    fprintf(stderr, "usage: mm_advice shared|dontneed|forkadvice|mincore|mincore_hole|mlock|mapflags|shm|overcommit MIB\n");
+    fprintf(stderr, "usage: mm_advice shared|dontneed|forkadvice|mincore|mincore_hole|mlock|mlock_limit|mapflags|shm|overcommit MIB\n");
     return 2;
   }
   return 0;
