@@ -7,9 +7,12 @@ import { PAGE_SIZE } from '../../src/mmu/physicalMemory.js';
 import type { Mm } from './mmStruct.js';
 import { VM_ACCOUNT, VM_NORESERVE } from './vma.js';
 
-/** __vm_enough_memory under OVERCOMMIT_GUESS: may pages more be committed? */
+/**
+ * __vm_enough_memory under OVERCOMMIT_GUESS: may pages more be committed? RAM is totalram_pages,
+ * what /proc/meminfo's MemTotal shows: every frame but the reserved frame 0.
+ */
 export function vmEnoughMemory(mm: Mm, pages: number): boolean {
-  return pages <= mm.mem.frameCount + mm.mem.totalSwapPages;
+  return pages <= mm.mem.frameCount - 1 + mm.mem.totalSwapPages;
 }
 
 /** vmEnoughMemory for a byte count (rounded up to pages). */

@@ -18,20 +18,21 @@ const ANON = MAP_PRIVATE | MAP_ANONYMOUS;
 
 describe('overcommit (OVERCOMMIT_GUESS)', () => {
   it('refuses one private writable mapping larger than RAM + swap, and nothing smaller', () => {
-    const mm = makeMm(16 * MiB); // 4096 frames
+    const mm = makeMm(16 * MiB); // 4096 frames, 4095 of them RAM (MemTotal): frame 0 is reserved
     const inUse = mm.mem.framesInUse;
-    expect(doMmap(mm, 0, 17 * MiB, RW, ANON, null, 0)).toBe(-ENOMEM);
-    const a = doMmap(mm, 0, 16 * MiB, RW, ANON, null, 0);
+    expect(doMmap(mm, 0, 16 * MiB, RW, ANON, null, 0)).toBe(-ENOMEM);
+    const a = doMmap(mm, 0, 16 * MiB - 4096, RW, ANON, null, 0);
     expect(a).toBeGreaterThan(0);
     // Several mappings may add up to more than RAM: only each one's size is checked.
-    expect(doMmap(mm, 0, 16 * MiB, RW, ANON, null, 0)).toBeGreaterThan(0);
+    expect(doMmap(mm, 0, 16 * MiB - 4096, RW, ANON, null, 0)).toBeGreaterThan(0);
     expect(mm.mem.framesInUse).toBe(inUse); // untouched memory costs no frames
     expect(doMmap(mm, 0, 64 * MiB, RW, ANON | MAP_NORESERVE, null, 0)).toBeGreaterThan(0);
     expect(doMmap(mm, 0, 64 * MiB, PROT_READ, ANON, null, 0)).toBeGreaterThan(0);
     expect(doMmap(mm, 0, 17 * MiB, RW, MAP_SHARED | MAP_ANONYMOUS, null, 0)).toBe(-ENOMEM);
     mm.mem.totalSwapPages = 1024; // 4 MiB of swap
-    expect(doMmap(mm, 0, 20 * MiB, RW, ANON, null, 0)).toBeGreaterThan(0);
-    expect(vmEnoughMemory(mm, 4096 + 1024 + 1)).toBe(false);
+    expect(doMmap(mm, 0, 20 * MiB - 4096, RW, ANON, null, 0)).toBeGreaterThan(0);
+    expect(vmEnoughMemory(mm, 4095 + 1024)).toBe(true);
+    expect(vmEnoughMemory(mm, 4095 + 1024 + 1)).toBe(false);
   });
 
   it('charges brk, mremap growth and mprotect to writable', () => {
@@ -40,8 +41,8 @@ describe('overcommit (OVERCOMMIT_GUESS)', () => {
     expect(doBrk(mm, 0x0900_0000 + 17 * MiB)).toBe(0x0900_0000);
     expect(doBrk(mm, 0x0900_0000 + 8 * MiB)).toBe(0x0900_0000 + 8 * MiB);
     const a = doMmap(mm, 0, 8 * MiB, RW, ANON, null, 0);
-    expect(doMremap(mm, a, 8 * MiB, 25 * MiB, MREMAP_MAYMOVE, 0)).toBe(-ENOMEM);
-    expect(doMremap(mm, a, 8 * MiB, 24 * MiB, MREMAP_MAYMOVE, 0)).toBeGreaterThan(0);
+    expect(doMremap(mm, a, 8 * MiB, 24 * MiB, MREMAP_MAYMOVE, 0)).toBe(-ENOMEM); // 16 MiB more
+    expect(doMremap(mm, a, 8 * MiB, 24 * MiB - 4096, MREMAP_MAYMOVE, 0)).toBeGreaterThan(0);
     const r = doMmap(mm, 0, 20 * MiB, PROT_READ, ANON, null, 0);
     expect(doMprotect(mm, r, 20 * MiB, RW)).toBe(-ENOMEM);
     expect(doMprotect(mm, r, 12 * MiB, RW)).toBe(0);
