@@ -326,6 +326,15 @@ static void check_mapflags(void) {
   unlink(path);
   r = map(PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_GROWSDOWN);
   printf("MAP_SHARED|MAP_GROWSDOWN anonymous: %s\n", merr(r));
+  // A MAP_GROWSDOWN area grows down when a page below it is touched (far from other areas).
+  char *g = mmap((void *)0x30100000, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_GROWSDOWN | MAP_FIXED_NOREPLACE, -1, 0);
+  printf("MAP_GROWSDOWN: %s\n", merr(g));
+  if (g != MAP_FAILED) {
+    unsigned char v;
+    printf("the page below before a touch: mincore %s\n", err(mincore(g - PG, PG, &v)));
+    g[-100] = 5;
+    printf("a store below the start: %d, the page below is now mapped: %s\n", g[-100], err(mincore(g - PG, PG, &v)));
+  }
 }
 
 static void check_shm(void) {

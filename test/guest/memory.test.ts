@@ -93,7 +93,7 @@ const CASES: MmCase[] = [
   {
     args: ['mapflags'],
     linux: {
-      why: "qemu-i386 7.2 maps guest memory without MAP_POPULATE and implements MAP_FIXED_NOREPLACE and MAP_SHARED_VALIDATE its own way; Linux populates, refuses to replace (EEXIST) and validates the flags",
+      why: "qemu-i386 7.2 maps guest memory without MAP_POPULATE and implements MAP_FIXED_NOREPLACE and MAP_SHARED_VALIDATE its own way, and does not grow a MAP_GROWSDOWN area (SIGSEGV); Linux populates, refuses to replace (EEXIST), validates the flags and grows the area",
       stdout: "== mapflags\n"
         + "MAP_POPULATE private: ok, resident 1111\n"
         + "MAP_POPULATE shared: ok, resident 11\n"
@@ -106,7 +106,10 @@ const CASES: MmCase[] = [
         + "MAP_SHARED_VALIDATE with an unknown flag: EOPNOTSUPP\n"
         + "MAP_SHARED with an unknown flag: ok\n"
         + "MAP_SHARED_VALIDATE|MAP_POPULATE file: ok, resident 11\n"
-        + "MAP_SHARED|MAP_GROWSDOWN anonymous: EINVAL\n",
+        + "MAP_SHARED|MAP_GROWSDOWN anonymous: EINVAL\n"
+        + "MAP_GROWSDOWN: ok\n"
+        + "the page below before a touch: mincore ENOMEM\n"
+        + "a store below the start: 5, the page below is now mapped: ok\n",
     },
   },
 ];
@@ -143,7 +146,9 @@ describe('mm_advice: emulator', () => {
         const ref = REF as Exclude<typeof REF, string>;
         const [cmd, argv] = ref.argv(PROG, c.args);
         const r = await limited(() => runCommand(cmd, argv, ref.env(ENV), '', TIMEOUT_MS));
-        expect(r.status, `reference: ${describeRun(r)}\n${r.stderr.slice(-1500)}`).toBe(0);
+        // Where qemu-i386 is not faithful it may also end differently (it does not grow MAP_GROWSDOWN areas).
+        if (!c.linux || ref.name === 'native') expect(r.status, `reference: ${describeRun(r)}\n${r.stderr.slice(-1500)}`).toBe(0);
+        expect(r.stdout.length, 'the reference printed nothing').toBeGreaterThan(0);
         if (c.linux && ref.name === 'native') expect(r.stdout, 'the host no longer gives the literal Linux output').toBe(c.linux.stdout);
         const want = c.linux?.stdout ?? r.stdout;
         const emu = await emulator(c.args);
