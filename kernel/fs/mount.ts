@@ -85,10 +85,27 @@ function isDir(p: string): boolean {
 
 let privateShm: string | null = null;
 
-/** The host directory mounted at the guest's /dev/shm for a guest root (see the file comment). */
-function shmDir(rootDir: string): string {
+/**
+ * The mount at /dev/shm for a guest root (see the file comment). A private directory is made
+ * only when a path under /dev/shm is first looked up, so runs that never use it leave nothing.
+ */
+function shmMount(rootDir: string, confined: boolean): HostMount {
   const own = rootDir === '/' ? '/dev/shm' : posix.join(rootDir, 'dev/shm');
-  if (isDir(own)) return realpathSync(own);
+  if (isDir(own)) return { kind: 'host', at: '/dev/shm', hostRoot: realpathSync(own), readOnly: false, confined };
+  return {
+    kind: 'host', at: '/dev/shm', readOnly: false, confined,
+    get hostRoot() {
+      return privateShmDir();
+    },
+  };
+}
+
+/** Whether m is /dev/shm's private directory not made yet (no host file can lie inside it). */
+function isUnmadeShm(m: HostMount): boolean {
+  return m.at === '/dev/shm' && privateShm === null && Object.getOwnPropertyDescriptor(m, 'hostRoot')?.get !== undefined;
+}
+
+function privateShmDir(): string {
   if (privateShm === null) {
     const dir = mkdtempSync(posix.join(tmpdir(), 'i386emu-shm-'));
     privateShm = realpathSync(dir);
@@ -120,7 +137,7 @@ export class MountTable {
     this.add(this.root);
     this.add({ kind: 'proc', at: '/proc' });
     this.add({ kind: 'dev', at: '/dev' });
-    this.add({ kind: 'host', at: '/dev/shm', hostRoot: shmDir(rootDir), readOnly: false, confined: this.root.confined });
+    this.add(shmMount(rootDir, this.root.confined));
     // Without --root the host's library directories are already where ld.so looks; the overlay
     // is needed to put a sysroot first, or to show the libraries inside a confined root.
     const sysroot = o.sysroot ?? null;
@@ -170,7 +187,7 @@ export class MountTable {
       return null;
     }
     for (const m of this.mounts) {
-      if (m.kind !== 'host' || !isInside(real, m.hostRoot)) continue;
+      if (m.kind !== 'host' || isUnmadeShm(m) || !isInside(real, m.hostRoot)) continue;
       const rel = real.slice(m.hostRoot === '/' ? 0 : m.hostRoot.length).split(sep).filter((c) => c !== '');
       return posix.join(m.at, ...rel);
     }
