@@ -3,6 +3,7 @@
 // fs/proc/task_mmu.c), including its padding and the [heap]/[stack] naming rules.
 import { EACCES, ENOENT, ENOTDIR } from '../errno.js';
 import type { Mm } from '../mm/mmStruct.js';
+import { commitLimit, committedAs } from '../mm/overcommit.js';
 import { copyFromUser } from '../mm/uaccess.js';
 import { pteSlot } from '../mm/pageTable.js';
 import { VM_GROWSDOWN, VM_SHARED, VM_WRITE, vmaPermString, type VmArea } from '../mm/vma.js';
@@ -152,6 +153,7 @@ function meminfoText(t: Task): string {
     ['MemTotal', total], ['MemFree', free], ['MemAvailable', free], ['Buffers', 0], ['Cached', 0], ['SwapCached', 0],
     ['Active', 0], ['Inactive', 0], ['SwapTotal', 0], ['SwapFree', 0], ['Dirty', 0], ['Writeback', 0],
     ['AnonPages', mem.framesInUse], ['Mapped', 0], ['Shmem', 0],
+    ['CommitLimit', commitLimit(mem)], ['Committed_AS', committedAs(mem)],
   ];
   return rows.map(([k, n]) => `${(k + ':').padEnd(16)}${kb(n)}`).join('\n') + '\n';
 }

@@ -4,7 +4,8 @@
 // could never fit, being larger than RAM plus swap; anything smaller succeeds and costs no
 // frame until touched. Committed_AS (/proc/meminfo) is the sum of what is charged.
 import { PAGE_SIZE } from '../../src/mmu/physicalMemory.js';
-import type { Mm } from './mmStruct.js';
+import type { PhysicalMemory } from '../../src/mmu/physicalMemory.js';
+import { liveMms, type Mm } from './mmStruct.js';
 import { VM_ACCOUNT, VM_NORESERVE } from './vma.js';
 
 /**
@@ -37,4 +38,14 @@ export function committedAsPages(mms: Iterable<Mm>): number {
     }
   }
   return pages;
+}
+
+/** Committed_AS of /proc/meminfo in pages: the charges of every live address space on mem. */
+export function committedAs(mem: PhysicalMemory): number {
+  return committedAsPages(liveMms(mem));
+}
+
+/** CommitLimit of /proc/meminfo in pages: half of RAM (vm.overcommit_ratio 50) plus swap. */
+export function commitLimit(mem: PhysicalMemory): number {
+  return Math.floor((mem.frameCount - 1) / 2) + mem.totalSwapPages;
 }

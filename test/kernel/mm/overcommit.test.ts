@@ -8,7 +8,9 @@ import { doBrk } from '../../../kernel/mm/brk.js';
 import { doMmap, MAP_ANONYMOUS, MAP_NORESERVE, MAP_PRIVATE, MAP_SHARED, PROT_READ, PROT_WRITE } from '../../../kernel/mm/mmap.js';
 import { doMprotect } from '../../../kernel/mm/mprotect.js';
 import { doMremap, MREMAP_MAYMOVE } from '../../../kernel/mm/mremap.js';
-import { committedAsPages, vmEnoughMemory } from '../../../kernel/mm/overcommit.js';
+import { commitLimit, committedAs, committedAsPages, vmEnoughMemory } from '../../../kernel/mm/overcommit.js';
+import { dupMm } from '../../../kernel/mm/fork.js';
+import { freeAddressSpace } from '../../../kernel/mm/pageTable.js';
 import { makeMm } from '../helpers.js';
 
 const MiB = 1024 * 1024;
@@ -56,5 +58,11 @@ describe('overcommit (OVERCOMMIT_GUESS)', () => {
     doMmap(mm, 0, 2 * MiB, RW, MAP_SHARED | MAP_ANONYMOUS, null, 0);
     expect(committedAsPages([mm])).toBe(256 + 512);
     expect(committedAsPages([mm, mm])).toBe(256 + 512);
+    // The kernel-wide figure: every live address space on this memory, the shared object once.
+    const child = dupMm(mm, { framesShared: 0 })!;
+    expect(committedAs(mm.mem)).toBe(2 * 256 + 512);
+    freeAddressSpace(child);
+    expect(committedAs(mm.mem)).toBe(256 + 512);
+    expect(commitLimit(mm.mem)).toBe(2047);
   });
 });
