@@ -124,6 +124,12 @@ static void check_shared(void) {
   char *zp = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
   printf("mmap MAP_PRIVATE /dev/zero: %s, reads %d\n", merr(zp), zp == MAP_FAILED ? -1 : zp[100]);
   close(fd);
+  fd = open("/dev/zero", O_RDONLY);
+  printf("mmap MAP_SHARED PROT_WRITE of /dev/zero opened read-only: %s\n",
+    merr(mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)));
+  printf("mmap MAP_PRIVATE PROT_WRITE of /dev/zero opened read-only: %s\n",
+    merr(mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0)));
+  close(fd);
   // Private anonymous memory is copy-on-write: the child's store stays in the child.
   char *q = map(PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS);
   strcpy(q, "parent");
@@ -135,7 +141,8 @@ static void check_shared(void) {
   wait_child(pid);
   printf("MAP_PRIVATE after the child's store: %s\n", q);
   // mremap of a shared area keeps it shared (moved, the pages go along).
-  char *m = mremap(p, 3 * PG, 3 * PG, MREMAP_MAYMOVE | MREMAP_FIXED, q + 16 * PG);
+  char *dst = map(8 * PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS);
+  char *m = mremap(p, 3 * PG, 3 * PG, MREMAP_MAYMOVE | MREMAP_FIXED, dst + 2 * PG);
   printf("mremap of the shared area: %s, page 2 reads: %s\n", merr(m), m == MAP_FAILED ? "" : m + 2 * PG);
   // Growing it past the object's size: the new page is beyond the object (SIGBUS).
   char *g = mremap(m, 3 * PG, 4 * PG, MREMAP_MAYMOVE);

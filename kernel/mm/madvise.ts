@@ -5,7 +5,7 @@
 // area, the file in a private file mapping, the shared object's contents in a shared one.
 // MADV_REMOVE punches a hole in a shmem object (or zeroes that part of a shared host file).
 import { PAGE_SIZE } from '../../src/mmu/physicalMemory.js';
-import { EACCES, EINVAL, ENOMEM } from '../errno.js';
+import { EACCES, EINVAL, ENOMEM, errnoFromHost } from '../errno.js';
 import { fileAreasUnmapping, vmaPageIndex } from './filemap.js';
 import type { Mm } from './mmStruct.js';
 import { pageAlign } from './mmap.js';
@@ -152,7 +152,11 @@ function madviseRemove(mm: Mm, v: VmArea, start: number, end: number): number {
   // A host file: the hole reads as zeros, through every mapping and read(2) (written through).
   const first = from * PAGE_SIZE;
   const bytes = Math.max(0, Math.min(to * PAGE_SIZE, as.size) - first);
-  if (bytes > 0) as.write(first, new Uint8Array(bytes));
+  try {
+    if (bytes > 0) as.write(first, new Uint8Array(bytes));
+  } catch (e) {
+    return -errnoFromHost(e);
+  }
   return 0;
 }
 

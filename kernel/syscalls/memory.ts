@@ -5,7 +5,7 @@ import { EACCES, EBADF, EINVAL, ENODEV, ENOMEM, errnoFromHost } from '../errno.j
 import { RLIMIT_MEMLOCK } from '../proc/task.js';
 import { doBrk } from '../mm/brk.js';
 import { msyncRange } from '../mm/filemap.js';
-import { doMmap, doMunmap, MAP_ANONYMOUS, pageAlign, type MmapFile } from '../mm/mmap.js';
+import { doMmap, doMunmap, MAP_ANONYMOUS, MAP_PRIVATE, MAP_TYPE, pageAlign, PROT_WRITE, type MmapFile } from '../mm/mmap.js';
 import { doMadvise } from '../mm/madvise.js';
 import { doMincore } from '../mm/mincore.js';
 import { doMlock, doMlockall, doMunlock, doMunlockall, type LockLimit } from '../mm/mlock.js';
@@ -32,7 +32,10 @@ function mmapPgoff(c: SyscallContext, addr: number, len: number, prot: number, f
     if (f === undefined) return -EBADF;
     if (!f.readable) return -EACCES;
     // /dev/zero maps as anonymous memory: private, or a new shmem object when shared.
-    if (f.inode.mapsAsZero === true) return doMmap(c.mm, addr, len, prot, flags | MAP_ANONYMOUS, null, 0, lockLimit(c));
+    if (f.inode.mapsAsZero === true) {
+      if ((flags & MAP_TYPE) !== MAP_PRIVATE && prot & PROT_WRITE && !f.writable) return -EACCES;
+      return doMmap(c.mm, addr, len, prot, flags | MAP_ANONYMOUS, null, 0, lockLimit(c));
+    }
     const m = f.inode.mapping ? f.inode.mapping() : -ENODEV;
     if (typeof m === 'number') return m;
     file = { file: m, writable: f.writable };
