@@ -106,7 +106,7 @@ export function doMlockall(mm: Mm, flags: number, lim: LockLimit): number {
   if (flags & MCL_CURRENT) {
     for (const v of mm.vmas) v.flags = (v.flags & ~VM_LOCKED_MASK) | bits;
     for (let i = mm.vmas.length - 1; i >= 0; i--) if (i < mm.vmas.length) mergeAround(mm.vmas, i);
-    if (!(flags & MCL_ONFAULT)) populateRange(mm, 0, mm.taskSize, { skipOnFault: true });
+    if (!(flags & MCL_ONFAULT)) populateRange(mm, 0, mm.taskSize, { skipOnFault: true, ignoreErrors: true });
   }
   return 0;
 }

@@ -16,6 +16,8 @@ export interface PopulateOptions {
   write?: boolean;
   /** Skip areas that are VM_LOCKONFAULT (mlock populates only areas locked at once). */
   skipOnFault?: boolean;
+  /** Go on with the next area after one fails (mlockall's mm_populate). */
+  ignoreErrors?: boolean;
 }
 
 /**
@@ -28,7 +30,7 @@ export function populateRange(mm: Mm, start: number, end: number, o: PopulateOpt
     const v = mm.vmas[i];
     if (!(v.flags & VM_ACCESS_FLAGS) || (o.skipOnFault && v.flags & VM_LOCKONFAULT)) continue;
     const r = populateVma(mm, v, Math.max(start, v.start), Math.min(end, v.end), o.write === true);
-    if (r < 0) return r;
+    if (r < 0 && !o.ignoreErrors) return r;
   }
   return 0;
 }
