@@ -156,15 +156,16 @@ static void check_dontneed(void) {
   printf("madvise(DONTNEED) private anonymous: %s\n", err(madvise(p + PG, 2 * PG, MADV_DONTNEED)));
   printf("  pages read back: %c %d %d %c\n", p[0], p[PG], p[2 * PG + 100], p[3 * PG]);
   memset(p, 'b', 4 * PG);
-  printf("madvise(FREE) private anonymous: %s, page reads 'b' or 0: %s\n", err(madvise(p, PG, MADV_FREE)),
-    p[10] == 'b' || p[10] == 0 ? "yes" : "no");
+  const char *r = err(madvise(p, PG, MADV_FREE));
+  printf("madvise(FREE) private anonymous: %s, page reads 'b' or 0: %s\n", r, p[10] == 'b' || p[10] == 0 ? "yes" : "no");
 
   char *s = map(2 * PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS);
   memset(s, 's', 2 * PG);
-  printf("madvise(DONTNEED) shared anonymous: %s, reads back %c\n", err(madvise(s, 2 * PG, MADV_DONTNEED)), s[5]);
+  r = err(madvise(s, 2 * PG, MADV_DONTNEED));
+  printf("madvise(DONTNEED) shared anonymous: %s, reads back %c\n", r, s[5]);
   printf("madvise(FREE) shared anonymous: %s\n", err(madvise(s, PG, MADV_FREE)));
-  printf("madvise(REMOVE) shared anonymous: %s, reads back %d, the other page %c\n", err(madvise(s, PG, MADV_REMOVE)), s[5],
-    s[PG + 5]);
+  r = err(madvise(s, PG, MADV_REMOVE));
+  printf("madvise(REMOVE) shared anonymous: %s, reads back %d, the other page %c\n", r, s[5], s[PG + 5]);
   printf("madvise(REMOVE) private anonymous: %s\n", err(madvise(p, PG, MADV_REMOVE)));
 
   char path[64];
@@ -175,11 +176,13 @@ static void check_dontneed(void) {
   if (write(fd, buf, sizeof buf) != (ssize_t)sizeof buf) return;
   char *f = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
   f[0] = 'X';
-  printf("madvise(DONTNEED) private file mapping: %s, reads back the file: %c\n", err(madvise(f, 2 * PG, MADV_DONTNEED)), f[0]);
+  r = err(madvise(f, 2 * PG, MADV_DONTNEED));
+  printf("madvise(DONTNEED) private file mapping: %s, reads back the file: %c\n", r, f[0]);
   printf("madvise(REMOVE) private file mapping: %s\n", err(madvise(f, PG, MADV_REMOVE)));
   char *fs = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   fs[0] = 'Y';
-  printf("madvise(DONTNEED) shared file mapping: %s, keeps the store: %c\n", err(madvise(fs, 2 * PG, MADV_DONTNEED)), fs[0]);
+  r = err(madvise(fs, 2 * PG, MADV_DONTNEED));
+  printf("madvise(DONTNEED) shared file mapping: %s, keeps the store: %c\n", r, fs[0]);
   printf("madvise(WILLNEED) file mapping: %s\n", err(madvise(fs, 2 * PG, MADV_WILLNEED)));
   printf("madvise(SEQUENTIAL), (RANDOM), (NORMAL): %s %s %s\n", err(madvise(fs, PG, MADV_SEQUENTIAL)),
     err(madvise(fs, PG, MADV_RANDOM)), err(madvise(fs, 2 * PG, MADV_NORMAL)));
@@ -265,10 +268,12 @@ static void check_unmapped_mincore(void) {
 
 static void check_mlock(void) {
   char *p = map(4 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS);
-  printf("mlock 2 pages (unaligned start): %s, resident %s\n", err(mlock(p + PG + 10, PG)), resident(p, 4));
+  const char *r = err(mlock(p + PG + 10, PG));
+  printf("mlock 2 pages (unaligned start): %s, resident %s\n", r, resident(p, 4));
   printf("munlock: %s\n", err(munlock(p, 4 * PG)));
   char *q = map(4 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS);
-  printf("mlock2(ONFAULT): %s, resident %s\n", err(mlock2(q, 4 * PG, MLOCK_ONFAULT)), resident(q, 4));
+  r = err(mlock2(q, 4 * PG, MLOCK_ONFAULT));
+  printf("mlock2(ONFAULT): %s, resident %s\n", r, resident(q, 4));
   printf("mlock2 bad flags: %s\n", err(mlock2(q, PG, 2)));
   printf("mlockall(0): %s, (MCL_ONFAULT): %s\n", err(mlockall(0)), err(mlockall(MCL_ONFAULT)));
   printf("munlockall: %s\n", err(munlockall()));

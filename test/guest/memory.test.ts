@@ -40,9 +40,9 @@ const CASES: MmCase[] = [
         + "madvise(FREE) private anonymous: ok, page reads 'b' or 0: yes\n"
         + "madvise(DONTNEED) shared anonymous: ok, reads back s\n"
         + "madvise(FREE) shared anonymous: EINVAL\n"
-        + "madvise(REMOVE) shared anonymous: ok, reads back 115, the other page s\n"
+        + "madvise(REMOVE) shared anonymous: ok, reads back 0, the other page s\n"
         + "madvise(REMOVE) private anonymous: EINVAL\n"
-        + "madvise(DONTNEED) private file mapping: ok, reads back the file: X\n"
+        + "madvise(DONTNEED) private file mapping: ok, reads back the file: f\n"
         + "madvise(REMOVE) private file mapping: EACCES\n"
         + "madvise(DONTNEED) shared file mapping: ok, keeps the store: Y\n"
         + "madvise(WILLNEED) file mapping: ok\n"
@@ -80,7 +80,7 @@ const CASES: MmCase[] = [
     linux: {
       why: "qemu-i386 7.2 does not know mlock2 (EINVAL)",
       stdout: "== mlock\n"
-        + "mlock 2 pages (unaligned start): ok, resident 0000\n"
+        + "mlock 2 pages (unaligned start): ok, resident 0110\n"
         + "munlock: ok\n"
         + "mlock2(ONFAULT): ok, resident 0000\n"
         + "mlock2 bad flags: EINVAL\n"
