@@ -1,6 +1,7 @@
 // The few device nodes programs expect under /dev: null, zero, full, random, urandom, tty
 // (the controlling terminal is the host's stdin when it is one), plus the /dev/stdin,
-// /dev/stdout, /dev/stderr and /dev/fd links into /proc/self/fd.
+// /dev/stdout, /dev/stderr and /dev/fd links into /proc/self/fd. /dev/zero maps as anonymous
+// memory (mapsAsZero); /dev/shm is a mount of its own (mount.ts).
 import { randomFillSync } from 'node:crypto';
 import { ENOENT, ENOSPC, ENXIO } from '../errno.js';
 import type { DirEntry, Inode } from './file.js';
@@ -32,9 +33,11 @@ function charStat(d: CharDev): KStat {
 
 class CharDevInode implements Inode {
   private readonly dev: CharDev;
+  readonly mapsAsZero: boolean;
 
   constructor(dev: CharDev) {
     this.dev = dev;
+    this.mapsAsZero = dev === CHARDEVS.zero;
   }
 
   stat(): KStat {
@@ -84,6 +87,8 @@ export function devfsLookup(rest: string, task?: Task): SyntheticNode | number {
         { name: '.', ino: 1n, type: DT_DIR }, { name: '..', ino: 1n, type: DT_DIR },
         ...Object.entries(CHARDEVS).map(([name, d]) => ({ name, ino: d.ino, type: DT_CHR })),
         { name: 'tty', ino: 12n, type: DT_CHR },
+        // The mount point of /dev/shm (a host directory: mount.ts), which lookup never reaches here.
+        { name: 'shm', ino: 13n, type: DT_DIR },
         ...Object.keys(LINKS).map((name, i) => ({ name, ino: BigInt(20 + i), type: DT_LNK })),
       ],
       open: () => -ENXIO,

@@ -46,6 +46,8 @@ export interface Inode {
   readdir?(): DirEntry[] | number;
   /** The bytes a file mmap maps (a snapshot). */
   mapping?(): VmFile | number;
+  /** /dev/zero: mmap gives anonymous memory (a shmem object when MAP_SHARED) instead of a file mapping. */
+  readonly mapsAsZero?: boolean;
   /** Target of a symbolic link (procfs's exe, fd/N). */
   readlink?(): string;
   /** Called when the last open file referring to it is closed. */

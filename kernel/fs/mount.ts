@@ -4,10 +4,17 @@
 // sees the host as a native process of the same user would), or --root DIR (a confinement, as
 // chroot). On top of it: procfs at /proc, devfs at /dev, --bind HOST:GUEST host directories,
 // and the read-only library overlay (libraryMounts.ts) when --root or --sysroot is given.
+// /dev/shm (POSIX shared memory: shm_open) is a host directory mounted over devfs: the host's
+// own /dev/shm in the default view, so guest and host programs share objects as two host
+// processes would; under --root the guest must not reach the host's, so it is DIR/dev/shm when
+// DIR has one, else a directory private to this emulator run (made under the host's temporary
+// directory, removed at exit), shared by every guest process of the run as a tmpfs would be.
+// Its files are ordinary host files, mapped through the page cache like any other.
 //
 // A mount point need not exist in the file system below it (as with proot): the lookup finds
 // the mount before it looks at the directory underneath.
-import { realpathSync, statSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { posix, sep } from 'node:path';
 import type { PageCache } from '../mm/pageCache.js';
 import { LIBRARY_PATHS, LibraryMounts } from './libraryMounts.js';
@@ -68,6 +75,45 @@ function realDir(p: string, what: string): string {
   return real;
 }
 
+function isDir(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+let privateShm: string | null = null;
+
+/**
+ * The mount at /dev/shm for a guest root (see the file comment). A private directory is made
+ * only when a path under /dev/shm is first looked up, so runs that never use it leave nothing.
+ */
+function shmMount(rootDir: string, confined: boolean): HostMount {
+  const own = rootDir === '/' ? '/dev/shm' : posix.join(rootDir, 'dev/shm');
+  if (isDir(own)) return { kind: 'host', at: '/dev/shm', hostRoot: realpathSync(own), readOnly: false, confined };
+  return {
+    kind: 'host', at: '/dev/shm', readOnly: false, confined,
+    get hostRoot() {
+      return privateShmDir();
+    },
+  };
+}
+
+/** Whether m is /dev/shm's private directory not made yet (no host file can lie inside it). */
+function isUnmadeShm(m: HostMount): boolean {
+  return m.at === '/dev/shm' && privateShm === null && Object.getOwnPropertyDescriptor(m, 'hostRoot')?.get !== undefined;
+}
+
+function privateShmDir(): string {
+  if (privateShm === null) {
+    const dir = mkdtempSync(posix.join(tmpdir(), 'i386emu-shm-'));
+    privateShm = realpathSync(dir);
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
+  return privateShm;
+}
+
 export function isInside(real: string, root: string): boolean {
   if (root === '/') return true;
   return real === root || real.startsWith(root.endsWith(sep) ? root : root + sep);
@@ -91,6 +137,7 @@ export class MountTable {
     this.add(this.root);
     this.add({ kind: 'proc', at: '/proc' });
     this.add({ kind: 'dev', at: '/dev' });
+    this.add(shmMount(rootDir, this.root.confined));
     // Without --root the host's library directories are already where ld.so looks; the overlay
     // is needed to put a sysroot first, or to show the libraries inside a confined root.
     const sysroot = o.sysroot ?? null;
@@ -140,7 +187,7 @@ export class MountTable {
       return null;
     }
     for (const m of this.mounts) {
-      if (m.kind !== 'host' || !isInside(real, m.hostRoot)) continue;
+      if (m.kind !== 'host' || isUnmadeShm(m) || !isInside(real, m.hostRoot)) continue;
       const rel = real.slice(m.hostRoot === '/' ? 0 : m.hostRoot.length).split(sep).filter((c) => c !== '');
       return posix.join(m.at, ...rel);
     }

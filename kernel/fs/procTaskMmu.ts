@@ -43,13 +43,12 @@ export function newMemSizeStats(): MemSizeStats {
 }
 
 /**
- * Whether an area's pages are shmem (swap-backed but not anonymous): a shared anonymous
- * mapping, with no object yet or with the /dev/zero shmem object Linux shows for it, or a
- * /dev/shm file.
+ * Whether an area's pages are shmem (swap-backed but not anonymous): a shmem object (shared
+ * anonymous memory, MAP_SHARED of /dev/zero) or a /dev/shm file (a host file standing in for tmpfs).
  */
 function isShmemArea(v: VmArea): boolean {
   if (v.file === null) return (v.flags & VM_SHARED) !== 0;
-  return v.file.path === '/dev/zero (deleted)' || v.file.path.startsWith('/dev/shm/');
+  return v.file.mapping.swapBacked || v.file.path.startsWith('/dev/shm/');
 }
 
 /** What one mapped page is, as smaps_account sees it. */

@@ -5,6 +5,7 @@
 // procArray.ts.
 import { EACCES, ENOENT, ENOTDIR } from '../errno.js';
 import type { Mm } from '../mm/mmStruct.js';
+import { commitLimit, committedAs } from '../mm/overcommit.js';
 import { copyFromUser } from '../mm/uaccess.js';
 import { vmaPermString, type VmArea } from '../mm/vma.js';
 import { RLIM_INFINITY, type Task } from '../proc/task.js';
@@ -97,6 +98,7 @@ function meminfoText(t: Task): string {
     ['MemTotal', total], ['MemFree', free], ['MemAvailable', free], ['Buffers', 0], ['Cached', 0], ['SwapCached', 0],
     ['Active', 0], ['Inactive', 0], ['SwapTotal', 0], ['SwapFree', 0], ['Dirty', 0], ['Writeback', 0],
     ['AnonPages', mem.framesInUse], ['Mapped', 0], ['Shmem', 0],
+    ['CommitLimit', commitLimit(mem)], ['Committed_AS', committedAs(mem)],
   ];
   return rows.map(([k, n]) => `${(k + ':').padEnd(16)}${kb(n)}`).join('\n') + '\n';
 }

@@ -1,13 +1,16 @@
 // fork's copy of an address space (kernel/fork.c dup_mm + mm/memory.c copy_page_range): the
 // child gets its own page directory and a copy of every area; private writable pages become
 // copy-on-write in both page tables (read-only, PTE_COW, one more reference on the frame), the
-// rest are shared as they are. The first write on either side copies (do_wp_page).
+// rest are shared as they are. The first write on either side copies (do_wp_page). A shared
+// anonymous area maps a shmem object (shmem.ts) that the child's area points at too, so pages
+// either side touches later are shared as well. MADV_DONTFORK areas are left out of the
+// child, MADV_WIPEONFORK areas come without pages (zero-filled on touch), and memory locks
+// are not inherited.
 import { OutOfFramesError, PAGE_SHIFT, PAGE_SIZE } from '../../src/mmu/physicalMemory.js';
 import { PTE_COW, PTE_FRAME, PTE_P, PTE_RW } from '../../src/mmu/paging.js';
-import { handleMmFault } from './fault.js';
 import { Mm } from './mmStruct.js';
 import { freeAddressSpace, pteSlot } from './pageTable.js';
-import { VM_SHARED, VM_WRITE } from './vma.js';
+import { VM_DONTCOPY, VM_LOCKED, VM_LOCKONFAULT, VM_SHARED, VM_WIPEONFORK, VM_WRITE } from './vma.js';
 
 export interface ForkStats {
   /** Frames that gained a sharer. */
@@ -39,16 +42,13 @@ function copyPageRange(mm: Mm, child: Mm, stats: ForkStats): void {
   const dv = mm.mem.dv;
   let parentChanged = false;
   for (const v of mm.vmas) {
-    child.vmas.push(v.clone());
+    if (v.flags & VM_DONTCOPY) continue;
+    const copy = v.clone();
+    copy.flags &= ~(VM_LOCKED | VM_LOCKONFAULT);
+    child.vmas.push(copy);
     v.file?.mapping.attach(child);
+    if (v.flags & VM_WIPEONFORK) continue;
     const cow = (v.flags & (VM_SHARED | VM_WRITE)) === VM_WRITE;
-    // A shared anonymous area has no object behind it yet: fault every page in now so that
-    // both processes map the same frames (a shmem object is the memory manager's issue).
-    if (v.flags & VM_SHARED && v.file === null) {
-      for (let a = v.start; a < v.end; a += PAGE_SIZE) {
-        if (!(dv.getInt32(pteSlot(mm, a, true), true) & PTE_P)) handleMmFault(mm, a, 0);
-      }
-    }
     for (let a = v.start; a < v.end; a += PAGE_SIZE) {
       const src = pteSlot(mm, a, false);
       if (src < 0) {

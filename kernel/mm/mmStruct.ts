@@ -35,6 +35,17 @@ export const DEFAULT_STACK_RLIMIT = 8 * 1024 * 1024;
 
 let nextMmId = 1;
 
+/** The address spaces built on each guest memory (for Committed_AS; freed ones are pruned by their pgd 0). */
+const mmsOf = new WeakMap<PhysicalMemory, Set<Mm>>();
+
+/** The live address spaces on mem. */
+export function liveMms(mem: PhysicalMemory): Mm[] {
+  const set = mmsOf.get(mem);
+  if (set === undefined) return [];
+  for (const mm of set) if (mm.pgd === 0) set.delete(mm);
+  return [...set];
+}
+
 export class Mm {
   /** A number naming this address space in the debugger's views (mm#N). */
   readonly id = nextMmId++;
@@ -59,6 +70,8 @@ export class Mm {
   argEnd = 0;
   envStart = 0;
   envEnd = 0;
+  /** VM_ flags every new area gets (mm->def_flags): VM_LOCKED after mlockall(MCL_FUTURE). */
+  defFlags = 0;
   /** RLIMIT_STACK soft limit, consulted when the stack grows. */
   stackRlimit = DEFAULT_STACK_RLIMIT;
   readonly stats: FaultStats;
@@ -85,6 +98,9 @@ export class Mm {
     this.pgd = pgd;
     this.taskSize = taskSize;
     this.stats = stats;
+    let set = mmsOf.get(mem);
+    if (set === undefined) mmsOf.set(mem, set = new Set());
+    set.add(this);
   }
 
   /** True when this address space is the one loaded in CR3 (its TLB entries need flushing). */

@@ -1,16 +1,21 @@
 // mmap and munmap (mm/mmap.c, arch/x86/mm/mmap.c): the top-down allocator below mmap_base
 // (TASK_SIZE minus the stack gap, as Linux's default layout), mmap_region (replace, insert,
-// merge) and do_munmap. Pages are never populated here: the fault handler fills them.
+// merge) and do_munmap. Pages are populated here only for MAP_POPULATE and locked areas;
+// otherwise the fault handler fills them.
 import { PAGE_SIZE } from '../../src/mmu/physicalMemory.js';
-import { EACCES, EEXIST, EINVAL, ENOMEM, EOVERFLOW, EPERM } from '../errno.js';
+import { EACCES, EAGAIN, EEXIST, EINVAL, ENOMEM, EOPNOTSUPP, EOVERFLOW, EPERM } from '../errno.js';
 import { DEFAULT_STACK_RLIMIT, Mm, MMAP_MIN_ADDR, STACK_GUARD_GAP } from './mmStruct.js';
 import { fileAreasGone, fileAreasUnmapping } from './filemap.js';
 import type { AddressSpace } from './pageCache.js';
+import { canDoMlock, mlockFutureOk, UNLIMITED_LOCK, type LockLimit } from './mlock.js';
+import { vmEnoughMemory } from './overcommit.js';
 import { zapRange } from './pageTable.js';
 import { updateHiwaterVm } from './rssStat.js';
+import { populateRange } from './populate.js';
+import { shmemZeroSetup } from './shmem.js';
 import {
-  insertVma, mergeAround, rangeOverlaps, removeRange, VM_ACCOUNT, VM_EXEC, VM_GROWSDOWN, VM_MAY_ALL, VM_MAYSHARE,
-  VM_MAYWRITE, VM_NORESERVE, VM_READ, VM_SHARED, VM_WRITE, VmArea, VmFile, vmStartGap, findVma, findVmaIndex,
+  insertVma, mergeAround, rangeOverlaps, removeRange, VM_ACCOUNT, VM_EXEC, VM_GROWSDOWN, VM_LOCKED, VM_LOCKONFAULT, VM_MAY_ALL,
+  VM_MAYSHARE, VM_MAYWRITE, VM_NORESERVE, VM_READ, VM_SHARED, VM_WRITE, VmArea, VmFile, vmStartGap, findVma, findVmaIndex,
 } from './vma.js';
 
 export const PROT_NONE = 0, PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4, PROT_SEM = 8;
@@ -132,12 +137,19 @@ export interface MmapFile {
   writable: boolean;
 }
 
+/** The flags mmap has always accepted (LEGACY_MAP_MASK); MAP_SHARED_VALIDATE refuses others. */
+const LEGACY_MAP_MASK = MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_DENYWRITE | MAP_EXECUTABLE
+  | MAP_UNINITIALIZED | MAP_GROWSDOWN | MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK | MAP_STACK | MAP_HUGETLB;
+
 /**
  * do_mmap + ksys_mmap_pgoff. file is null for MAP_ANONYMOUS; the caller resolved the fd.
+ * Shared anonymous memory gets a shmem object of its own (shmem.ts). Unknown flags are
+ * ignored, except under MAP_SHARED_VALIDATE (EOPNOTSUPP). A private writable mapping larger
+ * than RAM plus swap fails with ENOMEM (overcommit.ts); MAP_POPULATE and MAP_LOCKED prefault.
  * Returns the mapped address (unsigned) or -errno.
  */
 export function doMmap(mm: Mm, addr: number, length: number, prot: number, flags: number,
-  file: MmapFile | null, pgoff: number): number {
+  file: MmapFile | null, pgoff: number, lock: LockLimit = UNLIMITED_LOCK): number {
   addr >>>= 0;
   length >>>= 0;
   if (length === 0) return -EINVAL;
@@ -148,37 +160,54 @@ export function doMmap(mm: Mm, addr: number, length: number, prot: number, flags
   if (type !== MAP_SHARED && type !== MAP_PRIVATE && type !== MAP_SHARED_VALIDATE) return -EINVAL;
   if (flags & MAP_HUGETLB) return -EINVAL;
   const shared = type !== MAP_PRIVATE;
-  const fixed = (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) !== 0;
+  if (flags & MAP_FIXED_NOREPLACE) flags |= MAP_FIXED;
+  const fixed = (flags & MAP_FIXED) !== 0;
 
-  let vmFlags = vmFlagsFromProt(prot) | VM_MAY_ALL;
+  let vmFlags = vmFlagsFromProt(prot) | VM_MAY_ALL | mm.defFlags;
   if (flags & MAP_GROWSDOWN) vmFlags |= VM_GROWSDOWN;
-  if (flags & MAP_NORESERVE) vmFlags |= VM_NORESERVE;
+  if (flags & MAP_LOCKED) {
+    if (!canDoMlock(lock)) return -EPERM;
+    vmFlags |= VM_LOCKED;
+  }
+  if (!mlockFutureOk(mm, vmFlags, len, lock)) return -EAGAIN;
   if (file !== null) {
+    if (type === MAP_SHARED_VALIDATE && flags & ~LEGACY_MAP_MASK) return -EOPNOTSUPP;
     if (shared) {
       if (prot & PROT_WRITE && !file.writable) return -EACCES;
       vmFlags |= VM_SHARED | VM_MAYSHARE;
       if (!file.writable) vmFlags &= ~(VM_MAYWRITE | VM_SHARED);
     }
   } else if (shared) {
+    // Anonymous memory knows MAP_SHARED and MAP_PRIVATE only, and cannot be shared and grow.
+    if (type !== MAP_SHARED || vmFlags & VM_GROWSDOWN) return -EINVAL;
     vmFlags |= VM_SHARED | VM_MAYSHARE;
+    pgoff = 0;
   }
+  if (flags & MAP_NORESERVE) vmFlags |= VM_NORESERVE;
 
-  // accountable_mapping: private and writable, not MAP_NORESERVE.
+  // accountable_mapping: private and writable, not MAP_NORESERVE; shmem_acct_size for a shared
+  // anonymous object.
   if ((vmFlags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) === VM_WRITE) vmFlags |= VM_ACCOUNT;
+  const charged = vmFlags & VM_ACCOUNT || (file === null && shared && !(vmFlags & VM_NORESERVE));
 
   let start: number;
   if (fixed) {
     if (addr % PAGE_SIZE !== 0) return -EINVAL;
     if (addr + len > mm.taskSize) return -ENOMEM;
     if (addr < MMAP_MIN_ADDR) return -EPERM;
-    if (flags & MAP_FIXED_NOREPLACE && !(flags & MAP_FIXED) && rangeOverlaps(mm.vmas, addr, addr + len)) return -EEXIST;
+    if (flags & MAP_FIXED_NOREPLACE && rangeOverlaps(mm.vmas, addr, addr + len)) return -EEXIST;
     start = addr;
   } else {
     start = getUnmappedArea(mm, addr, len);
     if (start < 0) return start;
   }
-  const name = file === null && shared ? '/dev/zero (deleted)' : null;
-  mmapRegion(mm, start, len, vmFlags, file?.file ?? null, pgoff, name);
+  if (charged && !vmEnoughMemory(mm, len / PAGE_SIZE)) return -ENOMEM;
+  const vmFile = file !== null ? file.file : shared ? shmemZeroSetup(mm, len) : null;
+  mmapRegion(mm, start, len, vmFlags, vmFile, pgoff);
+  // mm_populate ignores errors: the pages it could not map fault later as usual.
+  if ((vmFlags & (VM_LOCKED | VM_LOCKONFAULT)) === VM_LOCKED || (flags & (MAP_POPULATE | MAP_NONBLOCK)) === MAP_POPULATE) {
+    populateRange(mm, start, start + len);
+  }
   return start;
 }
 

@@ -5,8 +5,11 @@ import { EFAULT, EINVAL, ENOMEM } from '../errno.js';
 import type { Mm } from './mmStruct.js';
 import { getUnmappedArea, pageAlign, unmapRange } from './mmap.js';
 import { MMAP_MIN_ADDR, STACK_GUARD_GAP } from './mmStruct.js';
+import { vmEnoughMemory } from './overcommit.js';
 import { movePtes } from './pageTable.js';
-import { findVma, findVmaIndex, insertVma, isolateRange, mergeAround, removeRange, vmaContaining, vmStartGap } from './vma.js';
+import {
+  findVma, findVmaIndex, insertVma, isolateRange, mergeAround, removeRange, VM_ACCOUNT, vmaContaining, vmStartGap,
+} from './vma.js';
 
 export const MREMAP_MAYMOVE = 1, MREMAP_FIXED = 2, MREMAP_DONTUNMAP = 4;
 
@@ -22,6 +25,8 @@ export function doMremap(mm: Mm, oldAddr: number, oldLen: number, newLen: number
   if (newSize === 0 || oldSize === 0) return -EINVAL;
   const vma = vmaContaining(mm.vmas, oldAddr);
   if (vma === undefined || oldAddr + oldSize > vma.end) return -EFAULT;
+  // vma_to_resize: growing an accounted area charges the difference.
+  if (newSize > oldSize && vma.flags & VM_ACCOUNT && !vmEnoughMemory(mm, (newSize - oldSize) / PAGE_SIZE)) return -ENOMEM;
 
   if (flags & MREMAP_FIXED) {
     if (newAddr % PAGE_SIZE !== 0 || newAddr < MMAP_MIN_ADDR || newAddr + newSize > mm.taskSize) return -EINVAL;

@@ -88,6 +88,11 @@ export class AddressSpace {
   /** Set once the frames were dropped and the backing closed; a released object is never used again. */
   released = false;
   /**
+   * A shmem object (shmem.ts): no file behind it, its frames are the only copy of the data, so
+   * writeback has nowhere to go and reclaim must never drop a page (only swap could hold one).
+   */
+  swapBacked = false;
+  /**
    * Run at writeback to move PTE dirty bits into `dirty` (filemap.ts's harvest, set there to
    * keep this file free of page-table code).
    */
@@ -229,7 +234,7 @@ export class AddressSpace {
    * throws on host errors (the pages stay dirty).
    */
   writeback(): number {
-    if (this.released) return 0;
+    if (this.released || this.swapBacked) return 0;
     AddressSpace.harvest(this);
     if (this.dirty.size === 0) return 0;
     const mem = this.cache.mem.bytes;

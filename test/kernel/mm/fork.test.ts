@@ -60,19 +60,30 @@ describe('dupMm (copy-on-write fork)', () => {
     expect(parent.mem.framesInUse).toBe(inUse);
   });
 
-  it('keeps MAP_SHARED pages writable and shared between both sides', () => {
+  it('keeps MAP_SHARED pages writable and shared between both sides, including pages touched after the fork', () => {
     const parent = makeMm();
     const s = doMmap(parent, 0, 0x3000, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, null, 0);
     copyToUser(parent, s, Buffer.from('x'));
+    const inUse = parent.mem.framesInUse;
     const child = dupMm(parent, { framesShared: 0 })!;
-    // Every page of a shared anonymous area is present in both (even the untouched ones).
-    for (let off = 0; off < 0x3000; off += 0x1000) {
-      const p = getPte(parent, s + off), c = getPte(child, s + off);
-      expect(frameOf(p)).toBe(frameOf(c));
-      expect(c & PTE_COW).toBe(0);
-      expect(parent.mem.refcount[frameOf(p)]).toBe(2);
-    }
+    // Only the touched page is mapped in both; the untouched ones cost nothing at fork.
+    expect(frameOf(getPte(child, s))).toBe(frameOf(getPte(parent, s)));
+    expect(getPte(child, s) & PTE_COW).toBe(0);
+    // The shmem object's own reference, the parent's and the child's.
+    expect(parent.mem.refcount[frameOf(getPte(parent, s))]).toBe(3);
+    expect(getPte(child, s + 0x1000) & PTE_P).toBe(0);
+    expect(getPte(child, s + 0x2000) & PTE_P).toBe(0);
+    expect(parent.mem.framesInUse - inUse).toBe(2); // the child's page directory and one page table
+    // A page first touched by the child after the fork is seen by the parent, and the other way round.
     copyToUser(child, s + 0x2000, Buffer.from('from the child'));
     expect(Buffer.from(copyFromUser(parent, s + 0x2000, 14)).toString()).toBe('from the child');
+    copyToUser(parent, s + 0x1000, Buffer.from('from the parent'));
+    expect(Buffer.from(copyFromUser(child, s + 0x1000, 15)).toString()).toBe('from the parent');
+    expect(frameOf(getPte(child, s + 0x1000))).toBe(frameOf(getPte(parent, s + 0x1000)));
+    // The object outlives either side alone and goes with the last mapper.
+    freeAddressSpace(parent);
+    expect(Buffer.from(copyFromUser(child, s + 0x2000, 14)).toString()).toBe('from the child');
+    freeAddressSpace(child);
+    expect(child.mem.framesInUse).toBe(0);
   });
 });

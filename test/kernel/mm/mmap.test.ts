@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import {
   computeMmapBase, doMmap, doMunmap, MAP_ANONYMOUS, MAP_FIXED, MAP_PRIVATE, MAP_SHARED, PROT_EXEC, PROT_READ, PROT_WRITE,
 } from '../../../kernel/mm/mmap.js';
-import { doMadvise, doMprotect, MADV_DONTNEED } from '../../../kernel/mm/mprotect.js';
+import { doMprotect } from '../../../kernel/mm/mprotect.js';
+import { formatVmaLine } from '../../../kernel/fs/procfs.js';
+import { doMadvise, MADV_DONTNEED } from '../../../kernel/mm/madvise.js';
 import { handleMmFault } from '../../../kernel/mm/fault.js';
 import { insertVma, VM_GROWSDOWN, VM_MAY_ALL, VM_READ, VM_WRITE, VmArea } from '../../../kernel/mm/vma.js';
 import { PF_USER, PF_WRITE } from '../../../src/mmu/paging.js';
@@ -60,7 +62,14 @@ describe('mmap', () => {
   it('shared anonymous mappings are named like Linux shows them', () => {
     const mm = makeMm();
     doMmap(mm, 0, 4096, RW, MAP_SHARED | MAP_ANONYMOUS, null, 0);
-    expect(layout(mm.vmas)).toEqual(['b7fff000-b8000000 rw-s /dev/zero (deleted)']);
+    doMmap(mm, 0, 4096, RW, MAP_SHARED | MAP_ANONYMOUS, null, 0);
+    // Each is a shmem object of its own (shmem_zero_setup): an unlinked file on the internal
+    // shm mount, device 00:01, a distinct inode; the two never merge.
+    expect(mm.vmas.map((v) => formatVmaLine(mm, v).replace(/ {2,}/, ' ')).map((l) => l.replace(/ \d+ \//, ' INO /'))).toEqual([
+      'b7ffe000-b7fff000 rw-s 00000000 00:01 INO /dev/zero (deleted)',
+      'b7fff000-b8000000 rw-s 00000000 00:01 INO /dev/zero (deleted)',
+    ]);
+    expect(mm.vmas[0].file!.ino).not.toBe(mm.vmas[1].file!.ino);
   });
 });
 

@@ -123,6 +123,8 @@ describe('file system calls', () => {
     expect(limits[14]).toBe('Max nice priority         0                    0                    ');
     const meminfo = read('/proc/meminfo');
     expect(meminfo).toMatch(/^MemTotal: {8}\s*16380 kB\nMemFree: +\d+ kB\n/);
+    // Half of RAM (vm.overcommit_ratio 50) plus no swap; the process's writable private memory is committed.
+    expect(meminfo).toMatch(/\nCommitLimit: {7}\s*8188 kB\nCommitted_AS: {6}\s*[1-9]\d* kB\n/);
   });
 
   it('mmap2 of a file maps its bytes', () => {
