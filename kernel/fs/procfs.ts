@@ -8,6 +8,7 @@ import { pteSlot } from '../mm/pageTable.js';
 import { VM_GROWSDOWN, VM_SHARED, VM_WRITE, vmaPermString, type VmArea } from '../mm/vma.js';
 import { RLIM_INFINITY, type Task } from '../proc/task.js';
 import { PTE_P } from '../../src/mmu/paging.js';
+import { meminfoText } from './procMeminfo.js';
 import { DT_DIR, DT_LNK, DT_REG, O_ACCMODE, O_RDONLY, type DirEntry, type Inode } from './file.js';
 import type { SyntheticNode } from './node.js';
 import { S_IFDIR, S_IFLNK, S_IFREG, syntheticStat, type KStat } from './stat.js';
@@ -143,19 +144,6 @@ function limitsText(t: Task): string {
   return out;
 }
 
-/** /proc/meminfo for the emulated RAM (no swap yet): the fields free(1) and most tools read. */
-function meminfoText(t: Task): string {
-  const mem = t.mm.mem;
-  const kb = (pages: number) => String(pages * 4).padStart(8) + ' kB';
-  const total = mem.frameCount - 1, free = mem.freeFrames();
-  const rows: Array<[string, number]> = [
-    ['MemTotal', total], ['MemFree', free], ['MemAvailable', free], ['Buffers', 0], ['Cached', 0], ['SwapCached', 0],
-    ['Active', 0], ['Inactive', 0], ['SwapTotal', 0], ['SwapFree', 0], ['Dirty', 0], ['Writeback', 0],
-    ['AnonPages', mem.framesInUse], ['Mapped', 0], ['Shmem', 0],
-  ];
-  return rows.map(([k, n]) => `${(k + ':').padEnd(16)}${kb(n)}`).join('\n') + '\n';
-}
-
 /** A read-only file whose content is produced when opened. */
 class ProcFileInode implements Inode {
   private readonly content: Uint8Array;
@@ -217,7 +205,7 @@ export function procfsLookup(self: Task, rest: string, findTask?: (pid: number) 
     ]);
   }
   if (parts[0] === 'self' && parts.length === 1) return linkNode(2n, () => String(self.pid));
-  if (parts[0] === 'meminfo') return parts.length === 1 ? fileNode(4n, () => meminfoText(self)) : -ENOTDIR;
+  if (parts[0] === 'meminfo') return parts.length === 1 ? fileNode(4n, () => meminfoText(self.mm.mem)) : -ENOTDIR;
   const found = parts[0] === 'self' || parts[0] === String(self.pid) ? self
     : /^\d+$/.test(parts[0]) ? findTask?.(Number(parts[0])) : undefined;
   if (found === undefined || found.state === 'dead') return -ENOENT;

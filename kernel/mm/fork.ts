@@ -1,12 +1,14 @@
 // fork's copy of an address space (kernel/fork.c dup_mm + mm/memory.c copy_page_range): the
 // child gets its own page directory and a copy of every area; private writable pages become
 // copy-on-write in both page tables (read-only, PTE_COW, one more reference on the frame), the
-// rest are shared as they are. The first write on either side copies (do_wp_page).
+// rest are shared as they are; a swap entry is copied with one more count on its slot. The
+// first write on either side copies (do_wp_page).
 import { OutOfFramesError, PAGE_SHIFT, PAGE_SIZE } from '../../src/mmu/physicalMemory.js';
 import { PTE_COW, PTE_FRAME, PTE_P, PTE_RW } from '../../src/mmu/paging.js';
 import { handleMmFault } from './fault.js';
 import { Mm } from './mmStruct.js';
 import { freeAddressSpace, pteSlot } from './pageTable.js';
+import { swapAreaOf } from './swap.js';
 import { VM_SHARED, VM_WRITE } from './vma.js';
 
 export interface ForkStats {
@@ -37,6 +39,7 @@ function copyPageRange(mm: Mm, child: Mm, stats: ForkStats): void {
     (child as unknown as Record<string, unknown>)[k] = mm[k];
   }
   const dv = mm.mem.dv;
+  const swap = swapAreaOf(mm.mem);
   let parentChanged = false;
   for (const v of mm.vmas) {
     child.vmas.push(v.clone());
@@ -56,7 +59,13 @@ function copyPageRange(mm: Mm, child: Mm, stats: ForkStats): void {
         continue;
       }
       let pte = dv.getInt32(src, true);
-      if (!(pte & PTE_P)) continue;
+      if (pte === 0) continue;
+      if (!(pte & PTE_P)) {
+        // A swapped-out page: the child's PTE names the same slot (swap_duplicate).
+        swap?.swapDuplicate(pte);
+        dv.setInt32(pteSlot(child, a, true), pte, true);
+        continue;
+      }
       if (cow && pte & PTE_RW) {
         pte = (pte & ~PTE_RW) | PTE_COW;
         dv.setInt32(src, pte, true);
