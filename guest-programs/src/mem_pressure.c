@@ -7,11 +7,15 @@
  *   mem_pressure MIB fork    pass 1 before fork(), then passes 2 and 3 in the parent and the
  *                            child at once, each with its own pattern, over the buffer they
  *                            share copy-on-write; the child prints first, then the parent
+ *   mem_pressure MIB oom-child  a child touches MIB MiB and waits; then the parent touches MIB
+ *                            MiB too: with room for only one of them, the OOM killer must pick
+ *                            the child (the bigger) and the parent's access goes on
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -57,6 +61,36 @@ int main(int argc, char **argv)
     if (p == NULL) {
         puts("malloc failed");
         return 1;
+    }
+    if (argc >= 3 && strcmp(argv[2], "oom-child") == 0) {
+        int fds[2];
+        if (pipe(fds) != 0) {
+            perror("pipe");
+            return 1;
+        }
+        pid_t pid = fork();
+        if (pid == 0) {
+            memset(p, 1, words * sizeof(uint32_t));
+            if (write(fds[1], "r", 1) != 1)
+                return 1;
+            for (;;)
+                pause();
+        }
+        char c;
+        if (read(fds[0], &c, 1) != 1) {
+            puts("child never got ready");
+            return 1;
+        }
+        memset(p, 2, words * sizeof(uint32_t));
+        size_t bad = 0;
+        for (size_t i = 0; i < words; i++)
+            bad += p[i] != 0x02020202u;
+        int status = 0;
+        kill(pid, SIGTERM); /* the child is gone already when the OOM killer took it */
+        waitpid(pid, &status, 0);
+        printf("parent touched %zu MiB, %zu words wrong; child %s %d\n", (words * sizeof(uint32_t)) >> 20, bad,
+               WIFSIGNALED(status) ? "killed by signal" : "exited", WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+        return 0;
     }
     if (argc >= 3 && strcmp(argv[2], "fork") == 0) {
         int rc = passes("both", p, words, 0, 0, 0);

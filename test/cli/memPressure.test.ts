@@ -2,7 +2,8 @@
 // touching 48 MiB three times under --mem 16M --swap 64M computes what it computes without
 // limits (on the reference, qemu-i386), with swap-outs and swap-ins in --stats; without swap
 // the OOM killer kills it with the kernel's line and the one diagnostic line, exit status 137;
-// a parent and a child sharing a buffer copy-on-write, both under pressure, still compute right.
+// a parent and a child sharing a buffer copy-on-write, both under pressure, still compute right;
+// when another process is the bigger, the OOM killer takes it and the faulting one goes on.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -68,6 +69,20 @@ describe('memory pressure', { timeout: SLOW }, () => {
     expect(Number(/anon-rss:(\d+)kB/.exec(lines[1])![1])).toBeGreaterThan(12 * 1024);
     expect(lines[2]).toMatch(/^i386emu: guest killed by SIGKILL \(SI_KERNEL\) .*\[out of guest physical memory\]$/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('the OOM killer picks the bigger process, not the faulting one, which then goes on', () => {
+    // Linux's choice, as a literal: qemu-user runs without a memory limit (the reference's
+    // child dies of the parent's SIGTERM instead).
+    const r = runCli(['run', '--stats', '--mem', '16M', PROG, '10', 'oom-child'], '', SLOW);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe('parent touched 10 MiB, 0 words wrong; child killed by signal 9\n');
+    const lines = r.stderr.split('\n');
+    expect(lines[1]).toMatch(/^i386emu: kernel: Out of memory: Killed process 1001 \(mem_pressure\) total-vm:\d+kB, anon-rss:(\d+)kB, /);
+    expect(statsLine(r.stderr, 'reclaim:')).toMatch(/OOM kills 1$/);
+    // With swap there is room for both.
+    const s = runCli(['run', '--mem', '16M', '--swap', '64M', PROG, '10', 'oom-child'], '', SLOW);
+    expect([s.status, s.stdout, s.stderr]).toEqual([0, 'parent touched 10 MiB, 0 words wrong; child killed by signal 15\n', '']);
   });
 
   it('a parent and a child sharing 24 MiB copy-on-write, both under pressure, compute right', () => {
