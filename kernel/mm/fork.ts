@@ -21,8 +21,14 @@ export interface ForkStats {
  * null when guest memory ran out (what was built is freed again; the parent keeps working).
  */
 export function dupMm(mm: Mm, stats: ForkStats): Mm | null {
-  if (mm.mem.framesInUse + 2 > mm.mem.frameCount) return null;
-  const child = new Mm(mm.mem, mm.mmu, mm.mem.allocFrame(), mm.taskSize, mm.stats);
+  let pgd: number;
+  try {
+    pgd = mm.mem.allocFrame(); // may reclaim: memory is only full if nothing can be freed
+  } catch (e) {
+    if (e instanceof OutOfFramesError) return null;
+    throw e;
+  }
+  const child = new Mm(mm.mem, mm.mmu, pgd, mm.taskSize, mm.stats);
   try {
     copyPageRange(mm, child, stats);
   } catch (e) {

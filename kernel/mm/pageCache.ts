@@ -53,7 +53,8 @@ export class PageCache {
   constructor(mem: PhysicalMemory, mmu: Mmu) {
     this.mem = mem;
     this.mmu = mmu;
-    caches.set(mem, this);
+    // The kernel's cache comes first; exec's private caches of file-less images do not count.
+    if (!caches.has(mem)) caches.set(mem, this);
   }
 
   find(key: string): AddressSpace | undefined {
