@@ -33,13 +33,19 @@ export function userPhys(mm: Mm, address: number, write: boolean): number {
   const addr = address >>> 0;
   if (addr >= mm.taskSize) fail(addr);
   let p = followPage(mm, addr, write);
-  if (p >= 0) return p;
-  const code = (getPte(mm, addr) & PTE_P ? PF_PROT : 0) | (write ? PF_WRITE : 0);
-  if (handleMmFault(mm, addr, code) !== 'ok') fail(addr);
-  p = followPage(mm, addr, write);
+  // A fault may take more than one round, as an instruction re-faults: a write to a page just
+  // swapped in still shared copy-on-write, or a fault that reclaim raced and asked to retry.
+  for (let round = 0; p < 0 && round < FAULT_ROUNDS; round++) {
+    const code = (getPte(mm, addr) & PTE_P ? PF_PROT : 0) | (write ? PF_WRITE : 0);
+    if (handleMmFault(mm, addr, code) !== 'ok') fail(addr);
+    p = followPage(mm, addr, write);
+  }
   if (p < 0) fail(addr);
   return p;
 }
+
+/** Fault rounds a kernel access gives one page before it is -EFAULT. */
+const FAULT_ROUNDS = 4;
 
 function writablePhys(mm: Mm, addr: number): number {
   const p = userPhys(mm, addr, true);

@@ -141,6 +141,32 @@ describe('swap', () => {
     expect(swap.stats.swapOuts).toBeGreaterThan(100);
     expect(swap.stats.swapIns).toBeGreaterThan(100);
   });
+
+  it('a copy-on-write fault whose allocation reclaims its own page retries (pte_same) and ends right', () => {
+    const parent = makeMm(64 * PG);
+    const a = anon(parent, 2);
+    copyToUser(parent, a, Buffer.from('cow page'));
+    copyToUser(parent, a + PG, Buffer.from('other page'));
+    const child = dupMm(parent, { framesShared: 0 })!;
+    const { swap, reclaim } = setup([parent, child]);
+    parent.mem.reclaim = (want) => reclaim.shrink(want);
+    // Every frame taken: the copy's allocation must reclaim, and the hand reaches the
+    // copy-on-write page first, while do_wp_page holds it pinned.
+    const hog: number[] = [];
+    while (parent.mem.freeFrames() > 0) hog.push(parent.mem.allocFrame());
+    const pinned = frameOf(getPte(parent, a));
+    expect(handleMmFault(parent, a, 0x7)).toBe('ok');
+    // The PTE changed under the fault: it became a swap entry and nothing was mapped over it.
+    expect(isSwapPte(getPte(parent, a))).toBe(true);
+    expect(swap.cache.get(swpOffset(getPte(parent, a)))).toBe(pinned);
+    // The access is retried: swap-in from the swap cache, then the copy.
+    copyToUser(parent, a, Buffer.from('new'));
+    expect(text(copyFromUser(parent, a, 8))).toBe('new page');
+    expect(text(copyFromUser(child, a, 8))).toBe('cow page');
+    expect(text(copyFromUser(parent, a + PG, 10))).toBe('other page');
+    expect(text(copyFromUser(child, a + PG, 10))).toBe('other page');
+    for (const f of hog) parent.mem.putFrame(f);
+  });
 });
 
 const reclaimers = new WeakMap<Mm, Reclaimer>();
