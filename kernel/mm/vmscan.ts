@@ -61,16 +61,16 @@ export class Reclaimer {
     const freedSoFar = () => before - mem.framesInUse;
     this.stats.runs++;
     this.ctx.swap?.shrinkCache(want);
-    if (freedSoFar() < want) this.shrinkUnmappedCache(want - freedSoFar());
+    if (freedSoFar() < want) this.shrinkPageList(want - freedSoFar());
     // Two turns of the clock at most: the first clears the A bits the second finds clear.
     const mms = this.ctx.mms().filter((m) => m.pgd !== 0);
     for (let turn = 0; turn < 2 && freedSoFar() < want && mms.length > 0; turn++) {
       for (let k = 0; k < mms.length && freedSoFar() < want; k++) {
         const mm = mms[(this.nextMm + k) % mms.length];
-        this.scanMm(mm, want - freedSoFar());
+        this.swapOutMm(mm, want - freedSoFar());
       }
       this.nextMm = (this.nextMm + 1) % mms.length;
-      if (freedSoFar() < want) this.shrinkUnmappedCache(want - freedSoFar());
+      if (freedSoFar() < want) this.shrinkPageList(want - freedSoFar());
     }
     const freed = freedSoFar();
     this.stats.freed += Math.max(0, freed);
@@ -78,13 +78,14 @@ export class Reclaimer {
     return freed;
   }
 
-  /** Drops page-cache pages that no process maps, oldest files first. */
-  private shrinkUnmappedCache(want: number): void {
+  /** shrink_page_list for the page cache: drops the pages no process maps (dirty ones written back). */
+  private shrinkPageList(want: number): void {
     const mem = this.ctx.mem;
     let freed = 0;
-    for (const as of [...this.ctx.pageCache.table.values()]) {
+    for (const as of this.ctx.pageCache.table.values()) {
       if (!as.reclaimable) continue;
-      for (const [index, pfn] of [...as.pages]) {
+      // Deleting the entry being visited is safe in a Map's iteration.
+      for (const [index, pfn] of as.pages) {
         if (freed >= want) return;
         if (mem.refcount[pfn] === 1 && as.dropPage(index)) freed++;
       }
@@ -92,10 +93,10 @@ export class Reclaimer {
   }
 
   /**
-   * One pass of the clock hand over mm's pages, from where it stopped last, until `want`
+   * swap_out_mm: one pass of the clock hand over mm's pages, from where it stopped last, until `want`
    * frames were freed or it comes round again. Returns the frames freed.
    */
-  scanMm(mm: Mm, want: number): number {
+  swapOutMm(mm: Mm, want: number): number {
     const mem = this.ctx.mem;
     const before = mem.framesInUse;
     const vmas = mm.vmas;
