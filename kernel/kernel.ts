@@ -11,6 +11,7 @@ import { EAX, ESP } from '../src/cpu/registers.js';
 import { Stop } from '../src/cpu/stop.js';
 import { Mmu } from '../src/mmu/mmu.js';
 import { PhysicalMemory } from '../src/mmu/physicalMemory.js';
+import { PF_WRITE } from '../src/mmu/paging.js';
 import { EACCES, EINTR, ENOENT } from './errno.js';
 import { execBinary } from './exec/execve.js';
 import { FdTable } from './fs/fdtable.js';
@@ -19,6 +20,7 @@ import { HostFileInode, hostOpen } from './fs/hostfs.js';
 import { PageCache, type PageCacheStats } from './mm/pageCache.js';
 import { type SwapArea, type SwapStats, swapOn } from './mm/swap.js';
 import { Reclaimer, type ReclaimStats } from './mm/vmscan.js';
+import { setOutOfMemoryHandler } from './mm/oom.js';
 import { MountTable, type Bind } from './fs/mount.js';
 import { FileLocks } from './fs/locks.js';
 import { formatVmaLine } from './fs/procfs.js';
@@ -43,7 +45,7 @@ import {
 import { hex } from './syscalls/strace.js';
 import { BLOCKED, doSyscall, type SyscallTracer } from './syscallEntry.js';
 import type { SyscallContext, Utsname } from './syscalls/types.js';
-import { handleTrap } from './trap.js';
+import { handleTrap, outOfMemory } from './trap.js';
 
 export interface KernelOptions {
   /** Guest physical memory (default 512 MiB). */
@@ -208,6 +210,7 @@ export class Kernel implements SyscallContext, ExitHooks {
     this.swap = swapOn(this.mem, this.mmu, options.swapBytes ?? 0);
     this.reclaimer = new Reclaimer({ mem: this.mem, pageCache: this.pageCache, swap: this.swap, mms: () => this.liveMms() });
     this.mem.reclaim = (want) => this.reclaimer.shrink(want);
+    setOutOfMemoryHandler(this.mem, (addr, write) => outOfMemory(this, this.task, addr, write ? PF_WRITE : 0));
     this.personality = personalityFor(options.taskSize ?? 0xc0000000);
     this.utsname = { ...DEFAULT_UTSNAME, ...options.uname };
     this.tracer = { write: options.strace ?? null, multi: false, faultTraced: false };

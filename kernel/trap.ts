@@ -26,9 +26,10 @@ export function forceSigFault(k: Kernel, t: Task, sig: number, code: number, add
 /**
  * out_of_memory for a page fault of t that found no frame even after reclaim: the OOM killer
  * picks the process with the largest badness. When that is t, it dies of SIGKILL here (with
- * the usual diagnostic); otherwise the victim is killed and reaped and t retries the access.
+ * the usual diagnostic); otherwise the victim is killed and reaped and t retries the access
+ * (returns true).
  */
-function outOfMemory(k: Kernel, t: Task, addr: number, err: number): void {
+export function outOfMemory(k: Kernel, t: Task, addr: number, err: number): boolean {
   const candidates: OomCandidate[] = [];
   const seen = new Set<unknown>();
   for (const x of k.sched.tasks.values()) {
@@ -51,9 +52,10 @@ function outOfMemory(k: Kernel, t: Task, addr: number, err: number): void {
   }
   if (victimMm === t.mm) {
     forceSigFault(k, t, SIGKILL, SI_KERNEL, addr, k.cpu.eip, 14, err, 'out of guest physical memory');
-    return;
+    return false;
   }
   oomReap(victimMm);
+  return true;
 }
 
 function describeOpcode(k: Kernel, eip: number): string {

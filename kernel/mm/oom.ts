@@ -4,7 +4,7 @@
 // SIGKILL and the kernel's line about it printed. Its private anonymous memory and swap are
 // torn down at once (the OOM reaper), so the allocation that ran out can be retried before the
 // victim runs again to die; a reaped address space is never chosen twice.
-import { PAGE_SHIFT, PAGE_SIZE } from '../../src/mmu/physicalMemory.js';
+import { PAGE_SHIFT, PAGE_SIZE, type PhysicalMemory } from '../../src/mmu/physicalMemory.js';
 import { PTE_FRAME, PTE_P } from '../../src/mmu/paging.js';
 import type { Mm } from './mmStruct.js';
 import { forEachEntry, zapRange } from './pageTable.js';
@@ -95,6 +95,21 @@ export function oomKillMessage(invoker: { comm: string; oomScoreAdj: number }, v
       `file-rss:${kb(n.fileRss)}, shmem-rss:${kb(n.shmemRss)}, UID:${victim.uid} pgtables:${kb(n.pgtables)} ` +
       `oom_score_adj:${victim.oomScoreAdj}`,
   ];
+}
+
+/**
+ * The kernel's out_of_memory for a fault at addr that a kernel access to user memory
+ * (uaccess) took: true when another process was killed and the access may be retried.
+ */
+export type OutOfMemoryHandler = (addr: number, write: boolean) => boolean;
+const handlers = new WeakMap<PhysicalMemory, OutOfMemoryHandler>();
+
+export function setOutOfMemoryHandler(mem: PhysicalMemory, h: OutOfMemoryHandler): void {
+  handlers.set(mem, h);
+}
+
+export function outOfMemoryHandler(mem: PhysicalMemory): OutOfMemoryHandler | null {
+  return handlers.get(mem) ?? null;
 }
 
 /** Address spaces the reaper already emptied. */

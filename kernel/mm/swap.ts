@@ -160,7 +160,7 @@ export class SwapArea {
    */
   shrinkCache(want: number): number {
     let freed = 0;
-    for (const [slot, pfn] of [...this.cache]) {
+    for (const [slot, pfn] of this.cache) { // deleting the visited entry is safe
       if (freed >= want) break;
       if (this.mem.refcount[pfn] !== 1) continue;
       this.deleteFromSwapCache(slot);

@@ -6,6 +6,7 @@
 import { PAGE_SIZE } from '../../src/mmu/physicalMemory.js';
 import { PF_PROT, PF_WRITE, PTE_P } from '../../src/mmu/paging.js';
 import { handleMmFault } from './fault.js';
+import { outOfMemoryHandler } from './oom.js';
 import type { Mm } from './mmStruct.js';
 import { followPage, getPte, peekPhys } from './pageTable.js';
 
@@ -37,7 +38,14 @@ export function userPhys(mm: Mm, address: number, write: boolean): number {
   // swapped in still shared copy-on-write, or a fault that reclaim raced and asked to retry.
   for (let round = 0; p < 0 && round < FAULT_ROUNDS; round++) {
     const code = (getPte(mm, addr) & PTE_P ? PF_PROT : 0) | (write ? PF_WRITE : 0);
-    if (handleMmFault(mm, addr, code) !== 'ok') fail(addr);
+    const r = handleMmFault(mm, addr, code);
+    // Out of memory: the OOM killer runs as for a fault in user mode; if it killed another
+    // process the access is tried again, if it chose this one the call fails on its way out.
+    if (r === 'oom' && outOfMemoryHandler(mm.mem)?.(addr, write) === true) {
+      round--;
+      continue;
+    }
+    if (r !== 'ok') fail(addr);
     p = followPage(mm, addr, write);
   }
   if (p < 0) fail(addr);

@@ -3,16 +3,21 @@
 // limits (on the reference, qemu-i386), with swap-outs and swap-ins in --stats; without swap
 // the OOM killer kills it with the kernel's line and the one diagnostic line, exit status 137;
 // a parent and a child sharing a buffer copy-on-write, both under pressure, still compute right;
-// when another process is the bigger, the OOM killer takes it and the faulting one goes on.
+// when another process is the bigger, the OOM killer takes it and the faulting one goes on;
+// a system call filling a buffer bigger than RAM (busybox dd) works through swap, and without
+// swap the OOM killer takes the process from inside the call.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { guestReference } from '../helpers/nativeI386.js';
+import { makeTempDir } from '../helpers/tempDir.js';
 import { ROOT, runCli } from './cliProcess.js';
 
 /** Each run touches 48 MiB through swap: about 10 s on an idle machine, far more when loaded. */
 const SLOW = 300_000;
 const PROG = 'guest-programs/build/mem_pressure';
+const BUSYBOX = 'guest-programs/debian/busybox-static/bin/busybox';
 if (!existsSync(ROOT + PROG)) throw new Error(`${PROG} missing: run "bash guest-programs/build.sh"`);
 
 /** The program's output without any limit, on the reference (or null when there is none). */
@@ -101,5 +106,22 @@ describe('memory pressure', { timeout: SLOW }, () => {
     const m = /swap-outs (\d+), swap-ins (\d+) \((\d+) from the swap cache\)/.exec(statsLine(r.stderr, 'memory:'));
     expect(Number(m![1])).toBeGreaterThan(0);
     expect(Number(m![2])).toBeGreaterThan(0);
+  });
+
+  it.skipIf(!existsSync(ROOT + BUSYBOX))('read() and write() of a 16 MiB buffer under --mem 8M: through swap, or OOM-killed in the call', () => {
+    const dir = makeTempDir('i386emu-mempressure-');
+    const src = join(dir, 'in'), dst = join(dir, 'out');
+    const data = Buffer.alloc(16 << 20);
+    for (let i = 0; i < data.length; i += 4) data.writeUInt32LE((i * 2654435761) >>> 0, i);
+    writeFileSync(src, data);
+    const dd = ['dd', `if=${src}`, `of=${dst}`, 'bs=16M', 'count=1'];
+    const r = runCli(['run', '--mem', '8M', '--swap', '32M', BUSYBOX, ...dd], '', SLOW);
+    expect([r.status, r.stderr]).toEqual([0, '1+0 records in\n1+0 records out\n']);
+    expect(readFileSync(dst).equals(data)).toBe(true);
+    const k = runCli(['run', '--mem', '8M', BUSYBOX, ...dd], '', SLOW);
+    expect(k.status).toBe(137);
+    const lines = k.stderr.trimEnd().split('\n');
+    expect(lines[1]).toMatch(/^i386emu: kernel: Out of memory: Killed process \d+ \(busybox\) /);
+    expect(lines[2]).toMatch(/^i386emu: guest killed by SIGKILL \(SI_KERNEL\) at 0x[0-9a-f]{8} \(in [0-9a-f]{8}-[0-9a-f]{8} rw-p 00000000 00:00 0\); .*\[out of guest physical memory\]$/);
   });
 });
