@@ -58,6 +58,33 @@ export function outOfMemory(k: Kernel, t: Task, addr: number, err: number): bool
   return true;
 }
 
+/** Resolved faults in a row, without an instruction retired in between, that mean livelock. */
+const THRASH_LIMIT = 64;
+const faultProgress = new WeakMap<Task, { instructions: number; faults: number }>();
+
+/**
+ * True when t keeps faulting without the CPU retiring any instruction: memory so short that
+ * reclaim takes back a page the faulting instruction needs to make room for the next one. Each
+ * fault succeeds, so no allocation fails; without this the guest would hang instead of meeting
+ * the OOM killer.
+ */
+function thrashing(k: Kernel, t: Task): boolean {
+  const now = k.cpu.instructions;
+  const p = faultProgress.get(t);
+  if (p === undefined) {
+    faultProgress.set(t, { instructions: now, faults: 1 });
+    return false;
+  }
+  if (p.instructions !== now) {
+    p.instructions = now;
+    p.faults = 1;
+    return false;
+  }
+  if (++p.faults < THRASH_LIMIT) return false;
+  p.faults = 0;
+  return true;
+}
+
 function describeOpcode(k: Kernel, eip: number): string {
   const bytes: string[] = [];
   for (let i = 0; i < 8; i++) {
@@ -82,7 +109,10 @@ export function handleTrap(k: Kernel, t: Task, stop: Stop): void {
       const addr = k.mmu.cr2 >>> 0;
       const err = k.mmu.faultCode;
       const r = handleMmFault(t.mm, addr, err);
-      if (r === 'ok') return;
+      if (r === 'ok') {
+        if (thrashing(k, t)) outOfMemory(k, t, addr, err);
+        return;
+      }
       if (r === 'sigbus') forceSigFault(k, t, SIGBUS, BUS_ADRERR, addr, cpu.eip, 14, err, 'access beyond the end of a mapped file');
       else if (r === 'oom') outOfMemory(k, t, addr, err);
       else forceSigFault(k, t, SIGSEGV, r === 'segv-maperr' ? SEGV_MAPERR : SEGV_ACCERR, addr, cpu.eip, 14, err);

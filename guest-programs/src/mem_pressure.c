@@ -10,6 +10,10 @@
  *   mem_pressure MIB oom-child  a child touches MIB MiB and waits; then the parent touches MIB
  *                            MiB too: with room for only one of them, the OOM killer must pick
  *                            the child (the bigger) and the parent's access goes on
+ *   mem_pressure 0 livelock  fills memory with copies made by one rep movsb each from
+ *                            read-only data: at the end, the instruction's own text and
+ *                            source pages take turns being reclaimed for each other (without
+ *                            swap), a livelock the OOM killer must end
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -27,6 +31,9 @@ static uint32_t pattern(uint32_t i, uint32_t pass, uint32_t seed)
 }
 
 static char report[512];
+
+/* Three pages and a half of read-only data (in the file image, so reclaim can drop them). */
+static const char rodata[14336] = { 1, 2, 3 };
 
 /* Passes first..last (0-based); pass 0's pattern is common, later ones use seed. */
 static int passes(const char *who, uint32_t *p, size_t words, uint32_t first, uint32_t last, uint32_t seed)
@@ -61,6 +68,16 @@ int main(int argc, char **argv)
     if (p == NULL) {
         puts("malloc failed");
         return 1;
+    }
+    if (argc >= 3 && strcmp(argv[2], "livelock") == 0) {
+        for (unsigned i = 0;; i++) {
+            char *q = malloc(16384);
+            if (q == NULL)
+                return 1;
+            const char *from = rodata + (i % 3) * 4096;
+            size_t n = 10240;
+            __asm__ volatile("rep movsb" : "+S"(from), "+D"(q), "+c"(n) : : "memory");
+        }
     }
     if (argc >= 3 && strcmp(argv[2], "oom-child") == 0) {
         int fds[2];

@@ -5,7 +5,7 @@
 // a parent and a child sharing a buffer copy-on-write, both under pressure, still compute right;
 // when another process is the bigger, the OOM killer takes it and the faulting one goes on;
 // a system call filling a buffer bigger than RAM (busybox dd) works through swap, and without
-// swap the OOM killer takes the process from inside the call.
+// swap the OOM killer takes the process from inside the call; a thrashing livelock is OOM too.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -88,6 +88,14 @@ describe('memory pressure', { timeout: SLOW }, () => {
     // With swap there is room for both.
     const s = runCli(['run', '--mem', '16M', '--swap', '64M', PROG, '10', 'oom-child'], '', SLOW);
     expect([s.status, s.stdout, s.stderr]).toEqual([0, 'parent touched 10 MiB, 0 words wrong; child killed by signal 15\n', '']);
+  });
+
+  it('a livelock (one instruction\'s own pages reclaimed for each other) ends in the OOM killer, not a hang', () => {
+    const r = runCli(['run', '--mem', '4M', PROG, '0', 'livelock'], '', 120_000);
+    expect(r.status).toBe(137);
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines[1]).toMatch(/^i386emu: kernel: Out of memory: Killed process \d+ \(mem_pressure\) /);
+    expect(lines[2]).toMatch(/^i386emu: guest killed by SIGKILL \(SI_KERNEL\) .*\[out of guest physical memory\]$/);
   });
 
   it('a parent and a child sharing 24 MiB copy-on-write, both under pressure, compute right', () => {
