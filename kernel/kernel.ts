@@ -11,12 +11,16 @@ import { EAX, ESP } from '../src/cpu/registers.js';
 import { Stop } from '../src/cpu/stop.js';
 import { Mmu } from '../src/mmu/mmu.js';
 import { PhysicalMemory } from '../src/mmu/physicalMemory.js';
+import { PF_WRITE } from '../src/mmu/paging.js';
 import { EACCES, EINTR, ENOENT } from './errno.js';
 import { execBinary } from './exec/execve.js';
 import { FdTable } from './fs/fdtable.js';
 import type { Inode } from './fs/file.js';
 import { HostFileInode, hostOpen } from './fs/hostfs.js';
 import { PageCache, type PageCacheStats } from './mm/pageCache.js';
+import { type SwapArea, type SwapStats, swapOn } from './mm/swap.js';
+import { Reclaimer, type ReclaimStats } from './mm/vmscan.js';
+import { setOutOfMemoryHandler } from './mm/oom.js';
 import { MountTable, type Bind } from './fs/mount.js';
 import { FileLocks } from './fs/locks.js';
 import { formatVmaLine } from './fs/procfs.js';
@@ -42,11 +46,15 @@ import {
 import { hex } from './syscalls/strace.js';
 import { BLOCKED, doSyscall, type SyscallTracer } from './syscallEntry.js';
 import type { SyscallContext, Utsname } from './syscalls/types.js';
-import { handleTrap } from './trap.js';
+import { handleTrap, outOfMemory } from './trap.js';
 
 export interface KernelOptions {
   /** Guest physical memory (default 512 MiB). */
   memoryBytes?: number;
+  /** The swap area kept in host memory (default 0: no swap). */
+  swapBytes?: number;
+  /** Receives the kernel's own log lines (the OOM killer's); default: stderr, "i386emu: kernel: " first. */
+  kernelLog?: (line: string) => void;
   /**
    * Host directory the guest sees as "/" (--root: the guest cannot reach a host file outside
    * it and the binds); default: the host's "/", the view of a native process.
@@ -128,6 +136,10 @@ export interface KernelStats {
   /** Page-cache lookups and writebacks, and the files cached now. */
   pageCache: PageCacheStats & { files: number };
   tasksCreated: number;
+  /** Swap traffic and reclaim. */
+  swap: SwapStats & { totalPages: number; usedPages: number };
+  reclaim: ReclaimStats;
+  oomKills: number;
 }
 
 const DEFAULT_UTSNAME: Utsname = {
@@ -154,6 +166,12 @@ export class Kernel implements SyscallContext, ExitHooks {
   readonly mounts: MountTable;
   /** The page cache: every mapped file's pages, shared by all processes. */
   readonly pageCache: PageCache;
+  /** The swap area (--swap), or null. */
+  readonly swap: SwapArea | null;
+  /** Direct reclaim, run by the frame allocator when no frame is free. */
+  readonly reclaimer: Reclaimer;
+  /** Processes the OOM killer killed. */
+  oomKills = 0;
   /** Files exec opened (the interpreter), closed once the new image maps them or exec failed. */
   private readonly execOpens: Inode[] = [];
   readonly fileLocks = new FileLocks();
@@ -195,6 +213,10 @@ export class Kernel implements SyscallContext, ExitHooks {
     this.mounts = new MountTable({ root: options.rootDir, binds: options.binds, sysroot: options.sysroot ?? null });
     this.pageCache = new PageCache(this.mem, this.mmu);
     this.mounts.pageCache = this.pageCache;
+    this.swap = swapOn(this.mem, this.mmu, options.swapBytes ?? 0);
+    this.reclaimer = new Reclaimer({ mem: this.mem, pageCache: this.pageCache, swap: this.swap, mms: () => this.liveMms() });
+    this.mem.reclaim = (want) => this.reclaimer.shrink(want);
+    setOutOfMemoryHandler(this.mem, (addr, write) => outOfMemory(this, this.task, addr, write ? PF_WRITE : 0));
     this.personality = personalityFor(options.taskSize ?? 0xc0000000);
     this.utsname = { ...DEFAULT_UTSNAME, ...options.uname };
     this.tracer = { write: options.strace ?? null, multi: false, faultTraced: false };
@@ -726,6 +748,19 @@ export class Kernel implements SyscallContext, ExitHooks {
     }
   }
 
+  /** The address spaces of the processes alive, each once (what reclaim scans). */
+  liveMms(): Mm[] {
+    const mms = new Set<Mm>();
+    for (const t of this.sched.tasks.values()) if (!t.exited && t.mm.pgd !== 0) mms.add(t.mm);
+    return [...mms];
+  }
+
+  /** One line of the kernel's log (printk). */
+  kernelLog(line: string): void {
+    if (this.opts.kernelLog !== undefined) this.opts.kernelLog(line);
+    else process.stderr.write(`i386emu: kernel: ${line}\n`);
+  }
+
   tracePrefix(t: Task): string {
     return this.tracer.multi ? `[pid ${t.tid}] ` : '';
   }
@@ -822,6 +857,12 @@ export class Kernel implements SyscallContext, ExitHooks {
       framesShared: this.forkStats.framesShared,
       pageCache: { ...this.pageCache.stats, files: this.pageCache.table.size },
       tasksCreated: this.sched.stats.forks + 1,
+      swap: {
+        ...(this.swap?.stats ?? { swapOuts: 0, swapIns: 0, cacheHits: 0 }),
+        totalPages: this.swap?.totalPages ?? 0, usedPages: this.swap?.inuse ?? 0,
+      },
+      reclaim: { ...this.reclaimer.stats },
+      oomKills: this.oomKills,
     };
   }
 }

@@ -5,6 +5,7 @@
 import { Stop } from '../src/cpu/stop.js';
 import type { Kernel } from './kernel.js';
 import { handleMmFault, stackOverflowNote } from './mm/fault.js';
+import { type OomCandidate, oomKillMessage, oomReap, selectBadProcess } from './mm/oom.js';
 import type { Task } from './proc/task.js';
 import { forceSig } from './signal/deliver.js';
 import {
@@ -20,6 +21,68 @@ export function forceSigFault(k: Kernel, t: Task, sig: number, code: number, add
   if (trapno === 14 && addr !== null) t.trapCr2 = addr;
   k.noteFault(t, sig, code, addr, eip, note);
   forceSig(t, makeSigInfo(sig, code, { addr: addr ?? 0 }), k);
+}
+
+/**
+ * out_of_memory for a page fault of t that found no frame even after reclaim: the OOM killer
+ * picks the process with the largest badness. When that is t, it dies of SIGKILL here (with
+ * the usual diagnostic); otherwise the victim is killed and reaped and t retries the access
+ * (returns true).
+ */
+export function outOfMemory(k: Kernel, t: Task, addr: number, err: number): boolean {
+  const candidates: OomCandidate[] = [];
+  const seen = new Set<unknown>();
+  for (const x of k.sched.tasks.values()) {
+    if (x.exited || x.mm.pgd === 0 || seen.has(x.group)) continue;
+    seen.add(x.group);
+    const adj = (x.group as { oomScoreAdj?: number }).oomScoreAdj ?? 0;
+    candidates.push({ pid: x.pid, comm: x.comm, uid: x.cred.uid, mm: x.mm, oomScoreAdj: adj });
+  }
+  const swapPages = k.swap?.totalPages ?? 0;
+  const self = candidates.find((c) => c.mm === t.mm);
+  const victim = selectBadProcess(candidates, k.mem.frameCount + swapPages) ?? self ?? null;
+  const invokerAdj = (t.group as { oomScoreAdj?: number }).oomScoreAdj ?? 0;
+  if (victim !== null) for (const line of oomKillMessage({ comm: t.comm, oomScoreAdj: invokerAdj }, victim)) k.kernelLog(line);
+  k.oomKills++;
+  // Every process sharing the victim's memory goes with it (process_shares_mm).
+  const victimMm = victim?.mm ?? t.mm;
+  for (const x of [...k.sched.tasks.values()]) {
+    if (x.exited || x.mm !== victimMm || x.group === t.group) continue;
+    k.signalTask(x, makeSigInfo(SIGKILL, SI_KERNEL), true);
+  }
+  if (victimMm === t.mm) {
+    forceSigFault(k, t, SIGKILL, SI_KERNEL, addr, k.cpu.eip, 14, err, 'out of guest physical memory');
+    return false;
+  }
+  oomReap(victimMm);
+  return true;
+}
+
+/** Resolved faults in a row, without an instruction retired in between, that mean livelock. */
+const THRASH_LIMIT = 64;
+const faultProgress = new WeakMap<Task, { instructions: number; faults: number }>();
+
+/**
+ * True when t keeps faulting without the CPU retiring any instruction: memory so short that
+ * reclaim takes back a page the faulting instruction needs to make room for the next one. Each
+ * fault succeeds, so no allocation fails; without this the guest would hang instead of meeting
+ * the OOM killer.
+ */
+function thrashing(k: Kernel, t: Task): boolean {
+  const now = k.cpu.instructions;
+  const p = faultProgress.get(t);
+  if (p === undefined) {
+    faultProgress.set(t, { instructions: now, faults: 1 });
+    return false;
+  }
+  if (p.instructions !== now) {
+    p.instructions = now;
+    p.faults = 1;
+    return false;
+  }
+  if (++p.faults < THRASH_LIMIT) return false;
+  p.faults = 0;
+  return true;
 }
 
 function describeOpcode(k: Kernel, eip: number): string {
@@ -46,9 +109,12 @@ export function handleTrap(k: Kernel, t: Task, stop: Stop): void {
       const addr = k.mmu.cr2 >>> 0;
       const err = k.mmu.faultCode;
       const r = handleMmFault(t.mm, addr, err);
-      if (r === 'ok') return;
+      if (r === 'ok') {
+        if (thrashing(k, t)) outOfMemory(k, t, addr, err);
+        return;
+      }
       if (r === 'sigbus') forceSigFault(k, t, SIGBUS, BUS_ADRERR, addr, cpu.eip, 14, err, 'access beyond the end of a mapped file');
-      else if (r === 'oom') forceSigFault(k, t, SIGKILL, SI_KERNEL, addr, cpu.eip, 14, err, 'out of guest physical memory');
+      else if (r === 'oom') outOfMemory(k, t, addr, err);
       else if (r === 'segv-maperr') forceSigFault(k, t, SIGSEGV, SEGV_MAPERR, addr, cpu.eip, 14, err, stackOverflowNote(t.mm, addr));
       else forceSigFault(k, t, SIGSEGV, SEGV_ACCERR, addr, cpu.eip, 14, err);
       return;

@@ -5,12 +5,12 @@
 // procArray.ts.
 import { EACCES, ENOENT, ENOTDIR } from '../errno.js';
 import type { Mm } from '../mm/mmStruct.js';
-import { commitLimit, committedAs } from '../mm/overcommit.js';
 import { copyFromUser } from '../mm/uaccess.js';
 import { vmaPermString, type VmArea } from '../mm/vma.js';
 import { RLIM_INFINITY, type Task } from '../proc/task.js';
 import { DT_DIR, DT_LNK, DT_REG, O_ACCMODE, O_CLOEXEC, O_RDONLY, type DirEntry, type File, type Inode } from './file.js';
 import { formatStat, formatStatus } from './procArray.js';
+import { meminfoText } from './procMeminfo.js';
 import { formatSmaps, formatSmapsRollup, formatStatm } from './procTaskMmu.js';
 import type { SyntheticNode } from './node.js';
 import { S_IFDIR, S_IFLNK, S_IFREG, syntheticStat, type KStat } from './stat.js';
@@ -87,20 +87,6 @@ function limitsText(t: Task): string {
     out += unit === '' ? `${name.padEnd(25)} ${v(r.cur).padEnd(20)} ${v(r.max).padEnd(20)} \n` : `${name.padEnd(25)} ${v(r.cur).padEnd(20)} ${v(r.max).padEnd(20)} ${unit.padEnd(10)}\n`;
   });
   return out;
-}
-
-/** /proc/meminfo for the emulated RAM (no swap yet): the fields free(1) and most tools read. */
-function meminfoText(t: Task): string {
-  const mem = t.mm.mem;
-  const kb = (pages: number) => String(pages * 4).padStart(8) + ' kB';
-  const total = mem.frameCount - 1, free = mem.freeFrames();
-  const rows: Array<[string, number]> = [
-    ['MemTotal', total], ['MemFree', free], ['MemAvailable', free], ['Buffers', 0], ['Cached', 0], ['SwapCached', 0],
-    ['Active', 0], ['Inactive', 0], ['SwapTotal', 0], ['SwapFree', 0], ['Dirty', 0], ['Writeback', 0],
-    ['AnonPages', mem.framesInUse], ['Mapped', 0], ['Shmem', 0],
-    ['CommitLimit', commitLimit(mem)], ['Committed_AS', committedAs(mem)],
-  ];
-  return rows.map(([k, n]) => `${(k + ':').padEnd(16)}${kb(n)}`).join('\n') + '\n';
 }
 
 /** /proc/PID/auxv: the saved vector as exec wrote it, (a_type, a_val) pairs of 32-bit words. */
@@ -206,7 +192,7 @@ export function procfsLookup(self: Task, rest: string, findTask?: (pid: number) 
   }
   if (parts[0] === 'self' && parts.length === 1) return linkNode(2n, () => String(self.pid));
   if (parts[0] === 'thread-self' && parts.length === 1) return linkNode(3n, () => `${self.pid}/task/${self.tid}`);
-  if (parts[0] === 'meminfo') return parts.length === 1 ? fileNode(4n, () => meminfoText(self)) : -ENOTDIR;
+  if (parts[0] === 'meminfo') return parts.length === 1 ? fileNode(4n, () => meminfoText(self.mm.mem)) : -ENOTDIR;
   const leader = self.group.leader.state === 'dead' ? self : self.group.leader;
   const found = parts[0] === 'self' || parts[0] === String(self.pid) ? leader
     : /^\d+$/.test(parts[0]) ? findTask?.(Number(parts[0])) : undefined;

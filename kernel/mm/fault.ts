@@ -1,12 +1,17 @@
 // The page-fault path (arch/x86/mm/fault.c + mm/memory.c): find_vma → expand_stack →
 // access_error → handle_mm_fault, which fills a not-present page (zeroed anonymous frame, or a
-// page of the file from the page cache (filemap.ts): demand paging) or resolves a write to a
-// copy-on-write page.
+// page of the file from the page cache (filemap.ts): demand paging), swaps a page back in
+// (do_swap_page) or resolves a write to a copy-on-write page. Any allocation here may run
+// direct reclaim, which can unmap other pages of this very mm: a frame read across an
+// allocation is pinned with a reference, and a PTE read before one is checked again after it
+// (Linux's pte_same), the fault simply being retried when it changed.
 import { OutOfFramesError, PAGE_SIZE } from '../../src/mmu/physicalMemory.js';
 import { PF_PROT, PF_WRITE, PTE_COW, PTE_FRAME, PTE_P, PTE_RW, PTE_US } from '../../src/mmu/paging.js';
+import { swpOffset } from '../../src/mmu/swapEntry.js';
 import { Mm, MMAP_MIN_ADDR, STACK_GUARD_GAP } from './mmStruct.js';
 import { filemapFault } from './filemap.js';
-import { mapPage, pteSlot, ptePermFor } from './pageTable.js';
+import { mapPage, pteSlot, ptePermFor, releaseFrame } from './pageTable.js';
+import { swapAreaOf } from './swap.js';
 import { findVmaIndex, VM_EXEC, VM_GROWSDOWN, VM_READ, VM_SHARED, VM_WRITE, VmArea } from './vma.js';
 
 export type FaultResult = 'ok' | 'segv-maperr' | 'segv-accerr' | 'sigbus' | 'oom';
@@ -28,7 +33,10 @@ export function handleMmFault(mm: Mm, address: number, errorCode: number): Fault
   }
   if (accessError(vma, errorCode, write)) return segv(mm, 'segv-accerr');
   try {
-    return handlePteFault(mm, vma, addr, write);
+    const majorBefore = mm.stats.major;
+    const r = handlePteFault(mm, vma, addr, write);
+    if (r === 'ok' && mm.stats.major === majorBefore) mm.stats.minor++;
+    return r;
   } catch (e) {
     if (e instanceof OutOfFramesError) return 'oom';
     throw e;
@@ -88,6 +96,7 @@ function handlePteFault(mm: Mm, vma: VmArea, addr: number, write: boolean): Faul
   const page = addr - (addr % PAGE_SIZE);
   const slot = pteSlot(mm, page, true);
   const pte = mm.mem.dv.getInt32(slot, true);
+  if (pte !== 0 && !(pte & PTE_P)) return doSwapPage(mm, vma, page, slot, pte);
   if (!(pte & PTE_P)) return vma.file !== null ? doFilePage(mm, vma, page, write) : doAnonymousPage(mm, vma, page);
   if (write && !(pte & PTE_RW)) return doWpPage(mm, vma, page, slot, pte);
   // The PTE already allows the access: a stale TLB entry, or permissions to refresh.
@@ -106,12 +115,57 @@ function doAnonymousPage(mm: Mm, vma: VmArea, page: number): FaultResult {
   return 'ok';
 }
 
+/**
+ * do_swap_page: the PTE is a swap entry. The swap cache is looked up first (another process
+ * sharing the slot may have read it in: the frame stays shared); otherwise the slot is read
+ * into a new frame, which joins the swap cache while other PTEs still name the slot. While the
+ * frame is shared a private writable page is mapped copy-on-write, so the cached copy is never
+ * written; the last user takes it over writable and the slot is freed.
+ */
+function doSwapPage(mm: Mm, vma: VmArea, page: number, slot: number, entry: number): FaultResult {
+  const swap = swapAreaOf(mm.mem);
+  if (swap === null) return 'sigbus'; // a swap entry without swap: cannot happen
+  const dv = mm.mem.dv;
+  let pfn = swap.lookup(entry);
+  if (pfn >= 0) {
+    mm.mem.getFrame(pfn);
+    swap.stats.cacheHits++;
+  } else {
+    const fresh = mm.mem.allocFrame();
+    if (dv.getInt32(slot, true) !== entry) {
+      releaseFrame(mm, fresh); // reclaim or another path changed the PTE meanwhile: retry
+      return 'ok';
+    }
+    pfn = swap.lookup(entry);
+    if (pfn >= 0) {
+      releaseFrame(mm, fresh);
+      mm.mem.getFrame(pfn);
+    } else {
+      pfn = fresh;
+      swap.readSlot(swpOffset(entry), pfn);
+      mm.stats.major++;
+      if (swap.count(entry) > 1) swap.addToSwapCache(swpOffset(entry), pfn);
+    }
+  }
+  // This PTE lets go of the slot (the cache too, with no PTE left), then maps the frame.
+  dv.setInt32(slot, 0, true);
+  swap.swapFree(entry);
+  const privateWrite = (vma.flags & (VM_SHARED | VM_WRITE)) === VM_WRITE;
+  const shared = mm.mem.refcount[pfn] > 1;
+  mapPage(mm, page, pfn, vma.flags, privateWrite && shared ? PTE_COW : 0);
+  mm.stats.swapIn++;
+  return 'ok';
+}
+
 /** do_read_fault / do_cow_fault / do_shared_fault: the page from the page cache. */
 function doFilePage(mm: Mm, vma: VmArea, page: number, write: boolean): FaultResult {
+  const cacheStats = vma.file!.mapping.cache.stats;
+  const readBefore = cacheStats.pagesRead;
   if (filemapFault(mm, vma, page, write) === 'sigbus') {
     mm.stats.sigbus++;
     return 'sigbus';
   }
+  if (cacheStats.pagesRead !== readBefore) mm.stats.major++;
   mm.stats.file++;
   return 'ok';
 }
@@ -126,7 +180,18 @@ function doWpPage(mm: Mm, vma: VmArea, page: number, slot: number, pte: number):
     if (mm.active) mm.mmu.invlpg(page);
     return 'ok';
   }
-  const copy = mm.mem.allocFrame();
+  mm.mem.getFrame(pfn); // pinned: reclaim during the allocation must not free it
+  let copy: number;
+  try {
+    copy = mm.mem.allocFrame();
+  } finally {
+    releaseFrame(mm, pfn);
+  }
+  if (mm.mem.dv.getInt32(slot, true) !== pte) {
+    // Reclaim unmapped the page while we allocated (pte_same failed): retry the fault.
+    releaseFrame(mm, copy);
+    return 'ok';
+  }
   mm.mem.bytes.copyWithin(copy * PAGE_SIZE, pfn * PAGE_SIZE, (pfn + 1) * PAGE_SIZE);
   mapPage(mm, page, copy, vma.flags);
   return 'ok';

@@ -32,9 +32,16 @@ export function filemapFault(mm: Mm, vma: VmArea, page: number, write: boolean):
   // The ELF loader's partial BSS page shows zeros past p_filesz: always a private copy.
   const partial = vma.fileEnd < page + PAGE_SIZE;
   if (partial || (write && !shared)) {
-    const copy = mm.mem.allocFrame();
-    const n = partial ? Math.max(0, Math.min(PAGE_SIZE, vma.fileEnd - page)) : PAGE_SIZE;
-    mm.mem.bytes.copyWithin(copy << PAGE_SHIFT, pfn << PAGE_SHIFT, (pfn << PAGE_SHIFT) + n);
+    // Pinned across the allocation: reclaim may drop cached pages nobody maps.
+    mm.mem.getFrame(pfn);
+    let copy: number;
+    try {
+      copy = mm.mem.allocFrame();
+      const n = partial ? Math.max(0, Math.min(PAGE_SIZE, vma.fileEnd - page)) : PAGE_SIZE;
+      mm.mem.bytes.copyWithin(copy << PAGE_SHIFT, pfn << PAGE_SHIFT, (pfn << PAGE_SHIFT) + n);
+    } finally {
+      if (mm.mem.putFrame(pfn)) mm.mmu.invalidateCode(pfn);
+    }
     mapPage(mm, page, copy, vma.flags);
     return 'ok';
   }

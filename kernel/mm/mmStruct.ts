@@ -20,10 +20,16 @@ export interface FaultStats {
   /** Faults that ended in SIGSEGV / SIGBUS. */
   segv: number;
   sigbus: number;
+  /** Not-present faults filled from swap (the swap cache or a slot). */
+  swapIn: number;
+  /** Resolved faults that read from a backing store (a swap slot, or a file page not cached). */
+  major: number;
+  /** Resolved faults served from memory. */
+  minor: number;
 }
 
 export function newFaultStats(): FaultStats {
-  return { anon: 0, file: 0, cow: 0, stackGrowth: 0, spurious: 0, segv: 0, sigbus: 0 };
+  return { anon: 0, file: 0, cow: 0, stackGrowth: 0, spurious: 0, segv: 0, sigbus: 0, swapIn: 0, major: 0, minor: 0 };
 }
 
 /** Linux's stack_guard_gap: 256 pages kept free below a stack area. */

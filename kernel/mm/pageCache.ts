@@ -7,8 +7,9 @@
 // them (write() also writes through to the host file), file faults map them, and dirty pages
 // (stores through MAP_SHARED mappings, found by their PTE dirty bits: filemap.ts) are written
 // back at msync/fsync/close, when the last mm mapping the file lets go, and at emulator exit.
-// Nothing is reclaimed: an AddressSpace and its frames live while some mm maps the file (the
-// memory-manager issue adds reclaim).
+// Under memory pressure reclaim (vmscan.ts) unmaps cached pages and drops the ones nobody maps
+// (dropPage: a dirty page is written back first); a later access reads the file again. An
+// AddressSpace lives while some mm maps the file.
 import type { Mmu } from '../../src/mmu/mmu.js';
 import { PAGE_SHIFT, PAGE_SIZE, type PhysicalMemory } from '../../src/mmu/physicalMemory.js';
 import type { Mm } from './mmStruct.js';
@@ -30,6 +31,16 @@ export interface PageCacheStats {
   hits: number;
   /** Dirty pages written back to the file. */
   writebacks: number;
+  /** Pages reclaim dropped from the cache, and those of them it wrote back first. */
+  dropped: number;
+  reclaimWritebacks: number;
+}
+
+/** The page cache of each guest memory (/proc/meminfo finds it from the memory). */
+const caches = new WeakMap<PhysicalMemory, PageCache>();
+
+export function pageCacheOf(mem: PhysicalMemory): PageCache | null {
+  return caches.get(mem) ?? null;
 }
 
 /** The kernel-wide table of cached files, keyed by "dev:ino". */
@@ -37,11 +48,13 @@ export class PageCache {
   readonly mem: PhysicalMemory;
   readonly mmu: Mmu;
   readonly table = new Map<string, AddressSpace>();
-  readonly stats: PageCacheStats = { pagesRead: 0, hits: 0, writebacks: 0 };
+  readonly stats: PageCacheStats = { pagesRead: 0, hits: 0, writebacks: 0, dropped: 0, reclaimWritebacks: 0 };
 
   constructor(mem: PhysicalMemory, mmu: Mmu) {
     this.mem = mem;
     this.mmu = mmu;
+    // The kernel's cache comes first; exec's private caches of file-less images do not count.
+    if (!caches.has(mem)) caches.set(mem, this);
   }
 
   find(key: string): AddressSpace | undefined {
@@ -221,6 +234,41 @@ export class AddressSpace {
       }
     }
     this.size = len;
+  }
+
+  /**
+   * Whether reclaim may drop this file's pages: only with a host file to read them back from
+   * (an exec image without a file, or a swap-backed shmem object, must stay resident).
+   */
+  get reclaimable(): boolean {
+    return this.key !== null && !this.released && (this as { swapBacked?: boolean }).swapBacked !== true;
+  }
+
+  /**
+   * Reclaim drops page index, which no process maps (only the cache's reference is left):
+   * written back first when dirty. Returns false (the page stays) when the write fails.
+   */
+  dropPage(index: number): boolean {
+    const pfn = this.pages.get(index);
+    if (pfn === undefined || this.cache.mem.refcount[pfn] !== 1) return false;
+    if (this.dirty.has(index)) {
+      const pos = index * PAGE_SIZE;
+      try {
+        if (pos < this.size) {
+          const len = Math.min(PAGE_SIZE, this.size - pos);
+          this.backing.writeAt(pos, this.cache.mem.bytes.slice(pfn << PAGE_SHIFT, (pfn << PAGE_SHIFT) + len));
+        }
+      } catch {
+        return false;
+      }
+      this.dirty.delete(index);
+      this.cache.stats.writebacks++;
+      this.cache.stats.reclaimWritebacks++;
+    }
+    this.pages.delete(index);
+    this.putPage(pfn);
+    this.cache.stats.dropped++;
+    return true;
   }
 
   /** Marks page index newer than the file (set_page_dirty). */

@@ -1,14 +1,17 @@
 // Per-process x86 page tables in guest physical memory (Linux's pgd_alloc, set_pte,
 // zap_page_range, change_protection, free_pgtables). Two-level non-PAE format: the PDE grants
 // P|RW|US and the PTE carries the real permissions, so the CPU's CR3 walk enforces them.
-// Every present PTE holds one reference on its frame.
+// Every present PTE holds one reference on its frame; a not-present non-zero PTE is a swap
+// entry holding one count on its swap slot (swap.ts).
 import type { Mmu } from '../../src/mmu/mmu.js';
 import type { PhysicalMemory } from '../../src/mmu/physicalMemory.js';
 import { PAGE_SHIFT, PAGE_SIZE } from '../../src/mmu/physicalMemory.js';
 import { PTE_A, PTE_COW, PTE_D, PTE_FRAME, PTE_P, PTE_RW, PTE_US } from '../../src/mmu/paging.js';
+import { isSwapPte } from '../../src/mmu/swapEntry.js';
 import { fileAreasUnmapping } from './filemap.js';
 import { FaultStats, Mm } from './mmStruct.js';
 import { updateHiwaterRss } from './rssStat.js';
+import { swapAreaOf } from './swap.js';
 import { VM_EXEC, VM_READ, VM_SHARED, VM_WRITE } from './vma.js';
 
 const PDE_USER = PTE_P | PTE_RW | PTE_US;
@@ -59,13 +62,16 @@ export function setPte(mm: Mm, addr: number, pte: number): void {
 
 /**
  * Maps frame pfn at addr with the permissions of an area with vmFlags, taking over the
- * caller's reference to the frame. An existing mapping there is released first.
+ * caller's reference to the frame. An existing mapping (or swap entry) there is released first.
  */
 export function mapPage(mm: Mm, addr: number, pfn: number, vmFlags: number, extra = 0): void {
   const slot = pteSlot(mm, addr, true);
   const old = mm.mem.dv.getInt32(slot, true);
   if (old & PTE_P) releaseFrame(mm, (old & PTE_FRAME) >>> PAGE_SHIFT);
-  else mm.rss++;
+  else {
+    mm.rss++;
+    if (old !== 0) swapAreaOf(mm.mem)?.swapFree(old);
+  }
   let pte = (pfn * PAGE_SIZE) | ptePermFor(vmFlags) | extra;
   if (extra & PTE_COW) pte &= ~PTE_RW;
   mm.mem.dv.setInt32(slot, pte, true);
@@ -79,6 +85,12 @@ export function releaseFrame(mm: Mm, pfn: number): void {
 
 /** Visits every present PTE in [start, end): fn(slot physical address, pte, linear addr). */
 export function forEachPte(mm: Mm, start: number, end: number, fn: (slot: number, pte: number, addr: number) => void): void {
+  forEachEntry(mm, start, end, true, fn);
+}
+
+/** Visits every non-zero PTE in [start, end) (present or a swap entry), or only the present ones. */
+export function forEachEntry(mm: Mm, start: number, end: number, presentOnly: boolean,
+  fn: (slot: number, pte: number, addr: number) => void): void {
   const dv = mm.mem.dv;
   let addr = start;
   while (addr < end) {
@@ -89,7 +101,7 @@ export function forEachPte(mm: Mm, start: number, end: number, fn: (slot: number
       for (let a = addr; a < tableEnd; a += PAGE_SIZE) {
         const slot = base + ((a >>> PAGE_SHIFT) & 0x3ff) * 4;
         const pte = dv.getInt32(slot, true);
-        if (pte & PTE_P) fn(slot, pte, a);
+        if (presentOnly ? pte & PTE_P : pte !== 0) fn(slot, pte, a);
       }
     }
     addr = tableEnd;
@@ -108,15 +120,21 @@ export function flushRange(mm: Mm, start: number, end: number): void {
 }
 
 /**
- * Unmaps [start, end): clears the PTEs, releases their frames, flushes the TLB and frees page
- * tables left empty (zap_page_range + free_pgtables). Returns the number of pages unmapped.
+ * Unmaps [start, end): clears the PTEs, releases their frames and swap slots, flushes the TLB
+ * and frees page tables left empty (zap_page_range + free_pgtables). Returns the number of
+ * present pages unmapped.
  */
 export function zapRange(mm: Mm, start: number, end: number): number {
   const dv = mm.mem.dv;
+  const swap = swapAreaOf(mm.mem);
   let n = 0;
   updateHiwaterRss(mm);
-  forEachPte(mm, start, end, (slot, pte) => {
+  forEachEntry(mm, start, end, false, (slot, pte) => {
     dv.setInt32(slot, 0, true);
+    if (isSwapPte(pte)) {
+      swap?.swapFree(pte);
+      return;
+    }
     releaseFrame(mm, (pte & PTE_FRAME) >>> PAGE_SHIFT);
     n++;
   });
@@ -224,13 +242,13 @@ export function freeAddressSpace(mm: Mm): void {
 }
 
 /**
- * Moves the present PTEs of [from, from+len) to [to, to+len) with their frame references
- * (mremap's move_page_tables). The destination must be empty.
+ * Moves the PTEs of [from, from+len) to [to, to+len) with their frame references and swap
+ * entries (mremap's move_page_tables). The destination must be empty.
  */
 export function movePtes(mm: Mm, from: number, to: number, len: number): void {
   const dv = mm.mem.dv;
   const moves: Array<[number, number]> = [];
-  forEachPte(mm, from, from + len, (slot, pte, addr) => {
+  forEachEntry(mm, from, from + len, false, (slot, pte, addr) => {
     dv.setInt32(slot, 0, true);
     moves.push([addr - from + to, pte]);
   });

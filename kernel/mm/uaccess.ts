@@ -6,6 +6,7 @@
 import { PAGE_SIZE } from '../../src/mmu/physicalMemory.js';
 import { PF_PROT, PF_WRITE, PTE_P } from '../../src/mmu/paging.js';
 import { handleMmFault } from './fault.js';
+import { outOfMemoryHandler } from './oom.js';
 import type { Mm } from './mmStruct.js';
 import { followPage, getPte, peekPhys } from './pageTable.js';
 
@@ -33,13 +34,26 @@ export function userPhys(mm: Mm, address: number, write: boolean): number {
   const addr = address >>> 0;
   if (addr >= mm.taskSize) fail(addr);
   let p = followPage(mm, addr, write);
-  if (p >= 0) return p;
-  const code = (getPte(mm, addr) & PTE_P ? PF_PROT : 0) | (write ? PF_WRITE : 0);
-  if (handleMmFault(mm, addr, code) !== 'ok') fail(addr);
-  p = followPage(mm, addr, write);
+  // A fault may take more than one round, as an instruction re-faults: a write to a page just
+  // swapped in still shared copy-on-write, or a fault that reclaim raced and asked to retry.
+  for (let round = 0; p < 0 && round < FAULT_ROUNDS; round++) {
+    const code = (getPte(mm, addr) & PTE_P ? PF_PROT : 0) | (write ? PF_WRITE : 0);
+    const r = handleMmFault(mm, addr, code);
+    // Out of memory: the OOM killer runs as for a fault in user mode; if it killed another
+    // process the access is tried again, if it chose this one the call fails on its way out.
+    if (r === 'oom' && outOfMemoryHandler(mm.mem)?.(addr, write) === true) {
+      round--;
+      continue;
+    }
+    if (r !== 'ok') fail(addr);
+    p = followPage(mm, addr, write);
+  }
   if (p < 0) fail(addr);
   return p;
 }
+
+/** Fault rounds a kernel access gives one page before it is -EFAULT. */
+const FAULT_ROUNDS = 4;
 
 function writablePhys(mm: Mm, addr: number): number {
   const p = userPhys(mm, addr, true);

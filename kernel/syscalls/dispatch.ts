@@ -1,8 +1,10 @@
 // Calling a system call handler the way the entry code does: a bad user pointer (USER_FAULT
-// from uaccess) becomes -EFAULT, an over-long string -ENAMETOOLONG, and any other exception
+// from uaccess) becomes -EFAULT, an over-long string -ENAMETOOLONG, guest memory exhausted
+// even after reclaim (a page table or page directory exec or fork needed) -ENOMEM, and any other exception
 // is a kernel bug: reported in one line on stderr, the call fails with -ENOSYS, and the
 // emulator keeps running.
-import { EFAULT, ENAMETOOLONG, ENOSYS } from '../errno.js';
+import { OutOfFramesError } from '../../src/mmu/physicalMemory.js';
+import { EFAULT, ENAMETOOLONG, ENOMEM, ENOSYS } from '../errno.js';
 import { USER_FAULT, USER_STRING_TOO_LONG } from '../mm/uaccess.js';
 import type { SyscallContext, SyscallHandler } from './types.js';
 
@@ -13,6 +15,7 @@ export function invokeSyscall(handler: SyscallHandler, c: SyscallContext, name: 
   } catch (e) {
     if (e === USER_FAULT) return -EFAULT;
     if (e === USER_STRING_TOO_LONG) return -ENAMETOOLONG;
+    if (e instanceof OutOfFramesError) return -ENOMEM;
     process.stderr.write(`i386emu: internal error in syscall ${name}: ${e instanceof Error ? e.message : String(e)}\n`);
     return -ENOSYS;
   }

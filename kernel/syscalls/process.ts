@@ -7,6 +7,7 @@ import { EINVAL, ENOSYS, EPERM, ESRCH } from '../errno.js';
 import { hiwaterRss } from '../mm/rssStat.js';
 import { copyFromUser, copyToUser, getUser32, putUser32, strncpyFromUserBytes } from '../mm/uaccess.js';
 import { nsToTicks, rusageBytes, taskCpuNs } from '../proc/cputime.js';
+import { swapAreaOf } from '../mm/swap.js';
 import { RLIM_INFINITY, RLIM_NLIMITS, RLIMIT_NOFILE, RLIMIT_STACK, type Rlimit, type Task } from '../proc/task.js';
 import type { SyscallContext } from './types.js';
 
@@ -262,6 +263,9 @@ export function sysSysinfo(c: SyscallContext, info: number): number {
   dv.setUint32(0, Number(c.monotonicNs() / 1_000_000_000n), true);
   dv.setUint32(16, c.memoryBytes, true); // totalram
   dv.setUint32(20, Math.max(0, c.memoryBytes - c.mm.mem.framesInUse * 4096), true); // freeram
+  const swap = swapAreaOf(c.mm.mem);
+  dv.setUint32(32, (swap?.totalPages ?? 0) * 4096, true); // totalswap
+  dv.setUint32(36, (swap?.freePages ?? 0) * 4096, true); // freeswap
   dv.setUint16(40, c.sched.tasks.size, true); // procs
   dv.setUint32(52, 1, true); // mem_unit
   copyToUser(c.mm, info, b);

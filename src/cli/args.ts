@@ -1,5 +1,18 @@
 // Command-line parsing for `i386emu`: subcommand, options, then the guest program and its argv.
+import { MAX_SWAP_BYTES } from '../../kernel/mm/swap.js';
+
 export class UsageError extends Error {}
+
+const MIB = 1024 * 1024;
+/**
+ * Default guest RAM: 2 GiB, the most a frame number shifted into a 32-bit physical address
+ * allows, so that Linux's overcommit heuristic (a single mapping may not exceed RAM + swap)
+ * accepts what it would on a typical machine; the host commits memory only for frames the
+ * guest actually touches, so an untouched default costs nothing.
+ */
+export const DEFAULT_MEM_BYTES = 2048 * MIB;
+export const MIN_MEM_BYTES = 4 * MIB;
+export const MAX_MEM_BYTES = 2048 * MIB;
 
 export interface RunOptions {
   strace: boolean;
@@ -9,7 +22,9 @@ export interface RunOptions {
   binds: string[];
   /** --sysroot: searched first for the interpreter and shared libraries. */
   sysroot: string | null;
-  memoryMiB: number;
+  /** Guest RAM (--mem) and swap (--swap) in bytes, whole pages. */
+  memoryBytes: number;
+  swapBytes: number;
   gdbPort: number | null;
   /** Instructions per scheduling quantum (null: the kernel's default). */
   quantum: number | null;
@@ -17,7 +32,7 @@ export interface RunOptions {
   args: string[];
 }
 
-export const USAGE = `usage: i386emu run [--strace] [--stats] [--root DIR] [--bind HOST:GUEST]... [--sysroot DIR] [--mem MIB] [--quantum N] [--gdb PORT] [--] PROG [ARGS...]
+export const USAGE = `usage: i386emu run [--strace] [--stats] [--root DIR] [--bind HOST:GUEST]... [--sysroot DIR] [--mem SIZE] [--swap SIZE] [--quantum N] [--gdb PORT] [--] PROG [ARGS...]
        i386emu debug [-x FILE]... [--batch] [run options] PROG [ARGS...]
        i386emu --help | --version
 
@@ -30,7 +45,12 @@ Runs a 32-bit x86 (i386) Linux ELF program on an emulated CPU, MMU and mini kern
                HOST alone mounts it at its own path; a trailing :ro makes it read-only
   --sysroot DIR  an i386 system tree searched first for the dynamic linker and libraries
                (/lib, /lib32, /usr/lib, /usr/lib32), before the host's (qemu-i386 -L)
-  --mem MIB    guest physical memory in MiB (default 512)
+  --mem SIZE   guest physical memory (RAM): 16M, 1G, 512K; a plain number is MiB. From 4M to
+               2G; default 2G (page frames must fit 32-bit physical addresses; the host only
+               commits what the guest touches, and a large RAM lets big untouched mallocs
+               pass the overcommit check as on a real machine)
+  --swap SIZE  a swap area of SIZE kept in host memory (same units; at most 1G; default none):
+               under memory pressure anonymous pages are swapped out and faulted back in
   --quantum N  guest instructions per time slice when several tasks run (default 100000);
                scheduling is deterministic, so another N gives another interleaving
   --gdb PORT   stop at the first instruction and wait for gdb on 127.0.0.1:PORT (target remote :PORT);
@@ -39,7 +59,7 @@ debug opens the debugger REPL (type help); -x FILE runs debugger commands from F
 
 /** Parses the options of `run` (argv after the subcommand). */
 export function parseRunArgs(argv: string[]): RunOptions {
-  const o: RunOptions = { strace: false, stats: false, root: null, binds: [], sysroot: null, memoryMiB: 512, gdbPort: null, quantum: null, program: '', args: [] };
+  const o: RunOptions = { strace: false, stats: false, root: null, binds: [], sysroot: null, memoryBytes: DEFAULT_MEM_BYTES, swapBytes: 0, gdbPort: null, quantum: null, program: '', args: [] };
   let k = 0;
   const value = (name: string): string => {
     if (k + 1 >= argv.length) throw new UsageError(`option ${name} needs a value`);
@@ -56,9 +76,15 @@ export function parseRunArgs(argv: string[]): RunOptions {
       case '--bind': o.binds.push(value(a)); break;
       case '--sysroot': o.sysroot = value(a); break;
       case '--mem': {
-        const v = Number(value(a));
-        if (!Number.isInteger(v) || v < 4 || v > 3072) throw new UsageError('--mem takes a whole number of MiB from 4 to 3072');
-        o.memoryMiB = v;
+        const v = parseSize(value(a));
+        if (v === null || v < MIN_MEM_BYTES || v > MAX_MEM_BYTES) throw new UsageError('--mem takes a size from 4M to 2G (16M, 1G, 512K; a plain number is MiB)');
+        o.memoryBytes = v;
+        break;
+      }
+      case '--swap': {
+        const v = parseSize(value(a));
+        if (v === null || v > MAX_SWAP_BYTES) throw new UsageError('--swap takes a size from 0 to 1G (64M, 1G, 512K; a plain number is MiB)');
+        o.swapBytes = v;
         break;
       }
       case '--quantum': {
@@ -81,4 +107,17 @@ export function parseRunArgs(argv: string[]): RunOptions {
   o.program = argv[k];
   o.args = argv.slice(k + 1);
   return o;
+}
+
+/**
+ * A size with an optional K, M or G suffix (KiB, MiB, GiB; "B"/"iB" may follow); a plain
+ * number is MiB. Rounded down to whole 4 KiB pages. null when it does not parse.
+ */
+export function parseSize(text: string): number | null {
+  const m = /^(\d+)(?:([kKmMgG])(?:i?[bB])?)?$/.exec(text);
+  if (m === null) return null;
+  const unit = { k: 1024, m: MIB, g: 1024 * MIB }[(m[2] ?? 'm').toLowerCase() as 'k' | 'm' | 'g'];
+  const bytes = Number(m[1]) * unit;
+  if (!Number.isSafeInteger(bytes)) return null;
+  return bytes - (bytes % 4096);
 }

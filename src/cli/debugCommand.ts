@@ -65,7 +65,8 @@ export async function debugCommand(argv: string[]): Promise<number> {
     args: o.args,
     createTarget: () => launch({
       program: o.program, args: o.args, envp, image,
-      memoryBytes: o.memoryMiB * 1024 * 1024,
+      memoryBytes: o.memoryBytes,
+      swapBytes: o.swapBytes,
       quantum: o.quantum ?? undefined,
       ...fsOpts,
       rlimits: hostRlimits(),

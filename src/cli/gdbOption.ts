@@ -19,7 +19,8 @@ export async function runWithGdb(o: RunOptions): Promise<number> {
   try {
     target = launch({
       program: o.program, args: o.args, envp, image,
-      memoryBytes: o.memoryMiB * 1024 * 1024,
+      memoryBytes: o.memoryBytes,
+      swapBytes: o.swapBytes,
       quantum: o.quantum ?? undefined,
       ...fsKernelOptions(o),
       rlimits: hostRlimits(),

@@ -18,7 +18,8 @@ export async function runCommand(o: RunOptions): Promise<number> {
   const image = readProgram(programPath);
   checkSysroot(o.sysroot);
   const kernel = new Kernel({
-    memoryBytes: o.memoryMiB * 1024 * 1024,
+    memoryBytes: o.memoryBytes,
+    swapBytes: o.swapBytes,
     quantum: o.quantum ?? undefined,
     ...fsKernelOptions(o),
     rlimits: hostRlimits(),

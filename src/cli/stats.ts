@@ -1,4 +1,5 @@
-// The --stats report: guest instructions and MIPS, TLB behaviour, page faults by kind, the page cache.
+// The --stats report: guest instructions and MIPS, TLB behaviour, page faults by kind, the page
+// cache, and memory: resident frames, major/minor faults, swap traffic, reclaim, OOM kills.
 import type { Kernel } from '../../kernel/kernel.js';
 
 export function formatStats(kernel: Kernel, seconds: number): string {
@@ -15,5 +16,12 @@ export function formatStats(kernel: Kernel, seconds: number): string {
       `copied on write ${f.cow}`,
     `i386emu: stats: page cache: ${s.pageCache.pagesRead} pages read, ${s.pageCache.hits} hits, ` +
       `${s.pageCache.writebacks} written back; ${s.pageCache.files} files cached at exit`,
+    `i386emu: stats: memory: resident ${s.framesInUse} pages at exit, ${s.peakFrames} at most; ` +
+      `faults major ${f.major}, minor ${f.minor}; cow copies ${f.cow}; swap-outs ${s.swap.swapOuts}, ` +
+      `swap-ins ${s.swap.swapIns} (${s.swap.cacheHits} from the swap cache), swap used ${s.swap.usedPages} of ${s.swap.totalPages} pages; ` +
+      `page-cache hits ${s.pageCache.hits}`,
+    `i386emu: stats: reclaim: ${s.reclaim.runs} runs, ${s.reclaim.scanned} pages scanned, ${s.reclaim.referenced} referenced, ` +
+      `${s.reclaim.unmapped} unmapped, ${s.reclaim.freed} frames freed; page cache ${s.pageCache.dropped} dropped, ` +
+      `${s.pageCache.reclaimWritebacks} written back first; OOM kills ${s.oomKills}`,
   ].join('\n');
 }

@@ -1,8 +1,12 @@
 // Guest physical memory: one byte array, a DataView over it, and a frame allocator with
-// per-frame reference counts (shared and copy-on-write frames count their mappers).
+// per-frame reference counts (shared and copy-on-write frames count their mappers). When no
+// frame is free, allocFrame first asks the kernel's reclaim hook (direct reclaim) to free some.
 export const PAGE_SHIFT = 12;
 export const PAGE_SIZE = 4096;
 export const PAGE_MASK = ~(PAGE_SIZE - 1);
+
+/** Frames one direct reclaim tries to free (Linux's SWAP_CLUSTER_MAX), amortising its scan. */
+export const RECLAIM_BATCH = 32;
 
 export class OutOfFramesError extends Error {}
 
@@ -20,6 +24,13 @@ export class PhysicalMemory {
   peakFramesInUse = 0;
   /** Pages of swap the kernel set up (0: none); the MMU ignores it, overcommit and /proc count it. */
   totalSwapPages = 0;
+  /**
+   * Direct reclaim, installed by the kernel: frees up to `want` frames (swapping out, dropping
+   * cache) and returns how many it freed. Not re-entered: an allocation made while reclaiming
+   * fails rather than recursing.
+   */
+  reclaim: ((want: number) => number) | null = null;
+  private reclaiming = false;
 
   constructor(sizeBytes = 512 * 1024 * 1024) {
     this.frameCount = Math.floor(sizeBytes / PAGE_SIZE);
@@ -39,11 +50,25 @@ export class PhysicalMemory {
     } else if (this.nextUntouched < this.frameCount) {
       pfn = this.nextUntouched++; // never used, so still zero
     } else {
-      throw new OutOfFramesError('out of physical frames');
+      return this.allocAfterReclaim();
     }
     this.refcount[pfn] = 1;
     if (++this.framesInUse > this.peakFramesInUse) this.peakFramesInUse = this.framesInUse;
     return pfn;
+  }
+
+  /** The slow path of allocFrame: no frame is free until reclaim frees some. */
+  private allocAfterReclaim(): number {
+    if (this.reclaim === null || this.reclaiming) throw new OutOfFramesError('out of physical frames');
+    this.reclaiming = true;
+    let freed: number;
+    try {
+      freed = this.reclaim(RECLAIM_BATCH);
+    } finally {
+      this.reclaiming = false;
+    }
+    if (freed <= 0 || this.freeTop === 0) throw new OutOfFramesError('out of physical frames');
+    return this.allocFrame();
   }
 
   getFrame(pfn: number): void {
