@@ -116,7 +116,7 @@ describe('memory pressure', { timeout: SLOW }, () => {
     expect(Number(m![2])).toBeGreaterThan(0);
   });
 
-  it.skipIf(!existsSync(ROOT + BUSYBOX))('read() and write() of a 16 MiB buffer under --mem 8M: through swap, or OOM-killed in the call', () => {
+  it.skipIf(!existsSync(ROOT + BUSYBOX))('read() and write() of a 16 MiB buffer under --mem 8M: through swap, or refused by the overcommit heuristic without swap', () => {
     const dir = makeTempDir('i386emu-mempressure-');
     const src = join(dir, 'in'), dst = join(dir, 'out');
     const data = Buffer.alloc(16 << 20);
@@ -126,10 +126,9 @@ describe('memory pressure', { timeout: SLOW }, () => {
     const r = runCli(['run', '--mem', '8M', '--swap', '32M', BUSYBOX, ...dd], '', SLOW);
     expect([r.status, r.stderr]).toEqual([0, '1+0 records in\n1+0 records out\n']);
     expect(readFileSync(dst).equals(data)).toBe(true);
+    // Without swap, Linux's heuristic overcommit refuses dd's 16 MiB buffer outright (bigger
+    // than RAM + swap): busybox's xmalloc dies with its message (Linux's behaviour, a literal).
     const k = runCli(['run', '--mem', '8M', BUSYBOX, ...dd], '', SLOW);
-    expect(k.status).toBe(137);
-    const lines = k.stderr.trimEnd().split('\n');
-    expect(lines[1]).toMatch(/^i386emu: kernel: Out of memory: Killed process \d+ \(busybox\) /);
-    expect(lines[2]).toMatch(/^i386emu: guest killed by SIGKILL \(SI_KERNEL\) at 0x[0-9a-f]{8} \(in [0-9a-f]{8}-[0-9a-f]{8} rw-p 00000000 00:00 0\); .*\[out of guest physical memory\]$/);
+    expect([k.status, k.stderr]).toEqual([1, 'dd: out of memory\n']);
   });
 });
