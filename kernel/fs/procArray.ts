@@ -6,7 +6,8 @@ import { RLIMIT_RSS, RLIMIT_SIGPENDING, RLIM_INFINITY, type Task } from '../proc
 import { groupInstructions, nsToTicks } from '../proc/cputime.js';
 import { NS_PER_INSN } from '../proc/sched.js';
 import { SIG_DFL, SIG_IGN, NSIG, sigbit } from '../signal/signal.js';
-import { mmCounters, taskMem } from './procTaskMmu.js';
+import { mmCounters } from '../mm/mmCounters.js';
+import { taskMem } from './procTaskMmu.js';
 
 const STATE_NAME: Record<string, string> = {
   running: 'R (running)', sleeping: 'S (sleeping)', stopped: 'T (stopped)', zombie: 'Z (zombie)', dead: 'X (dead)',

@@ -4,55 +4,14 @@
 // SIGKILL and the kernel's line about it printed. Its private anonymous memory and swap are
 // torn down at once (the OOM reaper), so the allocation that ran out can be retried before the
 // victim runs again to die; a reaped address space is never chosen twice.
-import { PAGE_SHIFT, PAGE_SIZE, type PhysicalMemory } from '../../src/mmu/physicalMemory.js';
-import { PTE_FRAME, PTE_P } from '../../src/mmu/paging.js';
+import { PAGE_SIZE, type PhysicalMemory } from '../../src/mmu/physicalMemory.js';
+import { mmCounters } from './mmCounters.js';
 import type { Mm } from './mmStruct.js';
-import { forEachEntry, zapRange } from './pageTable.js';
+import { zapRange } from './pageTable.js';
 import { VM_LOCKED, VM_SHARED } from './vma.js';
 
 /** oom_score_adj of a process the OOM killer must never pick. */
 export const OOM_SCORE_ADJ_MIN = -1000;
-
-/** An address space's page counts, as Linux's mm counters and mm_pgtables_bytes keep them. */
-export interface MmCounters {
-  /** Pages of all areas (total_vm). */
-  totalVm: number;
-  anonRss: number;
-  fileRss: number;
-  shmemRss: number;
-  swapEnts: number;
-  /** Page-table pages and the page directory. */
-  pgtables: number;
-}
-
-/** Counts mm's resident pages by kind, its swap entries and page tables (a page-table walk). */
-export function mmCounters(mm: Mm): MmCounters {
-  const c: MmCounters = { totalVm: 0, anonRss: 0, fileRss: 0, shmemRss: 0, swapEnts: 0, pgtables: 0 };
-  if (mm.pgd === 0) return c;
-  for (const v of mm.vmas) {
-    c.totalVm += (v.end - v.start) / PAGE_SIZE;
-    const as = v.file?.mapping;
-    forEachEntry(mm, v.start, v.end, false, (_slot, pte, addr) => {
-      if (!(pte & PTE_P)) {
-        c.swapEnts++;
-        return;
-      }
-      const pfn = (pte & PTE_FRAME) >>> PAGE_SHIFT;
-      if (as !== undefined && as.pages.get(v.pgoff + (addr - v.start) / PAGE_SIZE) === pfn) {
-        if (as.reclaimable) c.fileRss++;
-        else c.shmemRss++;
-      } else if (v.file === null && v.flags & VM_SHARED) {
-        c.shmemRss++;
-      } else {
-        c.anonRss++;
-      }
-    });
-  }
-  c.pgtables = 1;
-  const dv = mm.mem.dv;
-  for (let i = 0; i < 1024; i++) if (dv.getInt32(mm.pgd * PAGE_SIZE + i * 4, true) & PTE_P) c.pgtables++;
-  return c;
-}
 
 /** A process the OOM killer may pick: one per thread group. */
 export interface OomCandidate {
@@ -67,7 +26,7 @@ export interface OomCandidate {
 export function oomBadness(c: OomCandidate, totalPages: number): number | null {
   if (c.oomScoreAdj <= OOM_SCORE_ADJ_MIN || c.mm.pgd === 0 || reaped.has(c.mm)) return null;
   const n = mmCounters(c.mm);
-  const points = n.anonRss + n.fileRss + n.shmemRss + n.swapEnts + n.pgtables;
+  const points = n.anon + n.file + n.shmem + n.swap + n.pgtableBytes / PAGE_SIZE;
   return points + c.oomScoreAdj * Math.floor(totalPages / 1000);
 }
 
@@ -89,10 +48,11 @@ export function selectBadProcess(candidates: readonly OomCandidate[], totalPages
 export function oomKillMessage(invoker: { comm: string; oomScoreAdj: number }, victim: OomCandidate): string[] {
   const n = mmCounters(victim.mm);
   const kb = (pages: number) => `${pages * (PAGE_SIZE / 1024)}kB`;
+  const pgtables = n.pgtableBytes / PAGE_SIZE;
   return [
     `${invoker.comm} invoked oom-killer: gfp_mask=0x140cca(GFP_HIGHUSER_MOVABLE|__GFP_COMP), order=0, oom_score_adj=${invoker.oomScoreAdj}`,
-    `Out of memory: Killed process ${victim.pid} (${victim.comm}) total-vm:${kb(n.totalVm)}, anon-rss:${kb(n.anonRss)}, ` +
-      `file-rss:${kb(n.fileRss)}, shmem-rss:${kb(n.shmemRss)}, UID:${victim.uid} pgtables:${kb(n.pgtables)} ` +
+    `Out of memory: Killed process ${victim.pid} (${victim.comm}) total-vm:${kb(n.totalVm)}, anon-rss:${kb(n.anon)}, ` +
+      `file-rss:${kb(n.file)}, shmem-rss:${kb(n.shmem)}, UID:${victim.uid} pgtables:${kb(pgtables)} ` +
       `oom_score_adj:${victim.oomScoreAdj}`,
   ];
 }

@@ -7,7 +7,8 @@ import { Mmu } from '../../../src/mmu/mmu.js';
 import { PhysicalMemory } from '../../../src/mmu/physicalMemory.js';
 import { doMmap, MAP_ANONYMOUS, MAP_PRIVATE, PROT_READ, PROT_WRITE } from '../../../kernel/mm/mmap.js';
 import { newFaultStats, type Mm } from '../../../kernel/mm/mmStruct.js';
-import { mmCounters, type OomCandidate, oomKillMessage, oomReap, selectBadProcess } from '../../../kernel/mm/oom.js';
+import { mmCounters } from '../../../kernel/mm/mmCounters.js';
+import { type OomCandidate, oomKillMessage, oomReap, selectBadProcess } from '../../../kernel/mm/oom.js';
 import { createMm } from '../../../kernel/mm/pageTable.js';
 import { PageCache } from '../../../kernel/mm/pageCache.js';
 import { swapOn } from '../../../kernel/mm/swap.js';
@@ -47,13 +48,13 @@ describe('OOM killer', () => {
     mmu.setCr3(p.mm.pgd * PG);
     reclaim.shrink(10);
     const c = mmCounters(p.mm);
-    expect(c.swapEnts).toBe(10);
-    expect(c.anonRss).toBe(20);
+    expect(c.swap).toBe(10);
+    expect(c.anon).toBe(20);
     expect(c.totalVm).toBe(38);
-    expect(c.pgtables).toBe(2); // the page directory and one page table
+    expect(c.pgtableBytes).toBe(4096); // one page table (mm_pgtables_bytes: the directory is not counted)
     const lines = oomKillMessage({ comm: 'p20', oomScoreAdj: 0 }, p);
     expect(lines[1]).toBe('Out of memory: Killed process 20 (p20) total-vm:152kB, anon-rss:80kB, file-rss:0kB, ' +
-      'shmem-rss:0kB, UID:1000 pgtables:8kB oom_score_adj:0');
+      'shmem-rss:0kB, UID:1000 pgtables:4kB oom_score_adj:0');
     const inUse = mem.framesInUse;
     // Its 20 resident pages and the page table they leave empty.
     expect(oomReap(p.mm)).toBe(21);
