@@ -6,6 +6,7 @@ import { PAGE_SIZE } from '../../src/mmu/physicalMemory.js';
 import { PTE_A, PTE_P } from '../../src/mmu/paging.js';
 import type { Mm } from '../mm/mmStruct.js';
 import { mmCounters, walkAreaPages } from '../mm/mmCounters.js';
+import { swapAreaOf } from '../mm/swap.js';
 import {
   VM_ACCOUNT, VM_DONTCOPY, VM_DONTDUMP, VM_EXEC, VM_GROWSDOWN, VM_LOCKED, VM_LOCKONFAULT, VM_MAYEXEC, VM_MAYREAD,
   VM_MAYSHARE, VM_MAYWRITE, VM_NORESERVE, VM_RAND_READ, VM_READ, VM_SEQ_READ, VM_SHARED, VM_WIPEONFORK, VM_WRITE,
@@ -45,11 +46,12 @@ export function newMemSizeStats(): MemSizeStats {
 export function smapGatherStats(mm: Mm, v: VmArea, mss: MemSizeStats): void {
   if (mm.pgd === 0) return;
   const locked = (v.flags & VM_LOCKED) !== 0;
+  const swapArea = swapAreaOf(mm.mem);
   walkAreaPages(mm, v, (kind, mapcount, pte, dirty) => {
     if (!(pte & PTE_P)) {
       mss.swap += PAGE_SIZE;
-      // TODO(swap): divide by the slot's share count from the swap map (swp_swapcount) once it exists.
-      mss.swapPss += PAGE_SIZE * 2 ** PSS_SHIFT;
+      // Shared by the PTEs naming the slot (swp_swapcount), as Pss is by the frame's mappers.
+      mss.swapPss += Math.floor(PAGE_SIZE * 2 ** PSS_SHIFT / Math.max(1, swapArea?.count(pte) ?? 1));
       return;
     }
     mss.resident += PAGE_SIZE;
