@@ -1,8 +1,8 @@
 // The CPU: registers, lazily computed EFLAGS, segment bases, and the fetch–decode–execute loop
 // over straight-line blocks of decoded instructions cached per physical frame. Faults leave the
 // loop through one catch around the whole batch; the CPU stops with a reason and never decides
-// what it means. (A write into a block that is executing takes effect when the block ends:
-// code invalidation is per frame, checked at block boundaries.)
+// what it means. A store into a frame holding decoded code takes effect before the next
+// instruction, even inside the block that is executing (see dropCodePage).
 import { Mmu, PAGE_FAULT } from '../mmu/mmu.js';
 import { PAGE_MASK, PAGE_SHIFT } from '../mmu/physicalMemory.js';
 import { Insn } from './insn.js';
@@ -36,6 +36,20 @@ class CpuFault {
   readonly kind = 'cpu-fault';
 }
 export const CPU_FAULT = new CpuFault();
+
+/**
+ * Thrown by an instruction of a block whose frame was written while the block ran: it did not
+ * execute, EIP is set to it and the run loop decodes afresh from there. Not a fault.
+ */
+class CodeChanged {
+  readonly kind = 'code-changed';
+}
+const CODE_CHANGED = new CodeChanged();
+
+/** The handler every instruction of an invalidated, still-running block is switched to. */
+function codeChanged(_c: Cpu, _i: Insn): void {
+  throw CODE_CHANGED;
+}
 
 export interface TlsDescriptor {
   base: number;
@@ -75,6 +89,8 @@ export class Cpu {
   stopReason = -1;
   /** Vector of the last INT n / trap. */
   trapVector = 0;
+  /** Error code of the last fault that has one (#GP(selector): the selector with RPL cleared). */
+  errorCode = 0;
   /** EIP of the instruction being executed (for restarts after faults). */
   prevEip = 0;
   /** Instructions retired since reset. */
@@ -83,6 +99,9 @@ export class Cpu {
   private readonly codePages: Array<Block[] | undefined> = [];
   decodedInsns = 0;
   codeInvalidations = 0;
+  /** The block the run loop is executing and the frame it came from (for dropCodePage). */
+  private curBlock: Block | null = null;
+  private curPfn = -1;
   /** Optional per-instruction hook for the debugger; when set, run() checks it before each insn. */
   debugHook: ((c: Cpu) => boolean) | null = null;
 
@@ -361,8 +380,9 @@ export class Cpu {
    * Fault: the instruction does not retire and EIP points at it. Thrown (one preallocated
    * object) so that nothing after it in the handler or the block runs.
    */
-  fault(reason: Stop, vector = 0): never {
+  fault(reason: Stop, vector = 0, errorCode = 0): never {
     this.trapVector = vector;
+    this.errorCode = errorCode;
     this.stopReason = reason;
     throw CPU_FAULT;
   }
@@ -416,9 +436,22 @@ export class Cpu {
 
   // ---- code cache ----------------------------------------------------------------------
 
+  /**
+   * Frame pfn was written (or changed meaning): its decoded blocks are dropped. When the block
+   * that is executing came from it, the block's instructions are switched to codeChanged: the
+   * run loop calls no per-instruction check, so the next one of them to run ends the block and
+   * execution resumes at it, decoded afresh from the new bytes. The block is unreachable from
+   * the cache already, so nothing else runs those instructions again.
+   */
   private dropCodePage(pfn: number): void {
     this.codePages[pfn] = undefined;
     this.codeInvalidations++;
+    const b = this.curBlock;
+    if (b !== null && this.curPfn === pfn) {
+      const insns = b.insns;
+      for (let k = 0; k < insns.length; k++) insns[k].fn = codeChanged;
+      this.curBlock = null;
+    }
   }
 
   /** Forgets every decoded instruction (after a breakpoint insertion or an exec). */
@@ -447,14 +480,15 @@ export class Cpu {
       this.codePages[pfn] = page;
       mmu.protectCodeFrame(pfn);
     }
+    this.curPfn = pfn;
     const b = page[eip & 0xfff];
-    if (b !== undefined && b.linPage === (eip & PAGE_MASK)) return b;
+    if (b !== undefined && b.linPage === (eip & PAGE_MASK)) return (this.curBlock = b);
     const nb = decodeBlock(this, eip);
     this.decodedInsns += nb.insns.length;
     // A block whose only instruction runs into the next page is decoded afresh each time:
     // caching it would miss writes to (or remapping of) that second page.
     if (nb.cacheable) page[eip & 0xfff] = nb;
-    return nb;
+    return (this.curBlock = nb);
   }
 
   /** Decodes the instruction at a linear address without executing it (debugger). */
@@ -479,36 +513,44 @@ export class Cpu {
     let n = 0;
     let k = 0;
     let cur: Insn | null = null;
-    try {
-      while (n < budget) {
-        cur = null;
-        k = 0;
-        const insns = this.blockAt(this.eip).insns;
-        // The budget is exact (the scheduler's quantum must not depend on block shapes): a
-        // block longer than what is left runs one instruction at a time below.
-        if (insns.length > budget - n) break;
-        const last = insns.length - 1;
-        for (; k < last; k++) {
-          cur = insns[k];
+    for (;;) {
+      try {
+        while (n < budget) {
+          cur = null;
+          k = 0;
+          const insns = this.blockAt(this.eip).insns;
+          // The budget is exact (the scheduler's quantum must not depend on block shapes): a
+          // block longer than what is left runs one instruction at a time below.
+          if (insns.length > budget - n) break;
+          const last = insns.length - 1;
+          for (; k < last; k++) {
+            cur = insns[k];
+            cur.fn(this, cur);
+          }
+          cur = insns[last];
+          // Only the block's last instruction can transfer control or trap, so only it needs
+          // EIP (and the kernel's prevEip) to be exact while it runs.
+          this.prevEip = cur.eip;
+          this.eip = cur.nextEip;
           cur.fn(this, cur);
+          n += insns.length;
+          if (this.stopReason >= 0) {
+            if (this.stopReason !== Stop.Interrupt && this.stopReason !== Stop.Sysenter &&
+              this.stopReason !== Stop.Breakpoint && this.stopReason !== Stop.Trap &&
+              this.stopReason !== Stop.Budget) n--;
+            break;
+          }
         }
-        cur = insns[last];
-        // Only the block's last instruction can transfer control or trap, so only it needs
-        // EIP (and the kernel's prevEip) to be exact while it runs.
-        this.prevEip = cur.eip;
-        this.eip = cur.nextEip;
-        cur.fn(this, cur);
-        n += insns.length;
-        if (this.stopReason >= 0) {
-          if (this.stopReason !== Stop.Interrupt && this.stopReason !== Stop.Sysenter &&
-            this.stopReason !== Stop.Breakpoint && this.stopReason !== Stop.Trap &&
-            this.stopReason !== Stop.Budget) n--;
-          break;
+      } catch (e) {
+        n += k;
+        if (e === CODE_CHANGED) {
+          // A store rewrote the running block: carry on from the first instruction not run.
+          this.eip = (cur as Insn).eip;
+          continue;
         }
+        this.catchFault(e, cur);
       }
-    } catch (e) {
-      this.catchFault(e, cur);
-      n += k;
+      break;
     }
     this.instructions += n;
     if (this.stopReason === Stop.Budget) {
@@ -576,6 +618,12 @@ export class Cpu {
 
   /** A fault thrown out of an instruction: EIP back at that instruction; the reason is kept. */
   private catchFault(e: unknown, cur: Insn | null): void {
+    if (e === CODE_CHANGED) {
+      // Not a fault: the instruction did not run and is decoded afresh by the next batch.
+      if (cur !== null) this.eip = cur.eip;
+      this.prevEip = this.eip;
+      return;
+    }
     if (e === PAGE_FAULT) {
       this.stopReason = Stop.PageFault;
       this.trapVector = 14;
