@@ -99,9 +99,8 @@ export class Cpu {
   private readonly codePages: Array<Block[] | undefined> = [];
   decodedInsns = 0;
   codeInvalidations = 0;
-  /** The block the run loop is executing and the frame it came from (for dropCodePage). */
+  /** The block the run loop is executing (for dropCodePage). */
   private curBlock: Block | null = null;
-  private curPfn = -1;
   /** Optional per-instruction hook for the debugger; when set, run() checks it before each insn. */
   debugHook: ((c: Cpu) => boolean) | null = null;
 
@@ -447,7 +446,7 @@ export class Cpu {
     this.codePages[pfn] = undefined;
     this.codeInvalidations++;
     const b = this.curBlock;
-    if (b !== null && this.curPfn === pfn) {
+    if (b !== null && b.pfn === pfn) {
       const insns = b.insns;
       for (let k = 0; k < insns.length; k++) insns[k].fn = codeChanged;
       this.curBlock = null;
@@ -480,10 +479,10 @@ export class Cpu {
       this.codePages[pfn] = page;
       mmu.protectCodeFrame(pfn);
     }
-    this.curPfn = pfn;
     const b = page[eip & 0xfff];
     if (b !== undefined && b.linPage === (eip & PAGE_MASK)) return (this.curBlock = b);
     const nb = decodeBlock(this, eip);
+    nb.pfn = pfn;
     this.decodedInsns += nb.insns.length;
     // A block whose only instruction runs into the next page is decoded afresh each time:
     // caching it would miss writes to (or remapping of) that second page.

@@ -209,6 +209,8 @@ export function decodeAt(c: Cpu, eip: number): Insn {
 
 /** A straight-line run of decoded instructions; only the last may branch, trap or repeat. */
 export class Block {
+  /** The physical frame the block was decoded from (set by the CPU's code cache). */
+  pfn = -1;
   constructor(
     readonly insns: Insn[],
     /** The linear page the block was decoded at (its absolute addresses hold only there). */
