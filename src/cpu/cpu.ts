@@ -9,6 +9,9 @@ import { Insn } from './insn.js';
 import type { CpuContext } from './context.js';
 import { Stop } from './stop.js';
 import { decodeAt, decodeBlock, type Block } from './decoder.js';
+import {
+  DESC_CODE, DESC_CONFORMING, DESC_DPL_SHIFT, DESC_READABLE, DESC_S, DESC_WRITABLE, descriptorAccess,
+} from './descriptorTable.js';
 import { Fpu } from './fpu/fpu.js';
 import { Sse } from './sse/sse.js';
 import {
@@ -394,32 +397,44 @@ export class Cpu {
 
   // ---- segments --------------------------------------------------------------------------
 
-  /** MOV/POP to a segment register at CPL 3. Returns false (after raising #GP) on a bad selector. */
+  /**
+   * MOV/POP/LDS... to a segment register at CPL 3 with the SDM's checks (MOV, "IF SS is
+   * loaded" / "IF DS, ES, FS, or GS is loaded with non-NULL selector"), against Linux i386's
+   * GDT (descriptorTable.ts). Returns false after raising #GP(selector), or #GP(0) for a null
+   * SS. Every segment in that GDT is present, so #NP/#SS(selector) cannot arise.
+   */
   loadSegment(seg: number, sel: number): boolean {
     sel &= 0xffff;
-    const index = sel >> 3;
     if (seg === CS) {
       this.fault(Stop.InvalidOpcode);
       return false;
     }
-    if (index === 0 && (sel & 4) === 0) {
-      if (seg === SS) { this.fault(Stop.GeneralProtection, 13); return false; }
+    if ((sel & 0xfffc) === 0) {
+      if (seg === SS) { this.fault(Stop.GeneralProtection, 13, 0); return false; }
       this.segSel[seg] = sel;
       this.segBase[seg] = 0;
       return true;
     }
-    if ((sel & 4) !== 0 || (sel & 3) !== 3) { this.fault(Stop.GeneralProtection, 13); return false; }
-    let base = 0;
-    if (index >= GDT_ENTRY_TLS_MIN && index < GDT_ENTRY_TLS_MIN + GDT_ENTRY_TLS_ENTRIES) {
-      const d = this.tls[index - GDT_ENTRY_TLS_MIN];
-      if (!d.present) { this.fault(Stop.GeneralProtection, 13); return false; }
-      base = d.base;
-    } else if (sel !== USER_DS && sel !== USER_CS) {
-      this.fault(Stop.GeneralProtection, 13);
-      return false;
+    const acc = descriptorAccess(this, sel);
+    const dpl = (acc >> DESC_DPL_SHIFT) & 3;
+    const rpl = sel & 3;
+    let ok: boolean;
+    if (acc < 0 || (acc & DESC_S) === 0) {
+      ok = false;
+    } else if (seg === SS) {
+      // A writable data segment with RPL = DPL = CPL.
+      ok = (acc & (DESC_CODE | DESC_WRITABLE)) === DESC_WRITABLE && rpl === 3 && dpl === 3;
+    } else if (acc & DESC_CODE) {
+      // Readable code; unless conforming, RPL and CPL must not exceed DPL.
+      ok = (acc & DESC_READABLE) !== 0 && ((acc & DESC_CONFORMING) !== 0 || (rpl <= dpl && dpl === 3));
+    } else {
+      ok = rpl <= dpl && dpl === 3;
     }
+    if (!ok) { this.fault(Stop.GeneralProtection, 13, sel & 0xfffc); return false; }
+    const index = sel >> 3;
+    const tls = index >= GDT_ENTRY_TLS_MIN && index < GDT_ENTRY_TLS_MIN + GDT_ENTRY_TLS_ENTRIES;
     this.segSel[seg] = sel;
-    this.segBase[seg] = base | 0;
+    this.segBase[seg] = tls ? this.tls[index - GDT_ENTRY_TLS_MIN].base | 0 : 0;
     return true;
   }
 

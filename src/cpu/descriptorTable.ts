@@ -13,6 +13,9 @@ export const DESC_S = 0x10;
 /** Type bit 3 with S set: a code segment; type bit 2 of a code segment: conforming. */
 export const DESC_CODE = 0x08;
 export const DESC_CONFORMING = 0x04;
+/** Type bit 1: a data segment is writable, a code segment readable. */
+export const DESC_WRITABLE = 0x02;
+export const DESC_READABLE = 0x02;
 
 /** GDT_ENTRIES = 32: the GDTR limit is 32 * 8 - 1. */
 const GDT_LIMIT = 32 * 8 - 1;
