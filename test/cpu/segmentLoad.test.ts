@@ -1,4 +1,4 @@
-// Segment register loads at CPL 3 (MOV Sreg, POP Sreg, LDS/LES/LFS/LGS/LSS) against Linux
+// Segment register loads at CPL 3 (MOV Sreg, POP Sreg, LDS/LES/LFS/LGS/LSS), and VERR/VERW, against Linux
 // i386's GDT, with the checks of the Intel SDM's MOV pseudo-code: DS/ES/FS/GS take a null
 // selector, a data segment or a readable code segment with RPL <= DPL and CPL <= DPL; SS takes
 // only a writable data segment with RPL = DPL = CPL. A failing load is #GP(selector) (RPL
@@ -92,4 +92,19 @@ describe('segment register loads at CPL 3', () => {
     expect(lds.regs[EAX]).toBe(0x1234);
     expect(lds.segSel[DS]).toBe(USER_DS & ~3);
   });
+
+  const VERIFY: Array<[string, number, boolean]> = [
+    ['verr', USER_DS, true], ['verr', USER_DS & ~3, true], ['verw', USER_DS, true], ['verr', USER_CS, true],
+    ['verw', USER_CS, false], ['verr', 0x3b, true], ['verw', 0x3b, false], ['verw', 0x33, true],
+    ['verr', 0x43, false], ['verr', 0x60, false], ['verw', 0x68, false], ['verr', 0, false],
+    ['verr', 0x83, false], ['verr', 0x1003, false],
+  ];
+  for (const [insn, sel, zf] of VERIFY) {
+    it(`${insn} 0x${sel.toString(16)} sets ZF to ${zf ? 1 : 0}`, () => {
+      const cpu = machine([0x0f, 0x00, insn === 'verr' ? 0xe0 : 0xe8]);
+      cpu.regs[EAX] = sel;
+      expect(cpu.run(1000)).toBe(Stop.Breakpoint);
+      expect(cpu.getZF()).toBe(zf);
+    });
+  }
 });
