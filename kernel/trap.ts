@@ -63,11 +63,13 @@ export function handleTrap(k: Kernel, t: Task, stop: Stop): void {
       forceSigFault(k, t, SIGFPE, fpuExceptionCode(cpu.trapVector, cpu.fpu.cw, cpu.fpu.getSw(), cpu.sse.mxcsr), cpu.eip, cpu.eip, cpu.trapVector, 0);
       return;
     case Stop.GeneralProtection:
-      forceSigFault(k, t, SIGSEGV, SI_KERNEL, 0, cpu.eip, 13, cpu.errorCode, 'general protection fault');
+      forceSigFault(k, t, SIGSEGV, SI_KERNEL, 0, cpu.eip, 13, cpu.errorCode,
+        cpu.errorCode !== 0 ? `general protection fault, error code 0x${cpu.errorCode.toString(16)}` : 'general protection fault');
       return;
     case Stop.SegmentNotPresent:
       // exc_segment_not_present → do_error_trap(..., SIGBUS, 0, NULL) → force_sig: SI_KERNEL.
-      forceSigFault(k, t, SIGBUS, SI_KERNEL, 0, cpu.eip, 11, cpu.errorCode, 'segment not present');
+      forceSigFault(k, t, SIGBUS, SI_KERNEL, 0, cpu.eip, 11, cpu.errorCode,
+        `segment not present, error code 0x${cpu.errorCode.toString(16)}`);
       return;
     case Stop.InvalidTss:
       // exc_invalid_tss → do_error_trap(..., SIGSEGV, 0, NULL) → force_sig: SI_KERNEL.
