@@ -25,7 +25,8 @@
 #include <ucontext.h>
 
 /* far_inc: eax + 1, returned with a far return. far_add: the sum of the two dword arguments
- * above the far return address, which "lret $8" releases. */
+ * above the far return address, which "lret $8" releases. iret_ret: a constant, returned
+ * with iret to a caller that pushed EFLAGS and CS before its near call. */
 asm(".text\n"
     "far_inc:\n"
     "  incl %eax\n"
@@ -33,7 +34,10 @@ asm(".text\n"
     "far_add:\n"
     "  movl 8(%esp), %eax\n"
     "  addl 12(%esp), %eax\n"
-    "  lret $8\n");
+    "  lret $8\n"
+    "iret_ret:\n" /* called after "pushf; push %cs": returns with iret */
+    "  movl $0xabcd4321, %eax\n"
+    "  iret\n");
 
 /* A writable and executable section: smc_set stores its argument into the immediate of the
  * mov two instructions further on, inside the same straight-line run of code. */
@@ -129,6 +133,10 @@ static void iret_same_level(void)
     asm volatile("pushf\n\tpush %%cs\n\tpush $1f\n\tiret\n\tjmp 2f\n1:\n\tmovl $1, %0\n2:"
                  : "+r"(reached) : : "memory", "cc");
     printf("iret to the same cs: reached %d\n", reached);
+
+    unsigned r;
+    asm volatile("pushf\n\tpush %%cs\n\tcall iret_ret" : "=a"(r) : : "memory", "cc");
+    printf("pushf; push cs; call; iret: 0x%x\n", r);
 
     /* An EFLAGS image with CF ZF DF OF set, IF clear and IOPL 3: CPL 3 gets the first four. */
     unsigned f;
