@@ -98,6 +98,12 @@ export class Cpu {
   prevEip = 0;
   /** Instructions retired since reset. */
   instructions = 0;
+  /**
+   * Set by MOV SS and POP SS: they inhibit debug exceptions until after the next instruction
+   * (SDM vol. 3, "Masking Exceptions and Interrupts When Switching Stacks"), so the
+   * single-step trap after them is dropped and the next instruction's trap is the first one.
+   */
+  ssShadow = false;
   /** Decoded-instruction cache: per physical frame, an array indexed by page offset. */
   private readonly codePages: Array<Block[] | undefined> = [];
   decodedInsns = 0;
@@ -607,6 +613,7 @@ export class Cpu {
         const tracing = this.flags & TF;
         this.prevEip = cur.eip;
         this.eip = cur.nextEip;
+        this.ssShadow = false;
         cur.fn(this, cur);
         if (this.stopReason >= 0) {
           if (this.stopReason === Stop.Budget) {
@@ -618,7 +625,7 @@ export class Cpu {
           }
         }
         n++;
-        if (tracing !== 0) {
+        if (tracing !== 0 && !this.ssShadow) {
           this.trap(Stop.SingleStep, 1);
           break;
         }
