@@ -13,7 +13,8 @@
  *   far_smc            everything qemu-i386 reproduces (the default)
  *   far_smc faultregs  the trap number and error code Linux puts in the sigcontext of each
  *                      bad-selector SIGSEGV (trapno 13, err = selector & ~3, 0 for a null
- *                      selector); qemu-user leaves trapno at -1, so tests state these
+ *                      selector), and IRET with EFLAGS.NT set (#TS, trapno 10); qemu-user
+ *                      leaves trapno at -1 and has no TSS, so tests state these
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -248,6 +249,28 @@ static void bad_selectors(int regs)
     signal(SIGSEGV, SIG_DFL);
 }
 
+/* IRET with EFLAGS.NT set is a task return: Linux's TSS has a null back link, so #TS(0),
+ * which Linux delivers as SIGSEGV (SI_KERNEL, trapno 10). NT is cleared again afterwards. */
+static void iret_nested_task(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = segv_handler;
+    sa.sa_flags = SA_SIGINFO;
+    sigaction(SIGSEGV, &sa, NULL);
+    seen_sig = 0;
+    if (sigsetjmp(jump, 1) == 0) {
+        asm volatile("pushf\n\torl $0x4000, (%%esp)\n\tpopf\n\t"
+                     "pushf\n\tpush %%cs\n\tpush $1f\n\tiret\n1:" : : : "memory", "cc");
+        printf("iret with NT: no fault\n");
+    } else {
+        printf("iret with NT: signal %d si_code 0x%x trapno %ld err 0x%lx\n", seen_sig, seen_code,
+               (long)seen_trapno, (unsigned long)seen_err);
+    }
+    asm volatile("pushf\n\tandl $~0x4000, (%%esp)\n\tpopf" : : : "cc");
+    signal(SIGSEGV, SIG_DFL);
+}
+
 /* ---- self-modifying code */
 static void smc(void)
 {
@@ -313,6 +336,7 @@ int main(int argc, char **argv)
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (argc > 1 && strcmp(argv[1], "faultregs") == 0) {
         bad_selectors(1);
+        iret_nested_task();
         return 0;
     }
     far_returns();

@@ -5,7 +5,8 @@
 // fill them in (trapno -1), so those lines are Linux's documented behaviour, stated here:
 // exc_general_protection records the #GP error code (the selector with its RPL bits cleared,
 // 0 for a null selector) and trap number 13 (arch/x86/kernel/traps.c), with Linux i386's
-// selectors (__USER_CS 0x73, __USER_DS 0x7b, glibc's TLS %gs 0x33).
+// selectors (__USER_CS 0x73, __USER_DS 0x7b, glibc's TLS %gs 0x33); and IRET with EFLAGS.NT
+// set, which finds no task to return to (#TS, trapno 10).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -64,6 +65,9 @@ describe('far transfers and self-modifying code (far_smc)', () => {
     for (const kind of ['lret', 'lcall', 'ljmp', 'iret']) {
       for (const [sel, ret, branch] of errs) want.push(line(kind, sel, kind === 'lret' || kind === 'iret' ? ret : branch));
     }
+    // IRET with NT set: a task return through the null back link of Linux's TSS, #TS(0) →
+    // exc_invalid_tss → SIGSEGV, SI_KERNEL, trapno 10.
+    want.push('iret with NT: signal 11 si_code 0x80 trapno 10 err 0x0');
     expect(got.stdout).toBe(want.join('\n') + '\n');
   }, TIMEOUT_MS + 10_000);
 });
