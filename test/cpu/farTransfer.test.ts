@@ -274,7 +274,10 @@ describe('CALL far and JMP far (9A, FF /3, EA, FF /5)', () => {
     }
   });
 
-  for (const [what, sel, err] of [...NOT_CODE, ['the kernel CS', 0x60, 0x60], ['the kernel CS, RPL 3', 0x63, 0x60]] as Array<[string, number, number]>) {
+  const NOT_BRANCHABLE: Array<[string, number, number]> = [
+    ...NOT_CODE, ['the kernel CS', 0x60, 0x60], ['the kernel CS, RPL 3', 0x63, 0x60],
+  ];
+  for (const [what, sel, err] of NOT_BRANCHABLE) {
     it(`#GP(${err.toString(16)}) for ${what}, with nothing pushed`, () => {
       const call = machine([0x9a, ...ptr32(sel)]);
       stack(call, 0, 0);

@@ -1,8 +1,9 @@
-// Segment register loads at CPL 3 (MOV Sreg, POP Sreg, LDS/LES/LFS/LGS/LSS), and VERR/VERW, against Linux
-// i386's GDT, with the checks of the Intel SDM's MOV pseudo-code: DS/ES/FS/GS take a null
-// selector, a data segment or a readable code segment with RPL <= DPL and CPL <= DPL; SS takes
-// only a writable data segment with RPL = DPL = CPL. A failing load is #GP(selector) (RPL
-// bits cleared), #GP(0) for a null SS, and leaves the register and ESP as they were.
+// Segment register loads at CPL 3 (MOV Sreg, POP Sreg, LDS/LES/LFS/LGS/LSS) and VERR/VERW
+// against Linux i386's GDT, with the checks of the Intel SDM's MOV pseudo-code: DS/ES/FS/GS
+// take a null selector, a data segment or a readable code segment with RPL <= DPL and
+// CPL <= DPL; SS takes only a writable data segment with RPL = DPL = CPL. A failing load is
+// #GP(selector) (RPL bits cleared), #GP(0) for a null SS, and leaves the register and ESP as
+// they were.
 import { describe, expect, it } from 'vitest';
 import { Cpu } from '../../src/cpu/cpu.js';
 import { DS, EAX, ES, ESP, FS, GS, SS, USER_CS, USER_DS } from '../../src/cpu/registers.js';
