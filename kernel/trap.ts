@@ -1,7 +1,8 @@
 // CPU exceptions become signals, as arch/x86/kernel/traps.c and mm/fault.c decide: #PF goes to
 // handleMmFault (demand paging, stack growth, copy-on-write) and only then to SIGSEGV/SIGBUS;
-// #UD → SIGILL, #DE → SIGFPE/FPE_INTDIV, #MF/#XM → SIGFPE with the exception's code, #GP and
-// stray INT n → SIGSEGV, INT3 → SIGTRAP/TRAP_BRKPT, a single-step trap → SIGTRAP/TRAP_TRACE.
+// #UD → SIGILL, #DE → SIGFPE/FPE_INTDIV, #MF/#XM → SIGFPE with the exception's code, #GP, #TS
+// and stray INT n → SIGSEGV, #NP → SIGBUS, INT3 → SIGTRAP/TRAP_BRKPT, a single-step trap →
+// SIGTRAP/TRAP_TRACE.
 import { Stop } from '../src/cpu/stop.js';
 import type { Kernel } from './kernel.js';
 import { handleMmFault, stackOverflowNote } from './mm/fault.js';
@@ -129,7 +130,17 @@ export function handleTrap(k: Kernel, t: Task, stop: Stop): void {
       forceSigFault(k, t, SIGFPE, fpuExceptionCode(cpu.trapVector, cpu.fpu.cw, cpu.fpu.getSw(), cpu.sse.mxcsr), cpu.eip, cpu.eip, cpu.trapVector, 0);
       return;
     case Stop.GeneralProtection:
-      forceSigFault(k, t, SIGSEGV, SI_KERNEL, 0, cpu.eip, 13, 0, 'general protection fault');
+      forceSigFault(k, t, SIGSEGV, SI_KERNEL, 0, cpu.eip, 13, cpu.errorCode,
+        cpu.errorCode !== 0 ? `general protection fault, error code 0x${cpu.errorCode.toString(16)}` : 'general protection fault');
+      return;
+    case Stop.SegmentNotPresent:
+      // exc_segment_not_present → do_error_trap(..., SIGBUS, 0, NULL) → force_sig: SI_KERNEL.
+      forceSigFault(k, t, SIGBUS, SI_KERNEL, 0, cpu.eip, 11, cpu.errorCode,
+        `segment not present, error code 0x${cpu.errorCode.toString(16)}`);
+      return;
+    case Stop.InvalidTss:
+      // exc_invalid_tss → do_error_trap(..., SIGSEGV, 0, NULL) → force_sig: SI_KERNEL.
+      forceSigFault(k, t, SIGSEGV, SI_KERNEL, 0, cpu.eip, 10, cpu.errorCode, 'invalid TSS (IRET with EFLAGS.NT set)');
       return;
     case Stop.Breakpoint:
       // do_int3_user → do_trap → force_sig: si_code SI_KERNEL, no address.

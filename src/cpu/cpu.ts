@@ -1,14 +1,17 @@
 // The CPU: registers, lazily computed EFLAGS, segment bases, and the fetch–decode–execute loop
 // over straight-line blocks of decoded instructions cached per physical frame. Faults leave the
 // loop through one catch around the whole batch; the CPU stops with a reason and never decides
-// what it means. (A write into a block that is executing takes effect when the block ends:
-// code invalidation is per frame, checked at block boundaries.)
+// what it means. A store into a frame holding decoded code takes effect before the next
+// instruction, even inside the block that is executing (see dropCodePage).
 import { Mmu, PAGE_FAULT } from '../mmu/mmu.js';
 import { PAGE_MASK, PAGE_SHIFT } from '../mmu/physicalMemory.js';
 import { Insn } from './insn.js';
 import type { CpuContext } from './context.js';
 import { Stop } from './stop.js';
 import { decodeAt, decodeBlock, type Block } from './decoder.js';
+import {
+  DESC_CODE, DESC_CONFORMING, DESC_DPL_SHIFT, DESC_READABLE, DESC_S, DESC_WRITABLE, descriptorAccess,
+} from './descriptorTable.js';
 import { Fpu } from './fpu/fpu.js';
 import { Sse } from './sse/sse.js';
 import {
@@ -36,6 +39,20 @@ class CpuFault {
   readonly kind = 'cpu-fault';
 }
 export const CPU_FAULT = new CpuFault();
+
+/**
+ * Thrown by an instruction of a block whose frame was written while the block ran: it did not
+ * execute, EIP is set to it and the run loop decodes afresh from there. Not a fault.
+ */
+class CodeChanged {
+  readonly kind = 'code-changed';
+}
+const CODE_CHANGED = new CodeChanged();
+
+/** The handler every instruction of an invalidated, still-running block is switched to. */
+function codeChanged(_c: Cpu, _i: Insn): void {
+  throw CODE_CHANGED;
+}
 
 export interface TlsDescriptor {
   base: number;
@@ -75,14 +92,24 @@ export class Cpu {
   stopReason = -1;
   /** Vector of the last INT n / trap. */
   trapVector = 0;
+  /** Error code of the last fault that has one (#GP(selector): the selector with RPL cleared). */
+  errorCode = 0;
   /** EIP of the instruction being executed (for restarts after faults). */
   prevEip = 0;
   /** Instructions retired since reset. */
   instructions = 0;
+  /**
+   * Set by MOV SS and POP SS: they inhibit debug exceptions until after the next instruction
+   * (SDM vol. 3, "Masking Exceptions and Interrupts When Switching Stacks"), so the
+   * single-step trap after them is dropped and the next instruction's trap is the first one.
+   */
+  ssShadow = false;
   /** Decoded-instruction cache: per physical frame, an array indexed by page offset. */
   private readonly codePages: Array<Block[] | undefined> = [];
   decodedInsns = 0;
   codeInvalidations = 0;
+  /** The block the run loop is executing (for dropCodePage). */
+  private curBlock: Block | null = null;
   /** Optional per-instruction hook for the debugger; when set, run() checks it before each insn. */
   debugHook: ((c: Cpu) => boolean) | null = null;
 
@@ -361,8 +388,9 @@ export class Cpu {
    * Fault: the instruction does not retire and EIP points at it. Thrown (one preallocated
    * object) so that nothing after it in the handler or the block runs.
    */
-  fault(reason: Stop, vector = 0): never {
+  fault(reason: Stop, vector = 0, errorCode = 0): never {
     this.trapVector = vector;
+    this.errorCode = errorCode;
     this.stopReason = reason;
     throw CPU_FAULT;
   }
@@ -375,32 +403,44 @@ export class Cpu {
 
   // ---- segments --------------------------------------------------------------------------
 
-  /** MOV/POP to a segment register at CPL 3. Returns false (after raising #GP) on a bad selector. */
+  /**
+   * MOV/POP/LDS... to a segment register at CPL 3 with the SDM's checks (MOV, "IF SS is
+   * loaded" / "IF DS, ES, FS, or GS is loaded with non-NULL selector"), against Linux i386's
+   * GDT (descriptorTable.ts). Returns false after raising #GP(selector), or #GP(0) for a null
+   * SS. Every segment in that GDT is present, so #NP/#SS(selector) cannot arise.
+   */
   loadSegment(seg: number, sel: number): boolean {
     sel &= 0xffff;
-    const index = sel >> 3;
     if (seg === CS) {
       this.fault(Stop.InvalidOpcode);
       return false;
     }
-    if (index === 0 && (sel & 4) === 0) {
-      if (seg === SS) { this.fault(Stop.GeneralProtection, 13); return false; }
+    if ((sel & 0xfffc) === 0) {
+      if (seg === SS) { this.fault(Stop.GeneralProtection, 13, 0); return false; }
       this.segSel[seg] = sel;
       this.segBase[seg] = 0;
       return true;
     }
-    if ((sel & 4) !== 0 || (sel & 3) !== 3) { this.fault(Stop.GeneralProtection, 13); return false; }
-    let base = 0;
-    if (index >= GDT_ENTRY_TLS_MIN && index < GDT_ENTRY_TLS_MIN + GDT_ENTRY_TLS_ENTRIES) {
-      const d = this.tls[index - GDT_ENTRY_TLS_MIN];
-      if (!d.present) { this.fault(Stop.GeneralProtection, 13); return false; }
-      base = d.base;
-    } else if (sel !== USER_DS && sel !== USER_CS) {
-      this.fault(Stop.GeneralProtection, 13);
-      return false;
+    const acc = descriptorAccess(this, sel);
+    const dpl = (acc >> DESC_DPL_SHIFT) & 3;
+    const rpl = sel & 3;
+    let ok: boolean;
+    if (acc < 0 || (acc & DESC_S) === 0) {
+      ok = false;
+    } else if (seg === SS) {
+      // A writable data segment with RPL = DPL = CPL.
+      ok = (acc & (DESC_CODE | DESC_WRITABLE)) === DESC_WRITABLE && rpl === 3 && dpl === 3;
+    } else if (acc & DESC_CODE) {
+      // Readable code; unless conforming, RPL and CPL must not exceed DPL.
+      ok = (acc & DESC_READABLE) !== 0 && ((acc & DESC_CONFORMING) !== 0 || (rpl <= dpl && dpl === 3));
+    } else {
+      ok = rpl <= dpl && dpl === 3;
     }
+    if (!ok) { this.fault(Stop.GeneralProtection, 13, sel & 0xfffc); return false; }
+    const index = sel >> 3;
+    const tls = index >= GDT_ENTRY_TLS_MIN && index < GDT_ENTRY_TLS_MIN + GDT_ENTRY_TLS_ENTRIES;
     this.segSel[seg] = sel;
-    this.segBase[seg] = base | 0;
+    this.segBase[seg] = tls ? this.tls[index - GDT_ENTRY_TLS_MIN].base | 0 : 0;
     return true;
   }
 
@@ -416,9 +456,22 @@ export class Cpu {
 
   // ---- code cache ----------------------------------------------------------------------
 
+  /**
+   * Frame pfn was written (or changed meaning): its decoded blocks are dropped. When the block
+   * that is executing came from it, the block's instructions are switched to codeChanged: the
+   * run loop calls no per-instruction check, so the next one of them to run ends the block and
+   * execution resumes at it, decoded afresh from the new bytes. The block is unreachable from
+   * the cache already, so nothing else runs those instructions again.
+   */
   private dropCodePage(pfn: number): void {
     this.codePages[pfn] = undefined;
     this.codeInvalidations++;
+    const b = this.curBlock;
+    if (b !== null && b.pfn === pfn) {
+      const insns = b.insns;
+      for (let k = 0; k < insns.length; k++) insns[k].fn = codeChanged;
+      this.curBlock = null;
+    }
   }
 
   /** Forgets every decoded instruction (after a breakpoint insertion or an exec). */
@@ -448,13 +501,14 @@ export class Cpu {
       mmu.protectCodeFrame(pfn);
     }
     const b = page[eip & 0xfff];
-    if (b !== undefined && b.linPage === (eip & PAGE_MASK)) return b;
+    if (b !== undefined && b.linPage === (eip & PAGE_MASK)) return (this.curBlock = b);
     const nb = decodeBlock(this, eip);
+    nb.pfn = pfn;
     this.decodedInsns += nb.insns.length;
     // A block whose only instruction runs into the next page is decoded afresh each time:
     // caching it would miss writes to (or remapping of) that second page.
     if (nb.cacheable) page[eip & 0xfff] = nb;
-    return nb;
+    return (this.curBlock = nb);
   }
 
   /** Decodes the instruction at a linear address without executing it (debugger). */
@@ -479,36 +533,44 @@ export class Cpu {
     let n = 0;
     let k = 0;
     let cur: Insn | null = null;
-    try {
-      while (n < budget) {
-        cur = null;
-        k = 0;
-        const insns = this.blockAt(this.eip).insns;
-        // The budget is exact (the scheduler's quantum must not depend on block shapes): a
-        // block longer than what is left runs one instruction at a time below.
-        if (insns.length > budget - n) break;
-        const last = insns.length - 1;
-        for (; k < last; k++) {
-          cur = insns[k];
+    for (;;) {
+      try {
+        while (n < budget) {
+          cur = null;
+          k = 0;
+          const insns = this.blockAt(this.eip).insns;
+          // The budget is exact (the scheduler's quantum must not depend on block shapes): a
+          // block longer than what is left runs one instruction at a time below.
+          if (insns.length > budget - n) break;
+          const last = insns.length - 1;
+          for (; k < last; k++) {
+            cur = insns[k];
+            cur.fn(this, cur);
+          }
+          cur = insns[last];
+          // Only the block's last instruction can transfer control or trap, so only it needs
+          // EIP (and the kernel's prevEip) to be exact while it runs.
+          this.prevEip = cur.eip;
+          this.eip = cur.nextEip;
           cur.fn(this, cur);
+          n += insns.length;
+          if (this.stopReason >= 0) {
+            if (this.stopReason !== Stop.Interrupt && this.stopReason !== Stop.Sysenter &&
+              this.stopReason !== Stop.Breakpoint && this.stopReason !== Stop.Trap &&
+              this.stopReason !== Stop.Budget) n--;
+            break;
+          }
         }
-        cur = insns[last];
-        // Only the block's last instruction can transfer control or trap, so only it needs
-        // EIP (and the kernel's prevEip) to be exact while it runs.
-        this.prevEip = cur.eip;
-        this.eip = cur.nextEip;
-        cur.fn(this, cur);
-        n += insns.length;
-        if (this.stopReason >= 0) {
-          if (this.stopReason !== Stop.Interrupt && this.stopReason !== Stop.Sysenter &&
-            this.stopReason !== Stop.Breakpoint && this.stopReason !== Stop.Trap &&
-            this.stopReason !== Stop.Budget) n--;
-          break;
+      } catch (e) {
+        n += k;
+        if (e === CODE_CHANGED) {
+          // A store rewrote the running block: carry on from the first instruction not run.
+          this.eip = (cur as Insn).eip;
+          continue;
         }
+        this.catchFault(e, cur);
       }
-    } catch (e) {
-      this.catchFault(e, cur);
-      n += k;
+      break;
     }
     this.instructions += n;
     if (this.stopReason === Stop.Budget) {
@@ -551,6 +613,7 @@ export class Cpu {
         const tracing = this.flags & TF;
         this.prevEip = cur.eip;
         this.eip = cur.nextEip;
+        this.ssShadow = false;
         cur.fn(this, cur);
         if (this.stopReason >= 0) {
           if (this.stopReason === Stop.Budget) {
@@ -562,7 +625,7 @@ export class Cpu {
           }
         }
         n++;
-        if (tracing !== 0) {
+        if (tracing !== 0 && !this.ssShadow) {
           this.trap(Stop.SingleStep, 1);
           break;
         }
@@ -576,6 +639,12 @@ export class Cpu {
 
   /** A fault thrown out of an instruction: EIP back at that instruction; the reason is kept. */
   private catchFault(e: unknown, cur: Insn | null): void {
+    if (e === CODE_CHANGED) {
+      // Not a fault: the instruction did not run and is decoded afresh by the next batch.
+      if (cur !== null) this.eip = cur.eip;
+      this.prevEip = this.eip;
+      return;
+    }
     if (e === PAGE_FAULT) {
       this.stopReason = Stop.PageFault;
       this.trapVector = 14;

@@ -17,6 +17,7 @@ import * as str from './ops/string.js';
 import * as bcd from './ops/bcd.js';
 import * as sys from './ops/system.js';
 import * as misc from './ops/misc.js';
+import * as far from './ops/farTransfer.js';
 import { decodeSse } from './sse/decode.js';
 
 const MAX_LEN = 15;
@@ -208,6 +209,8 @@ export function decodeAt(c: Cpu, eip: number): Insn {
 
 /** A straight-line run of decoded instructions; only the last may branch, trap or repeat. */
 export class Block {
+  /** The physical frame the block was decoded from (set by the CPU's code cache). */
+  pfn = -1;
   constructor(
     readonly insns: Insn[],
     /** The linear page the block was decoded at (its absolute addresses hold only there). */
@@ -225,6 +228,7 @@ const ENDS_BLOCK = new Set<Handler>([
   ctl.ret, ctl.ret32, ctl.loop, ctl.intN, ctl.int3, ctl.int1, ctl.into, ctl.sysenter,
   ctl.invalidOpcode, ctl.generalProtection, str.movs, str.stos, str.lods, str.cmps, str.scas,
   st.popf, misc.bound, mv.movSregE, st.popSeg, misc.loadFarPointer,
+  far.callFarPtr, far.callFarMem, far.jmpFarPtr, far.jmpFarMem, far.retFar, far.iret,
 ]);
 
 /** Decodes instructions from eip up to a control transfer, the page end, or MAX_BLOCK. */
@@ -335,7 +339,7 @@ function decodeOne(i: Insn, op: number): Handler {
     case 0x90: return ctl.nop; // NOP, PAUSE (F3 90), XCHG AX,AX
     case 0x98: return mv.cbw;
     case 0x99: return mv.cwd;
-    case 0x9a: return gp; // CALL far ptr16:32
+    case 0x9a: i.imm = d.fetchIz(); i.imm2 = d.fetch16(); return far.callFarPtr;
     case 0x9b: return misc.fwait;
     case 0x9c: return st.pushf;
     case 0x9d: return st.popf;
@@ -374,7 +378,9 @@ function decodeOne(i: Insn, op: number): Handler {
     case 0xc7: d.modrm(i); if (i.reg !== 0) return invalid; i.imm = d.fetchIz(); return mv.movEI;
     case 0xc8: i.imm = d.fetch16(); i.imm2 = d.fetch8(); return st.enter;
     case 0xc9: return st.leave;
-    case 0xca: case 0xcb: case 0xcf: return gp; // far returns and IRET
+    case 0xca: i.imm = d.fetch16(); return far.retFar;
+    case 0xcb: return far.retFar;
+    case 0xcf: return far.iret;
     case 0xcc: return ctl.int3;
     case 0xcd: i.imm = d.fetch8(); return ctl.intN;
     case 0xce: return ctl.into;
@@ -389,7 +395,7 @@ function decodeOne(i: Insn, op: number): Handler {
     case 0xe4: case 0xe5: case 0xe6: case 0xe7: d.fetch8(); return gp;
     case 0xe8: i.imm = d.fetchIz(); if (os === 1) i.imm = (i.imm << 16) >> 16; return os === 2 ? ctl.callRel : ctl.callRel16;
     case 0xe9: i.imm = d.fetchIz(); if (os === 1) i.imm = (i.imm << 16) >> 16; return os === 2 ? ctl.jmpRel : ctl.jmpRel16;
-    case 0xea: d.fetchIz(); d.fetch16(); return gp;
+    case 0xea: i.imm = d.fetchIz(); i.imm2 = d.fetch16(); return far.jmpFarPtr;
     case 0xeb: i.imm = d.fetchS8(); return os === 2 ? ctl.jmpRel : ctl.jmpRel16;
     case 0xec: case 0xed: case 0xee: case 0xef: return gp;
     case 0xf1: return ctl.int1;
@@ -421,7 +427,8 @@ function decodeOne(i: Insn, op: number): Handler {
         case 2: return ctl.callE;
         case 4: return ctl.jmpE;
         case 6: return st.pushE;
-        case 3: case 5: return i.isMem ? gp : invalid; // far CALL/JMP
+        case 3: return i.isMem ? far.callFarMem : invalid;
+        case 5: return i.isMem ? far.jmpFarMem : invalid;
         default: return invalid;
       }
   }

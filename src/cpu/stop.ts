@@ -28,9 +28,14 @@ export const enum Stop {
    * EIP after it (at a REP string instruction itself while iterations remain).
    */
   SingleStep = 11,
+  /** #NP(selector): a far transfer to a not-present code segment; error code in cpu.errorCode. */
+  SegmentNotPresent = 12,
+  /** #TS(selector): IRET with EFLAGS.NT set found no task to return to; EIP at the instruction. */
+  InvalidTss = 13,
 }
 
 export const STOP_NAMES = [
   'budget', 'interrupt', 'sysenter', 'page-fault', 'invalid-opcode', 'divide-error',
   'general-protection', 'breakpoint', 'floating-point', 'trap', 'debug', 'single-step',
+  'segment-not-present', 'invalid-tss',
 ];

@@ -66,6 +66,21 @@ describe('single-step (EFLAGS.TF)', () => {
     expect(cpu.flags & TF).toBe(0);
   });
 
+  it('MOV SS and POP SS hold the trap back until after the next instruction', () => {
+    // mov ecx, ss (8C D1); mov ss, ecx (8E D1); inc eax; push ecx; pop ss; inc eax; nop
+    const cpu = machine([...SET_TF, 0x8c, 0xd1, 0x8e, 0xd1, INC_EAX, 0x51, 0x17, INC_EAX, NOP]);
+    const stops: number[] = [];
+    for (let k = 0; k < 5; k++) {
+      expect(cpu.run(10_000)).toBe(Stop.SingleStep);
+      stops.push(cpu.eip - CODE);
+    }
+    // after MOV ECX,SS (11); none after MOV SS (13); after the INC (14), PUSH (15); none after
+    // POP SS (16); after the INC (17), the NOP (18); then the INT3.
+    expect(stops).toEqual([11, 14, 15, 17, 18]);
+    expect(cpu.run(10_000)).toBe(Stop.Breakpoint);
+    expect(cpu.regs[EAX]).toBe(2);
+  });
+
   it('counts instructions exactly when POPF ends a large batch', () => {
     const cpu = machine([NOP, NOP, ...SET_TF, NOP]);
     expect(cpu.run(100_000)).toBe(Stop.SingleStep);

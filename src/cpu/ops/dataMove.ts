@@ -4,7 +4,7 @@ import type { Cpu } from '../cpu.js';
 import { L_ADD, L_SUB } from '../cpu.js';
 import type { Insn } from '../insn.js';
 import { Stop } from '../stop.js';
-import { EAX, EBX, ECX, EDX, ZF } from '../registers.js';
+import { EAX, EBX, ECX, EDX, SS, ZF } from '../registers.js';
 
 export function movEG(c: Cpu, i: Insn): void {
   const v = c.getReg(i.sz, i.reg);
@@ -181,5 +181,5 @@ export function movESreg(c: Cpu, i: Insn): void {
 export function movSregE(c: Cpu, i: Insn): void {
   if (i.reg > 5) { c.fault(Stop.InvalidOpcode, 6); return; }
   const v = i.isMem ? c.mmu.read16(c.ea(i)) : c.regs[i.rm] & 0xffff;
-  c.loadSegment(i.reg, v);
+  if (c.loadSegment(i.reg, v) && i.reg === SS) c.ssShadow = true;
 }

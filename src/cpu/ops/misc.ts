@@ -5,6 +5,9 @@ import type { Handler, Insn } from '../insn.js';
 import { Stop } from '../stop.js';
 import { ZF } from '../registers.js';
 import { generalProtection, invalidOpcode, nop } from './control.js';
+import {
+  DESC_CODE, DESC_CONFORMING, DESC_DPL_SHIFT, DESC_READABLE, DESC_S, DESC_WRITABLE, descriptorAccess,
+} from '../descriptorTable.js';
 
 /** D8-DF: the FPU executes with the ModRM byte and, for memory forms, the linear address. */
 export function fpuOp(c: Cpu, i: Insn): void {
@@ -61,12 +64,22 @@ function str(c: Cpu, i: Insn): void {
   if (i.isMem) c.mmu.write16(c.ea(i), TSS_SELECTOR);
   else c.setReg(i.sz === 1 ? 1 : 2, i.rm, TSS_SELECTOR);
 }
-/** VERR/VERW: ZF = the selector names a user data/code segment readable (writable) at CPL 3. */
+/**
+ * VERR/VERW: ZF = the selector names a segment readable (VERW: a data segment writable) at
+ * CPL 3 with its RPL: DPL >= CPL and DPL >= RPL unless it is conforming code (VERR only).
+ */
 function verrw(c: Cpu, i: Insn): void {
   const sel = i.isMem ? c.mmu.read16(c.ea(i)) : c.regs[i.rm] & 0xffff;
   const write = i.reg === 5;
-  const ok = sel === 0x7b || (!write && sel === 0x73) ||
-    ((sel & 7) === 3 && (sel >> 3) >= 6 && (sel >> 3) <= 8 && c.tls[(sel >> 3) - 6].present);
+  const acc = (sel & 0xfffc) === 0 ? -1 : descriptorAccess(c, sel);
+  let ok = acc >= 0 && (acc & DESC_S) !== 0;
+  if (ok) {
+    const code = (acc & DESC_CODE) !== 0;
+    const dpl = (acc >> DESC_DPL_SHIFT) & 3;
+    if (write) ok = !code && (acc & DESC_WRITABLE) !== 0;
+    else ok = !code || (acc & DESC_READABLE) !== 0;
+    if (!(code && !write && (acc & DESC_CONFORMING) !== 0)) ok = ok && dpl === 3 && (sel & 3) <= dpl;
+  }
   c.materializeFlags();
   c.flags = ok ? c.flags | ZF : c.flags & ~ZF;
 }

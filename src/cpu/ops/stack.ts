@@ -2,7 +2,7 @@
 // PUSHA/POPA, PUSHF/POPF, ENTER/LEAVE.
 import type { Cpu } from '../cpu.js';
 import type { Insn } from '../insn.js';
-import { EBP, ESP, POPF_USER_MASK, RF, TF, VM } from '../registers.js';
+import { EBP, ESP, POPF_USER_MASK, RF, SS, TF, VM } from '../registers.js';
 
 export function push_r32(c: Cpu, i: Insn): void {
   c.push32(c.regs[i.rm]);
@@ -58,7 +58,10 @@ export function pushSeg(c: Cpu, i: Insn): void {
 export function popSeg(c: Cpu, i: Insn): void {
   const sp = c.regs[ESP];
   const v = c.mmu.read16(sp);
-  if (c.loadSegment(i.sub, v)) c.regs[ESP] = (sp + (i.sz === 1 ? 2 : 4)) | 0;
+  if (c.loadSegment(i.sub, v)) {
+    c.regs[ESP] = (sp + (i.sz === 1 ? 2 : 4)) | 0;
+    if (i.sub === SS) c.ssShadow = true;
+  }
 }
 
 export function pusha(c: Cpu, i: Insn): void {
