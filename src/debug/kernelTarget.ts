@@ -8,6 +8,7 @@ import type { Task } from '../../kernel/proc/task.js';
 import type { CpuContext } from '../cpu/context.js';
 import { handleMmFault } from '../../kernel/mm/fault.js';
 import { getPte } from '../../kernel/mm/pageTable.js';
+import { swapAreaOf } from '../../kernel/mm/swap.js';
 import type { AddressSpace as PageCacheSpace } from '../../kernel/mm/pageCache.js';
 import { PF_PROT, PF_USER, PF_WRITE, PTE_P } from '../mmu/paging.js';
 import { PAGE_SIZE } from '../mmu/physicalMemory.js';
@@ -132,6 +133,16 @@ export class KernelTarget implements DebugTarget {
    * Every frame the page cache holds, as "FILE page N": the kernel-wide table, and the caches
    * outside it that areas map (an exec image read without a file).
    */
+  swapSlotInfo(type: number, offset: number): string | null {
+    const swap = swapAreaOf(this.kernel.mem);
+    if (swap === null || type !== 0 || offset >= swap.totalPages + 1) return swap === null ? 'no swap area: a bad entry' : 'outside the swap area';
+    const entry = swap.entryFor(offset);
+    const users = swap.count(entry);
+    const pfn = swap.lookup(entry);
+    return `slot ${offset} of ${swap.totalPages}, named by ${users} PTE${users === 1 ? '' : 's'}` +
+      (pfn >= 0 ? `; in the swap cache at frame ${hex8(pfn * PAGE_SIZE)}` : '; on the swap device only');
+  }
+
   pageCacheFrames(): Map<number, string> {
     const paths = new Map<PageCacheSpace, string>();
     for (const t of this.kernel.sched.order) {
