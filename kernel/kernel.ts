@@ -24,7 +24,7 @@ import { decodeDev } from './fs/stat.js';
 import { stdioFile, type StdioSource } from './fs/stdio.js';
 import { AT_FDCWD, lookup, type VfsContext } from './fs/vfs.js';
 import { S_IFMT, S_IFREG } from './fs/stat.js';
-import { personalityFor, type Personality } from './mm/layout.js';
+import { initialPersonaFlags, personalityForExec, type LayoutName, type Personality } from './mm/layout.js';
 import { newFaultStats, type Mm } from './mm/mmStruct.js';
 import { hiwaterRss } from './mm/rssStat.js';
 import { vmaContaining, type VmFile } from './mm/vma.js';
@@ -65,8 +65,14 @@ export interface KernelOptions {
   stdin?: number | Uint8Array;
   stdout?: number | ((data: Uint8Array) => void);
   stderr?: number | ((data: Uint8Array) => void);
-  /** TASK_SIZE: 0xC0000000 (native i386 3G/1G, default) or 0xFFFFE000 (64-bit kernel). */
-  taskSize?: number;
+  /**
+   * The address-space layout (--layout): 'compat' (default: a 64-bit kernel, TASK_SIZE
+   * 0xFFFFE000, as `setarch -R`), '3gb' (the first process starts with ADDR_LIMIT_3GB, TASK_SIZE
+   * 0xC0000000, as `setarch -R --3gb`), 'i386' (a native 32-bit kernel's 3G/1G layout).
+   */
+  layout?: LayoutName;
+  /** The first process's RLIMIT_STACK soft limit (default 8 MiB; RLIM_INFINITY: unlimited). */
+  rlimitStack?: bigint;
   uname?: Partial<Utsname>;
   /** The 16 AT_RANDOM bytes (random by default); fixed bytes make runs reproducible. */
   random?: Uint8Array;
@@ -152,7 +158,7 @@ export class Kernel implements SyscallContext, ExitHooks {
   /** Files exec opened (the interpreter), closed once the new image maps them or exec failed. */
   private readonly execOpens: Inode[] = [];
   readonly fileLocks = new FileLocks();
-  readonly personality: Personality;
+  readonly layout: LayoutName;
   readonly utsname: Utsname;
   readonly memoryBytes: number;
   readonly sched: Scheduler;
@@ -190,7 +196,7 @@ export class Kernel implements SyscallContext, ExitHooks {
     this.mounts = new MountTable({ root: options.rootDir, binds: options.binds, sysroot: options.sysroot ?? null });
     this.pageCache = new PageCache(this.mem, this.mmu);
     this.mounts.pageCache = this.pageCache;
-    this.personality = personalityFor(options.taskSize ?? 0xc0000000);
+    this.layout = options.layout ?? 'compat';
     this.utsname = { ...DEFAULT_UTSNAME, ...options.uname };
     this.tracer = { write: options.strace ?? null, multi: false, faultTraced: false };
     this.budget = options.budget ?? 1_000_000;
@@ -218,6 +224,11 @@ export class Kernel implements SyscallContext, ExitHooks {
 
   get mm(): Mm {
     return this.task.mm;
+  }
+
+  /** The layout the current task's next exec gets (its personality(2) flags on this kernel). */
+  get personality(): Personality {
+    return personalityForExec(this.layout, this.sched.current?.personality ?? initialPersonaFlags(this.layout));
   }
 
   get vfs(): VfsContext {
@@ -342,6 +353,8 @@ export class Kernel implements SyscallContext, ExitHooks {
     const fs = new FsInfo();
     fs.cwd = this.mounts.guestPathOf(process.cwd()) ?? '/';
     const t = new Task(pid, group, mm, files, fs, new SigHand(), { uid, euid: uid, gid, egid: gid });
+    t.personality = initialPersonaFlags(this.layout);
+    if (this.opts.rlimitStack !== undefined) t.rlimits[RLIMIT_STACK] = { ...t.rlimits[RLIMIT_STACK], cur: this.opts.rlimitStack };
     group.leader = t;
     this.sched.add(t);
     this.initTask = t;
@@ -365,9 +378,11 @@ export class Kernel implements SyscallContext, ExitHooks {
     const old = this.sched.current;
     const uid = old?.cred.uid ?? process.getuid?.() ?? 0;
     const gid = old?.cred.gid ?? process.getgid?.() ?? 0;
-    const stackRlimit = old ? Number(old.rlimits[RLIMIT_STACK].cur > 0xffffffffn ? 0xffffffffn : old.rlimits[RLIMIT_STACK].cur) : 8 * 1024 * 1024;
+    const stackCur = old ? old.rlimits[RLIMIT_STACK].cur : this.opts.rlimitStack ?? 8n * 1024n * 1024n;
+    const stackRlimit = Number(stackCur > 0xffffffffn ? 0xffffffffn : stackCur);
     let r: ReturnType<typeof execBinary>;
     try {
+      // The personality flags (ADDR_LIMIT_3GB) pick the layout per exec, as set_personality_ia32.
       r = execBinary(this.mem, this.mmu, this.faultStats, this.personality, {
         image: bytes, exePath, devMajor: dev[0], devMinor: dev[1], ino, argv, envp, execfn,
         hwcap: cpuFeatures.edx, uid, gid, stackRlimit, random: this.opts.random,

@@ -1,5 +1,6 @@
 // The machine-independent half of exec (fs/exec.c do_execve → load_elf_binary): parse the
-// image, build a new address space with the program mapped and the initial stack written.
+// image, build a new address space with the program, its interpreter and the vDSO mapped and
+// the initial stack written.
 // The caller installs the result (new mm, registers) once nothing can fail any more.
 import { basename } from 'node:path';
 import type { Mmu } from '../../src/mmu/mmu.js';
@@ -16,6 +17,7 @@ import { ElfError } from './elfError.js';
 import { parseElf } from './elfHeader.js';
 import type { InterpImage } from './elfInterp.js';
 import { createElfTables } from './elfTables.js';
+import { mapVdso, vdsoFile } from './vdso.js';
 
 export interface ExecRequest {
   image: Uint8Array;
@@ -62,7 +64,10 @@ export function execBinary(mem: PhysicalMemory, mmu: Mmu, stats: FaultStats, per
     mm.stackRlimit = req.stackRlimit;
     mm.mmapBase = computeMmapBase(personality.taskSize, req.stackRlimit);
     const info = loadElfBinary(mm, elf, file, personality, interp);
+    // ARCH_SETUP_ADDITIONAL_PAGES: after the program and its interpreter.
+    const vdso = mapVdso(mm, vdsoFile(mem, mmu));
     const tables = createElfTables(mm, personality, {
+      sysinfo: vdso.entry, sysinfoEhdr: vdso.base,
       argv: req.argv, envp: req.envp, execfn: req.execfn, random: req.random, hwcap: req.hwcap,
       phdr: info.phdrAddr, phent: info.phent, phnum: info.phnum, entry: info.programEntry, base: info.interpBase,
       uid: req.uid, euid: req.uid, gid: req.gid, egid: req.gid, execStack: info.execStack,

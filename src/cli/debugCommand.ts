@@ -66,6 +66,8 @@ export async function debugCommand(argv: string[]): Promise<number> {
       program: o.program, args: o.args, envp, image,
       memoryBytes: o.memoryMiB * 1024 * 1024,
       quantum: o.quantum ?? undefined,
+      layout: o.layout,
+      rlimitStack: o.rlimitStack ?? undefined,
       ...fsOpts,
       strace: o.strace ? (line: string) => process.stderr.write(line + '\n') : undefined,
       stdin: tty ? new Uint8Array(0) : 0,

@@ -20,6 +20,8 @@ export async function runWithGdb(o: RunOptions): Promise<number> {
       program: o.program, args: o.args, envp, image,
       memoryBytes: o.memoryMiB * 1024 * 1024,
       quantum: o.quantum ?? undefined,
+      layout: o.layout,
+      rlimitStack: o.rlimitStack ?? undefined,
       ...fsKernelOptions(o),
       strace: o.strace ? (line: string) => process.stderr.write(line + '\n') : undefined,
     });

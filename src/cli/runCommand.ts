@@ -19,6 +19,8 @@ export async function runCommand(o: RunOptions): Promise<number> {
   const kernel = new Kernel({
     memoryBytes: o.memoryMiB * 1024 * 1024,
     quantum: o.quantum ?? undefined,
+    layout: o.layout,
+    rlimitStack: o.rlimitStack ?? undefined,
     ...fsKernelOptions(o),
     strace: o.strace ? (line: string) => process.stderr.write(line + '\n') : undefined,
   });

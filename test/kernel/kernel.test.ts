@@ -4,11 +4,11 @@ import { formatMaps } from '../../kernel/fs/procfs.js';
 import { asm, CODE, DATA, program } from './programs.js';
 import { makeTempDir } from '../helpers/tempDir.js';
 
-function boot(image: Uint8Array, opts: { strace?: string[]; taskSize?: number } = {}) {
+function boot(image: Uint8Array, opts: { strace?: string[]; layout?: 'compat' | '3gb' | 'i386' } = {}) {
   const out: number[] = [];
   const k = new Kernel({
     memoryBytes: 16 << 20, stdout: (d) => out.push(...d), stderr: (d) => out.push(...d), stdin: new Uint8Array(0),
-    strace: opts.strace ? (l) => opts.strace!.push(l) : undefined, taskSize: opts.taskSize, rootDir: process.cwd(),
+    strace: opts.strace ? (l) => opts.strace!.push(l) : undefined, layout: opts.layout, rootDir: process.cwd(),
     random: new Uint8Array(16),
   });
   k.execve('/prog', ['prog'], ['A=1'], image);
@@ -79,7 +79,7 @@ describe('Kernel', () => {
   });
 
   it('uses the 64-bit kernel layout when asked (TASK_SIZE 0xFFFFE000)', () => {
-    const { k } = boot(program([...asm.exit(0)]), { taskSize: 0xffffe000 });
+    const { k } = boot(program([...asm.exit(0)]), { layout: 'compat' });
     const lines = formatMaps(k.task).trimEnd().split('\n');
     expect(lines[lines.length - 1]).toBe('fffdd000-ffffe000 rwxp 00000000 00:00 0                                  [stack]');
   });
@@ -92,7 +92,7 @@ describe('static-pie', () => {
       type: 3, entry: 0x1000,
       segments: [{ vaddr: 0x1000, data: Uint8Array.from(asm.exit(5)), flags: 5 }, { vaddr: 0x3000, data: new Uint8Array(8), memsz: 0x2000, flags: 6 }],
     });
-    const { k } = boot(image, { taskSize: 0xffffe000 });
+    const { k } = boot(image, { layout: 'compat' });
     const lines = formatMaps(k.task).trimEnd().split('\n').map((l) => l.slice(0, 22));
     expect(lines).toEqual(['f7ffa000-f7ffb000 r-xp', 'f7ffc000-f7ffd000 rw-p', 'f7ffd000-f7ffe000 rw-p', 'fffdd000-ffffe000 rwxp']);
     expect(k.task.mm.startBrk).toBe(0x56555000);
