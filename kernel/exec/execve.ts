@@ -59,7 +59,7 @@ export function execBinary(mem: PhysicalMemory, mmu: Mmu, stats: FaultStats, per
     mapping: new PageCache(mem, mmu).anonymous(req.image), path: req.exePath, devMajor: req.devMajor, devMinor: req.devMinor, ino: req.ino,
   };
   const interp = elf.interp === null ? null : openInterpreter(elf.interp, req);
-  const mm = createMm(mem, mmu, personality.taskSize, stats);
+  const mm = createMm(mem, mmu, personality.taskSize, stats, personality.kernelPtrSize);
   try {
     mm.stackRlimit = req.stackRlimit;
     mm.mmapBase = computeMmapBase(personality.taskSize, req.stackRlimit);

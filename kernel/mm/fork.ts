@@ -20,7 +20,7 @@ export interface ForkStats {
  */
 export function dupMm(mm: Mm, stats: ForkStats): Mm | null {
   if (mm.mem.framesInUse + 2 > mm.mem.frameCount) return null;
-  const child = new Mm(mm.mem, mm.mmu, mm.mem.allocFrame(), mm.taskSize, mm.stats);
+  const child = new Mm(mm.mem, mm.mmu, mm.mem.allocFrame(), mm.taskSize, mm.stats, mm.kernelPtrSize);
   try {
     copyPageRange(mm, child, stats);
   } catch (e) {

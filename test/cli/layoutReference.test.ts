@@ -64,13 +64,16 @@ function makeTrees(ref: string): { root: string; sysroot: string; bin: string } 
   return { root, sysroot, bin };
 }
 
-/** Printed lines as they are; maps lines without the device, inode and path columns. */
+/**
+ * Printed lines as they are; maps lines without the device, inode and path columns, but with
+ * the column the name starts at (a 64-bit kernel pads to 73 whatever the personality).
+ */
 function normalise(text: string): string[] {
   return text.trimEnd().split('\n').map((l) => {
     const m = /^([0-9a-f]+-[0-9a-f]+ [-rwxps]{4} [0-9a-f]{8}) [0-9a-f]+:[0-9a-f]+ \d+ *(.*)$/.exec(l);
     if (m === null) return l;
-    const name = m[2].startsWith('[') ? m[2] : m[2] === '' ? '' : '(file)';
-    return `${m[1]} ${name}`;
+    if (m[2] === '') return m[1];
+    return `${m[1]} at column ${l.length - m[2].length} ${m[2].startsWith('[') ? m[2] : '(file)'}`;
   });
 }
 
