@@ -43,6 +43,7 @@ import { hex } from './syscalls/strace.js';
 import { BLOCKED, doSyscall, type SyscallTracer } from './syscallEntry.js';
 import type { SyscallContext, Utsname } from './syscalls/types.js';
 import { handleTrap } from './trap.js';
+import { sysenterEntry } from './sysenterEntry.js';
 
 export interface KernelOptions {
   /** Guest physical memory (default 512 MiB). */
@@ -584,8 +585,9 @@ export class Kernel implements SyscallContext, ExitHooks {
     this.sliceStart = this.cpu.instructions;
     if (stop === Stop.Debug) return 'debug';
     if (stop !== Stop.Budget) {
-      if (stop === Stop.Interrupt && this.cpu.trapVector === 0x80) doSyscall(this, t);
-      else {
+      const entry = stop === Stop.Sysenter ? sysenterEntry(this, t) : null;
+      if ((stop === Stop.Interrupt && this.cpu.trapVector === 0x80) || entry === 'syscall') doSyscall(this, t);
+      else if (entry !== 'efault') {
         handleTrap(this, t, stop);
         if (this.signalStop !== null) return 'signal';
       }

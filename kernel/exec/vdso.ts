@@ -15,6 +15,9 @@ import { VM_DONTDUMP, VM_EXEC, VM_MAY_ALL, VM_MAYREAD, VM_READ, type VmFile } fr
 import { ElfError } from './elfError.js';
 import { VDSO_PAGES, VVAR_PAGES, VVAR_VCLOCK_PAGES, vdsoImage, vdsoSymbolOffset } from './vdsoImage.js';
 
+/** The name the image's file has, and what the maps show for it. */
+export const VDSO_NAME = '[vdso]';
+
 export interface VdsoAddresses {
   /** AT_SYSINFO_EHDR: the image's ELF header. */
   base: number;
@@ -24,7 +27,7 @@ export interface VdsoAddresses {
 
 /** The vDSO image as a file a VMA can map (one per exec; forks share it). */
 export function vdsoFile(mem: PhysicalMemory, mmu: Mmu): VmFile {
-  return { mapping: new PageCache(mem, mmu).anonymous(vdsoImage()), path: '[vdso]', devMajor: 0, devMinor: 0, ino: 0 };
+  return { mapping: new PageCache(mem, mmu).anonymous(vdsoImage()), path: VDSO_NAME, devMajor: 0, devMinor: 0, ino: 0 };
 }
 
 /** map_vdso: places [vvar], [vvar_vclock] and [vdso] top-down like any mmap without a hint. */

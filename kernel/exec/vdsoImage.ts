@@ -4,8 +4,11 @@
 // clock functions, LINUX_2.5 for the __kernel_* entry points). It is assembled here byte by
 // byte, deterministically, instead of being linked at build time.
 //
-// __kernel_vsyscall (AT_SYSINFO, what i386 glibc calls for every system call) is `int $0x80;
-// ret`, the path Linux patches in when the CPU has no usable SYSENTER. The clock functions make
+// __kernel_vsyscall (AT_SYSINFO, what i386 glibc calls for every system call) has Linux's
+// shape: save ECX, EDX and EBP, EBP = ESP, then `int $0x80` (Linux patches a SYSENTER in front
+// of it on CPUs that have one; here it stays a 2-byte NOP), then the landing pad that pops them
+// back. A SYSENTER executed anywhere returns to that landing pad (syscallEntry's sysenter path),
+// so a restarted call re-runs the `int $0x80` just before it, as on Linux. The clock functions make
 // the system call, which is what Linux's do when the clocksource cannot be read from user space
 // (vclock_mode VCLOCK_NONE, e.g. under most hypervisors without a stable TSC): they return
 // -errno in EAX like the real fallback, so glibc sees the same results as from the kernel.
@@ -26,6 +29,18 @@ const SYSCALL_FUNCTIONS: ReadonlyArray<[string, number]> = [
   ['__vdso_clock_getres_time64', 406],
   ['__vdso_getcpu', 318],
 ];
+
+const KERNEL_VSYSCALL = [
+  0x51, 0x52, 0x55, // push %ecx; push %edx; push %ebp
+  0x89, 0xe5, // mov %esp,%ebp
+  0x66, 0x90, // where Linux's ALTERNATIVE puts sysenter: a NOP
+  0xcd, 0x80, // int $0x80
+  // int80_landing_pad:
+  0x5d, 0x5a, 0x59, // pop %ebp; pop %edx; pop %ecx
+  0xc3, // ret
+];
+/** int80_landing_pad's offset in __kernel_vsyscall: where SYSENTER returns to. */
+const LANDING_PAD = 9;
 
 /** Version indexes in .gnu.version (1 is the object's base version). */
 const VER_LINUX_2_6 = 2, VER_LINUX_2_5 = 3;
@@ -48,7 +63,7 @@ function syscallStub(nr: number): number[] {
 
 function symbols(): VdsoSymbol[] {
   const s: VdsoSymbol[] = SYSCALL_FUNCTIONS.map(([name, nr]) => ({ name, code: syscallStub(nr), version: VER_LINUX_2_6 }));
-  s.push({ name: '__kernel_vsyscall', code: [0xcd, 0x80, 0xc3], version: VER_LINUX_2_5 });
+  s.push({ name: '__kernel_vsyscall', code: KERNEL_VSYSCALL, version: VER_LINUX_2_5 });
   // pop %eax; mov $__NR_sigreturn,%eax; int $0x80 (the old-style frame's restorer)
   s.push({ name: '__kernel_sigreturn', code: [0x58, 0xb8, 119, 0, 0, 0, 0xcd, 0x80], version: VER_LINUX_2_5 });
   s.push({ name: '__kernel_rt_sigreturn', code: [0xb8, 173, 0, 0, 0, 0xcd, 0x80], version: VER_LINUX_2_5 });
@@ -201,6 +216,11 @@ function buildVdso(): Uint8Array {
   sh(7, '.dynamic', SHT_DYNAMIC, SHF_ALLOC | SHF_WRITE, dynamicOff, dynamicSize, 3, 0, 4, 8);
   sh(8, '.shstrtab', SHT_STRTAB, 0, shstrOff, shstrSize, 0, 0, 1, 0);
   return w.bytes;
+}
+
+/** The offset of the int80 landing pad in the image (vdso_image_32.sym_int80_landing_pad). */
+export function vdsoLandingPadOffset(): number {
+  return vdsoSymbolOffset('__kernel_vsyscall') + LANDING_PAD;
 }
 
 /** The offset of a symbol's code in the image (AT_SYSINFO is the vDSO base + this). */

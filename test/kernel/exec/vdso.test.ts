@@ -7,9 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { Kernel } from '../../../kernel/kernel.js';
 import { parseElf, ET_DYN } from '../../../kernel/exec/elfHeader.js';
-import { VDSO_PAGES, vdsoImage, vdsoSymbolOffset } from '../../../kernel/exec/vdsoImage.js';
+import { VDSO_PAGES, vdsoImage, vdsoLandingPadOffset, vdsoSymbolOffset } from '../../../kernel/exec/vdsoImage.js';
 import { AT_SYSINFO, AT_SYSINFO_EHDR } from '../../../kernel/exec/elfTables.js';
-import { asm, program } from '../programs.js';
+import { asm, DATA, program } from '../programs.js';
 
 const BUILD = new URL('../../../guest-programs/build/', import.meta.url).pathname;
 
@@ -52,8 +52,9 @@ describe('the vDSO image', () => {
       '__vdso_time', '__vdso_clock_getres']) {
       expect(vdsoSymbolOffset(name), name).toBeGreaterThan(0);
     }
-    const off = vdsoSymbolOffset('__kernel_vsyscall');
-    expect([...img.subarray(off, off + 3)]).toEqual([0xcd, 0x80, 0xc3]); // int $0x80; ret
+    const pad = vdsoLandingPadOffset();
+    expect(pad - vdsoSymbolOffset('__kernel_vsyscall')).toBe(9);
+    expect([...img.subarray(pad - 2, pad + 4)]).toEqual([0xcd, 0x80, 0x5d, 0x5a, 0x59, 0xc3]); // int $0x80; pop ebp, edx, ecx; ret
   });
 
   it('is mapped after [vvar] (4 pages) and [vvar_vclock] (2 pages), named in the auxv', () => {
@@ -93,8 +94,36 @@ describe.skipIf(!existsSync(BUILD + 'vdso_time-dyn'))('glibc uses the vDSO', () 
     k.run();
     const writes = calls.filter((c) => c.line.startsWith('write('));
     expect(writes.length).toBeGreaterThan(0);
-    const afterInt80 = start + vdsoSymbolOffset('__kernel_vsyscall') + 2;
+    const afterInt80 = start + vdsoLandingPadOffset();
     for (const w of writes) expect(w.eip, w.line).toBe(afterInt80);
+  });
+});
+
+describe('SYSENTER', () => {
+  // write(1, msg, 6) through a copy of the vDSO's entry sequence ending in sysenter; the kernel
+  // returns to the vDSO's landing pad, which pops the registers and returns to the caller.
+  const msg = Buffer.from('fast!\n');
+  const code = [
+    0xb8, 4, 0, 0, 0, 0xbb, 1, 0, 0, 0, // mov $4,%eax; mov $1,%ebx
+    0xb9, DATA & 0xff, (DATA >> 8) & 0xff, (DATA >> 16) & 0xff, DATA >>> 24, 0xba, msg.length, 0, 0, 0, // mov $msg,%ecx; mov $6,%edx
+    0xe8, 9, 0, 0, 0, // call stub
+    0x89, 0xc3, 0xb8, 1, 0, 0, 0, 0xcd, 0x80, // exit(eax)
+    0x51, 0x52, 0x55, 0x89, 0xe5, 0x0f, 0x34, // stub: push ecx, edx, ebp; mov %esp,%ebp; sysenter
+  ];
+
+  it('returns through the vDSO landing pad with the result in EAX and ECX, EDX, EBP restored', () => {
+    const { k, out } = runTraced('/prog', 'compat', program(code, { bytes: msg }));
+    expect(k.run()).toEqual({ exitCode: msg.length, signal: 0 });
+    expect(out()).toBe('fast!\n');
+  });
+
+  it('with an unreadable stack (EBP) it returns -EFAULT without making the call', () => {
+    // EBP = 0: the kernel cannot read the stashed EBP, skips the write and returns to the landing
+    // pad with ESP = 0, whose first pop faults.
+    const bad = [0xbd, 0, 0, 0, 0, ...code.slice(0, 20), 0x0f, 0x34];
+    const { k, out } = runTraced('/prog', 'compat', program(bad, { bytes: msg }));
+    expect(k.run()).toMatchObject({ signal: 11 });
+    expect(out()).toBe('');
   });
 });
 
