@@ -24,7 +24,7 @@ import { decodeDev } from './fs/stat.js';
 import { stdioFile, type StdioSource } from './fs/stdio.js';
 import { AT_FDCWD, lookup, type VfsContext } from './fs/vfs.js';
 import { S_IFMT, S_IFREG } from './fs/stat.js';
-import { initialPersonaFlags, personalityForExec, type LayoutName, type Personality } from './mm/layout.js';
+import { ADDR_COMPAT_LAYOUT, initialPersonaFlags, personalityForExec, type LayoutName, type Personality } from './mm/layout.js';
 import { newFaultStats, type Mm } from './mm/mmStruct.js';
 import { hiwaterRss } from './mm/rssStat.js';
 import { vmaContaining, type VmFile } from './mm/vma.js';
@@ -387,6 +387,7 @@ export class Kernel implements SyscallContext, ExitHooks {
       r = execBinary(this.mem, this.mmu, this.faultStats, this.personality, {
         image: bytes, exePath, devMajor: dev[0], devMinor: dev[1], ino, argv, envp, execfn,
         hwcap: cpuFeatures.edx, uid, gid, stackRlimit, random: this.opts.random,
+        legacyMmap: ((old?.personality ?? initialPersonaFlags(this.layout)) & ADDR_COMPAT_LAYOUT) !== 0,
         openInterp: (path) => this.openInterp(path), file,
       });
     } finally {

@@ -6,7 +6,7 @@ import { basename } from 'node:path';
 import type { Mmu } from '../../src/mmu/mmu.js';
 import type { PhysicalMemory } from '../../src/mmu/physicalMemory.js';
 import type { Personality } from '../mm/layout.js';
-import { computeMmapBase } from '../mm/mmap.js';
+import { computeMmapBase, taskUnmappedBase } from '../mm/mmap.js';
 import type { FaultStats, Mm } from '../mm/mmStruct.js';
 import { PageCache } from '../mm/pageCache.js';
 import { createMm, freeAddressSpace } from '../mm/pageTable.js';
@@ -34,6 +34,8 @@ export interface ExecRequest {
   uid: number;
   gid: number;
   stackRlimit: number;
+  /** The personality asks for the legacy bottom-up mmap layout (ADDR_COMPAT_LAYOUT). */
+  legacyMmap?: boolean;
   random?: Uint8Array;
   /**
    * Opens the program interpreter named by PT_INTERP (open_exec in the exec'ing process's file
@@ -62,7 +64,10 @@ export function execBinary(mem: PhysicalMemory, mmu: Mmu, stats: FaultStats, per
   const mm = createMm(mem, mmu, personality.taskSize, stats, personality.kernelPtrSize);
   try {
     mm.stackRlimit = req.stackRlimit;
-    mm.mmapBase = computeMmapBase(personality.taskSize, req.stackRlimit);
+    // arch_pick_mmap_layout: x86 goes bottom-up only for the personality (or the sysctl), not
+    // for an unlimited stack, which only moves mmap_base down.
+    mm.mmapLegacy = req.legacyMmap ?? false;
+    mm.mmapBase = mm.mmapLegacy ? taskUnmappedBase(personality.taskSize) : computeMmapBase(personality.taskSize, req.stackRlimit);
     const info = loadElfBinary(mm, elf, file, personality, interp);
     // ARCH_SETUP_ADDITIONAL_PAGES: after the program and its interpreter.
     const vdso = mapVdso(mm, vdsoFile(mem, mmu));

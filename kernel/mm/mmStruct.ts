@@ -51,8 +51,10 @@ export class Mm {
    * ADDR_LIMIT_3GB): the width of /proc's maps columns and of the limits it prints.
    */
   readonly kernelPtrSize: 4 | 8;
-  /** Top of the top-down mmap allocator (mm->mmap_base). */
+  /** Top of the top-down mmap allocator (mm->mmap_base); the bottom of the legacy one. */
   mmapBase = 0;
+  /** The legacy bottom-up allocator (personality ADDR_COMPAT_LAYOUT, `setarch -L`). */
+  mmapLegacy = false;
   startCode = 0;
   endCode = 0;
   startData = 0;

@@ -142,3 +142,18 @@ describe('--layout=3gb', () => {
     expect(k.personality.taskSize).toBe(0xffffe000);
   });
 });
+
+describe('ADDR_COMPAT_LAYOUT (setarch -L)', () => {
+  it('the next exec gets the legacy bottom-up layout from TASK_UNMAPPED_BASE', () => {
+    const { k } = runTraced('/prog', 'compat', program(asm.exit(0)));
+    k.task.personality |= 0x0200000;
+    k.execve('/prog', ['prog'], [], program(asm.exit(0)));
+    const mm = k.task.mm;
+    expect(mm.mmapLegacy).toBe(true);
+    // 0xffffe000 / 3, page-aligned: the vDSO is the first mapping, at the bottom of the area.
+    const names = mm.vmas.map((v) => [v.start, v.name ?? v.file?.path]);
+    expect(names).toContainEqual([0x55555000, '[vvar]']);
+    expect(names).toContainEqual([0x5555b000, '[vdso]']);
+    expect(k.run()).toEqual({ exitCode: 0, signal: 0 });
+  });
+});
