@@ -18,7 +18,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ldSoCache } from '../helpers/ldSoCache.js';
 import { makeTempDir } from '../helpers/tempDir.js';
-import { ROOT } from './cliProcess.js';
+import { ROOT, runCli } from './cliProcess.js';
 
 const FLAVOURS = ['static', 'static-pie', 'dynamic', 'dynamic-pie'] as const;
 const PERSONALITIES: ReadonlyArray<[string, string[]]> = [
@@ -99,4 +99,17 @@ describe.skipIf(REF === null)('the shared layout reference (Linux 6.18, randomiz
       }, 180_000);
     }
   }
+});
+
+describe('--layout at the command line', () => {
+  const MAPS = 'guest-programs/build/maps_self-dyn';
+  it('compat by default; 3gb as --layout=3gb or --layout 3gb; anything else is a usage error', () => {
+    const stackOf = (out: string) => out.split('\n').find((l) => l.endsWith('[stack]'))?.slice(0, 17);
+    expect(stackOf(runCli(['run', MAPS]).stdout)).toBe('fffdd000-ffffe000');
+    expect(stackOf(runCli(['run', '--layout=3gb', MAPS]).stdout)).toBe('bffdf000-c0000000');
+    expect(stackOf(runCli(['run', '--layout', '3gb', MAPS]).stdout)).toBe('bffdf000-c0000000');
+    const bad = runCli(['run', '--layout=4gb', MAPS]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.split('\n')[0]).toBe('i386emu: --layout takes compat or 3gb');
+  });
 });
