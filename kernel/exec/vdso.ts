@@ -42,3 +42,9 @@ export function mapVdso(mm: Mm, file: VmFile): VdsoAddresses {
   mmapRegion(mm, base, VDSO_PAGES * PAGE_SIZE, VM_READ | VM_EXEC | VM_MAY_ALL, file, 0);
   return { base, entry: base + vdsoSymbolOffset('__kernel_vsyscall') };
 }
+
+/** Where a vDSO symbol is in mm (mm->context.vdso + its offset), or null without a vDSO. */
+export function vdsoSymbolAddress(mm: Mm, name: string): number | null {
+  const v = mm.vmas.find((a) => a.file?.path === VDSO_NAME && a.pgoff === 0);
+  return v === undefined ? null : v.start + vdsoSymbolOffset(name);
+}

@@ -10,18 +10,24 @@ import { parseElf, ET_DYN } from '../../../kernel/exec/elfHeader.js';
 import { VDSO_PAGES, vdsoImage, vdsoLandingPadOffset, vdsoSymbolOffset } from '../../../kernel/exec/vdsoImage.js';
 import { AT_SYSINFO, AT_SYSINFO_EHDR } from '../../../kernel/exec/elfTables.js';
 import { asm, DATA, program } from '../programs.js';
+import { getUser32 } from '../../../kernel/mm/uaccess.js';
 
 const BUILD = new URL('../../../guest-programs/build/', import.meta.url).pathname;
 
 interface Traced { k: Kernel; out: () => string; calls: Array<{ line: string; eip: number }> }
 
-function runTraced(prog: string, layout: 'compat' | '3gb' = 'compat', image?: Uint8Array): Traced {
+function runTraced(prog: string, layout: 'compat' | '3gb' = 'compat', image?: Uint8Array,
+  onCall?: (line: string, k: Kernel) => void): Traced {
   const out: number[] = [];
   const calls: Array<{ line: string; eip: number }> = [];
   const k: Kernel = new Kernel({
     memoryBytes: 64 << 20, layout, stdout: (d) => out.push(...d), stderr: (d) => out.push(...d), stdin: new Uint8Array(0),
     // The tracer runs inside the system call: EIP is the return address, just after the int $0x80.
-    strace: (line) => calls.push({ line, eip: k.cpu.eip >>> 0 }), realTimeSleep: false,
+    strace: (line) => {
+      calls.push({ line, eip: k.cpu.eip >>> 0 });
+      onCall?.(line, k);
+    },
+    realTimeSleep: false,
   });
   k.execve(prog, [prog], ['PATH=/usr/bin:/bin'], image);
   return { k, out: () => Buffer.from(out).toString(), calls };
@@ -156,4 +162,35 @@ describe('ADDR_COMPAT_LAYOUT (setarch -L)', () => {
     expect(names).toContainEqual([0x5555b000, '[vdso]']);
     expect(k.run()).toEqual({ exitCode: 0, signal: 0 });
   });
+});
+
+describe('signal frames without SA_RESTORER', () => {
+  // rt_sigaction(SIGUSR1, {handler, flags}) with no restorer, kill(getpid(), SIGUSR1), then
+  // exit(the word the handler stored); the handler returns with a plain RET.
+  const le = (v: number) => [v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, v >>> 24];
+  const CODE = 0x08049000, RESULT = DATA + 32, HANDLER = CODE + 58;
+  const code = [
+    0xb8, 174, 0, 0, 0, 0xbb, 10, 0, 0, 0, 0xb9, ...le(DATA), 0x31, 0xd2, 0xbe, 8, 0, 0, 0, 0xcd, 0x80,
+    0xb8, 20, 0, 0, 0, 0xcd, 0x80, 0x89, 0xc3, 0xb9, 10, 0, 0, 0, 0xb8, 37, 0, 0, 0, 0xcd, 0x80,
+    0x8b, 0x1d, ...le(RESULT), 0xb8, 1, 0, 0, 0, 0xcd, 0x80,
+    // handler: its return address (the frame's pretcode) to DATA+28; movl $7, result; ret
+    0x8b, 0x04, 0x24, 0xa3, ...le(DATA + 28), 0xc7, 0x05, ...le(RESULT), 7, 0, 0, 0, 0xc3,
+  ];
+  for (const [flags, ret] of [[0, 'sigreturn('], [4 /* SA_SIGINFO */, 'rt_sigreturn(']] as const) {
+    it(`return through the vDSO's ${flags ? '__kernel_rt_sigreturn' : '__kernel_sigreturn'}`, () => {
+      expect(code.length).toBe(77);
+      const data = new Uint8Array(36);
+      data.set([...le(HANDLER), ...le(flags)]);
+      const pretcode: number[] = [];
+      const { k, calls } = runTraced('/prog', 'compat', program(code, { bytes: data }), (line, kk) => {
+        if (line.startsWith(ret)) pretcode.push(getUser32(kk.task.mm, DATA + 28) >>> 0);
+      });
+      const [start, end] = vdsoRange(k);
+      expect(k.run()).toEqual({ exitCode: 7, signal: 0 });
+      expect(calls.filter((c) => c.line.startsWith(ret)).length).toBe(1);
+      expect(pretcode.length).toBe(1);
+      expect(pretcode[0]).toBe(start + vdsoSymbolOffset(flags ? '__kernel_rt_sigreturn' : '__kernel_sigreturn'));
+      expect(end - start).toBe(8192);
+    });
+  }
 });
