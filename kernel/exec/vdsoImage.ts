@@ -5,9 +5,9 @@
 // byte, deterministically, instead of being linked at build time.
 //
 // __kernel_vsyscall (AT_SYSINFO, what i386 glibc calls for every system call) has Linux's
-// shape: save ECX, EDX and EBP, EBP = ESP, then `int $0x80` (Linux patches a SYSENTER in front
-// of it on CPUs that have one; here it stays a 2-byte NOP), then the landing pad that pops them
-// back. A SYSENTER executed anywhere returns to that landing pad (syscallEntry's sysenter path),
+// shape: save ECX, EDX and EBP, then `int $0x80` (in front of it Linux patches in
+// `mov %esp,%ebp; sysenter` on CPUs that have SYSENTER; here those 4 bytes stay a NOP, so EBP
+// still holds the sixth argument), then the landing pad that pops them back. A SYSENTER executed anywhere returns to that landing pad (syscallEntry's sysenter path),
 // so a restarted call re-runs the `int $0x80` just before it, as on Linux. The clock functions make
 // the system call, which is what Linux's do when the clocksource cannot be read from user space
 // (vclock_mode VCLOCK_NONE, e.g. under most hypervisors without a stable TSC): they return
@@ -32,8 +32,7 @@ const SYSCALL_FUNCTIONS: ReadonlyArray<[string, number]> = [
 
 const KERNEL_VSYSCALL = [
   0x51, 0x52, 0x55, // push %ecx; push %edx; push %ebp
-  0x89, 0xe5, // mov %esp,%ebp
-  0x66, 0x90, // where Linux's ALTERNATIVE puts sysenter: a NOP
+  0x0f, 0x1f, 0x40, 0x00, // nopl 0(%eax): where Linux's ALTERNATIVE puts mov %esp,%ebp; sysenter
   0xcd, 0x80, // int $0x80
   // int80_landing_pad:
   0x5d, 0x5a, 0x59, // pop %ebp; pop %edx; pop %ecx

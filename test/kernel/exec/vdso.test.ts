@@ -45,6 +45,7 @@ const EXPECTED_OUTPUT = [
   'realtime 0, gettimeofday 0, agree within 2s 1 1, after 2020 1',
   'getres 0, resolution at most 1ms 1',
   'bad clock -1',
+  'six-argument call ok',
   '',
 ].join('\n');
 
