@@ -41,7 +41,8 @@ Runs a 32-bit x86 (i386) Linux ELF program on an emulated CPU, MMU and mini kern
                scheduling is deterministic, so another N gives another interleaving
   --layout L   the address-space layout, as on Linux 6.18 with randomization off: compat
                (default; a 64-bit kernel, user space up to 0xffffe000, as \`setarch -R\`) or
-               3gb (the 3 GB/1 GB split, as \`setarch -R --3gb\`; inherited by children)
+               3gb (the 3 GB/1 GB split, as \`setarch -R --3gb\`; inherited by children);
+               i386 lays it out as a native 32-bit kernel would
   --gdb PORT   stop at the first instruction and wait for gdb on 127.0.0.1:PORT (target remote :PORT);
                PORT 0 picks a free port and prints it
 debug opens the debugger REPL (type help); -x FILE runs debugger commands from FILE.`;
@@ -60,7 +61,7 @@ export function parseRunArgs(argv: string[]): RunOptions {
     if (!a.startsWith('-') || a === '-') break;
     if (a.startsWith('--layout=') || a === '--layout') {
       const v = a === '--layout' ? value(a) : a.slice('--layout='.length);
-      if (!(LAYOUT_NAMES as readonly string[]).includes(v)) throw new UsageError('--layout takes compat or 3gb');
+      if (!(LAYOUT_NAMES as readonly string[]).includes(v)) throw new UsageError('--layout takes compat, 3gb or i386');
       o.layout = v as LayoutName;
       continue;
     }

@@ -110,6 +110,6 @@ describe('--layout at the command line', () => {
     expect(stackOf(runCli(['run', '--layout', '3gb', MAPS]).stdout)).toBe('bffdf000-c0000000');
     const bad = runCli(['run', '--layout=4gb', MAPS]);
     expect(bad.status).toBe(2);
-    expect(bad.stderr.split('\n')[0]).toBe('i386emu: --layout takes compat or 3gb');
+    expect(bad.stderr.split('\n')[0]).toBe('i386emu: --layout takes compat, 3gb or i386');
   });
 });
