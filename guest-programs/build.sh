@@ -33,7 +33,7 @@ O0_VARIANTS=" hello printf_ints strings int64 "
 PTHREAD_PROGS=" threads interleave "
 LIBM_PROGS=" libm_funcs "
 # Dynamic flavours (-dyn, -pie, -spie) and programs that exist only dynamically linked.
-DYNAMIC_VARIANTS=" hello printf_ints malloc_free strings threads libm_funcs "
+DYNAMIC_VARIANTS=" hello printf_ints malloc_free strings threads libm_funcs vdso_time "
 DYNAMIC_ONLY=" dlopen_libm maps_self "
 
 # Can $CC build and link a static 32-bit program?

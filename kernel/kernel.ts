@@ -28,7 +28,7 @@ import { decodeDev } from './fs/stat.js';
 import { stdioFile, type StdioSource } from './fs/stdio.js';
 import { AT_FDCWD, lookup, type VfsContext } from './fs/vfs.js';
 import { S_IFMT, S_IFREG } from './fs/stat.js';
-import { personalityFor, type Personality } from './mm/layout.js';
+import { ADDR_COMPAT_LAYOUT, initialPersonaFlags, personalityForExec, type LayoutName, type Personality } from './mm/layout.js';
 import { newFaultStats, type Mm } from './mm/mmStruct.js';
 import { hiwaterRss } from './mm/rssStat.js';
 import { vmaContaining, type VmFile } from './mm/vma.js';
@@ -47,6 +47,7 @@ import { hex } from './syscalls/strace.js';
 import { BLOCKED, doSyscall, type SyscallTracer } from './syscallEntry.js';
 import type { SyscallContext, Utsname } from './syscalls/types.js';
 import { handleTrap, outOfMemory } from './trap.js';
+import { sysenterEntry } from './sysenterEntry.js';
 
 export interface KernelOptions {
   /** Guest physical memory (default 512 MiB). */
@@ -73,8 +74,14 @@ export interface KernelOptions {
   stdin?: number | Uint8Array;
   stdout?: number | ((data: Uint8Array) => void);
   stderr?: number | ((data: Uint8Array) => void);
-  /** TASK_SIZE: 0xC0000000 (native i386 3G/1G, default) or 0xFFFFE000 (64-bit kernel). */
-  taskSize?: number;
+  /**
+   * The address-space layout (--layout): 'compat' (default: a 64-bit kernel, TASK_SIZE
+   * 0xFFFFE000, as `setarch -R`), '3gb' (the first process starts with ADDR_LIMIT_3GB, TASK_SIZE
+   * 0xC0000000, as `setarch -R --3gb`), 'i386' (a native 32-bit kernel's 3G/1G layout).
+   */
+  layout?: LayoutName;
+  /** The first process's RLIMIT_STACK soft limit (default 8 MiB; RLIM_INFINITY: unlimited). */
+  rlimitStack?: bigint;
   uname?: Partial<Utsname>;
   /** The 16 AT_RANDOM bytes (random by default); fixed bytes make runs reproducible. */
   random?: Uint8Array;
@@ -175,7 +182,7 @@ export class Kernel implements SyscallContext, ExitHooks {
   /** Files exec opened (the interpreter), closed once the new image maps them or exec failed. */
   private readonly execOpens: Inode[] = [];
   readonly fileLocks = new FileLocks();
-  readonly personality: Personality;
+  readonly layout: LayoutName;
   readonly utsname: Utsname;
   readonly memoryBytes: number;
   readonly sched: Scheduler;
@@ -217,7 +224,7 @@ export class Kernel implements SyscallContext, ExitHooks {
     this.reclaimer = new Reclaimer({ mem: this.mem, pageCache: this.pageCache, swap: this.swap, mms: () => this.liveMms() });
     this.mem.reclaim = (want) => this.reclaimer.shrink(want);
     setOutOfMemoryHandler(this.mem, (addr, write) => outOfMemory(this, this.task, addr, write ? PF_WRITE : 0));
-    this.personality = personalityFor(options.taskSize ?? 0xc0000000);
+    this.layout = options.layout ?? 'compat';
     this.utsname = { ...DEFAULT_UTSNAME, ...options.uname };
     this.tracer = { write: options.strace ?? null, multi: false, faultTraced: false };
     this.budget = options.budget ?? 1_000_000;
@@ -245,6 +252,11 @@ export class Kernel implements SyscallContext, ExitHooks {
 
   get mm(): Mm {
     return this.task.mm;
+  }
+
+  /** The layout the current task's next exec gets (its personality(2) flags on this kernel). */
+  get personality(): Personality {
+    return personalityForExec(this.layout, this.sched.current?.personality ?? initialPersonaFlags(this.layout));
   }
 
   get vfs(): VfsContext {
@@ -361,6 +373,7 @@ export class Kernel implements SyscallContext, ExitHooks {
   private initialRlimits(): Rlimit[] {
     const r = defaultRlimits();
     for (const [k, v] of Object.entries(this.opts.rlimits ?? {})) r[Number(k)] = { ...v };
+    if (this.opts.rlimitStack !== undefined) r[RLIMIT_STACK] = { ...r[RLIMIT_STACK], cur: this.opts.rlimitStack };
     return r;
   }
 
@@ -377,6 +390,7 @@ export class Kernel implements SyscallContext, ExitHooks {
     fs.cwd = this.mounts.guestPathOf(process.cwd()) ?? '/';
     group.rlimits = this.initialRlimits();
     const t = new Task(pid, group, mm, files, fs, new SigHand(), { uid, euid: uid, gid, egid: gid });
+    t.personality = initialPersonaFlags(this.layout);
     group.leader = t;
     this.sched.add(t);
     this.initTask = t;
@@ -404,9 +418,11 @@ export class Kernel implements SyscallContext, ExitHooks {
     const stackRlimit = Number(stackLimit > 0xffffffffn ? 0xffffffffn : stackLimit);
     let r: ReturnType<typeof execBinary>;
     try {
+      // The personality flags (ADDR_LIMIT_3GB) pick the layout per exec, as set_personality_ia32.
       r = execBinary(this.mem, this.mmu, this.faultStats, this.personality, {
         image: bytes, exePath, devMajor: dev[0], devMinor: dev[1], ino, argv, envp, execfn,
         hwcap: cpuFeatures.edx, uid, gid, stackRlimit, random: this.opts.random,
+        legacyMmap: ((old?.personality ?? initialPersonaFlags(this.layout)) & ADDR_COMPAT_LAYOUT) !== 0,
         openInterp: (path) => this.openInterp(path), file,
       });
     } finally {
@@ -605,8 +621,9 @@ export class Kernel implements SyscallContext, ExitHooks {
     this.sliceStart = this.cpu.instructions;
     if (stop === Stop.Debug) return 'debug';
     if (stop !== Stop.Budget) {
-      if (stop === Stop.Interrupt && this.cpu.trapVector === 0x80) doSyscall(this, t);
-      else {
+      const entry = stop === Stop.Sysenter ? sysenterEntry(this, t) : null;
+      if ((stop === Stop.Interrupt && this.cpu.trapVector === 0x80) || entry === 'syscall') doSyscall(this, t);
+      else if (entry !== 'efault') {
         handleTrap(this, t, stop);
         if (this.signalStop !== null) return 'signal';
       }

@@ -104,7 +104,7 @@ export function handleTrap(k: Kernel, t: Task, stop: Stop): void {
         `int 0x${cpu.trapVector.toString(16)}: no such interrupt gate for user mode`);
       return;
     case Stop.Sysenter:
-      forceSigFault(k, t, SIGSEGV, SI_KERNEL, null, cpu.prevEip, 13, 0, 'sysenter outside the vDSO (no vDSO is mapped; use int 0x80)');
+      forceSigFault(k, t, SIGSEGV, SI_KERNEL, null, cpu.prevEip, 13, 0, 'sysenter with no vDSO to return to (use int 0x80)');
       return;
     case Stop.PageFault: {
       const addr = k.mmu.cr2 >>> 0;

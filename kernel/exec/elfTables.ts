@@ -30,8 +30,8 @@ export const AT_SYSINFO = 32, AT_SYSINFO_EHDR = 33, AT_MINSIGSTKSZ = 51;
 export const AUXV_NAMES: Record<number, string> = {
   0: 'AT_NULL', 3: 'AT_PHDR', 4: 'AT_PHENT', 5: 'AT_PHNUM', 6: 'AT_PAGESZ', 7: 'AT_BASE', 8: 'AT_FLAGS',
   9: 'AT_ENTRY', 11: 'AT_UID', 12: 'AT_EUID', 13: 'AT_GID', 14: 'AT_EGID', 15: 'AT_PLATFORM', 16: 'AT_HWCAP',
-  17: 'AT_CLKTCK', 23: 'AT_SECURE', 25: 'AT_RANDOM', 26: 'AT_HWCAP2', 31: 'AT_EXECFN', 32: 'AT_SYSINFO',
-  33: 'AT_SYSINFO_EHDR', 51: 'AT_MINSIGSTKSZ',
+  17: 'AT_CLKTCK', 23: 'AT_SECURE', 25: 'AT_RANDOM', 26: 'AT_HWCAP2', 27: 'AT_RSEQ_FEATURE_SIZE',
+  28: 'AT_RSEQ_ALIGN', 31: 'AT_EXECFN', 32: 'AT_SYSINFO', 33: 'AT_SYSINFO_EHDR', 51: 'AT_MINSIGSTKSZ',
 };
 
 /** Linux's stack_expand in setup_arg_pages. */
@@ -53,6 +53,8 @@ export const USER_HZ = 100;
  * (no XSAVE state beyond the legacy area).
  */
 export const MINSIGSTKSZ_I386 = 0x6f0;
+/** AT_RSEQ_FEATURE_SIZE, AT_RSEQ_ALIGN (Linux 6.3+): offsetof(struct rseq, end), its alignment. */
+export const RSEQ_FEATURE_SIZE = 28, RSEQ_ALIGN = 32;
 
 export interface ElfTablesInput {
   argv: readonly string[];
@@ -76,6 +78,9 @@ export interface ElfTablesInput {
   secure?: number;
   minsigstksz?: number;
   execStack?: boolean;
+  /** AT_SYSINFO (__kernel_vsyscall) and AT_SYSINFO_EHDR (the vDSO), when one is mapped. */
+  sysinfo?: number;
+  sysinfoEhdr?: number;
 }
 
 export interface ElfTablesResult {
@@ -160,7 +165,9 @@ export function createElfTables(mm: Mm, personality: Personality, input: ElfTabl
   const randomAddr = p;
   copyToUser(mm, randomAddr, random.subarray(0, 16));
 
+  // ARCH_DLINFO_IA32 comes first, the RSEQ pair last (Linux 6.18's order).
   const auxv: Array<[number, number]> = [
+    ...(input.sysinfoEhdr !== undefined ? [[AT_SYSINFO, input.sysinfo ?? 0], [AT_SYSINFO_EHDR, input.sysinfoEhdr]] as Array<[number, number]> : []),
     [AT_MINSIGSTKSZ, input.minsigstksz ?? MINSIGSTKSZ_I386],
     [AT_HWCAP, input.hwcap >>> 0],
     [AT_PAGESZ, PAGE_SIZE],
@@ -180,6 +187,8 @@ export function createElfTables(mm: Mm, personality: Personality, input: ElfTabl
     [AT_HWCAP2, input.hwcap2 ?? 0],
     [AT_EXECFN, execfnAddr],
     [AT_PLATFORM, platformAddr],
+    [AT_RSEQ_FEATURE_SIZE, RSEQ_FEATURE_SIZE],
+    [AT_RSEQ_ALIGN, RSEQ_ALIGN],
     [AT_NULL, 0],
   ];
   const items = (args.length + 1) + (envs.length + 1) + 1;

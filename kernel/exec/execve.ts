@@ -1,11 +1,12 @@
 // The machine-independent half of exec (fs/exec.c do_execve → load_elf_binary): parse the
-// image, build a new address space with the program mapped and the initial stack written.
+// image, build a new address space with the program, its interpreter and the vDSO mapped and
+// the initial stack written.
 // The caller installs the result (new mm, registers) once nothing can fail any more.
 import { basename } from 'node:path';
 import type { Mmu } from '../../src/mmu/mmu.js';
 import type { PhysicalMemory } from '../../src/mmu/physicalMemory.js';
 import type { Personality } from '../mm/layout.js';
-import { computeMmapBase } from '../mm/mmap.js';
+import { computeMmapBase, taskUnmappedBase } from '../mm/mmap.js';
 import type { FaultStats, Mm } from '../mm/mmStruct.js';
 import { PageCache } from '../mm/pageCache.js';
 import { createMm, freeAddressSpace } from '../mm/pageTable.js';
@@ -16,6 +17,7 @@ import { ElfError } from './elfError.js';
 import { parseElf } from './elfHeader.js';
 import type { InterpImage } from './elfInterp.js';
 import { createElfTables } from './elfTables.js';
+import { mapVdso, vdsoFile } from './vdso.js';
 
 export interface ExecRequest {
   image: Uint8Array;
@@ -32,6 +34,8 @@ export interface ExecRequest {
   uid: number;
   gid: number;
   stackRlimit: number;
+  /** The personality asks for the legacy bottom-up mmap layout (ADDR_COMPAT_LAYOUT). */
+  legacyMmap?: boolean;
   random?: Uint8Array;
   /**
    * Opens the program interpreter named by PT_INTERP (open_exec in the exec'ing process's file
@@ -57,12 +61,18 @@ export function execBinary(mem: PhysicalMemory, mmu: Mmu, stats: FaultStats, per
     mapping: new PageCache(mem, mmu).anonymous(req.image), path: req.exePath, devMajor: req.devMajor, devMinor: req.devMinor, ino: req.ino,
   };
   const interp = elf.interp === null ? null : openInterpreter(elf.interp, req);
-  const mm = createMm(mem, mmu, personality.taskSize, stats);
+  const mm = createMm(mem, mmu, personality.taskSize, stats, personality.kernelPtrSize);
   try {
     mm.stackRlimit = req.stackRlimit;
-    mm.mmapBase = computeMmapBase(personality.taskSize, req.stackRlimit);
+    // arch_pick_mmap_layout: x86 goes bottom-up only for the personality (or the sysctl), not
+    // for an unlimited stack, which only moves mmap_base down.
+    mm.mmapLegacy = req.legacyMmap ?? false;
+    mm.mmapBase = mm.mmapLegacy ? taskUnmappedBase(personality.taskSize) : computeMmapBase(personality.taskSize, req.stackRlimit);
     const info = loadElfBinary(mm, elf, file, personality, interp);
+    // ARCH_SETUP_ADDITIONAL_PAGES: after the program and its interpreter.
+    const vdso = mapVdso(mm, vdsoFile(mem, mmu));
     const tables = createElfTables(mm, personality, {
+      sysinfo: vdso.entry, sysinfoEhdr: vdso.base,
       argv: req.argv, envp: req.envp, execfn: req.execfn, random: req.random, hwcap: req.hwcap,
       phdr: info.phdrAddr, phent: info.phent, phnum: info.phnum, entry: info.programEntry, base: info.interpBase,
       uid: req.uid, euid: req.uid, gid: req.gid, egid: req.gid, execStack: info.execStack,

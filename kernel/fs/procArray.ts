@@ -13,9 +13,9 @@ const STATE_NAME: Record<string, string> = {
   running: 'R (running)', sleeping: 'S (sleeping)', stopped: 'T (stopped)', zombie: 'Z (zombie)', dead: 'X (dead)',
 };
 
-/** The kernel's pointer size: 8 for a 32-bit process on a 64-bit kernel (4 GiB user space). */
+/** The kernel's pointer size: 8 for a 32-bit process on a 64-bit kernel (also with a 3 GiB user space). */
 function kernelLongBytes(t: Task): number {
-  return t.mm.taskSize > 0xc0000000 ? 8 : 4;
+  return t.mm.kernelPtrSize;
 }
 
 /** RLIM_INFINITY as the kernel's unsigned long prints it. */

@@ -128,7 +128,7 @@ export function formatSmapsRollup(mm: Mm): string {
   for (const v of mm.vmas) smapGatherStats(mm, v, mss);
   const first = mm.vmas.length > 0 ? mm.vmas[0].start : 0;
   const last = mm.vmas.length > 0 ? mm.vmas[mm.vmas.length - 1].end : 0;
-  const ptrSize = mm.taskSize > 0xc0000000 ? 8 : 4;
+  const ptrSize = mm.kernelPtrSize;
   const hex8 = (n: number) => (n >>> 0).toString(16).padStart(8, '0');
   const header = `${hex8(first)}-${hex8(last)} ---p 00000000 00:00 0 `.padEnd(25 + 6 * ptrSize - 1) + ' [rollup]\n';
   return header + showSmap(mss, true);

@@ -41,7 +41,7 @@ export function vmaDisplayName(mm: Mm, v: VmArea): string | null {
  * 25 + 6 * sizeof(void *) of the kernel, plus one space.
  */
 export function formatVmaLine(mm: Mm, v: VmArea): string {
-  const ptrSize = mm.taskSize > 0xc0000000 ? 8 : 4;
+  const ptrSize = mm.kernelPtrSize;
   const width = 25 + 6 * ptrSize - 1;
   const dev = v.file ? `${hex2(v.file.devMajor)}:${hex2(v.file.devMinor)}` : '00:00';
   const ino = v.file ? v.file.ino : 0;

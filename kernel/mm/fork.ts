@@ -30,7 +30,7 @@ export function dupMm(mm: Mm, stats: ForkStats): Mm | null {
     if (e instanceof OutOfFramesError) return null;
     throw e;
   }
-  const child = new Mm(mm.mem, mm.mmu, pgd, mm.taskSize, mm.stats);
+  const child = new Mm(mm.mem, mm.mmu, pgd, mm.taskSize, mm.stats, mm.kernelPtrSize);
   try {
     copyPageRange(mm, child, stats);
   } catch (e) {
@@ -42,7 +42,7 @@ export function dupMm(mm: Mm, stats: ForkStats): Mm | null {
 }
 
 function copyPageRange(mm: Mm, child: Mm, stats: ForkStats): void {
-  for (const k of ['mmapBase', 'startCode', 'endCode', 'startData', 'endData', 'startBrk', 'brk', 'startStack',
+  for (const k of ['mmapBase', 'mmapLegacy', 'startCode', 'endCode', 'startData', 'endData', 'startBrk', 'brk', 'startStack',
     'argStart', 'argEnd', 'envStart', 'envEnd', 'stackRlimit', 'exePath', 'savedAuxv'] as const) {
     (child as unknown as Record<string, unknown>)[k] = mm[k];
   }

@@ -63,8 +63,15 @@ export class Mm {
   vmas: VmArea[] = [];
   /** One past the highest user address (TASK_SIZE). */
   readonly taskSize: number;
-  /** Top of the top-down mmap allocator (mm->mmap_base). */
+  /**
+   * sizeof(long) of the kernel the address space was made by (8: a 64-bit kernel, also under
+   * ADDR_LIMIT_3GB): the width of /proc's maps columns and of the limits it prints.
+   */
+  readonly kernelPtrSize: 4 | 8;
+  /** Top of the top-down mmap allocator (mm->mmap_base); the bottom of the legacy one. */
   mmapBase = 0;
+  /** The legacy bottom-up allocator (personality ADDR_COMPAT_LAYOUT, `setarch -L`). */
+  mmapLegacy = false;
   startCode = 0;
   endCode = 0;
   startData = 0;
@@ -98,11 +105,12 @@ export class Mm {
   /** The auxiliary vector exec wrote, AT_NULL last (saved_auxv: /proc/PID/auxv). */
   savedAuxv: Array<[number, number]> = [];
 
-  constructor(mem: PhysicalMemory, mmu: Mmu, pgd: number, taskSize: number, stats: FaultStats) {
+  constructor(mem: PhysicalMemory, mmu: Mmu, pgd: number, taskSize: number, stats: FaultStats, kernelPtrSize: 4 | 8 = 4) {
     this.mem = mem;
     this.mmu = mmu;
     this.pgd = pgd;
     this.taskSize = taskSize;
+    this.kernelPtrSize = kernelPtrSize;
     this.stats = stats;
     let set = mmsOf.get(mem);
     if (set === undefined) mmsOf.set(mem, set = new Set());

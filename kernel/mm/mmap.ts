@@ -54,6 +54,11 @@ export function computeMmapBase(taskSize: number, stackRlimit = DEFAULT_STACK_RL
   return pageAlign(taskSize - gap);
 }
 
+/** TASK_UNMAPPED_BASE: where the legacy layout's mmap area starts. */
+export function taskUnmappedBase(taskSize: number): number {
+  return pageAlign(Math.floor(taskSize / 3));
+}
+
 /** Highest free gap of len bytes in [low, high), honouring stack guard gaps; -1 if none. */
 function unmappedAreaTopDown(mm: Mm, len: number, low: number, high: number): number {
   const v = mm.vmas;
@@ -81,7 +86,8 @@ function unmappedAreaBottomUp(mm: Mm, len: number, low: number): number {
 
 /**
  * arch_get_unmapped_area_topdown: the hint if that range is free, else the highest gap below
- * mmap_base, else the lowest gap above TASK_UNMAPPED_BASE. Returns -ENOMEM when full.
+ * mmap_base, else the lowest gap above TASK_UNMAPPED_BASE. Returns -ENOMEM when full. In the
+ * legacy layout (arch_get_unmapped_area): the lowest gap above mmap_base.
  */
 export function getUnmappedArea(mm: Mm, hint: number, len: number): number {
   if (len > mm.taskSize) return -ENOMEM;
@@ -95,8 +101,12 @@ export function getUnmappedArea(mm: Mm, hint: number, len: number): number {
         && (prev === undefined || prev.end <= addr)) return addr;
     }
   }
+  if (mm.mmapLegacy) {
+    const a = unmappedAreaBottomUp(mm, len, mm.mmapBase);
+    return a < 0 ? -ENOMEM : a;
+  }
   let addr = unmappedAreaTopDown(mm, len, Math.max(PAGE_SIZE, MMAP_MIN_ADDR), mm.mmapBase);
-  if (addr < 0) addr = unmappedAreaBottomUp(mm, len, pageAlign(Math.floor(mm.taskSize / 3)));
+  if (addr < 0) addr = unmappedAreaBottomUp(mm, len, taskUnmappedBase(mm.taskSize));
   return addr < 0 ? -ENOMEM : addr;
 }
 

@@ -19,8 +19,8 @@ const PDE_USER = PTE_P | PTE_RW | PTE_US;
 const FLUSH_ALL_THRESHOLD = 64;
 
 /** Allocates an empty page directory and the Mm around it (pgd_alloc + mm_alloc). */
-export function createMm(mem: PhysicalMemory, mmu: Mmu, taskSize: number, stats: FaultStats): Mm {
-  return new Mm(mem, mmu, mem.allocFrame(), taskSize, stats);
+export function createMm(mem: PhysicalMemory, mmu: Mmu, taskSize: number, stats: FaultStats, kernelPtrSize: 4 | 8 = 4): Mm {
+  return new Mm(mem, mmu, mem.allocFrame(), taskSize, stats, kernelPtrSize);
 }
 
 /** The PTE bits for a page of an area with these VM_ flags (COW pages stay read-only). */

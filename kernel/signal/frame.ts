@@ -16,6 +16,7 @@ import {
 } from './frameLayout.js';
 import { writeSiginfo, type SigInfo } from './siginfo.js';
 import { SA_ONSTACK, SA_RESTORER } from './signal.js';
+import { vdsoSymbolAddress } from '../exec/vdso.js';
 import { onSigStack, onSigStackRange, sasSsFlags, sasSsReset, type AltStack } from './altstack.js';
 
 export type { SigInfo, SigInfoFields } from './siginfo.js';
@@ -113,8 +114,8 @@ function enterHandler(cpu: Cpu, frame: number, act: FrameAction, sig: number, dx
  * ia32_setup_rt_frame (an SA_SIGINFO handler): writes the math frame and struct
  * rt_sigframe_ia32 {pretcode, sig, pinfo, puc, siginfo, ucontext, retcode} and enters the
  * handler with EAX = sig, EDX = &info, ECX = &uc. `blocked` is the mask to restore on return
- * (sigmask_to_save). pretcode is sa_restorer under SA_RESTORER, else the frame's retcode (no
- * vDSO here). An SS_AUTODISARM alternate stack is saved into uc_stack and then reset
+ * (sigmask_to_save). pretcode is sa_restorer under SA_RESTORER, else the vDSO's
+ * __kernel_rt_sigreturn, else (no vDSO) the frame's retcode. An SS_AUTODISARM alternate stack is saved into uc_stack and then reset
  * (alt is modified: sp 0, size 0, flags SS_DISABLE), as __save_altstack does.
  * Returns false, with the registers untouched, when the frame cannot be written (bad
  * stack or alternate stack overflow): the caller forces SIGSEGV (force_sigsegv). The caller
@@ -128,7 +129,7 @@ export function setupRtFrame(cpu: Cpu, mm: Mm, sig: number, info: SigInfo, act: 
   const buf = new Uint8Array(RT_SIGFRAME_SIZE);
   const dv = new DataView(buf.buffer);
   const retcode = (frame + RT_RETCODE) >>> 0;
-  dv.setInt32(RT_PRETCODE, act.flags & SA_RESTORER ? act.restorer : retcode, true);
+  dv.setInt32(RT_PRETCODE, act.flags & SA_RESTORER ? act.restorer : vdsoSymbolAddress(mm, '__kernel_rt_sigreturn') ?? retcode, true);
   dv.setInt32(RT_SIG, sig, true);
   dv.setInt32(RT_PINFO, frame + RT_INFO, true);
   dv.setInt32(RT_PUC, frame + RT_UC, true);
@@ -172,7 +173,7 @@ export function setupFrame(cpu: Cpu, mm: Mm, sig: number, act: FrameAction, bloc
   const { frame, fpstate } = at;
   const buf = new Uint8Array(SIGFRAME_SIZE);
   const dv = new DataView(buf.buffer);
-  dv.setInt32(SF_PRETCODE, act.flags & SA_RESTORER ? act.restorer : frame + SF_RETCODE, true);
+  dv.setInt32(SF_PRETCODE, act.flags & SA_RESTORER ? act.restorer : vdsoSymbolAddress(mm, '__kernel_sigreturn') ?? frame + SF_RETCODE, true);
   dv.setInt32(SF_SIG, sig, true);
   putSigcontext(cpu, dv, SF_SC, fpstate, Number(BigInt.asIntN(32, blocked)), trap);
   dv.setInt32(SF_EXTRAMASK, Number(BigInt.asIntN(32, blocked >> 32n)), true);

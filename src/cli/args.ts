@@ -1,4 +1,5 @@
 // Command-line parsing for `i386emu`: subcommand, options, then the guest program and its argv.
+import { LAYOUT_NAMES, type LayoutName } from '../../kernel/mm/layout.js';
 import { MAX_SWAP_BYTES } from '../../kernel/mm/swap.js';
 
 export class UsageError extends Error {}
@@ -28,11 +29,15 @@ export interface RunOptions {
   gdbPort: number | null;
   /** Instructions per scheduling quantum (null: the kernel's default). */
   quantum: number | null;
+  /** --layout: the kernel and personality the address space is laid out for. */
+  layout: LayoutName;
+  /** --rlimit-stack (undocumented, for tests): the first process's RLIMIT_STACK soft limit. */
+  rlimitStack: bigint | null;
   program: string;
   args: string[];
 }
 
-export const USAGE = `usage: i386emu run [--strace] [--stats] [--root DIR] [--bind HOST:GUEST]... [--sysroot DIR] [--mem SIZE] [--swap SIZE] [--quantum N] [--gdb PORT] [--] PROG [ARGS...]
+export const USAGE = `usage: i386emu run [--strace] [--stats] [--root DIR] [--bind HOST:GUEST]... [--sysroot DIR] [--mem SIZE] [--swap SIZE] [--quantum N] [--layout compat|3gb] [--gdb PORT] [--] PROG [ARGS...]
        i386emu debug [-x FILE]... [--batch] [run options] PROG [ARGS...]
        i386emu --help | --version
 
@@ -53,13 +58,20 @@ Runs a 32-bit x86 (i386) Linux ELF program on an emulated CPU, MMU and mini kern
                under memory pressure anonymous pages are swapped out and faulted back in
   --quantum N  guest instructions per time slice when several tasks run (default 100000);
                scheduling is deterministic, so another N gives another interleaving
+  --layout L   the address-space layout, as on Linux 6.18 with randomization off: compat
+               (default; a 64-bit kernel, user space up to 0xffffe000, as \`setarch -R\`) or
+               3gb (the 3 GB/1 GB split, as \`setarch -R --3gb\`; inherited by children);
+               i386 lays it out as a native 32-bit kernel would
   --gdb PORT   stop at the first instruction and wait for gdb on 127.0.0.1:PORT (target remote :PORT);
                PORT 0 picks a free port and prints it
 debug opens the debugger REPL (type help); -x FILE runs debugger commands from FILE.`;
 
 /** Parses the options of `run` (argv after the subcommand). */
 export function parseRunArgs(argv: string[]): RunOptions {
-  const o: RunOptions = { strace: false, stats: false, root: null, binds: [], sysroot: null, memoryBytes: DEFAULT_MEM_BYTES, swapBytes: 0, gdbPort: null, quantum: null, program: '', args: [] };
+  const o: RunOptions = {
+    strace: false, stats: false, root: null, binds: [], sysroot: null, memoryBytes: DEFAULT_MEM_BYTES, swapBytes: 0, gdbPort: null,
+    quantum: null, layout: 'compat', rlimitStack: null, program: '', args: [],
+  };
   let k = 0;
   const value = (name: string): string => {
     if (k + 1 >= argv.length) throw new UsageError(`option ${name} needs a value`);
@@ -69,7 +81,20 @@ export function parseRunArgs(argv: string[]): RunOptions {
     const a = argv[k];
     if (a === '--') { k++; break; }
     if (!a.startsWith('-') || a === '-') break;
+    if (a.startsWith('--layout=') || a === '--layout') {
+      const v = a === '--layout' ? value(a) : a.slice('--layout='.length);
+      if (!(LAYOUT_NAMES as readonly string[]).includes(v)) throw new UsageError('--layout takes compat, 3gb or i386');
+      o.layout = v as LayoutName;
+      continue;
+    }
     switch (a) {
+      case '--rlimit-stack': {
+        const v = value(a);
+        if (v === 'unlimited') o.rlimitStack = 0xffffffffffffffffn;
+        else if (/^[0-9]+$/.test(v)) o.rlimitStack = BigInt(v);
+        else throw new UsageError('--rlimit-stack takes a number of bytes or unlimited');
+        break;
+      }
       case '--strace': o.strace = true; break;
       case '--stats': o.stats = true; break;
       case '--root': o.root = value(a); break;

@@ -68,6 +68,8 @@ export async function debugCommand(argv: string[]): Promise<number> {
       memoryBytes: o.memoryBytes,
       swapBytes: o.swapBytes,
       quantum: o.quantum ?? undefined,
+      layout: o.layout,
+      rlimitStack: o.rlimitStack ?? undefined,
       ...fsOpts,
       rlimits: hostRlimits(),
       strace: o.strace ? (line: string) => process.stderr.write(line + '\n') : undefined,

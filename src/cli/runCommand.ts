@@ -21,6 +21,8 @@ export async function runCommand(o: RunOptions): Promise<number> {
     memoryBytes: o.memoryBytes,
     swapBytes: o.swapBytes,
     quantum: o.quantum ?? undefined,
+    layout: o.layout,
+    rlimitStack: o.rlimitStack ?? undefined,
     ...fsKernelOptions(o),
     rlimits: hostRlimits(),
     strace: o.strace ? (line: string) => process.stderr.write(line + '\n') : undefined,

@@ -50,7 +50,7 @@ describe("the README's piped debug session", { timeout: SLOW }, () => {
     const regs = registers(out);
     expect(regs.get('eip')).toBe(main);
     const esp = regs.get('esp')!;
-    expect(esp >>> 22).toBe(767); // the stack, just below 0xc0000000
+    expect(esp >>> 22).toBe(1023); // the stack, just below 0xffffe000 (the default compat layout)
     // pagewalk $esp: the walk of the address info registers showed, a present user RW page.
     expect(out).toContain(`linear ${hex8(esp)}: directory index ${esp >>> 22}, table index ${(esp >>> 12) & 0x3ff}, offset ${hex(esp & 0xfff)}\n`);
     const pde = entry(out, 'PDE'), pte = entry(out, 'PTE');
@@ -62,7 +62,7 @@ describe("the README's piped debug session", { timeout: SLOW }, () => {
     expect(phys).not.toBeNull();
     expect(parseInt(phys![1], 16)).toBe(((pte.value & ~0xfff) | (esp & 0xfff)) >>> 0);
     expect(out).toMatch(/^user write: ok$/m);
-    expect(out).toMatch(/^area: [0-9a-f]{8}-c0000000 rw-p 00000000 00:00 0 +\[stack\]$/m);
+    expect(out).toMatch(/^area: [0-9a-f]{8}-ffffe000 rw-p 00000000 00:00 0 +\[stack\]$/m);
     // si 5 stops at the sixth instruction of main, as objdump decodes it.
     const sixth = instructionAddresses(ROOT + HELLO, main, 6)[5];
     expect(out).toContain(`\n${hex8(sixth)} in main ()\n=> ${hex(sixth)} <main+${sixth - main}>:\t`);

@@ -107,10 +107,10 @@ describe.skipIf(!haveGdb || !gcc)('real gdb against the stub', () => {
     expect(out).toMatch(/add \(a=1, b=2\) at .*watch\.c:4\n4\t  int s = a \+ b;/);
     expect(out).toMatch(/eip +0x[0-9a-f]+ +0x[0-9a-f]+ <add\+\d+>/);
     expect(out).toMatch(/eflags +0x[0-9a-f]+ +\[ .*\]/);
-    expect(out).toMatch(/0xbff[0-9a-f]+:\t0x[0-9a-f]{8}\t0x[0-9a-f]{8}\t0x[0-9a-f]{8}\t0x[0-9a-f]{8}/);
+    expect(out).toMatch(/0xfff[0-9a-f]+:\t0x[0-9a-f]{8}\t0x[0-9a-f]{8}\t0x[0-9a-f]{8}\t0x[0-9a-f]{8}/);
     expect(out).toMatch(/\$1 = 0/);
     expect(out).toMatch(/Hardware watchpoint 2: counter\n\nOld value = 0\nNew value = 3\n/);
-    expect(out).toMatch(/PDE\[767\] at 0x[0-9a-f]{8} = 0x[0-9a-f]{8}  P RW U/);
+    expect(out).toMatch(/PDE\[1023\] at 0x[0-9a-f]{8} = 0x[0-9a-f]{8}  P RW U/);
     expect(out).toMatch(/\[stack\]/);
     expect(out).toMatch(/0x8049000 +0x80b7000 +0x6e000 +0x1000 +r-xp +.*watch/);
     expect(out).toMatch(/Thread 1000\.1000/);

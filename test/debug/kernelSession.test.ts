@@ -32,9 +32,9 @@ continue
     expect(out).toMatch(/eip            0x[0-9a-f]+ +0x[0-9a-f]+ <main>/);
     expect(out).toMatch(/0x[0-9a-f]{8} in main \(\)\n=> 0x[0-9a-f]+ <main\+\d+>:/);
     // The stack page: present, user, writable, inside [stack].
-    expect(out).toMatch(/PDE\[767\] at 0x[0-9a-f]{8} = 0x[0-9a-f]{8}  P RW U/);
+    expect(out).toMatch(/PDE\[1023\] at 0x[0-9a-f]{8} = 0x[0-9a-f]{8}  P RW U/);
     expect(out).toMatch(/PTE\[\d+\] at 0x[0-9a-f]{8} = 0x[0-9a-f]{8}  P RW U A D\nphysical 0x[0-9a-f]{8}/);
-    expect(out).toMatch(/area: [0-9a-f]+-c0000000 rw-p .*\[stack\]/);
+    expect(out).toMatch(/area: [0-9a-f]+-ffffe000 rw-p .*\[stack\]/);
     // An unmapped address: no page table, no area.
     expect(out).toMatch(/linear 0x00000010[^\n]*\n[^\n]*\nPDE\[0\] at 0x[0-9a-f]{8} = 0x00000000  not present \(no page table[^\n]*\nphysical none\nuser read: #PF: page directory entry not present/);
     expect(out).toMatch(/area: none \(an access is SIGSEGV\)/);

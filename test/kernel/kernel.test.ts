@@ -4,11 +4,11 @@ import { formatMaps } from '../../kernel/fs/procfs.js';
 import { asm, CODE, DATA, program } from './programs.js';
 import { makeTempDir } from '../helpers/tempDir.js';
 
-function boot(image: Uint8Array, opts: { strace?: string[]; taskSize?: number } = {}) {
+function boot(image: Uint8Array, opts: { strace?: string[]; layout?: 'compat' | '3gb' | 'i386' } = {}) {
   const out: number[] = [];
   const k = new Kernel({
     memoryBytes: 16 << 20, stdout: (d) => out.push(...d), stderr: (d) => out.push(...d), stdin: new Uint8Array(0),
-    strace: opts.strace ? (l) => opts.strace!.push(l) : undefined, taskSize: opts.taskSize, rootDir: process.cwd(),
+    strace: opts.strace ? (l) => opts.strace!.push(l) : undefined, layout: opts.layout, rootDir: process.cwd(),
     random: new Uint8Array(16),
   });
   k.execve('/prog', ['prog'], ['A=1'], image);
@@ -69,19 +69,30 @@ describe('Kernel', () => {
   it('lays out the address space like Linux: text, data, bss, stack', () => {
     const { k } = boot(program([...asm.exit(0)], { bytes: new Uint8Array(16), memsz: 0x3000 }));
     const lines = formatMaps(k.task).trimEnd().split('\n');
+    // The default layout is a 64-bit kernel's: the vDSO top-down below mmap_base (TASK_SIZE
+    // 0xFFFFE000 - 128 MiB), the stack at TASK_SIZE, names padded to 73 columns.
     expect(lines.map((l) => l.slice(0, 22))).toEqual([
-      '08049000-0804a000 r-xp', '0804b000-0804c000 rw-p', '0804c000-0804e000 rw-p', 'bffdf000-c0000000 rwxp',
+      '08049000-0804a000 r-xp', '0804b000-0804c000 rw-p', '0804c000-0804e000 rw-p',
+      'f7ff6000-f7ffa000 r--p', 'f7ffa000-f7ffc000 r--p', 'f7ffc000-f7ffe000 r-xp', 'fffdd000-ffffe000 rwxp',
     ]);
-    expect(lines[0]).toBe('08049000-0804a000 r-xp 00001000 00:00 0          /prog');
+    expect(lines[0]).toBe('08049000-0804a000 r-xp 00001000 00:00 0'.padEnd(72) + ' /prog');
     expect(lines[2]).toBe('0804c000-0804e000 rw-p 00000000 00:00 0 ');
-    expect(lines[3]).toBe('bffdf000-c0000000 rwxp 00000000 00:00 0          [stack]');
+    expect(lines.slice(3).map((l) => l.slice(72))).toEqual([' [vvar]', ' [vvar_vclock]', ' [vdso]', ' [stack]']);
     expect(k.task.mm.startBrk).toBe(0x0804e000);
   });
 
-  it('uses the 64-bit kernel layout when asked (TASK_SIZE 0xFFFFE000)', () => {
-    const { k } = boot(program([...asm.exit(0)]), { taskSize: 0xffffe000 });
+  it('--layout=3gb: TASK_SIZE 0xC0000000 on a 64-bit kernel (personality ADDR_LIMIT_3GB)', () => {
+    const { k } = boot(program([...asm.exit(0)]), { layout: '3gb' });
     const lines = formatMaps(k.task).trimEnd().split('\n');
-    expect(lines[lines.length - 1]).toBe('fffdd000-ffffe000 rwxp 00000000 00:00 0                                  [stack]');
+    expect(lines[lines.length - 2]).toBe('b7ffe000-b8000000 r-xp 00000000 00:00 0                                  [vdso]');
+    expect(lines[lines.length - 1]).toBe('bffdf000-c0000000 rwxp 00000000 00:00 0                                  [stack]');
+    expect(k.task.personality).toBe(0x8040000);
+  });
+
+  it('--layout=i386: a native 32-bit kernel (maps padded for 4-byte words)', () => {
+    const { k } = boot(program([...asm.exit(0)]), { layout: 'i386' });
+    const lines = formatMaps(k.task).trimEnd().split('\n');
+    expect(lines[lines.length - 1]).toBe('bffdf000-c0000000 rwxp 00000000 00:00 0          [stack]');
   });
 });
 
@@ -92,9 +103,12 @@ describe('static-pie', () => {
       type: 3, entry: 0x1000,
       segments: [{ vaddr: 0x1000, data: Uint8Array.from(asm.exit(5)), flags: 5 }, { vaddr: 0x3000, data: new Uint8Array(8), memsz: 0x2000, flags: 6 }],
     });
-    const { k } = boot(image, { taskSize: 0xffffe000 });
+    const { k } = boot(image, { layout: 'compat' });
     const lines = formatMaps(k.task).trimEnd().split('\n').map((l) => l.slice(0, 22));
-    expect(lines).toEqual(['f7ffa000-f7ffb000 r-xp', 'f7ffc000-f7ffd000 rw-p', 'f7ffd000-f7ffe000 rw-p', 'fffdd000-ffffe000 rwxp']);
+    expect(lines).toEqual([
+      'f7ff2000-f7ff6000 r--p', 'f7ff6000-f7ff8000 r--p', 'f7ff8000-f7ffa000 r-xp', // the vDSO, mapped after the image
+      'f7ffa000-f7ffb000 r-xp', 'f7ffc000-f7ffd000 rw-p', 'f7ffd000-f7ffe000 rw-p', 'fffdd000-ffffe000 rwxp',
+    ]);
     expect(k.task.mm.startBrk).toBe(0x56555000);
     expect(k.run()).toEqual({ exitCode: 5, signal: 0 });
   });

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { argStringsLimit, createElfTables, AT_EXECFN, AT_NULL, AT_PAGESZ, AT_PHDR, AT_PLATFORM, AT_RANDOM, AT_ENTRY } from '../../../kernel/exec/elfTables.js';
+import {
+  argStringsLimit, createElfTables, AT_EXECFN, AT_NULL, AT_PAGESZ, AT_PHDR, AT_PLATFORM, AT_RANDOM, AT_ENTRY, AT_SYSINFO,
+  AT_SYSINFO_EHDR, AT_RSEQ_FEATURE_SIZE, AT_RSEQ_ALIGN,
+} from '../../../kernel/exec/elfTables.js';
 import { PERSONALITY_COMPAT64, PERSONALITY_I386 } from '../../../kernel/mm/layout.js';
 import { copyFromUser, getUser32, strncpyFromUser } from '../../../kernel/mm/uaccess.js';
 import { layout, makeMm } from '../helpers.js';
@@ -52,14 +55,18 @@ describe('createElfTables', () => {
     // Observed natively with `env -i A=1 BB=22 setarch -R ./s x yy`.
     const base32 = makeMm();
     const mm = createMm(base32.mem, base32.mmu, PERSONALITY_COMPAT64.taskSize, newFaultStats());
-    const r = createElfTables(mm, PERSONALITY_COMPAT64, { ...base, argv: ['./s', 'x', 'yy'], envp: ['A=1', 'BB=22'], execfn: './s' });
+    const r = createElfTables(mm, PERSONALITY_COMPAT64, {
+      ...base, argv: ['./s', 'x', 'yy'], envp: ['A=1', 'BB=22'], execfn: './s', sysinfo: 0xf7fc7580, sysinfoEhdr: 0xf7fc7000,
+    });
     expect(r.argv).toEqual([0xffffdfe1, 0xffffdfe5, 0xffffdfe7]);
     expect(r.envp).toEqual([0xffffdfea, 0xffffdfee]);
     expect(r.execfnAddr).toBe(0xffffdff4);
     expect(r.platformAddr).toBe(0xffffdfdb);
     expect(r.randomAddr).toBe(0xffffdfcb);
-    // 20 auxv pairs here (no vDSO, no rseq) instead of the host's 24: argc moves up by 32.
-    expect(r.sp).toBe(0xffffdee0 + 32);
+    // 24 auxv pairs, as Linux 6.18 writes: AT_SYSINFO and AT_SYSINFO_EHDR first, the rseq pair last.
+    expect(r.sp).toBe(0xffffdee0);
+    expect(r.auxv.slice(0, 2)).toEqual([[AT_SYSINFO, 0xf7fc7580], [AT_SYSINFO_EHDR, 0xf7fc7000]]);
+    expect(r.auxv.slice(-3).map(([k]) => k)).toEqual([AT_RSEQ_FEATURE_SIZE, AT_RSEQ_ALIGN, AT_NULL]);
     expect(layout(mm.vmas)).toEqual(['fffdd000-ffffe000 rw-p [stack]']);
   });
 
