@@ -471,6 +471,87 @@ export class Fpu {
     else this.execMem(c, op, reg, ea);
   }
 
+  // ---- decoded entry points for the hottest forms ------------------------------------------
+  //
+  // fpuHandlers.ts picks these at decode time for the forms compilers emit in loops, so they
+  // skip exec()'s table look-up and its per-escape switches. Each begins as exec() does (#MF
+  // on a pending exception, the FOP/FDP bookkeeping of raise()) and then does the same
+  // operation. `fop` is the 11-bit opcode ((escape & 7) << 8 | ModRM).
+
+  private enter(c: Cpu, fop: number, mem: boolean, ea: number): void {
+    if (this.sw & SW_ES) c.fault(Stop.FloatingPoint, 16);
+    this.curOp = fop;
+    this.curMem = mem;
+    this.curEa = ea;
+  }
+
+  /** D8/DC/DE register arithmetic: ST(d) ← ST(d) op ST(s) (kind as in arith()), then pop. */
+  decArithReg(c: Cpu, fop: number, kind: number, d: number, s: number, doPop: boolean): void {
+    this.enter(c, fop, false, 0);
+    this.fip = c.prevEip;
+    this.arithReg(kind, d, s, doPop);
+  }
+
+  /** D9 C0+i FLD ST(i), D9 C8+i FXCH, DD D0+i/D8+i FST(P) ST(i) (which: 0, 1, 2, 3). */
+  decStackReg(c: Cpu, fop: number, which: number, i: number): void {
+    this.enter(c, fop, false, 0);
+    this.fip = c.prevEip;
+    if (which === 0) this.execD9(0xc0 | i, 0, i);
+    else if (which === 1) this.fxch(i);
+    else this.fstReg(i, which === 3);
+  }
+
+  /** DB E8+i/F0+i F(U)COMI, DF E8+i/F0+i F(U)COMIP. */
+  decFcomi(c: Cpu, fop: number, i: number, quiet: boolean, doPop: boolean): void {
+    this.enter(c, fop, false, 0);
+    this.fip = c.prevEip;
+    this.fcomi(c, i, quiet, doPop);
+  }
+
+  /** DD /0 FLD m64fp. */
+  decFldM64(c: Cpu, fop: number, ea: number): void {
+    this.enter(c, fop, true, ea);
+    const lo = c.mmu.read32(ea), hi = c.mmu.read32((ea + 4) | 0);
+    this.fip = c.prevEip;
+    F.exc = 0;
+    if (isNormalF64(hi)) {
+      this.loadValue(f64Se(hi), f64Hi(hi, lo), lo << 11);
+    } else {
+      fromF64(hi, lo, false);
+      this.loadResult();
+    }
+  }
+
+  /** DC /kind arithmetic with m64fp (not the compares). */
+  decArithM64(c: Cpu, fop: number, kind: number, ea: number): void {
+    this.enter(c, fop, true, ea);
+    const lo = c.mmu.read32(ea), hi = c.mmu.read32((ea + 4) | 0);
+    this.fip = c.prevEip;
+    F.exc = 0;
+    F.den = 0;
+    if (isNormalF64(hi)) {
+      this.arithMem(kind, f64Se(hi), f64Hi(hi, lo), lo << 11);
+    } else {
+      fromF64(hi, lo, true);
+      this.arithMem(kind, F.se, F.hi | 0, F.lo | 0);
+    }
+  }
+
+  /** DD /2, /3 FST(P) m64fp (restartable as execStore()). */
+  decFstM64(c: Cpu, fop: number, doPop: boolean, ea: number): void {
+    this.enter(c, fop, true, ea);
+    const fip = this.fip, fop0 = this.fop, fdp = this.fdp, sw = this.sw;
+    try {
+      this.storeFloat(c, ea, true, doPop);
+    } catch (e) {
+      this.fip = fip;
+      this.fop = fop0;
+      this.fdp = fdp;
+      this.sw = sw;
+      throw e;
+    }
+  }
+
   /**
    * A store whose write page-faults must leave the FPU as it was (the instruction restarts):
    * FIP, FOP, FDP and the status word are put back. Stores pop only after writing.
