@@ -52,6 +52,7 @@ import {
   ZE, SF,
 } from './float80.js';
 import * as T from './transcendental.js';
+import { fprem, PREM_PARTIAL } from './remainder.js';
 import { MXCSR_MASK, type Sse } from '../sse/sse.js';
 
 /** FXSAVE in 32-bit mode writes bytes 0..287 (through XMM7). */
@@ -1378,7 +1379,7 @@ export class Fpu {
     }
     const a = this.top, b = this.phys(1);
     clearExc();
-    const q = T.fprem(this.se[a], this.hi[a], this.lo[a], this.se[b], this.hi[b], this.lo[b], ieee, this.cw);
+    const q = fprem(this.se[a], this.hi[a], this.lo[a], this.se[b], this.hi[b], this.lo[b], ieee, this.cw);
     const exc = F.exc;
     if (this.blocked(exc)) {
       // An unmasked exception ends it with no partial result: C2 (incomplete) reads clear.
@@ -1391,7 +1392,7 @@ export class Fpu {
     if (q < 0) {
       // Invalid or NaN: condition codes C0 C1 C3 undefined; hardware clears C2 and C1.
       this.sw &= ~(SW_C2 | SW_C1);
-    } else if (q === T.PREM_PARTIAL) {
+    } else if (q === PREM_PARTIAL) {
       this.setCC(0, 1, 0, 0);
     } else {
       this.setCC((q >> 1) & 1, 0, q & 1, (q >> 2) & 1);
