@@ -908,6 +908,16 @@ export const CMP_LT = 0, CMP_EQ = 1, CMP_GT = 2, CMP_UN = 3;
  */
 export function compare(as: number, ah: number, al: number, bs: number, bh: number, bl: number, quiet: boolean): number {
   ah >>>= 0; al >>>= 0; bh >>>= 0; bl >>>= 0;
+  if (isNormal(as, ah) && isNormal(bs, bh)) {
+    // Two normals: by sign, then by the magnitude's words (exponent first).
+    if (F.den !== 0) F.exc |= DE;
+    const sa = (as >>> 15) & 1;
+    if (sa !== ((bs >>> 15) & 1)) return sa ? CMP_LT : CMP_GT;
+    const ea = as & 0x7fff, eb = bs & 0x7fff;
+    if (ea === eb && ah === bh && al === bl) return CMP_EQ;
+    const aBigger = ea !== eb ? ea > eb : ah !== bh ? ah > bh : al > bl;
+    return aBigger !== (sa === 1) ? CMP_GT : CMP_LT;
+  }
   const ac = classify(as, ah, al), bc = classify(bs, bh, bl);
   if (ac === C_UNSUPPORTED || bc === C_UNSUPPORTED) { F.exc |= IE; return CMP_UN; }
   if (ac >= C_QNAN || bc >= C_QNAN) {

@@ -132,16 +132,71 @@ export class Fpu extends FpuImages {
   decArithReg(c: Cpu, fop: number, kind: number, d: number, s: number, doPop: boolean): void {
     this.enter(c, fop, false, 0);
     this.fip = c.prevEip;
-    this.arithReg(kind, d, s, doPop);
+    const top = this.top, pd = (top + d) & 7, ps = (top + s) & 7;
+    if ((((this.empty >> pd) | (this.empty >> ps)) & 1) !== 0) {
+      this.arithReg(kind, d, s, doPop); // a stack fault
+      return;
+    }
+    F.exc = 0;
+    F.den = 0;
+    const cw = this.cw;
+    this.arith1(kind, cw, this.se[pd], this.hi[pd] | 0, this.lo[pd] | 0, this.se[ps], this.hi[ps] | 0, this.lo[ps] | 0);
+    const exc = F.exc;
+    if ((exc & ~cw & 0x3f) !== 0) {
+      // Something unmasked: storeResult() decides whether the result is written.
+      if (this.storeResult(pd) && doPop) this.pop();
+      return;
+    }
+    // storeResult() when every flag raised is masked: C1 = rounded up, flags, the result.
+    this.sw = (this.sw & ~SW_C1) | (F.up << 9) | exc;
+    this.se[pd] = F.se;
+    this.hi[pd] = F.hi;
+    this.lo[pd] = F.lo;
+    if (doPop) {
+      this.empty |= 1 << top;
+      this.top = (top + 1) & 7;
+    }
   }
 
   /** D9 C0+i FLD ST(i), D9 C8+i FXCH, DD D0+i/D8+i FST(P) ST(i) (which: 0, 1, 2, 3). */
   decStackReg(c: Cpu, fop: number, which: number, i: number): void {
     this.enter(c, fop, false, 0);
     this.fip = c.prevEip;
-    if (which === 0) this.execD9(0xc0 | i, 0, i);
-    else if (which === 1) this.fxch(i);
-    else this.fstReg(i, which === 3);
+    // Without a stack fault each of these only moves registers and clears C1.
+    const top = this.top, e = this.empty, p = (top + i) & 7;
+    if (which === 0) {
+      const n = (top - 1) & 7;
+      if (((e >> p) & 1) === 0 && ((e >> n) & 1) !== 0) {
+        this.sw &= ~SW_C1;
+        this.se[n] = this.se[p]; this.hi[n] = this.hi[p]; this.lo[n] = this.lo[p];
+        this.empty = e & ~(1 << n);
+        this.top = n;
+      } else {
+        this.execD9(0xc0 | i, 0, i);
+      }
+    } else if (which === 1) {
+      this.fxch(i);
+    } else if (((e >> top) & 1) === 0) {
+      this.sw &= ~SW_C1;
+      this.se[p] = this.se[top]; this.hi[p] = this.hi[top]; this.lo[p] = this.lo[top];
+      this.empty = e & ~(1 << p);
+      if (which === 3) {
+        this.empty |= 1 << top;
+        this.top = (top + 1) & 7;
+      }
+    } else {
+      this.fstReg(i, which === 3);
+    }
+  }
+
+  /** D9 /0 FLD m32fp. */
+  decFldM32(c: Cpu, fop: number, ea: number): void {
+    this.enter(c, fop, true, ea);
+    const v = c.mmu.read32(ea);
+    this.fip = c.prevEip;
+    F.exc = 0;
+    fromF32(v, false);
+    this.loadResult();
   }
 
   /** DB E8+i/F0+i F(U)COMI, DF E8+i/F0+i F(U)COMIP. */
@@ -408,7 +463,12 @@ export class Fpu extends FpuImages {
    * Significand words are passed as int32 (`| 0`; see float80.ts, "the common case").
    */
   private arith(kind: number, dst: number, ase: number, ahi: number, alo: number, bse: number, bhi: number, blo: number): boolean {
-    const cw = this.cw;
+    this.arith1(kind, this.cw, ase, ahi, alo, bse, bhi, blo);
+    return this.storeResult(dst);
+  }
+
+  /** a op b into F (kind as in arith()). */
+  private arith1(kind: number, cw: number, ase: number, ahi: number, alo: number, bse: number, bhi: number, blo: number): void {
     const prec = pcBits(cw);
     F.up = 0;
     switch (kind) {
@@ -419,7 +479,6 @@ export class Fpu extends FpuImages {
       case 6: div(ase, ahi, alo, bse, bhi, blo, cw, prec); break;
       default: div(bse, bhi, blo, ase, ahi, alo, cw, prec); break;
     }
-    return this.storeResult(dst);
   }
 
   /** Stores F into physical register dst unless an unmasked IE/ZE/DE blocks it. Returns false if blocked. */

@@ -1,5 +1,5 @@
 // Decode-time handlers for the x87 forms compilers emit in loops (register arithmetic, FLD/FXCH/
-// FSTP ST(i), F(U)COMI(P), FLD/FST(P)/arithmetic with m64fp): the decoder calls fpuHandler()
+// FSTP ST(i), F(U)COMI(P), FLD m32fp, FLD/FST(P)/arithmetic with m64fp): the decoder calls fpuHandler()
 // for each D8-DF instruction, and every other form keeps the general misc.fpuOp/Fpu.exec path.
 // The operands are worked out here once and kept in the Insn (sub, imm, imm2), which the x87
 // forms do not otherwise use.
@@ -35,6 +35,11 @@ function fldM64(c: Cpu, i: Insn): void {
   c.fpu.decFldM64(c, i.imm, c.ea(i));
 }
 
+function fldM32(c: Cpu, i: Insn): void {
+  c.prevEip = i.eip;
+  c.fpu.decFldM32(c, i.imm, c.ea(i));
+}
+
 function arithM64(c: Cpu, i: Insn): void {
   c.prevEip = i.eip;
   c.fpu.decArithM64(c, i.imm, i.sub, c.ea(i));
@@ -56,6 +61,7 @@ export function fpuHandler(i: Insn): Handler | null {
   i.imm = fopOf(i);
   if (i.isMem) {
     if (op === 0xdd && reg === 0) return fldM64;
+    if (op === 0xd9 && reg === 0) return fldM32;
     if (op === 0xdd && (reg === 2 || reg === 3)) { i.sub = reg & 1; return fstM64; }
     if (op === 0xdc && reg !== 2 && reg !== 3) { i.sub = reg; return arithM64; }
     return null;
