@@ -220,6 +220,45 @@ export class Fpu extends FpuImages {
     }
   }
 
+  /** D8 /kind arithmetic with m32fp (not the compares). */
+  decArithM32(c: Cpu, fop: number, kind: number, ea: number): void {
+    this.enter(c, fop, true, ea);
+    const v = c.mmu.read32(ea);
+    this.fip = c.prevEip;
+    F.exc = 0;
+    F.den = 0;
+    fromF32(v, true);
+    this.arithMem(kind, F.se, F.hi | 0, F.lo | 0);
+  }
+
+  /** DB /0 FILD m32int. */
+  decFildM32(c: Cpu, fop: number, ea: number): void {
+    this.enter(c, fop, true, ea);
+    this.fildInt(c, c.mmu.read32(ea));
+  }
+
+  /** DB /5 FLD m80. */
+  decFldM80(c: Cpu, fop: number, ea: number): void {
+    this.enter(c, fop, true, ea);
+    this.execMem(c, 0xdb, 5, ea);
+  }
+
+  /** D9 /2, /3 FST(P) m32fp, DD /2, /3 FST(P) m64fp, DB /7 FSTP m80: restartable as execStore(). */
+  decStore(c: Cpu, fop: number, kind: number, ea: number): void {
+    this.enter(c, fop, true, ea);
+    const fip = this.fip, fop0 = this.fop, fdp = this.fdp, sw = this.sw;
+    try {
+      if (kind === 4) this.storeExt(c, ea);
+      else this.storeFloat(c, ea, kind >= 2, (kind & 1) !== 0);
+    } catch (e) {
+      this.fip = fip;
+      this.fop = fop0;
+      this.fdp = fdp;
+      this.sw = sw;
+      throw e;
+    }
+  }
+
   /** DC /kind arithmetic with m64fp (not the compares). */
   decArithM64(c: Cpu, fop: number, kind: number, ea: number): void {
     this.enter(c, fop, true, ea);
@@ -232,21 +271,6 @@ export class Fpu extends FpuImages {
     } else {
       fromF64(hi, lo, true);
       this.arithMem(kind, F.se, F.hi | 0, F.lo | 0);
-    }
-  }
-
-  /** DD /2, /3 FST(P) m64fp (restartable as execStore()). */
-  decFstM64(c: Cpu, fop: number, doPop: boolean, ea: number): void {
-    this.enter(c, fop, true, ea);
-    const fip = this.fip, fop0 = this.fop, fdp = this.fdp, sw = this.sw;
-    try {
-      this.storeFloat(c, ea, true, doPop);
-    } catch (e) {
-      this.fip = fip;
-      this.fop = fop0;
-      this.fdp = fdp;
-      this.sw = sw;
-      throw e;
     }
   }
 

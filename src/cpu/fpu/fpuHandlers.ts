@@ -1,6 +1,7 @@
 // Decode-time handlers for the x87 forms compilers emit in loops (register arithmetic, FLD/FXCH/
-// FSTP ST(i), F(U)COMI(P), FLD m32fp, FLD/FST(P)/arithmetic with m64fp): the decoder calls fpuHandler()
-// for each D8-DF instruction, and every other form keeps the general misc.fpuOp/Fpu.exec path.
+// FST(P) ST(i), F(U)COMI(P), FLD/FST(P) and arithmetic with m32fp and m64fp, FLD/FSTP m80,
+// FILD m32int): the decoder calls fpuHandler() for each D8-DF instruction, and every other form
+// keeps the general misc.fpuOp/Fpu.exec path.
 // The operands are worked out here once and kept in the Insn (sub, imm, imm2), which the x87
 // forms do not otherwise use.
 import type { Cpu } from '../cpu.js';
@@ -45,9 +46,25 @@ function arithM64(c: Cpu, i: Insn): void {
   c.fpu.decArithM64(c, i.imm, i.sub, c.ea(i));
 }
 
-function fstM64(c: Cpu, i: Insn): void {
+function arithM32(c: Cpu, i: Insn): void {
   c.prevEip = i.eip;
-  c.fpu.decFstM64(c, i.imm, i.sub !== 0, c.ea(i));
+  c.fpu.decArithM32(c, i.imm, i.sub, c.ea(i));
+}
+
+function fildM32(c: Cpu, i: Insn): void {
+  c.prevEip = i.eip;
+  c.fpu.decFildM32(c, i.imm, c.ea(i));
+}
+
+function fldM80(c: Cpu, i: Insn): void {
+  c.prevEip = i.eip;
+  c.fpu.decFldM80(c, i.imm, c.ea(i));
+}
+
+/** sub: 0/1 FST/FSTP m32, 2/3 FST/FSTP m64, 4 FSTP m80. */
+function store(c: Cpu, i: Insn): void {
+  c.prevEip = i.eip;
+  c.fpu.decStore(c, i.imm, i.sub, c.ea(i));
 }
 
 /**
@@ -62,8 +79,12 @@ export function fpuHandler(i: Insn): Handler | null {
   if (i.isMem) {
     if (op === 0xdd && reg === 0) return fldM64;
     if (op === 0xd9 && reg === 0) return fldM32;
-    if (op === 0xdd && (reg === 2 || reg === 3)) { i.sub = reg & 1; return fstM64; }
+    if (op === 0xdb && reg === 0) return fildM32;
+    if (op === 0xdb && reg === 5) return fldM80;
+    if ((op === 0xd9 || op === 0xdd) && (reg === 2 || reg === 3)) { i.sub = (op === 0xdd ? 2 : 0) | (reg & 1); return store; }
+    if (op === 0xdb && reg === 7) { i.sub = 4; return store; }
     if (op === 0xdc && reg !== 2 && reg !== 3) { i.sub = reg; return arithM64; }
+    if (op === 0xd8 && reg !== 2 && reg !== 3) { i.sub = reg; return arithM32; }
     return null;
   }
   if ((op === 0xd8 || op === 0xdc || op === 0xde) && reg !== 2 && reg !== 3) {
