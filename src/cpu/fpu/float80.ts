@@ -585,10 +585,18 @@ function addSig(xS: number, xE: number, xH: number, xL: number, yS: number, yE: 
     if (h < 0x80000000) {
       // Cancellation: normalise. Several leading bits cancel only when d ≤ 1, and then the
       // difference is exact; otherwise one shift moves the sticky bit to bit 1, still below
-      // every rounding position.
-      wE = e; W[WH] = h; W[WL] = l; W[WX] = x;
-      normalize96();
-      e = wE; h = W[WH]; l = W[WL]; x = W[WX];
+      // every rounding position. A high word that is still non-zero is the usual case.
+      if (h !== 0) {
+        const z = Math.clz32(h);
+        h = (h << z) | (l >>> (32 - z));
+        l = (l << z) | (x >>> (32 - z));
+        x <<= z;
+        e -= z;
+      } else {
+        wE = e; W[WH] = h; W[WL] = l; W[WX] = x;
+        normalize96();
+        e = wE; h = W[WH]; l = W[WL]; x = W[WX];
+      }
     }
   }
   roundTo(xS, e, h | 0, l | 0, x | 0, prec, cw, EXT_MIN, EXT_MAX);
