@@ -659,9 +659,18 @@ export function mul(as: number, ah: number, al: number, bs: number, bh: number, 
  * each, so e is the biased exponent of a product below 2).
  */
 function mulSig(s: number, e: number, xH: number, xL: number, yH: number, yL: number, cw: number, prec: number): void {
-  mulFull(xH, xL, yH, yL);
-  const w0 = PROD[0], w1 = PROD[1], w2 = PROD[2], w3 = PROD[3];
-  const sticky = w0 !== 0 ? 1 : 0;
+  // mulFull() on locals (the words never go through PROD).
+  xH >>>= 0; xL >>>= 0; yH >>>= 0; yL >>>= 0;
+  const ll = Math.imul(xL, yL) >>> 0, llH = Math.floor((xL * yL - ll) * INV32 + 0.5);
+  const lh = Math.imul(xL, yH) >>> 0, lhH = Math.floor((xL * yH - lh) * INV32 + 0.5);
+  const hl = Math.imul(xH, yL) >>> 0, hlH = Math.floor((xH * yL - hl) * INV32 + 0.5);
+  const hh = Math.imul(xH, yH) >>> 0, hhH = Math.floor((xH * yH - hh) * INV32 + 0.5);
+  let t = llH + lh + hl;
+  const w1 = t >>> 0;
+  t = lhH + hlH + hh + (t - w1) * INV32;
+  const w2 = t >>> 0;
+  const w3 = hhH + (t - w2) * INV32;
+  const sticky = ll !== 0 ? 1 : 0;
   // The product is in [1, 2) (n = 1: shift left by one) or in [2, 4) (n = 0); no branch, the
   // two are about equally likely.
   const n = 1 - (w3 >>> 31);
