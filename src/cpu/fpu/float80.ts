@@ -8,7 +8,7 @@
 // allocated on the paths of the loads, stores, conversions, FADD/FSUB/FMUL/FDIV/FSQRT and
 // compares: products are built from 32×32-bit halves (Math.imul for the low word, a double
 // product for the high one), quotients and square roots from double-precision estimates
-// corrected with exact limb arithmetic. Only FPREM/FPREM1 and FBLD/FBSTP use BigInt. Normal
+// corrected with exact limb arithmetic. Only FBLD/FBSTP and the transcendentals use BigInt. Normal
 // operands with an in-range result take a fast path that never classifies, unpacks or goes
 // through the working significand below.
 //
@@ -1204,7 +1204,7 @@ export function roundInt(se: number, hi: number, lo: number, rc: number): void {
   setResult((wS << 15) | wE, W[WH], W[WL]);
 }
 
-// ---- BigInt hand-off (FPREM, FBLD/FBSTP, the transcendentals) -------------------------------
+// ---- BigInt hand-off (FBLD/FBSTP, the transcendentals) --------------------------------------
 
 function big64(h: number, l: number): bigint {
   return (BigInt(h) << 32n) | BigInt(l);
