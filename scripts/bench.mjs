@@ -1,6 +1,7 @@
 // npm run bench: runs the CPU-bound guest benchmark natively, under qemu-i386 and under i386emu,
 // side by side in one run, and prints guest MIPS and the ratios (medians of several runs).
-// Usage: node scripts/bench.mjs [--runs N] [--iters N] [--prog PATH]
+// Usage: node scripts/bench.mjs [--runs N] [--iters N] [--prog PATH] [--x87]
+// --x87 runs the x87 mix (guest-programs/build/bench_x87, 280 iterations unless --iters).
 // On a host that cannot run i386 binaries (no IA32 emulation, as in a PVM guest) the native
 // row is an x86-64 build of the same source (guest-programs/src/bench.c, gcc -O2), labelled so:
 // the same work, though not the same instructions.
@@ -13,8 +14,9 @@ const opt = (name, def) => {
   return k >= 0 ? args[k + 1] : def;
 };
 const runs = Number(opt('--runs', '3'));
-const prog = opt('--prog', 'guest-programs/build/bench');
-const iters = opt('--iters', '600');
+const x87 = args.includes('--x87');
+const prog = opt('--prog', x87 ? 'guest-programs/build/bench_x87' : 'guest-programs/build/bench');
+const iters = opt('--iters', x87 ? '280' : '600');
 const progArgs = iters ? [iters] : [];
 
 if (!existsSync(prog)) {
@@ -52,11 +54,14 @@ let nativeCmd = prog;
 let nativeLabel = 'native';
 {
   const probe = spawnSync(prog, ['1'], { encoding: 'utf8' });
+  const name = prog.replace(/^.*\//, '');
   if (probe.status !== 0) {
-    const src = 'guest-programs/src/bench.c';
-    const bin = 'guest-programs/build/bench-x86_64';
-    const b = spawnSync('gcc', ['-O2', '-static', '-o', bin, src], { encoding: 'utf8' });
-    if (b.status !== 0 || prog !== 'guest-programs/build/bench') {
+    const src = `guest-programs/src/${name}.c`;
+    const bin = `guest-programs/build/${name}-x86_64`;
+    // The x87 mix keeps its arithmetic on the x87 in the x86-64 build too (same roundings).
+    const flags = name === 'bench_x87' ? ['-mfpmath=387'] : [];
+    const b = existsSync(src) ? spawnSync('gcc', ['-O2', '-static', ...flags, '-o', bin, src], { encoding: 'utf8' }) : { status: 1 };
+    if (b.status !== 0 || !['bench', 'bench_x87'].includes(name)) {
       console.error(`bench: ${prog} does not run natively here and no x86-64 build of it can stand in`);
       process.exit(2);
     }

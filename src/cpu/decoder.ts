@@ -19,6 +19,7 @@ import * as sys from './ops/system.js';
 import * as misc from './ops/misc.js';
 import * as far from './ops/farTransfer.js';
 import { decodeSse } from './sse/decode.js';
+import { fpuHandler } from './fpu/fpuHandlers.js';
 
 const MAX_LEN = 15;
 
@@ -294,7 +295,7 @@ function decodeOne(i: Insn, op: number): Handler {
   if (op >= 0x91 && op <= 0x97) { i.rm = op & 7; i.reg = 0; i.isMem = false; return mv.xchgEG; }
   if (op >= 0xb0 && op <= 0xb7) { i.sz = 0; i.rm = op & 7; i.imm = d.fetch8(); return mv.movEI; }
   if (op >= 0xb8 && op <= 0xbf) { i.rm = op & 7; i.imm = d.fetchIz(); return os === 2 ? mv.mov_r32_imm : mv.movEI; }
-  if (op >= 0xd8 && op <= 0xdf) { d.modrm(i); return misc.fpuOp; }
+  if (op >= 0xd8 && op <= 0xdf) { d.modrm(i); return fpuHandler(i) ?? misc.fpuOp; }
   switch (op) {
     case 0x06: i.sub = ES; return st.pushSeg;
     case 0x07: i.sub = ES; return st.popSeg;

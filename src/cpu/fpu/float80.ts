@@ -8,7 +8,7 @@
 // allocated on the paths of the loads, stores, conversions, FADD/FSUB/FMUL/FDIV/FSQRT and
 // compares: products are built from 32×32-bit halves (Math.imul for the low word, a double
 // product for the high one), quotients and square roots from double-precision estimates
-// corrected with exact limb arithmetic. Only FPREM/FPREM1 and FBLD/FBSTP use BigInt. Normal
+// corrected with exact limb arithmetic. Only FBLD/FBSTP and the transcendentals use BigInt. Normal
 // operands with an in-range result take a fast path that never classifies, unpacks or goes
 // through the working significand below.
 //
@@ -585,10 +585,18 @@ function addSig(xS: number, xE: number, xH: number, xL: number, yS: number, yE: 
     if (h < 0x80000000) {
       // Cancellation: normalise. Several leading bits cancel only when d ≤ 1, and then the
       // difference is exact; otherwise one shift moves the sticky bit to bit 1, still below
-      // every rounding position.
-      wE = e; W[WH] = h; W[WL] = l; W[WX] = x;
-      normalize96();
-      e = wE; h = W[WH]; l = W[WL]; x = W[WX];
+      // every rounding position. A high word that is still non-zero is the usual case.
+      if (h !== 0) {
+        const z = Math.clz32(h);
+        h = (h << z) | (l >>> (32 - z));
+        l = (l << z) | (x >>> (32 - z));
+        x <<= z;
+        e -= z;
+      } else {
+        wE = e; W[WH] = h; W[WL] = l; W[WX] = x;
+        normalize96();
+        e = wE; h = W[WH]; l = W[WL]; x = W[WX];
+      }
     }
   }
   roundTo(xS, e, h | 0, l | 0, x | 0, prec, cw, EXT_MIN, EXT_MAX);
@@ -651,9 +659,18 @@ export function mul(as: number, ah: number, al: number, bs: number, bh: number, 
  * each, so e is the biased exponent of a product below 2).
  */
 function mulSig(s: number, e: number, xH: number, xL: number, yH: number, yL: number, cw: number, prec: number): void {
-  mulFull(xH, xL, yH, yL);
-  const w0 = PROD[0], w1 = PROD[1], w2 = PROD[2], w3 = PROD[3];
-  const sticky = w0 !== 0 ? 1 : 0;
+  // mulFull() on locals (the words never go through PROD).
+  xH >>>= 0; xL >>>= 0; yH >>>= 0; yL >>>= 0;
+  const ll = Math.imul(xL, yL) >>> 0, llH = Math.floor((xL * yL - ll) * INV32 + 0.5);
+  const lh = Math.imul(xL, yH) >>> 0, lhH = Math.floor((xL * yH - lh) * INV32 + 0.5);
+  const hl = Math.imul(xH, yL) >>> 0, hlH = Math.floor((xH * yL - hl) * INV32 + 0.5);
+  const hh = Math.imul(xH, yH) >>> 0, hhH = Math.floor((xH * yH - hh) * INV32 + 0.5);
+  let t = llH + lh + hl;
+  const w1 = t >>> 0;
+  t = lhH + hlH + hh + (t - w1) * INV32;
+  const w2 = t >>> 0;
+  const w3 = hhH + (t - w2) * INV32;
+  const sticky = ll !== 0 ? 1 : 0;
   // The product is in [1, 2) (n = 1: shift left by one) or in [2, 4) (n = 0); no branch, the
   // two are about equally likely.
   const n = 1 - (w3 >>> 31);
@@ -908,6 +925,16 @@ export const CMP_LT = 0, CMP_EQ = 1, CMP_GT = 2, CMP_UN = 3;
  */
 export function compare(as: number, ah: number, al: number, bs: number, bh: number, bl: number, quiet: boolean): number {
   ah >>>= 0; al >>>= 0; bh >>>= 0; bl >>>= 0;
+  if (isNormal(as, ah) && isNormal(bs, bh)) {
+    // Two normals: by sign, then by the magnitude's words (exponent first).
+    if (F.den !== 0) F.exc |= DE;
+    const sa = (as >>> 15) & 1;
+    if (sa !== ((bs >>> 15) & 1)) return sa ? CMP_LT : CMP_GT;
+    const ea = as & 0x7fff, eb = bs & 0x7fff;
+    if (ea === eb && ah === bh && al === bl) return CMP_EQ;
+    const aBigger = ea !== eb ? ea > eb : ah !== bh ? ah > bh : al > bl;
+    return aBigger !== (sa === 1) ? CMP_GT : CMP_LT;
+  }
   const ac = classify(as, ah, al), bc = classify(bs, bh, bl);
   if (ac === C_UNSUPPORTED || bc === C_UNSUPPORTED) { F.exc |= IE; return CMP_UN; }
   if (ac >= C_QNAN || bc >= C_QNAN) {
@@ -1177,7 +1204,7 @@ export function roundInt(se: number, hi: number, lo: number, rc: number): void {
   setResult((wS << 15) | wE, W[WH], W[WL]);
 }
 
-// ---- BigInt hand-off (FPREM, FBLD/FBSTP, the transcendentals) -------------------------------
+// ---- BigInt hand-off (FBLD/FBSTP, the transcendentals) --------------------------------------
 
 function big64(h: number, l: number): bigint {
   return (BigInt(h) << 32n) | BigInt(l);

@@ -1,71 +1,33 @@
-// x87 FPU: register stack, control/status/tag words, and the D8..DF instructions.
+// The x87 instructions (escapes D8-DF) on the soft-float of float80.ts: exec() dispatches on
+// the table of fpuForms.ts (fpuHandlers.ts gives the hot forms decode-time entries of their
+// own), and this file holds the loads and stores, arithmetic, compares, FCMOVcc, constants and
+// the other register operations. The state and its helpers are in fpuRegs.ts, the save images
+// in fpuImages.ts, FPREM in remainder.ts, the transcendentals in transcendental.ts.
 //
-// Extended precision: each physical register R0..R7 is three typed-array slots — `se`
-// (sign << 15 | 15-bit biased exponent), `hi` and `lo` (the 64-bit significand with its
-// explicit integer bit, as two uint32) — so an 80-bit `long double` round-trips exactly. All
-// arithmetic is the soft-float in float80.ts: IEEE rounding in the four modes, precision
-// control (24/53/64 bits, with the extended exponent range), denormals, pseudo-denormals and
-// unsupported encodings, the x87 NaN rules, tininess after rounding, and the ±0x6000 exponent
-// bias of unmasked overflow/underflow. The transcendentals (transcendental.ts) are computed in
-// a BigInt floating point with ~128-bit significands, with the steps of the CPU's microcode
-// that have been identified (67-bit chopped intermediates and constants, the 66-bit π of the
-// argument reduction) reproduced exactly, and rounded once.
-//
-// Where results may differ from the host CPU — measured by test/cpu/fpu/*.test.ts, which run
-// every case on the real CPU through native/fpuharness.c and compare the FNSAVE image, memory,
-// EAX and EFLAGS bit for bit:
-//   * Bit-exact on every sample (tens of thousands of random operands weighted toward ±0,
-//     denormals, infinities, NaNs, extreme exponents, all rounding modes, precisions and
-//     exception masks): loads/stores at 32/64/80 bits, FILD/FIST(P)/FISTTP 16/32/64, FBLD/FBSTP,
-//     FADD/FSUB(R)/FMUL/FDIV(R) in every form, FSQRT, FPREM/FPREM1, FRNDINT, FSCALE, FXTRACT,
-//     FCHS/FABS, the compares (FCOM*, FUCOM*, FICOM*, FCOMI*, FTST, FXAM), FCMOVcc, FXCH, the
-//     constants in every rounding mode, FNSTENV/FLDENV/FNSAVE/FRSTOR/FXSAVE/FXRSTOR images,
-//     FLDCW/FNSTSW/FNCLEX/FNINIT, stack overflow/underflow, unmasked exceptions and #MF, and
-//     random multi-instruction sequences.
-//   * Transcendentals: the hardware is not correctly rounded (Intel documents < 1 ulp); its
-//     microcode works on 67-bit significands that it chops (truncates) after each step, with
-//     tables for sin/cos and atan. What is reproduced exactly, and what is not, is listed
-//     in transcendental.ts; where not, the result sometimes differs by one ulp, or only in C1 —
-//     never more on in-domain operands. Bit-exact rates on this host (Intel family 6 model
-//     167), 5000 operands each, 80% of them round-to-nearest: FPATAN 99.96%, FYL2XP1 99.8%,
-//     F2XM1 99.6%, FYL2X 99.5%, FSIN 99.4%, FCOS 99.2%, FSINCOS 98.9%, FPTAN 98.8%;
-//     bit-exact on every sample: F2XM1 |x| < 1/64, FSIN/FCOS/FSINCOS/FPTAN |x| < 1/8, FPATAN
-//     with a ratio below 1/32, FYL2X of powers of two, FYL2XP1 |x| < 1/1024. The status word, stack and flags around
-//     them (stack faults, unmasked exceptions, #MF) match. Tiny-argument shortcuts and
-//     out-of-domain behaviour (F2XM1 with |x| > 1 and FYL2XP1 with x ≤ −1 return x with PE)
-//     follow the host. FYL2XP1 with denormal or near-denormal x differs by more
-//     than an ulp (the host is inaccurate there).
-//
-// Host facts this follows (checked with the harness): FCS and FDS read 0 (the CPU deprecates
-// them); FOP and FDP are only recorded for an instruction that raises an unmasked exception
-// (FIP is recorded for every non-control instruction); the reserved upper halves of the
-// FNSTENV/FNSAVE words read 0xFFFF; FLDCW keeps bits 0-5 and 8-12 and reads bit 6 as 1; loading
-// the control or status word (and FNSTENV's masking) re-derives ES and B; FXSAVE writes bytes
-// 0..287 only. MMX registers alias R0..R7's significands (see getMmxLo/setMmx).
-import type { Cpu } from '../cpu.js';
+// Everything is bit-exact with the CPU (results, C0-C3, exception flags, #MF, stack faults, the
+// pointer fields) except the last bit of some transcendentals: test/cpu/fpu/*.test.ts and
+// `npm run difftest` check it against the host; BENCHMARKS.md lists the measured rates. Host
+// facts this follows: FCS and FDS read 0; FOP and FDP are only recorded for an instruction
+// that raises an unmasked exception (FIP for every non-control instruction); FLDCW keeps bits
+// 0-5 and 8-12 and reads bit 6 as 1; loading the control or status word re-derives ES and B.
+import { L_NONE, type Cpu } from '../cpu.js';
 import { Stop } from '../stop.js';
 import {
   add, BIAS, C_DENORMAL, C_INF, C_NORMAL, C_QNAN, C_SNAN, C_UNSUPPORTED, C_ZERO, classify, CMP_EQ,
   CMP_GT, CMP_LT, CMP_UN, compare, DE, div, F, fromF32, fromF64, fromInt32, fromInt64, IE,
-  INDEF_HI, INDEF_LO, INDEF_SE, mul, pcBits, PE, roundInt, sqrt, toFloat, toInt, toNumber, UE, OE,
+  INDEF_HI, INDEF_LO, INDEF_SE, mul, pcBits, PE, roundInt, sqrt, toFloat, toInt, UE, OE,
   unpackTo,
   ZE, SF,
 } from './float80.js';
 import * as T from './transcendental.js';
-import { MXCSR_MASK, type Sse } from '../sse/sse.js';
+import { fprem, PREM_PARTIAL } from './remainder.js';
+import { FORM_ARITH, FORM_INVALID, FORM_MEM, FORM_NOWAIT, FORM_REG, FORM_STORE, FORMS } from './fpuForms.js';
+import { FpuImages } from './fpuImages.js';
+import { SW_B, SW_C1, SW_C2, SW_ES } from './fpuRegs.js';
 
-/** FXSAVE in 32-bit mode writes bytes 0..287 (through XMM7). */
-export const FXSAVE_WRITTEN = 288;
-/** Size of the 32-bit FNSTENV environment that starts an FNSAVE image / fregs_state. */
-const FNSAVE_ENV = 28;
-/** sizeof(struct fregs_state): the FNSAVE image (108 bytes), status and magic. */
-export const FREGS_STATE_SIZE = 112;
-/** sizeof(struct fxregs_state). */
-export const FXSAVE_SIZE = 512;
+export { FREGS_STATE_SIZE, FXSAVE_SIZE, FXSAVE_WRITTEN } from './fpuImages.js';
+export type { FpuRegView, FpuState } from './fpuRegs.js';
 
-// Status word bits.
-const SW_ES = 0x80, SW_C0 = 0x100, SW_C1 = 0x200, SW_C2 = 0x400, SW_C3 = 0x4000, SW_B = 0x8000;
-const SW_CC = SW_C0 | SW_C1 | SW_C2 | SW_C3;
 // EFLAGS bits used by FCOMI/FUCOMI.
 const FL_CF = 0x1, FL_PF = 0x4, FL_AF = 0x10, FL_ZF = 0x40, FL_SF = 0x80, FL_OF = 0x800;
 
@@ -81,43 +43,6 @@ const CONST_LO = [0, 0xcd1b8afe, 0x5c17f0bc, 0x2168c235, 0xfbcff799, 0xd1cf79ac,
 const CONST_DIR = [0, -1, 1, 1, 1, 1, 0];
 
 const UNPACKED = { s: 0, e: 0, h: 0, l: 0 };
-
-/** Full state image for snapshot()/restore(). */
-export interface FpuState {
-  cw: number;
-  sw: number;
-  top: number;
-  empty: number;
-  se: number[];
-  hi: number[];
-  lo: number[];
-  fip: number;
-  fcs: number;
-  fop: number;
-  fdp: number;
-  fds: number;
-}
-
-export interface FpuRegView {
-  /** Approximate value as a JS number. */
-  value: number;
-  /** Raw 80-bit value: sign/exponent word, significand high and low dwords. */
-  se: number;
-  hi: number;
-  lo: number;
-  /** 'valid' | 'zero' | 'special' | 'empty' (the full tag). */
-  tag: string;
-}
-
-/**
- * The environment/save image stores check their first field, then their last byte: an image
- * that runs into a bad page faults at its last byte, as the host reports.
- */
-function probeImage(c: Cpu, ea: number, size: number, firstField: number): void {
-  c.mmu.probeWrite(ea, firstField);
-  c.mmu.probeWrite((ea + size - 1) | 0, 1);
-  c.mmu.probeWrite(ea, size);
-}
 
 /**
  * Before an 8-byte store written as two dwords (or the first 8 bytes of a longer one): a store
@@ -150,289 +75,7 @@ function clearExc(): void {
   F.up = 0;
 }
 
-/** The memory forms that store ST(0): FST/FSTP, FIST/FISTP/FISTTP, FSTP m80, FBSTP. */
-function isStore(op: number, reg: number): boolean {
-  switch (op) {
-    case 0xd9: return reg === 2 || reg === 3;
-    case 0xdb: return (reg >= 1 && reg <= 3) || reg === 7;
-    case 0xdd: return reg >= 1 && reg <= 3;
-    case 0xdf: return (reg >= 1 && reg <= 3) || reg >= 6;
-    default: return false;
-  }
-}
-
-/** False for the D8-DF encodings that raise #UD. */
-function validEncoding(op: number, modrm: number): boolean {
-  const reg = (modrm >> 3) & 7;
-  if (modrm < 0xc0) {
-    if (op === 0xd9) return reg !== 1;
-    if (op === 0xdb) return reg !== 4 && reg !== 6;
-    if (op === 0xdd) return reg !== 5;
-    return true;
-  }
-  switch (op) {
-    case 0xd9:
-      if (modrm >= 0xd1 && modrm <= 0xd7) return false;
-      return modrm !== 0xe2 && modrm !== 0xe3 && modrm !== 0xe6 && modrm !== 0xe7 && modrm !== 0xef;
-    case 0xda:
-      return modrm < 0xe0 || modrm === 0xe9;
-    case 0xdb:
-      if (modrm >= 0xe0 && modrm <= 0xe7) return modrm <= 0xe4;
-      return modrm < 0xf8;
-    case 0xdd:
-      return modrm < 0xf0;
-    case 0xde:
-      return !(modrm >= 0xd8 && modrm < 0xe0) || modrm === 0xd9;
-    case 0xdf:
-      if (modrm >= 0xe0 && modrm < 0xe8) return modrm === 0xe0;
-      return modrm < 0xf8;
-    default:
-      return true;
-  }
-}
-
-/** D8/DC/DE register forms of FADD FMUL FSUB(R) FDIV(R) (and their popping forms). */
-function isArithReg(op: number, reg: number): boolean {
-  return (op === 0xd8 || op === 0xdc || op === 0xde) && reg !== 2 && reg !== 3;
-}
-
-// What exec() does with each escape byte (low 3 bits) and ModRM byte, decided once.
-const FORM_INVALID = 0, FORM_NOWAIT = 1, FORM_STORE = 2, FORM_MEM = 3, FORM_REG = 4, FORM_ARITH = 5;
-const FORMS = new Uint8Array(8 * 256);
-for (let op = 0xd8; op <= 0xdf; op++) {
-  for (let modrm = 0; modrm < 256; modrm++) {
-    const reg = (modrm >> 3) & 7;
-    let form: number;
-    // Control instructions that do not wait for pending exceptions and do not record FIP.
-    if (modrm < 0xc0 ? (op === 0xd9 || op === 0xdd) && reg >= 6 : (op === 0xdb && modrm >= 0xe0 && modrm <= 0xe4) || (op === 0xdf && modrm === 0xe0)) form = FORM_NOWAIT;
-    else if (!validEncoding(op, modrm)) form = FORM_INVALID;
-    else if (modrm >= 0xc0) form = isArithReg(op, reg) ? FORM_ARITH : FORM_REG;
-    else form = isStore(op, reg) ? FORM_STORE : FORM_MEM;
-    FORMS[((op & 7) << 8) | modrm] = form;
-  }
-}
-
-export class Fpu {
-  /** Control word (FNINIT: 0x037F). */
-  cw = 0x037f;
-  /** Status word without the TOP field (bits 11-13 always 0 here; see getSw()). */
-  sw = 0;
-  /** Stack top (physical register number of ST(0)). */
-  top = 0;
-  /** Bit i set: physical register i is empty. */
-  empty = 0xff;
-  readonly se = new Uint16Array(8);
-  readonly hi = new Uint32Array(8);
-  readonly lo = new Uint32Array(8);
-  /** Last instruction pointer, opcode (11 bits) and data pointer. */
-  /** Set by the decoder's hand-off for each instruction: a 0x66 prefix selects 16-bit images. */
-  o16 = false;
-  private readonly envWords = new Int32Array(6);
-  private readonly rstorScratch = new Int32Array(24);
-  /** FXSAVE/FXRSTOR stage the image here between the MMU and fxsaveTo/fxrstorFrom. */
-  private readonly fxScratch = new DataView(new ArrayBuffer(512));
-  fip = 0;
-  fcs = 0;
-  fop = 0;
-  fdp = 0;
-  fds = 0;
-
-  reset(): void {
-    this.cw = 0x037f;
-    this.sw = 0;
-    this.top = 0;
-    this.empty = 0xff;
-    this.fip = 0;
-    this.fcs = 0;
-    this.fop = 0;
-    this.fdp = 0;
-    this.fds = 0;
-  }
-
-  // ---- views for the debugger and the rest of the CPU --------------------------------------
-
-  /** Status word including TOP. */
-  getSw(): number {
-    return (this.sw & ~0x3800) | (this.top << 11);
-  }
-
-  /** Full tag word (2 bits per physical register: 0 valid, 1 zero, 2 special, 3 empty). */
-  getTagWord(): number {
-    let t = 0;
-    for (let i = 0; i < 8; i++) t |= this.tagOf(i) << (2 * i);
-    return t;
-  }
-
-  private tagOf(p: number): number {
-    if ((this.empty >> p) & 1) return 3;
-    const c = classify(this.se[p], this.hi[p], this.lo[p]);
-    return c === C_NORMAL ? 0 : c === C_ZERO ? 1 : 2;
-  }
-
-  /** ST(i) for display. */
-  st(i: number): FpuRegView {
-    const p = (this.top + i) & 7;
-    return {
-      value: (this.empty >> p) & 1 ? NaN : toNumber(this.se[p], this.hi[p], this.lo[p]),
-      se: this.se[p],
-      hi: this.hi[p],
-      lo: this.lo[p],
-      tag: ['valid', 'zero', 'special', 'empty'][this.tagOf(p)],
-    };
-  }
-
-  /** ST(i) as a JS number (NaN when empty). */
-  stValue(i: number): number {
-    return this.st(i).value;
-  }
-
-  snapshot(): FpuState {
-    return {
-      cw: this.cw, sw: this.sw, top: this.top, empty: this.empty,
-      se: Array.from(this.se), hi: Array.from(this.hi), lo: Array.from(this.lo),
-      fip: this.fip, fcs: this.fcs, fop: this.fop, fdp: this.fdp, fds: this.fds,
-    };
-  }
-
-  restore(s: FpuState): void {
-    this.cw = s.cw;
-    this.sw = s.sw;
-    this.top = s.top;
-    this.empty = s.empty;
-    this.se.set(s.se);
-    this.hi.set(s.hi);
-    this.lo.set(s.lo);
-    this.fip = s.fip;
-    this.fcs = s.fcs;
-    this.fop = s.fop;
-    this.fdp = s.fdp;
-    this.fds = s.fds;
-  }
-
-  // ---- MMX aliasing ---------------------------------------------------------------------
-
-  /** An MMX instruction: TOP = 0 and every register tagged valid. */
-  mmxEnter(): void {
-    this.top = 0;
-    this.empty = 0;
-  }
-
-  /** Low dword of MMn (physical register n). Counts as MMX use (TOP = 0, all tags valid). */
-  getMmxLo(n: number): number {
-    this.mmxEnter();
-    return this.lo[n & 7] | 0;
-  }
-
-  getMmxHi(n: number): number {
-    this.mmxEnter();
-    return this.hi[n & 7] | 0;
-  }
-
-  /** Reads MMn without the MMX side effects (debugger). */
-  peekMmx(n: number): { lo: number; hi: number } {
-    return { lo: this.lo[n & 7] | 0, hi: this.hi[n & 7] | 0 };
-  }
-
-  setMmx(n: number, lo: number, hi: number): void {
-    this.mmxEnter();
-    n &= 7;
-    this.lo[n] = lo >>> 0;
-    this.hi[n] = hi >>> 0;
-    this.se[n] = 0xffff;
-  }
-
-  /** EMMS: every tag empty, and TOP = 0 as the host shows. */
-  emms(): void {
-    this.empty = 0xff;
-    this.top = 0;
-  }
-
-  /**
-   * An MMX store sets TOP = 0 before its memory access (the tags change only once it has
-   * written): a store that page-faults leaves TOP = 0 and the tags as they were, as on the host.
-   */
-  mmxStoreStart(): void {
-    this.top = 0;
-  }
-
-  // ---- stack helpers ------------------------------------------------------------------------
-
-  private phys(i: number): number {
-    return (this.top + i) & 7;
-  }
-
-  private isEmpty(i: number): boolean {
-    return ((this.empty >> ((this.top + i) & 7)) & 1) !== 0;
-  }
-
-  private setPhys(p: number, se: number, hi: number, lo: number): void {
-    this.se[p] = se;
-    this.hi[p] = hi;
-    this.lo[p] = lo;
-    this.empty &= ~(1 << p);
-  }
-
-  private setSt(i: number, se: number, hi: number, lo: number): void {
-    this.setPhys((this.top + i) & 7, se, hi, lo);
-  }
-
-  private pop(): void {
-    this.empty |= 1 << this.top;
-    this.top = (this.top + 1) & 7;
-  }
-
-  private push(se: number, hi: number, lo: number): void {
-    this.top = (this.top - 1) & 7;
-    this.setPhys(this.top, se, hi, lo);
-  }
-
-  /** C1 ← v (0 or 1), without a branch: after rounding it is the unpredictable "rounded up". */
-  private setC1(v: number): void {
-    this.sw = (this.sw & ~SW_C1) | ((v & 1) << 9);
-  }
-
-  private setCC(c3: number, c2: number, c1: number, c0: number): void {
-    this.sw = (this.sw & ~SW_CC) | (c3 ? SW_C3 : 0) | (c2 ? SW_C2 : 0) | (c1 ? SW_C1 : 0) | (c0 ? SW_C0 : 0);
-  }
-
-  /**
-   * Records exception flags; returns true when one of them is unmasked (ES and B are set, and
-   * FOP/FDP are recorded as the CPU does only for such an instruction).
-   */
-  private raise(exc: number): boolean {
-    if (exc === 0) return false;
-    this.sw |= exc;
-    if (exc & ~this.cw & 0x3f) {
-      this.sw |= SW_ES | SW_B;
-      this.fop = this.curOp;
-      if (this.curMem) this.fdp = this.curEa;
-      return true;
-    }
-    return false;
-  }
-
-  /** Re-derives ES and B from the flags and masks (after FLDCW, FLDENV, FRSTOR, FXRSTOR). */
-  private updateEs(): void {
-    if (this.sw & ~this.cw & 0x3f) this.sw |= SW_ES | SW_B;
-    else this.sw &= ~(SW_ES | SW_B);
-  }
-
-  /** IE + SF for a stack fault; C1 = 1 for overflow, 0 for underflow. Returns true if unmasked. */
-  private stackFault(overflow: boolean): boolean {
-    this.setC1(overflow ? 1 : 0);
-    return this.raise(IE | SF);
-  }
-
-  /** True when a result with these exception flags must not be stored (unmasked IE/ZE/DE). */
-  private blocked(exc: number): boolean {
-    return (exc & ~this.cw & (IE | ZE | DE)) !== 0;
-  }
-
-  // Current instruction (for FOP/FDP on unmasked exceptions).
-  private curOp = 0;
-  private curMem = false;
-  private curEa = 0;
-
+export class Fpu extends FpuImages {
   /** FWAIT / a waiting instruction: #MF if an unmasked exception is pending. */
   fwait(c: Cpu): void {
     if (this.sw & SW_ES) c.fault(Stop.FloatingPoint, 16);
@@ -469,6 +112,166 @@ export class Fpu {
     } else if (form === FORM_REG) this.execReg(c, op, modrm);
     else if (form === FORM_STORE) this.execStore(c, op, reg, ea);
     else this.execMem(c, op, reg, ea);
+  }
+
+  // ---- decoded entry points for the hottest forms ------------------------------------------
+  //
+  // fpuHandlers.ts picks these at decode time for the forms compilers emit in loops, so they
+  // skip exec()'s table look-up and its per-escape switches. Each begins as exec() does (#MF
+  // on a pending exception, the FOP/FDP bookkeeping of raise()) and then does the same
+  // operation. `fop` is the 11-bit opcode ((escape & 7) << 8 | ModRM).
+
+  private enter(c: Cpu, fop: number, mem: boolean, ea: number): void {
+    if (this.sw & SW_ES) c.fault(Stop.FloatingPoint, 16);
+    this.curOp = fop;
+    this.curMem = mem;
+    this.curEa = ea;
+  }
+
+  /** D8/DC/DE register arithmetic: ST(d) ← ST(d) op ST(s) (kind as in arith()), then pop. */
+  decArithReg(c: Cpu, fop: number, kind: number, d: number, s: number, doPop: boolean): void {
+    this.enter(c, fop, false, 0);
+    this.fip = c.prevEip;
+    const top = this.top, pd = (top + d) & 7, ps = (top + s) & 7;
+    if ((((this.empty >> pd) | (this.empty >> ps)) & 1) !== 0) {
+      this.arithReg(kind, d, s, doPop); // a stack fault
+      return;
+    }
+    F.exc = 0;
+    F.den = 0;
+    const cw = this.cw;
+    this.arith1(kind, cw, this.se[pd], this.hi[pd] | 0, this.lo[pd] | 0, this.se[ps], this.hi[ps] | 0, this.lo[ps] | 0);
+    const exc = F.exc;
+    if ((exc & ~cw & 0x3f) !== 0) {
+      // Something unmasked: storeResult() decides whether the result is written.
+      if (this.storeResult(pd) && doPop) this.pop();
+      return;
+    }
+    // storeResult() when every flag raised is masked: C1 = rounded up, flags, the result.
+    this.sw = (this.sw & ~SW_C1) | (F.up << 9) | exc;
+    this.se[pd] = F.se;
+    this.hi[pd] = F.hi;
+    this.lo[pd] = F.lo;
+    if (doPop) {
+      this.empty |= 1 << top;
+      this.top = (top + 1) & 7;
+    }
+  }
+
+  /** D9 C0+i FLD ST(i), D9 C8+i FXCH, DD D0+i/D8+i FST(P) ST(i) (which: 0, 1, 2, 3). */
+  decStackReg(c: Cpu, fop: number, which: number, i: number): void {
+    this.enter(c, fop, false, 0);
+    this.fip = c.prevEip;
+    // Without a stack fault each of these only moves registers and clears C1.
+    const top = this.top, e = this.empty, p = (top + i) & 7;
+    if (which === 0) {
+      const n = (top - 1) & 7;
+      if (((e >> p) & 1) === 0 && ((e >> n) & 1) !== 0) {
+        this.sw &= ~SW_C1;
+        this.se[n] = this.se[p]; this.hi[n] = this.hi[p]; this.lo[n] = this.lo[p];
+        this.empty = e & ~(1 << n);
+        this.top = n;
+      } else {
+        this.execD9(0xc0 | i, 0, i);
+      }
+    } else if (which === 1) {
+      this.fxch(i);
+    } else if (((e >> top) & 1) === 0) {
+      this.sw &= ~SW_C1;
+      this.se[p] = this.se[top]; this.hi[p] = this.hi[top]; this.lo[p] = this.lo[top];
+      this.empty = e & ~(1 << p);
+      if (which === 3) {
+        this.empty |= 1 << top;
+        this.top = (top + 1) & 7;
+      }
+    } else {
+      this.fstReg(i, which === 3);
+    }
+  }
+
+  /** D9 /0 FLD m32fp. */
+  decFldM32(c: Cpu, fop: number, ea: number): void {
+    this.enter(c, fop, true, ea);
+    const v = c.mmu.read32(ea);
+    this.fip = c.prevEip;
+    F.exc = 0;
+    fromF32(v, false);
+    this.loadResult();
+  }
+
+  /** DB E8+i/F0+i F(U)COMI, DF E8+i/F0+i F(U)COMIP. */
+  decFcomi(c: Cpu, fop: number, i: number, quiet: boolean, doPop: boolean): void {
+    this.enter(c, fop, false, 0);
+    this.fip = c.prevEip;
+    this.fcomi(c, i, quiet, doPop);
+  }
+
+  /** DD /0 FLD m64fp. */
+  decFldM64(c: Cpu, fop: number, ea: number): void {
+    this.enter(c, fop, true, ea);
+    const lo = c.mmu.read32(ea), hi = c.mmu.read32((ea + 4) | 0);
+    this.fip = c.prevEip;
+    F.exc = 0;
+    if (isNormalF64(hi)) {
+      this.loadValue(f64Se(hi), f64Hi(hi, lo), lo << 11);
+    } else {
+      fromF64(hi, lo, false);
+      this.loadResult();
+    }
+  }
+
+  /** D8 /kind arithmetic with m32fp (not the compares). */
+  decArithM32(c: Cpu, fop: number, kind: number, ea: number): void {
+    this.enter(c, fop, true, ea);
+    const v = c.mmu.read32(ea);
+    this.fip = c.prevEip;
+    F.exc = 0;
+    F.den = 0;
+    fromF32(v, true);
+    this.arithMem(kind, F.se, F.hi | 0, F.lo | 0);
+  }
+
+  /** DB /0 FILD m32int. */
+  decFildM32(c: Cpu, fop: number, ea: number): void {
+    this.enter(c, fop, true, ea);
+    this.fildInt(c, c.mmu.read32(ea));
+  }
+
+  /** DB /5 FLD m80. */
+  decFldM80(c: Cpu, fop: number, ea: number): void {
+    this.enter(c, fop, true, ea);
+    this.execMem(c, 0xdb, 5, ea);
+  }
+
+  /** D9 /2, /3 FST(P) m32fp, DD /2, /3 FST(P) m64fp, DB /7 FSTP m80: restartable as execStore(). */
+  decStore(c: Cpu, fop: number, kind: number, ea: number): void {
+    this.enter(c, fop, true, ea);
+    const fip = this.fip, fop0 = this.fop, fdp = this.fdp, sw = this.sw;
+    try {
+      if (kind === 4) this.storeExt(c, ea);
+      else this.storeFloat(c, ea, kind >= 2, (kind & 1) !== 0);
+    } catch (e) {
+      this.fip = fip;
+      this.fop = fop0;
+      this.fdp = fdp;
+      this.sw = sw;
+      throw e;
+    }
+  }
+
+  /** DC /kind arithmetic with m64fp (not the compares). */
+  decArithM64(c: Cpu, fop: number, kind: number, ea: number): void {
+    this.enter(c, fop, true, ea);
+    const lo = c.mmu.read32(ea), hi = c.mmu.read32((ea + 4) | 0);
+    this.fip = c.prevEip;
+    F.exc = 0;
+    F.den = 0;
+    if (isNormalF64(hi)) {
+      this.arithMem(kind, f64Se(hi), f64Hi(hi, lo), lo << 11);
+    } else {
+      fromF64(hi, lo, true);
+      this.arithMem(kind, F.se, F.hi | 0, F.lo | 0);
+    }
   }
 
   /**
@@ -684,7 +487,12 @@ export class Fpu {
    * Significand words are passed as int32 (`| 0`; see float80.ts, "the common case").
    */
   private arith(kind: number, dst: number, ase: number, ahi: number, alo: number, bse: number, bhi: number, blo: number): boolean {
-    const cw = this.cw;
+    this.arith1(kind, this.cw, ase, ahi, alo, bse, bhi, blo);
+    return this.storeResult(dst);
+  }
+
+  /** a op b into F (kind as in arith()). */
+  private arith1(kind: number, cw: number, ase: number, ahi: number, alo: number, bse: number, bhi: number, blo: number): void {
     const prec = pcBits(cw);
     F.up = 0;
     switch (kind) {
@@ -695,7 +503,6 @@ export class Fpu {
       case 6: div(ase, ahi, alo, bse, bhi, blo, cw, prec); break;
       default: div(bse, bhi, blo, ase, ahi, alo, cw, prec); break;
     }
-    return this.storeResult(dst);
   }
 
   /** Stores F into physical register dst unless an unmasked IE/ZE/DE blocks it. Returns false if blocked. */
@@ -974,7 +781,9 @@ export class Fpu {
 
   private fcomi(c: Cpu, i: number, quiet: boolean, doPop: boolean): void {
     let r = CMP_UN;
-    c.materializeFlags();
+    // All six arithmetic flags are written below: the lazy ones need not be worked out first
+    // (the other EFLAGS bits in c.flags are current either way).
+    c.lazyOp = L_NONE;
     // EFLAGS are set even when the exception is unmasked; only the pop is suppressed.
     let blocked: boolean;
     if (this.isEmpty(0) || this.isEmpty(i)) {
@@ -1297,7 +1106,7 @@ export class Fpu {
     }
     const a = this.top, b = this.phys(1);
     clearExc();
-    const q = T.fprem(this.se[a], this.hi[a], this.lo[a], this.se[b], this.hi[b], this.lo[b], ieee, this.cw);
+    const q = fprem(this.se[a], this.hi[a], this.lo[a], this.se[b], this.hi[b], this.lo[b], ieee, this.cw);
     const exc = F.exc;
     if (this.blocked(exc)) {
       // An unmasked exception ends it with no partial result: C2 (incomplete) reads clear.
@@ -1310,258 +1119,11 @@ export class Fpu {
     if (q < 0) {
       // Invalid or NaN: condition codes C0 C1 C3 undefined; hardware clears C2 and C1.
       this.sw &= ~(SW_C2 | SW_C1);
-    } else if (q === T.PREM_PARTIAL) {
+    } else if (q === PREM_PARTIAL) {
       this.setCC(0, 1, 0, 0);
     } else {
       this.setCC((q >> 1) & 1, 0, q & 1, (q >> 2) & 1);
     }
     this.setPhys(a, F.se, F.hi, F.lo);
-  }
-
-  // ---- environment and state images --------------------------------------------------------
-
-  /** Size of the environment image: 28 bytes, or 14 with a 0x66 prefix (16-bit format). */
-  private envSize(): number {
-    return this.o16 ? 14 : 28;
-  }
-
-  /** Writes the protected-mode environment image (32-bit format, or 16-bit under 0x66). */
-  private writeEnv(c: Cpu, ea: number): void {
-    const m = c.mmu;
-    probeImage(c, ea, this.envSize(), this.o16 ? 2 : 4);
-    if (this.o16) {
-      m.write16(ea, this.cw);
-      m.write16((ea + 2) | 0, this.getSw());
-      m.write16((ea + 4) | 0, this.getTagWord());
-      m.write16((ea + 6) | 0, this.fip);
-      m.write16((ea + 8) | 0, this.fcs);
-      m.write16((ea + 10) | 0, this.fdp);
-      m.write16((ea + 12) | 0, this.fds);
-      return;
-    }
-    m.write32(ea, this.cw | 0xffff0000);
-    m.write32((ea + 4) | 0, this.getSw() | 0xffff0000);
-    m.write32((ea + 8) | 0, this.getTagWord() | 0xffff0000);
-    m.write32((ea + 12) | 0, this.fip);
-    m.write32((ea + 16) | 0, (this.fcs & 0xffff) | ((this.fop & 0x7ff) << 16));
-    m.write32((ea + 20) | 0, this.fdp);
-    m.write32((ea + 24) | 0, (this.fds & 0xffff) | 0xffff0000);
-  }
-
-  /** Reads the environment image into envWords (cw, sw, tw, fip, fop, fdp) without applying it. */
-  private readEnv(c: Cpu, ea: number): void {
-    const m = c.mmu;
-    const w = this.envWords;
-    if (this.o16) {
-      w[0] = m.read16(ea); w[1] = m.read16((ea + 2) | 0); w[2] = m.read16((ea + 4) | 0);
-      w[3] = m.read16((ea + 6) | 0); w[4] = 0; w[5] = m.read16((ea + 10) | 0);
-      return;
-    }
-    w[0] = m.read32(ea); w[1] = m.read32((ea + 4) | 0); w[2] = m.read32((ea + 8) | 0);
-    w[3] = m.read32((ea + 12) | 0); w[4] = (m.read32((ea + 16) | 0) >>> 16) & 0x7ff; w[5] = m.read32((ea + 20) | 0);
-  }
-
-  private applyEnv(): void {
-    const [cw, sw, tw, fip, fop, fdp] = this.envWords;
-    this.cw = (cw & 0x1f3f) | 0x40;
-    this.sw = sw & 0xffff & ~0x3800;
-    this.top = (sw >> 11) & 7;
-    let e = 0;
-    for (let i = 0; i < 8; i++) if (((tw >> (2 * i)) & 3) === 3) e |= 1 << i;
-    this.empty = e;
-    this.fip = fip;
-    this.fcs = 0; // FCS and FDS read as 0 on this CPU generation whatever was loaded
-    this.fop = fop;
-    this.fdp = fdp;
-    this.fds = 0;
-    this.updateEs();
-  }
-
-  fnstenv(c: Cpu, ea: number): void {
-    this.writeEnv(c, ea);
-    this.cw |= 0x3f; // masks everything, which also clears ES and B
-    this.updateEs();
-  }
-
-  fldenv(c: Cpu, ea: number): void {
-    // The host reads the image's first field, then checks its last byte (as FNSTENV does).
-    if (this.o16) c.mmu.read16(ea); else c.mmu.read32(ea);
-    c.mmu.read8((ea + this.envSize() - 1) | 0);
-    this.readEnv(c, ea);
-    this.applyEnv();
-  }
-
-  /** FNSAVE: the environment then ST(0)..ST(7) as 10-byte values; then FNINIT. */
-  fnsave(c: Cpu, ea: number): void {
-    const m = c.mmu;
-    const env = this.envSize();
-    probeImage(c, ea, env + 80, this.o16 ? 2 : 4);
-    this.writeEnv(c, ea);
-    for (let i = 0; i < 8; i++) {
-      const p = this.phys(i);
-      const a = (ea + env + 10 * i) | 0;
-      m.write32(a, this.lo[p] | 0);
-      m.write32((a + 4) | 0, this.hi[p] | 0);
-      m.write16((a + 8) | 0, this.se[p]);
-    }
-    this.reset();
-  }
-
-  /** FRSTOR: reads the environment first (a fault reports its address), then the registers. */
-  frstor(c: Cpu, ea: number): void {
-    const m = c.mmu;
-    const env = this.envSize();
-    if (this.o16) m.read16(ea); else m.read32(ea); // the first field, then the last byte
-    m.read8((ea + env + 80 - 1) | 0);
-    this.readEnv(c, ea);
-    const r = this.rstorScratch;
-    for (let i = 0; i < 8; i++) {
-      const a = (ea + env + 10 * i) | 0;
-      r[3 * i] = m.read32(a);
-      r[3 * i + 1] = m.read32((a + 4) | 0);
-      r[3 * i + 2] = m.read16((a + 8) | 0);
-    }
-    this.applyEnv();
-    for (let i = 0; i < 8; i++) {
-      const p = this.phys(i);
-      this.lo[p] = r[3 * i] >>> 0;
-      this.hi[p] = r[3 * i + 1] >>> 0;
-      this.se[p] = r[3 * i + 2];
-    }
-  }
-
-  /** FXSAVE: the 512-byte image (bytes 288..511 are left untouched, as the CPU does). */
-  fxsave(c: Cpu, ea: number): void {
-    if (ea & 15) c.fault(Stop.GeneralProtection, 13); // the image must be 16-byte aligned
-    const m = c.mmu;
-    m.probeWrite((ea + 511) | 0, 1); // the host touches the image's last byte first
-    m.probeWrite(ea, 288);
-    const s = this.fxScratch;
-    this.fxsaveTo(s, 0, c.sse.mxcsr, c.sse.xmm);
-    for (let k = 0; k < FXSAVE_WRITTEN; k += 4) m.write32((ea + k) | 0, s.getInt32(k, true));
-  }
-
-  fxrstor(c: Cpu, ea: number): void {
-    if (ea & 15) c.fault(Stop.GeneralProtection, 13);
-    const m = c.mmu;
-    m.read8((ea + 511) | 0); // the host touches the image's last byte first
-    const s = this.fxScratch;
-    for (let k = 0; k < FXSAVE_WRITTEN; k += 4) s.setInt32(k, m.read32((ea + k) | 0), true);
-    if (!this.fxrstorFrom(s, 0, c.sse)) c.fault(Stop.GeneralProtection, 13);
-  }
-
-  // ---- images in a caller's buffer (the kernel's signal frames) ---------------------------
-
-  /**
-   * Writes the FXSAVE image at dv[off..]: bytes 0..287 as FXSAVE stores them in 32-bit mode
-   * (abridged tag byte, registers in ST order in 16-byte slots, XMM0-7); 288..511 untouched.
-   */
-  fxsaveTo(dv: DataView, off: number, mxcsr: number, xmm: Int32Array): void {
-    let ftw = 0;
-    for (let i = 0; i < 8; i++) if (!((this.empty >> i) & 1)) ftw |= 1 << i;
-    dv.setUint16(off, this.cw, true);
-    dv.setUint16(off + 2, this.getSw(), true);
-    dv.setUint16(off + 4, ftw, true);
-    dv.setUint16(off + 6, this.fop & 0x7ff, true);
-    dv.setInt32(off + 8, this.fip, true);
-    dv.setInt32(off + 12, this.fcs & 0xffff, true);
-    dv.setInt32(off + 16, this.fdp, true);
-    dv.setInt32(off + 20, this.fds & 0xffff, true);
-    dv.setInt32(off + 24, mxcsr, true);
-    dv.setInt32(off + 28, MXCSR_MASK, true);
-    for (let i = 0; i < 8; i++) {
-      const p = this.phys(i);
-      const a = off + 32 + 16 * i;
-      dv.setUint32(a, this.lo[p], true);
-      dv.setUint32(a + 4, this.hi[p], true);
-      dv.setInt32(a + 8, this.se[p], true);
-      dv.setInt32(a + 12, 0, true);
-    }
-    for (let i = 0; i < 32; i++) dv.setInt32(off + 160 + 4 * i, xmm[i], true);
-  }
-
-  /**
-   * Loads an FXSAVE image from dv[off..] into the x87 state and sse (MXCSR, XMM0-7). Returns
-   * false, changing nothing, when MXCSR has reserved bits set (FXRSTOR's #GP; the kernel
-   * rejects such a signal frame).
-   */
-  fxrstorFrom(dv: DataView, off: number, sse: Sse): boolean {
-    const mxcsr = dv.getInt32(off + 24, true);
-    if (mxcsr & ~MXCSR_MASK) return false;
-    const sw = dv.getUint16(off + 2, true);
-    this.cw = (dv.getUint16(off, true) & 0x1f3f) | 0x40;
-    this.sw = sw & ~0x3800;
-    this.top = (sw >> 11) & 7;
-    this.empty = ~dv.getUint8(off + 4) & 0xff;
-    this.fop = dv.getUint16(off + 6, true) & 0x7ff;
-    this.fip = dv.getInt32(off + 8, true);
-    this.fcs = 0; // FCS and FDS read as 0 on this CPU generation whatever was loaded
-    this.fdp = dv.getInt32(off + 16, true);
-    this.fds = 0;
-    for (let i = 0; i < 8; i++) {
-      const p = this.phys(i);
-      const a = off + 32 + 16 * i;
-      this.lo[p] = dv.getUint32(a, true);
-      this.hi[p] = dv.getUint32(a + 4, true);
-      this.se[p] = dv.getUint16(a + 8, true);
-    }
-    sse.mxcsr = mxcsr;
-    for (let i = 0; i < 32; i++) sse.xmm[i] = dv.getInt32(off + 160 + 4 * i, true);
-    this.updateEs();
-    return true;
-  }
-
-  /**
-   * The 112-byte struct fregs_state an i386 signal frame carries in front of the FXSAVE image,
-   * filled as Linux's save_fsave_header does from FXSAVE data (convert_from_fxsr): cw, sw and
-   * the full tag word with 0xFFFF upper halves, FIP, FCS | FOP << 16, FDP, FDS, ST(0)..ST(7)
-   * as 10-byte values, then the status word and magic 0 (X86_FXSR_MAGIC: FXSAVE data follows).
-   */
-  fsaveHeaderTo(dv: DataView, off: number): void {
-    dv.setInt32(off, this.cw | 0xffff0000, true);
-    dv.setInt32(off + 4, this.getSw() | 0xffff0000, true);
-    dv.setInt32(off + 8, this.getTagWord() | 0xffff0000, true);
-    dv.setInt32(off + 12, this.fip, true);
-    dv.setInt32(off + 16, (this.fcs & 0xffff) | ((this.fop & 0x7ff) << 16), true);
-    dv.setInt32(off + 20, this.fdp, true);
-    dv.setInt32(off + 24, this.fds & 0xffff, true);
-    for (let i = 0; i < 8; i++) {
-      const p = this.phys(i);
-      const a = off + FNSAVE_ENV + 10 * i;
-      dv.setUint32(a, this.lo[p], true);
-      dv.setUint32(a + 4, this.hi[p], true);
-      dv.setUint16(a + 8, this.se[p], true);
-    }
-    dv.setUint16(off + 108, this.getSw(), true);
-    dv.setUint16(off + 110, 0, true);
-  }
-
-  /**
-   * Folds a fregs_state header into the state as Linux's convert_to_fxsr does on sigreturn
-   * (after the FXSAVE image was loaded, the header's x87 part wins): cw, sw, tags (empty where
-   * the 2-bit tag is 3), FIP, FOP from FCS's upper half, FDP and the eight registers.
-   */
-  fsaveHeaderFrom(dv: DataView, off: number): void {
-    const sw = dv.getUint16(off + 4, true);
-    const tw = dv.getUint16(off + 8, true);
-    this.cw = (dv.getUint16(off, true) & 0x1f3f) | 0x40;
-    this.sw = sw & ~0x3800;
-    this.top = (sw >> 11) & 7;
-    let e = 0;
-    for (let i = 0; i < 8; i++) if (((tw >> (2 * i)) & 3) === 3) e |= 1 << i;
-    this.empty = e;
-    this.fip = dv.getInt32(off + 12, true);
-    this.fop = dv.getUint16(off + 18, true) & 0x7ff;
-    this.fdp = dv.getInt32(off + 20, true);
-    this.fcs = 0;
-    this.fds = 0;
-    for (let i = 0; i < 8; i++) {
-      const p = this.phys(i);
-      const a = off + FNSAVE_ENV + 10 * i;
-      this.lo[p] = dv.getUint32(a, true);
-      this.hi[p] = dv.getUint32(a + 4, true);
-      this.se[p] = dv.getUint16(a + 8, true);
-    }
-    this.updateEs();
   }
 }

@@ -1,4 +1,4 @@
-// The x87's non-basic operations: FSCALE, FPREM/FPREM1 (exact), and the transcendentals
+// The x87's non-basic operations: FSCALE and the transcendentals
 // (FSIN, FCOS, FSINCOS, FPTAN, FPATAN, F2XM1, FYL2X, FYL2XP1), computed in BigInt fixed point
 // with far more bits than the result needs and rounded once into the extended format.
 import {
@@ -10,7 +10,6 @@ import {
 /** Second result (FSINCOS, FPTAN) and the C1 "rounded up" bits of both. */
 export const R = { se1: 0, hi1: 0, lo1: 0, up1: 0, se2: 0, hi2: 0, lo2: 0, up2: 0 };
 export const TRIG_OK = 0, TRIG_OUT_OF_RANGE = 1;
-export const PREM_PARTIAL = 8;
 
 const U = { s: 0, e: 0, h: 0, l: 0 };
 
@@ -56,74 +55,6 @@ export function fscale(as: number, ah: number, al: number, bs: number, bh: numbe
   unpackTo(as, ah, al, U);
   setWork(U.s, U.e + n, U.h, U.l);
   roundWork(cw, 64);
-}
-
-// ---- FPREM / FPREM1 ---------------------------------------------------------------------------
-
-/**
- * Partial remainder of a = ST(0) by b = ST(1). Result in F; returns the low three quotient
- * bits (0..7), PREM_PARTIAL when the reduction is incomplete (C2 = 1), or -1 for a NaN or
- * invalid result.
- */
-export function fprem(as: number, ah: number, al: number, bs: number, bh: number, bl: number, ieee: boolean, cw: number): number {
-  const ac = classify(as, ah, al), bc = classify(bs, bh, bl);
-  if (ac === C_UNSUPPORTED || bc === C_UNSUPPORTED) { indefinite(); return -1; }
-  if (nan2(ac, as, ah, al, bc, bs, bh, bl)) return -1;
-  if (ac === C_INF || bc === C_ZERO) { indefinite(); return -1; }
-  if (ac === C_DENORMAL || bc === C_DENORMAL) {
-    F.exc |= DE;
-    if ((cw & DE) === 0) return -1; // unmasked: not performed
-  }
-  if (ac === C_ZERO) { setF(as, ah, al); return 0; }
-  unpackTo(as, ah, al, U);
-  if (bc === C_INF) {
-    // ST(0) unchanged in value (a pseudo-denormal comes back normalised). The host raises no
-    // underflow here even when #U is unmasked and ST(0) is denormal: the result is exact.
-    finishRem(U.s, (BigInt(U.h) << 32n) | BigInt(U.l), U.e, cw | 0x10);
-    return 0;
-  }
-  const sa = U.s, ea = U.e, A = (BigInt(U.h) << 32n) | BigInt(U.l);
-  unpackTo(bs, bh, bl, U);
-  const eb = U.e, B = (BigInt(U.h) << 32n) | BigInt(U.l);
-  const d = ea - eb;
-  if (d >= 64) {
-    const n = 32 + ((d - 64) & 31);
-    const num = A << BigInt(n);
-    const q = num / B;
-    const r = num - q * B;
-    finishRem(sa, r, ea - n, cw);
-    return PREM_PARTIAL;
-  }
-  if (d < (ieee ? -1 : 0)) {
-    // |a| < |b| (or < |b|/2): the remainder is a itself.
-    unpackTo(as, ah, al, U);
-    finishRem(sa, A, ea, cw);
-    return 0;
-  }
-  const s = d < 0 ? d : 0;
-  const num = A << BigInt(d - s), den = B << BigInt(-s);
-  let q = num / den;
-  let r = num - q * den;
-  let sign = sa;
-  if (ieee) {
-    const twice = r << 1n;
-    if (twice > den || (twice === den && (q & 1n) === 1n)) {
-      q += 1n;
-      r = den - r;
-      sign ^= 1;
-    }
-  }
-  if (r === 0n) sign = sa;
-  finishRem(sign, r, eb + s, cw);
-  return Number(q & 7n);
-}
-
-/** Stores r·2^(e - BIAS - 63) (exact) with the given sign. */
-function finishRem(sign: number, r: bigint, e: number, cw: number): void {
-  if (r === 0n) { setF(sign << 15, 0, 0); return; }
-  const exc = F.exc;
-  roundBig(sign, r, false, e - BIAS - 63, (cw >> 10) & 3, 64, (cw & 0x10) === 0, (cw & 0x08) === 0);
-  F.exc = exc | (F.exc & ~PE);
 }
 
 // ---- a small BigInt floating point for the transcendentals -----------------------------------

@@ -19,6 +19,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Cpu } from '../../../src/cpu/cpu.js';
+import { decodeAt } from '../../../src/cpu/decoder.js';
 import { Mmu, PAGE_FAULT } from '../../../src/mmu/mmu.js';
 import { PhysicalMemory } from '../../../src/mmu/physicalMemory.js';
 import { PTE_P, PTE_RW, PTE_US } from '../../../src/mmu/paging.js';
@@ -196,6 +197,8 @@ const HOST_DS = REPLAY ? 0 : 0x2b;
 
 /** Runs one case's code through the emulator's Fpu; returns the status string. */
 function runCode(c: Cpu, code: number[]): string {
+  if (code.length > 0x1000) throw new Error('harness: the code page holds 4096 bytes');
+  writeBytes(c, CODE_ADDR, Uint8Array.from(code));
   let p = 0;
   const esi = DATA_ADDR;
   while (p < code.length) {
@@ -226,7 +229,11 @@ function runCode(c: Cpu, code: number[]): string {
           if (r === 0) c.fpu.fxsave(c, ea);
           else c.fpu.fxrstor(c, ea);
         } else {
-          c.fpu.exec(c, b, modrm, ea);
+          // Through the decoder, as the run loop does: the hot forms have decode-time
+          // handlers of their own (src/cpu/fpu/fpuHandlers.ts), the rest go to Fpu.exec.
+          const insn = decodeAt(c, CODE_ADDR + start);
+          if (insn.len !== p - start || (insn.isMem && c.ea(insn) !== ea)) throw new Error('harness: the decoder disagrees on the instruction');
+          insn.fn(c, insn);
         }
       } catch (e) {
         if (e === PAGE_FAULT) return 'SEGV';
