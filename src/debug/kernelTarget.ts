@@ -185,7 +185,15 @@ export class KernelTarget implements DebugTarget {
   statsText(): string {
     const s = this.kernel.stats();
     const f = s.faults;
-    return `system calls ${s.syscalls}\nfaults handled: anonymous ${f.anon}, file ${f.file}, copy-on-write ${f.cow}, stack growth ${f.stackGrowth}, spurious ${f.spurious}, SIGSEGV ${f.segv}, SIGBUS ${f.sigbus}`;
+    return [
+      `system calls ${s.syscalls}`,
+      `faults handled: anonymous ${f.anon}, file ${f.file}, copy-on-write ${f.cow}, stack growth ${f.stackGrowth}, ` +
+        `spurious ${f.spurious}, SIGSEGV ${f.segv}, SIGBUS ${f.sigbus}; major ${f.major}, minor ${f.minor}`,
+      `swap: ${s.swap.swapOuts} out, ${s.swap.swapIns} in (${s.swap.cacheHits} from the swap cache), ` +
+        `${s.swap.usedPages} of ${s.swap.totalPages} slots used`,
+      `reclaim: ${s.reclaim.runs} runs, ${s.reclaim.scanned} pages scanned, ${s.reclaim.referenced} spared as referenced ` +
+        `(accessed bit cleared), ${s.reclaim.freed} frames freed; OOM kills ${s.oomKills}`,
+    ].join('\n');
   }
 }
 
