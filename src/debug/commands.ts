@@ -11,6 +11,7 @@ import { disassemble, loadDisassembler } from './disassembler.js';
 import { pagewalkText, tlbText, framesText, frameAtText, tasksText, statsText } from './inspect.js';
 import { frameText } from './rmap.js';
 import { MemoryError } from './memory.js';
+import * as src from './sourceCommands.js';
 
 export interface Command {
   names: string[];
@@ -285,6 +286,7 @@ function resolveExprOrSymbol(s: Session, text: string): number {
 }
 
 function btCmd(s: Session, args: string): void {
+  if (s.symbols.dwarf) { src.btCmd(s, args); return; }
   const max = num(s, args, 64);
   const { frames, stopped } = s.backtrace(max);
   const out: string[] = [];
@@ -453,6 +455,7 @@ function infoCmd(s: Session, args: string): Promise<void> | void {
   const subs: Record<string, () => Promise<void> | void> = {
     breakpoints: () => infoBreakpoints(s), watchpoints: () => infoBreakpoints(s),
     registers: () => infoRegisters(s, rest, rest === 'all' ? (() => { return true; })() : false), 'all-registers': () => infoRegisters(s, rest, true),
+    frame: () => src.infoFrame(s), locals: () => src.infoLocals(s), args: () => src.infoArgs(s), source: () => src.infoSource(s),
     symbol: () => infoSymbol(s, rest), address: () => infoAddress(s, rest), line: () => infoLine(s, rest),
     proc: () => mapsCmd(s), maps: () => mapsCmd(s), mappings: () => mapsCmd(s),
     tlb: () => s.out(tlbText(s.live())), frames: () => framesCmd(s, rest), tasks: () => s.out(tasksText(s.live())),
@@ -485,11 +488,13 @@ export const COMMANDS: Command[] = [
   { names: ['finish', 'fin'], summary: 'run until the current function returns', help: 'finish: run until just after the RET that leaves the current function and show the value returned in EAX.', run: async (s) => {
     const t = s.live();
     const sym = s.symbols.symbolFor(t.cpu.eip);
-    s.out(`Run till exit from #0  ${hex8(t.cpu.eip)} in ${sym?.name ?? '??'} ()`);
+    const dw = s.symbols.dwarf?.functionAt(t.cpu.eip >>> 0);
+    s.out(`Run till exit from ${dw ? s.frameLine(s.frames(1).frames[0]) : `#0  ${hex8(t.cpu.eip)} in ${sym?.name ?? '??'} ()`}`);
+    const retType = dw ? src.returnTypeAt(s, t.cpu.eip >>> 0) : null;
     const r = await s.engine.resume(new FinishControl(s.engine, t.cpu));
     await s.report(r, 'step');
-    if (r.kind === 'done') {
-      const v: Value = { bits: BigInt(t.cpu.regs[0] >>> 0), type: T_INT, lval: null };
+    if (r.kind === 'done' && (!dw || retType)) {
+      const v: Value = dw ? src.returnValue(s, retType) : { bits: BigInt(t.cpu.regs[0] >>> 0), type: T_INT, lval: null };
       s.out(`Value returned is $${s.recordValue(v)} = ${s.formatValue(v, null)}`);
     }
   } },
@@ -526,6 +531,12 @@ export const COMMANDS: Command[] = [
   { names: ['x'], summary: 'x/NFU ADDR: examine memory', help: 'x/NFU ADDR: N units of size U (b=1, h=2, w=4, g=8 bytes) in format F: x hex, d signed, u unsigned, o octal, t binary, c char, a address, s string, i instruction. Format and size are remembered; x alone continues.', run: xCmd },
   { names: ['disassemble', 'disas'], summary: 'disassemble [/r] [ADDR [N] | START,END | START,+LEN]', help: 'disassemble: the function around EIP (or ADDR), or N instructions from ADDR, or a range; "=>" marks EIP. /r adds the raw bytes. Intel syntax (capstone).', run: disassembleCmd },
   { names: ['backtrace', 'bt', 'where'], summary: 'show the call stack from the frame pointers', help: 'backtrace [N]: frames found by following EBP (saved EBP at [EBP], return address at [EBP+4]); says where and why it cannot unwind (code built without frame pointers, a corrupt chain).', run: btCmd },
+  { names: ['frame', 'f'], summary: 'frame [N]: select and show stack frame N', help: 'frame [N]: show the selected frame, or select frame N (0 is the innermost) for print, info locals, info args, list and info frame.', run: (s, a) => src.frameCmd(s, a, 0) },
+  { names: ['up'], summary: 'up [N]: select the frame N levels outward', help: 'up [N]: select the caller\'s frame (N levels up).', run: (s, a) => src.frameCmd(s, a, 1) },
+  { names: ['down', 'do'], summary: 'down [N]: select the frame N levels inward', help: 'down [N]: select the frame called by this one.', run: (s, a) => src.frameCmd(s, a, -1) },
+  { names: ['ptype'], summary: 'ptype EXPR|TYPE: the type, with struct and enum bodies', help: 'ptype EXPR or ptype TYPE (struct point, a typedef): the type of a variable or expression with struct/union/enum members spelled out (DWARF).', run: (s, a) => src.ptypeCmd(s, a) },
+  { names: ['whatis'], summary: 'whatis EXPR|TYPE: the declared type', help: 'whatis EXPR: the type of a variable or expression as declared (typedef names kept).', run: (s, a) => src.whatisCmd(s, a) },
+  { names: ['list', 'l'], summary: 'list [LINE | FUNC | FILE:LINE]: show source lines', help: 'list: ten source lines around the current line (or main before the program runs); list again continues; list N, list FUNC, list FILE:N centre on that place.', run: (s, a) => src.listCmd(s, a) },
   { names: ['maps'], summary: 'maps [PID]: the memory areas as /proc/PID/maps', help: 'maps [PID]: the areas of the current process (same as info proc mappings), or of process PID.', run: (s, a) => mapsCmd(s, a) },
   { names: ['pagewalk', 'translate'], summary: 'pagewalk ADDR [pid N]: CR3 → PDE → PTE → physical, and why a fault would happen', help: 'pagewalk ADDR [pid N] (or translate ADDR): in the current address space or process N\'s: the two-level walk for a linear address: CR3, the PDE index and entry with its flag bits (P RW/RO U/S A D ...), the PTE index and entry, the physical address, and whether a user read or write would fault and why (not present: never touched, or a swap entry with its type and offset; read-only, supervisor (PROT_NONE), copy-on-write). Nothing is changed (no A/D bits, no TLB fill).', run: (s, a) => pagewalkCmd(s, a) },
   { names: ['tlb'], summary: 'same as info tlb', help: 'tlb: the TLB entries now cached and the hit/miss counters.', run: (s) => { s.out(tlbText(s.live())); } },

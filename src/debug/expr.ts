@@ -5,6 +5,8 @@
 // Arithmetic is done on bigints and wrapped to the result type; nothing here throws anything
 // but ExprError (or MemoryError from a memory read).
 
+import { type DType, declare, stripType, isSigned, VOID } from './dwarf/types.js';
+
 export class ExprError extends Error {}
 
 export interface CType {
@@ -15,6 +17,8 @@ export interface CType {
   name: string;
   /** A pointer to code (prints as a function pointer). */
   code?: boolean;
+  /** The DWARF type, for values of program variables (structs, arrays, enums, floats...). */
+  dw?: DType;
 }
 
 export type LValue = { kind: 'reg'; name: string } | { kind: 'mem'; addr: number; size: number };
@@ -24,6 +28,8 @@ export interface Value {
   bits: bigint;
   type: CType;
   lval: LValue | null;
+  /** The variable has no location here (gcc -O2): prints as <optimized out>. */
+  optimizedOut?: boolean;
 }
 
 export interface EvalContext {
@@ -37,6 +43,10 @@ export interface EvalContext {
   /** Convenience variables ($foo): get returns undefined when unset. */
   getVar(name: string): Value | undefined;
   setVar(name: string, v: Value): void;
+  /** A program variable visible in the selected frame (DWARF), or undefined. */
+  variable?(name: string): Value | undefined;
+  /** A type the program declares ("struct point", "uint_t"), for casts. */
+  typeNamed?(name: string): DType | undefined;
 }
 
 const t = (name: string, size: number, signed: boolean): CType => ({ name, size, signed, target: null });
@@ -65,7 +75,27 @@ const BASE_TYPES: Record<string, CType> = {
 const TYPE_WORDS = new Set(['char', 'short', 'int', 'long', 'signed', 'unsigned', 'void', ...Object.keys(BASE_TYPES)]);
 
 export function pointerTo(target: CType): CType {
+  if (target.dw) return ctypeOf({ kind: 'pointer', name: '', size: 4, target: target.dw });
   return { name: target.name.endsWith('*') ? `${target.name}*` : `${target.name} *`, size: 4, signed: false, target };
+}
+
+/** The expression type of a DWARF type: pointers keep their pointee, everything keeps dw. */
+export function ctypeOf(dt: DType): CType {
+  const s = stripType(dt);
+  if (s.kind === 'pointer') {
+    const target = s.target ?? VOID;
+    return { name: declare(dt), size: 4, signed: false, target: ctypeOf(target), dw: dt, code: stripType(target).kind === 'func' || undefined };
+  }
+  if (s.kind === 'void') return { ...T_VOID, dw: dt };
+  return { name: declare(dt), size: s.kind === 'func' ? 1 : dt.size, signed: isSigned(dt), target: null, dw: dt };
+}
+
+/** Arrays of a DWARF type decay to a pointer to their first element. */
+function decay(v: Value): Value {
+  const s = v.type.dw ? stripType(v.type.dw) : null;
+  if (!s || s.kind !== 'array' || v.lval?.kind !== 'mem') return v;
+  const elem: DType = (s.dims ?? []).length > 1 ? { ...s, dims: s.dims!.slice(1), size: s.size / (s.dims![0] || 1) } : s.target ?? VOID;
+  return { bits: BigInt(v.lval.addr), type: ctypeOf({ kind: 'pointer', name: '', size: 4, target: elem }), lval: null };
 }
 
 export function mask(v: bigint, size: number): bigint {
@@ -83,7 +113,7 @@ export function intValue(n: bigint | number, type: CType = T_INT): Value {
 
 type Tok = { k: 'num'; v: bigint } | { k: 'id'; v: string } | { k: 'reg'; v: string } | { k: 'op'; v: string } | { k: 'end' };
 
-const OPS = ['<<=', '>>=', '==', '!=', '<=', '>=', '&&', '||', '<<', '>>', '+', '-', '*', '/', '%', '&', '|', '^',
+const OPS = ['->', '<<=', '>>=', '==', '!=', '<=', '>=', '&&', '||', '<<', '>>', '+', '-', '*', '/', '%', '&', '|', '^',
   '!', '~', '<', '>', '(', ')', '[', ']', '{', '}', '=', ','];
 
 function tokenize(s: string): Tok[] {
@@ -115,8 +145,15 @@ function tokenize(s: string): Tok[] {
       i += m[0].length;
       continue;
     }
+    const prev = out[out.length - 1];
+    if (c === '.' && prev && (prev.k === 'id' || prev.k === 'reg' || (prev.k === 'op' && (prev.v === ')' || prev.v === ']')))) {
+      out.push({ k: 'op', v: '.' });
+      i++;
+      continue;
+    }
     if (/[A-Za-z_.]/.test(c)) {
-      const m = /^[A-Za-z_.][A-Za-z0-9_.@]*/.exec(s.slice(i))!;
+      // Symbols such as completed.0 keep their dot; a member access (s.x) does not.
+      const m = /^[A-Za-z_.][A-Za-z0-9_@]*(?:\.[0-9]+)*/.exec(s.slice(i))!;
       out.push({ k: 'id', v: m[0] });
       i += m[0].length;
       continue;
@@ -197,7 +234,7 @@ export class Evaluator {
       if (x.k !== 'op' || !Evaluator.LEVELS[level].includes(x.v)) return left;
       this.p++;
       const right = this.binary(level + 1);
-      left = binop(x.v, left, right);
+      left = binop(x.v, decay(left), decay(right));
     }
   }
 
@@ -208,7 +245,13 @@ export class Evaluator {
       words.push((this.peek() as { v: string }).v);
       this.p++;
     }
-    if (words.length === 0) { this.p = save; return null; }
+    if (words.length === 0) {
+      const named = this.programType();
+      if (!named) { this.p = save; return null; }
+      let pty = named;
+      while (this.eat('*')) pty = pointerTo(pty);
+      return pty;
+    }
     let name = words.join(' ').replace(/\bint$/, (m) => (words.length > 1 && words[0] !== 'int' ? '' : m)).trim();
     if (name === 'signed') name = 'int';
     if (name === 'short int' || name === 'short') name = 'short';
@@ -216,6 +259,26 @@ export class Evaluator {
     if (!ty) { this.p = save; return null; }
     while (this.eat('*')) ty = pointerTo(ty);
     return ty;
+  }
+
+  /** struct/union/enum TAG or a typedef name the program declares. */
+  private programType(): CType | null {
+    const x = this.peek();
+    if (x.k !== 'id' || !this.ctx.typeNamed) return null;
+    let name = x.v;
+    if (['struct', 'union', 'enum'].includes(name)) {
+      const y = this.toks[this.p + 1];
+      if (!y || y.k !== 'id') return null;
+      name = `${name} ${y.v}`;
+      const t = this.ctx.typeNamed(name);
+      if (!t) throw new ExprError(`No ${name}.`);
+      this.p += 2;
+      return ctypeOf(t);
+    }
+    const t = this.ctx.typeNamed(name);
+    if (!t || this.ctx.variable?.(name)) return null;
+    this.p++;
+    return ctypeOf(t);
   }
 
   private unary(): Value {
@@ -262,16 +325,50 @@ export class Evaluator {
   }
 
   private postfix(v: Value): Value {
-    while (this.eat('[')) {
-      const idx = this.assign();
-      this.expect(']');
-      v = this.deref(binop('+', v, idx));
+    for (;;) {
+      if (this.eat('[')) {
+        const idx = this.assign();
+        this.expect(']');
+        v = this.deref(binop('+', decay(v), idx));
+      } else if (this.eat('.')) {
+        v = this.member(v, this.memberName());
+      } else if (this.eat('->')) {
+        if (!v.type.target) throw new ExprError(`The -> operator needs a pointer to a struct or union.`);
+        v = this.member(this.deref(v), this.memberName());
+      } else {
+        return v;
+      }
     }
-    return v;
+  }
+
+  private memberName(): string {
+    const x = this.peek();
+    if (x.k !== 'id') throw new ExprError(`A syntax error in expression, near \`${this.rest()}'.`);
+    this.p++;
+    return x.v;
+  }
+
+  /** s.field: the member's bytes from the struct's value, addressed when the struct is. */
+  private member(v: Value, name: string): Value {
+    const s = v.type.dw ? stripType(v.type.dw) : null;
+    if (!s || (s.kind !== 'struct' && s.kind !== 'union')) throw new ExprError(`Attempt to extract a component of a value that is not a structure.`);
+    const m = (s.members ?? []).find((x) => x.name === name);
+    if (!m) throw new ExprError(`There is no member named ${name}.`);
+    const type = ctypeOf(m.type);
+    if (v.optimizedOut) return { bits: 0n, type, lval: null, optimizedOut: true };
+    let bits = mask(v.bits >> BigInt(8 * m.offset), m.type.size);
+    if (m.bitSize !== undefined) {
+      bits = mask(v.bits >> BigInt(8 * m.offset + (m.bitOffset ?? 0)), 8) & ((1n << BigInt(m.bitSize)) - 1n);
+      if (type.signed && bits & (1n << BigInt(m.bitSize - 1))) bits = mask(bits - (1n << BigInt(m.bitSize)), type.size);
+      return { bits, type, lval: null };
+    }
+    const lval: LValue | null = v.lval?.kind === 'mem' ? { kind: 'mem', addr: (v.lval.addr + m.offset) >>> 0, size: m.type.size } : null;
+    return { bits, type, lval };
   }
 
   private load(addr: number, ty: CType): Value {
-    if (ty === T_VOID) throw new ExprError('Attempt to take contents of a non-pointer value.');
+    if (ty.dw && stripType(ty.dw).kind === 'func') return { bits: BigInt(addr >>> 0), type: ty, lval: null };
+    if (ty === T_VOID || (ty.dw && stripType(ty.dw).kind === 'void')) throw new ExprError('Attempt to take contents of a non-pointer value.');
     const bits = this.ctx.readMem(addr >>> 0, ty.size);
     return { bits, type: ty, lval: { kind: 'mem', addr: addr >>> 0, size: ty.size } };
   }
@@ -305,6 +402,8 @@ export class Evaluator {
         return { bits: 0n, type: T_INT, lval };
       }
       case 'id': {
+        const dv = this.ctx.variable?.(x.v);
+        if (dv) return dv;
         const s = this.ctx.symbol(x.v);
         if (!s) throw new ExprError(`No symbol "${x.v}" in current context.`);
         return { bits: BigInt(s.addr >>> 0), type: s.code ? T_CODE_PTR : T_UINT, lval: null };

@@ -5,9 +5,11 @@ import { readFileSync } from 'node:fs';
 import { ESP, EBP } from '../cpu/registers.js';
 import { Engine, StopResult, Watch, WatchKind } from './engine.js';
 import { DebugMemory } from './memory.js';
-import { Evaluator, EvalContext, Value, ExprError, T_INT } from './expr.js';
+import { Evaluator, EvalContext, Value, ExprError, T_INT, ctypeOf } from './expr.js';
 import { readReg, writeReg } from './regs.js';
 import { SymbolTable } from './symbols.js';
+import { Frame, UnwindResult, lookupPc, unwind } from './frames.js';
+import { readVariable, formatTyped } from './sourceValues.js';
 import type { DebugTarget } from './target.js';
 import { disassemble, loadDisassembler, isDisassemblerLoaded } from './disassembler.js';
 import { hex, hex8, formatValue } from './format.js';
@@ -53,6 +55,10 @@ export class Session {
   lastX = { count: 1, fmt: 'x', size: 4 };
   nextXAddr: number | null = null;
   quitRequested = false;
+  /** The frame `frame N`, `up` and `down` selected (0 after every stop). */
+  frameLevel = 0;
+  /** Where `list` continues (null: centre on the current line; reset by every stop). */
+  listPos: { file: string; next: number } | null = null;
   private readonly sources = new Map<string, string[] | null>();
 
   constructor(readonly opts: SessionOptions) {
@@ -101,6 +107,8 @@ export class Session {
         this.live();
         this.mem.writeUnsigned(addr, size, v);
       },
+      variable: (name) => this.variable(name),
+      typeNamed: (name) => this.symbols.dwarf?.typeNamed(name),
       symbol: (name) => {
         const s = this.symbols.lookup(name);
         return s ? { addr: s.addr, code: s.kind === 'func' } : undefined;
@@ -115,6 +123,76 @@ export class Session {
   }
 
   describe = (addr: number): string => this.symbols.describe(addr);
+
+  // ---- source level: frames and variables -----------------------------------------------------
+
+  /** The frames of the stopped program, unwound by CFI (or the EBP chain). */
+  frames(max = 64): UnwindResult {
+    const t = this.live();
+    const c = t.cpu;
+    const regs: Array<number | undefined> = [];
+    for (let i = 0; i < 8; i++) regs.push(c.regs[i] >>> 0);
+    regs.push(c.eip >>> 0);
+    return unwind(this.symbols, regs, (a) => this.mem.readU32(a), max);
+  }
+
+  /** The selected frame (frame 0 when the selection no longer exists). */
+  selectedFrame(): Frame {
+    const { frames } = this.frames(this.frameLevel + 1);
+    return frames[Math.min(this.frameLevel, frames.length - 1)];
+  }
+
+  private varReader = {
+    readMem: (addr: number, size: number) => this.mem.readUnsigned(addr, size),
+    readU32: (addr: number) => this.mem.readU32(addr),
+  };
+
+  /** A program variable visible in the selected frame (globals before the program runs). */
+  variable(name: string): Value | undefined {
+    const dw = this.symbols.dwarf;
+    if (!dw || !dw.hasInfo) return undefined;
+    const t = this.engine.target;
+    const f = t && !t.exit ? this.selectedFrame() : null;
+    const die = dw.lookupVariable(name, f ? lookupPc(f) : null);
+    if (!die) {
+      const fn = dw.functionNamed(name);
+      return fn ? { bits: BigInt(dw.entryOf(fn)), type: ctypeOf(dw.types.build(fn.die)), lval: null } : undefined;
+    }
+    return readVariable(dw, die, die.parent?.tag === 0x11 ? null : f, this.varReader);
+  }
+
+  /** "x=42, p=0x..." for a frame's function arguments (gdb's frame line). */
+  argsText(f: Frame): string {
+    const dw = this.symbols.dwarf;
+    if (!dw) return '';
+    return dw.paramsAt(lookupPc(f)).map((d) => {
+      let text: string;
+      try {
+        const v = readVariable(dw, d, f, this.varReader);
+        text = this.formatValue(v, null, false);
+      } catch (e) {
+        text = `<error: ${(e as Error).message}>`;
+      }
+      return `${dw.nameOf(d)}=${text}`;
+    }).join(', ');
+  }
+
+  /** The function name of a frame (DWARF, else the ELF symbol). */
+  frameFunction(f: Frame): string {
+    const pc = lookupPc(f);
+    return this.symbols.dwarf?.functionAt(pc)?.name ?? this.symbols.symbolFor(pc)?.name ?? '??';
+  }
+
+  /** gdb's frame line: "#1  0x08049873 in main (argc=1, argv=0xffffd5a4) at f.c:80". */
+  frameLine(f: Frame, withLevel = true): string {
+    const pc = lookupPc(f);
+    const row = this.symbols.lines?.rowFor(pc);
+    const atStmt = !f.caller && this.symbols.lines?.stmtAt(f.pc) !== undefined;
+    const addr = atStmt ? '' : `${this.p.addr(hex8(f.pc))} in `;
+    const hasDw = this.symbols.dwarf?.functionAt(pc) !== undefined;
+    const args = hasDw ? this.argsText(f) : '';
+    return `${withLevel ? `#${f.level}  ` : ''}${addr}${this.p.sym(this.frameFunction(f))} (${args})${row ? ` at ${row.file}:${row.line}` : ''}`;
+  }
 
   /** "<main+4>" or '' */
   angle(addr: number): string {
@@ -178,6 +256,8 @@ export class Session {
   startProgram(): DebugTarget {
     const t = this.opts.createTarget();
     this.engine.target = t;
+    this.frameLevel = 0;
+    this.listPos = null;
     this.relocateToLoadBias(t);
     this.engine.recorder = null;
     for (const b of this.points) if (b.watch) b.watch.old = this.engine.readWatchValue(b.watch);
@@ -217,15 +297,28 @@ export class Session {
     return lines && line >= 1 && line <= lines.length ? lines[line - 1] : null;
   }
 
+  /** How many lines a source file has (0 when it cannot be read). */
+  sourceLineCount(file: string): number {
+    this.sourceLine(file, 1);
+    const lines = this.sources.get(file);
+    if (!lines) return 0;
+    return lines.length && lines[lines.length - 1] === '' ? lines.length - 1 : lines.length;
+  }
+
   /** "main () at f.c:9" or "0x08049716 in main ()" (and the source line when known). */
   whereText(eip: number, withAddrAlways = false): string {
     const sym = this.symbols.symbolFor(eip);
-    const fn = sym ? this.p.sym(sym.name) : '??';
+    const fn = this.p.sym(this.symbols.dwarf?.functionAt(eip)?.name ?? sym?.name ?? '??');
     const row = this.symbols.lines?.rowFor(eip);
     if (row) {
       const atStart = this.symbols.lines!.stmtAt(eip) !== undefined;
       const src = this.sourceLine(row.file, row.line);
-      const head = atStart && !withAddrAlways ? `${fn} () at ${row.file}:${row.line}` : `${this.p.addr(hex8(eip))} in ${fn} () at ${row.file}:${row.line}`;
+      let args = '';
+      const t = this.engine.target;
+      if (this.symbols.dwarf?.functionAt(eip) && t && !t.exit && (t.cpu.eip >>> 0) === (eip >>> 0)) {
+        try { args = this.argsText(this.frames(1).frames[0]); } catch { args = ''; }
+      }
+      const head = atStart && !withAddrAlways ? `${fn} (${args}) at ${row.file}:${row.line}` : `${this.p.addr(hex8(eip))} in ${fn} (${args}) at ${row.file}:${row.line}`;
       return `${head}\n${row.line}\t${src ?? ''}`;
     }
     return `${this.p.addr(hex8(eip))} in ${fn} ()`;
@@ -255,6 +348,8 @@ export class Session {
   /** Prints why the program stopped. `how` is the command kind (for the location style). */
   async report(r: StopResult, how: 'step' | 'line' | 'cont' = 'cont'): Promise<void> {
     const t = this.engine.target;
+    this.frameLevel = 0;
+    this.listPos = null;
     const pid = t?.pid ?? 0;
     switch (r.kind) {
       case 'no-process': this.error('The program is not being run.'); return;
@@ -334,9 +429,23 @@ export class Session {
     return this.history.length;
   }
 
-  formatValue(v: Value, fmt: string | null): string {
+  formatValue(v: Value, fmt: string | null, top = true): string {
+    if (v.type.dw) {
+      return formatTyped(v, v.type.dw, fmt, {
+        describe: this.describeData,
+        readString: (a, max) => { try { return this.mem.readCString(a, max); } catch { return null; } },
+      }, top);
+    }
     return formatValue(v, fmt, this.describe);
   }
+
+  /** gdb names a pointer's target only when a symbol's extent covers it. */
+  private describeData = (addr: number): string => {
+    const sym = this.symbols.symbolFor(addr);
+    if (!sym || (sym.size === 0 && addr !== sym.addr)) return '';
+    const off = (addr >>> 0) - sym.addr;
+    return off ? `${sym.name}+${off}` : sym.name;
+  };
 
   // ---- backtrace ------------------------------------------------------------------------------
 

@@ -27,6 +27,12 @@ export interface DType {
   prototyped?: boolean;
 }
 
+/** gcc's DW_AT_name of integer types, as gdb prints them. */
+const GDB_BASE_NAMES: Record<string, string> = {
+  'short int': 'short', 'short unsigned int': 'unsigned short', 'long int': 'long', 'long unsigned int': 'unsigned long',
+  'long long int': 'long long', 'long long unsigned int': 'unsigned long long',
+};
+
 export const VOID: DType = { kind: 'void', name: 'void', size: 1 };
 
 /** Builds (and caches) the DType of a type entry; `deref` finds a referenced entry. */
@@ -52,6 +58,7 @@ export class TypeBuilder {
     switch (die.tag) {
       case DW_TAG.base_type:
         t.kind = 'base';
+        t.name = GDB_BASE_NAMES[name] ?? name;
         t.encoding = die.num(DW_AT.encoding);
         break;
       case DW_TAG.pointer_type:
