@@ -82,7 +82,7 @@ function variablesText(s: Session, which: 'locals' | 'args'): void {
   const out: string[] = [];
   for (const d of dies) {
     let text: string;
-    try { text = s.formatValue(readVariable(dw, d, f, { readMem: (a, n) => s.mem.readUnsigned(a, n), readU32: (a) => s.mem.readU32(a) }), null); }
+    try { text = s.formatValue(readVariable(dw, d, f, { readMem: (a, n) => s.mem.readUnsigned(a, n), readU32: (a) => s.mem.readU32(a) }), null, false); }
     catch (e) { text = `<error: ${(e as Error).message}>`; }
     out.push(`${dw.nameOf(d)} = ${text}`);
   }

@@ -1,0 +1,70 @@
+// Source-level debugging against real gdb: the same breakpoints and print/ptype/whatis/info
+// commands on dwarf_demo built with -g at -O0, -O2, DWARF 4 and static-pie, once through
+// gdb driving the gdb stub and once in the REPL; the printed values must be the same.
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { replSession } from './guestBuild.js';
+import { gdbBatch, printedValues } from './gdbBatch.js';
+
+const build = join(__dirname, '../../guest-programs/build');
+const prog = (n: string) => join(build, n);
+const haveGdb = spawnSync('gdb', ['--version']).status === 0;
+const haveProgs = existsSync(prog('dwarf_demo-g')) && existsSync(prog('dwarf_demo-g-O2'));
+if (!haveGdb) console.warn('sourceLevel.test: gdb is not installed: skipping the comparisons with gdb');
+
+const O0_PRINTS = [
+  'break square', 'continue', 'p x', 'p counter', 'p &counter', 'p table', 'p table[3]', 'p/x table', 'p origin', 'p greeting',
+  'p square', 'p big', 'p (char)counter', 'p &table[1]', 'p *&origin', 'p origin.y', 'p table[1] + table[2] * 2',
+  'up', 'p box', 'p box.corner', 'p box.origin', 'p box.origin->y', 'p *box.origin', 'p box.name', 'p box.colour', 'p box.scale',
+  'p w', 'p w.bytes[1]', 'p/x w.u', 'p letter', 'p local', 'p argc', 'p (long long)local * 3', 'p sizeof(box)', 'p &box.corner',
+  'finish',
+];
+
+/** Runs the same commands in gdb (through the stub) and in the REPL; returns both outputs. */
+async function both(p: string, cmds: string[]): Promise<{ gdb: string; ours: string }> {
+  const gdb = await gdbBatch(p, cmds);
+  // The REPL starts the program with run where gdb (already attached to it) continues.
+  const first = cmds.indexOf('continue');
+  const ours = (await replSession(p, cmds.map((c, i) => (i === first ? 'run' : c)).join('\n') + '\n')).out;
+  return { gdb, ours };
+}
+
+describe.skipIf(!haveGdb || !haveProgs)('source-level printing compared with gdb', () => {
+  it('-O0 static: locals, args, globals, arrays, structs, unions, pointers, casts, finish', async () => {
+    const { gdb, ours } = await both(prog('dwarf_demo-g'), O0_PRINTS);
+    const g = printedValues(gdb);
+    expect(g.length).toBeGreaterThan(30);
+    expect(printedValues(ours)).toEqual(g);
+    expect(g).toContain('$1 = 42');
+    expect(ours).toMatch(/Value returned is \$\d+ = 1764/);
+  }, 120_000);
+
+  it('-O0 static: bt, info args, info locals, ptype and whatis agree with gdb', async () => {
+    const cmds = ['break sum', 'continue', 'next', 'next', 'next', 'bt', 'info args', 'info locals', 'ptype v', 'whatis v', 'ptype struct shape',
+      'whatis origin', 'ptype origin', 'ptype uint_t', 'whatis hidden', 'ptype enum colour', 'whatis area', 'ptype main', 'whatis &table'];
+    const { gdb, ours } = await both(prog('dwarf_demo-g'), cmds);
+    const pick = (t: string) => t.split('\n').filter((l) => /^(#\d|type = |    \w|\}|[a-z]+ = )/.test(l));
+    expect(pick(gdb).length).toBeGreaterThan(15);
+    expect(pick(ours)).toEqual(pick(gdb));
+  }, 120_000);
+
+  it('DWARF 4 and static-pie builds print the same as gdb', async () => {
+    for (const name of ['dwarf_demo-g4', 'dwarf_demo-g-spie']) {
+      const cmds = ['break area', 'continue', 'p *s', 'p scale', 'p s->corner', 'p s->origin->x', 'bt', 'up', 'p table', 'p box.name'];
+      const { gdb, ours } = await both(prog(name), cmds);
+      const pick = (t: string) => t.split('\n').filter((l) => /^(\$\d+ = |#\d)/.test(l));
+      expect(pick(gdb).length).toBeGreaterThan(7);
+      expect(pick(ours)).toEqual(pick(gdb));
+    }
+  }, 180_000);
+
+  it('-O2: location lists, values in registers, CFI unwinding without frame pointers', async () => {
+    const cmds = ['break square', 'continue', 'p x', 'bt', 'finish', 'break sum', 'continue', 'bt', 'p n', 'p v', 'p *v', 'p v[4]', 'p counter', 'info frame'];
+    const { gdb, ours } = await both(prog('dwarf_demo-g-O2'), cmds);
+    const pick = (t: string) => t.split('\n').filter((l) => /^(\$\d+ = |#\d|Value returned)/.test(l));
+    expect(pick(gdb).length).toBeGreaterThan(6);
+    expect(pick(ours)).toEqual(pick(gdb));
+  }, 120_000);
+});
