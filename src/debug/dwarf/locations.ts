@@ -63,6 +63,7 @@ function readLoclist(secs: DwarfSections, u: Unit, off: number): LocEntry[] {
       case 6: base = addr(); break;
       case 7: { const a = addr(); const b = addr(); out.push({ start: a, end: b, expr: expr() }); break; }
       case 8: { const a = addr(); const n = r.uleb(); out.push({ start: a, end: a + n, expr: expr() }); break; }
+      case 9: r.uleb(); r.uleb(); break; // DW_LLE_GNU_view_pair: location views, not needed here
       default: return out;
     }
   }
