@@ -12,6 +12,7 @@ import { pagewalkText, tlbText, framesText, frameAtText, tasksText, statsText } 
 import { frameText } from './rmap.js';
 import { MemoryError } from './memory.js';
 import * as src from './sourceCommands.js';
+import { lookupPc } from './frames.js';
 
 export interface Command {
   names: string[];
@@ -326,10 +327,14 @@ function infoAddress(s: Session, args: string): void {
 
 function infoLine(s: Session, args: string): void {
   const lines = needLines(s);
-  const addr = args.trim() ? resolveLocation(s, args).addr : s.live().cpu.eip >>> 0;
+  // A function name means its first line (gdb), not the breakpoint address past the prologue.
+  const fn = args.trim() ? s.symbols.dwarf?.functionNamed(args.trim()) : undefined;
+  const addr = fn ? s.symbols.dwarf!.entryOf(fn) : args.trim() ? resolveLocation(s, args).addr : s.symbols.dwarf && s.target && !s.target.exit ? lookupPc(s.selectedFrame()) : s.live().cpu.eip >>> 0;
   const row = lines.rowFor(addr);
   if (!row) { s.out(`No line number information available for address ${hex(addr)}${s.angle(addr)}`); return; }
-  s.out(`Line ${row.line} of "${row.file}" starts at address ${hex(row.addr)}${s.angle(row.addr)}.`);
+  const start = row.addr;
+  const end = lines.rows.find((r) => r.addr > start)?.addr;
+  s.out(`Line ${row.line} of "${row.file}" starts at address ${hex(start)}${s.angle(start)}${end !== undefined ? ` and ends at ${hex(end)}${s.angle(end)}` : ''}.`);
 }
 
 function mapsCmd(s: Session, args = ''): void {

@@ -60,8 +60,10 @@ export function infoFrame(s: Session): void {
   const row = s.symbols.lines?.rowFor(lookupPc(f));
   const lines = [`Stack level ${f.level}, frame at ${f.cfa !== undefined ? hex(f.cfa) : '<unknown>'}:`];
   lines.push(` eip = ${hex(f.pc)} in ${s.frameFunction(f)}${row ? ` (${row.file}:${row.line})` : ''}; saved eip = ${caller ? hex(caller.pc) : '<not saved>'}`);
-  if (caller) lines.push(` called by frame at ${caller.cfa !== undefined ? hex(caller.cfa) : '<unknown>'}`);
-  if (callee) lines.push(` caller of frame at ${callee.cfa !== undefined ? hex(callee.cfa) : '<unknown>'}`);
+  const rel: string[] = [];
+  if (caller) rel.push(`called by frame at ${caller.cfa !== undefined ? hex(caller.cfa) : '<unknown>'}`);
+  if (callee) rel.push(`caller of frame at ${callee.cfa !== undefined ? hex(callee.cfa) : '<unknown>'}`);
+  if (rel.length) lines.push(` ${rel.join(', ')}`);
   if (s.symbols.dwarf?.functionAt(lookupPc(f))) lines.push(' source language c.');
   const base = f.regs[5] !== undefined ? hex(f.regs[5]!) : '<unknown>';
   lines.push(` Arglist at ${base}, args: ${s.argsText(f)}`);
