@@ -4,7 +4,7 @@
 // unwinder recovered (DWARF i386 numbering; undefined where unknown) and its CFA.
 import type { DebugInfo } from './dwarf/debugInfo.js';
 import { DW_REG_EIP } from './dwarf/constants.js';
-import { evalAddress } from './dwarf/expression.js';
+import { evalAddress, evalLocation } from './dwarf/expression.js';
 import type { SymbolTable } from './symbols.js';
 
 export interface Frame {
@@ -18,6 +18,8 @@ export interface Frame {
   saved: Map<number, number>;
   /** Frame > 0 and not a signal frame: its pc is a return address (look up pc - 1). */
   caller: boolean;
+  /** This frame is the signal trampoline (sigreturn): gdb shows <signal handler called>. */
+  sigtramp?: boolean;
 }
 
 export interface UnwindResult {
@@ -56,15 +58,25 @@ export function unwind(symbols: SymbolTable, first: Array<number | undefined>, r
     frames.push(cur);
     const name = dw?.functionAt(lookupPc(cur))?.name ?? symbols.symbolFor(lookupPc(cur))?.name;
     const here = safe(() => cfaOf(dw, cur, readU32));
-    if (here) cur.cfa = here.cfa;
+    if (here) { cur.cfa = here.cfa; if (here.row.signal) cur.sigtramp = true; }
     if (frames.length >= max) return { frames, stopped: null };
     // gdb stops at main (backtrace past-main is off): what calls it is libc's start code.
     if (name === 'main') return { frames, stopped: null };
     let next: Frame | null = null;
     let why: string | null = null;
     try {
-      const c = cfaOf(dw, cur, readU32);
-      if (c) {
+      const tramp = sigtrampContext(cur, readU32);
+      const c = tramp === null ? cfaOf(dw, cur, readU32) : undefined;
+      if (tramp !== null) {
+        // The kernel's signal frame: the interrupted registers are in the sigcontext.
+        cur.sigtramp = true;
+        const regs: Array<number | undefined> = [];
+        for (let n = 0; n < 8; n++) { const at = (tramp + SIGCONTEXT_REG[n]) >>> 0; regs.push(readU32(at)); cur.saved.set(n, at); }
+        regs.push(readU32((tramp + 56) >>> 0));
+        cur.saved.set(DW_REG_EIP, (tramp + 56) >>> 0);
+        cur.cfa = cur.regs[4];
+        next = { level: cur.level + 1, pc: regs[DW_REG_EIP]! >>> 0, regs, cfa: undefined, saved: new Map(), caller: false };
+      } else if (c) {
         cur.cfa = c.cfa;
         const regs: Array<number | undefined> = cur.regs.slice();
         regs[4] = c.cfa;
@@ -77,7 +89,15 @@ export function unwind(symbols: SymbolTable, first: Array<number | undefined>, r
             case 'register': regs[n] = cur.regs[rule.reg]; break;
             case 'undefined': regs[n] = undefined; break;
             case 'same': break;
-            default: regs[n] = undefined;
+            case 'expression': case 'valExpression': {
+              // The expression starts with the CFA pushed (glibc's __restore_rt describes the
+              // signal frame's saved registers this way).
+              const loc = evalLocation(rule.expr, { reg: (k) => cur.regs[k], readU32, relocate: dw!.relocate, cfa: () => c.cfa }, [c.cfa]);
+              const at = loc.kind === 'mem' ? loc.addr : loc.kind === 'value' ? Number(BigInt.asUintN(32, loc.value)) : undefined;
+              if (at === undefined) { regs[n] = undefined; break; }
+              if (rule.kind === 'expression') { regs[n] = readU32(at); cur.saved.set(n, at); } else regs[n] = at;
+              break;
+            }
           }
         }
         // Without a rule for the return address register, there is no caller (end of the stack).
@@ -85,7 +105,8 @@ export function unwind(symbols: SymbolTable, first: Array<number | undefined>, r
         if (!ra || ra.kind === 'undefined') return { frames, stopped: null };
         regs[DW_REG_EIP] = regs[c.row.raReg];
         if (regs[DW_REG_EIP] === undefined) return { frames, stopped: null };
-        next = { level: cur.level + 1, pc: regs[DW_REG_EIP]! >>> 0, regs, cfa: undefined, saved: new Map(), caller: true };
+        // The frame a signal interrupted resumes at its pc itself (not after a CALL).
+        next = { level: cur.level + 1, pc: regs[DW_REG_EIP]! >>> 0, regs, cfa: undefined, saved: new Map(), caller: !c.row.signal };
       } else {
         // No CFI: the EBP chain (saved EBP at [EBP], return address at [EBP+4]).
         const ebp = cur.regs[5];
@@ -112,6 +133,30 @@ export function unwind(symbols: SymbolTable, first: Array<number | undefined>, r
     if (!symbols.symbolFor(next.pc) && !dw?.functionAt(next.pc) && symbols.symbols.length) return { frames, stopped: null };
     cur = next;
   }
+}
+
+/** Offsets of eax..edi in the i386 struct sigcontext (gs fs es ds edi esi ebp esp ebx edx ecx eax ...; eip at 56). */
+const SIGCONTEXT_REG = [44, 40, 36, 32, 28, 24, 20, 16];
+
+/**
+ * The sigcontext address when the frame is the sigreturn trampoline a handler returns to
+ * (`pop eax; mov eax, 119; int 0x80` or `mov eax, 173; int 0x80`, as gdb recognises them), else null.
+ */
+function sigtrampContext(f: Frame, readU32: (a: number) => number): number | null {
+  if (f.level === 0 && !f.caller && f.regs[4] === undefined) return null;
+  const sp = f.regs[4];
+  if (sp === undefined) return null;
+  let w0: number, w1: number;
+  try { w0 = readU32(f.pc); w1 = readU32((f.pc + 4) >>> 0); } catch { return null; }
+  const b = [w0 & 0xff, (w0 >>> 8) & 0xff, (w0 >>> 16) & 0xff, w0 >>> 24, w1 & 0xff, (w1 >>> 8) & 0xff, (w1 >>> 16) & 0xff, w1 >>> 24];
+  const is = (seq: number[]) => seq.every((x, i) => b[i] === x);
+  if (is([0x58, 0xb8, 0x77, 0x00, 0x00, 0x00, 0xcd, 0x80])) return (sp + 4) >>> 0; // before pop eax
+  if (is([0xb8, 0x77, 0x00, 0x00, 0x00, 0xcd, 0x80])) return sp >>> 0; // after pop eax
+  if (is([0xb8, 0xad, 0x00, 0x00, 0x00, 0xcd, 0x80])) {
+    // rt_sigframe: sig, pinfo, puc, ...; uc_mcontext is 20 bytes into the ucontext.
+    try { return (readU32((sp + 8) >>> 0) + 20) >>> 0; } catch { return null; }
+  }
+  return null;
 }
 
 function safe<T>(f: () => T): T | undefined {

@@ -185,6 +185,7 @@ export class Session {
 
   /** gdb's frame line: "#1  0x08049873 in main (argc=1, argv=0xffffd5a4) at f.c:80". */
   frameLine(f: Frame, withLevel = true): string {
+    if (f.sigtramp) return `${withLevel ? `#${f.level}  ` : ''}<signal handler called>`;
     const pc = lookupPc(f);
     const row = this.symbols.lines?.rowFor(pc);
     const atStmt = !f.caller && this.symbols.lines?.stmtAt(f.pc) !== undefined;

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { replSession } from './guestBuild.js';
+import { replSession, buildGuest, haveStaticGcc32 } from './guestBuild.js';
 import { gdbBatch, printedValues } from './gdbBatch.js';
 
 const build = join(__dirname, '../../guest-programs/build');
@@ -66,6 +66,24 @@ describe.skipIf(!haveGdb || !haveProgs)('source-level printing compared with gdb
     const { gdb, ours } = await both(prog('dwarf_demo-g'), cmds);
     const pick = (t: string) => t.split('\n').filter((l) => /^(#\d|\d+\t|Line |Stack level| eip =| called by| source| Arglist| Locals| Saved|  ebp|Value returned|Breakpoint \d+,|\$\d+ = |n = )/.test(l));
     expect(pick(gdb).length).toBeGreaterThan(60);
+    expect(pick(ours)).toEqual(pick(gdb));
+  }, 120_000);
+
+  it.skipIf(!haveStaticGcc32())('unwinds out of a signal handler through the sigreturn trampoline as gdb does', async () => {
+    const p = buildGuest('sig', `#include <signal.h>
+volatile int counter;
+void handler(int sig) {
+  counter += sig;
+}
+int main(void) {
+  signal(SIGUSR1, handler);
+  raise(SIGUSR1);
+  return counter == 10 ? 0 : 1;
+}
+`);
+    const { gdb, ours } = await both(p, ['break handler', 'continue', 'bt', 'frame 5', 'p counter']);
+    const pick = (t: string) => t.split('\n').filter((l) => /^(#\d|\$\d+ = )/.test(l));
+    expect(pick(gdb).join('\n')).toMatch(/#1  <signal handler called>\n#2 [^]*in main \(\) at/);
     expect(pick(ours)).toEqual(pick(gdb));
   }, 120_000);
 
