@@ -460,7 +460,7 @@ function infoCmd(s: Session, args: string): Promise<void> | void {
   const subs: Record<string, () => Promise<void> | void> = {
     breakpoints: () => infoBreakpoints(s), watchpoints: () => infoBreakpoints(s),
     registers: () => infoRegisters(s, rest, rest === 'all' ? (() => { return true; })() : false), 'all-registers': () => infoRegisters(s, rest, true),
-    frame: () => src.infoFrame(s), locals: () => src.infoLocals(s), args: () => src.infoArgs(s), source: () => src.infoSource(s),
+    frame: () => src.infoFrame(s), display: () => src.infoDisplay(s), locals: () => src.infoLocals(s), args: () => src.infoArgs(s), source: () => src.infoSource(s),
     symbol: () => infoSymbol(s, rest), address: () => infoAddress(s, rest), line: () => infoLine(s, rest),
     proc: () => mapsCmd(s), maps: () => mapsCmd(s), mappings: () => mapsCmd(s),
     tlb: () => s.out(tlbText(s.live())), frames: () => framesCmd(s, rest), tasks: () => s.out(tasksText(s.live())),
@@ -541,6 +541,8 @@ export const COMMANDS: Command[] = [
   { names: ['down', 'do'], summary: 'down [N]: select the frame N levels inward', help: 'down [N]: select the frame called by this one.', run: (s, a) => src.frameCmd(s, a, -1) },
   { names: ['ptype'], summary: 'ptype EXPR|TYPE: the type, with struct and enum bodies', help: 'ptype EXPR or ptype TYPE (struct point, a typedef): the type of a variable or expression with struct/union/enum members spelled out (DWARF).', run: (s, a) => src.ptypeCmd(s, a) },
   { names: ['whatis'], summary: 'whatis EXPR|TYPE: the declared type', help: 'whatis EXPR: the type of a variable or expression as declared (typedef names kept).', run: (s, a) => src.whatisCmd(s, a) },
+  { names: ['display', 'disp'], summary: 'display[/FMT] EXPR: print EXPR after every stop', help: 'display[/FMT] EXPR: show EXPR now and each time the program stops (skipped where it cannot be evaluated, such as outside its function); display alone shows them all; undisplay N removes one.', run: (s, a) => src.displayCmd(s, a) },
+  { names: ['undisplay'], summary: 'undisplay [N...]: stop displaying expressions', help: 'undisplay [N...]: remove the numbered auto-display expressions, or all of them.', run: (s, a) => src.undisplayCmd(s, a) },
   { names: ['list', 'l'], summary: 'list [LINE | FUNC | FILE:LINE]: show source lines', help: 'list: ten source lines around the current line (or main before the program runs); list again continues; list N, list FUNC, list FILE:N centre on that place.', run: (s, a) => src.listCmd(s, a) },
   { names: ['maps'], summary: 'maps [PID]: the memory areas as /proc/PID/maps', help: 'maps [PID]: the areas of the current process (same as info proc mappings), or of process PID.', run: (s, a) => mapsCmd(s, a) },
   { names: ['pagewalk', 'translate'], summary: 'pagewalk ADDR [pid N]: CR3 → PDE → PTE → physical, and why a fault would happen', help: 'pagewalk ADDR [pid N] (or translate ADDR): in the current address space or process N\'s: the two-level walk for a linear address: CR3, the PDE index and entry with its flag bits (P RW/RO U/S A D ...), the PTE index and entry, the physical address, and whether a user read or write would fault and why (not present: never touched, or a swap entry with its type and offset; read-only, supervisor (PROT_NONE), copy-on-write). Nothing is changed (no A/D bits, no TLB fill).', run: (s, a) => pagewalkCmd(s, a) },
@@ -605,7 +607,7 @@ export async function runCommand(s: Session, line: string): Promise<void> {
   if (m) {
     name = m[1];
     args = m[2];
-    const fmt = /^(x|p|print|output|disassemble|disas)(\/.*)$/.exec(text.split(/\s/)[0]);
+    const fmt = /^(x|p|print|output|disassemble|disas|display)(\/.*)$/.exec(text.split(/\s/)[0]);
     if (fmt) { name = fmt[1]; args = text.slice(fmt[1].length); }
   } else {
     s.error(`Undefined command: "${text}".  Try "help".`);

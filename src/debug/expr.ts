@@ -114,7 +114,7 @@ export function intValue(n: bigint | number, type: CType = T_INT): Value {
 type Tok = { k: 'num'; v: bigint } | { k: 'id'; v: string } | { k: 'reg'; v: string } | { k: 'op'; v: string } | { k: 'end' };
 
 const OPS = ['->', '<<=', '>>=', '==', '!=', '<=', '>=', '&&', '||', '<<', '>>', '+', '-', '*', '/', '%', '&', '|', '^',
-  '!', '~', '<', '>', '(', ')', '[', ']', '{', '}', '=', ','];
+  '!', '~', '<', '>', '(', ')', '[', ']', '{', '}', '=', ',', '@'];
 
 function tokenize(s: string): Tok[] {
   const out: Tok[] = [];
@@ -153,7 +153,7 @@ function tokenize(s: string): Tok[] {
     }
     if (/[A-Za-z_.]/.test(c)) {
       // Symbols such as completed.0 keep their dot; a member access (s.x) does not.
-      const m = /^[A-Za-z_.][A-Za-z0-9_@]*(?:\.[0-9]+)*/.exec(s.slice(i))!;
+      const m = /^[A-Za-z_.][A-Za-z0-9_]*(?:\.[0-9]+)*(?:@@?[A-Za-z_][A-Za-z0-9_.]*)?/.exec(s.slice(i))!;
       out.push({ k: 'id', v: m[0] });
       i += m[0].length;
       continue;
@@ -223,7 +223,7 @@ export class Evaluator {
   }
 
   private static readonly LEVELS: string[][] = [
-    ['||'], ['&&'], ['|'], ['^'], ['&'], ['==', '!='], ['<', '>', '<=', '>='], ['<<', '>>'], ['+', '-'], ['*', '/', '%'],
+    ['||'], ['&&'], ['|'], ['^'], ['&'], ['==', '!='], ['<', '>', '<=', '>='], ['<<', '>>'], ['+', '-'], ['*', '/', '%'], ['@'],
   ];
 
   private binary(level: number): Value {
@@ -234,7 +234,7 @@ export class Evaluator {
       if (x.k !== 'op' || !Evaluator.LEVELS[level].includes(x.v)) return left;
       this.p++;
       const right = this.binary(level + 1);
-      left = binop(x.v, decay(left), decay(right));
+      left = x.v === '@' ? this.artificialArray(left, right) : binop(x.v, decay(left), decay(right));
     }
   }
 
@@ -339,6 +339,18 @@ export class Evaluator {
         return v;
       }
     }
+  }
+
+  /** gdb's VALUE@N: N objects in memory starting at VALUE, as an array. */
+  private artificialArray(left: Value, right: Value): Value {
+    if (left.lval?.kind !== 'mem') throw new ExprError("Only values in memory can be extended with '@'.");
+    const n = Number(numeric(right));
+    if (!Number.isInteger(n) || n <= 0) throw new ExprError(`Invalid number ${n} of repetitions.`);
+    const elem: DType = left.type.dw ?? { kind: 'base', name: left.type.name, size: left.type.size, encoding: left.type.signed ? 5 : 7 };
+    const size = elem.size * n;
+    if (size > 1 << 20) throw new ExprError('Too many array elements.');
+    const dt: DType = { kind: 'array', name: '', size, target: elem, dims: [n] };
+    return { bits: this.ctx.readMem(left.lval.addr, size), type: ctypeOf(dt), lval: { kind: 'mem', addr: left.lval.addr, size } };
   }
 
   private memberName(): string {

@@ -374,6 +374,7 @@ export class Session {
         this.out(`\n${b?.temp ? 'Temporary breakpoint' : 'Breakpoint'} ${r.id}, ${this.whereText(t!.cpu.eip >>> 0)}`);
         if (b?.temp) this.deletePoint(b.id);
         await this.printInsn();
+        this.showDisplays();
         return;
       }
       case 'watch': {
@@ -401,6 +402,30 @@ export class Session {
       this.out(this.whereText(eip, true));
     }
     await this.printInsn();
+    this.showDisplays();
+  }
+
+  /** Expressions `display` shows after every stop (gdb's numbering). */
+  readonly displays: Array<{ id: number; expr: string; fmt: string | null }> = [];
+  nextDisplay = 1;
+
+  /** "1: x = 42" for one display; null when it cannot be evaluated here (outside its scope). */
+  displayText(d: { id: number; expr: string; fmt: string | null }): string | null {
+    try {
+      const v = this.eval.evaluate(d.expr);
+      return `${d.id}: ${d.fmt ? `/${d.fmt} ` : ''}${d.expr} = ${this.formatValue(v, d.fmt)}`;
+    } catch {
+      return null;
+    }
+  }
+
+  showDisplays(): void {
+    const t = this.engine.target;
+    if (!t || t.exit) return;
+    for (const d of this.displays) {
+      const text = this.displayText(d);
+      if (text !== null) this.out(text);
+    }
   }
 
   /** Set by line steps when the function changed (gdb then prints the frame line). */

@@ -246,3 +246,37 @@ export function returnValue(s: Session, dt: DType | null): Value {
 }
 
 export { hex8 };
+
+// ---- display -----------------------------------------------------------------------------------
+
+export function displayCmd(s: Session, args: string): void {
+  const m = /^\/(\w+)\s*(.*)$/.exec(args.trim());
+  const fmt = m ? m[1].replace(/[bhwg\d]/g, '') || 'x' : null;
+  const expr = (m ? m[2] : args).trim();
+  if (!expr) { s.showDisplays(); return; }
+  const d = { id: s.nextDisplay++, expr, fmt };
+  s.displays.push(d);
+  const t = s.target;
+  if (t && !t.exit) {
+    const text = s.displayText(d);
+    if (text === null) s.eval.evaluate(expr); // throws gdb's message
+    else s.out(text);
+  }
+}
+
+export function undisplayCmd(s: Session, args: string): void {
+  const a = args.trim();
+  if (!a) { s.displays.splice(0); return; }
+  for (const part of a.split(/[\s,]+/)) {
+    const i = s.displays.findIndex((d) => d.id === Number(part));
+    if (i < 0) s.error(`No display number ${part}.`);
+    else s.displays.splice(i, 1);
+  }
+}
+
+export function infoDisplay(s: Session): void {
+  if (s.displays.length === 0) { s.out('There are no auto-display expressions now.'); return; }
+  const lines = ['Auto-display expressions now in effect:', 'Num Enb Expression'];
+  for (const d of s.displays) lines.push(`${d.id}:   y  ${d.fmt ? `/${d.fmt} ` : ''}${d.expr}`);
+  s.out(lines.join('\n'));
+}

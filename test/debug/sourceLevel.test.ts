@@ -69,6 +69,17 @@ describe.skipIf(!haveGdb || !haveProgs)('source-level printing compared with gdb
     expect(pick(ours)).toEqual(pick(gdb));
   }, 120_000);
 
+  it('display/undisplay after each step, artificial arrays (v@3), set var on a local', async () => {
+    const cmds = ['break sum', 'continue', 'display total', 'display/x n', 'p *v@3', 'p v[1]@2', 'p/x *v@5', 'next', 'next', 'next', 'undisplay 1',
+      'next', 'set var total = 100', 'p total', 'p total + item * 2', 'finish'];
+    const { gdb, ours } = await both(prog('dwarf_demo-g'), cmds);
+    // gdb -batch does not echo a new display at once (an interactive gdb does, and so does the REPL):
+    // compare from the first value printed on.
+    const pick = (t: string) => t.slice(t.indexOf('$1 = ')).split('\n').filter((l) => /^(\d+: |\d+\t|\$\d+ = |Value returned)/.test(l));
+    expect(pick(gdb).join('\n')).toMatch(/1: total = 0\n2: \/x n = 0x5/);
+    expect(pick(ours)).toEqual(pick(gdb));
+  }, 120_000);
+
   it.skipIf(!haveStaticGcc32())('unwinds out of a signal handler through the sigreturn trampoline as gdb does', async () => {
     const p = buildGuest('sig', `#include <signal.h>
 volatile int counter;
