@@ -41,7 +41,7 @@ function needLines(s: Session): NonNullable<Session['symbols']['lines']> {
 }
 
 /** Resolves a location: *EXPR, FUNCTION, FILE:LINE, LINE, or an address. */
-export function resolveLocation(s: Session, loc: string): { addr: number; what: string } {
+export function resolveLocation(s: Session, loc: string): { addr: number; what: string; line?: number } {
   const text = loc.trim();
   if (text === '') {
     const t = s.live();
@@ -50,9 +50,23 @@ export function resolveLocation(s: Session, loc: string): { addr: number; what: 
   if (text.startsWith('*')) return { addr: s.eval.evaluateNumber(text.slice(1)), what: text };
   const fl = /^(?:(.+):)?(\d+)$/.exec(text);
   if (fl && s.symbols.lines && (fl[1] !== undefined || !/^0/.test(text))) {
-    const addrs = s.symbols.lines.addressesFor(fl[1] ?? '', Number(fl[2]));
-    if (addrs.length) return { addr: addrs[0], what: text };
-    if (fl[1] !== undefined) throw new ExprError(`No line ${fl[2]} in file "${fl[1]}".`);
+    const lines = s.symbols.lines;
+    const want = Number(fl[2]);
+    // A line without code (blank, a comment, a declaration) means the next line that has some (gdb).
+    const last = Math.max(0, ...lines.rows.map((r) => r.line));
+    for (let line = want; line <= last; line++) {
+      const addrs = lines.addressesFor(fl[1] ?? '', line);
+      if (!addrs.length) continue;
+      let addr = addrs[0];
+      // The line of a function's opening: the breakpoint goes past the prologue, as for break FUNC.
+      const fn = s.symbols.dwarf?.functionAt(addr);
+      if (fn && s.symbols.dwarf!.entryOf(fn) === addr) {
+        const end = Math.max(...fn.ranges.map((r) => r[1])) + s.symbols.dwarf!.bias;
+        addr = lines.afterPrologue(addr, end);
+      }
+      return { addr, what: text, line: addr === addrs[0] ? line : undefined };
+    }
+    throw new ExprError(fl[1] !== undefined ? `No line ${fl[2]} in file "${fl[1]}".` : `No line ${fl[2]} in the current file.`);
   }
   const sym = s.symbols.lookup(text);
   if (sym) {
@@ -73,10 +87,10 @@ function splitCond(args: string): [string, string | null] {
 function breakCmd(temp: boolean) {
   return (s: Session, args: string): void => {
     const [loc, cond] = splitCond(args);
-    const { addr, what } = resolveLocation(s, loc);
+    const { addr, what, line } = resolveLocation(s, loc);
     const b = s.addBreakpoint(addr, what, temp, cond);
     const row = s.symbols.lines?.rowFor(addr);
-    s.out(`${temp ? 'Temporary breakpoint' : 'Breakpoint'} ${b.id} at ${s.p.addr(hex(addr))}` + (row ? `: file ${row.file}, line ${row.line}.` : s.describe(addr) ? ` <${s.describe(addr)}>` : ''));
+    s.out(`${temp ? 'Temporary breakpoint' : 'Breakpoint'} ${b.id} at ${s.p.addr(hex(addr))}` + (row ? `: file ${row.file}, line ${line ?? row.line}.` : s.describe(addr) ? ` <${s.describe(addr)}>` : ''));
   };
 }
 

@@ -93,10 +93,11 @@ export class LineTable {
   /** Addresses where a statement of `line` in a file ending with `file` (any file when '') begins. */
   addressesFor(file: string, line: number): number[] {
     const out: number[] = [];
-    for (const r of this.stmtStarts.values()) {
-      if (r.line === line && (file === '' || r.file === file || r.file.endsWith('/' + file))) out.push(r.addr);
+    // Every statement row counts, also one that a later row at the same address overrides (-O2).
+    for (const r of this.rows) {
+      if (r.isStmt && !r.end && r.line === line && (file === '' || r.file === file || r.file.endsWith('/' + file))) out.push(r.addr);
     }
-    return out.sort((a, b) => a - b);
+    return [...new Set(out)].sort((a, b) => a - b);
   }
 
   /**

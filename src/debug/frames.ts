@@ -50,7 +50,7 @@ function cfaOf(dw: DebugInfo | null, f: Frame, readU32: (a: number) => number): 
   return { cfa, row: r };
 }
 
-export function unwind(symbols: SymbolTable, first: Array<number | undefined>, readU32: (a: number) => number, max = 64): UnwindResult {
+export function unwind(symbols: SymbolTable, first: Array<number | undefined>, readU32: (a: number) => number, max = 64, pastMain = false): UnwindResult {
   const dw = symbols.dwarf;
   const frames: Frame[] = [];
   let cur: Frame = { level: 0, pc: first[DW_REG_EIP]! >>> 0, regs: first.slice(), cfa: undefined, saved: new Map(), caller: false };
@@ -61,7 +61,7 @@ export function unwind(symbols: SymbolTable, first: Array<number | undefined>, r
     if (here) { cur.cfa = here.cfa; if (here.row.signal) cur.sigtramp = true; }
     if (frames.length >= max) return { frames, stopped: null };
     // gdb stops at main (backtrace past-main is off): what calls it is libc's start code.
-    if (name === 'main') return { frames, stopped: null };
+    if (name === 'main' && !pastMain) return { frames, stopped: null };
     let next: Frame | null = null;
     let why: string | null = null;
     try {

@@ -96,6 +96,10 @@ export class Session {
           if (readRegNames.has(name)) throw new ExprError('No registers.');
           return undefined;
         }
+        if (this.frameLevel > 0 && !t.exit) {
+          const v = this.frameRegister(name);
+          if (v) return v;
+        }
         return readReg(t.cpu, name);
       },
       setReg: (name, v) => {
@@ -127,13 +131,13 @@ export class Session {
   // ---- source level: frames and variables -----------------------------------------------------
 
   /** The frames of the stopped program, unwound by CFI (or the EBP chain). */
-  frames(max = 64): UnwindResult {
+  frames(max = 64, pastMain = false): UnwindResult {
     const t = this.live();
     const c = t.cpu;
     const regs: Array<number | undefined> = [];
     for (let i = 0; i < 8; i++) regs.push(c.regs[i] >>> 0);
     regs.push(c.eip >>> 0);
-    return unwind(this.symbols, regs, (a) => this.mem.readU32(a), max);
+    return unwind(this.symbols, regs, (a) => this.mem.readU32(a), max, pastMain);
   }
 
   /** The selected frame (frame 0 when the selection no longer exists). */
@@ -146,6 +150,20 @@ export class Session {
     readMem: (addr: number, size: number) => this.mem.readUnsigned(addr, size),
     readU32: (addr: number) => this.mem.readU32(addr),
   };
+
+  /** $pc, $sp, $fp and the general registers as the unwinder recovered them for the selected frame. */
+  private frameRegister(name: string): Value | undefined {
+    const alias: Record<string, number> = { pc: 8, eip: 8, sp: 4, esp: 4, fp: 5, ebp: 5, eax: 0, ecx: 1, edx: 2, ebx: 3, esi: 6, edi: 7 };
+    const n = alias[name];
+    if (n === undefined) return undefined;
+    const f = this.selectedFrame();
+    const r = f.regs[n];
+    const base = readReg(this.live().cpu, name);
+    if (!base) return undefined;
+    if (r === undefined) return { ...base, bits: 0n, lval: null, optimizedOut: true };
+    // Outer frames' registers are read-only here (gdb would write them to where they were saved).
+    return { ...base, bits: BigInt(r >>> 0), lval: null };
+  }
 
   /** A program variable visible in the selected frame (globals before the program runs). */
   variable(name: string): Value | undefined {

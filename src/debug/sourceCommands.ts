@@ -53,13 +53,16 @@ export function frameCmd(s: Session, args: string, move: 0 | 1 | -1): void {
 
 export function infoFrame(s: Session): void {
   s.live();
-  const { frames } = s.frames(Math.max(64, s.frameLevel + 2));
+  // Past main too: gdb shows main's saved eip (libc's caller) but no "called by" for it.
+  const { frames } = s.frames(Math.max(64, s.frameLevel + 2), true);
   const f = frames[Math.min(s.frameLevel, frames.length - 1)];
-  const caller = frames[f.level + 1];
+  const isMain = s.frameFunction(f) === 'main';
+  const callerFrame = frames[f.level + 1];
+  const caller = isMain ? undefined : callerFrame;
   const callee = f.level > 0 ? frames[f.level - 1] : undefined;
   const row = s.symbols.lines?.rowFor(lookupPc(f));
   const lines = [`Stack level ${f.level}, frame at ${f.cfa !== undefined ? hex(f.cfa) : '<unknown>'}:`];
-  lines.push(` eip = ${hex(f.pc)} in ${s.frameFunction(f)}${row ? ` (${row.file}:${row.line})` : ''}; saved eip = ${caller ? hex(caller.pc) : '<not saved>'}`);
+  lines.push(` eip = ${hex(f.pc)} in ${s.frameFunction(f)}${row ? ` (${row.file}:${row.line})` : ''}; saved eip = ${callerFrame ? hex(callerFrame.pc) : '<not saved>'}`);
   const rel: string[] = [];
   if (caller) rel.push(`called by frame at ${caller.cfa !== undefined ? hex(caller.cfa) : '<unknown>'}`);
   if (callee) rel.push(`caller of frame at ${callee.cfa !== undefined ? hex(callee.cfa) : '<unknown>'}`);
@@ -138,7 +141,7 @@ export function listCmd(s: Session, args: string): void {
     else {
       const center = defaultCenter(s);
       file = center.file;
-      first = Math.max(1, center.line - 5);
+      first = center.first ?? Math.max(1, center.line - 5);
     }
   } else {
     const m = /^(?:(.+):)?(\d+)$/.exec(a);
@@ -151,9 +154,10 @@ export function listCmd(s: Session, args: string): void {
       const dw = s.symbols.dwarf;
       const fn = dw?.functionNamed(a.replace(/^(.+):/, ''));
       if (!fn) throw new ExprError(`Function "${a}" not defined.`);
+      // gdb centres on the line of the function's entry address (its opening line at -O0).
       const row = lines.rowFor(dw!.entryOf(fn));
       if (!row) throw new ExprError(`No line number known for ${a}.`);
-      center = { file: row.file, line: dw!.declLine(fn.die) ?? row.line };
+      center = { file: row.file, line: row.line };
     }
     file = center.file;
     first = Math.max(1, center.line - 5);
@@ -171,7 +175,7 @@ export function listCmd(s: Session, args: string): void {
   s.out(out.join('\n'));
 }
 
-function defaultCenter(s: Session): { file: string; line: number } {
+function defaultCenter(s: Session): { file: string; line: number; first?: number } {
   const lines = s.symbols.lines!;
   const t = s.target;
   if (t && !t.exit) {
@@ -181,8 +185,12 @@ function defaultCenter(s: Session): { file: string; line: number } {
   const dw = s.symbols.dwarf;
   const main = dw?.functionNamed('main');
   if (main) {
-    const row = lines.rowFor(dw!.entryOf(main));
-    if (row) return { file: row.file, line: Math.max(1, (dw!.declLine(main.die) ?? row.line) + 1) };
+    // Before the program runs gdb's current line is nine above main's first statement, and the
+    // first list centres on it.
+    const entry = dw!.entryOf(main);
+    const end = Math.max(...main.ranges.map((r) => r[1])) + dw!.bias;
+    const row = lines.rowFor(lines.afterPrologue(entry, end));
+    if (row) return { file: row.file, line: row.line, first: Math.max(1, Math.max(1, row.line - 9) - 5) };
   }
   return { file: lines.rows[0].file, line: 1 };
 }
