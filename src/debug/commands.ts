@@ -504,13 +504,18 @@ export const COMMANDS: Command[] = [
     if (a.trim()) { const b = s.points.find((x) => x.kind === 'breakpoint' && x.addr === (t.cpu.eip >>> 0)); if (b) { b.ignore = Math.max(0, num(s, a, 1) - 1); s.out(`Will ignore next ${b.ignore} crossings of breakpoint ${b.id}.  Continuing.`); } }
     return resumeAndReport(s, s.engine.resume(null), 'cont');
   } },
-  { names: ['finish', 'fin'], summary: 'run until the current function returns', help: 'finish: run until just after the RET that leaves the current function and show the value returned in EAX.', run: async (s) => {
+  { names: ['finish', 'fin'], summary: 'run until the selected frame\'s function returns', help: 'finish: run until the function of the selected frame (up/frame N) returns and show the value returned, by its DWARF type (EAX, EDX:EAX, ST0, or the struct EAX points to); without DWARF, EAX.', run: async (s) => {
     const t = s.live();
     const sym = s.symbols.symbolFor(t.cpu.eip);
-    const dw = s.symbols.dwarf?.functionAt(t.cpu.eip >>> 0);
-    s.out(`Run till exit from ${dw ? s.frameLine(s.frames(1).frames[0]) : `#0  ${hex8(t.cpu.eip)} in ${sym?.name ?? '??'} ()`}`);
-    const retType = dw ? src.returnTypeAt(s, t.cpu.eip >>> 0) : null;
-    const r = await s.engine.resume(new FinishControl(s.engine, t.cpu));
+    // finish leaves the selected frame (up first to finish a caller), as in gdb.
+    const frame = s.symbols.dwarf ? s.selectedFrame() : null;
+    const caller = frame && frame.level > 0 ? s.frames(frame.level + 2, true).frames[frame.level + 1] : undefined;
+    if (frame && frame.level > 0 && !caller) throw new ExprError('"finish" not meaningful in the outermost frame.');
+    const pc = frame ? lookupPc(frame) : t.cpu.eip >>> 0;
+    const dw = s.symbols.dwarf?.functionAt(pc);
+    s.out(`Run till exit from ${dw && frame ? s.frameLine(frame) : `#0  ${hex8(t.cpu.eip)} in ${sym?.name ?? '??'} ()`}`);
+    const retType = dw ? src.returnTypeAt(s, pc) : null;
+    const r = await s.engine.resume(caller && frame?.cfa !== undefined ? src.returnTo(caller.pc, frame.cfa) : new FinishControl(s.engine, t.cpu));
     await s.report(r, 'step');
     if (r.kind === 'done' && (!dw || retType)) {
       const v: Value = dw ? src.returnValue(s, retType) : { bits: BigInt(t.cpu.regs[0] >>> 0), type: T_INT, lval: null };
@@ -543,13 +548,13 @@ export const COMMANDS: Command[] = [
     b.cond = m[2] || null;
     if (!b.cond) s.out(`Breakpoint ${b.id} now unconditional.`);
   } },
-  { names: ['info', 'i'], summary: 'info breakpoints|registers|all-registers|symbol|address|line|proc mappings|maps|tlb|frames|tasks|record', help: 'info SUBCOMMAND: breakpoints (b), registers (r) [REG...], all-registers (x87 and SSE too), symbol ADDR, address SYM, line [LOC], proc mappings / maps (the areas as /proc/PID/maps), tlb (cached translations, hits, misses), frames [PHYS | at ADDR] (physical frames: owners, refcount, shared/COW/page cache; one frame: every task and area mapping it), tasks (PID, TID, state, parent, mm), record.', run: infoCmd },
-  { names: ['print', 'p', 'inspect', 'call'], summary: 'print[/FMT] EXPR: evaluate and show an expression', help: 'print[/x|d|u|o|t|c|a] EXPR: registers ($eax, $ax, $al, $eip, $sp, $eflags, $st0, $xmm0...), symbols (a symbol stands for its address), casts such as *(int *)ADDR, C operators, $N history, and assignment (p $eax = 3).', run: printCmd },
+  { names: ['info', 'i'], summary: 'info locals|args|frame|source|display|breakpoints|registers|all-registers|symbol|address|line|proc mappings|maps|tlb|frames|tasks|record', help: 'info SUBCOMMAND: locals, args, frame (the selected frame: CFA, saved registers), source, display, breakpoints (b), registers (r) [REG...], all-registers (x87 and SSE too), symbol ADDR, address SYM, line [LOC], proc mappings / maps (the areas as /proc/PID/maps), tlb (cached translations, hits, misses), frames [PHYS | at ADDR] (physical frames: owners, refcount, shared/COW/page cache; one frame: every task and area mapping it), tasks (PID, TID, state, parent, mm), record.', run: infoCmd },
+  { names: ['print', 'p', 'inspect', 'call'], summary: 'print[/FMT] EXPR: evaluate and show an expression', help: 'print[/x|d|u|o|t|c|a] EXPR: program variables with -g (locals and arguments of the selected frame, globals; s.f, p->f, a[i], *p, &x, v@N, casts to program types), registers ($eax, $ax, $al, $eip, $sp, $eflags, $st0, $xmm0...), symbols (a symbol stands for its address), casts such as *(int *)ADDR, C operators, $N history, and assignment (p $eax = 3).', run: printCmd },
   { names: ['output'], summary: 'output EXPR: like print without history', help: 'output EXPR: print the value only.', run: (s, a) => { s.out(s.formatValue(s.eval.evaluate(a), null)); } },
   { names: ['set'], summary: 'set $reg = EXPR, set *(int *)ADDR = EXPR, set var ...', help: 'set EXPR-WITH-ASSIGNMENT: change a register (set $eax = 5, set $eflags = $eflags | 1), memory (set *(int *)0x804c010 = 7, set {char}ADDR = 65) or a convenience variable ($x = 1). set record full insn-number-max N changes the record limit.', run: setCmd },
   { names: ['x'], summary: 'x/NFU ADDR: examine memory', help: 'x/NFU ADDR: N units of size U (b=1, h=2, w=4, g=8 bytes) in format F: x hex, d signed, u unsigned, o octal, t binary, c char, a address, s string, i instruction. Format and size are remembered; x alone continues.', run: xCmd },
   { names: ['disassemble', 'disas'], summary: 'disassemble [/r] [ADDR [N] | START,END | START,+LEN]', help: 'disassemble: the function around EIP (or ADDR), or N instructions from ADDR, or a range; "=>" marks EIP. /r adds the raw bytes. Intel syntax (capstone).', run: disassembleCmd },
-  { names: ['backtrace', 'bt', 'where'], summary: 'show the call stack from the frame pointers', help: 'backtrace [N]: frames found by following EBP (saved EBP at [EBP], return address at [EBP+4]); says where and why it cannot unwind (code built without frame pointers, a corrupt chain).', run: btCmd },
+  { names: ['backtrace', 'bt', 'where'], summary: 'show the call stack with arguments and source lines', help: 'backtrace [N]: the frames, unwound by the call frame information (.eh_frame/.debug_frame; code without frame pointers and signal handlers too), with the arguments (DWARF) and file:line; it stops at main as gdb does. Without CFI, by following EBP (saved EBP at [EBP], return address at [EBP+4]), saying where and why it cannot unwind.', run: btCmd },
   { names: ['frame', 'f'], summary: 'frame [N]: select and show stack frame N', help: 'frame [N]: show the selected frame, or select frame N (0 is the innermost) for print, info locals, info args, list and info frame.', run: (s, a) => src.frameCmd(s, a, 0) },
   { names: ['up'], summary: 'up [N]: select the frame N levels outward', help: 'up [N]: select the caller\'s frame (N levels up).', run: (s, a) => src.frameCmd(s, a, 1) },
   { names: ['down', 'do'], summary: 'down [N]: select the frame N levels inward', help: 'down [N]: select the frame called by this one.', run: (s, a) => src.frameCmd(s, a, -1) },
@@ -646,7 +651,7 @@ export function complete(s: Session, line: string): string[] {
   if (words.length <= 1) return COMMANDS.flatMap((c) => c.names).filter((n) => n.startsWith(line)).sort();
   const last = words[words.length - 1];
   if (words[0] === 'info' || words[0] === 'i') {
-    if (words.length === 2) return ['breakpoints', 'registers', 'all-registers', 'symbol', 'address', 'line', 'proc', 'maps', 'tlb', 'frames', 'tasks', 'record'].filter((n) => n.startsWith(last));
+    if (words.length === 2) return ['locals', 'args', 'frame', 'source', 'display', 'breakpoints', 'registers', 'all-registers', 'symbol', 'address', 'line', 'proc', 'maps', 'tlb', 'frames', 'tasks', 'record'].filter((n) => n.startsWith(last));
   }
   if (words[0] === 'help') return COMMANDS.map((c) => c.names[0]).filter((n) => n.startsWith(last));
   const m = /^(.*?[*&(]?)([$A-Za-z_][\w.]*)$/.exec(last);

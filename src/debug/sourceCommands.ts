@@ -2,6 +2,8 @@
 // locals/args, ptype/whatis, list, info source, and the value finish prints by the function's
 // return type. Output follows gdb's wording so that sessions can be compared with real gdb.
 import type { Session } from './session.js';
+import type { Control } from './engine.js';
+import type { Cpu } from '../cpu/cpu.js';
 import { ExprError, Value, ctypeOf, T_INT } from './expr.js';
 import { Frame, lookupPc } from './frames.js';
 import { readVariable } from './sourceValues.js';
@@ -219,6 +221,13 @@ export function infoSource(s: Session): void {
 }
 
 // ---- finish ----------------------------------------------------------------------------------
+
+/** Runs until the code returns to pc with the stack above cfa (finish out of an outer frame). */
+export function returnTo(pc: number, cfa: number): Control {
+  return {
+    before: (c: Cpu, first: boolean) => !first && (c.eip >>> 0) === pc && (c.regs[4] >>> 0) >= cfa,
+  };
+}
 
 /** The return type of the function the pc is in (null: void or unknown). */
 export function returnTypeAt(s: Session, pc: number): DType | null {
