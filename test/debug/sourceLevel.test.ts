@@ -19,7 +19,7 @@ const O0_PRINTS = [
   'p square', 'p big', 'p (char)counter', 'p &table[1]', 'p *&origin', 'p origin.y', 'p table[1] + table[2] * 2',
   'up', 'p box', 'p box.corner', 'p box.origin', 'p box.origin->y', 'p *box.origin', 'p box.name', 'p box.colour', 'p box.scale',
   'p w', 'p w.bytes[1]', 'p/x w.u', 'p letter', 'p local', 'p argc', 'p (long long)local * 3', 'p sizeof(box)', 'p &box.corner',
-  'finish',
+  'down', 'finish',
 ];
 
 /** Runs the same commands in gdb (through the stub) and in the REPL; returns both outputs. */
