@@ -135,7 +135,8 @@ export class TypeBuilder {
 
 /** Typedefs, const and volatile peeled off. */
 export function stripType(t: DType): DType {
-  while ((t.kind === 'typedef' || t.kind === 'const' || t.kind === 'volatile') && t.target) t = t.target;
+  // Bounded: a corrupt file can make a typedef name itself.
+  for (let k = 0; k < 64 && (t.kind === 'typedef' || t.kind === 'const' || t.kind === 'volatile') && t.target; k++) t = t.target;
   return t;
 }
 
