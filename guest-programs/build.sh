@@ -38,7 +38,7 @@ LIBM_PROGS=" libm_funcs "
 # Dynamic flavours (-dyn, -pie, -spie) and programs that exist only dynamically linked.
 DYNAMIC_VARIANTS=" hello printf_ints malloc_free strings threads libm_funcs "
 DYNAMIC_ONLY=" dlopen_libm maps_self "
-DEBUG_PROGS=" dwarf_demo "
+DEBUG_PROGS=" dwarf_demo dwarf_types "
 
 # Can $CC build and link a static 32-bit program?
 check_m32() {

@@ -5,7 +5,7 @@
 // Arithmetic is done on bigints and wrapped to the result type; nothing here throws anything
 // but ExprError (or MemoryError from a memory read).
 
-import { type DType, declare, stripType, isSigned, VOID } from './dwarf/types.js';
+import { type DType, declare, stripType, isSigned, isFloat, VOID } from './dwarf/types.js';
 
 export class ExprError extends Error {}
 
@@ -65,6 +65,8 @@ const BASE_TYPES: Record<string, CType> = {
   'long': t('long', 4, true), 'unsigned long': t('unsigned long', 4, false),
   'long long': T_LONGLONG, 'unsigned long long': t('unsigned long long', 8, false),
   'void': T_VOID,
+  'float': { name: 'float', size: 4, signed: true, target: null, dw: { kind: 'base', name: 'float', size: 4, encoding: 4 } },
+  'double': { name: 'double', size: 8, signed: true, target: null, dw: { kind: 'base', name: 'double', size: 8, encoding: 4 } },
   'int8_t': t('int8_t', 1, true), 'uint8_t': t('uint8_t', 1, false),
   'int16_t': t('int16_t', 2, true), 'uint16_t': t('uint16_t', 2, false),
   'int32_t': t('int32_t', 4, true), 'uint32_t': t('uint32_t', 4, false),
@@ -111,7 +113,7 @@ export function intValue(n: bigint | number, type: CType = T_INT): Value {
   return { bits: mask(BigInt(n), type.size), type, lval: null };
 }
 
-type Tok = { k: 'num'; v: bigint } | { k: 'id'; v: string } | { k: 'reg'; v: string } | { k: 'op'; v: string } | { k: 'end' };
+type Tok = { k: 'num'; v: bigint } | { k: 'float'; v: number } | { k: 'id'; v: string } | { k: 'reg'; v: string } | { k: 'op'; v: string } | { k: 'end' };
 
 const OPS = ['->', '<<=', '>>=', '==', '!=', '<=', '>=', '&&', '||', '<<', '>>', '+', '-', '*', '/', '%', '&', '|', '^',
   '!', '~', '<', '>', '(', ')', '[', ']', '{', '}', '=', ',', '@'];
@@ -122,6 +124,12 @@ function tokenize(s: string): Tok[] {
   while (i < s.length) {
     const c = s[i];
     if (/\s/.test(c)) { i++; continue; }
+    const fm = /^(?:[0-9]+\.[0-9]*(?:[eE][+-]?[0-9]+)?|[0-9]+[eE][+-]?[0-9]+)[fFlL]?/.exec(s.slice(i));
+    if (fm && /[0-9]/.test(c)) {
+      out.push({ k: 'float', v: parseFloat(fm[0]) });
+      i += fm[0].length;
+      continue;
+    }
     if (/[0-9]/.test(c)) {
       const m = /^(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)[uUlL]*/.exec(s.slice(i));
       if (!m) throw new ExprError(`Invalid number "${s.slice(i).split(/\s/)[0]}".`);
@@ -282,7 +290,11 @@ export class Evaluator {
   }
 
   private unary(): Value {
-    if (this.eat('-')) { const v = this.unary(); return arith(intValue(0, resultType(v, v)), v, (a, b) => a - b); }
+    if (this.eat('-')) {
+      const v = this.unary();
+      if (isFloatValue(v)) return floatValue(-toNumber(v), v.type.dw!);
+      return arith(intValue(0, resultType(v, v)), v, (a, b) => a - b);
+    }
     if (this.eat('+')) return this.unary();
     if (this.eat('!')) return intValue(numeric(this.unary()) === 0n ? 1 : 0);
     if (this.eat('~')) { const v = this.unary(); return { bits: mask(~v.bits, v.type.size), type: v.type, lval: null }; }
@@ -299,6 +311,8 @@ export class Evaluator {
       const ty = this.parseType();
       if (ty && this.eat(')')) {
         const v = this.unary();
+        if (ty.dw && isFloat(ty.dw)) return floatValue(isFloatValue(v) ? toNumber(v) : Number(numeric(v)), ty.dw);
+        if (isFloatValue(v) && !ty.target) return { bits: mask(BigInt(Math.trunc(toNumber(v))), ty.size), type: ty, lval: null };
         return { bits: mask(ty.target ? v.bits : numeric(v), ty.size), type: ty, lval: null };
       }
       this.p = save;
@@ -397,6 +411,7 @@ export class Evaluator {
     this.p++;
     switch (x.k) {
       case 'num': return intValue(x.v, x.v > 0x7fffffffn ? (x.v > 0xffffffffn ? T_LONGLONG : T_UINT) : T_INT);
+      case 'float': return floatValue(x.v, DW_DOUBLE);
       case 'reg': {
         const name = x.v;
         if (name === '' || name.startsWith('$') || /^[0-9]+$/.test(name)) {
@@ -447,7 +462,65 @@ function arith(a: Value, b: Value, f: (x: bigint, y: bigint) => bigint): Value {
   return { bits: mask(f(numeric(a), numeric(b)), ty.size), type: ty, lval: null };
 }
 
+const DW_FLOAT: DType = { kind: 'base', name: 'float', size: 4, encoding: 4 };
+const DW_DOUBLE: DType = { kind: 'base', name: 'double', size: 8, encoding: 4 };
+
+function isFloatValue(v: Value): boolean {
+  return !!v.type.dw && isFloat(v.type.dw);
+}
+
+/** A float, double or long double value as a JS number (integers converted). */
+function toNumber(v: Value): number {
+  if (!isFloatValue(v)) return Number(numeric(v));
+  const size = v.type.size;
+  const dv = new DataView(new ArrayBuffer(8));
+  if (size === 4) { dv.setUint32(0, Number(v.bits & 0xffffffffn), true); return dv.getFloat32(0, true); }
+  if (size === 8) { dv.setBigUint64(0, v.bits, true); return dv.getFloat64(0, true); }
+  const se = Number((v.bits >> 64n) & 0xffffn);
+  const sig = v.bits & 0xffffffffffffffffn;
+  const exp = se & 0x7fff;
+  if (exp === 0 && sig === 0n) return 0;
+  return (se & 0x8000 ? -1 : 1) * Number(sig) * 2 ** (exp - 16383 - 63);
+}
+
+function floatValue(x: number, dt: DType): Value {
+  const s = stripType(dt);
+  const target = s.size === 4 ? DW_FLOAT : s.size === 8 ? DW_DOUBLE : DW_DOUBLE;
+  const dv = new DataView(new ArrayBuffer(8));
+  let bits: bigint;
+  if (target.size === 4) { dv.setFloat32(0, x, true); bits = BigInt(dv.getUint32(0, true)); }
+  else { dv.setFloat64(0, x, true); bits = dv.getBigUint64(0, true); }
+  return { bits, type: ctypeOf(s.size === target.size ? dt : target), lval: null };
+}
+
+/** C arithmetic when an operand is floating: the wider float type (double for long double here). */
+function floatBinop(op: string, a: Value, b: Value): Value | null {
+  if (!isFloatValue(a) && !isFloatValue(b)) return null;
+  if (a.type.target || b.type.target) return null;
+  const x = toNumber(a), y = toNumber(b);
+  const wide = Math.max(isFloatValue(a) ? a.type.size : 0, isFloatValue(b) ? b.type.size : 0);
+  const dt = wide === 4 ? DW_FLOAT : DW_DOUBLE;
+  const bool = (c: boolean) => intValue(c ? 1 : 0);
+  switch (op) {
+    case '+': return floatValue(x + y, dt);
+    case '-': return floatValue(x - y, dt);
+    case '*': return floatValue(x * y, dt);
+    case '/': return floatValue(x / y, dt);
+    case '==': return bool(x === y);
+    case '!=': return bool(x !== y);
+    case '<': return bool(x < y);
+    case '>': return bool(x > y);
+    case '<=': return bool(x <= y);
+    case '>=': return bool(x >= y);
+    case '&&': return bool(x !== 0 && y !== 0);
+    case '||': return bool(x !== 0 || y !== 0);
+    default: throw new ExprError('Integer only operation.');
+  }
+}
+
 function binop(op: string, a: Value, b: Value): Value {
+  const fl = floatBinop(op, a, b);
+  if (fl) return fl;
   const bool = (c: boolean) => intValue(c ? 1 : 0);
   const ptrScale = (p: Value) => BigInt(p.type.target && p.type.target !== T_VOID ? p.type.target.size : 1);
   switch (op) {

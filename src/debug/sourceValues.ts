@@ -8,7 +8,7 @@ import type { Die } from './dwarf/info.js';
 import { DW_AT } from './dwarf/constants.js';
 import { DwarfLocation, ExprContext, OptimizedOut, evalAddress, evalLocation } from './dwarf/expression.js';
 import { locationAt } from './dwarf/locations.js';
-import { DType, declare, isCharType, isFloat, stripType } from './dwarf/types.js';
+import { DType, declare, isCharType, isFloat, isSigned, stripType } from './dwarf/types.js';
 import { I386_REG_NAMES } from './dwarf/constants.js';
 import { Value, ctypeOf, mask } from './expr.js';
 import { escapeChar, formatScalar } from './format.js';
@@ -134,7 +134,10 @@ export function formatTyped(v: Value, dt: DType, fmt: string | null, env: Format
     case 'struct': case 'union': {
       const parts = (s.members ?? []).map((m) => {
         let mb = mask(bits >> BigInt(8 * m.offset), Math.max(1, m.type.size));
-        if (m.bitSize !== undefined) mb = (bits >> BigInt(8 * m.offset + (m.bitOffset ?? 0))) & ((1n << BigInt(m.bitSize)) - 1n);
+        if (m.bitSize !== undefined) {
+          mb = (bits >> BigInt(8 * m.offset + (m.bitOffset ?? 0))) & ((1n << BigInt(m.bitSize)) - 1n);
+          if (isSigned(m.type) && mb & (1n << BigInt(m.bitSize - 1))) mb = mask(mb - (1n << BigInt(m.bitSize)), Math.max(1, m.type.size));
+        }
         const text = formatTyped({ bits: mb, type: ctypeOf(m.type), lval: null }, m.type, fmt, env, false);
         return m.name ? `${m.name} = ${text}` : text;
       });

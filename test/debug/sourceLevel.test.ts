@@ -56,6 +56,19 @@ describe.skipIf(!haveGdb || !haveProgs)('source-level printing compared with gdb
     }
   }, 120_000);
 
+  it('dwarf_types (DWARF 5 and 4): bit-fields, 2-D arrays, _Bool, float/long double, function pointers, anonymous unions, float arithmetic', async () => {
+    const cmds = ['break inspect', 'continue', 'p *r', 'p r->f', 'p r->u', 'p r->items', 'p r->items[1].weight', 'p r->op', 'p r->valid', 'p scale',
+      'p grid', 'p grid[1]', 'p grid[1][2]', 'p ld', 'p raw', 'p/x raw', 'p banner', 'p neg', 'p port', 'p/x port', 'p r->f.delta', 'p r->f.mode',
+      'ptype r', 'ptype struct flags', 'whatis r->items', 'whatis grid[0]', 'p sizeof(struct record)', 'p r->items[0].weight * 2', 'p -scale',
+      'p scale > 0.5', 'p (int)(scale * 10)', 'p (double)neg / 2', 'info args', 'finish'];
+    for (const name of ['dwarf_types-g', 'dwarf_types-g4']) {
+      const { gdb, ours } = await both(prog(name), cmds);
+      const pick = (t: string) => t.split('\n').filter((l) => /^(\$\d+ = |type = |    |\}|[a-z]+ = |Value returned)/.test(l));
+      expect(pick(gdb).length).toBeGreaterThan(45);
+      expect(pick(ours)).toEqual(pick(gdb));
+    }
+  }, 120_000);
+
   it('-O0 static: bt, info args, info locals, ptype and whatis agree with gdb', async () => {
     const cmds = ['break sum', 'continue', 'next', 'next', 'next', 'bt', 'info args', 'info locals', 'ptype v', 'whatis v', 'ptype struct shape',
       'whatis origin', 'ptype origin', 'ptype uint_t', 'whatis hidden', 'ptype enum colour', 'whatis area', 'ptype main', 'whatis &table'];

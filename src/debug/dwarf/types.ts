@@ -75,7 +75,13 @@ export class TypeBuilder {
           const bits = c.num(DW_AT.bit_size);
           if (bits !== undefined) {
             m.bitSize = bits;
-            const dbo = c.num(DW_AT.data_bit_offset);
+            let dbo = c.num(DW_AT.data_bit_offset);
+            // DWARF 2-4's DW_AT_bit_offset counts from the storage unit's most significant bit.
+            const old = c.num(DW_AT.bit_offset);
+            if (dbo === undefined && old !== undefined) {
+              const unit = c.num(DW_AT.byte_size) ?? m.type.size;
+              dbo = m.offset * 8 + unit * 8 - old - bits;
+            }
             if (dbo !== undefined) { m.offset = Math.floor(dbo / 8); m.bitOffset = dbo % 8; } else m.bitOffset = 0;
           }
           t.members.push(m);
@@ -197,18 +203,25 @@ export function ptypeText(t: DType): string {
   const suffix: string[] = [];
   while (cur.kind === 'pointer' && cur.target) { suffix.push('*'); cur = cur.target; while (cur.kind === 'typedef' && cur.target) cur = cur.target; }
   inner = suffix.join('');
-  if (cur.kind === 'struct' || cur.kind === 'union') {
-    const lines = [`${tagName(cur)} {`];
-    for (const m of cur.members ?? []) lines.push(`    ${declare(m.type, m.name)}${m.bitSize !== undefined ? ` : ${m.bitSize}` : ''};`);
-    lines.push(`}${inner ? ' ' + inner : ''}`);
-    return lines.join('\n');
-  }
+  if (cur.kind === 'struct' || cur.kind === 'union') return `${body(cur, '')}${inner ? ' ' + inner : ''}`;
   if (cur.kind === 'enum') {
     let next = 0n;
     const items = (cur.enumerators ?? []).map(([n, v]) => { const s = v === next ? n : `${n} = ${v}`; next = v + 1n; return s; });
     return `enum ${cur.name ? cur.name + ' ' : ''}{${items.join(', ')}}${inner ? ' ' + inner : ''}`;
   }
   return declare(inner ? pointerChain(cur, suffix.length) : cur);
+}
+
+/** A struct/union body; anonymous struct/union members are spelled out in place, as gdb does. */
+function body(t: DType, indent: string): string {
+  const lines = [`${t.name ? tagName(t) : t.kind} {`];
+  for (const m of t.members ?? []) {
+    const mt = m.type;
+    const decl = (mt.kind === 'struct' || mt.kind === 'union') && !mt.name && indent.length < 64 ? `${body(mt, indent + '    ')}${m.name ? ' ' + m.name : ''}` : declare(mt, m.name);
+    lines.push(`${indent}    ${decl}${m.bitSize !== undefined ? ` : ${m.bitSize}` : ''};`);
+  }
+  lines.push(`${indent}}`);
+  return lines.join('\n');
 }
 
 function pointerChain(base: DType, n: number): DType {
