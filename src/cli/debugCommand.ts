@@ -2,7 +2,8 @@
 // program. With -x, the command files run first; then commands come from the terminal
 // (interactive, with history and completion) or, when stdin is not a terminal and no -x was
 // given, from stdin. With --batch, or -x and no terminal, the session ends after the files.
-import { readFileSync } from 'node:fs';
+import { openSync, readFileSync } from 'node:fs';
+import type { ProgramIo } from '../debug/programArgs.js';
 import { parseRunArgs, UsageError } from './args.js';
 import { CliError } from './cliError.js';
 import { fsKernelOptions } from './fsOptions.js';
@@ -63,14 +64,14 @@ export async function debugCommand(argv: string[]): Promise<number> {
     image,
     programPath: o.program,
     args: o.args,
-    createTarget: () => launch({
-      program: o.program, args: o.args, envp, image,
+    createTarget: (io) => launch({
+      program: o.program, args: io?.args ?? o.args, envp, image,
       memoryBytes: o.memoryMiB * 1024 * 1024,
       quantum: o.quantum ?? undefined,
       ...fsOpts,
       rlimits: hostRlimits(),
       strace: o.strace ? (line: string) => process.stderr.write(line + '\n') : undefined,
-      stdin: tty ? new Uint8Array(0) : 0,
+      ...redirections(io, tty),
     }),
   });
   for (const text of scriptTexts) {
@@ -81,4 +82,22 @@ export async function debugCommand(argv: string[]): Promise<number> {
   if (tty) await runInteractive(s, process.stdin, process.stdout);
   else if (scripts.length === 0) await runStream(s, process.stdin);
   return 0;
+}
+
+/** run < IN > OUT: the program reads IN and writes OUT (host files); otherwise the terminal's. */
+function redirections(io: ProgramIo | undefined, tty: boolean): { stdin: number | Uint8Array; stdout?: number } {
+  let stdin: number | Uint8Array = tty ? new Uint8Array(0) : 0;
+  if (io?.stdin !== undefined) {
+    try {
+      stdin = readFileSync(io.stdin);
+    } catch {
+      throw new CliError(`${io.stdin}: No such file or directory.`);
+    }
+  }
+  if (io?.stdout === undefined) return { stdin };
+  try {
+    return { stdin, stdout: openSync(io.stdout, io.append ? 'a' : 'w') };
+  } catch {
+    throw new CliError(`${io.stdout}: cannot open for writing.`);
+  }
 }

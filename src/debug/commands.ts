@@ -13,6 +13,7 @@ import { frameText } from './rmap.js';
 import { MemoryError } from './memory.js';
 import * as src from './sourceCommands.js';
 import { lookupPc } from './frames.js';
+import { parseProgramArgs, programArgsText } from './programArgs.js';
 
 export interface Command {
   names: string[];
@@ -174,6 +175,8 @@ async function printCmd(s: Session, args: string): Promise<void> {
 
 function setCmd(s: Session, args: string): void {
   const text = args.trim();
+  const sa = /^args(?:\s+(.*))?$/.exec(text);
+  if (sa) { s.programIo = parseProgramArgs(sa[1] ?? ''); return; }
   let m = /^record\s+(?:full\s+)?insn-number-max\s+(\S+)$/.exec(text);
   if (m) {
     const n = m[1] === 'unlimited' ? Number.MAX_SAFE_INTEGER : Number(m[1]);
@@ -420,9 +423,12 @@ async function reverseCmd(s: Session, kind: 'stepi' | 'continue' | 'finish', arg
   await s.report(r.result, 'step');
 }
 
-async function runCmd(s: Session, mode: 'run' | 'start' | 'starti'): Promise<void> {
+async function runCmd(s: Session, mode: 'run' | 'start' | 'starti', args = ''): Promise<void> {
+  // run ARGS replaces the arguments for this and later runs; run alone reuses the last ones (gdb).
+  if (args.trim()) s.programIo = parseProgramArgs(args);
   const t = s.startProgram();
-  s.out(`Starting program: ${s.opts.programPath}${s.opts.args.length ? ' ' + s.opts.args.join(' ') : ''}`);
+  const cmdline = programArgsText(s.programIo);
+  s.out(`Starting program: ${s.opts.programPath}${cmdline ? ' ' + cmdline : ''}`);
   if (mode === 'starti') {
     s.out(`\nProgram stopped.`);
     s.out(s.whereText(t.cpu.eip >>> 0, true));
@@ -492,8 +498,8 @@ function infoCmd(s: Session, args: string): Promise<void> | void {
 }
 
 export const COMMANDS: Command[] = [
-  { names: ['run', 'r'], summary: 'start the program from the beginning and run it', help: 'run: load the program afresh and run until a breakpoint, watchpoint, signal or exit.', run: (s) => runCmd(s, 'run') },
-  { names: ['start'], summary: 'start the program and stop at main (or the entry point)', help: 'start: like run with a temporary breakpoint on main; without a main symbol it stops at the ELF entry point.', run: (s) => runCmd(s, 'start') },
+  { names: ['run', 'r'], summary: 'start the program from the beginning and run it', help: 'run [ARGS] [< IN] [> OUT | >> OUT]: load the program afresh with these arguments (or the last ones, or set args) and redirections (host files), and run until a breakpoint, watchpoint, signal or exit.', run: (s, a) => runCmd(s, 'run', a) },
+  { names: ['start'], summary: 'start the program and stop at main (or the entry point)', help: 'start: like run with a temporary breakpoint on main; without a main symbol it stops at the ELF entry point.', run: (s, a) => runCmd(s, 'start', a) },
   { names: ['starti'], summary: 'start the program and stop at its first instruction', help: 'starti: load the program and stop before its first instruction (the ELF entry point).', run: (s) => runCmd(s, 'starti') },
   { names: ['stepi', 'si'], summary: 'execute N instructions (default 1)', help: 'stepi [N]: execute N machine instructions, stepping into calls; a system call counts as one instruction.', run: (s, a) => { s.live(); return resumeAndReport(s, s.engine.resume(new StepControl(num(s, a, 1))), 'step'); } },
   { names: ['nexti', 'ni'], summary: 'execute N instructions, stepping over calls', help: 'nexti [N]: like stepi, but a CALL runs until it returns (breakpoints inside still stop).', run: (s, a) => { s.live(); return resumeAndReport(s, s.engine.resume(new NextControl(s.engine, num(s, a, 1))), 'step'); } },
@@ -550,6 +556,10 @@ export const COMMANDS: Command[] = [
   } },
   { names: ['info', 'i'], summary: 'info locals|args|frame|source|display|breakpoints|registers|all-registers|symbol|address|line|proc mappings|maps|tlb|frames|tasks|record', help: 'info SUBCOMMAND: locals, args, frame (the selected frame: CFA, saved registers), source, display, breakpoints (b), registers (r) [REG...], all-registers (x87 and SSE too), symbol ADDR, address SYM, line [LOC], proc mappings / maps (the areas as /proc/PID/maps), tlb (cached translations, hits, misses), frames [PHYS | at ADDR] (physical frames: owners, refcount, shared/COW/page cache; one frame: every task and area mapping it), tasks (PID, TID, state, parent, mm), record.', run: infoCmd },
   { names: ['print', 'p', 'inspect', 'call'], summary: 'print[/FMT] EXPR: evaluate and show an expression', help: 'print[/x|d|u|o|t|c|a] EXPR: program variables with -g (locals and arguments of the selected frame, globals; s.f, p->f, a[i], *p, &x, v@N, casts to program types), registers ($eax, $ax, $al, $eip, $sp, $eflags, $st0, $xmm0...), symbols (a symbol stands for its address), casts such as *(int *)ADDR, C operators, $N history, and assignment (p $eax = 3).', run: printCmd },
+  { names: ['show'], summary: 'show args: the program\'s arguments for the next run', help: 'show args: the arguments (and redirections) run will give the program; set args ARGS changes them.', run: (s, a) => {
+    if (a.trim() !== 'args') throw new ExprError(`Undefined show command: "${a.trim()}".  Try "help show".`);
+    s.out(`Argument list to give program being debugged when it is started is "${programArgsText(s.programIo)}".`);
+  } },
   { names: ['output'], summary: 'output EXPR: like print without history', help: 'output EXPR: print the value only.', run: (s, a) => { s.out(s.formatValue(s.eval.evaluate(a), null)); } },
   { names: ['set'], summary: 'set $reg = EXPR, set *(int *)ADDR = EXPR, set var ...', help: 'set EXPR-WITH-ASSIGNMENT: change a register (set $eax = 5, set $eflags = $eflags | 1), memory (set *(int *)0x804c010 = 7, set {char}ADDR = 65) or a convenience variable ($x = 1). set record full insn-number-max N changes the record limit.', run: setCmd },
   { names: ['x'], summary: 'x/NFU ADDR: examine memory', help: 'x/NFU ADDR: N units of size U (b=1, h=2, w=4, g=8 bytes) in format F: x hex, d signed, u unsigned, o octal, t binary, c char, a address, s string, i instruction. Format and size are remembered; x alone continues.', run: xCmd },

@@ -8,6 +8,7 @@ import { DebugMemory } from './memory.js';
 import { Evaluator, EvalContext, Value, ExprError, T_INT, ctypeOf } from './expr.js';
 import { readReg, writeReg } from './regs.js';
 import { SymbolTable } from './symbols.js';
+import type { ProgramIo } from './programArgs.js';
 import { Frame, UnwindResult, lookupPc, unwind } from './frames.js';
 import { readVariable, formatTyped } from './sourceValues.js';
 import type { DebugTarget } from './target.js';
@@ -34,8 +35,11 @@ export interface SessionOptions {
   /** Writes text; each call is whole lines ending in \n. */
   out: (s: string) => void;
   palette?: Palette;
-  /** Loads the program afresh (exec) and returns the stopped process at its entry point. */
-  createTarget: () => DebugTarget;
+  /**
+   * Loads the program afresh (exec) and returns the stopped process at its entry point; io is the
+   * command line and redirections of `run ARGS` / `set args` (opts.args when never set).
+   */
+  createTarget: (io?: ProgramIo) => DebugTarget;
   /** The program's ELF image, for symbols and line information. */
   image: Uint8Array | null;
   programPath: string;
@@ -57,12 +61,15 @@ export class Session {
   quitRequested = false;
   /** The frame `frame N`, `up` and `down` selected (0 after every stop). */
   frameLevel = 0;
+  /** The program's arguments and redirections for the next run (set args, run ARGS). */
+  programIo: ProgramIo;
   /** Where `list` continues (null: centre on the current line; reset by every stop). */
   listPos: { file: string; next: number } | null = null;
   private readonly sources = new Map<string, string[] | null>();
 
   constructor(readonly opts: SessionOptions) {
     this.p = opts.palette ?? PLAIN;
+    this.programIo = { args: opts.args.slice() };
     this.symbols = opts.image ? SymbolTable.fromImage(opts.image) : new SymbolTable();
     this.mem = new DebugMemory(() => this.engine.target, this.symbols);
     this.eval = new Evaluator(this.evalContext());
@@ -273,7 +280,7 @@ export class Session {
 
   /** Starts the program afresh (run/start/starti). */
   startProgram(): DebugTarget {
-    const t = this.opts.createTarget();
+    const t = this.opts.createTarget(this.programIo);
     this.engine.target = t;
     this.frameLevel = 0;
     this.listPos = null;
