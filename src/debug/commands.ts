@@ -426,6 +426,9 @@ async function reverseCmd(s: Session, kind: 'stepi' | 'continue' | 'finish', arg
 async function runCmd(s: Session, mode: 'run' | 'start' | 'starti', args = ''): Promise<void> {
   // run ARGS replaces the arguments for this and later runs; run alone reuses the last ones (gdb).
   if (args.trim()) s.programIo = parseProgramArgs(args);
+  // start: the temporary breakpoint on main comes first, as gdb prints it.
+  const main = mode === 'start' ? s.symbols.lookup('main') : undefined;
+  if (main) breakCmd(true)(s, 'main');
   const t = s.startProgram();
   const cmdline = programArgsText(s.programIo);
   s.out(`Starting program: ${s.opts.programPath}${cmdline ? ' ' + cmdline : ''}`);
@@ -435,18 +438,11 @@ async function runCmd(s: Session, mode: 'run' | 'start' | 'starti', args = ''): 
     s.out(await s.currentInsnLine());
     return;
   }
-  if (mode === 'start') {
-    const main = s.symbols.lookup('main');
-    if (main) {
-      const { addr } = resolveLocation(s, 'main');
-      const b = s.addBreakpoint(addr, 'main', true, null);
-      s.out(`Temporary breakpoint ${b.id} at ${hex(addr)}`);
-    } else {
-      s.out('No symbol "main": stopping at the entry point.');
-      s.out(s.whereText(t.cpu.eip >>> 0, true));
-      s.out(await s.currentInsnLine());
-      return;
-    }
+  if (mode === 'start' && !main) {
+    s.out('No symbol "main": stopping at the entry point.');
+    s.out(s.whereText(t.cpu.eip >>> 0, true));
+    s.out(await s.currentInsnLine());
+    return;
   }
   await resumeAndReport(s, s.engine.resume(null), 'cont');
 }
@@ -671,7 +667,9 @@ export function complete(s: Session, line: string): string[] {
     return ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi', 'eip', 'pc', 'sp', 'fp', 'eflags', 'ax', 'al', 'st0', 'xmm0', 'mxcsr']
       .map((r) => '$' + r).filter((r) => r.startsWith(word)).map((r) => lead + r);
   }
-  return s.symbols.complete(word, 100).map((n) => lead + n);
+  const names = new Set(s.symbols.complete(word, 100));
+  for (const n of s.sourceNames()) if (n.startsWith(word)) names.add(n);
+  return [...names].sort().slice(0, 200).map((n) => lead + n);
 }
 
 export { pointerTo };

@@ -186,6 +186,23 @@ export class Session {
     return readVariable(dw, die, die.parent?.tag === 0x11 ? null : f, this.varReader);
   }
 
+  /** Variable and function names from DWARF visible now (for tab completion). */
+  sourceNames(): string[] {
+    const dw = this.symbols.dwarf;
+    if (!dw || !dw.hasInfo) return [];
+    const out = [...dw.globals.keys(), ...dw.functions.map((f) => f.name)];
+    const t = this.engine.target;
+    if (t && !t.exit) {
+      try {
+        const pc = lookupPc(this.selectedFrame());
+        for (const d of [...dw.paramsAt(pc), ...dw.localsAt(pc)]) out.push(dw.nameOf(d));
+      } catch {
+        // no frame: globals only
+      }
+    }
+    return out.filter((n) => n !== '');
+  }
+
   /** "x=42, p=0x..." for a frame's function arguments (gdb's frame line). */
   argsText(f: Frame): string {
     const dw = this.symbols.dwarf;

@@ -5,7 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { replSession, buildGuest, haveStaticGcc32 } from './guestBuild.js';
+import { readFileSync } from 'node:fs';
+import { replSession, buildGuest, haveStaticGcc32, ENVP, RANDOM } from './guestBuild.js';
+import { Session } from '../../src/debug/session.js';
+import { runScript } from '../../src/debug/repl.js';
+import { launch } from '../../src/debug/kernelTarget.js';
+import { complete } from '../../src/debug/commands.js';
 import { gdbBatch, printedValues } from './gdbBatch.js';
 
 const build = join(__dirname, '../../guest-programs/build');
@@ -30,6 +35,26 @@ async function both(p: string, cmds: string[]): Promise<{ gdb: string; ours: str
   const ours = (await replSession(p, cmds.map((c, i) => (i === first ? 'run' : c)).join('\n') + '\n')).out;
   return { gdb, ours };
 }
+
+describe.skipIf(!haveProgs)('source-level names', () => {
+  it('completes locals, arguments, globals and functions from DWARF', async () => {
+    const p = prog('dwarf_demo-g');
+    const image = readFileSync(p);
+    let out = '';
+    const s = new Session({
+      out: (t) => { out += t; }, image, programPath: p, args: [],
+      createTarget: () => launch({ program: p, args: [], envp: ENVP, image, random: RANDOM, memoryBytes: 64 << 20, stdout: () => {}, stdin: new Uint8Array(0) }),
+    });
+    // The last word is completed (readline replaces it).
+    expect(complete(s, 'p coun')).toContain('counter');
+    expect(complete(s, 'break facto')).toContain('factorial');
+    await runScript(s, 'break sum\nrun\n');
+    expect(out).toContain('Breakpoint 1, sum (');
+    expect(complete(s, 'p tot')).toEqual(['total']);
+    expect(complete(s, 'p *v')).toContain('*v');
+    expect(complete(s, 'p &orig')).toEqual(['&origin']);
+  });
+});
 
 describe.skipIf(!haveGdb || !haveProgs)('source-level printing compared with gdb', () => {
   it('-O0 static: locals, args, globals, arrays, structs, unions, pointers, casts, finish', async () => {
