@@ -3,7 +3,7 @@
 // (interactive, with history and completion) or, when stdin is not a terminal and no -x was
 // given, from stdin. With --batch, or -x and no terminal, the session ends after the files.
 import { openSync, readFileSync } from 'node:fs';
-import type { ProgramIo } from '../debug/programArgs.js';
+import { applyEnvironment, type ProgramIo } from '../debug/programArgs.js';
 import { parseRunArgs, UsageError } from './args.js';
 import { CliError } from './cliError.js';
 import { fsKernelOptions } from './fsOptions.js';
@@ -65,7 +65,7 @@ export async function debugCommand(argv: string[]): Promise<number> {
     programPath: o.program,
     args: o.args,
     createTarget: (io) => launch({
-      program: o.program, args: io?.args ?? o.args, envp, image,
+      program: o.program, args: io?.args ?? o.args, envp: applyEnvironment(envp, io?.env), image,
       memoryBytes: o.memoryMiB * 1024 * 1024,
       quantum: o.quantum ?? undefined,
       ...fsOpts,

@@ -176,7 +176,9 @@ async function printCmd(s: Session, args: string): Promise<void> {
 function setCmd(s: Session, args: string): void {
   const text = args.trim();
   const sa = /^args(?:\s+(.*))?$/.exec(text);
-  if (sa) { s.programIo = parseProgramArgs(sa[1] ?? ''); return; }
+  if (sa) { s.programIo = { ...parseProgramArgs(sa[1] ?? ''), env: s.programIo.env }; return; }
+  const se = /^env(?:ironment)?\s+([A-Za-z_][\w]*)\s*(?:=\s*|\s+)?(.*)$/.exec(text);
+  if (se) { (s.programIo.env ??= new Map()).set(se[1], se[2]); return; }
   let m = /^record\s+(?:full\s+)?insn-number-max\s+(\S+)$/.exec(text);
   if (m) {
     const n = m[1] === 'unlimited' ? Number.MAX_SAFE_INTEGER : Number(m[1]);
@@ -425,7 +427,7 @@ async function reverseCmd(s: Session, kind: 'stepi' | 'continue' | 'finish', arg
 
 async function runCmd(s: Session, mode: 'run' | 'start' | 'starti', args = ''): Promise<void> {
   // run ARGS replaces the arguments for this and later runs; run alone reuses the last ones (gdb).
-  if (args.trim()) s.programIo = parseProgramArgs(args);
+  if (args.trim()) s.programIo = { ...parseProgramArgs(args), env: s.programIo.env };
   // start: the temporary breakpoint on main comes first, as gdb prints it.
   const main = mode === 'start' ? s.symbols.lookup('main') : undefined;
   if (main) breakCmd(true)(s, 'main');
@@ -552,9 +554,23 @@ export const COMMANDS: Command[] = [
   } },
   { names: ['info', 'i'], summary: 'info locals|args|frame|source|display|breakpoints|registers|all-registers|symbol|address|line|proc mappings|maps|tlb|frames|tasks|record', help: 'info SUBCOMMAND: locals, args, frame (the selected frame: CFA, saved registers), source, display, breakpoints (b), registers (r) [REG...], all-registers (x87 and SSE too), symbol ADDR, address SYM, line [LOC], proc mappings / maps (the areas as /proc/PID/maps), tlb (cached translations, hits, misses), frames [PHYS | at ADDR] (physical frames: owners, refcount, shared/COW/page cache; one frame: every task and area mapping it), tasks (PID, TID, state, parent, mm), record.', run: infoCmd },
   { names: ['print', 'p', 'inspect', 'call'], summary: 'print[/FMT] EXPR: evaluate and show an expression', help: 'print[/x|d|u|o|t|c|a] EXPR: program variables with -g (locals and arguments of the selected frame, globals; s.f, p->f, a[i], *p, &x, v@N, casts to program types), registers ($eax, $ax, $al, $eip, $sp, $eflags, $st0, $xmm0...), symbols (a symbol stands for its address), casts such as *(int *)ADDR, C operators, $N history, and assignment (p $eax = 3).', run: printCmd },
-  { names: ['show'], summary: 'show args: the program\'s arguments for the next run', help: 'show args: the arguments (and redirections) run will give the program; set args ARGS changes them.', run: (s, a) => {
-    if (a.trim() !== 'args') throw new ExprError(`Undefined show command: "${a.trim()}".  Try "help show".`);
-    s.out(`Argument list to give program being debugged when it is started is "${programArgsText(s.programIo)}".`);
+  { names: ['show'], summary: 'show args | show environment [NAME]', help: 'show args: the arguments (and redirections) run will give the program; set args ARGS changes them. show environment [NAME]: the changes set environment / unset environment make to the inherited environment.', run: (s, a) => {
+    const what = a.trim();
+    if (what === 'args') { s.out(`Argument list to give program being debugged when it is started is "${programArgsText(s.programIo)}".`); return; }
+    const m = /^env(?:ironment)?(?:\s+(\S+))?$/.exec(what);
+    if (!m) throw new ExprError(`Undefined show command: "${what}".  Try "help show".`);
+    const env = s.programIo.env ?? new Map<string, string | null>();
+    if (m[1]) {
+      const v = env.get(m[1]);
+      s.out(v === undefined ? `Environment variable "${m[1]}" is inherited.` : v === null ? `Environment variable "${m[1]}" not defined.` : `${m[1]} = ${v}`);
+      return;
+    }
+    s.out([...env].map(([k, v]) => (v === null ? `(unset ${k})` : `${k}=${v}`)).join('\n') || '(the inherited environment, unchanged)');
+  } },
+  { names: ['unset'], summary: 'unset environment NAME', help: 'unset environment NAME: the program starts without NAME in its environment.', run: (s, a) => {
+    const m = /^env(?:ironment)?\s+(\S+)$/.exec(a.trim());
+    if (!m) throw new ExprError('Argument required (environment variable name); unset environment NAME.');
+    (s.programIo.env ??= new Map()).set(m[1], null);
   } },
   { names: ['output'], summary: 'output EXPR: like print without history', help: 'output EXPR: print the value only.', run: (s, a) => { s.out(s.formatValue(s.eval.evaluate(a), null)); } },
   { names: ['set'], summary: 'set $reg = EXPR, set *(int *)ADDR = EXPR, set var ...', help: 'set EXPR-WITH-ASSIGNMENT: change a register (set $eax = 5, set $eflags = $eflags | 1), memory (set *(int *)0x804c010 = 7, set {char}ADDR = 65) or a convenience variable ($x = 1). set record full insn-number-max N changes the record limit.', run: setCmd },

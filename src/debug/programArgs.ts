@@ -10,6 +10,16 @@ export interface ProgramIo {
   /** Host file for the program's standard output, and whether to append to it. */
   stdout?: string;
   append?: boolean;
+  /** set environment / unset environment: NAME -> value (null: removed) over the inherited environment. */
+  env?: Map<string, string | null>;
+}
+
+/** The environment the program starts with: the inherited one with set/unset environment applied. */
+export function applyEnvironment(envp: string[], changes: Map<string, string | null> | undefined): string[] {
+  if (!changes || changes.size === 0) return envp;
+  const out = envp.filter((e) => !changes.has(e.slice(0, e.indexOf('=') < 0 ? e.length : e.indexOf('='))));
+  for (const [k, v] of changes) if (v !== null) out.push(`${k}=${v}`);
+  return out;
 }
 
 /** Splits a command line into arguments and redirections. */

@@ -21,9 +21,16 @@ function needDwarf(s: Session) {
 }
 
 export function btCmd(s: Session, args: string): void {
-  const max = args.trim() ? s.eval.evaluateNumber(args) : 64;
+  let text = args.trim();
+  const full = /(^|\s)-?full(\s|$)/.test(text);
+  text = text.replace(/(^|\s)-?full(\s|$)/, ' ').trim();
+  const max = text ? s.eval.evaluateNumber(text) : 64;
   const { frames, stopped } = s.frames(max);
-  const out = frames.map((f) => s.frameLine(f));
+  const out: string[] = [];
+  for (const f of frames) {
+    out.push(s.frameLine(f));
+    if (full) out.push(...localsLines(s, f).map((l) => `        ${l}`));
+  }
   if (stopped) out.push(`Backtrace stopped: ${stopped}`);
   s.out(out.join('\n'));
 }
@@ -78,22 +85,27 @@ export function infoFrame(s: Session): void {
   s.out(lines.join('\n'));
 }
 
+/** "name = value" for each local (or argument) of a frame, as info locals/args and bt full list them. */
+function localsLines(s: Session, f: Frame, which: 'locals' | 'args' = 'locals'): string[] {
+  const dw = s.symbols.dwarf;
+  const pc = lookupPc(f);
+  if (!dw || !dw.functionAt(pc)) return ['No symbol table info available.'];
+  const dies = which === 'args' ? dw.paramsAt(pc) : dw.localsAt(pc);
+  if (dies.length === 0) return [which === 'args' ? 'No arguments.' : 'No locals.'];
+  return dies.map((d) => {
+    let text: string;
+    try { text = s.formatValue(readVariable(dw, d, f, { readMem: (a, n) => s.mem.readUnsigned(a, n), readU32: (a) => s.mem.readU32(a) }), null, false); }
+    catch (e) { text = `<error: ${(e as Error).message}>`; }
+    return `${dw.nameOf(d)} = ${text}`;
+  });
+}
+
 function variablesText(s: Session, which: 'locals' | 'args'): void {
   const dw = needDwarf(s);
   s.live();
   const f = s.selectedFrame();
-  const pc = lookupPc(f);
-  if (!dw.functionAt(pc)) throw new ExprError('No symbol table info available.');
-  const dies = which === 'args' ? dw.paramsAt(pc) : dw.localsAt(pc);
-  if (dies.length === 0) { s.out(which === 'args' ? 'No arguments.' : 'No locals.'); return; }
-  const out: string[] = [];
-  for (const d of dies) {
-    let text: string;
-    try { text = s.formatValue(readVariable(dw, d, f, { readMem: (a, n) => s.mem.readUnsigned(a, n), readU32: (a) => s.mem.readU32(a) }), null, false); }
-    catch (e) { text = `<error: ${(e as Error).message}>`; }
-    out.push(`${dw.nameOf(d)} = ${text}`);
-  }
-  s.out(out.join('\n'));
+  if (!dw.functionAt(lookupPc(f))) throw new ExprError('No symbol table info available.');
+  s.out(localsLines(s, f, which).join('\n'));
 }
 
 export const infoLocals = (s: Session): void => variablesText(s, 'locals');

@@ -135,4 +135,13 @@ describe('run ARGS, set args, show args and redirections', { timeout: SLOW }, ()
     expect(readFileSync(out1, 'utf8')).toBe('line one\nline two\n');
     expect(readFileSync(out2, 'utf8')).toBe('LINE ONE\nLINE TWO\n');
   });
+
+  it('set environment and unset environment change what the program inherits', () => {
+    const BUSYBOX = 'guest-programs/debian/busybox-static/bin/busybox';
+    const r = runCli(['debug', BUSYBOX], 'set environment GREETING=hello there\nunset environment PATH\nshow environment GREETING\nrun env\n');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('GREETING = hello there\n');
+    expect(r.stdout).toMatch(/^GREETING=hello there$/m);
+    expect(r.stdout).not.toMatch(/^PATH=/m);
+  });
 });
