@@ -14,6 +14,7 @@ import { MemoryError } from './memory.js';
 import * as src from './sourceCommands.js';
 import { lookupPc } from './frames.js';
 import { parseProgramArgs, programArgsText } from './programArgs.js';
+import { reverseLine } from './reverseLine.js';
 
 export interface Command {
   names: string[];
@@ -425,6 +426,21 @@ async function reverseCmd(s: Session, kind: 'stepi' | 'continue' | 'finish', arg
   await s.report(r.result, 'step');
 }
 
+async function reverseLineCmd(s: Session, over: boolean, args: string): Promise<void> {
+  s.live();
+  if (!s.engine.recorder) throw new ExprError('Target native does not support this command. (Start recording with "record" first.)');
+  const lines = needLines(s);
+  const n = num(s, args, 1);
+  const fnAt = (addr: number) => s.symbols.symbolFor(addr)?.addr ?? null;
+  const before = fnAt(s.live().cpu.eip >>> 0);
+  let r = reverseLine(s.engine, lines, over, fnAt);
+  for (let k = 1; k < n && r.result.kind === 'done'; k++) r = reverseLine(s.engine, lines, over, fnAt);
+  if (r.syscalls) s.out(`(stepped back over ${r.syscalls} system call${r.syscalls > 1 ? 's' : ''}: registers and the user memory it wrote are restored; effects outside the process, such as input read or output written, are not undone)`);
+  s.fnChanged = fnAt(s.live().cpu.eip >>> 0) !== before;
+  await s.report(r.result, 'line');
+  s.fnChanged = false;
+}
+
 async function runCmd(s: Session, mode: 'run' | 'start' | 'starti', args = ''): Promise<void> {
   // run ARGS replaces the arguments for this and later runs; run alone reuses the last ones (gdb).
   if (args.trim()) s.programIo = { ...parseProgramArgs(args), env: s.programIo.env };
@@ -595,6 +611,8 @@ export const COMMANDS: Command[] = [
   { names: ['stats'], summary: 'instruction, TLB, page-fault and frame counters', help: 'stats: counters from the CPU, the MMU and the kernel.', run: (s) => { s.out(statsText(s.live())); } },
   { names: ['record', 'rec'], summary: 'record [full] | record stop: record execution for reverse stepping', help: `record: from now on save registers and overwritten memory before each instruction, so reverse-stepi, reverse-continue and reverse-finish can go back. By default the last ${DEFAULT_INSN_MAX} instructions are kept (set record full insn-number-max N). record stop discards the log.`, run: recordCmd },
   { names: ['reverse-stepi', 'rsi'], summary: 'step back N instructions (needs record)', help: 'reverse-stepi [N]: undo N instructions: registers and memory are restored exactly.', run: (s, a) => reverseCmd(s, 'stepi', a) },
+  { names: ['reverse-step', 'rs'], summary: 'step back to the beginning of the previous source line (needs record)', help: 'reverse-step: undo instructions back to the start of the line executed before this one, entering calls it made (the last line they ran).', run: (s, a) => reverseLineCmd(s, false, a) },
+  { names: ['reverse-next', 'rn'], summary: 'step back one source line, over calls (needs record)', help: 'reverse-next: undo instructions back to the start of the previous line of this function; calls it made are undone whole.', run: (s, a) => reverseLineCmd(s, true, a) },
   { names: ['reverse-continue', 'rc'], summary: 'run backwards to a breakpoint, watchpoint or the start of the log', help: 'reverse-continue: undo instructions until a breakpoint address, a change of a watched location, or the oldest recorded instruction.', run: (s) => reverseCmd(s, 'continue', '') },
   { names: ['reverse-finish'], summary: 'run backwards to the call of the current function', help: 'reverse-finish: undo instructions back to the CALL that entered the current function.', run: (s) => reverseCmd(s, 'finish', '') },
   { names: ['kill', 'k'], summary: 'kill the program', help: 'kill: end the program being debugged (run starts it again).', run: (s) => { if (!s.target) throw new ExprError('The program is not being run.'); s.engine.target = null; s.out(`[Inferior 1 (process ${s.opts.programPath}) killed]`); } },

@@ -236,7 +236,8 @@ export class Engine {
 
   // ---- reverse execution -------------------------------------------------------------------
 
-  private backOne(): { ok: boolean; syscall: boolean; lost: number } {
+  /** Undoes one recorded instruction (reverse execution by source line builds on this). */
+  backOne(): { ok: boolean; syscall: boolean; lost: number } {
     return this.recorder!.stepBack(this.target!.cpu);
   }
 

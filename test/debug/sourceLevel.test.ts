@@ -32,7 +32,8 @@ async function both(p: string, cmds: string[]): Promise<{ gdb: string; ours: str
   const gdb = await gdbBatch(p, cmds);
   // The REPL starts the program with run where gdb (already attached to it) continues.
   const first = cmds.indexOf('continue');
-  const ours = (await replSession(p, cmds.map((c, i) => (i === first ? 'run' : c)).join('\n') + '\n')).out;
+  // gdb records through the stub's monitor command; the REPL has record itself.
+  const ours = (await replSession(p, cmds.map((c, i) => (i === first ? 'run' : c === 'monitor record' ? 'record' : c)).join('\n') + '\n')).out;
   return { gdb, ours };
 }
 
@@ -131,6 +132,20 @@ describe.skipIf(!haveGdb || !haveProgs)('source-level printing compared with gdb
     const pick = (t: string) => t.slice(t.indexOf('$1 = ')).split('\n').filter((l) => /^(\d+: |\d+\t|\$\d+ = |Value returned)/.test(l));
     expect(pick(gdb).join('\n')).toMatch(/1: total = 0\n2: \/x n = 0x5/);
     expect(pick(ours)).toEqual(pick(gdb));
+  }, 120_000);
+
+  it('reverse-next and reverse-step by source line land where gdb lands', async () => {
+    const cmds = ['break sum', 'continue', 'monitor record', 'next', 'next', 'next', 'next', 'next', 'reverse-next', 'reverse-next', 'reverse-next',
+      'p i', 'p total', 'next', 'next', 'p total', 'reverse-next', 'reverse-next', 'p total'];
+    const pick = (t: string) => t.split('\n').filter((l) => /^(\d+\t|\$\d+ = |#\d)/.test(l));
+    const loop = await both(prog('dwarf_demo-g'), cmds);
+    expect(pick(loop.gdb).length).toBeGreaterThan(14);
+    expect(pick(loop.ours)).toEqual(pick(loop.gdb));
+    // reverse-step back into the function the line called, to its last line, then through it.
+    const into = await both(prog('dwarf_demo-g'), ['break 80', 'continue', 'monitor record', 'next', 'reverse-step', 'bt', 'p total', 'reverse-next',
+      'p i', 'p total', 'reverse-step', 'reverse-step', 'p i', 'bt']);
+    expect(pick(into.gdb).join('\n')).toMatch(/^61\t\}$/m);
+    expect(pick(into.ours)).toEqual(pick(into.gdb));
   }, 120_000);
 
   it.skipIf(!haveStaticGcc32())('unwinds out of a signal handler through the sigreturn trampoline as gdb does', async () => {
