@@ -181,7 +181,11 @@ export class Session {
     const die = dw.lookupVariable(name, f ? lookupPc(f) : null);
     if (!die) {
       const fn = dw.functionNamed(name);
-      return fn ? { bits: BigInt(dw.entryOf(fn)), type: ctypeOf(dw.types.build(fn.die)), lval: null } : undefined;
+      if (fn) return { bits: BigInt(dw.entryOf(fn)), type: ctypeOf(dw.types.build(fn.die)), lval: null };
+      const en = dw.enumerators.get(name);
+      if (!en) return undefined;
+      const type = ctypeOf(dw.types.build(en.type));
+      return { bits: BigInt.asUintN(8 * Math.max(1, type.size), en.value), type, lval: null };
     }
     return readVariable(dw, die, die.parent?.tag === 0x11 ? null : f, this.varReader);
   }

@@ -70,7 +70,8 @@ describe.skipIf(!haveGdb || !haveProgs)('source-level printing compared with gdb
   it('before run: break LINE/FILE:LINE/FUNC, info line, list, ptype, whatis and globals read from the file, at -O0 and -O2', async () => {
     const cmds = ['list', 'break 47', 'break 35', 'break dwarf_demo.c:56', 'break area', 'tbreak factorial', 'info line sum', 'info line 58', 'list sum', 'list',
       'list 3', 'p counter', 'p table', 'p/x origin', 'p big', 'p greeting', 'p &table[2]', 'p sizeof(struct shape)', 'ptype struct shape', 'whatis table',
-      'ptype area', 'p main', 'p origin.x + origin.y'];
+      'ptype area', 'p main', 'p origin.x + origin.y', 'ptype unsigned long', 'whatis long long', 'ptype uint_t', 'p sizeof(unsigned long)',
+      'p (unsigned long)-1', 'p (uint_t)-1', 'p (struct point *)&origin', 'p *(struct point *)&origin', 'p (enum colour)6', 'p/d BLUE'];
     for (const name of ['dwarf_demo-g', 'dwarf_demo-g-O2']) {
       // At -O2 line 56 is in two blocks: gdb makes a breakpoint with 2 locations (not done here).
       const these = name.endsWith('O2') ? cmds.filter((c) => !c.endsWith(':56')) : cmds;

@@ -5,7 +5,7 @@
 import { DW_AT, DW_TAG } from './constants.js';
 import { Die, Unit, parseDebugInfo, addrIndex } from './info.js';
 import { Ranges, dieRanges, inRanges } from './ranges.js';
-import { DType, TypeBuilder } from './types.js';
+import { DType, GDB_BASE_NAMES, TypeBuilder } from './types.js';
 import { Fde, FrameRow, findFde, parseFrames, rowAt } from './cfi.js';
 import type { DwarfSections } from './sections.js';
 
@@ -24,6 +24,8 @@ export class DebugInfo {
   readonly functions: FunctionInfo[] = [];
   readonly globals = new Map<string, Die>();
   readonly typesByName = new Map<string, Die>();
+  /** Enumeration constants (RED, BLUE...): the enum type entry and the value. */
+  readonly enumerators = new Map<string, { type: Die; value: bigint }>();
   readonly types: TypeBuilder;
   private ehFdes: Fde[] | null = null;
   private debugFdes: Fde[] | null = null;
@@ -50,10 +52,20 @@ export class DebugInfo {
           if (!old || (c.has(DW_AT.external) && !old.has(DW_AT.external))) this.globals.set(name, c);
         }
       } else if (top && (c.tag === DW_TAG.structure_type || c.tag === DW_TAG.union_type || c.tag === DW_TAG.enumeration_type || c.tag === DW_TAG.typedef || c.tag === DW_TAG.base_type)) {
+        if (c.tag === DW_TAG.enumeration_type) {
+          for (const e of c.children) {
+            const en = e.str(DW_AT.name);
+            const v = e.get(DW_AT.const_value);
+            if (en && !this.enumerators.has(en)) this.enumerators.set(en, { type: c, value: typeof v === 'bigint' ? v : BigInt(typeof v === 'number' ? v : 0) });
+          }
+        }
         const n = c.str(DW_AT.name);
         if (!n || c.has(DW_AT.declaration)) continue;
         const key = c.tag === DW_TAG.structure_type ? `struct ${n}` : c.tag === DW_TAG.union_type ? `union ${n}` : c.tag === DW_TAG.enumeration_type ? `enum ${n}` : n;
         if (!this.typesByName.has(key)) this.typesByName.set(key, c);
+        // gcc's "long unsigned int" is what a user (and gdb) calls "unsigned long".
+        const alias = c.tag === DW_TAG.base_type ? GDB_BASE_NAMES[n] : undefined;
+        if (alias && !this.typesByName.has(alias)) this.typesByName.set(alias, c);
       }
     }
   }

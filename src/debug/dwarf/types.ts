@@ -28,7 +28,7 @@ export interface DType {
 }
 
 /** gcc's DW_AT_name of integer types, as gdb prints them. */
-const GDB_BASE_NAMES: Record<string, string> = {
+export const GDB_BASE_NAMES: Record<string, string> = {
   'short int': 'short', 'short unsigned int': 'unsigned short', 'long int': 'long', 'long unsigned int': 'unsigned long',
   'long long int': 'long long', 'long long unsigned int': 'unsigned long long',
 };
