@@ -108,13 +108,22 @@ function watchCmd(kind: WatchKind) {
       addr = sym.addr;
       len = [1, 2, 4, 8].includes(sym.size) ? sym.size : 4;
     } else {
+      s.localsUsed = null;
       const v = s.eval.evaluate(expr);
       if (!v.lval || v.lval.kind !== 'mem') throw new ExprError('Cannot watch constant value or register; watch a memory location such as *(int *)0x804c010 or a variable.');
       addr = v.lval.addr;
       len = v.lval.size;
     }
     if (![1, 2, 4, 8].includes(len)) throw new ExprError('Watchpoints cover 1, 2, 4 or 8 bytes.');
+    const scopeFrame = s.localsUsed;
+    s.localsUsed = null;
+    // A local's watchpoint ends with its frame: where the caller resumes, above the frame's CFA.
+    const caller = scopeFrame ? s.frames(scopeFrame.level + 2, true).frames[scopeFrame.level + 1] : undefined;
     const b = s.addWatch(addr, len, kind, expr, cond);
+    if (scopeFrame && caller && scopeFrame.cfa !== undefined) {
+      s.watchScopes.push({ id: b.id, pc: caller.pc, cfa: scopeFrame.cfa });
+      s.syncBreakpoints();
+    }
     const label = kind === 'read' ? 'Hardware read watchpoint' : kind === 'access' ? 'Hardware access (read/write) watchpoint' : 'Hardware watchpoint';
     s.out(`${label} ${b.id}: ${expr}`);
   };

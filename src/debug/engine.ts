@@ -128,6 +128,8 @@ export class Engine {
     const t = this.target;
     if (t?.traced && !t.traced()) return;
     if (write && this.recorder) this.recorder.onWrite(lin, size);
+    // The MMU passes linear addresses as int32: stack addresses (>= 0x80000000) arrive negative.
+    lin >>>= 0;
     const end = lin + size;
     for (const w of this.watches) {
       if (!w.enabled || lin >= w.addr + w.len || end <= w.addr) continue;

@@ -172,6 +172,28 @@ export class Session {
     return { ...base, bits: BigInt(r >>> 0), lval: null };
   }
 
+  /** Set when an evaluation reads a local variable: the frame it came from (watch scope). */
+  localsUsed: Frame | null = null;
+
+  /**
+   * Watchpoints on locals, with where their frame returns to: gdb deletes such a watchpoint
+   * when the program leaves the frame (at the caller's resume address, with the stack above the CFA).
+   */
+  readonly watchScopes: Array<{ id: number; pc: number; cfa: number }> = [];
+
+  /** The scope watch a stop at eip ends (its id), or null. */
+  private scopeEnd(eip: number): number | null {
+    const t = this.engine.target;
+    if (!t) return null;
+    const esp = t.cpu.regs[ESP] >>> 0;
+    const k = this.watchScopes.findIndex((w) => w.pc === eip && esp >= w.cfa);
+    if (k < 0) return null;
+    const id = this.watchScopes[k].id;
+    this.watchScopes.splice(k, 1);
+    this.deletePoint(id);
+    return id;
+  }
+
   /** A program variable visible in the selected frame (globals before the program runs). */
   variable(name: string): Value | undefined {
     const dw = this.symbols.dwarf;
@@ -179,6 +201,7 @@ export class Session {
     const t = this.engine.target;
     const f = t && !t.exit ? this.selectedFrame() : null;
     const die = dw.lookupVariable(name, f ? lookupPc(f) : null);
+    if (die && f && die.parent?.tag !== 0x11) this.localsUsed = f;
     if (!die) {
       const fn = dw.functionNamed(name);
       if (fn) return { bits: BigInt(dw.entryOf(fn)), type: ctypeOf(dw.types.build(fn.die)), lval: null };
@@ -250,6 +273,8 @@ export class Session {
   // ---- breakpoints --------------------------------------------------------------------------
 
   private checkBreakpoint(eip: number): number | null {
+    const ended = this.scopeEnd(eip);
+    if (ended !== null) return -ended;
     for (const b of this.points) {
       if (b.kind !== 'breakpoint' || !b.enabled || b.addr !== eip) continue;
       if (b.cond !== null) {
@@ -277,6 +302,7 @@ export class Session {
   syncBreakpoints(): void {
     this.engine.bpAddrs.clear();
     for (const b of this.points) if (b.kind === 'breakpoint' && b.enabled) this.engine.bpAddrs.add(b.addr);
+    for (const w of this.watchScopes) this.engine.bpAddrs.add(w.pc);
     this.engine.watches = this.points.filter((b) => b.watch).map((b) => b.watch!);
     this.engine.syncHooks();
   }
@@ -305,6 +331,8 @@ export class Session {
     this.engine.target = t;
     this.frameLevel = 0;
     this.listPos = null;
+    // Watchpoints on locals of the previous run have no frame any more.
+    for (const w of this.watchScopes.splice(0)) this.deletePoint(w.id);
     this.relocateToLoadBias(t);
     this.engine.recorder = null;
     for (const b of this.points) if (b.watch) b.watch.old = this.engine.readWatchValue(b.watch);
@@ -416,6 +444,10 @@ export class Session {
         this.out(`\nProgram received signal ${SIGNAL_NAMES[r.signal] ?? r.signal}, ${SIGNAL_TEXT[r.signal] ?? 'Unknown signal'}.` + (r.addr !== undefined && r.signal === 11 ? ` (fault address ${hex(r.addr)})` : ''));
         break;
       case 'breakpoint': {
+        if (r.id < 0) {
+          this.out(`\nWatchpoint ${-r.id} deleted because the program has left the block in\nwhich its expression is valid.`);
+          break;
+        }
         const b = this.points.find((x) => x.id === r.id);
         this.out(`\n${b?.temp ? 'Temporary breakpoint' : 'Breakpoint'} ${r.id}, ${this.whereText(t!.cpu.eip >>> 0)}`);
         if (b?.temp) this.deletePoint(b.id);
@@ -445,7 +477,9 @@ export class Session {
       const src = this.sourceLine(row.file, row.line);
       this.out(this.fnChanged ? `${this.whereText(eip)}` : `${row.line}\t${src ?? ''}`);
     } else {
-      this.out(this.whereText(eip, true));
+      // After a watchpoint gdb shows the address only in the middle of a line.
+      const midLineOnly = r.kind === 'watch' || (r.kind === 'breakpoint' && r.id < 0);
+      this.out(this.whereText(eip, !midLineOnly));
     }
     await this.printInsn();
     this.showDisplays();
@@ -492,6 +526,8 @@ export class Session {
     const i = this.points.findIndex((b) => b.id === id);
     if (i < 0) return false;
     this.points.splice(i, 1);
+    const k = this.watchScopes.findIndex((w) => w.id === id);
+    if (k >= 0) this.watchScopes.splice(k, 1);
     this.syncBreakpoints();
     return true;
   }

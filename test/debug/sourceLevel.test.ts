@@ -149,6 +149,14 @@ describe.skipIf(!haveGdb || !haveProgs)('source-level printing compared with gdb
     expect(pick(into.ours)).toEqual(pick(into.gdb));
   }, 120_000);
 
+  it('watch on a local: stack addresses, every change, deleted when its frame returns (as gdb)', async () => {
+    const cmds = ['break sum', 'continue', 'watch total', 'continue', 'continue', 'continue', 'continue', 'continue', 'continue', 'continue', 'bt', 'info breakpoints'];
+    const { gdb, ours } = await both(prog('dwarf_demo-g'), cmds);
+    const pick = (t: string) => t.split('\n').filter((l) => /^(Hardware|Old value|New value|Watchpoint|which|sum \(|0x0[^ ]* in main|\d+\t|#\d)/.test(l));
+    expect(pick(gdb).join('\n')).toMatch(/Old value = 11\nNew value = 19\n/);
+    expect(pick(ours)).toEqual(pick(gdb));
+  }, 120_000);
+
   it.skipIf(!haveStaticGcc32())('unwinds out of a signal handler through the sigreturn trampoline as gdb does', async () => {
     const p = buildGuest('sig', `#include <signal.h>
 volatile int counter;
