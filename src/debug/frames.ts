@@ -130,7 +130,9 @@ export function unwind(symbols: SymbolTable, first: Array<number | undefined>, r
     if (cur.cfa !== undefined && next.regs[4] !== undefined && cur.level > 0 && (next.regs[4]! >>> 0) <= (cur.regs[4]! >>> 0)) {
       return { frames, stopped: 'previous frame inner to this frame (corrupt stack?)' };
     }
-    if (!symbols.symbolFor(next.pc) && !dw?.functionAt(next.pc) && symbols.symbols.length) return { frames, stopped: null };
+    // A return address may lie just past a noreturn function's end (exit): look up pc - 1.
+    const at = lookupPc(next);
+    if (!symbols.symbolFor(at) && !dw?.functionAt(at) && symbols.symbols.length) return { frames, stopped: null };
     cur = next;
   }
 }

@@ -254,14 +254,15 @@ export class Session {
 
   /** gdb's frame line: "#1  0x08049873 in main (argc=1, argv=0xffffd5a4) at f.c:80". */
   frameLine(f: Frame, withLevel = true): string {
-    if (f.sigtramp) return `${withLevel ? `#${f.level}  ` : ''}<signal handler called>`;
+    const level = withLevel ? `#${String(f.level).padEnd(3)}` : '';
+    if (f.sigtramp) return `${level}<signal handler called>`;
     const pc = lookupPc(f);
     const row = this.symbols.lines?.rowFor(pc);
     const atStmt = !f.caller && this.symbols.lines?.stmtAt(f.pc) !== undefined;
     const addr = atStmt ? '' : `${this.p.addr(hex8(f.pc))} in `;
     const hasDw = this.symbols.dwarf?.functionAt(pc) !== undefined;
     const args = hasDw ? this.argsText(f) : '';
-    return `${withLevel ? `#${f.level}  ` : ''}${addr}${this.p.sym(this.frameFunction(f))} (${args})${row ? ` at ${row.file}:${row.line}` : ''}`;
+    return `${level}${addr}${this.p.sym(this.frameFunction(f))} (${args})${row ? ` at ${row.file}:${row.line}` : ''}`;
   }
 
   /** "<main+4>" or '' */
