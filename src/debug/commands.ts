@@ -179,8 +179,9 @@ async function printCmd(s: Session, args: string): Promise<void> {
   }
   const v: Value = expr === '' ? s.history[s.history.length - 1] : s.eval.evaluate(expr);
   if (!v) throw new ExprError('History is empty.');
-  const n = s.recordValue(v);
-  s.out(`$${n} = ${s.formatValue(v, fmt)}`);
+  // Formatted first: a value that cannot be shown takes no history number (gdb).
+  const text = s.formatValue(v, fmt);
+  s.out(`$${s.recordValue(v)} = ${text}`);
 }
 
 function setCmd(s: Session, args: string): void {

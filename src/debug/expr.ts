@@ -30,6 +30,8 @@ export interface Value {
   lval: LValue | null;
   /** The variable has no location here (gcc -O2): prints as <optimized out>. */
   optimizedOut?: boolean;
+  /** Larger than max-value-size: not read (bits are 0); members and elements are read from lval. */
+  tooLarge?: boolean;
 }
 
 export interface EvalContext {
@@ -90,6 +92,13 @@ export function ctypeOf(dt: DType): CType {
   }
   if (s.kind === 'void') return { ...T_VOID, dw: dt };
   return { name: declare(dt), size: s.kind === 'func' ? 1 : dt.size, signed: isSigned(dt), target: null, dw: dt };
+}
+
+/** gdb's max-value-size (64 KiB): larger objects are not read whole. */
+export const MAX_VALUE_SIZE = 65536;
+
+export function checkValueSize(size: number): void {
+  if (size > MAX_VALUE_SIZE) throw new ExprError(`value requires ${size} bytes, which is more than max-value-size`);
 }
 
 /** Arrays of a DWARF type decay to a pointer to their first element. */
@@ -298,7 +307,7 @@ export class Evaluator {
     if (this.eat('+')) return this.unary();
     if (this.eat('!')) return intValue(numeric(this.unary()) === 0n ? 1 : 0);
     if (this.eat('~')) { const v = this.unary(); return { bits: mask(~v.bits, v.type.size), type: v.type, lval: null }; }
-    if (this.eat('*')) return this.deref(this.unary());
+    if (this.eat('*')) return this.deref(decay(this.unary()));
     if (this.eat('&')) {
       const v = this.unary();
       if (v.lval?.kind === 'mem') return { bits: BigInt(v.lval.addr >>> 0), type: pointerTo(v.type), lval: null };
@@ -362,7 +371,7 @@ export class Evaluator {
     if (!Number.isInteger(n) || n <= 0) throw new ExprError(`Invalid number ${n} of repetitions.`);
     const elem: DType = left.type.dw ?? { kind: 'base', name: left.type.name, size: left.type.size, encoding: left.type.signed ? 5 : 7 };
     const size = elem.size * n;
-    if (size > 1 << 20) throw new ExprError('Too many array elements.');
+    checkValueSize(size);
     const dt: DType = { kind: 'array', name: '', size, target: elem, dims: [n] };
     return { bits: this.ctx.readMem(left.lval.addr, size), type: ctypeOf(dt), lval: { kind: 'mem', addr: left.lval.addr, size } };
   }
@@ -382,6 +391,7 @@ export class Evaluator {
     if (!m) throw new ExprError(`There is no member named ${name}.`);
     const type = ctypeOf(m.type);
     if (v.optimizedOut) return { bits: 0n, type, lval: null, optimizedOut: true };
+    if (v.tooLarge && v.lval?.kind === 'mem' && m.bitSize === undefined) return this.load(v.lval.addr + m.offset, type);
     let bits = mask(v.bits >> BigInt(8 * m.offset), m.type.size);
     if (m.bitSize !== undefined) {
       bits = mask(v.bits >> BigInt(8 * m.offset + (m.bitOffset ?? 0)), 8) & ((1n << BigInt(m.bitSize)) - 1n);
@@ -394,6 +404,7 @@ export class Evaluator {
 
   private load(addr: number, ty: CType): Value {
     if (ty.dw && stripType(ty.dw).kind === 'func') return { bits: BigInt(addr >>> 0), type: ty, lval: null };
+    checkValueSize(ty.size);
     if (ty === T_VOID || (ty.dw && stripType(ty.dw).kind === 'void')) throw new ExprError('Attempt to take contents of a non-pointer value.');
     const bits = this.ctx.readMem(addr >>> 0, ty.size);
     return { bits, type: ty, lval: { kind: 'mem', addr: addr >>> 0, size: ty.size } };

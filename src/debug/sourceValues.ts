@@ -10,7 +10,7 @@ import { DwarfLocation, ExprContext, OptimizedOut, evalAddress, evalLocation } f
 import { locationAt } from './dwarf/locations.js';
 import { DType, declare, isCharType, isFloat, isSigned, stripType } from './dwarf/types.js';
 import { I386_REG_NAMES } from './dwarf/constants.js';
-import { Value, ctypeOf, mask } from './expr.js';
+import { Value, MAX_VALUE_SIZE, checkValueSize, ctypeOf, mask } from './expr.js';
 import { escapeChar, formatScalar } from './format.js';
 import { Frame, lookupPc } from './frames.js';
 
@@ -76,7 +76,10 @@ function valueAt(loc: DwarfLocation, dt: DType, f: Frame | null, mem: VarReader)
   const type = ctypeOf(dt);
   const size = Math.max(1, dt.size);
   switch (loc.kind) {
-    case 'mem': return { bits: size > 0 ? mem.readMem(loc.addr, size) : 0n, type, lval: { kind: 'mem', addr: loc.addr, size } };
+    case 'mem':
+      // Too large to read whole (gdb's max-value-size): elements and members are still reachable.
+      if (size > MAX_VALUE_SIZE) return { bits: 0n, type, lval: { kind: 'mem', addr: loc.addr, size }, tooLarge: true };
+      return { bits: mem.readMem(loc.addr, size), type, lval: { kind: 'mem', addr: loc.addr, size } };
     case 'reg': {
       const v = f?.regs[loc.reg];
       if (v === undefined) return null;
@@ -127,6 +130,7 @@ export function formatFloat(x: number, prec: number): string {
 /** A value of a DWARF type as print shows it (top: the outermost value, which adds `(T *)` to pointers). */
 export function formatTyped(v: Value, dt: DType, fmt: string | null, env: FormatEnv, top = true): string {
   if (v.optimizedOut) return '<optimized out>';
+  if (v.tooLarge) checkValueSize(dt.size);
   const s = stripType(dt);
   const size = Math.max(1, s.size);
   const bits = mask(v.bits, size);
@@ -213,26 +217,29 @@ function quote(text: string): string {
 
 /** A char array as gdb prints it: runs of more than 10 equal bytes as <repeats>, the last NUL dropped. */
 function charArray(bits: bigint, n: number): string {
+  const hex = bits.toString(16).padStart(2 * n, '0');
   const bytes: number[] = [];
-  for (let i = 0; i < n; i++) bytes.push(Number((bits >> BigInt(8 * i)) & 0xffn));
-  let len = Math.min(n, PRINT_MAX);
-  const cut = n > PRINT_MAX;
-  if (!cut && len > 0 && bytes[len - 1] === 0) len--;
-  // gdb stops at the first NUL when everything after it is NUL too (print null-stop off keeps them).
+  for (let i = 0; i < n; i++) bytes.push(parseInt(hex.slice(hex.length - 2 * (i + 1), hex.length - 2 * i), 16));
+  let len = n;
+  // The array's last NUL is the string's terminator, not printed.
+  if (len > 0 && bytes[len - 1] === 0) len--;
+  // gdb's print elements limit (200): a repeat block counts as REPEAT_THRESHOLD characters.
   const segs: string[] = [];
   let cur = '';
   let i = 0;
-  while (i < len) {
+  let printed = 0;
+  while (i < len && printed < PRINT_MAX) {
     let j = i + 1;
     while (j < len && bytes[j] === bytes[i]) j++;
     if (j - i > REPEAT_THRESHOLD) {
       if (cur) { segs.push(`"${cur}"`); cur = ''; }
       segs.push(`'${escapeChar(bytes[i], "'")}' <repeats ${j - i} times>`);
+      printed += REPEAT_THRESHOLD;
       i = j;
     } else {
-      for (; i < j; i++) cur += escapeChar(bytes[i]);
+      for (; i < j && printed < PRINT_MAX; i++, printed++) cur += escapeChar(bytes[i]);
     }
   }
   if (cur || segs.length === 0) segs.push(`"${cur}"`);
-  return segs.join(', ') + (cut ? '...' : '');
+  return segs.join(', ') + (i < len ? '...' : '');
 }

@@ -64,6 +64,13 @@ describe('gdb value formats', () => {
     expect(v(arr, 1n)).toBe('{1, 0 <repeats 11 times>}');
     const buf: DType = { kind: 'array', name: '', size: 16, target: char, dims: [16] };
     expect(v(buf, 0x6968n)).toBe(`"hi", '\\000' <repeats 13 times>`);
+    // print elements (200) counts a repeat block as 10: a long tail of NULs is still one block.
+    const big: DType = { kind: 'array', name: '', size: 40000, target: char, dims: [40000] };
+    expect(v(big, 0x78n)).toBe(`"x", '\\000' <repeats 39998 times>`);
+    const text: DType = { kind: 'array', name: '', size: 300, target: char, dims: [300] };
+    let abc = 0n;
+    for (let k = 299; k >= 0; k--) abc = (abc << 8n) | BigInt(97 + (k % 3));
+    expect(v(text, abc)).toBe(`"${'abc'.repeat(67).slice(0, 200)}"...`);
     const ptr: DType = { kind: 'pointer', name: '', size: 4, target: int };
     expect(v(ptr, 0x804c000n)).toBe('(int *) 0x804c000 <counter>');
     expect(v({ kind: 'pointer', name: '', size: 4, target: char }, 0x804c000n)).toBe('0x804c000 "hi"');

@@ -96,6 +96,15 @@ describe.skipIf(!haveGdb || !haveProgs)('source-level printing compared with gdb
     }
   }, 120_000);
 
+  it.skipIf(!haveStaticGcc32())('large objects: max-value-size, elements still reachable, long strings cut at 200 elements (as gdb)', async () => {
+    const p = buildGuest('big', 'int big[100000] = {[5] = 3};\nchar buf[40000] = "x";\nchar text[300] = "' + 'abc'.repeat(99) + '";\nint main(void) { return big[5] - 3; }\n');
+    const cmds = ['p big', 'p big[5]', 'p buf', 'p *big@10', 'p &big', 'p *big', 'p big[1]@6', 'p sizeof(big)', 'p text', 'output big[5]'];
+    const gdb = spawnSync('gdb', ['-batch', '-nx', ...cmds.flatMap((c) => ['-ex', c]), p], { encoding: 'utf8' });
+    const ours = (await replSession(p, cmds.join('\n') + '\n')).out;
+    expect(gdb.stderr + gdb.stdout).toContain('value requires 400000 bytes, which is more than max-value-size');
+    expect(ours.split('\n').filter(Boolean)).toEqual((gdb.stderr.split('\n').filter(Boolean).slice(0, 1).concat(gdb.stdout.split('\n').filter(Boolean))));
+  }, 120_000);
+
   it('-O0 static: bt, info args, info locals, ptype and whatis agree with gdb', async () => {
     const cmds = ['break sum', 'continue', 'next', 'next', 'next', 'bt', 'bt full', 'info args', 'info locals', 'ptype v', 'whatis v', 'ptype struct shape',
       'whatis origin', 'ptype origin', 'ptype uint_t', 'whatis hidden', 'ptype enum colour', 'whatis area', 'ptype main', 'whatis &table'];
