@@ -481,7 +481,12 @@ async function lineStep(s: Session, over: boolean, args: string): Promise<void> 
   const n = num(s, args, 1);
   for (let k = 0; k < n; k++) {
     if (!lines.rowFor(t.cpu.eip)) {
-      throw new ExprError(`No line information for ${hex(t.cpu.eip)}${s.angle(t.cpu.eip)}: use stepi/nexti, or finish to return to code built with -g.`);
+      // gdb runs a function without line information to its return.
+      const fn = s.symbols.symbolFor(t.cpu.eip);
+      s.out(`Single stepping until exit from function ${fn?.name ?? hex(t.cpu.eip)},\nwhich has no line number information.`);
+      const r = await s.engine.resume(new FinishControl(s.engine, t.cpu));
+      await s.report(r, 'step');
+      return;
     }
     const before = s.symbols.symbolFor(t.cpu.eip);
     const fnAt = (addr: number) => {

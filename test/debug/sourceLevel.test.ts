@@ -105,6 +105,13 @@ describe.skipIf(!haveGdb || !haveProgs)('source-level printing compared with gdb
     expect(ours.split('\n').filter(Boolean)).toEqual((gdb.stderr.split('\n').filter(Boolean).slice(0, 1).concat(gdb.stdout.split('\n').filter(Boolean))));
   }, 120_000);
 
+  it('next past the end of main runs the libc caller (no line information) to the exit, as gdb', async () => {
+    const { gdb, ours } = await both(prog('dwarf_demo-g'), ['break 82', 'continue', 'next', 'next', 'next']);
+    const pick = (t: string) => t.split('\n').filter((l) => /^(\d+\t|0x0[^ ]* in __libc|Single|which|\[Inferior)/.test(l)).map((l) => l.replace(/\(process \d+\)/, ''));
+    expect(pick(gdb).join('\n')).toMatch(/Single stepping until exit/);
+    expect(pick(ours)).toEqual(pick(gdb));
+  }, 120_000);
+
   it('-O0 static: bt, info args, info locals, ptype and whatis agree with gdb', async () => {
     const cmds = ['break sum', 'continue', 'next', 'next', 'next', 'bt', 'bt full', 'info args', 'info locals', 'ptype v', 'whatis v', 'ptype struct shape',
       'whatis origin', 'ptype origin', 'ptype uint_t', 'whatis hidden', 'ptype enum colour', 'whatis area', 'ptype main', 'whatis &table'];
