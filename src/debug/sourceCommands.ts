@@ -9,7 +9,7 @@ import { Frame, lookupPc } from './frames.js';
 import { readVariable } from './sourceValues.js';
 import { declare, ptypeText, stripType, isFloat, DType } from './dwarf/types.js';
 import { DW_AT } from './dwarf/constants.js';
-import { hex, hex8 } from './format.js';
+import { hex } from './format.js';
 import { readReg } from './regs.js';
 import { f80ToNumber } from './format.js';
 import { I386_REG_NAMES } from './dwarf/constants.js';
@@ -273,8 +273,6 @@ export function returnValue(s: Session, dt: DType | null): Value {
   const bits = st.size > 4 ? (BigInt(c.regs[2] >>> 0) << 32n) | lo : lo;
   return { bits: bits & ((1n << BigInt(8 * Math.max(1, st.size))) - 1n), type, lval: null };
 }
-
-export { hex8 };
 
 // ---- display -----------------------------------------------------------------------------------
 
