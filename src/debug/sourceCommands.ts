@@ -48,7 +48,12 @@ export function frameCmd(s: Session, args: string, move: 0 | 1 | -1): void {
   const { frames } = s.frames(64);
   let level = s.frameLevel;
   if (move === 0) {
-    if (a !== '') level = s.eval.evaluateNumber(a);
+    const fn = /^function\s+(\S+)$/.exec(a);
+    if (fn) {
+      const f = frames.find((x) => s.frameFunction(x) === fn[1]);
+      if (!f) throw new ExprError(`No frame for function "${fn[1]}".`);
+      level = f.level;
+    } else if (a !== '') level = s.eval.evaluateNumber(a.replace(/^level\s+/, ''));
     if (level >= frames.length) throw new ExprError('No frame at level ' + a + '.');
   } else {
     const n = a ? s.eval.evaluateNumber(a) : 1;

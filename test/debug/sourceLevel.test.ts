@@ -132,7 +132,7 @@ describe.skipIf(!haveGdb || !haveProgs)('source-level printing compared with gdb
   }, 180_000);
 
   it('-O0 recursion: bt, frame N, info frame, up/down, info line, list, step/finish/next print what gdb prints', async () => {
-    const cmds = ['break factorial if n == 2', 'continue', 'bt', 'frame 2', 'info frame', 'up', 'down', 'down', 'frame', 'info line',
+    const cmds = ['break factorial if n == 2', 'continue', 'bt', 'frame function main', 'frame level 1', 'frame 2', 'info frame', 'up', 'down', 'down', 'frame', 'info line',
       'info line sum', 'list', 'list', 'list factorial', 'list 10', 'step', 'finish', 'next', 'step', 'info locals', 'p $pc', 'up', 'p $pc', 'finish', 'bt'];
     const { gdb, ours } = await both(prog('dwarf_demo-g'), cmds);
     const pick = (t: string) => t.split('\n').filter((l) => /^(#\d|\d+\t|Line |Stack level| eip =| called by| source| Arglist| Locals| Saved|  ebp|Value returned|Breakpoint \d+,|\$\d+ = |n = )/.test(l));
