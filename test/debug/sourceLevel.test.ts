@@ -105,6 +105,32 @@ describe.skipIf(!haveGdb || !haveProgs)('source-level printing compared with gdb
     expect(ours.split('\n').filter(Boolean)).toEqual((gdb.stderr.split('\n').filter(Boolean).slice(0, 1).concat(gdb.stdout.split('\n').filter(Boolean))));
   }, 120_000);
 
+  it.skipIf(!haveStaticGcc32())('finish prints each return type as gdb: long long, double, float, char, pointer, struct, enum, void', async () => {
+    const p = buildGuest('ret', `struct pair { int a; short b; };
+enum e { ONE = 1, TWO };
+int g = 5;
+long long f_ll(void) { return -12345678901LL; }
+double f_d(void) { return 2.75; }
+float f_f(void) { return 0.1f; }
+char f_c(void) { return 'q'; }
+int *f_p(void) { return &g; }
+struct pair f_s(void) { struct pair x = {7, -2}; return x; }
+enum e f_e(void) { return TWO; }
+void f_v(void) { g++; }
+int main(void) {
+  long long a = f_ll(); double b = f_d(); float c = f_f(); char d = f_c(); int *e = f_p();
+  struct pair s = f_s(); enum e x = f_e(); f_v();
+  return (a < 0 && b > 2 && c > 0 && d == 'q' && e == &g && s.a == 7 && x == TWO) ? 0 : 1;
+}
+`);
+    const fns = ['f_ll', 'f_d', 'f_f', 'f_c', 'f_p', 'f_s', 'f_e', 'f_v'];
+    const cmds = [...fns.map((f) => `break ${f}`), 'continue', ...fns.flatMap(() => ['finish', 'continue'])];
+    const { gdb, ours } = await both(p, cmds);
+    const pick = (t: string) => t.split('\n').filter((l) => /^Value returned/.test(l));
+    expect(pick(gdb)).toHaveLength(7);
+    expect(pick(ours)).toEqual(pick(gdb));
+  }, 120_000);
+
   it('next past the end of main runs the libc caller (no line information) to the exit, as gdb', async () => {
     const { gdb, ours } = await both(prog('dwarf_demo-g'), ['break 82', 'continue', 'next', 'next', 'next']);
     const pick = (t: string) => t.split('\n').filter((l) => /^(\d+\t|0x0[^ ]* in __libc|Single|which|\[Inferior)/.test(l)).map((l) => l.replace(/\(process \d+\)/, ''));
