@@ -13,6 +13,8 @@ import { parseFrames, rowAt } from '../../src/debug/dwarf/cfi.js';
 import { locationList } from '../../src/debug/dwarf/locations.js';
 import { DW_AT, DW_TAG } from '../../src/debug/dwarf/constants.js';
 import { parseDebugLine } from '../../src/debug/dwarfLine.js';
+import { guestReference } from '../helpers/nativeI386.js';
+import { runCli, ROOT } from '../cli/cliProcess.js';
 
 const build = join(__dirname, '../../guest-programs/build');
 const haveTools = spawnSync('readelf', ['--version']).status === 0 && spawnSync('objdump', ['--version']).status === 0;
@@ -92,4 +94,20 @@ describe.skipIf(!haveTools || !have('dwarf_demo-g') || !have('dwarf_demo-g-O2'))
     }
     expect(n).toBeGreaterThan(10);
   });
+});
+
+const REF = guestReference();
+describe.skipIf(typeof REF === 'string' || !have('dwarf_demo-g'))('the -g guests themselves', () => {
+  it('print under the emulator what they print under the reference (every flavour)', () => {
+    const ref = REF as Exclude<typeof REF, string>;
+    for (const name of ['dwarf_demo-g', 'dwarf_demo-g-O2', 'dwarf_demo-g4', 'dwarf_demo-g4-O2', 'dwarf_demo-g-spie', 'dwarf_demo-g-pie', 'dwarf_types-g', 'dwarf_types-g-O2']) {
+      const prog = `guest-programs/build/${name}`;
+      if (!existsSync(join(ROOT, prog))) continue;
+      const [cmd, args] = ref.argv(prog, []);
+      const want = spawnSync(cmd, args, { cwd: ROOT, env: ref.env({ PATH: '/usr/bin:/bin', LC_ALL: 'C' }), encoding: 'utf8' });
+      const got = runCli(['run', prog]);
+      expect(got.stdout, name).toBe(want.stdout);
+      expect(got.status, name).toBe(want.status);
+    }
+  }, 120_000);
 });
