@@ -9,6 +9,9 @@
 # -pthread, the ones in LIBM_PROGS with -lm. The programs in DYNAMIC_VARIANTS also get dynamic
 # flavours: build/NAME-dyn (dynamically linked, -no-pie), build/NAME-pie (PIE, gcc's default)
 # and build/NAME-spie (-static-pie); the ones in DYNAMIC_ONLY get only -dyn and -pie.
+# The programs in DEBUG_PROGS get -g flavours for the source-level debugger: build/NAME-g (-O0),
+# NAME-g-O2, NAME-g4 and NAME-g4-O2 (-gdwarf-4: .debug_loc/.debug_ranges instead of the DWARF 5
+# lists), all static, plus NAME-g-spie (-O0 -static-pie) and NAME-g-pie (-O0, dynamic PIE).
 # build/hello-nointerp names a dynamic linker that does not exist (/nonexistent/ld.so).
 # harness/insnrun.c (the native side of the per-instruction tests) becomes
 # build/insnrun (-O1) and, as an x86-64 program for hosts that cannot run i386 code,
@@ -35,6 +38,7 @@ LIBM_PROGS=" libm_funcs "
 # Dynamic flavours (-dyn, -pie, -spie) and programs that exist only dynamically linked.
 DYNAMIC_VARIANTS=" hello printf_ints malloc_free strings threads libm_funcs vdso_time "
 DYNAMIC_ONLY=" dlopen_libm maps_self "
+DEBUG_PROGS=" dwarf_demo dwarf_types "
 
 # Can $CC build and link a static 32-bit program?
 check_m32() {
@@ -94,6 +98,14 @@ for c in "$src"/*.c; do
     CFLAGS_COMMON="$CFLAGS_DYN" build "$out/$name-pie" "$c" -O2 -pie -fPIE $extra
   fi
   [[ "$DYNAMIC_ONLY" == *" $name "* ]] && continue
+  if [[ "$DEBUG_PROGS" == *" $name "* ]]; then
+    build "$out/$name-g" "$c" -O0 -g
+    build "$out/$name-g-O2" "$c" -O2 -g
+    build "$out/$name-g4" "$c" -O0 -gdwarf-4
+    build "$out/$name-g4-O2" "$c" -O2 -gdwarf-4
+    CFLAGS_COMMON="$CFLAGS_DYN" build "$out/$name-g-spie" "$c" -O0 -g -static-pie
+    CFLAGS_COMMON="$CFLAGS_DYN" build "$out/$name-g-pie" "$c" -O0 -g -pie -fPIE
+  fi
   if [[ "$DYNAMIC_VARIANTS" == *" $name "* ]]; then
     # shellcheck disable=SC2086
     CFLAGS_COMMON="$CFLAGS_DYN" build "$out/$name-spie" "$c" -O2 -static-pie $extra

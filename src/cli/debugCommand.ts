@@ -2,7 +2,8 @@
 // program. With -x, the command files run first; then commands come from the terminal
 // (interactive, with history and completion) or, when stdin is not a terminal and no -x was
 // given, from stdin. With --batch, or -x and no terminal, the session ends after the files.
-import { readFileSync } from 'node:fs';
+import { openSync, readFileSync } from 'node:fs';
+import { applyEnvironment, type ProgramIo } from '../debug/programArgs.js';
 import { parseRunArgs, UsageError } from './args.js';
 import { CliError } from './cliError.js';
 import { fsKernelOptions } from './fsOptions.js';
@@ -63,8 +64,8 @@ export async function debugCommand(argv: string[]): Promise<number> {
     image,
     programPath: o.program,
     args: o.args,
-    createTarget: () => launch({
-      program: o.program, args: o.args, envp, image,
+    createTarget: (io) => launch({
+      program: o.program, args: io?.args ?? o.args, envp: applyEnvironment(envp, io?.env), image,
       memoryBytes: o.memoryBytes,
       swapBytes: o.swapBytes,
       quantum: o.quantum ?? undefined,
@@ -73,7 +74,7 @@ export async function debugCommand(argv: string[]): Promise<number> {
       ...fsOpts,
       rlimits: hostRlimits(),
       strace: o.strace ? (line: string) => process.stderr.write(line + '\n') : undefined,
-      stdin: tty ? new Uint8Array(0) : 0,
+      ...redirections(io, tty),
     }),
   });
   for (const text of scriptTexts) {
@@ -84,4 +85,22 @@ export async function debugCommand(argv: string[]): Promise<number> {
   if (tty) await runInteractive(s, process.stdin, process.stdout);
   else if (scripts.length === 0) await runStream(s, process.stdin);
   return 0;
+}
+
+/** run < IN > OUT: the program reads IN and writes OUT (host files); otherwise the terminal's. */
+function redirections(io: ProgramIo | undefined, tty: boolean): { stdin: number | Uint8Array; stdout?: number } {
+  let stdin: number | Uint8Array = tty ? new Uint8Array(0) : 0;
+  if (io?.stdin !== undefined) {
+    try {
+      stdin = readFileSync(io.stdin);
+    } catch {
+      throw new CliError(`${io.stdin}: No such file or directory.`);
+    }
+  }
+  if (io?.stdout === undefined) return { stdin };
+  try {
+    return { stdin, stdout: openSync(io.stdout, io.append ? 'a' : 'w') };
+  } catch {
+    throw new CliError(`${io.stdout}: cannot open for writing.`);
+  }
 }

@@ -11,6 +11,10 @@ import { disassemble, loadDisassembler } from './disassembler.js';
 import { pagewalkText, tlbText, framesText, frameAtText, tasksText, statsText } from './inspect.js';
 import { frameText } from './rmap.js';
 import { MemoryError } from './memory.js';
+import * as src from './sourceCommands.js';
+import { lookupPc } from './frames.js';
+import { parseProgramArgs, programArgsText } from './programArgs.js';
+import { reverseLine } from './reverseLine.js';
 
 export interface Command {
   names: string[];
@@ -39,7 +43,7 @@ function needLines(s: Session): NonNullable<Session['symbols']['lines']> {
 }
 
 /** Resolves a location: *EXPR, FUNCTION, FILE:LINE, LINE, or an address. */
-export function resolveLocation(s: Session, loc: string): { addr: number; what: string } {
+export function resolveLocation(s: Session, loc: string): { addr: number; what: string; line?: number } {
   const text = loc.trim();
   if (text === '') {
     const t = s.live();
@@ -48,9 +52,23 @@ export function resolveLocation(s: Session, loc: string): { addr: number; what: 
   if (text.startsWith('*')) return { addr: s.eval.evaluateNumber(text.slice(1)), what: text };
   const fl = /^(?:(.+):)?(\d+)$/.exec(text);
   if (fl && s.symbols.lines && (fl[1] !== undefined || !/^0/.test(text))) {
-    const addrs = s.symbols.lines.addressesFor(fl[1] ?? '', Number(fl[2]));
-    if (addrs.length) return { addr: addrs[0], what: text };
-    if (fl[1] !== undefined) throw new ExprError(`No line ${fl[2]} in file "${fl[1]}".`);
+    const lines = s.symbols.lines;
+    const want = Number(fl[2]);
+    // A line without code (blank, a comment, a declaration) means the next line that has some (gdb).
+    const last = Math.max(0, ...lines.rows.map((r) => r.line));
+    for (let line = want; line <= last; line++) {
+      const addrs = lines.addressesFor(fl[1] ?? '', line);
+      if (!addrs.length) continue;
+      let addr = addrs[0];
+      // The line of a function's opening: the breakpoint goes past the prologue, as for break FUNC.
+      const fn = s.symbols.dwarf?.functionAt(addr);
+      if (fn && s.symbols.dwarf!.entryOf(fn) === addr) {
+        const end = Math.max(...fn.ranges.map((r) => r[1])) + s.symbols.dwarf!.bias;
+        addr = lines.afterPrologue(addr, end);
+      }
+      return { addr, what: text, line: addr === addrs[0] ? line : undefined };
+    }
+    throw new ExprError(fl[1] !== undefined ? `No line ${fl[2]} in file "${fl[1]}".` : `No line ${fl[2]} in the current file.`);
   }
   const sym = s.symbols.lookup(text);
   if (sym) {
@@ -71,10 +89,10 @@ function splitCond(args: string): [string, string | null] {
 function breakCmd(temp: boolean) {
   return (s: Session, args: string): void => {
     const [loc, cond] = splitCond(args);
-    const { addr, what } = resolveLocation(s, loc);
+    const { addr, what, line } = resolveLocation(s, loc);
     const b = s.addBreakpoint(addr, what, temp, cond);
     const row = s.symbols.lines?.rowFor(addr);
-    s.out(`${temp ? 'Temporary breakpoint' : 'Breakpoint'} ${b.id} at ${s.p.addr(hex(addr))}` + (row ? `: file ${row.file}, line ${row.line}.` : s.describe(addr) ? ` <${s.describe(addr)}>` : ''));
+    s.out(`${temp ? 'Temporary breakpoint' : 'Breakpoint'} ${b.id} at ${s.p.addr(hex(addr))}` + (row ? `: file ${row.file}, line ${line ?? row.line}.` : s.describe(addr) ? ` <${s.describe(addr)}>` : ''));
   };
 }
 
@@ -90,13 +108,22 @@ function watchCmd(kind: WatchKind) {
       addr = sym.addr;
       len = [1, 2, 4, 8].includes(sym.size) ? sym.size : 4;
     } else {
+      s.localsUsed = null;
       const v = s.eval.evaluate(expr);
       if (!v.lval || v.lval.kind !== 'mem') throw new ExprError('Cannot watch constant value or register; watch a memory location such as *(int *)0x804c010 or a variable.');
       addr = v.lval.addr;
       len = v.lval.size;
     }
     if (![1, 2, 4, 8].includes(len)) throw new ExprError('Watchpoints cover 1, 2, 4 or 8 bytes.');
+    const scopeFrame = s.localsUsed;
+    s.localsUsed = null;
+    // A local's watchpoint ends with its frame: where the caller resumes, above the frame's CFA.
+    const caller = scopeFrame ? s.frames(scopeFrame.level + 2, true).frames[scopeFrame.level + 1] : undefined;
     const b = s.addWatch(addr, len, kind, expr, cond);
+    if (scopeFrame && caller && scopeFrame.cfa !== undefined) {
+      s.watchScopes.push({ id: b.id, pc: caller.pc, cfa: scopeFrame.cfa });
+      s.syncBreakpoints();
+    }
     const label = kind === 'read' ? 'Hardware read watchpoint' : kind === 'access' ? 'Hardware access (read/write) watchpoint' : 'Hardware watchpoint';
     s.out(`${label} ${b.id}: ${expr}`);
   };
@@ -152,12 +179,17 @@ async function printCmd(s: Session, args: string): Promise<void> {
   }
   const v: Value = expr === '' ? s.history[s.history.length - 1] : s.eval.evaluate(expr);
   if (!v) throw new ExprError('History is empty.');
-  const n = s.recordValue(v);
-  s.out(`$${n} = ${s.formatValue(v, fmt)}`);
+  // Formatted first: a value that cannot be shown takes no history number (gdb).
+  const text = s.formatValue(v, fmt);
+  s.out(`$${s.recordValue(v)} = ${text}`);
 }
 
 function setCmd(s: Session, args: string): void {
   const text = args.trim();
+  const sa = /^args(?:\s+(.*))?$/.exec(text);
+  if (sa) { s.programIo = { ...parseProgramArgs(sa[1] ?? ''), env: s.programIo.env }; return; }
+  const se = /^env(?:ironment)?\s+([A-Za-z_][\w]*)\s*(?:=\s*|\s+)?(.*)$/.exec(text);
+  if (se) { (s.programIo.env ??= new Map()).set(se[1], se[2]); return; }
   let m = /^record\s+(?:full\s+)?insn-number-max\s+(\S+)$/.exec(text);
   if (m) {
     const n = m[1] === 'unlimited' ? Number.MAX_SAFE_INTEGER : Number(m[1]);
@@ -285,6 +317,7 @@ function resolveExprOrSymbol(s: Session, text: string): number {
 }
 
 function btCmd(s: Session, args: string): void {
+  if (s.symbols.dwarf) { src.btCmd(s, args); return; }
   const max = num(s, args, 64);
   const { frames, stopped } = s.backtrace(max);
   const out: string[] = [];
@@ -324,10 +357,14 @@ function infoAddress(s: Session, args: string): void {
 
 function infoLine(s: Session, args: string): void {
   const lines = needLines(s);
-  const addr = args.trim() ? resolveLocation(s, args).addr : s.live().cpu.eip >>> 0;
+  // A function name means its first line (gdb), not the breakpoint address past the prologue.
+  const fn = args.trim() ? s.symbols.dwarf?.functionNamed(args.trim()) : undefined;
+  const addr = fn ? s.symbols.dwarf!.entryOf(fn) : args.trim() ? resolveLocation(s, args).addr : s.symbols.dwarf && s.target && !s.target.exit ? lookupPc(s.selectedFrame()) : s.live().cpu.eip >>> 0;
   const row = lines.rowFor(addr);
   if (!row) { s.out(`No line number information available for address ${hex(addr)}${s.angle(addr)}`); return; }
-  s.out(`Line ${row.line} of "${row.file}" starts at address ${hex(row.addr)}${s.angle(row.addr)}.`);
+  const start = row.addr;
+  const end = lines.rows.find((r) => r.addr > start)?.addr;
+  s.out(`Line ${row.line} of "${row.file}" starts at address ${hex(start)}${s.angle(start)}${end !== undefined ? ` and ends at ${hex(end)}${s.angle(end)}` : ''}.`);
 }
 
 function mapsCmd(s: Session, args = ''): void {
@@ -399,27 +436,41 @@ async function reverseCmd(s: Session, kind: 'stepi' | 'continue' | 'finish', arg
   await s.report(r.result, 'step');
 }
 
-async function runCmd(s: Session, mode: 'run' | 'start' | 'starti'): Promise<void> {
+async function reverseLineCmd(s: Session, over: boolean, args: string): Promise<void> {
+  s.live();
+  if (!s.engine.recorder) throw new ExprError('Target native does not support this command. (Start recording with "record" first.)');
+  const lines = needLines(s);
+  const n = num(s, args, 1);
+  const fnAt = (addr: number) => s.symbols.symbolFor(addr)?.addr ?? null;
+  const before = fnAt(s.live().cpu.eip >>> 0);
+  let r = reverseLine(s.engine, lines, over, fnAt);
+  for (let k = 1; k < n && r.result.kind === 'done'; k++) r = reverseLine(s.engine, lines, over, fnAt);
+  if (r.syscalls) s.out(`(stepped back over ${r.syscalls} system call${r.syscalls > 1 ? 's' : ''}: registers and the user memory it wrote are restored; effects outside the process, such as input read or output written, are not undone)`);
+  s.fnChanged = fnAt(s.live().cpu.eip >>> 0) !== before;
+  await s.report(r.result, 'line');
+  s.fnChanged = false;
+}
+
+async function runCmd(s: Session, mode: 'run' | 'start' | 'starti', args = ''): Promise<void> {
+  // run ARGS replaces the arguments for this and later runs; run alone reuses the last ones (gdb).
+  if (args.trim()) s.programIo = { ...parseProgramArgs(args), env: s.programIo.env };
+  // start: the temporary breakpoint on main comes first, as gdb prints it.
+  const main = mode === 'start' ? s.symbols.lookup('main') : undefined;
+  if (main) breakCmd(true)(s, 'main');
   const t = s.startProgram();
-  s.out(`Starting program: ${s.opts.programPath}${s.opts.args.length ? ' ' + s.opts.args.join(' ') : ''}`);
+  const cmdline = programArgsText(s.programIo);
+  s.out(`Starting program: ${s.opts.programPath}${cmdline ? ' ' + cmdline : ''}`);
   if (mode === 'starti') {
     s.out(`\nProgram stopped.`);
     s.out(s.whereText(t.cpu.eip >>> 0, true));
     s.out(await s.currentInsnLine());
     return;
   }
-  if (mode === 'start') {
-    const main = s.symbols.lookup('main');
-    if (main) {
-      const { addr } = resolveLocation(s, 'main');
-      const b = s.addBreakpoint(addr, 'main', true, null);
-      s.out(`Temporary breakpoint ${b.id} at ${hex(addr)}`);
-    } else {
-      s.out('No symbol "main": stopping at the entry point.');
-      s.out(s.whereText(t.cpu.eip >>> 0, true));
-      s.out(await s.currentInsnLine());
-      return;
-    }
+  if (mode === 'start' && !main) {
+    s.out('No symbol "main": stopping at the entry point.');
+    s.out(s.whereText(t.cpu.eip >>> 0, true));
+    s.out(await s.currentInsnLine());
+    return;
   }
   await resumeAndReport(s, s.engine.resume(null), 'cont');
 }
@@ -430,7 +481,12 @@ async function lineStep(s: Session, over: boolean, args: string): Promise<void> 
   const n = num(s, args, 1);
   for (let k = 0; k < n; k++) {
     if (!lines.rowFor(t.cpu.eip)) {
-      throw new ExprError(`No line information for ${hex(t.cpu.eip)}${s.angle(t.cpu.eip)}: use stepi/nexti, or finish to return to code built with -g.`);
+      // gdb runs a function without line information to its return.
+      const fn = s.symbols.symbolFor(t.cpu.eip);
+      s.out(`Single stepping until exit from function ${fn?.name ?? hex(t.cpu.eip)},\nwhich has no line number information.`);
+      const r = await s.engine.resume(new FinishControl(s.engine, t.cpu));
+      await s.report(r, 'step');
+      return;
     }
     const before = s.symbols.symbolFor(t.cpu.eip);
     const fnAt = (addr: number) => {
@@ -453,6 +509,7 @@ function infoCmd(s: Session, args: string): Promise<void> | void {
   const subs: Record<string, () => Promise<void> | void> = {
     breakpoints: () => infoBreakpoints(s), watchpoints: () => infoBreakpoints(s),
     registers: () => infoRegisters(s, rest, rest === 'all' ? (() => { return true; })() : false), 'all-registers': () => infoRegisters(s, rest, true),
+    frame: () => src.infoFrame(s), display: () => src.infoDisplay(s), locals: () => src.infoLocals(s), args: () => src.infoArgs(s), source: () => src.infoSource(s),
     symbol: () => infoSymbol(s, rest), address: () => infoAddress(s, rest), line: () => infoLine(s, rest),
     proc: () => mapsCmd(s), maps: () => mapsCmd(s), mappings: () => mapsCmd(s),
     tlb: () => s.out(tlbText(s.live())), frames: () => framesCmd(s, rest), tasks: () => s.out(tasksText(s.live())),
@@ -470,8 +527,8 @@ function infoCmd(s: Session, args: string): Promise<void> | void {
 }
 
 export const COMMANDS: Command[] = [
-  { names: ['run', 'r'], summary: 'start the program from the beginning and run it', help: 'run: load the program afresh and run until a breakpoint, watchpoint, signal or exit.', run: (s) => runCmd(s, 'run') },
-  { names: ['start'], summary: 'start the program and stop at main (or the entry point)', help: 'start: like run with a temporary breakpoint on main; without a main symbol it stops at the ELF entry point.', run: (s) => runCmd(s, 'start') },
+  { names: ['run', 'r'], summary: 'start the program from the beginning and run it', help: 'run [ARGS] [< IN] [> OUT | >> OUT]: load the program afresh with these arguments (or the last ones, or set args) and redirections (host files), and run until a breakpoint, watchpoint, signal or exit.', run: (s, a) => runCmd(s, 'run', a) },
+  { names: ['start'], summary: 'start the program and stop at main (or the entry point)', help: 'start: like run with a temporary breakpoint on main; without a main symbol it stops at the ELF entry point.', run: (s, a) => runCmd(s, 'start', a) },
   { names: ['starti'], summary: 'start the program and stop at its first instruction', help: 'starti: load the program and stop before its first instruction (the ELF entry point).', run: (s) => runCmd(s, 'starti') },
   { names: ['stepi', 'si'], summary: 'execute N instructions (default 1)', help: 'stepi [N]: execute N machine instructions, stepping into calls; a system call counts as one instruction.', run: (s, a) => { s.live(); return resumeAndReport(s, s.engine.resume(new StepControl(num(s, a, 1))), 'step'); } },
   { names: ['nexti', 'ni'], summary: 'execute N instructions, stepping over calls', help: 'nexti [N]: like stepi, but a CALL runs until it returns (breakpoints inside still stop).', run: (s, a) => { s.live(); return resumeAndReport(s, s.engine.resume(new NextControl(s.engine, num(s, a, 1))), 'step'); } },
@@ -482,14 +539,21 @@ export const COMMANDS: Command[] = [
     if (a.trim()) { const b = s.points.find((x) => x.kind === 'breakpoint' && x.addr === (t.cpu.eip >>> 0)); if (b) { b.ignore = Math.max(0, num(s, a, 1) - 1); s.out(`Will ignore next ${b.ignore} crossings of breakpoint ${b.id}.  Continuing.`); } }
     return resumeAndReport(s, s.engine.resume(null), 'cont');
   } },
-  { names: ['finish', 'fin'], summary: 'run until the current function returns', help: 'finish: run until just after the RET that leaves the current function and show the value returned in EAX.', run: async (s) => {
+  { names: ['finish', 'fin'], summary: 'run until the selected frame\'s function returns', help: 'finish: run until the function of the selected frame (up/frame N) returns and show the value returned, by its DWARF type (EAX, EDX:EAX, ST0, or the struct EAX points to); without DWARF, EAX.', run: async (s) => {
     const t = s.live();
     const sym = s.symbols.symbolFor(t.cpu.eip);
-    s.out(`Run till exit from #0  ${hex8(t.cpu.eip)} in ${sym?.name ?? '??'} ()`);
-    const r = await s.engine.resume(new FinishControl(s.engine, t.cpu));
+    // finish leaves the selected frame (up first to finish a caller), as in gdb.
+    const frame = s.symbols.dwarf ? s.selectedFrame() : null;
+    const caller = frame && frame.level > 0 ? s.frames(frame.level + 2, true).frames[frame.level + 1] : undefined;
+    if (frame && frame.level > 0 && !caller) throw new ExprError('"finish" not meaningful in the outermost frame.');
+    const pc = frame ? lookupPc(frame) : t.cpu.eip >>> 0;
+    const dw = s.symbols.dwarf?.functionAt(pc);
+    s.out(`Run till exit from ${dw && frame ? s.frameLine(frame) : `#0  ${hex8(t.cpu.eip)} in ${sym?.name ?? '??'} ()`}`);
+    const retType = dw ? src.returnTypeAt(s, pc) : null;
+    const r = await s.engine.resume(caller && frame?.cfa !== undefined ? src.returnTo(caller.pc, frame.cfa) : new FinishControl(s.engine, t.cpu));
     await s.report(r, 'step');
-    if (r.kind === 'done') {
-      const v: Value = { bits: BigInt(t.cpu.regs[0] >>> 0), type: T_INT, lval: null };
+    if (r.kind === 'done' && (!dw || retType)) {
+      const v: Value = dw ? src.returnValue(s, retType) : { bits: BigInt(t.cpu.regs[0] >>> 0), type: T_INT, lval: null };
       s.out(`Value returned is $${s.recordValue(v)} = ${s.formatValue(v, null)}`);
     }
   } },
@@ -519,13 +583,39 @@ export const COMMANDS: Command[] = [
     b.cond = m[2] || null;
     if (!b.cond) s.out(`Breakpoint ${b.id} now unconditional.`);
   } },
-  { names: ['info', 'i'], summary: 'info breakpoints|registers|all-registers|symbol|address|line|proc mappings|maps|tlb|frames|tasks|record', help: 'info SUBCOMMAND: breakpoints (b), registers (r) [REG...], all-registers (x87 and SSE too), symbol ADDR, address SYM, line [LOC], proc mappings / maps (the areas as /proc/PID/maps), tlb (cached translations, hits, misses), frames [PHYS | at ADDR] (physical frames: owners, refcount, shared/COW/page cache; one frame: every task and area mapping it), tasks (PID, TID, state, parent, mm), record.', run: infoCmd },
-  { names: ['print', 'p', 'inspect', 'call'], summary: 'print[/FMT] EXPR: evaluate and show an expression', help: 'print[/x|d|u|o|t|c|a] EXPR: registers ($eax, $ax, $al, $eip, $sp, $eflags, $st0, $xmm0...), symbols (a symbol stands for its address), casts such as *(int *)ADDR, C operators, $N history, and assignment (p $eax = 3).', run: printCmd },
+  { names: ['info', 'i'], summary: 'info locals|args|frame|source|display|breakpoints|registers|all-registers|symbol|address|line|proc mappings|maps|tlb|frames|tasks|record', help: 'info SUBCOMMAND: locals, args, frame (the selected frame: CFA, saved registers), source, display, breakpoints (b), registers (r) [REG...], all-registers (x87 and SSE too), symbol ADDR, address SYM, line [LOC], proc mappings / maps (the areas as /proc/PID/maps), tlb (cached translations, hits, misses), frames [PHYS | at ADDR] (physical frames: owners, refcount, shared/COW/page cache; one frame: every task and area mapping it), tasks (PID, TID, state, parent, mm), record.', run: infoCmd },
+  { names: ['print', 'p', 'inspect', 'call'], summary: 'print[/FMT] EXPR: evaluate and show an expression', help: 'print[/x|d|u|o|t|c|a] EXPR: program variables with -g (locals and arguments of the selected frame, globals; s.f, p->f, a[i], *p, &x, v@N, casts to program types), registers ($eax, $ax, $al, $eip, $sp, $eflags, $st0, $xmm0...), symbols (a symbol stands for its address), casts such as *(int *)ADDR, C operators, $N history, and assignment (p $eax = 3).', run: printCmd },
+  { names: ['show'], summary: 'show args | show environment [NAME]', help: 'show args: the arguments (and redirections) run will give the program; set args ARGS changes them. show environment [NAME]: the changes set environment / unset environment make to the inherited environment.', run: (s, a) => {
+    const what = a.trim();
+    if (what === 'args') { s.out(`Argument list to give program being debugged when it is started is "${programArgsText(s.programIo)}".`); return; }
+    const m = /^env(?:ironment)?(?:\s+(\S+))?$/.exec(what);
+    if (!m) throw new ExprError(`Undefined show command: "${what}".  Try "help show".`);
+    const env = s.programIo.env ?? new Map<string, string | null>();
+    if (m[1]) {
+      const v = env.get(m[1]);
+      s.out(v === undefined ? `Environment variable "${m[1]}" is inherited.` : v === null ? `Environment variable "${m[1]}" not defined.` : `${m[1]} = ${v}`);
+      return;
+    }
+    s.out([...env].map(([k, v]) => (v === null ? `(unset ${k})` : `${k}=${v}`)).join('\n') || '(the inherited environment, unchanged)');
+  } },
+  { names: ['unset'], summary: 'unset environment NAME', help: 'unset environment NAME: the program starts without NAME in its environment.', run: (s, a) => {
+    const m = /^env(?:ironment)?\s+(\S+)$/.exec(a.trim());
+    if (!m) throw new ExprError('Argument required (environment variable name); unset environment NAME.');
+    (s.programIo.env ??= new Map()).set(m[1], null);
+  } },
   { names: ['output'], summary: 'output EXPR: like print without history', help: 'output EXPR: print the value only.', run: (s, a) => { s.out(s.formatValue(s.eval.evaluate(a), null)); } },
   { names: ['set'], summary: 'set $reg = EXPR, set *(int *)ADDR = EXPR, set var ...', help: 'set EXPR-WITH-ASSIGNMENT: change a register (set $eax = 5, set $eflags = $eflags | 1), memory (set *(int *)0x804c010 = 7, set {char}ADDR = 65) or a convenience variable ($x = 1). set record full insn-number-max N changes the record limit.', run: setCmd },
   { names: ['x'], summary: 'x/NFU ADDR: examine memory', help: 'x/NFU ADDR: N units of size U (b=1, h=2, w=4, g=8 bytes) in format F: x hex, d signed, u unsigned, o octal, t binary, c char, a address, s string, i instruction. Format and size are remembered; x alone continues.', run: xCmd },
   { names: ['disassemble', 'disas'], summary: 'disassemble [/r] [ADDR [N] | START,END | START,+LEN]', help: 'disassemble: the function around EIP (or ADDR), or N instructions from ADDR, or a range; "=>" marks EIP. /r adds the raw bytes. Intel syntax (capstone).', run: disassembleCmd },
-  { names: ['backtrace', 'bt', 'where'], summary: 'show the call stack from the frame pointers', help: 'backtrace [N]: frames found by following EBP (saved EBP at [EBP], return address at [EBP+4]); says where and why it cannot unwind (code built without frame pointers, a corrupt chain).', run: btCmd },
+  { names: ['backtrace', 'bt', 'where'], summary: 'show the call stack with arguments and source lines', help: 'backtrace [N]: the frames, unwound by the call frame information (.eh_frame/.debug_frame; code without frame pointers and signal handlers too), with the arguments (DWARF) and file:line; it stops at main as gdb does. Without CFI, by following EBP (saved EBP at [EBP], return address at [EBP+4]), saying where and why it cannot unwind.', run: btCmd },
+  { names: ['frame', 'f'], summary: 'frame [N]: select and show stack frame N', help: 'frame [N | level N | function NAME]: show the selected frame, or select frame N (0 is the innermost) or the innermost frame of function NAME, for print, info locals, info args, list, finish and info frame.', run: (s, a) => src.frameCmd(s, a, 0) },
+  { names: ['up'], summary: 'up [N]: select the frame N levels outward', help: 'up [N]: select the caller\'s frame (N levels up).', run: (s, a) => src.frameCmd(s, a, 1) },
+  { names: ['down', 'do'], summary: 'down [N]: select the frame N levels inward', help: 'down [N]: select the frame called by this one.', run: (s, a) => src.frameCmd(s, a, -1) },
+  { names: ['ptype'], summary: 'ptype EXPR|TYPE: the type, with struct and enum bodies', help: 'ptype EXPR or ptype TYPE (struct point, a typedef): the type of a variable or expression with struct/union/enum members spelled out (DWARF).', run: (s, a) => src.ptypeCmd(s, a) },
+  { names: ['whatis'], summary: 'whatis EXPR|TYPE: the declared type', help: 'whatis EXPR: the type of a variable or expression as declared (typedef names kept).', run: (s, a) => src.whatisCmd(s, a) },
+  { names: ['display', 'disp'], summary: 'display[/FMT] EXPR: print EXPR after every stop', help: 'display[/FMT] EXPR: show EXPR now and each time the program stops (skipped where it cannot be evaluated, such as outside its function); display alone shows them all; undisplay N removes one.', run: (s, a) => src.displayCmd(s, a) },
+  { names: ['undisplay'], summary: 'undisplay [N...]: stop displaying expressions', help: 'undisplay [N...]: remove the numbered auto-display expressions, or all of them.', run: (s, a) => src.undisplayCmd(s, a) },
+  { names: ['list', 'l'], summary: 'list [LINE | FUNC | FILE:LINE]: show source lines', help: 'list: ten source lines around the current line (or main before the program runs); list again continues; list N, list FUNC, list FILE:N centre on that place.', run: (s, a) => src.listCmd(s, a) },
   { names: ['maps'], summary: 'maps [PID]: the memory areas as /proc/PID/maps', help: 'maps [PID]: the areas of the current process (same as info proc mappings), or of process PID.', run: (s, a) => mapsCmd(s, a) },
   { names: ['pagewalk', 'translate'], summary: 'pagewalk ADDR [pid N]: CR3 → PDE → PTE → physical, and why a fault would happen', help: 'pagewalk ADDR [pid N] (or translate ADDR): in the current address space or process N\'s: the two-level walk for a linear address: CR3, the PDE index and entry with its flag bits (P RW/RO U/S A D ...), the PTE index and entry, the physical address, and whether a user read or write would fault and why (not present: never touched, or a swap entry with its type and offset; read-only, supervisor (PROT_NONE), copy-on-write). Nothing is changed (no A/D bits, no TLB fill).', run: (s, a) => pagewalkCmd(s, a) },
   { names: ['tlb'], summary: 'same as info tlb', help: 'tlb: the TLB entries now cached and the hit/miss counters.', run: (s) => { s.out(tlbText(s.live())); } },
@@ -536,6 +626,8 @@ export const COMMANDS: Command[] = [
   { names: ['stats'], summary: 'instruction, TLB, page-fault and frame counters', help: 'stats: counters from the CPU, the MMU and the kernel.', run: (s) => { s.out(statsText(s.live())); } },
   { names: ['record', 'rec'], summary: 'record [full] | record stop: record execution for reverse stepping', help: `record: from now on save registers and overwritten memory before each instruction, so reverse-stepi, reverse-continue and reverse-finish can go back. By default the last ${DEFAULT_INSN_MAX} instructions are kept (set record full insn-number-max N). record stop discards the log.`, run: recordCmd },
   { names: ['reverse-stepi', 'rsi'], summary: 'step back N instructions (needs record)', help: 'reverse-stepi [N]: undo N instructions: registers and memory are restored exactly.', run: (s, a) => reverseCmd(s, 'stepi', a) },
+  { names: ['reverse-step', 'rs'], summary: 'step back to the beginning of the previous source line (needs record)', help: 'reverse-step: undo instructions back to the start of the line executed before this one, entering calls it made (the last line they ran).', run: (s, a) => reverseLineCmd(s, false, a) },
+  { names: ['reverse-next', 'rn'], summary: 'step back one source line, over calls (needs record)', help: 'reverse-next: undo instructions back to the start of the previous line of this function; calls it made are undone whole.', run: (s, a) => reverseLineCmd(s, true, a) },
   { names: ['reverse-continue', 'rc'], summary: 'run backwards to a breakpoint, watchpoint or the start of the log', help: 'reverse-continue: undo instructions until a breakpoint address, a change of a watched location, or the oldest recorded instruction.', run: (s) => reverseCmd(s, 'continue', '') },
   { names: ['reverse-finish'], summary: 'run backwards to the call of the current function', help: 'reverse-finish: undo instructions back to the CALL that entered the current function.', run: (s) => reverseCmd(s, 'finish', '') },
   { names: ['kill', 'k'], summary: 'kill the program', help: 'kill: end the program being debugged (run starts it again).', run: (s) => { if (!s.target) throw new ExprError('The program is not being run.'); s.engine.target = null; s.out(`[Inferior 1 (process ${s.opts.programPath}) killed]`); } },
@@ -589,7 +681,7 @@ export async function runCommand(s: Session, line: string): Promise<void> {
   if (m) {
     name = m[1];
     args = m[2];
-    const fmt = /^(x|p|print|output|disassemble|disas)(\/.*)$/.exec(text.split(/\s/)[0]);
+    const fmt = /^(x|p|print|output|disassemble|disas|display)(\/.*)$/.exec(text.split(/\s/)[0]);
     if (fmt) { name = fmt[1]; args = text.slice(fmt[1].length); }
   } else {
     s.error(`Undefined command: "${text}".  Try "help".`);
@@ -614,7 +706,7 @@ export function complete(s: Session, line: string): string[] {
   if (words.length <= 1) return COMMANDS.flatMap((c) => c.names).filter((n) => n.startsWith(line)).sort();
   const last = words[words.length - 1];
   if (words[0] === 'info' || words[0] === 'i') {
-    if (words.length === 2) return ['breakpoints', 'registers', 'all-registers', 'symbol', 'address', 'line', 'proc', 'maps', 'tlb', 'frames', 'tasks', 'record'].filter((n) => n.startsWith(last));
+    if (words.length === 2) return ['locals', 'args', 'frame', 'source', 'display', 'breakpoints', 'registers', 'all-registers', 'symbol', 'address', 'line', 'proc', 'maps', 'tlb', 'frames', 'tasks', 'record'].filter((n) => n.startsWith(last));
   }
   if (words[0] === 'help') return COMMANDS.map((c) => c.names[0]).filter((n) => n.startsWith(last));
   const m = /^(.*?[*&(]?)([$A-Za-z_][\w.]*)$/.exec(last);
@@ -624,7 +716,9 @@ export function complete(s: Session, line: string): string[] {
     return ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi', 'eip', 'pc', 'sp', 'fp', 'eflags', 'ax', 'al', 'st0', 'xmm0', 'mxcsr']
       .map((r) => '$' + r).filter((r) => r.startsWith(word)).map((r) => lead + r);
   }
-  return s.symbols.complete(word, 100).map((n) => lead + n);
+  const names = new Set(s.symbols.complete(word, 100));
+  for (const n of s.sourceNames()) if (n.startsWith(word)) names.add(n);
+  return [...names].sort().slice(0, 200).map((n) => lead + n);
 }
 
 export { pointerTo };

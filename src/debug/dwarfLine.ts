@@ -57,7 +57,8 @@ export class LineTable {
 
   private indexStatements(): void {
     this.stmtStarts.clear();
-    for (const r of this.rows) if (r.isStmt && !r.end && !this.stmtStarts.has(r.addr)) this.stmtStarts.set(r.addr, r);
+    // Several rows at one address (gcc -O2's location views): the last statement row wins, as in gdb.
+    for (const r of this.rows) if (r.isStmt && !r.end) this.stmtStarts.set(r.addr, r);
   }
 
   /** Moves every row by delta (a position-independent program loaded at its load bias). */
@@ -76,7 +77,8 @@ export class LineTable {
       else hi = mid;
     }
     const r = this.rows[lo - 1];
-    return r && !r.end ? r : undefined;
+    if (!r || r.end) return undefined;
+    return r.isStmt ? r : this.stmtStarts.get(r.addr) ?? r;
   }
 
   /** The is_stmt row starting exactly at addr (a place `step` may stop). */
@@ -91,10 +93,11 @@ export class LineTable {
   /** Addresses where a statement of `line` in a file ending with `file` (any file when '') begins. */
   addressesFor(file: string, line: number): number[] {
     const out: number[] = [];
-    for (const r of this.stmtStarts.values()) {
-      if (r.line === line && (file === '' || r.file === file || r.file.endsWith('/' + file))) out.push(r.addr);
+    // Every statement row counts, also one that a later row at the same address overrides (-O2).
+    for (const r of this.rows) {
+      if (r.isStmt && !r.end && r.line === line && (file === '' || r.file === file || r.file.endsWith('/' + file))) out.push(r.addr);
     }
-    return out.sort((a, b) => a - b);
+    return [...new Set(out)].sort((a, b) => a - b);
   }
 
   /**
@@ -104,6 +107,9 @@ export class LineTable {
   afterPrologue(start: number, end: number): number {
     const first = this.stmtAt(start);
     if (!first) return start;
+    // A second line already at the entry address (-O2): gdb puts the breakpoint on the entry itself.
+    const lines = new Set(this.rows.filter((r) => r.addr === start && !r.end).map((r) => r.line));
+    if (lines.size > 1) return start;
     for (const r of this.stmtStarts.values()) {
       if (r.addr > start && r.addr < end && r.line !== first.line) {
         let best = r.addr;

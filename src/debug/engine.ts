@@ -128,6 +128,8 @@ export class Engine {
     const t = this.target;
     if (t?.traced && !t.traced()) return;
     if (write && this.recorder) this.recorder.onWrite(lin, size);
+    // The MMU passes linear addresses as int32: stack addresses (>= 0x80000000) arrive negative.
+    lin >>>= 0;
     const end = lin + size;
     for (const w of this.watches) {
       if (!w.enabled || lin >= w.addr + w.len || end <= w.addr) continue;
@@ -236,7 +238,8 @@ export class Engine {
 
   // ---- reverse execution -------------------------------------------------------------------
 
-  private backOne(): { ok: boolean; syscall: boolean; lost: number } {
+  /** Undoes one recorded instruction (reverse execution by source line builds on this). */
+  backOne(): { ok: boolean; syscall: boolean; lost: number } {
     return this.recorder!.stepBack(this.target!.cpu);
   }
 
@@ -367,9 +370,10 @@ export class AddressControl implements Control {
 export class LineControl implements Control {
   private skip: { ret: number; esp: number } | null = null;
   private prevCall = false;
+  private prevRet = false;
   private runTo = -1;
-  private readonly line: number;
-  private readonly file: string;
+  private line: number;
+  private file: string;
   constructor(private readonly engine: Engine, private readonly lines: LineTable, c: Cpu, private readonly over: boolean,
     private readonly functionAt: (addr: number) => { start: number; end: number } | null = () => null) {
     const row = lines.rowFor(c.eip);
@@ -400,6 +404,11 @@ export class LineControl implements Control {
           }
         }
       }
+      if (this.prevRet && !stmt) {
+        // Returned into the middle of the caller's line: finish that line, as gdb does.
+        const row = this.lines.rowFor(eip);
+        if (row) { this.line = row.line; this.file = row.file; }
+      }
       if (stmt && (stmt.line !== this.line || stmt.file !== this.file)) return true;
       if (!this.lines.rowFor(eip)) {
         if (this.prevCall) {
@@ -417,6 +426,7 @@ export class LineControl implements Control {
     const code = this.engine.peek(eip);
     const len = code ? callLength(code) : 0;
     this.prevCall = len > 0;
+    this.prevRet = code !== null && code.length > 0 && (code[0] === 0xc3 || code[0] === 0xc2);
     if (len && this.over) this.skip = { ret: (eip + len) >>> 0, esp };
     return false;
   }

@@ -5,6 +5,8 @@
 // Arithmetic is done on bigints and wrapped to the result type; nothing here throws anything
 // but ExprError (or MemoryError from a memory read).
 
+import { type DType, declare, stripType, isSigned, isFloat, VOID } from './dwarf/types.js';
+
 export class ExprError extends Error {}
 
 export interface CType {
@@ -15,6 +17,8 @@ export interface CType {
   name: string;
   /** A pointer to code (prints as a function pointer). */
   code?: boolean;
+  /** The DWARF type, for values of program variables (structs, arrays, enums, floats...). */
+  dw?: DType;
 }
 
 export type LValue = { kind: 'reg'; name: string } | { kind: 'mem'; addr: number; size: number };
@@ -24,6 +28,10 @@ export interface Value {
   bits: bigint;
   type: CType;
   lval: LValue | null;
+  /** The variable has no location here (gcc -O2): prints as <optimized out>. */
+  optimizedOut?: boolean;
+  /** Larger than max-value-size: not read (bits are 0); members and elements are read from lval. */
+  tooLarge?: boolean;
 }
 
 export interface EvalContext {
@@ -37,6 +45,10 @@ export interface EvalContext {
   /** Convenience variables ($foo): get returns undefined when unset. */
   getVar(name: string): Value | undefined;
   setVar(name: string, v: Value): void;
+  /** A program variable visible in the selected frame (DWARF), or undefined. */
+  variable?(name: string): Value | undefined;
+  /** A type the program declares ("struct point", "uint_t"), for casts. */
+  typeNamed?(name: string): DType | undefined;
 }
 
 const t = (name: string, size: number, signed: boolean): CType => ({ name, size, signed, target: null });
@@ -55,6 +67,8 @@ const BASE_TYPES: Record<string, CType> = {
   'long': t('long', 4, true), 'unsigned long': t('unsigned long', 4, false),
   'long long': T_LONGLONG, 'unsigned long long': t('unsigned long long', 8, false),
   'void': T_VOID,
+  'float': { name: 'float', size: 4, signed: true, target: null, dw: { kind: 'base', name: 'float', size: 4, encoding: 4 } },
+  'double': { name: 'double', size: 8, signed: true, target: null, dw: { kind: 'base', name: 'double', size: 8, encoding: 4 } },
   'int8_t': t('int8_t', 1, true), 'uint8_t': t('uint8_t', 1, false),
   'int16_t': t('int16_t', 2, true), 'uint16_t': t('uint16_t', 2, false),
   'int32_t': t('int32_t', 4, true), 'uint32_t': t('uint32_t', 4, false),
@@ -65,7 +79,34 @@ const BASE_TYPES: Record<string, CType> = {
 const TYPE_WORDS = new Set(['char', 'short', 'int', 'long', 'signed', 'unsigned', 'void', ...Object.keys(BASE_TYPES)]);
 
 export function pointerTo(target: CType): CType {
+  if (target.dw) return ctypeOf({ kind: 'pointer', name: '', size: 4, target: target.dw });
   return { name: target.name.endsWith('*') ? `${target.name}*` : `${target.name} *`, size: 4, signed: false, target };
+}
+
+/** The expression type of a DWARF type: pointers keep their pointee, everything keeps dw. */
+export function ctypeOf(dt: DType): CType {
+  const s = stripType(dt);
+  if (s.kind === 'pointer') {
+    const target = s.target ?? VOID;
+    return { name: declare(dt), size: 4, signed: false, target: ctypeOf(target), dw: dt, code: stripType(target).kind === 'func' || undefined };
+  }
+  if (s.kind === 'void') return { ...T_VOID, dw: dt };
+  return { name: declare(dt), size: s.kind === 'func' ? 1 : dt.size, signed: isSigned(dt), target: null, dw: dt };
+}
+
+/** gdb's max-value-size (64 KiB): larger objects are not read whole. */
+export const MAX_VALUE_SIZE = 65536;
+
+export function checkValueSize(size: number): void {
+  if (size > MAX_VALUE_SIZE) throw new ExprError(`value requires ${size} bytes, which is more than max-value-size`);
+}
+
+/** Arrays of a DWARF type decay to a pointer to their first element. */
+function decay(v: Value): Value {
+  const s = v.type.dw ? stripType(v.type.dw) : null;
+  if (!s || s.kind !== 'array' || v.lval?.kind !== 'mem') return v;
+  const elem: DType = (s.dims ?? []).length > 1 ? { ...s, dims: s.dims!.slice(1), size: s.size / (s.dims![0] || 1) } : s.target ?? VOID;
+  return { bits: BigInt(v.lval.addr), type: ctypeOf({ kind: 'pointer', name: '', size: 4, target: elem }), lval: null };
 }
 
 export function mask(v: bigint, size: number): bigint {
@@ -81,10 +122,10 @@ export function intValue(n: bigint | number, type: CType = T_INT): Value {
   return { bits: mask(BigInt(n), type.size), type, lval: null };
 }
 
-type Tok = { k: 'num'; v: bigint } | { k: 'id'; v: string } | { k: 'reg'; v: string } | { k: 'op'; v: string } | { k: 'end' };
+type Tok = { k: 'num'; v: bigint } | { k: 'float'; v: number } | { k: 'id'; v: string } | { k: 'reg'; v: string } | { k: 'op'; v: string } | { k: 'end' };
 
-const OPS = ['<<=', '>>=', '==', '!=', '<=', '>=', '&&', '||', '<<', '>>', '+', '-', '*', '/', '%', '&', '|', '^',
-  '!', '~', '<', '>', '(', ')', '[', ']', '{', '}', '=', ','];
+const OPS = ['->', '<<=', '>>=', '==', '!=', '<=', '>=', '&&', '||', '<<', '>>', '+', '-', '*', '/', '%', '&', '|', '^',
+  '!', '~', '<', '>', '(', ')', '[', ']', '{', '}', '=', ',', '@'];
 
 function tokenize(s: string): Tok[] {
   const out: Tok[] = [];
@@ -92,6 +133,12 @@ function tokenize(s: string): Tok[] {
   while (i < s.length) {
     const c = s[i];
     if (/\s/.test(c)) { i++; continue; }
+    const fm = /^(?:[0-9]+\.[0-9]*(?:[eE][+-]?[0-9]+)?|[0-9]+[eE][+-]?[0-9]+)[fFlL]?/.exec(s.slice(i));
+    if (fm && /[0-9]/.test(c)) {
+      out.push({ k: 'float', v: parseFloat(fm[0]) });
+      i += fm[0].length;
+      continue;
+    }
     if (/[0-9]/.test(c)) {
       const m = /^(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)[uUlL]*/.exec(s.slice(i));
       if (!m) throw new ExprError(`Invalid number "${s.slice(i).split(/\s/)[0]}".`);
@@ -115,8 +162,15 @@ function tokenize(s: string): Tok[] {
       i += m[0].length;
       continue;
     }
+    const prev = out[out.length - 1];
+    if (c === '.' && prev && (prev.k === 'id' || prev.k === 'reg' || (prev.k === 'op' && (prev.v === ')' || prev.v === ']')))) {
+      out.push({ k: 'op', v: '.' });
+      i++;
+      continue;
+    }
     if (/[A-Za-z_.]/.test(c)) {
-      const m = /^[A-Za-z_.][A-Za-z0-9_.@]*/.exec(s.slice(i))!;
+      // Symbols such as completed.0 keep their dot; a member access (s.x) does not.
+      const m = /^[A-Za-z_.][A-Za-z0-9_]*(?:\.[0-9]+)*(?:@@?[A-Za-z_][A-Za-z0-9_.]*)?/.exec(s.slice(i))!;
       out.push({ k: 'id', v: m[0] });
       i += m[0].length;
       continue;
@@ -186,7 +240,7 @@ export class Evaluator {
   }
 
   private static readonly LEVELS: string[][] = [
-    ['||'], ['&&'], ['|'], ['^'], ['&'], ['==', '!='], ['<', '>', '<=', '>='], ['<<', '>>'], ['+', '-'], ['*', '/', '%'],
+    ['||'], ['&&'], ['|'], ['^'], ['&'], ['==', '!='], ['<', '>', '<=', '>='], ['<<', '>>'], ['+', '-'], ['*', '/', '%'], ['@'],
   ];
 
   private binary(level: number): Value {
@@ -197,7 +251,7 @@ export class Evaluator {
       if (x.k !== 'op' || !Evaluator.LEVELS[level].includes(x.v)) return left;
       this.p++;
       const right = this.binary(level + 1);
-      left = binop(x.v, left, right);
+      left = x.v === '@' ? this.artificialArray(left, right) : binop(x.v, decay(left), decay(right));
     }
   }
 
@@ -208,7 +262,13 @@ export class Evaluator {
       words.push((this.peek() as { v: string }).v);
       this.p++;
     }
-    if (words.length === 0) { this.p = save; return null; }
+    if (words.length === 0) {
+      const named = this.programType();
+      if (!named) { this.p = save; return null; }
+      let pty = named;
+      while (this.eat('*')) pty = pointerTo(pty);
+      return pty;
+    }
     let name = words.join(' ').replace(/\bint$/, (m) => (words.length > 1 && words[0] !== 'int' ? '' : m)).trim();
     if (name === 'signed') name = 'int';
     if (name === 'short int' || name === 'short') name = 'short';
@@ -218,12 +278,36 @@ export class Evaluator {
     return ty;
   }
 
+  /** struct/union/enum TAG or a typedef name the program declares. */
+  private programType(): CType | null {
+    const x = this.peek();
+    if (x.k !== 'id' || !this.ctx.typeNamed) return null;
+    let name = x.v;
+    if (['struct', 'union', 'enum'].includes(name)) {
+      const y = this.toks[this.p + 1];
+      if (!y || y.k !== 'id') return null;
+      name = `${name} ${y.v}`;
+      const t = this.ctx.typeNamed(name);
+      if (!t) throw new ExprError(`No ${name}.`);
+      this.p += 2;
+      return ctypeOf(t);
+    }
+    const t = this.ctx.typeNamed(name);
+    if (!t || this.ctx.variable?.(name)) return null;
+    this.p++;
+    return ctypeOf(t);
+  }
+
   private unary(): Value {
-    if (this.eat('-')) { const v = this.unary(); return arith(intValue(0, resultType(v, v)), v, (a, b) => a - b); }
+    if (this.eat('-')) {
+      const v = this.unary();
+      if (isFloatValue(v)) return floatValue(-toNumber(v), v.type.dw!);
+      return arith(intValue(0, resultType(v, v)), v, (a, b) => a - b);
+    }
     if (this.eat('+')) return this.unary();
     if (this.eat('!')) return intValue(numeric(this.unary()) === 0n ? 1 : 0);
     if (this.eat('~')) { const v = this.unary(); return { bits: mask(~v.bits, v.type.size), type: v.type, lval: null }; }
-    if (this.eat('*')) return this.deref(this.unary());
+    if (this.eat('*')) return this.deref(decay(this.unary()));
     if (this.eat('&')) {
       const v = this.unary();
       if (v.lval?.kind === 'mem') return { bits: BigInt(v.lval.addr >>> 0), type: pointerTo(v.type), lval: null };
@@ -236,6 +320,8 @@ export class Evaluator {
       const ty = this.parseType();
       if (ty && this.eat(')')) {
         const v = this.unary();
+        if (ty.dw && isFloat(ty.dw)) return floatValue(isFloatValue(v) ? toNumber(v) : Number(numeric(v)), ty.dw);
+        if (isFloatValue(v) && !ty.target) return { bits: mask(BigInt(Math.trunc(toNumber(v))), ty.size), type: ty, lval: null };
         return { bits: mask(ty.target ? v.bits : numeric(v), ty.size), type: ty, lval: null };
       }
       this.p = save;
@@ -262,16 +348,64 @@ export class Evaluator {
   }
 
   private postfix(v: Value): Value {
-    while (this.eat('[')) {
-      const idx = this.assign();
-      this.expect(']');
-      v = this.deref(binop('+', v, idx));
+    for (;;) {
+      if (this.eat('[')) {
+        const idx = this.assign();
+        this.expect(']');
+        v = this.deref(binop('+', decay(v), idx));
+      } else if (this.eat('.')) {
+        v = this.member(v, this.memberName());
+      } else if (this.eat('->')) {
+        if (!v.type.target) throw new ExprError(`The -> operator needs a pointer to a struct or union.`);
+        v = this.member(this.deref(v), this.memberName());
+      } else {
+        return v;
+      }
     }
-    return v;
+  }
+
+  /** gdb's VALUE@N: N objects in memory starting at VALUE, as an array. */
+  private artificialArray(left: Value, right: Value): Value {
+    if (left.lval?.kind !== 'mem') throw new ExprError("Only values in memory can be extended with '@'.");
+    const n = Number(numeric(right));
+    if (!Number.isInteger(n) || n <= 0) throw new ExprError(`Invalid number ${n} of repetitions.`);
+    const elem: DType = left.type.dw ?? { kind: 'base', name: left.type.name, size: left.type.size, encoding: left.type.signed ? 5 : 7 };
+    const size = elem.size * n;
+    checkValueSize(size);
+    const dt: DType = { kind: 'array', name: '', size, target: elem, dims: [n] };
+    return { bits: this.ctx.readMem(left.lval.addr, size), type: ctypeOf(dt), lval: { kind: 'mem', addr: left.lval.addr, size } };
+  }
+
+  private memberName(): string {
+    const x = this.peek();
+    if (x.k !== 'id') throw new ExprError(`A syntax error in expression, near \`${this.rest()}'.`);
+    this.p++;
+    return x.v;
+  }
+
+  /** s.field: the member's bytes from the struct's value, addressed when the struct is. */
+  private member(v: Value, name: string): Value {
+    const s = v.type.dw ? stripType(v.type.dw) : null;
+    if (!s || (s.kind !== 'struct' && s.kind !== 'union')) throw new ExprError(`Attempt to extract a component of a value that is not a structure.`);
+    const m = (s.members ?? []).find((x) => x.name === name);
+    if (!m) throw new ExprError(`There is no member named ${name}.`);
+    const type = ctypeOf(m.type);
+    if (v.optimizedOut) return { bits: 0n, type, lval: null, optimizedOut: true };
+    if (v.tooLarge && v.lval?.kind === 'mem' && m.bitSize === undefined) return this.load(v.lval.addr + m.offset, type);
+    let bits = mask(v.bits >> BigInt(8 * m.offset), m.type.size);
+    if (m.bitSize !== undefined) {
+      bits = mask(v.bits >> BigInt(8 * m.offset + (m.bitOffset ?? 0)), 8) & ((1n << BigInt(m.bitSize)) - 1n);
+      if (type.signed && bits & (1n << BigInt(m.bitSize - 1))) bits = mask(bits - (1n << BigInt(m.bitSize)), type.size);
+      return { bits, type, lval: null };
+    }
+    const lval: LValue | null = v.lval?.kind === 'mem' ? { kind: 'mem', addr: (v.lval.addr + m.offset) >>> 0, size: m.type.size } : null;
+    return { bits, type, lval };
   }
 
   private load(addr: number, ty: CType): Value {
-    if (ty === T_VOID) throw new ExprError('Attempt to take contents of a non-pointer value.');
+    if (ty.dw && stripType(ty.dw).kind === 'func') return { bits: BigInt(addr >>> 0), type: ty, lval: null };
+    checkValueSize(ty.size);
+    if (ty === T_VOID || (ty.dw && stripType(ty.dw).kind === 'void')) throw new ExprError('Attempt to take contents of a non-pointer value.');
     const bits = this.ctx.readMem(addr >>> 0, ty.size);
     return { bits, type: ty, lval: { kind: 'mem', addr: addr >>> 0, size: ty.size } };
   }
@@ -288,6 +422,7 @@ export class Evaluator {
     this.p++;
     switch (x.k) {
       case 'num': return intValue(x.v, x.v > 0x7fffffffn ? (x.v > 0xffffffffn ? T_LONGLONG : T_UINT) : T_INT);
+      case 'float': return floatValue(x.v, DW_DOUBLE);
       case 'reg': {
         const name = x.v;
         if (name === '' || name.startsWith('$') || /^[0-9]+$/.test(name)) {
@@ -305,6 +440,8 @@ export class Evaluator {
         return { bits: 0n, type: T_INT, lval };
       }
       case 'id': {
+        const dv = this.ctx.variable?.(x.v);
+        if (dv) return dv;
         const s = this.ctx.symbol(x.v);
         if (!s) throw new ExprError(`No symbol "${x.v}" in current context.`);
         return { bits: BigInt(s.addr >>> 0), type: s.code ? T_CODE_PTR : T_UINT, lval: null };
@@ -336,7 +473,65 @@ function arith(a: Value, b: Value, f: (x: bigint, y: bigint) => bigint): Value {
   return { bits: mask(f(numeric(a), numeric(b)), ty.size), type: ty, lval: null };
 }
 
+const DW_FLOAT: DType = { kind: 'base', name: 'float', size: 4, encoding: 4 };
+const DW_DOUBLE: DType = { kind: 'base', name: 'double', size: 8, encoding: 4 };
+
+function isFloatValue(v: Value): boolean {
+  return !!v.type.dw && isFloat(v.type.dw);
+}
+
+/** A float, double or long double value as a JS number (integers converted). */
+function toNumber(v: Value): number {
+  if (!isFloatValue(v)) return Number(numeric(v));
+  const size = v.type.size;
+  const dv = new DataView(new ArrayBuffer(8));
+  if (size === 4) { dv.setUint32(0, Number(v.bits & 0xffffffffn), true); return dv.getFloat32(0, true); }
+  if (size === 8) { dv.setBigUint64(0, v.bits, true); return dv.getFloat64(0, true); }
+  const se = Number((v.bits >> 64n) & 0xffffn);
+  const sig = v.bits & 0xffffffffffffffffn;
+  const exp = se & 0x7fff;
+  if (exp === 0 && sig === 0n) return 0;
+  return (se & 0x8000 ? -1 : 1) * Number(sig) * 2 ** (exp - 16383 - 63);
+}
+
+function floatValue(x: number, dt: DType): Value {
+  const s = stripType(dt);
+  const target = s.size === 4 ? DW_FLOAT : s.size === 8 ? DW_DOUBLE : DW_DOUBLE;
+  const dv = new DataView(new ArrayBuffer(8));
+  let bits: bigint;
+  if (target.size === 4) { dv.setFloat32(0, x, true); bits = BigInt(dv.getUint32(0, true)); }
+  else { dv.setFloat64(0, x, true); bits = dv.getBigUint64(0, true); }
+  return { bits, type: ctypeOf(s.size === target.size ? dt : target), lval: null };
+}
+
+/** C arithmetic when an operand is floating: the wider float type (double for long double here). */
+function floatBinop(op: string, a: Value, b: Value): Value | null {
+  if (!isFloatValue(a) && !isFloatValue(b)) return null;
+  if (a.type.target || b.type.target) return null;
+  const x = toNumber(a), y = toNumber(b);
+  const wide = Math.max(isFloatValue(a) ? a.type.size : 0, isFloatValue(b) ? b.type.size : 0);
+  const dt = wide === 4 ? DW_FLOAT : DW_DOUBLE;
+  const bool = (c: boolean) => intValue(c ? 1 : 0);
+  switch (op) {
+    case '+': return floatValue(x + y, dt);
+    case '-': return floatValue(x - y, dt);
+    case '*': return floatValue(x * y, dt);
+    case '/': return floatValue(x / y, dt);
+    case '==': return bool(x === y);
+    case '!=': return bool(x !== y);
+    case '<': return bool(x < y);
+    case '>': return bool(x > y);
+    case '<=': return bool(x <= y);
+    case '>=': return bool(x >= y);
+    case '&&': return bool(x !== 0 && y !== 0);
+    case '||': return bool(x !== 0 || y !== 0);
+    default: throw new ExprError('Integer only operation.');
+  }
+}
+
 function binop(op: string, a: Value, b: Value): Value {
+  const fl = floatBinop(op, a, b);
+  if (fl) return fl;
   const bool = (c: boolean) => intValue(c ? 1 : 0);
   const ptrScale = (p: Value) => BigInt(p.type.target && p.type.target !== T_VOID ? p.type.target.size : 1);
   switch (op) {

@@ -79,9 +79,15 @@ export class DebugMemory {
   /** Little-endian unsigned value of `size` bytes (1, 2, 4 or 8) as a bigint. */
   readUnsigned(addr: number, size: number): bigint {
     const b = this.read(addr, size);
-    let v = 0n;
-    for (let i = size - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]);
-    return v;
+    if (size <= 8) {
+      let v = 0n;
+      for (let i = size - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]);
+      return v;
+    }
+    // Structs and arrays: one conversion from hex (a byte-by-byte shift is quadratic).
+    let hex = '';
+    for (let i = size - 1; i >= 0; i--) hex += b[i].toString(16).padStart(2, '0');
+    return BigInt('0x' + hex);
   }
 
   write(addr: number, data: Uint8Array): void {

@@ -5,9 +5,12 @@ import { readFileSync } from 'node:fs';
 import { ESP, EBP } from '../cpu/registers.js';
 import { Engine, StopResult, Watch, WatchKind } from './engine.js';
 import { DebugMemory } from './memory.js';
-import { Evaluator, EvalContext, Value, ExprError, T_INT } from './expr.js';
+import { Evaluator, EvalContext, Value, ExprError, T_INT, ctypeOf } from './expr.js';
 import { readReg, writeReg } from './regs.js';
 import { SymbolTable } from './symbols.js';
+import type { ProgramIo } from './programArgs.js';
+import { Frame, UnwindResult, lookupPc, unwind } from './frames.js';
+import { readVariable, formatTyped } from './sourceValues.js';
 import type { DebugTarget } from './target.js';
 import { disassemble, loadDisassembler, isDisassemblerLoaded } from './disassembler.js';
 import { hex, hex8, formatValue } from './format.js';
@@ -32,8 +35,11 @@ export interface SessionOptions {
   /** Writes text; each call is whole lines ending in \n. */
   out: (s: string) => void;
   palette?: Palette;
-  /** Loads the program afresh (exec) and returns the stopped process at its entry point. */
-  createTarget: () => DebugTarget;
+  /**
+   * Loads the program afresh (exec) and returns the stopped process at its entry point; io is the
+   * command line and redirections of `run ARGS` / `set args` (opts.args when never set).
+   */
+  createTarget: (io?: ProgramIo) => DebugTarget;
   /** The program's ELF image, for symbols and line information. */
   image: Uint8Array | null;
   programPath: string;
@@ -53,10 +59,17 @@ export class Session {
   lastX = { count: 1, fmt: 'x', size: 4 };
   nextXAddr: number | null = null;
   quitRequested = false;
+  /** The frame `frame N`, `up` and `down` selected (0 after every stop). */
+  frameLevel = 0;
+  /** The program's arguments and redirections for the next run (set args, run ARGS). */
+  programIo: ProgramIo;
+  /** Where `list` continues (null: centre on the current line; reset by every stop). */
+  listPos: { file: string; next: number } | null = null;
   private readonly sources = new Map<string, string[] | null>();
 
   constructor(readonly opts: SessionOptions) {
     this.p = opts.palette ?? PLAIN;
+    this.programIo = { args: opts.args.slice() };
     this.symbols = opts.image ? SymbolTable.fromImage(opts.image) : new SymbolTable();
     this.mem = new DebugMemory(() => this.engine.target, this.symbols);
     this.eval = new Evaluator(this.evalContext());
@@ -90,6 +103,10 @@ export class Session {
           if (readRegNames.has(name)) throw new ExprError('No registers.');
           return undefined;
         }
+        if (this.frameLevel > 0 && !t.exit) {
+          const v = this.frameRegister(name);
+          if (v) return v;
+        }
         return readReg(t.cpu, name);
       },
       setReg: (name, v) => {
@@ -101,6 +118,8 @@ export class Session {
         this.live();
         this.mem.writeUnsigned(addr, size, v);
       },
+      variable: (name) => this.variable(name),
+      typeNamed: (name) => this.symbols.dwarf?.typeNamed(name),
       symbol: (name) => {
         const s = this.symbols.lookup(name);
         return s ? { addr: s.addr, code: s.kind === 'func' } : undefined;
@@ -116,6 +135,136 @@ export class Session {
 
   describe = (addr: number): string => this.symbols.describe(addr);
 
+  // ---- source level: frames and variables -----------------------------------------------------
+
+  /** The frames of the stopped program, unwound by CFI (or the EBP chain). */
+  frames(max = 64, pastMain = false): UnwindResult {
+    const t = this.live();
+    const c = t.cpu;
+    const regs: Array<number | undefined> = [];
+    for (let i = 0; i < 8; i++) regs.push(c.regs[i] >>> 0);
+    regs.push(c.eip >>> 0);
+    return unwind(this.symbols, regs, (a) => this.mem.readU32(a), max, pastMain);
+  }
+
+  /** The selected frame (frame 0 when the selection no longer exists). */
+  selectedFrame(): Frame {
+    const { frames } = this.frames(this.frameLevel + 1);
+    return frames[Math.min(this.frameLevel, frames.length - 1)];
+  }
+
+  private varReader = {
+    readMem: (addr: number, size: number) => this.mem.readUnsigned(addr, size),
+    readU32: (addr: number) => this.mem.readU32(addr),
+  };
+
+  /** $pc, $sp, $fp and the general registers as the unwinder recovered them for the selected frame. */
+  private frameRegister(name: string): Value | undefined {
+    const alias: Record<string, number> = { pc: 8, eip: 8, sp: 4, esp: 4, fp: 5, ebp: 5, eax: 0, ecx: 1, edx: 2, ebx: 3, esi: 6, edi: 7 };
+    const n = alias[name];
+    if (n === undefined) return undefined;
+    const f = this.selectedFrame();
+    const r = f.regs[n];
+    const base = readReg(this.live().cpu, name);
+    if (!base) return undefined;
+    if (r === undefined) return { ...base, bits: 0n, lval: null, optimizedOut: true };
+    // Outer frames' registers are read-only here (gdb would write them to where they were saved).
+    return { ...base, bits: BigInt(r >>> 0), lval: null };
+  }
+
+  /** Set when an evaluation reads a local variable: the frame it came from (watch scope). */
+  localsUsed: Frame | null = null;
+
+  /**
+   * Watchpoints on locals, with where their frame returns to: gdb deletes such a watchpoint
+   * when the program leaves the frame (at the caller's resume address, with the stack above the CFA).
+   */
+  readonly watchScopes: Array<{ id: number; pc: number; cfa: number }> = [];
+
+  /** The scope watch a stop at eip ends (its id), or null. */
+  private scopeEnd(eip: number): number | null {
+    const t = this.engine.target;
+    if (!t) return null;
+    const esp = t.cpu.regs[ESP] >>> 0;
+    const k = this.watchScopes.findIndex((w) => w.pc === eip && esp >= w.cfa);
+    if (k < 0) return null;
+    const id = this.watchScopes[k].id;
+    this.watchScopes.splice(k, 1);
+    this.deletePoint(id);
+    return id;
+  }
+
+  /** A program variable visible in the selected frame (globals before the program runs). */
+  variable(name: string): Value | undefined {
+    const dw = this.symbols.dwarf;
+    if (!dw || !dw.hasInfo) return undefined;
+    const t = this.engine.target;
+    const f = t && !t.exit ? this.selectedFrame() : null;
+    const die = dw.lookupVariable(name, f ? lookupPc(f) : null);
+    if (die && f && die.parent?.tag !== 0x11) this.localsUsed = f;
+    if (!die) {
+      const fn = dw.functionNamed(name);
+      if (fn) return { bits: BigInt(dw.entryOf(fn)), type: ctypeOf(dw.types.build(fn.die)), lval: null };
+      const en = dw.enumerators.get(name);
+      if (!en) return undefined;
+      const type = ctypeOf(dw.types.build(en.type));
+      return { bits: BigInt.asUintN(8 * Math.max(1, type.size), en.value), type, lval: null };
+    }
+    return readVariable(dw, die, die.parent?.tag === 0x11 ? null : f, this.varReader);
+  }
+
+  /** Variable and function names from DWARF visible now (for tab completion). */
+  sourceNames(): string[] {
+    const dw = this.symbols.dwarf;
+    if (!dw || !dw.hasInfo) return [];
+    const out = [...dw.globals.keys(), ...dw.functions.map((f) => f.name)];
+    const t = this.engine.target;
+    if (t && !t.exit) {
+      try {
+        const pc = lookupPc(this.selectedFrame());
+        for (const d of [...dw.paramsAt(pc), ...dw.localsAt(pc)]) out.push(dw.nameOf(d));
+      } catch {
+        // no frame: globals only
+      }
+    }
+    return out.filter((n) => n !== '');
+  }
+
+  /** "x=42, p=0x..." for a frame's function arguments (gdb's frame line). */
+  argsText(f: Frame): string {
+    const dw = this.symbols.dwarf;
+    if (!dw) return '';
+    return dw.paramsAt(lookupPc(f)).map((d) => {
+      let text: string;
+      try {
+        const v = readVariable(dw, d, f, this.varReader);
+        text = this.formatValue(v, null, false);
+      } catch (e) {
+        text = `<error: ${(e as Error).message}>`;
+      }
+      return `${dw.nameOf(d)}=${text}`;
+    }).join(', ');
+  }
+
+  /** The function name of a frame (DWARF, else the ELF symbol). */
+  frameFunction(f: Frame): string {
+    const pc = lookupPc(f);
+    return this.symbols.dwarf?.functionAt(pc)?.name ?? this.symbols.symbolFor(pc)?.name ?? '??';
+  }
+
+  /** gdb's frame line: "#1  0x08049873 in main (argc=1, argv=0xffffd5a4) at f.c:80". */
+  frameLine(f: Frame, withLevel = true): string {
+    const level = withLevel ? `#${String(f.level).padEnd(3)}` : '';
+    if (f.sigtramp) return `${level}<signal handler called>`;
+    const pc = lookupPc(f);
+    const row = this.symbols.lines?.rowFor(pc);
+    const atStmt = !f.caller && this.symbols.lines?.stmtAt(f.pc) !== undefined;
+    const addr = atStmt ? '' : `${this.p.addr(hex8(f.pc))} in `;
+    const hasDw = this.symbols.dwarf?.functionAt(pc) !== undefined;
+    const args = hasDw ? this.argsText(f) : '';
+    return `${level}${addr}${this.p.sym(this.frameFunction(f))} (${args})${row ? ` at ${row.file}:${row.line}` : ''}`;
+  }
+
   /** "<main+4>" or '' */
   angle(addr: number): string {
     const s = this.describe(addr);
@@ -125,6 +274,8 @@ export class Session {
   // ---- breakpoints --------------------------------------------------------------------------
 
   private checkBreakpoint(eip: number): number | null {
+    const ended = this.scopeEnd(eip);
+    if (ended !== null) return -ended;
     for (const b of this.points) {
       if (b.kind !== 'breakpoint' || !b.enabled || b.addr !== eip) continue;
       if (b.cond !== null) {
@@ -152,6 +303,7 @@ export class Session {
   syncBreakpoints(): void {
     this.engine.bpAddrs.clear();
     for (const b of this.points) if (b.kind === 'breakpoint' && b.enabled) this.engine.bpAddrs.add(b.addr);
+    for (const w of this.watchScopes) this.engine.bpAddrs.add(w.pc);
     this.engine.watches = this.points.filter((b) => b.watch).map((b) => b.watch!);
     this.engine.syncHooks();
   }
@@ -176,8 +328,12 @@ export class Session {
 
   /** Starts the program afresh (run/start/starti). */
   startProgram(): DebugTarget {
-    const t = this.opts.createTarget();
+    const t = this.opts.createTarget(this.programIo);
     this.engine.target = t;
+    this.frameLevel = 0;
+    this.listPos = null;
+    // Watchpoints on locals of the previous run have no frame any more.
+    for (const w of this.watchScopes.splice(0)) this.deletePoint(w.id);
     this.relocateToLoadBias(t);
     this.engine.recorder = null;
     for (const b of this.points) if (b.watch) b.watch.old = this.engine.readWatchValue(b.watch);
@@ -217,15 +373,28 @@ export class Session {
     return lines && line >= 1 && line <= lines.length ? lines[line - 1] : null;
   }
 
+  /** How many lines a source file has (0 when it cannot be read). */
+  sourceLineCount(file: string): number {
+    this.sourceLine(file, 1);
+    const lines = this.sources.get(file);
+    if (!lines) return 0;
+    return lines.length && lines[lines.length - 1] === '' ? lines.length - 1 : lines.length;
+  }
+
   /** "main () at f.c:9" or "0x08049716 in main ()" (and the source line when known). */
   whereText(eip: number, withAddrAlways = false): string {
     const sym = this.symbols.symbolFor(eip);
-    const fn = sym ? this.p.sym(sym.name) : '??';
+    const fn = this.p.sym(this.symbols.dwarf?.functionAt(eip)?.name ?? sym?.name ?? '??');
     const row = this.symbols.lines?.rowFor(eip);
     if (row) {
       const atStart = this.symbols.lines!.stmtAt(eip) !== undefined;
       const src = this.sourceLine(row.file, row.line);
-      const head = atStart && !withAddrAlways ? `${fn} () at ${row.file}:${row.line}` : `${this.p.addr(hex8(eip))} in ${fn} () at ${row.file}:${row.line}`;
+      let args = '';
+      const t = this.engine.target;
+      if (this.symbols.dwarf?.functionAt(eip) && t && !t.exit && (t.cpu.eip >>> 0) === (eip >>> 0)) {
+        try { args = this.argsText(this.frames(1).frames[0]); } catch { args = ''; }
+      }
+      const head = atStart && !withAddrAlways ? `${fn} (${args}) at ${row.file}:${row.line}` : `${this.p.addr(hex8(eip))} in ${fn} (${args}) at ${row.file}:${row.line}`;
       return `${head}\n${row.line}\t${src ?? ''}`;
     }
     return `${this.p.addr(hex8(eip))} in ${fn} ()`;
@@ -255,6 +424,8 @@ export class Session {
   /** Prints why the program stopped. `how` is the command kind (for the location style). */
   async report(r: StopResult, how: 'step' | 'line' | 'cont' = 'cont'): Promise<void> {
     const t = this.engine.target;
+    this.frameLevel = 0;
+    this.listPos = null;
     const pid = t?.pid ?? 0;
     switch (r.kind) {
       case 'no-process': this.error('The program is not being run.'); return;
@@ -274,10 +445,15 @@ export class Session {
         this.out(`\nProgram received signal ${SIGNAL_NAMES[r.signal] ?? r.signal}, ${SIGNAL_TEXT[r.signal] ?? 'Unknown signal'}.` + (r.addr !== undefined && r.signal === 11 ? ` (fault address ${hex(r.addr)})` : ''));
         break;
       case 'breakpoint': {
+        if (r.id < 0) {
+          this.out(`\nWatchpoint ${-r.id} deleted because the program has left the block in\nwhich its expression is valid.`);
+          break;
+        }
         const b = this.points.find((x) => x.id === r.id);
         this.out(`\n${b?.temp ? 'Temporary breakpoint' : 'Breakpoint'} ${r.id}, ${this.whereText(t!.cpu.eip >>> 0)}`);
         if (b?.temp) this.deletePoint(b.id);
         await this.printInsn();
+        this.showDisplays();
         return;
       }
       case 'watch': {
@@ -302,9 +478,35 @@ export class Session {
       const src = this.sourceLine(row.file, row.line);
       this.out(this.fnChanged ? `${this.whereText(eip)}` : `${row.line}\t${src ?? ''}`);
     } else {
-      this.out(this.whereText(eip, true));
+      // After a watchpoint gdb shows the address only in the middle of a line.
+      const midLineOnly = r.kind === 'watch' || (r.kind === 'breakpoint' && r.id < 0);
+      this.out(this.whereText(eip, !midLineOnly));
     }
     await this.printInsn();
+    this.showDisplays();
+  }
+
+  /** Expressions `display` shows after every stop (gdb's numbering). */
+  readonly displays: Array<{ id: number; expr: string; fmt: string | null }> = [];
+  nextDisplay = 1;
+
+  /** "1: x = 42" for one display; null when it cannot be evaluated here (outside its scope). */
+  displayText(d: { id: number; expr: string; fmt: string | null }): string | null {
+    try {
+      const v = this.eval.evaluate(d.expr);
+      return `${d.id}: ${d.fmt ? `/${d.fmt} ` : ''}${d.expr} = ${this.formatValue(v, d.fmt)}`;
+    } catch {
+      return null;
+    }
+  }
+
+  showDisplays(): void {
+    const t = this.engine.target;
+    if (!t || t.exit) return;
+    for (const d of this.displays) {
+      const text = this.displayText(d);
+      if (text !== null) this.out(text);
+    }
   }
 
   /** Set by line steps when the function changed (gdb then prints the frame line). */
@@ -325,6 +527,8 @@ export class Session {
     const i = this.points.findIndex((b) => b.id === id);
     if (i < 0) return false;
     this.points.splice(i, 1);
+    const k = this.watchScopes.findIndex((w) => w.id === id);
+    if (k >= 0) this.watchScopes.splice(k, 1);
     this.syncBreakpoints();
     return true;
   }
@@ -334,9 +538,23 @@ export class Session {
     return this.history.length;
   }
 
-  formatValue(v: Value, fmt: string | null): string {
+  formatValue(v: Value, fmt: string | null, top = true): string {
+    if (v.type.dw) {
+      return formatTyped(v, v.type.dw, fmt, {
+        describe: this.describeData,
+        readString: (a, max) => { try { return this.mem.readCString(a, max); } catch { return null; } },
+      }, top);
+    }
     return formatValue(v, fmt, this.describe);
   }
+
+  /** gdb names a pointer's target only when a symbol's extent covers it. */
+  private describeData = (addr: number): string => {
+    const sym = this.symbols.symbolFor(addr);
+    if (!sym || (sym.size === 0 && addr !== sym.addr)) return '';
+    const off = (addr >>> 0) - sym.addr;
+    return off ? `${sym.name}+${off}` : sym.name;
+  };
 
   // ---- backtrace ------------------------------------------------------------------------------
 

@@ -3,6 +3,8 @@
 // address lies in, and the file bytes of the loadable segments (to read code before `run`).
 import elfy from 'elfy';
 import { parseDebugLine, LineTable } from './dwarfLine.js';
+import { DebugInfo } from './dwarf/debugInfo.js';
+import { DwarfSections, dwarfSections } from './dwarf/sections.js';
 
 export interface ElfSymbol {
   name: string;
@@ -30,6 +32,25 @@ export class SymbolTable {
   relocatable = false;
   /** The load bias the addresses include now (0 until relocate()). */
   bias = 0;
+  private dwarfSecs: DwarfSections | null = null;
+  private dwarfInfo: DebugInfo | null | undefined;
+
+  /** The DWARF debugging information (parsed on first use), or null without .debug_info. */
+  get dwarf(): DebugInfo | null {
+    if (this.dwarfInfo === undefined) {
+      this.dwarfInfo = null;
+      const secs = this.dwarfSecs;
+      if (secs && (secs.info || secs.ehFrame || secs.debugFrame)) {
+        try {
+          this.dwarfInfo = new DebugInfo(secs);
+          this.dwarfInfo.bias = this.bias;
+        } catch {
+          this.dwarfInfo = null;
+        }
+      }
+    }
+    return this.dwarfInfo;
+  }
 
   /**
    * Moves every address to a position-independent program's load bias (where exec put it, as
@@ -45,6 +66,7 @@ export class SymbolTable {
     this.entry = move(this.entry);
     this.lines?.shift(delta);
     this.bias = bias;
+    if (this.dwarfInfo) this.dwarfInfo.bias = bias;
     return delta;
   }
 
@@ -91,6 +113,7 @@ export class SymbolTable {
       }
     }
     this.symbols.sort((a, b) => a.addr - b.addr || rank(a) - rank(b));
+    this.dwarfSecs = dwarfSections(secs.map((s) => ({ name: s.name, addr: s.addr, data: s.data })));
     const find = (n: string) => secs.find((s) => s.name === n)?.data;
     const line = find('.debug_line');
     if (line) {

@@ -3,7 +3,7 @@
 // objdump, commands from -x files (in order, ending the session when stdin is not a terminal),
 // and pagewalk of a text page: a read-only, user PTE.
 import { describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, runCli, runTool, symbolAddress } from './cliProcess.js';
 import { makeTempDir } from '../helpers/tempDir.js';
@@ -113,5 +113,35 @@ describe('pagewalk of a text page', { timeout: SLOW }, () => {
     expect(out).toMatch(/^user read: ok$/m);
     expect(out).toMatch(/^user write: #PF: read-only page/m);
     expect(out).toMatch(/^area: 08049000-[0-9a-f]{8} r-xp 00001000 .*\/guest-programs\/build\/hello$/m);
+  });
+});
+
+describe('run ARGS, set args, show args and redirections', { timeout: SLOW }, () => {
+  it('gives the program its arguments and connects its stdin and stdout to host files, as gdb', () => {
+    const BUSYBOX = 'guest-programs/debian/busybox-static/bin/busybox';
+    const input = join(dir, 'in.txt');
+    const out1 = join(dir, 'out1.txt');
+    const out2 = join(dir, 'out2.txt');
+    writeFileSync(input, 'line one\nline two\n');
+    const r = runCli(['debug', BUSYBOX], [
+      'show args', `set args cat - > ${out1}`, 'show args', 'run', `run tr 'a-z' 'A-Z' < ${input} > ${out2}`, 'show args', 'run echo "two words" x',
+    ].join('\n').replace('cat - >', `cat - < ${input} >`) + '\n');
+    expect(r.status).toBe(0);
+    const out = r.stdout;
+    expect(out).toContain('Argument list to give program being debugged when it is started is "".\n');
+    expect(out).toContain(`Argument list to give program being debugged when it is started is "cat - < ${input} > ${out1}".\n`);
+    expect(out).toContain(`Starting program: ${BUSYBOX} tr a-z A-Z < ${input} > ${out2}\n`);
+    expect(out).toContain('two words x\n');
+    expect(readFileSync(out1, 'utf8')).toBe('line one\nline two\n');
+    expect(readFileSync(out2, 'utf8')).toBe('LINE ONE\nLINE TWO\n');
+  });
+
+  it('set environment and unset environment change what the program inherits', () => {
+    const BUSYBOX = 'guest-programs/debian/busybox-static/bin/busybox';
+    const r = runCli(['debug', BUSYBOX], 'set environment GREETING=hello there\nunset environment PATH\nshow environment GREETING\nrun env\n');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('GREETING = hello there\n');
+    expect(r.stdout).toMatch(/^GREETING=hello there$/m);
+    expect(r.stdout).not.toMatch(/^PATH=/m);
   });
 });

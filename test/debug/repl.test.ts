@@ -61,11 +61,11 @@ delete
 continue
 `);
     expect(out).toMatch(/Breakpoint 1 at 0x[0-9a-f]+: file .*prog\.c, line 4\./);
-    expect(out).toMatch(/Breakpoint 1, add \(\) at .*prog\.c:4\n4\t  int s = a \+ b;/);
+    expect(out).toMatch(/Breakpoint 1, add \(a=\d+, b=\d+\) at .*prog\.c:4\n4\t  int s = a \+ b;/);
     expect(out).toMatch(/eax\s+0x[0-9a-f]+\s+-?\d+/);
     expect(out).toMatch(/eflags\s+0x[0-9a-f]+\s+\[ .*\]/);
     expect(out).toMatch(/\$1 = \(void \(\*\)\(\)\) 0x[0-9a-f]+ <add\+\d+>/);
-    expect(out).toMatch(/#0  add \(\) at .*prog\.c:4\n#1  0x[0-9a-f]+ in _start \(\) at .*prog\.c:10/);
+    expect(out).toMatch(/#0  add \(a=\d+, b=\d+\) at .*prog\.c:4\n#1  0x[0-9a-f]+ in _start \(\) at .*prog\.c:10/);
     expect(out).toMatch(/Run till exit from #0/);
     expect(out).toMatch(/Value returned is \$\d+ = 3/);
     expect(out).toMatch(/\$\d+ = 3\n/);
@@ -86,7 +86,7 @@ nexti 2
     expect(out).toMatch(/No symbol "main": stopping at the entry point/);
     expect(out).toMatch(/\n9\t  int x = 1;\n/);
     expect(out).toMatch(/\n10\t  x = add\(x, 2\);\n/);
-    expect(out).toMatch(/add \(\) at .*prog\.c:4\n4\t  int s = a \+ b;/);
+    expect(out).toMatch(/add \(a=\d+, b=\d+\) at .*prog\.c:4\n4\t  int s = a \+ b;/);
     expect(out).toMatch(/=> 0x[0-9a-f]+ <add\+\d+>:\t/);
   });
 
@@ -163,11 +163,11 @@ until *0x0
     expect(out).toMatch(/2       breakpoint      del  y   0x[0-9a-f]{8} <_start\+\d+> \(_start\)/);
     expect(out).toMatch(/Temporary breakpoint 2, _start \(\)/);
     expect(out).toMatch(/1       breakpoint      keep n/);
-    expect(out).toMatch(/Breakpoint 1, add \(\)[^]*\$1 = 3\n/);
+    expect(out).toMatch(/Breakpoint 1, add \(a=\d+, b=\d+\)[^]*\$1 = 3\n/);
     expect(out).toMatch(/Breakpoint 1 now unconditional\./);
     expect(out).toMatch(/breakpoint already hit 1 time/);
     expect(out).toMatch(/Breakpoint 3, _start \(\)/);
-    expect(out).toMatch(/add \(\) at [^\n]*prog\.c:4\n[^]*\n5\t  counter \+= s;\n/);
+    expect(out).toMatch(/add \(a=\d+, b=\d+\) at [^\n]*prog\.c:4\n[^]*\n5\t  counter \+= s;\n/);
   });
 
   it('never crashes on bad input', async () => {

@@ -1,0 +1,210 @@
+// A program's DWARF as the debugger asks for it: the function covering a pc, the scopes
+// (subprogram, lexical blocks, inlined subroutines) around it and the variables they declare,
+// global variables and named types, and the CFI row for unwinding. Addresses in and out are
+// run-time addresses: the load bias of a PIE is added to what the file says.
+import { DW_AT, DW_TAG } from './constants.js';
+import { Die, Unit, parseDebugInfo, addrIndex } from './info.js';
+import { Ranges, dieRanges, inRanges } from './ranges.js';
+import { DType, GDB_BASE_NAMES, TypeBuilder } from './types.js';
+import { Fde, FrameRow, findFde, parseFrames, rowAt } from './cfi.js';
+import type { DwarfSections } from './sections.js';
+
+export interface FunctionInfo {
+  die: Die;
+  name: string;
+  ranges: Ranges;
+  /** Lowest address (link-time). */
+  low: number;
+}
+
+export class DebugInfo {
+  bias = 0;
+  readonly units: Unit[];
+  readonly dies: Map<number, Die>;
+  readonly functions: FunctionInfo[] = [];
+  readonly globals = new Map<string, Die>();
+  readonly typesByName = new Map<string, Die>();
+  /** Enumeration constants (RED, BLUE...): the enum type entry and the value. */
+  readonly enumerators = new Map<string, { type: Die; value: bigint }>();
+  readonly types: TypeBuilder;
+  private ehFdes: Fde[] | null = null;
+  private debugFdes: Fde[] | null = null;
+
+  constructor(readonly secs: DwarfSections) {
+    const { units, dies } = parseDebugInfo(secs);
+    this.units = units;
+    this.dies = dies;
+    this.types = new TypeBuilder((off) => this.dies.get(off));
+    for (const u of units) this.index(u.die, true);
+    this.functions.sort((a, b) => a.low - b.low);
+  }
+
+  private index(die: Die, top: boolean): void {
+    for (const c of die.children) {
+      if (c.tag === DW_TAG.subprogram) {
+        const ranges = dieRanges(c, this.secs);
+        if (ranges.length) this.functions.push({ die: c, name: this.nameOf(c), ranges, low: Math.min(...ranges.map((r) => r[0])) });
+      } else if (top && c.tag === DW_TAG.variable) {
+        const name = this.nameOf(c);
+        if (name && c.has(DW_AT.location)) {
+          const old = this.globals.get(name);
+          // An external definition wins over a file-static one of another unit.
+          if (!old || (c.has(DW_AT.external) && !old.has(DW_AT.external))) this.globals.set(name, c);
+        }
+      } else if (top && (c.tag === DW_TAG.structure_type || c.tag === DW_TAG.union_type || c.tag === DW_TAG.enumeration_type || c.tag === DW_TAG.typedef || c.tag === DW_TAG.base_type)) {
+        if (c.tag === DW_TAG.enumeration_type) {
+          for (const e of c.children) {
+            const en = e.str(DW_AT.name);
+            const v = e.get(DW_AT.const_value);
+            if (en && !this.enumerators.has(en)) this.enumerators.set(en, { type: c, value: typeof v === 'bigint' ? v : BigInt(typeof v === 'number' ? v : 0) });
+          }
+        }
+        const n = c.str(DW_AT.name);
+        if (!n || c.has(DW_AT.declaration)) continue;
+        const key = c.tag === DW_TAG.structure_type ? `struct ${n}` : c.tag === DW_TAG.union_type ? `union ${n}` : c.tag === DW_TAG.enumeration_type ? `enum ${n}` : n;
+        if (!this.typesByName.has(key)) this.typesByName.set(key, c);
+        // gcc's "long unsigned int" is what a user (and gdb) calls "unsigned long".
+        const alias = c.tag === DW_TAG.base_type ? GDB_BASE_NAMES[n] : undefined;
+        if (alias && !this.typesByName.has(alias)) this.typesByName.set(alias, c);
+      }
+    }
+  }
+
+  get hasInfo(): boolean { return this.units.length > 0; }
+
+  /** DW_AT_name, through DW_AT_abstract_origin and DW_AT_specification. */
+  nameOf(die: Die): string {
+    for (let d: Die | undefined = die, k = 0; d && k < 8; k++) {
+      const n = d.str(DW_AT.name);
+      if (n !== undefined) return n;
+      const next: number | undefined = d.ref(DW_AT.abstract_origin) ?? d.ref(DW_AT.specification);
+      d = next !== undefined ? this.dies.get(next) : undefined;
+    }
+    return '';
+  }
+
+  /** The entry holding attribute `at` for die: itself or its abstract origin/specification. */
+  origin(die: Die, at: number): Die | undefined {
+    for (let d: Die | undefined = die, k = 0; d && k < 8; k++) {
+      if (d.has(at)) return d;
+      const next: number | undefined = d.ref(DW_AT.abstract_origin) ?? d.ref(DW_AT.specification);
+      d = next !== undefined ? this.dies.get(next) : undefined;
+    }
+    return undefined;
+  }
+
+  typeOfDie(die: Die): DType {
+    const d = this.origin(die, DW_AT.type) ?? die;
+    return this.types.typeOf(d);
+  }
+
+  typeNamed(name: string): DType | undefined {
+    const d = this.typesByName.get(name);
+    return d ? this.types.build(d) : undefined;
+  }
+
+  private link(pc: number): number { return (pc - this.bias) >>> 0; }
+
+  functionAt(pc: number): FunctionInfo | undefined {
+    const a = this.link(pc);
+    let best: FunctionInfo | undefined;
+    for (const f of this.functions) {
+      if (f.low > a) break;
+      if (inRanges(f.ranges, a)) best = f;
+    }
+    return best;
+  }
+
+  functionNamed(name: string): FunctionInfo | undefined {
+    return this.functions.find((f) => f.name === name && f.die.has(DW_AT.external)) ?? this.functions.find((f) => f.name === name);
+  }
+
+  /** Run-time entry address of a function. */
+  entryOf(f: FunctionInfo): number { return (f.low + this.bias) >>> 0; }
+
+  /** Scopes around pc, innermost first, ending with the subprogram. */
+  scopesAt(pc: number): Die[] {
+    const f = this.functionAt(pc);
+    if (!f) return [];
+    const a = this.link(pc);
+    const chain: Die[] = [f.die];
+    let cur = f.die;
+    for (;;) {
+      const inner = cur.children.find((c) => (c.tag === DW_TAG.lexical_block || c.tag === DW_TAG.inlined_subroutine) && inRanges(dieRanges(c, this.secs), a));
+      if (!inner) break;
+      chain.push(inner);
+      cur = inner;
+    }
+    return chain.reverse();
+  }
+
+  /** The formal parameters of the function at pc (its subprogram's, in order). */
+  paramsAt(pc: number): Die[] {
+    const f = this.functionAt(pc);
+    return f ? f.die.children.filter((c) => c.tag === DW_TAG.formal_parameter) : [];
+  }
+
+  /** Local variables visible at pc, innermost scope first (as gdb's info locals lists them). */
+  localsAt(pc: number): Die[] {
+    const out: Die[] = [];
+    for (const s of this.scopesAt(pc)) {
+      for (const c of s.children) {
+        if (c.tag === DW_TAG.variable) out.push(c);
+        else if (c.tag === DW_TAG.formal_parameter && s.tag === DW_TAG.inlined_subroutine) out.push(c);
+      }
+    }
+    return out;
+  }
+
+  /** A variable or parameter named `name` visible at pc (null pc: globals only). */
+  lookupVariable(name: string, pc: number | null): Die | undefined {
+    if (pc !== null) {
+      for (const s of this.scopesAt(pc)) {
+        for (const c of s.children) {
+          if ((c.tag === DW_TAG.variable || c.tag === DW_TAG.formal_parameter) && this.nameOf(c) === name) return c;
+        }
+      }
+      // A file-static of the unit the pc is in comes before other units' globals.
+      const f = this.functionAt(pc);
+      if (f) {
+        for (const c of f.die.unit.die.children) if (c.tag === DW_TAG.variable && c.has(DW_AT.location) && this.nameOf(c) === name) return c;
+      }
+    }
+    return this.globals.get(name);
+  }
+
+  /** Link-time address → run-time address. */
+  relocate = (addr: number): number => (addr + this.bias) >>> 0;
+
+  addrIndex(unit: Unit, i: number): number { return addrIndex(this.secs, unit, i); }
+
+  /** The CFI row in force at a run-time pc (from .eh_frame, else .debug_frame), or null. */
+  frameRowAt(pc: number): { row: FrameRow; raReg: number; signal: boolean } | null {
+    const a = this.link(pc);
+    if (this.ehFdes === null) this.ehFdes = this.secs.ehFrame ? safeFrames(this.secs.ehFrame, true, this.secs.ehFrameAddr ?? 0) : [];
+    let fde = findFde(this.ehFdes, a);
+    if (!fde) {
+      if (this.debugFdes === null) this.debugFdes = this.secs.debugFrame ? safeFrames(this.secs.debugFrame, false) : [];
+      fde = findFde(this.debugFdes, a);
+    }
+    if (!fde) return null;
+    try {
+      return { row: rowAt(fde, a), raReg: fde.cie.raReg, signal: fde.cie.signal };
+    } catch {
+      return null;
+    }
+  }
+
+  /** Declaration line of an entry (through its abstract origin). */
+  declLine(die: Die): number | undefined {
+    return this.origin(die, DW_AT.decl_line)?.num(DW_AT.decl_line);
+  }
+}
+
+function safeFrames(d: Uint8Array, eh: boolean, addr = 0): Fde[] {
+  try {
+    return parseFrames(d, eh, addr);
+  } catch {
+    return [];
+  }
+}
