@@ -1,9 +1,10 @@
 // npm run bench: runs the CPU-bound guest benchmark natively, under qemu-i386 and under i386emu,
 // side by side in one run, and prints guest MIPS and the ratios (medians of several runs).
 // Usage: node scripts/bench.mjs [--runs N] [--iters N] [--prog PATH]
+//   --prog guest-programs/build/bench_faults   the page-fault and TLB mix (32 k faults)
 // On a host that cannot run i386 binaries (no IA32 emulation, as in a PVM guest) the native
 // row is an x86-64 build of the same source (guest-programs/src/bench.c, gcc -O2), labelled so:
-// the same work, though not the same instructions.
+// the same work, though not the same instructions (guest-programs/src/NAME.c for --prog .../NAME).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
@@ -14,7 +15,8 @@ const opt = (name, def) => {
 };
 const runs = Number(opt('--runs', '3'));
 const prog = opt('--prog', 'guest-programs/build/bench');
-const iters = opt('--iters', '600');
+// --iters '' runs the program with no argument (its own default).
+const iters = opt('--iters', prog === 'guest-programs/build/bench' ? '600' : '');
 const progArgs = iters ? [iters] : [];
 
 if (!existsSync(prog)) {
@@ -53,10 +55,11 @@ let nativeLabel = 'native';
 {
   const probe = spawnSync(prog, ['1'], { encoding: 'utf8' });
   if (probe.status !== 0) {
-    const src = 'guest-programs/src/bench.c';
-    const bin = 'guest-programs/build/bench-x86_64';
-    const b = spawnSync('gcc', ['-O2', '-static', '-o', bin, src], { encoding: 'utf8' });
-    if (b.status !== 0 || prog !== 'guest-programs/build/bench') {
+    const name = prog.replace(/^.*\//, '');
+    const src = `guest-programs/src/${name}.c`;
+    const bin = `guest-programs/build/${name}-x86_64`;
+    const b = existsSync(src) ? spawnSync('gcc', ['-O2', '-static', '-o', bin, src], { encoding: 'utf8' }) : { status: 1 };
+    if (b.status !== 0) {
       console.error(`bench: ${prog} does not run natively here and no x86-64 build of it can stand in`);
       process.exit(2);
     }

@@ -119,6 +119,7 @@ export class Cpu {
     this.fpu = new Fpu();
     this.sse = new Sse();
     mmu.onCodeInvalidate = (pfn) => this.dropCodePage(pfn);
+    mmu.onFaultResolved = (lin) => this.faultResolvedIn(lin);
     this.resetSegments();
   }
 
@@ -472,6 +473,17 @@ export class Cpu {
       for (let k = 0; k < insns.length; k++) insns[k].fn = codeChanged;
       this.curBlock = null;
     }
+  }
+
+  /**
+   * The kernel resolved a fault at lin in place (Mmu.faultHook) and the instruction carries
+   * on. When the running block was decoded from that linear page, the page may now map another
+   * frame (a copy-on-write copy), which no store would ever match against the block: its frame's
+   * decoded code is dropped, so the block ends after this instruction, as a restart would.
+   */
+  private faultResolvedIn(lin: number): void {
+    const b = this.curBlock;
+    if (b !== null && b.pfn >= 0 && b.linPage === (lin & PAGE_MASK)) this.mmu.invalidateCode(b.pfn);
   }
 
   /** Forgets every decoded instruction (after a breakpoint insertion or an exec). */

@@ -49,6 +49,16 @@ export class Mmu {
   readonly hasCode: Uint8Array;
   /** Called when a frame holding decoded code is written or changes meaning. */
   onCodeInvalidate: ((pfn: number) => void) | null = null;
+  /**
+   * The kernel's in-place fault handler, installed while the CPU runs a task: resolves the #PF
+   * in cr2/faultCode (demand paging, copy-on-write) and returns true when the access may simply
+   * be walked again. The instruction then carries on instead of unwinding to the kernel and
+   * restarting; it is the same outcome, because an instruction commits nothing before its
+   * last memory check. false (the kernel declined or the fault stands): PAGE_FAULT is thrown.
+   */
+  faultHook: ((lin: number, code: number) => boolean) | null = null;
+  /** Called (by the CPU) after faultHook resolved a fault at lin: the page may map a new frame. */
+  onFaultResolved: ((lin: number) => void) | null = null;
   /** Bumped on every TLB flush, so cached translations (the CPU's fetch page) can notice. */
   epoch = 0;
   /**
@@ -133,6 +143,17 @@ export class Mmu {
    * throws PAGE_FAULT with cr2/faultCode set.
    */
   translate(lin: number, write: boolean): number {
+    const r = this.walk(lin, write);
+    if (r < 0) return this.translateAfterFault(lin, write);
+    return r;
+  }
+
+  /** The walk faulted: the kernel's faultHook may resolve it in place, else PAGE_FAULT. */
+  private translateAfterFault(lin: number, write: boolean): number {
+    this.pageFaults++;
+    const hook = this.faultHook;
+    if (hook === null || !hook(this.cr2, this.faultCode)) throw PAGE_FAULT;
+    if (this.onFaultResolved !== null) this.onFaultResolved(lin);
     const r = this.walk(lin, write);
     if (r < 0) {
       this.pageFaults++;
