@@ -104,7 +104,11 @@ export class Cpu {
    * single-step trap after them is dropped and the next instruction's trap is the first one.
    */
   ssShadow = false;
-  /** Decoded-instruction cache: per physical frame, an array indexed by page offset. */
+  /**
+   * Decoded-instruction cache: per physical frame, an array indexed by page offset. Filled
+   * to the frame count at construction: an array that grows by a far index turns into a
+   * dictionary in V8.
+   */
   private readonly codePages: Array<Block[] | undefined> = [];
   decodedInsns = 0;
   codeInvalidations = 0;
@@ -118,6 +122,7 @@ export class Cpu {
     for (let i = 0; i < GDT_ENTRY_TLS_ENTRIES; i++) this.tls.push({ base: 0, limit: 0, flags: 0, present: false });
     this.fpu = new Fpu();
     this.sse = new Sse();
+    for (let i = 0; i < mmu.mem.frameCount; i++) this.codePages.push(undefined);
     mmu.onCodeInvalidate = (pfn) => this.dropCodePage(pfn);
     mmu.onFaultResolved = (lin) => this.faultResolvedIn(lin);
     this.resetSegments();

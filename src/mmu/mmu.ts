@@ -47,6 +47,13 @@ export class Mmu {
   private filledOverflow = false;
   /** Per physical frame: 1 when the CPU holds decoded instructions from it. */
   readonly hasCode: Uint8Array;
+  /**
+   * Per physical frame, the fast write entries that may point at it, so protectCodeFrame need
+   * not scan the TLB: wOwner is 1 + the linear page of one (0: none), wMulti is 1 once a second
+   * linear page got a write entry for the frame while the first still had one (then it scans).
+   */
+  private readonly wOwner: Int32Array;
+  private readonly wMulti: Uint8Array;
   /** Called when a frame holding decoded code is written or changes meaning. */
   onCodeInvalidate: ((pfn: number) => void) | null = null;
   /**
@@ -85,6 +92,8 @@ export class Mmu {
     this.tlbW = new Int32Array(TLB_SLOTS);
     this.filled = new Int32Array(FILLED_MAX);
     this.hasCode = new Uint8Array(mem.frameCount);
+    this.wOwner = new Int32Array(mem.frameCount);
+    this.wMulti = new Uint8Array(mem.frameCount);
   }
 
   setCr3(v: number): void {
@@ -117,10 +126,20 @@ export class Mmu {
     this.epoch++;
   }
 
-  /** Drops fast write entries that point at frame pfn (it now holds decoded code). */
+  /**
+   * Drops fast write entries that point at frame pfn (it now holds decoded code). Afterwards
+   * none does, and walk() adds none while hasCode is set, so the frame's index starts empty.
+   */
   protectCodeFrame(pfn: number): void {
     this.hasCode[pfn] = 1;
     const base = (pfn << PAGE_SHIFT) | 1;
+    const owner = this.wOwner[pfn];
+    this.wOwner[pfn] = 0;
+    if (this.wMulti[pfn] === 0) {
+      if (owner !== 0 && this.tlbW[owner - 1] === base) this.tlbW[owner - 1] = 0;
+      return;
+    }
+    this.wMulti[pfn] = 0;
     if (this.filledOverflow) {
       const w = this.tlbW;
       for (let i = 0; i < TLB_SLOTS; i++) if (w[i] === base) w[i] = 0;
@@ -128,6 +147,14 @@ export class Mmu {
       const f = this.filled;
       for (let i = 0; i < this.filledCount; i++) if (this.tlbW[f[i]] === base) this.tlbW[f[i]] = 0;
     }
+  }
+
+  /** walk() gave linear page vpn a fast write entry for frame pfn: index it. */
+  private noteWriter(pfn: number, vpn: number): void {
+    const owner = this.wOwner[pfn];
+    // An owner whose entry no longer points here (invlpg, flush, refill) is simply replaced.
+    if (owner !== 0 && owner !== vpn + 1 && this.tlbW[owner - 1] === this.tlbW[vpn]) this.wMulti[pfn] = 1;
+    else this.wOwner[pfn] = vpn + 1;
   }
 
   /** A frame's contents changed behind the CPU's back (kernel write, free, reuse). */
@@ -186,8 +213,12 @@ export class Mmu {
     if (hook & HOOK_READ) return ((frame | (lin & 0xfff)) >>> 0);
     if (this.tlbR[vpn] === 0 && this.tlbW[vpn] === 0) this.noteFilled(vpn);
     this.tlbR[vpn] = frame | 1;
-    if (newPte & PTE_D && both & PTE_RW && !this.hasCode[frame >>> PAGE_SHIFT] && hook === 0) this.tlbW[vpn] = frame | 1;
-    else this.tlbW[vpn] = 0;
+    if (newPte & PTE_D && both & PTE_RW && !this.hasCode[frame >>> PAGE_SHIFT] && hook === 0) {
+      this.tlbW[vpn] = frame | 1;
+      this.noteWriter(frame >>> PAGE_SHIFT, vpn);
+    } else {
+      this.tlbW[vpn] = 0;
+    }
     return ((frame | (lin & 0xfff)) >>> 0);
   }
 
