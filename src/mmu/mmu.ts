@@ -18,7 +18,11 @@ const TLB_SLOTS = 1 << 20;
 export const HOOK_WRITE = 1;
 /** ... reads too (no TLB entry at all). */
 export const HOOK_READ = 2;
-const FILLED_MAX = 8192;
+/**
+ * Filled TLB slots remembered for a flush (256 KiB): beyond this many pages since the last
+ * flush, a flush clears both 1 M-slot arrays instead (milliseconds, at every context switch).
+ */
+export const TLB_FILLED_MAX = 1 << 16;
 
 export interface MmuCounters {
   tlbHits: number;
@@ -90,7 +94,7 @@ export class Mmu {
     this.dv = mem.dv;
     this.tlbR = new Int32Array(TLB_SLOTS);
     this.tlbW = new Int32Array(TLB_SLOTS);
-    this.filled = new Int32Array(FILLED_MAX);
+    this.filled = new Int32Array(TLB_FILLED_MAX);
     this.hasCode = new Uint8Array(mem.frameCount);
     this.wOwner = new Int32Array(mem.frameCount);
     this.wMulti = new Uint8Array(mem.frameCount);
@@ -234,7 +238,7 @@ export class Mmu {
   }
 
   private noteFilled(vpn: number): void {
-    if (this.filledCount < FILLED_MAX) this.filled[this.filledCount++] = vpn;
+    if (this.filledCount < TLB_FILLED_MAX) this.filled[this.filledCount++] = vpn;
     else this.filledOverflow = true;
   }
 

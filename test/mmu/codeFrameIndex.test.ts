@@ -1,9 +1,9 @@
 // protectCodeFrame finds the fast write entries that point at a frame through a per-frame
-// index instead of scanning the TLB (which, once more than 8,192 pages went through it, means
-// all 1 M slots): every write entry for the frame is dropped, one linear page or several, a
+// index instead of scanning the TLB (which, once more than TLB_FILLED_MAX pages went through
+// it, means all 1 M slots): every write entry for the frame is dropped, one linear page or several, a
 // stale index entry is harmless, and no other page's entry is touched.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { Mmu } from '../../src/mmu/mmu.js';
+import { Mmu, TLB_FILLED_MAX } from '../../src/mmu/mmu.js';
 import { PTE_P, PTE_RW, PTE_US } from '../../src/mmu/paging.js';
 import { PhysicalMemory } from '../../src/mmu/physicalMemory.js';
 
@@ -24,9 +24,9 @@ function map(lin: number, pfn: number, flags: number): void {
   mem.dv.setInt32(pteAddr(lin), (pfn << 12) | flags, true);
 }
 
-/** Reads 9,000 read-only pages (all naming frame 1): the TLB's list of filled slots overflows. */
+/** Reads read-only pages (all naming frame 1) until the TLB's list of filled slots overflows. */
 function overflowTlb(): void {
-  for (let i = 0; i < 9000; i++) {
+  for (let i = 0; i <= TLB_FILLED_MAX; i++) {
     const lin = 0x10000000 + i * 0x1000;
     map(lin, 1, RO);
     mmu.read8(lin);
@@ -46,6 +46,16 @@ for (const full of [false, true]) {
   describe(full ? 'after the TLB overflowed' : 'with few TLB entries', () => {
     beforeEach(() => {
       if (full) overflowTlb();
+    });
+
+    it('a flush empties every slot', () => {
+      map(0x00400000, 100, RW);
+      mmu.write8(0x00400000, 1);
+      mmu.flushTlb();
+      expect(mmu.tlbR[0x00400000 >>> 12]).toBe(0);
+      expect(mmu.tlbR[0x10000000 >>> 12]).toBe(0);
+      expect(mmu.tlbR[(0x10000000 >>> 12) + TLB_FILLED_MAX]).toBe(0);
+      expect(mmu.tlbEntries()).toEqual([]);
     });
 
     it('drops the write entry of the one page that maps the frame, and only it', () => {
