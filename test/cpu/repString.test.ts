@@ -54,29 +54,43 @@ function model(c: Case, init: Uint8Array): Outcome {
   return { stop: Stop.Breakpoint, esi, edi, ecx, eip: CODE + opcode(c).length, cr2: null, data };
 }
 
-function emulate(c: Case, init: Uint8Array): Outcome {
+interface Machine { cpu: Cpu; mmu: Mmu; mem: PhysicalMemory; codePhys: number; phys: number[]; flags0: number }
+
+let shared: Machine | null = null;
+
+/** One machine for all cases (a fresh MMU per case means 8 MiB of TLB arrays each time). */
+function machine(): Machine {
+  if (shared !== null) return shared;
   const mem = new PhysicalMemory(1 << 20);
   const { pd, map } = pageMapper(mem);
   const codePhys = map(CODE);
-  mem.bytes.set(opcode(c), codePhys);
   map(STACK_TOP - 0x1000);
   const phys: number[] = [];
   for (let p = 0; p < DATA_PAGES; p++) {
     // Frames out of order, so that physical adjacency never stands in for linear adjacency.
-    const f = map(DATA + ((p * 3) % DATA_PAGES) * 0x1000);
-    phys[(p * 3) % DATA_PAGES] = f;
+    phys[(p * 3) % DATA_PAGES] = map(DATA + ((p * 3) % DATA_PAGES) * 0x1000);
   }
-  for (let p = 0; p < DATA_PAGES; p++) mem.bytes.set(init.subarray(p * 0x1000, (p + 1) * 0x1000), phys[p]);
   const mmu = new Mmu(mem);
   mmu.setCr3(pd);
   const cpu = new Cpu(mmu);
+  shared = { cpu, mmu, mem, codePhys, phys, flags0: cpu.flags };
+  return shared;
+}
+
+function emulate(c: Case, init: Uint8Array): Outcome {
+  const { cpu, mmu, mem, codePhys, phys, flags0 } = machine();
+  mem.bytes.fill(0xcc, codePhys, codePhys + 0x1000);
+  mem.bytes.set(opcode(c), codePhys);
+  for (let p = 0; p < DATA_PAGES; p++) mem.bytes.set(init.subarray(p * 0x1000, (p + 1) * 0x1000), phys[p]);
+  cpu.flushCodeCache();
+  mmu.flushTlb();
   cpu.eip = CODE;
+  cpu.flags = flags0 | (c.df ? DF : 0);
   cpu.regs[ESP] = STACK_TOP;
   cpu.regs[ESI] = c.esi;
   cpu.regs[EDI] = c.edi;
   cpu.regs[ECX] = c.ecx;
   cpu.regs[EAX] = c.eax;
-  if (c.df) cpu.flags |= DF;
   let stop = Stop.Budget;
   for (let guard = 0; guard < 100 && stop === Stop.Budget; guard++) stop = cpu.run(1_000_000);
   const data: number[] = [];
@@ -141,7 +155,7 @@ describe('REP MOVS / REP STOS', () => {
       expect(diff, `${label}: memory differs at ${(DATA + diff).toString(16)}`).toBe(-1);
     }
     expect(faults).toBeGreaterThan(20); // the generator does reach the unmapped pages
-  });
+  }, 60_000);
 
   it('a forward MOVSB onto source+1 replicates the first byte, a backward one onto source-1 the last', () => {
     const init2 = new Uint8Array(init);
