@@ -46,7 +46,7 @@ import {
 import { hex } from './syscalls/strace.js';
 import { BLOCKED, doSyscall, type SyscallTracer } from './syscallEntry.js';
 import type { SyscallContext, Utsname } from './syscalls/types.js';
-import { handleTrap, outOfMemory } from './trap.js';
+import { FaultsInPlace, handleTrap, outOfMemory } from './trap.js';
 import { sysenterEntry } from './sysenterEntry.js';
 
 export interface KernelOptions {
@@ -210,6 +210,8 @@ export class Kernel implements SyscallContext, ExitHooks {
   traceSignals = false;
   /** The fault that made step() return 'signal'. */
   signalStop: { signal: number; addr: number | null } | null = null;
+  /** Page faults resolved while the CPU runs, without a trap round trip. */
+  readonly faultsInPlace = new FaultsInPlace(this);
 
   constructor(options: KernelOptions = {}) {
     this.opts = options;
@@ -615,7 +617,9 @@ export class Kernel implements SyscallContext, ExitHooks {
     const n = this.sched.sliceFor(t, budget);
     const before = this.cpu.instructions;
     this.sliceStart = before;
+    this.faultsInPlace.arm(t);
     const stop = this.cpu.run(n);
+    this.faultsInPlace.disarm();
     const ran = this.cpu.instructions - before;
     this.sched.account(t, ran);
     this.sliceStart = this.cpu.instructions;

@@ -5,7 +5,7 @@
 // SIGTRAP/TRAP_TRACE.
 import { Stop } from '../src/cpu/stop.js';
 import type { Kernel } from './kernel.js';
-import { handleMmFault, stackOverflowNote } from './mm/fault.js';
+import { type FaultResult, handleMmFault, stackOverflowNote } from './mm/fault.js';
 import { type OomCandidate, oomKillMessage, oomReap, selectBadProcess } from './mm/oom.js';
 import type { Task } from './proc/task.js';
 import { forceSig } from './signal/deliver.js';
@@ -59,6 +59,63 @@ export function outOfMemory(k: Kernel, t: Task, addr: number, err: number): bool
   return true;
 }
 
+/**
+ * Free frames below which a page fault is not resolved in place: with fewer, the allocation
+ * may run reclaim, which can take back a page the faulting instruction has already touched,
+ * and only the trap path (thrashing() below) notices an instruction that never completes.
+ * Generous for a fault's own allocations (a page table, the page, file readahead).
+ */
+const IN_PLACE_MIN_FREE = 1024;
+
+/**
+ * Page faults resolved while the CPU runs (Mmu.faultHook): the instruction that faulted goes
+ * on without unwinding to the scheduler and back, which is most of what a demand-zero or
+ * copy-on-write fault costs. handleMmFault runs exactly as on the trap path; a fault it cannot
+ * resolve ('segv-…', 'sigbus', 'oom') is kept here and raised as #PF, and handleTrap takes the
+ * kept result instead of handling the same fault twice.
+ */
+export class FaultsInPlace {
+  private task: Task | null = null;
+  private keptAddr = 0;
+  private keptCode = 0;
+  private kept: FaultResult | null = null;
+  private readonly hook = (lin: number, code: number): boolean => this.resolve(lin, code);
+
+  constructor(private readonly k: Kernel) {}
+
+  /** Before running t: in-place faults on, unless a debugger watches the run. */
+  arm(t: Task): void {
+    const k = this.k;
+    this.kept = null;
+    this.task = t;
+    k.mmu.faultHook = k.cpu.debugHook === null && k.mmu.onAccess === null && !k.mmu.hookWrites && !k.traceSignals ? this.hook : null;
+  }
+
+  disarm(): void {
+    this.k.mmu.faultHook = null;
+    this.task = null;
+  }
+
+  /** The result kept for the #PF at addr with this error code, once. */
+  take(addr: number, code: number): FaultResult | null {
+    const r = this.kept;
+    this.kept = null;
+    return r !== null && this.keptAddr === addr && this.keptCode === code ? r : null;
+  }
+
+  private resolve(lin: number, code: number): boolean {
+    const t = this.task;
+    if (t === null || this.k.mem.freeFrames() < IN_PLACE_MIN_FREE) return false;
+    const addr = lin >>> 0;
+    const r = handleMmFault(t.mm, addr, code);
+    if (r === 'ok') return true;
+    this.kept = r;
+    this.keptAddr = addr;
+    this.keptCode = code;
+    return false;
+  }
+}
+
 /** Resolved faults in a row, without an instruction retired in between, that mean livelock. */
 const THRASH_LIMIT = 64;
 const faultProgress = new WeakMap<Task, { instructions: number; faults: number }>();
@@ -109,7 +166,7 @@ export function handleTrap(k: Kernel, t: Task, stop: Stop): void {
     case Stop.PageFault: {
       const addr = k.mmu.cr2 >>> 0;
       const err = k.mmu.faultCode;
-      const r = handleMmFault(t.mm, addr, err);
+      const r = k.faultsInPlace.take(addr, err) ?? handleMmFault(t.mm, addr, err);
       if (r === 'ok') {
         if (thrashing(k, t)) outOfMemory(k, t, addr, err);
         return;

@@ -62,6 +62,10 @@ export interface TlsDescriptor {
   present: boolean;
 }
 
+/** Frames per chunk of the decoded-code cache. */
+const CODE_CHUNK_SHIFT = 8;
+const CODE_CHUNK = 1 << CODE_CHUNK_SHIFT;
+
 export class Cpu {
   readonly mmu: Mmu;
   /** EAX..EDI, then a slot that always holds 0. */
@@ -104,8 +108,13 @@ export class Cpu {
    * single-step trap after them is dropped and the next instruction's trap is the first one.
    */
   ssShadow = false;
-  /** Decoded-instruction cache: per physical frame, an array indexed by page offset. */
-  private readonly codePages: Array<Block[] | undefined> = [];
+  /**
+   * Decoded-instruction cache: per physical frame, an array indexed by page offset. Two
+   * levels (CODE_CHUNK frames per chunk, chunks made on first use), every array created at its
+   * full length: a plain array indexed by frame number becomes a V8 dictionary when a frame
+   * number jumps ahead, and one of 128 K entries filled up front costs start-up milliseconds.
+   */
+  private readonly codeChunks: Array<Array<Block[] | undefined> | undefined>;
   decodedInsns = 0;
   codeInvalidations = 0;
   /** The block the run loop is executing (for dropCodePage). */
@@ -118,7 +127,9 @@ export class Cpu {
     for (let i = 0; i < GDT_ENTRY_TLS_ENTRIES; i++) this.tls.push({ base: 0, limit: 0, flags: 0, present: false });
     this.fpu = new Fpu();
     this.sse = new Sse();
+    this.codeChunks = new Array<Array<Block[] | undefined> | undefined>(Math.ceil(mmu.mem.frameCount / CODE_CHUNK)).fill(undefined);
     mmu.onCodeInvalidate = (pfn) => this.dropCodePage(pfn);
+    mmu.onFaultResolved = (lin) => this.faultResolvedIn(lin);
     this.resetSegments();
   }
 
@@ -464,7 +475,8 @@ export class Cpu {
    * the cache already, so nothing else runs those instructions again.
    */
   private dropCodePage(pfn: number): void {
-    this.codePages[pfn] = undefined;
+    const chunk = this.codeChunks[pfn >>> CODE_CHUNK_SHIFT];
+    if (chunk !== undefined) chunk[pfn & (CODE_CHUNK - 1)] = undefined;
     this.codeInvalidations++;
     const b = this.curBlock;
     if (b !== null && b.pfn === pfn) {
@@ -474,12 +486,27 @@ export class Cpu {
     }
   }
 
+  /**
+   * The kernel resolved a fault at lin in place (Mmu.faultHook) and the instruction carries
+   * on. When the running block was decoded from that linear page, the page may now map another
+   * frame (a copy-on-write copy), which no store would ever match against the block: its frame's
+   * decoded code is dropped, so the block ends after this instruction, as a restart would.
+   */
+  private faultResolvedIn(lin: number): void {
+    const b = this.curBlock;
+    if (b !== null && b.pfn >= 0 && b.linPage === (lin & PAGE_MASK)) this.mmu.invalidateCode(b.pfn);
+  }
+
   /** Forgets every decoded instruction (after a breakpoint insertion or an exec). */
   flushCodeCache(): void {
-    for (let p = 0; p < this.codePages.length; p++) {
-      if (this.codePages[p] !== undefined) {
-        this.codePages[p] = undefined;
-        this.mmu.hasCode[p] = 0;
+    for (let c = 0; c < this.codeChunks.length; c++) {
+      const chunk = this.codeChunks[c];
+      if (chunk === undefined) continue;
+      for (let k = 0; k < CODE_CHUNK; k++) {
+        if (chunk[k] !== undefined) {
+          chunk[k] = undefined;
+          this.mmu.hasCode[c * CODE_CHUNK + k] = 0;
+        }
       }
     }
   }
@@ -494,10 +521,15 @@ export class Cpu {
     const e = mmu.tlbR[eip >>> PAGE_SHIFT];
     const phys = e !== 0 ? (e & PAGE_MASK) >>> 0 : (mmu.translate(eip, false) & PAGE_MASK) >>> 0;
     const pfn = phys >>> PAGE_SHIFT;
-    let page = this.codePages[pfn];
+    let chunk = this.codeChunks[pfn >>> CODE_CHUNK_SHIFT];
+    if (chunk === undefined) {
+      chunk = new Array<Block[] | undefined>(CODE_CHUNK).fill(undefined);
+      this.codeChunks[pfn >>> CODE_CHUNK_SHIFT] = chunk;
+    }
+    let page = chunk[pfn & (CODE_CHUNK - 1)];
     if (page === undefined) {
       page = new Array<Block>(4096);
-      this.codePages[pfn] = page;
+      chunk[pfn & (CODE_CHUNK - 1)] = page;
       mmu.protectCodeFrame(pfn);
     }
     const b = page[eip & 0xfff];

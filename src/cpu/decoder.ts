@@ -243,13 +243,18 @@ export function decodeBlock(c: Cpu, eip: number): Block {
       i = decodeAt(c, p);
     } else {
       // Decoding ahead must not fault: the bytes may run into an unmapped page that the
-      // program never executes. Stop the block there instead.
+      // program never executes. Stop the block there instead (and keep the kernel's in-place
+      // fault handler out of it: it would map that page).
+      const hook = c.mmu.faultHook;
+      c.mmu.faultHook = null;
       try {
         i = decodeAt(c, p);
       } catch (e) {
         if (e !== PAGE_FAULT) throw e;
         c.mmu.pageFaults--;
         break;
+      } finally {
+        c.mmu.faultHook = hook;
       }
     }
     if ((p & 0xfff) + i.len > 0x1000) {

@@ -18,7 +18,11 @@ const TLB_SLOTS = 1 << 20;
 export const HOOK_WRITE = 1;
 /** ... reads too (no TLB entry at all). */
 export const HOOK_READ = 2;
-const FILLED_MAX = 8192;
+/**
+ * Filled TLB slots remembered for a flush (256 KiB): beyond this many pages since the last
+ * flush, a flush clears both 1 M-slot arrays instead (milliseconds, at every context switch).
+ */
+export const TLB_FILLED_MAX = 1 << 16;
 
 export interface MmuCounters {
   tlbHits: number;
@@ -47,8 +51,25 @@ export class Mmu {
   private filledOverflow = false;
   /** Per physical frame: 1 when the CPU holds decoded instructions from it. */
   readonly hasCode: Uint8Array;
+  /**
+   * Per physical frame, the fast write entries that may point at it, so protectCodeFrame need
+   * not scan the TLB: wOwner is 1 + the linear page of one (0: none), wMulti is 1 once a second
+   * linear page got a write entry for the frame while the first still had one (then it scans).
+   */
+  private readonly wOwner: Int32Array;
+  private readonly wMulti: Uint8Array;
   /** Called when a frame holding decoded code is written or changes meaning. */
   onCodeInvalidate: ((pfn: number) => void) | null = null;
+  /**
+   * The kernel's in-place fault handler, installed while the CPU runs a task: resolves the #PF
+   * in cr2/faultCode (demand paging, copy-on-write) and returns true when the access may simply
+   * be walked again. The instruction then carries on instead of unwinding to the kernel and
+   * restarting; it is the same outcome, because an instruction commits nothing before its
+   * last memory check. false (the kernel declined or the fault stands): PAGE_FAULT is thrown.
+   */
+  faultHook: ((lin: number, code: number) => boolean) | null = null;
+  /** Called (by the CPU) after faultHook resolved a fault at lin: the page may map a new frame. */
+  onFaultResolved: ((lin: number) => void) | null = null;
   /** Bumped on every TLB flush, so cached translations (the CPU's fetch page) can notice. */
   epoch = 0;
   /**
@@ -73,8 +94,10 @@ export class Mmu {
     this.dv = mem.dv;
     this.tlbR = new Int32Array(TLB_SLOTS);
     this.tlbW = new Int32Array(TLB_SLOTS);
-    this.filled = new Int32Array(FILLED_MAX);
+    this.filled = new Int32Array(TLB_FILLED_MAX);
     this.hasCode = new Uint8Array(mem.frameCount);
+    this.wOwner = new Int32Array(mem.frameCount);
+    this.wMulti = new Uint8Array(mem.frameCount);
   }
 
   setCr3(v: number): void {
@@ -107,10 +130,20 @@ export class Mmu {
     this.epoch++;
   }
 
-  /** Drops fast write entries that point at frame pfn (it now holds decoded code). */
+  /**
+   * Drops fast write entries that point at frame pfn (it now holds decoded code). Afterwards
+   * none does, and walk() adds none while hasCode is set, so the frame's index starts empty.
+   */
   protectCodeFrame(pfn: number): void {
     this.hasCode[pfn] = 1;
     const base = (pfn << PAGE_SHIFT) | 1;
+    const owner = this.wOwner[pfn];
+    this.wOwner[pfn] = 0;
+    if (this.wMulti[pfn] === 0) {
+      if (owner !== 0 && this.tlbW[owner - 1] === base) this.tlbW[owner - 1] = 0;
+      return;
+    }
+    this.wMulti[pfn] = 0;
     if (this.filledOverflow) {
       const w = this.tlbW;
       for (let i = 0; i < TLB_SLOTS; i++) if (w[i] === base) w[i] = 0;
@@ -118,6 +151,14 @@ export class Mmu {
       const f = this.filled;
       for (let i = 0; i < this.filledCount; i++) if (this.tlbW[f[i]] === base) this.tlbW[f[i]] = 0;
     }
+  }
+
+  /** walk() gave linear page vpn a fast write entry for frame pfn: index it. */
+  private noteWriter(pfn: number, vpn: number): void {
+    const owner = this.wOwner[pfn];
+    // An owner whose entry no longer points here (invlpg, flush, refill) is simply replaced.
+    if (owner !== 0 && owner !== vpn + 1 && this.tlbW[owner - 1] === this.tlbW[vpn]) this.wMulti[pfn] = 1;
+    else this.wOwner[pfn] = vpn + 1;
   }
 
   /** A frame's contents changed behind the CPU's back (kernel write, free, reuse). */
@@ -133,6 +174,17 @@ export class Mmu {
    * throws PAGE_FAULT with cr2/faultCode set.
    */
   translate(lin: number, write: boolean): number {
+    const r = this.walk(lin, write);
+    if (r < 0) return this.translateAfterFault(lin, write);
+    return r;
+  }
+
+  /** The walk faulted: the kernel's faultHook may resolve it in place, else PAGE_FAULT. */
+  private translateAfterFault(lin: number, write: boolean): number {
+    this.pageFaults++;
+    const hook = this.faultHook;
+    if (hook === null || !hook(this.cr2, this.faultCode)) throw PAGE_FAULT;
+    if (this.onFaultResolved !== null) this.onFaultResolved(lin);
     const r = this.walk(lin, write);
     if (r < 0) {
       this.pageFaults++;
@@ -165,8 +217,12 @@ export class Mmu {
     if (hook & HOOK_READ) return ((frame | (lin & 0xfff)) >>> 0);
     if (this.tlbR[vpn] === 0 && this.tlbW[vpn] === 0) this.noteFilled(vpn);
     this.tlbR[vpn] = frame | 1;
-    if (newPte & PTE_D && both & PTE_RW && !this.hasCode[frame >>> PAGE_SHIFT] && hook === 0) this.tlbW[vpn] = frame | 1;
-    else this.tlbW[vpn] = 0;
+    if (newPte & PTE_D && both & PTE_RW && !this.hasCode[frame >>> PAGE_SHIFT] && hook === 0) {
+      this.tlbW[vpn] = frame | 1;
+      this.noteWriter(frame >>> PAGE_SHIFT, vpn);
+    } else {
+      this.tlbW[vpn] = 0;
+    }
     return ((frame | (lin & 0xfff)) >>> 0);
   }
 
@@ -182,7 +238,7 @@ export class Mmu {
   }
 
   private noteFilled(vpn: number): void {
-    if (this.filledCount < FILLED_MAX) this.filled[this.filledCount++] = vpn;
+    if (this.filledCount < TLB_FILLED_MAX) this.filled[this.filledCount++] = vpn;
     else this.filledOverflow = true;
   }
 

@@ -83,11 +83,13 @@ function scasOne(c: Cpu, i: Insn, d: number): boolean {
 }
 
 export function movs(c: Cpu, i: Insn): void {
-  if (i.rep !== 0 && !i.a16 && (c.flags & (DF | TF)) === 0 && c.regs[ECX] !== 0 && fastMovs(c, i)) return;
+  if (i.rep !== 0 && !i.a16 && (c.flags & TF) === 0 && c.regs[ECX] !== 0
+    && ((c.flags & DF) === 0 ? fastMovs(c, i) : fastMovsDown(c, i))) return;
   repeat(c, i, movsOne);
 }
 export function stos(c: Cpu, i: Insn): void {
-  if (i.rep !== 0 && !i.a16 && (c.flags & (DF | TF)) === 0 && c.regs[ECX] !== 0 && fastStos(c, i)) return;
+  if (i.rep !== 0 && !i.a16 && (c.flags & TF) === 0 && c.regs[ECX] !== 0
+    && ((c.flags & DF) === 0 ? fastStos(c, i) : fastStosDown(c, i))) return;
   repeat(c, i, stosOne);
 }
 export function lods(c: Cpu, i: Insn): void { repeat(c, i, lodsOne); }
@@ -106,8 +108,16 @@ function fastStos(c: Cpu, i: Insn): boolean {
   const room = (0x1000 - (dst & 0xfff)) / size;
   const n = Math.min(room, r[ECX] >>> 0);
   const p = c.mmu.translateForWrite(dst, n * size);
+  fillElements(c, p, n, size, r[EAX]);
+  r[EDI] = (r[EDI] + n * size) | 0;
+  r[ECX] = (r[ECX] - n) | 0;
+  if (r[ECX] !== 0) c.eip = i.eip;
+  return true;
+}
+
+/** Stores v n times as elements of size bytes from physical address p up. */
+function fillElements(c: Cpu, p: number, n: number, size: number, v: number): void {
   const mem = c.mmu.bytes;
-  const v = r[EAX];
   if (size === 1) mem.fill(v & 0xff, p, p + n);
   else if (size === 4) {
     const dv = c.mmu.dv;
@@ -116,7 +126,47 @@ function fastStos(c: Cpu, i: Insn): boolean {
     const dv = c.mmu.dv;
     for (let k = 0; k < n; k++) dv.setUint16(p + 2 * k, v, true);
   }
-  r[EDI] = (r[EDI] + n * size) | 0;
+}
+
+/**
+ * REP STOS with DF=1 within one destination page, from EDI down. The first element (the
+ * highest address) is translated, so a fault reports what the element loop would. The
+ * debugger's access hook is told ranges from their start, which this cannot give: it falls back.
+ */
+function fastStosDown(c: Cpu, i: Insn): boolean {
+  const r = c.regs;
+  const size = SIZE_BYTES[i.sz];
+  const dst = (r[EDI] + c.segBase[ES]) | 0;
+  if ((dst & (size - 1)) !== 0 || c.mmu.onAccess !== null) return false;
+  const n = Math.min(((dst & 0xfff) / size | 0) + 1, r[ECX] >>> 0);
+  const p = c.mmu.translateForWrite(dst, size);
+  fillElements(c, p - (n - 1) * size, n, size, r[EAX]);
+  r[EDI] = (r[EDI] - n * size) | 0;
+  r[ECX] = (r[ECX] - n) | 0;
+  if (r[ECX] !== 0) c.eip = i.eip;
+  return true;
+}
+
+/**
+ * REP MOVS with DF=1, one chunk inside both pages, copying down from ESI/EDI. Copying from the
+ * top down equals a memmove unless the destination lies below the source within the chunk:
+ * then an element written early is read again later, and the element loop runs instead.
+ */
+function fastMovsDown(c: Cpu, i: Insn): boolean {
+  const r = c.regs;
+  const size = SIZE_BYTES[i.sz];
+  const src = (r[ESI] + c.segBase[i.seg]) | 0;
+  const dst = (r[EDI] + c.segBase[ES]) | 0;
+  if (((src | dst) & (size - 1)) !== 0 || c.mmu.onAccess !== null) return false;
+  const room = Math.min(src & 0xfff, dst & 0xfff) / size | 0;
+  const n = Math.min(room + 1, r[ECX] >>> 0);
+  const bytes = n * size;
+  const ps = c.mmu.translateForRead(src, size) - (n - 1) * size;
+  const pd = c.mmu.translateForWrite(dst, size) - (n - 1) * size;
+  if (pd < ps && pd + bytes > ps) return false;
+  c.mmu.bytes.copyWithin(pd, ps, ps + bytes);
+  r[ESI] = (r[ESI] - bytes) | 0;
+  r[EDI] = (r[EDI] - bytes) | 0;
   r[ECX] = (r[ECX] - n) | 0;
   if (r[ECX] !== 0) c.eip = i.eip;
   return true;
