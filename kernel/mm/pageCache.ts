@@ -105,7 +105,7 @@ export class AddressSpace {
   released = false;
   /**
    * A shmem object (shmem.ts): no file behind it, its frames are the only copy of the data, so
-   * writeback has nowhere to go and reclaim must never drop a page (only swap could hold one).
+   * writeback has nowhere to go and reclaim never drops a page: it can only move it to swap.
    */
   swapBacked = false;
   /**
@@ -258,7 +258,8 @@ export class AddressSpace {
 
   /**
    * Whether reclaim may drop this file's pages: only with a host file to read them back from
-   * (an exec image without a file, or a swap-backed shmem object, must stay resident).
+   * (an exec image without a file stays resident; a swap-backed shmem object's pages go to
+   * swap instead, shmem.ts shmemWriteout).
    */
   get reclaimable(): boolean {
     return this.key !== null && !this.released && (this as { swapBacked?: boolean }).swapBacked !== true;

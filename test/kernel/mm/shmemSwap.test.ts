@@ -132,6 +132,17 @@ describe('shmem pages and swap', () => {
     expect(getPte(child, a) & PTE_P).toBe(PTE_P);
   });
 
+  it('read() of the object (AddressSpace.read/write) swaps a page back in rather than reading the hole', () => {
+    const { parent, child, swap, a, reclaim, as } = sharedPair(true);
+    age(parent, a, 2);
+    age(child, a, 2);
+    expect(reclaim.shrink(2)).toBe(2);
+    expect(text(as.read(PG, 8))).toBe('page one');
+    as.write(0, Buffer.from('PAGE'));
+    expect([swap!.stats.swapIns, swap!.inuse, as.swapped.size]).toEqual([2, 0, 0]);
+    expect(text(copyFromUser(child, a, 9))).toBe('PAGE zero');
+  });
+
   it('without swap nothing of a shmem object is reclaimed', () => {
     const { parent, child, a, reclaim, as } = sharedPair(false);
     age(parent, a, 2);
