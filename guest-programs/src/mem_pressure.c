@@ -7,6 +7,10 @@
  *   mem_pressure MIB fork    pass 1 before fork(), then passes 2 and 3 in the parent and the
  *                            child at once, each with its own pattern, over the buffer they
  *                            share copy-on-write; the child prints first, then the parent
+ *   mem_pressure MIB shared  the buffer is MAP_SHARED|MAP_ANONYMOUS (a shmem object): pass 1
+ *                            before fork(), pass 2 in the child (checking pass 1 through
+ *                            its own mapping), then passes 3 and 4 in the parent after the
+ *                            child exited, checking what the child wrote
  *   mem_pressure MIB oom-child  a child touches MIB MiB and waits; then the parent touches MIB
  *                            MiB too: with room for only one of them, the OOM killer must pick
  *                            the child (the bigger) and the parent's access goes on
@@ -61,15 +65,16 @@ static int passes(const char *who, uint32_t *p, size_t words, uint32_t first, ui
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: mem_pressure MIB [fork]\n");
+        fprintf(stderr, "usage: mem_pressure MIB [fork|shared|oom-child|livelock]\n");
         return 2;
     }
     size_t words = ((size_t)atoi(argv[1]) << 20) / sizeof(uint32_t);
     /* MAP_NORESERVE: Linux's heuristic overcommit refuses a single allocation bigger than RAM
      * plus swap (a malloc of 48 MiB under --mem 16M without swap), but charges this one nothing,
      * so the pressure comes when the pages are touched, which is what the tests are about. */
+    int shared = argc >= 3 && strcmp(argv[2], "shared") == 0;
     uint32_t *p = words == 0 ? NULL : mmap(NULL, words * sizeof(uint32_t), PROT_READ | PROT_WRITE,
-                                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+                                           (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED) {
         puts("mmap failed");
         return 1;
@@ -134,6 +139,28 @@ int main(int argc, char **argv)
         waitpid(pid, &status, 0);
         fputs(report, stdout);
         printf("child exit %d\n", WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+        return rc;
+    }
+    if (shared) {
+        int rc = passes("parent", p, words, 0, 0, 0);
+        fputs(report, stdout);
+        fflush(stdout);
+        report[0] = 0;
+        pid_t pid = fork();
+        if (pid < 0) {
+            perror("fork");
+            return 1;
+        }
+        if (pid == 0) {
+            rc |= passes("child", p, words, 1, 1, 0x5eed0003u);
+            fputs(report, stdout);
+            return rc;
+        }
+        int status = 0;
+        waitpid(pid, &status, 0);
+        printf("child exit %d\n", WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+        rc |= passes("parent", p, words, 2, 3, 0x5eed0003u);
+        fputs(report, stdout);
         return rc;
     }
     int rc = passes("main", p, words, 0, 2, 0);

@@ -71,6 +71,13 @@ export function smapGatherStats(mm: Mm, v: VmArea, mss: MemSizeStats): void {
     } else if (priv) mss.privateClean += PAGE_SIZE;
     else mss.sharedClean += PAGE_SIZE;
   });
+  // shmem_swap_usage: a shmem area's Swap also counts its object's pages out on swap (their
+  // PTEs are empty, not swap entries); SwapPss leaves them out, as Linux's does.
+  const as = v.file?.mapping;
+  if (as !== undefined && as.swapBacked && as.swapped.size > 0) {
+    const last = v.pgoff + (v.end - v.start) / PAGE_SIZE;
+    for (const index of as.swapped.keys()) if (index >= v.pgoff && index < last) mss.swap += PAGE_SIZE;
+  }
 }
 
 /** A "Name:" column padded to 16 and a kB value right-aligned in 8 (SEQ_PUT_DEC). */

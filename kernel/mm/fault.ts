@@ -161,11 +161,16 @@ function doSwapPage(mm: Mm, vma: VmArea, page: number, slot: number, entry: numb
 function doFilePage(mm: Mm, vma: VmArea, page: number, write: boolean): FaultResult {
   const cacheStats = vma.file!.mapping.cache.stats;
   const readBefore = cacheStats.pagesRead;
+  // A shmem page may come back from swap (its object's slot), which is a major fault too.
+  const swapStats = swapAreaOf(mm.mem)?.stats;
+  const swapInsBefore = swapStats?.swapIns ?? 0;
   if (filemapFault(mm, vma, page, write) === 'sigbus') {
     mm.stats.sigbus++;
     return 'sigbus';
   }
-  if (cacheStats.pagesRead !== readBefore) mm.stats.major++;
+  const swappedIn = swapStats !== undefined && swapStats.swapIns !== swapInsBefore;
+  if (swappedIn) mm.stats.swapIn++;
+  if (cacheStats.pagesRead !== readBefore || swappedIn) mm.stats.major++;
   mm.stats.file++;
   return 'ok';
 }

@@ -2,7 +2,8 @@
 // A present PTE is resident; a page without one is resident in a file-backed (or shmem) area
 // when the page cache holds it, since a read would find it there, and never in a private
 // anonymous area. A swap entry (a non-zero not-present PTE) is a page out on swap: not
-// resident. The walk stops at the first hole with ENOMEM, the bytes before it already written.
+// resident, and neither is a shmem page its object put out on swap (no longer in `pages`).
+// The walk stops at the first hole with ENOMEM, the bytes before it already written.
 import { PAGE_SIZE } from '../../src/mmu/physicalMemory.js';
 import { PTE_P } from '../../src/mmu/paging.js';
 import { EFAULT, EINVAL, ENOMEM } from '../errno.js';

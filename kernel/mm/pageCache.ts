@@ -8,11 +8,14 @@
 // (stores through MAP_SHARED mappings, found by their PTE dirty bits: filemap.ts) are written
 // back at msync/fsync/close, when the last mm mapping the file lets go, and at emulator exit.
 // Under memory pressure reclaim (vmscan.ts) unmaps cached pages and drops the ones nobody maps
-// (dropPage: a dirty page is written back first); a later access reads the file again. An
+// (dropPage: a dirty page is written back first); a later access reads the file again. A
+// swap-backed (shmem) object's pages go to swap instead (shmem.ts shmemWriteout): `swapped`
+// holds index → slot, and every lookup of such an index reads the slot back (shmem_swapin). An
 // AddressSpace lives while some mm maps the file.
 import type { Mmu } from '../../src/mmu/mmu.js';
 import { PAGE_SHIFT, PAGE_SIZE, type PhysicalMemory } from '../../src/mmu/physicalMemory.js';
 import type { Mm } from './mmStruct.js';
+import { swapAreaOf } from './swap.js';
 
 /** Where a cached file's bytes live (the host file, or a byte array for images without one). */
 export interface FileBacking {
@@ -102,9 +105,14 @@ export class AddressSpace {
   released = false;
   /**
    * A shmem object (shmem.ts): no file behind it, its frames are the only copy of the data, so
-   * writeback has nowhere to go and reclaim must never drop a page (only swap could hold one).
+   * writeback has nowhere to go and reclaim never drops a page: it can only move it to swap.
    */
   swapBacked = false;
+  /**
+   * A shmem object's pages out on swap: page index → swap slot (the slot's swap_map count is
+   * this object's one reference). Never in `pages` at the same time.
+   */
+  readonly swapped = new Map<number, number>();
   /**
    * Run at writeback to move PTE dirty bits into `dirty` (filemap.ts's harvest, set there to
    * keep this file free of page-table code).
@@ -137,6 +145,17 @@ export class AddressSpace {
     }
     const mem = this.cache.mem;
     const pfn = mem.allocFrame();
+    // Reclaim during the allocation cannot touch a swapped index: it has no page to write out.
+    const slot = this.swapped.get(index);
+    if (slot !== undefined) {
+      // shmem_swapin_folio: the slot's contents come back, and the slot is freed.
+      const swap = swapAreaOf(mem)!;
+      swap.readSlot(slot, pfn);
+      this.swapped.delete(index);
+      swap.swapFree(swap.entryFor(slot));
+      this.pages.set(index, pfn);
+      return pfn;
+    }
     const pos = index * PAGE_SIZE;
     if (pos < this.size) {
       const dst = mem.bytes.subarray(pfn << PAGE_SHIFT, (pfn << PAGE_SHIFT) + Math.min(PAGE_SIZE, this.size - pos));
@@ -166,7 +185,7 @@ export class AddressSpace {
       const index = Math.floor(at / PAGE_SIZE);
       const inPage = at % PAGE_SIZE;
       const chunk = Math.min(PAGE_SIZE - inPage, n - done);
-      const pfn = this.pages.get(index);
+      const pfn = this.swapped.has(index) ? this.findOrReadPage(index) : this.pages.get(index);
       if (pfn !== undefined) {
         const src = (pfn << PAGE_SHIFT) + inPage;
         out.set(mem.subarray(src, src + chunk), done);
@@ -196,7 +215,7 @@ export class AddressSpace {
       const index = Math.floor(at / PAGE_SIZE);
       const inPage = at % PAGE_SIZE;
       const chunk = Math.min(PAGE_SIZE - inPage, data.length - done);
-      const pfn = this.pages.get(index);
+      const pfn = this.swapped.has(index) ? this.findOrReadPage(index) : this.pages.get(index);
       if (pfn !== undefined) {
         mem.set(data.subarray(done, done + chunk), (pfn << PAGE_SHIFT) + inPage);
         // A frame some process runs code from is decoded again (the CPU's cache is per frame).
@@ -227,6 +246,7 @@ export class AddressSpace {
         this.dirty.delete(index);
         this.putPage(pfn);
       }
+      for (const index of [...this.swapped.keys()]) if (index >= firstGone) this.freeSwapped(index);
       const partial = this.pages.get(Math.floor(len / PAGE_SIZE));
       if (partial !== undefined && len % PAGE_SIZE !== 0) {
         this.cache.mem.bytes.fill(0, (partial << PAGE_SHIFT) + (len % PAGE_SIZE), (partial + 1) << PAGE_SHIFT);
@@ -238,7 +258,8 @@ export class AddressSpace {
 
   /**
    * Whether reclaim may drop this file's pages: only with a host file to read them back from
-   * (an exec image without a file, or a swap-backed shmem object, must stay resident).
+   * (an exec image without a file stays resident; a swap-backed shmem object's pages go to
+   * swap instead, shmem.ts shmemWriteout).
    */
   get reclaimable(): boolean {
     return this.key !== null && !this.released && (this as { swapBacked?: boolean }).swapBacked !== true;
@@ -269,6 +290,15 @@ export class AddressSpace {
     this.putPage(pfn);
     this.cache.stats.dropped++;
     return true;
+  }
+
+  /** A shmem page out on swap is discarded (hole punch, truncate, the object's end): its slot is freed. */
+  freeSwapped(index: number): void {
+    const slot = this.swapped.get(index);
+    if (slot === undefined) return;
+    this.swapped.delete(index);
+    const swap = swapAreaOf(this.cache.mem);
+    swap?.swapFree(swap.entryFor(slot));
   }
 
   /** Marks page index newer than the file (set_page_dirty). */
@@ -327,6 +357,7 @@ export class AddressSpace {
     } catch { /* the host file is gone or read-only: the data is lost, as after an EIO */ }
     for (const pfn of this.pages.values()) this.putPage(pfn);
     this.pages.clear();
+    for (const index of [...this.swapped.keys()]) this.freeSwapped(index);
     this.dirty.clear();
     this.released = true;
     this.backing.close();

@@ -7,9 +7,11 @@
 // PTE with A clear is unmapped (try_to_unmap): a page-cache page just loses the mapping (its D
 // bit becomes page dirtiness) and is dropped once nobody maps it, an anonymous page goes to
 // swap (add_to_swap, written once; every mapper's PTE becomes the swap entry as the hand
-// reaches it). Skipped: VM_LOCKED areas, shared anonymous memory (nothing to write it to),
-// files without a host file (an exec image held in memory, swap-backed shmem objects), and
-// anonymous pages when there is no swap or it is full.
+// reaches it). A shmem page (shared anonymous memory) is unmapped like a file page and, once
+// nobody maps it, written to a swap slot the object remembers (shmem.ts shmemWriteout); the
+// same happens to shmem pages nobody maps found after the page cache. Skipped: VM_LOCKED
+// areas, files without a host file (an exec image held in memory), and anonymous and shmem
+// pages when there is no swap or it is full.
 import type { PhysicalMemory } from '../../src/mmu/physicalMemory.js';
 import { PAGE_SHIFT, PAGE_SIZE } from '../../src/mmu/physicalMemory.js';
 import { PTE_A, PTE_D, PTE_FRAME, PTE_P } from '../../src/mmu/paging.js';
@@ -18,6 +20,7 @@ import type { Mm } from './mmStruct.js';
 import { updateHiwaterRss } from './rssStat.js';
 import type { PageCache } from './pageCache.js';
 import { pteSlot, releaseFrame } from './pageTable.js';
+import { shmemObjectsOf, shmemWriteout } from './shmem.js';
 import type { SwapArea } from './swap.js';
 import { VM_LOCKED, VM_SHARED, type VmArea } from './vma.js';
 
@@ -91,6 +94,15 @@ export class Reclaimer {
         if (mem.refcount[pfn] === 1 && as.dropPage(index)) freed++;
       }
     }
+    // Then shmem pages nobody maps: to swap (their only copy is the frame).
+    const swap = this.ctx.swap;
+    if (swap === null) return;
+    for (const as of shmemObjectsOf(mem)) {
+      for (const [index, pfn] of as.pages) {
+        if (freed >= want || swap.freePages === 0) return;
+        if (mem.refcount[pfn] === 1 && shmemWriteout(as, index, swap)) freed++;
+      }
+    }
   }
 
   /**
@@ -142,6 +154,7 @@ export class Reclaimer {
   private scannable(v: VmArea): boolean {
     if (v.flags & VM_LOCKED) return false;
     if (v.file === null) return !(v.flags & VM_SHARED) && this.swapHasRoom();
+    if (v.file.mapping.swapBacked) return !v.file.mapping.released && (this.ctx.swap?.freePages ?? 0) > 0;
     return v.file.mapping.reclaimable || (!(v.flags & VM_SHARED) && this.swapHasRoom());
   }
 
@@ -158,16 +171,20 @@ export class Reclaimer {
       const as = v.file.mapping;
       const index = vmaPageIndex(v, addr);
       if (as.pages.get(index) === pfn) {
-        if (!as.reclaimable) return;
-        // The mapping goes; a store through it makes the cached page dirty (zap_pte_range).
-        if (v.flags & VM_SHARED && pte & PTE_D) as.setPageDirty(index);
+        if (!as.reclaimable && !as.swapBacked) return;
+        // The mapping goes; a store through it makes a file's cached page dirty (zap_pte_range).
+        // A shmem page has no file to write back to: D means nothing, its copy goes to swap.
+        if (v.flags & VM_SHARED && pte & PTE_D && !as.swapBacked) as.setPageDirty(index);
         updateHiwaterRss(mm);
         mem.dv.setInt32(slot, 0, true);
         mm.rss--;
         if (mm.active) mm.mmu.invlpg(addr);
         releaseFrame(mm, pfn);
         this.stats.unmapped++;
-        if (mem.refcount[pfn] === 1) as.dropPage(index);
+        if (mem.refcount[pfn] === 1) {
+          if (as.swapBacked) shmemWriteout(as, index, this.ctx.swap!);
+          else as.dropPage(index);
+        }
         return;
       }
       if (v.flags & VM_SHARED) return; // cannot happen: a shared area maps the cached frame

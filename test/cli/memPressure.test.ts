@@ -3,6 +3,8 @@
 // limits (on the reference, qemu-i386), with swap-outs and swap-ins in --stats; without swap
 // the OOM killer kills it with the kernel's line and the one diagnostic line, exit status 137;
 // a parent and a child sharing a buffer copy-on-write, both under pressure, still compute right;
+// so do they sharing a MAP_SHARED|MAP_ANONYMOUS buffer (shmem pages through swap), and without
+// swap such a buffer bigger than RAM is unreclaimable: the OOM killer;
 // when another process is the bigger, the OOM killer takes it and the faulting one goes on;
 // a system call filling a buffer bigger than RAM (busybox dd) works through swap, and without
 // swap the OOM killer takes the process from inside the call; a thrashing livelock is OOM too.
@@ -114,6 +116,41 @@ describe('memory pressure', { timeout: SLOW }, () => {
     const m = /swap-outs (\d+), swap-ins (\d+) \((\d+) from the swap cache\)/.exec(statsLine(r.stderr, 'memory:'));
     expect(Number(m![1])).toBeGreaterThan(0);
     expect(Number(m![2])).toBeGreaterThan(0);
+  });
+
+  it('a parent and a child sharing 24 MiB of MAP_SHARED|MAP_ANONYMOUS memory: shmem pages go through swap', () => {
+    const r = runCli(['run', '--stats', '--mem', '16M', '--swap', '64M', PROG, '24', 'shared'], '', SLOW);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe([
+      'parent: pass 1: 24 MiB, checksum aeea9300, 0 words wrong',
+      'child: pass 2: 24 MiB, checksum dcd6f900, 0 words wrong',
+      'child exit 0',
+      'parent: pass 3: 24 MiB, checksum badda700, 0 words wrong',
+      'parent: pass 4: 24 MiB, checksum 5a19cf00, 0 words wrong',
+    ].join('\n') + '\n');
+    const ref = reference(['24', 'shared']);
+    if (ref !== null) expect(r.stdout).toBe(ref);
+    const m = /swap-outs (\d+), swap-ins (\d+) .*, swap used (\d+) of/.exec(statsLine(r.stderr, 'memory:'));
+    // 24 MiB of shmem cannot stay in 16: pages went out and came back (and no slot leaked).
+    expect(Number(m![1])).toBeGreaterThan(2048);
+    expect(Number(m![2])).toBeGreaterThan(2048);
+    expect(Number(m![3])).toBe(0);
+    expect(statsLine(r.stderr, 'reclaim:')).toMatch(/OOM kills 0$/);
+  });
+
+  it('--mem 16M without swap: a shared anonymous buffer bigger than RAM is unreclaimable, the OOM killer takes it', () => {
+    // Linux's behaviour, as literals (qemu-user has no memory limit): shmem without swap
+    // cannot be reclaimed, so the process holding it is killed, its shmem-rss nearly all of RAM.
+    const r = runCli(['run', '--mem', '16M', PROG, '24', 'shared'], '', SLOW);
+    expect(r.status).toBe(137);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toBe('i386emu: kernel: mem_pressure invoked oom-killer: gfp_mask=0x140cca(GFP_HIGHUSER_MOVABLE|__GFP_COMP), order=0, oom_score_adj=0');
+    expect(lines[1]).toMatch(/^i386emu: kernel: Out of memory: Killed process \d+ \(mem_pressure\) total-vm:\d+kB, anon-rss:\d+kB, file-rss:\d+kB, shmem-rss:(\d+)kB, /);
+    expect(Number(/shmem-rss:(\d+)kB/.exec(lines[1])![1])).toBeGreaterThan(12 * 1024);
+    expect(lines[2]).toMatch(/^i386emu: guest killed by SIGKILL \(SI_KERNEL\) .*\[out of guest physical memory\]$/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
   it.skipIf(!existsSync(ROOT + BUSYBOX))('read() and write() of a 16 MiB buffer under --mem 8M: through swap, or refused by the overcommit heuristic without swap', () => {
