@@ -1,5 +1,6 @@
 // Command-line parsing for `i386emu`: subcommand, options, then the guest program and its argv.
 import { MAX_SWAP_BYTES } from '../../kernel/mm/swap.js';
+import { CPU_MODELS, DEFAULT_CPU_MODEL, cpuModelNamed } from '../cpu/cpuid.js';
 
 export class UsageError extends Error {}
 
@@ -28,11 +29,15 @@ export interface RunOptions {
   gdbPort: number | null;
   /** Instructions per scheduling quantum (null: the kernel's default). */
   quantum: number | null;
+  /** --cpu: a CPU model name (cpuid.ts), null for the default. */
+  cpu: string | null;
+  /** --seed: seeds RDRAND/RDSEED. */
+  seed: number | null;
   program: string;
   args: string[];
 }
 
-export const USAGE = `usage: i386emu run [--strace] [--stats] [--root DIR] [--bind HOST:GUEST]... [--sysroot DIR] [--mem SIZE] [--swap SIZE] [--quantum N] [--gdb PORT] [--] PROG [ARGS...]
+export const USAGE = `usage: i386emu run [--strace] [--stats] [--root DIR] [--bind HOST:GUEST]... [--sysroot DIR] [--mem SIZE] [--swap SIZE] [--quantum N] [--cpu MODEL] [--seed N] [--gdb PORT] [--] PROG [ARGS...]
        i386emu debug [-x FILE]... [--batch] [run options] PROG [ARGS...]
        i386emu --help | --version
 
@@ -53,13 +58,16 @@ Runs a 32-bit x86 (i386) Linux ELF program on an emulated CPU, MMU and mini kern
                under memory pressure anonymous pages are swapped out and faulted back in
   --quantum N  guest instructions per time slice when several tasks run (default 100000);
                scheduling is deterministic, so another N gives another interleaving
+  --cpu MODEL  the CPU to emulate: ${CPU_MODELS.map((m) => `${m.name} (${m.description})`).join(';\n               ')}.
+               Default ${DEFAULT_CPU_MODEL.name}; its instructions and CPUID bits, no others
+  --seed N     seed RDRAND/RDSEED so their numbers repeat from run to run (default: random)
   --gdb PORT   stop at the first instruction and wait for gdb on 127.0.0.1:PORT (target remote :PORT);
                PORT 0 picks a free port and prints it
 debug opens the debugger REPL (type help); -x FILE runs debugger commands from FILE.`;
 
 /** Parses the options of `run` (argv after the subcommand). */
 export function parseRunArgs(argv: string[]): RunOptions {
-  const o: RunOptions = { strace: false, stats: false, root: null, binds: [], sysroot: null, memoryBytes: DEFAULT_MEM_BYTES, swapBytes: 0, gdbPort: null, quantum: null, program: '', args: [] };
+  const o: RunOptions = { strace: false, stats: false, root: null, binds: [], sysroot: null, memoryBytes: DEFAULT_MEM_BYTES, swapBytes: 0, gdbPort: null, quantum: null, cpu: null, seed: null, program: '', args: [] };
   let k = 0;
   const value = (name: string): string => {
     if (k + 1 >= argv.length) throw new UsageError(`option ${name} needs a value`);
@@ -91,6 +99,18 @@ export function parseRunArgs(argv: string[]): RunOptions {
         const v = Number(value(a));
         if (!Number.isInteger(v) || v < 1 || v > 1e9) throw new UsageError('--quantum takes a whole number of instructions from 1 to 1000000000');
         o.quantum = v;
+        break;
+      }
+      case '--cpu': {
+        const v = value(a);
+        if (cpuModelNamed(v) === null) throw new UsageError(`--cpu takes one of: ${CPU_MODELS.map((m) => m.name).join(', ')}, modern`);
+        o.cpu = v;
+        break;
+      }
+      case '--seed': {
+        const v = Number(value(a));
+        if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new UsageError('--seed takes a whole number from 0 to 4294967295');
+        o.seed = v;
         break;
       }
       case '--gdb': {
