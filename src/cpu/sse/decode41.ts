@@ -63,7 +63,7 @@ export function decode0F3ASse4(d: Decoder, i: Insn, op: number): Handler | null 
     case 0x16: case 0x17: i.sub = 2; break;
     case 0x20: i.sub = 0; break;
     case 0x22: i.sub = 2; break;
-    case 0x60: case 0x61: case 0x62: case 0x63: i.sub = op - 0x60; break; // bit 0 mask, bit 1 implicit
+    case 0x60: case 0x61: case 0x62: case 0x63: i.sub = op - 0x60; break; // bit 0 index, bit 1 implicit
     default: i.sub = op;
   }
   return h;

@@ -2,8 +2,8 @@
 // imm8 control selects the element type (bits 1:0), the aggregation (3:2: equal any, ranges,
 // equal each, equal ordered), the polarity (5:4) and the output form (6). Lengths are explicit
 // (EAX for the first operand, EDX for the second: absolute values saturated to the element
-// count) or implicit (up to the first zero element). i.sub: bit 0 index (I) vs mask (M),
-// bit 1 implicit vs explicit.
+// count) or implicit (up to the first zero element). i.sub = opcode - 0x60: bit 0 set for the
+// index forms (result in ECX), clear for the mask forms (XMM0); bit 1 set for implicit lengths.
 import type { Cpu } from '../cpu.js';
 import { L_NONE } from '../cpu.js';
 import type { Insn } from '../insn.js';
@@ -72,7 +72,7 @@ export function pcmpstr(c: Cpu, i: Insn): void {
   let res2 = res1;
   if (pol === 1) res2 = ~res1 & all;
   else if (pol === 3) res2 = (res1 ^ ((1 << lb) - 1)) & all;
-  if ((i.sub & 1) === 0) {
+  if ((i.sub & 1) !== 0) {
     c.regs[ECX] = res2 === 0 ? n : imm & 0x40 ? 31 - Math.clz32(res2) : 31 - Math.clz32(res2 & -res2);
   } else {
     const x = c.sse.xmm;

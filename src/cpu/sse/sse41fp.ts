@@ -56,10 +56,15 @@ function round64(c: Cpu, mode: number, imm: number): void {
   cD[0] = r;
 }
 
-/** Commits flags; false (after #XM) when one is unmasked. */
+/**
+ * Commits flags; false (after #XM) when one is unmasked. An unmasked IE (an SNaN operand, seen
+ * before any result is formed) is recorded alone, without the other lanes' PE.
+ */
 function commit(c: Cpu): boolean {
+  const unmasked = ~(c.sse.mxcsr >> MX_MASK_SHIFT) & 0x3f;
+  if (flags & unmasked & MX_IE) flags = MX_IE;
   c.sse.mxcsr |= flags;
-  if (flags & ~(c.sse.mxcsr >> MX_MASK_SHIFT) & 0x3f) {
+  if (flags & unmasked) {
     c.fault(Stop.FloatingPoint, 19);
     return false;
   }
