@@ -35,6 +35,9 @@ O0_VARIANTS=" hello printf_ints strings int64 "
 # Programs that use POSIX threads (built with -pthread).
 PTHREAD_PROGS=" threads interleave "
 LIBM_PROGS=" libm_funcs "
+# Programs built for the modern CPU model's extensions (and for x86-64 too, as their reference).
+MODERN_PROGS=" modern_isa "
+MODERN_FLAGS="-msse4.2 -maes -mpclmul -mbmi -mbmi2 -madx -mlzcnt -mmovbe -mpopcnt"
 # Dynamic flavours (-dyn, -pie, -spie) and programs that exist only dynamically linked.
 DYNAMIC_VARIANTS=" hello printf_ints malloc_free strings threads libm_funcs vdso_time "
 DYNAMIC_ONLY=" dlopen_libm maps_self "
@@ -89,6 +92,11 @@ for c in "$src"/*.c; do
   name="$(basename "$c" .c)"
   extra=""
   [[ "$PTHREAD_PROGS" == *" $name "* ]] && extra="-pthread"
+  if [[ "$MODERN_PROGS" == *" $name "* ]]; then
+    extra="$MODERN_FLAGS"
+    # shellcheck disable=SC2086
+    CFLAGS_COMMON="$CFLAGS_64" build "$out/$name-64" "$c" -O2 $extra
+  fi
   LDLIBS=""
   [[ "$LIBM_PROGS" == *" $name "* ]] && LDLIBS="-lm"
   if [[ "$DYNAMIC_VARIANTS$DYNAMIC_ONLY" == *" $name "* ]]; then

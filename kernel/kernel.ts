@@ -6,7 +6,7 @@
 import { fstatSync, openSync, readFileSync, statSync } from 'node:fs';
 import { posix, resolve } from 'node:path';
 import { Cpu } from '../src/cpu/cpu.js';
-import { cpuFeatures } from '../src/cpu/cpuid.js';
+import type { CpuModel } from '../src/cpu/cpuid.js';
 import { EAX, ESP } from '../src/cpu/registers.js';
 import { Stop } from '../src/cpu/stop.js';
 import { Mmu } from '../src/mmu/mmu.js';
@@ -97,6 +97,10 @@ export interface KernelOptions {
    * (the CLI passes the host's RLIMIT_STACK, as a shell's `ulimit -s` reaches a native program).
    */
   rlimits?: Readonly<Record<number, Rlimit>>;
+  /** The CPU model (--cpu; default the modern one): CPUID, AT_HWCAP and the instructions decoded. */
+  cpuModel?: CpuModel;
+  /** Seeds RDRAND/RDSEED (--seed): the same seed gives the same numbers; default: host entropy. */
+  cpuSeed?: number;
 }
 
 export interface FatalDiagnostic {
@@ -219,6 +223,8 @@ export class Kernel implements SyscallContext, ExitHooks {
     this.mem = new PhysicalMemory(this.memoryBytes);
     this.mmu = new Mmu(this.mem);
     this.cpu = new Cpu(this.mmu);
+    if (options.cpuModel) this.cpu.model = options.cpuModel;
+    if (options.cpuSeed !== undefined) this.cpu.rng.seed(options.cpuSeed);
     this.mounts = new MountTable({ root: options.rootDir, binds: options.binds, sysroot: options.sysroot ?? null });
     this.pageCache = new PageCache(this.mem, this.mmu);
     this.mounts.pageCache = this.pageCache;
@@ -423,7 +429,7 @@ export class Kernel implements SyscallContext, ExitHooks {
       // The personality flags (ADDR_LIMIT_3GB) pick the layout per exec, as set_personality_ia32.
       r = execBinary(this.mem, this.mmu, this.faultStats, this.personality, {
         image: bytes, exePath, devMajor: dev[0], devMinor: dev[1], ino, argv, envp, execfn,
-        hwcap: cpuFeatures.edx, uid, gid, stackRlimit, random: this.opts.random,
+        hwcap: this.cpu.model.edx1, uid, gid, stackRlimit, random: this.opts.random,
         legacyMmap: ((old?.personality ?? initialPersonaFlags(this.layout)) & ADDR_COMPAT_LAYOUT) !== 0,
         openInterp: (path) => this.openInterp(path), file,
       });

@@ -1,6 +1,7 @@
 // Command-line parsing for `i386emu`: subcommand, options, then the guest program and its argv.
 import { LAYOUT_NAMES, type LayoutName } from '../../kernel/mm/layout.js';
 import { MAX_SWAP_BYTES } from '../../kernel/mm/swap.js';
+import { CPU_MODELS, DEFAULT_CPU_MODEL, cpuModelNamed } from '../cpu/cpuid.js';
 
 export class UsageError extends Error {}
 
@@ -33,11 +34,15 @@ export interface RunOptions {
   layout: LayoutName;
   /** --rlimit-stack (undocumented, for tests): the first process's RLIMIT_STACK soft limit. */
   rlimitStack: bigint | null;
+  /** --cpu: a CPU model name (cpuid.ts), null for the default. */
+  cpu: string | null;
+  /** --seed: seeds RDRAND/RDSEED. */
+  seed: number | null;
   program: string;
   args: string[];
 }
 
-export const USAGE = `usage: i386emu run [--strace] [--stats] [--root DIR] [--bind HOST:GUEST]... [--sysroot DIR] [--mem SIZE] [--swap SIZE] [--quantum N] [--layout compat|3gb] [--gdb PORT] [--] PROG [ARGS...]
+export const USAGE = `usage: i386emu run [--strace] [--stats] [--root DIR] [--bind HOST:GUEST]... [--sysroot DIR] [--mem SIZE] [--swap SIZE] [--quantum N] [--layout compat|3gb] [--cpu MODEL] [--seed N] [--gdb PORT] [--] PROG [ARGS...]
        i386emu debug [-x FILE]... [--batch] [run options] PROG [ARGS...]
        i386emu --help | --version
 
@@ -62,6 +67,9 @@ Runs a 32-bit x86 (i386) Linux ELF program on an emulated CPU, MMU and mini kern
                (default; a 64-bit kernel, user space up to 0xffffe000, as \`setarch -R\`) or
                3gb (the 3 GB/1 GB split, as \`setarch -R --3gb\`; inherited by children);
                i386 lays it out as a native 32-bit kernel would
+  --cpu MODEL  the CPU to emulate: ${CPU_MODELS.map((m) => `${m.name} (${m.description})`).join(';\n               ')}.
+               Default ${DEFAULT_CPU_MODEL.name}; its instructions and CPUID bits, no others
+  --seed N     seed RDRAND/RDSEED so their numbers repeat from run to run (default: random)
   --gdb PORT   stop at the first instruction and wait for gdb on 127.0.0.1:PORT (target remote :PORT);
                PORT 0 picks a free port and prints it
 debug opens the debugger REPL (type help); -x FILE runs debugger commands from FILE.`;
@@ -70,7 +78,7 @@ debug opens the debugger REPL (type help); -x FILE runs debugger commands from F
 export function parseRunArgs(argv: string[]): RunOptions {
   const o: RunOptions = {
     strace: false, stats: false, root: null, binds: [], sysroot: null, memoryBytes: DEFAULT_MEM_BYTES, swapBytes: 0, gdbPort: null,
-    quantum: null, layout: 'compat', rlimitStack: null, program: '', args: [],
+    quantum: null, layout: 'compat', rlimitStack: null, cpu: null, seed: null, program: '', args: [],
   };
   let k = 0;
   const value = (name: string): string => {
@@ -116,6 +124,18 @@ export function parseRunArgs(argv: string[]): RunOptions {
         const v = Number(value(a));
         if (!Number.isInteger(v) || v < 1 || v > 1e9) throw new UsageError('--quantum takes a whole number of instructions from 1 to 1000000000');
         o.quantum = v;
+        break;
+      }
+      case '--cpu': {
+        const v = value(a);
+        if (cpuModelNamed(v) === null) throw new UsageError(`--cpu takes one of: ${CPU_MODELS.map((m) => m.name).join(', ')}, modern`);
+        o.cpu = v;
+        break;
+      }
+      case '--seed': {
+        const v = Number(value(a));
+        if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new UsageError('--seed takes a whole number from 0 to 4294967295');
+        o.seed = v;
         break;
       }
       case '--gdb': {

@@ -13,6 +13,7 @@ import { Session } from '../debug/session.js';
 import { runInteractive, runScript, runStream } from '../debug/repl.js';
 import { launch } from '../debug/kernelTarget.js';
 import { COLOUR, PLAIN, useColour } from '../debug/colour.js';
+import { cpuKernelOptions } from './cpuOption.js';
 
 export const DEBUG_USAGE = `usage: i386emu debug [-x FILE]... [--batch] [--strace] [--root DIR] [--bind HOST:GUEST]... [--sysroot DIR] [--mem MIB] [--] PROG [ARGS...]
   -x FILE    run debugger commands from FILE first (several -x allowed)
@@ -68,6 +69,7 @@ export async function debugCommand(argv: string[]): Promise<number> {
       program: o.program, args: io?.args ?? o.args, envp: applyEnvironment(envp, io?.env), image,
       memoryBytes: o.memoryBytes,
       swapBytes: o.swapBytes,
+      ...cpuKernelOptions(o),
       quantum: o.quantum ?? undefined,
       layout: o.layout,
       rlimitStack: o.rlimitStack ?? undefined,

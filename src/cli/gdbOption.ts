@@ -10,6 +10,7 @@ import { launch } from '../debug/kernelTarget.js';
 import { GdbStub } from '../debug/gdb/stub.js';
 import { ElfError } from '../../kernel/exec/elfError.js';
 import { checkSysroot, execFailure } from './execError.js';
+import { cpuKernelOptions } from './cpuOption.js';
 
 export async function runWithGdb(o: RunOptions): Promise<number> {
   const image = readElfProgram(programHostPath(o.program, o.root));
@@ -21,6 +22,7 @@ export async function runWithGdb(o: RunOptions): Promise<number> {
       program: o.program, args: o.args, envp, image,
       memoryBytes: o.memoryBytes,
       swapBytes: o.swapBytes,
+      ...cpuKernelOptions(o),
       quantum: o.quantum ?? undefined,
       layout: o.layout,
       rlimitStack: o.rlimitStack ?? undefined,

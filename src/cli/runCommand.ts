@@ -12,6 +12,7 @@ import { formatStats } from './stats.js';
 import { runInEventLoop } from './hostLoop.js';
 import { checkSysroot, execFailure } from './execError.js';
 import { SIGPIPE } from '../../kernel/signal/signal.js';
+import { cpuKernelOptions } from './cpuOption.js';
 
 export async function runCommand(o: RunOptions): Promise<number> {
   const programPath = programHostPath(o.program, o.root);
@@ -20,6 +21,7 @@ export async function runCommand(o: RunOptions): Promise<number> {
   const kernel = new Kernel({
     memoryBytes: o.memoryBytes,
     swapBytes: o.swapBytes,
+    ...cpuKernelOptions(o),
     quantum: o.quantum ?? undefined,
     layout: o.layout,
     rlimitStack: o.rlimitStack ?? undefined,

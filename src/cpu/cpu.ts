@@ -14,6 +14,8 @@ import {
 } from './descriptorTable.js';
 import { Fpu } from './fpu/fpu.js';
 import { Sse } from './sse/sse.js';
+import { DEFAULT_CPU_MODEL, type CpuModel } from './cpuid.js';
+import { HwRng } from './hwRng.js';
 import {
   AF, ARITH_FLAGS, CF, ESP, GDT_ENTRY_TLS_ENTRIES, GDT_ENTRY_TLS_MIN, OF, PF,
   SF, TF, USER_CS, USER_DS, ZF, ZERO, CS, DS, ES, FS, GS, SS,
@@ -88,6 +90,10 @@ export class Cpu {
 
   readonly fpu: Fpu;
   readonly sse: Sse;
+  /** What CPUID reports and which extensions decode (set before the first instruction). */
+  model: CpuModel = DEFAULT_CPU_MODEL;
+  /** RDRAND/RDSEED's source. */
+  readonly rng = new HwRng();
 
   /** Scratch for POPA (read all eight values before writing any register). */
   readonly popaScratch = new Int32Array(8);

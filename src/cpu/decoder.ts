@@ -20,6 +20,7 @@ import * as misc from './ops/misc.js';
 import * as far from './ops/farTransfer.js';
 import { decodeSse } from './sse/decode.js';
 import { fpuHandler } from './fpu/fpuHandlers.js';
+import { decodeCountZeros, decodeRdrand, decodeVex } from './decodeScalarExt.js';
 
 const MAX_LEN = 15;
 
@@ -379,7 +380,10 @@ function decodeOne(i: Insn, op: number): Handler {
     }
     case 0xc2: i.imm = d.fetch16(); return ctl.ret;
     case 0xc3: return os === 2 ? ctl.ret32 : ctl.ret;
-    case 0xc4: case 0xc5: d.modrm(i); i.sub = op === 0xc4 ? ES : DS; return i.isMem ? misc.loadFarPointer : invalid;
+    case 0xc4: case 0xc5:
+      // VEX when the next byte would be a register ModRM (LES/LDS need memory); no prefix may precede it
+      if ((d.c.mmu.read8(d.p) & 0xc0) === 0xc0) return i.pfx !== 0 || i.lock ? invalid : decodeVex(d, i, op) ?? invalid;
+      d.modrm(i); i.sub = op === 0xc4 ? ES : DS; return i.isMem ? misc.loadFarPointer : invalid;
     case 0xc6: i.sz = 0; d.modrm(i); if (i.reg !== 0) return invalid; i.imm = d.fetch8(); return mv.movEI;
     case 0xc7: d.modrm(i); if (i.reg !== 0) return invalid; i.imm = d.fetchIz(); return mv.movEI;
     case 0xc8: i.imm = d.fetch16(); i.imm2 = d.fetch8(); return st.enter;
@@ -488,11 +492,15 @@ function decode0F(i: Insn): Handler {
     case 0xbe: d.modrm(i); i.sub = 0; return mv.movsx;
     case 0xbf: d.modrm(i); i.sub = 1; return mv.movsx;
     case 0xb8: d.modrm(i); return d.rep === 1 ? bit.popcnt : invalid;
-    case 0xbc: d.modrm(i); i.sub = 0; return bit.bsfBsr;
-    case 0xbd: d.modrm(i); i.sub = 1; return bit.bsfBsr;
+    case 0xbc: case 0xbd: {
+      // F3: TZCNT/LZCNT on a model that has them; BSF/BSR (prefix ignored) otherwise
+      const h = d.rep === 1 ? decodeCountZeros(d, i, op) : null;
+      if (h) return h;
+      d.modrm(i); i.sub = op === 0xbd ? 1 : 0; return bit.bsfBsr;
+    }
     case 0xc0: i.sz = 0; d.modrm(i); return mv.xadd;
     case 0xc1: d.modrm(i); return mv.xadd;
-    case 0xc7: d.modrm(i); return i.reg === 1 ? mv.cmpxchg8b : invalid;
+    case 0xc7: d.modrm(i); return i.reg === 1 ? mv.cmpxchg8b : decodeRdrand(d, i) ?? invalid;
     case 0xae: d.modrm(i); return misc.group15(i);
   }
   const h = decodeSse(d, i, op);

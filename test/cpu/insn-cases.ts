@@ -573,6 +573,55 @@ for (let k = 0; k < 8; k++) {
   add({ group, asm: 'bsr edi, dword ptr [ebx+0x44]', hex: '0fbd7b44', undef: u, setup: ebxAt() });
 }
 
+// Post-Core-2 scalar extensions (the default CPU model has them): BMI1, BMI2, LZCNT, ADX,
+// MOVBE, CRC32. Flags per the SDM's "Flags Affected" of each.
+{
+  const group = 'modern';
+  const none = UNDEFINED_FLAGS.none;
+  const logicU = AF | PF; // ANDN BLSI BLSMSK BLSR BZHI: AF PF undefined
+  const cntU = OF | SF | AF | PF; // LZCNT TZCNT
+  add({ group, asm: 'andn eax, ecx, edx', hex: 'c4e270f2c2', undef: logicU });
+  add({ group, asm: 'andn esi, edi, dword ptr [ebx+0x10]', hex: 'c4e240f27310', undef: logicU, setup: ebxAt() });
+  // Half the cases with a start and length near the operand width (the interesting range).
+  add({
+    group, asm: 'bextr eax, ecx, edx', hex: 'c4e268f7c1', undef: AF | SF | PF,
+    setup: (c, r) => { if (r.below(2)) set32(c, EDX, r.below(40) | (r.below(40) << 8)); },
+  });
+  add({ group, asm: 'blsr ecx, edx', hex: 'c4e270f3ca', undef: logicU });
+  add({ group, asm: 'blsmsk esi, eax', hex: 'c4e248f3d0', undef: logicU });
+  add({ group, asm: 'blsi edi, dword ptr [ebx]', hex: 'c4e240f31b', undef: logicU, setup: ebxAt() });
+  add({
+    group, asm: 'bzhi eax, ecx, edx', hex: 'c4e268f5c1', undef: logicU,
+    setup: (c, r) => { if (r.below(2)) set32(c, EDX, (r.below(0x1000000) << 8) | r.below(40)); },
+  });
+  add({ group, asm: 'pdep eax, ecx, edx', hex: 'c4e273f5c2', undef: none });
+  add({ group, asm: 'pext esi, edi, ebx', hex: 'c4e242f5f3', undef: none });
+  add({ group, asm: 'mulx ebx, esi, ecx', hex: 'c4e24bf6d9', undef: none });
+  add({ group, asm: 'mulx eax, eax, edx', hex: 'c4e27bf6c2', undef: none });
+  add({ group, asm: 'rorx eax, ecx, {imm}', hex: 'c4e37bf0c1{ib}', imm: 'ib', undef: none });
+  add({ group, asm: 'sarx eax, ecx, edx', hex: 'c4e26af7c1', undef: none });
+  add({ group, asm: 'shlx eax, ecx, edx', hex: 'c4e269f7c1', undef: none });
+  add({ group, asm: 'shrx eax, ecx, edx', hex: 'c4e26bf7c1', undef: none });
+  add({ group, asm: 'shlx esi, dword ptr [ebx+4], edi', hex: 'c4e241f77304', undef: none, setup: ebxAt() });
+  add({ group, asm: 'lzcnt eax, ecx', hex: 'f30fbdc1', undef: cntU });
+  add({ group, asm: 'lzcnt si, di', hex: '66f30fbdf7', undef: cntU });
+  add({ group, asm: 'tzcnt edx, ebx', hex: 'f30fbcd3', undef: cntU });
+  add({ group, asm: 'tzcnt ax, cx', hex: '66f30fbcc1', undef: cntU });
+  add({ group, asm: 'tzcnt ecx, dword ptr [ebx+0x40]', hex: 'f30fbc4b40', undef: cntU, setup: ebxAt() });
+  add({ group, asm: 'adcx eax, ecx', hex: '660f38f6c1', undef: none });
+  add({ group, asm: 'adox edx, esi', hex: 'f30f38f6d6', undef: none });
+  add({ group, asm: 'adcx edi, dword ptr [ebx+8]', hex: '660f38f67b08', undef: none, setup: ebxAt() });
+  add({ group, asm: 'movbe eax, dword ptr [ebx+0x10]', hex: '0f38f04310', undef: none, setup: ebxAt() });
+  add({ group, asm: 'movbe cx, word ptr [ebx+7]', hex: '660f38f04b07', undef: none, setup: ebxAt() });
+  add({ group, asm: 'movbe dword ptr [ebx+3], edx', hex: '0f38f15303', undef: none, setup: ebxAt() });
+  add({ group, asm: 'movbe word ptr [ebx+0x20], si', hex: '660f38f17320', undef: none, setup: ebxAt() });
+  add({ group, asm: 'crc32 eax, cl', hex: 'f20f38f0c1', undef: none });
+  add({ group, asm: 'crc32 edx, si', hex: '66f20f38f1d6', undef: none });
+  add({ group, asm: 'crc32 esi, edi', hex: 'f20f38f1f7', undef: none });
+  add({ group, asm: 'crc32 ecx, dword ptr [ebx+4]', hex: 'f20f38f14b04', undef: none, setup: ebxAt() });
+  add({ group, asm: 'crc32 eax, byte ptr [ebx+1]', hex: 'f20f38f04301', undef: none, setup: ebxAt() });
+}
+
 // Data movement: MOV XCHG XADD CMPXCHG BSWAP MOVZX MOVSX LEA CBW.. XLAT, PUSH/POP pairs
 {
   const group = 'move';

@@ -5,6 +5,7 @@
 //
 //   INSN_CASES=50 npx vitest run test/cpu/insn-native.test.ts      fewer cases per spec
 //   INSN_FILTER=shld npx vitest run test/cpu/insn-native.test.ts   only specs whose asm matches
+//   INSN_FILTER='andn|crc32'                                     ... or any of several (| separates)
 //
 // INSN_CASES=0 (or anything but a whole number >= 1) is refused. On x86 Linux the tests never
 // skip: a harness that is missing or cannot run there fails them (see insnHarnessSkip).
@@ -60,7 +61,7 @@ interface Prepared {
   qemu: boolean;
 }
 
-const prepared: Prepared[] = SPECS.filter((s) => s.asm.includes(FILTER)).map((spec) => {
+const prepared: Prepared[] = SPECS.filter((s) => FILTER.split('|').some((f) => s.asm.includes(f))).map((spec) => {
   const r = new Rng(seedOf(spec.asm));
   const cases: GenCase[] = [];
   const inputs: SnippetCase[] = [];

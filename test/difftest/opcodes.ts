@@ -24,6 +24,7 @@ import {
 } from './gen.js';
 import { X87_ROWS } from './opcodesX87.js';
 import { SSE_ROWS } from './opcodesSse.js';
+import { MODERN_ROWS } from './opcodesModern.js';
 import {
   AF, ARITH, CF, CODE_ADDR, DF, EAX, EBP, EBX, ECX, EDI, EDX, ESI, ESP, OF, PF, SCRATCH_ADDR,
   SCRATCH_SIZE, SF, STACK_HIGH, STACK_LOW, ZF,
@@ -606,6 +607,7 @@ add(T('a16 movsb (SI/DI below 64 KiB)', [0x67, 0xa4]));
 
 TABLE.push(...X87_ROWS);
 TABLE.push(...SSE_ROWS);
+TABLE.push(...MODERN_ROWS);
 
 /** Rows picked at random (templates and plain rows; setup-only rows excluded). */
 export function pickable(table: Spec[] = TABLE): Spec[] {

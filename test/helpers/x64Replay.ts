@@ -206,7 +206,17 @@ function decode(code: number[], at: number): Insn {
   const opcode: number[] = [op];
   let shape: Shape;
   const reg = (): number => ((i < code.length ? code[i] : 0) >> 3) & 7;
-  if (op === 0x0f) {
+  if ((op === 0xc4 || op === 0xc5) && ((i < code.length ? code[i] : 0) & 0xc0) === 0xc0) {
+    // VEX (BMI): the same bytes in 64-bit mode when they name no register above 7 and keep
+    // 32-bit operands (C4: B set, W clear; vvvv's top bit set). No legacy prefix but 0x67.
+    if (prefixes.some((p) => p !== 0x67)) refuse(REASON.invalid);
+    const b1 = byte();
+    const b2 = op === 0xc4 ? byte() : b1;
+    if ((op === 0xc4 && ((b1 & 0x20) === 0 || (b2 & 0x80) !== 0)) || (b2 & 0x40) === 0) refuse(REASON.invalid);
+    if (op === 0xc4) opcode.push(b1, b2, byte());
+    else opcode.push(b1, byte());
+    shape = M(op === 0xc4 && (b1 & 0x1f) === 3 ? 1 : 0);
+  } else if (op === 0x0f) {
     const op2 = byte();
     opcode.push(op2);
     if (op2 === 0x38 || op2 === 0x3a) opcode.push(byte());

@@ -27,7 +27,7 @@ export function salc(c: Cpu, _i: Insn): void {
 
 export function cpuid(c: Cpu, _i: Insn): void {
   const r = c.regs;
-  const out = cpuidLeaf(r[EAX] >>> 0, r[ECX] >>> 0);
+  const out = cpuidLeaf(c.model, r[EAX] >>> 0, r[ECX] >>> 0);
   r[EAX] = out[0]; r[EBX] = out[1]; r[ECX] = out[2]; r[EDX] = out[3];
 }
 

@@ -1,14 +1,16 @@
 // Decoding of the MMX/SSE/SSE2/SSE3/SSSE3 parts of the 0F map (and the SSSE3 rows of the
 // 0F 38 and 0F 3A maps). The mandatory prefix (i.pfx: 0 none, 1 = 66, 2 = F3, 3 = F2) selects
 // the form: none = packed single or MMX, 66 = packed double or 128-bit integer, F3 = scalar
-// single, F2 = scalar double. Anything else (SSE4 and later) returns null, which the decoder
-// turns into #UD.
+// single, F2 = scalar double. SSE4 and later rows are in decode41.ts and decodeScalarExt.ts;
+// a form that does not exist returns null, which the decoder turns into #UD.
 import type { Decoder } from '../decoder.js';
 import type { Handler, Insn } from '../insn.js';
 import { OP_ADD, OP_DIV, OP_MAX, OP_MIN, OP_MUL, OP_SQRT, OP_SUB } from './fp.js';
 import * as fo from './fpops.js';
 import * as io from './intops.js';
 import * as mv from './moves.js';
+import { decode0F38Sse4, decode0F3ASse4 } from './decode41.js';
+import { decode0F38Gpr } from '../decodeScalarExt.js';
 
 const P_NONE = 0, P_66 = 1, P_F3 = 2, P_F2 = 3;
 
@@ -31,6 +33,8 @@ for (const op of [0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x
 function decode0F38(d: Decoder, i: Insn, p: number): Handler | null {
   const op = d.fetch8();
   i.op = 0x0f3800 | op;
+  if (op >= 0xf0) return decode0F38Gpr(d, i, p, op);
+  if (!SSSE3_OPS[op] && p === P_66) return decode0F38Sse4(d, i, op);
   if (!SSSE3_OPS[op] || (p !== P_NONE && p !== P_66)) return null;
   d.modrm(i);
   i.sub = 0x100 | op;
@@ -40,6 +44,7 @@ function decode0F38(d: Decoder, i: Insn, p: number): Handler | null {
 function decode0F3A(d: Decoder, i: Insn, p: number): Handler | null {
   const op = d.fetch8();
   i.op = 0x0f3a00 | op;
+  if (op !== 0x0f && p === P_66) return decode0F3ASse4(d, i, op);
   if (op !== 0x0f || (p !== P_NONE && p !== P_66)) return null;
   d.modrm(i);
   i.imm = d.fetch8();
