@@ -72,7 +72,8 @@ export function unwind(symbols: SymbolTable, first: Array<number | undefined>, r
         for (let n = 0; n < 8; n++) { const at = (tramp + SIGCONTEXT_REG[n]) >>> 0; regs.push(readU32(at)); cur.saved.set(n, at); }
         regs.push(readU32((tramp + 56) >>> 0));
         cur.saved.set(DW_REG_EIP, (tramp + 56) >>> 0);
-        cur.cfa = cur.regs[4];
+        // Its CFA is the interrupted ESP where CFI says so (the vDSO's, glibc's restorers), as gdb has it.
+        cur.cfa = here?.cfa ?? cur.regs[4];
         next = { level: cur.level + 1, pc: regs[DW_REG_EIP]! >>> 0, regs, cfa: undefined, saved: new Map(), caller: false };
       } else if (c) {
         cur.cfa = c.cfa;
