@@ -12,7 +12,16 @@
 // the system call, which is what Linux's do when the clocksource cannot be read from user space
 // (vclock_mode VCLOCK_NONE, e.g. under most hypervisors without a stable TSC): they return
 // -errno in EAX like the real fallback, so glibc sees the same results as from the kernel.
+//
+// For debuggers it carries what Linux's vdso32 carries: section headers inside the loaded
+// segment (gdb reads the image from memory with symbol_file_add_from_memory), .dynsym names,
+// and .eh_frame (+ .eh_frame_hdr, PT_GNU_EH_FRAME) with CFI for every function. The sigreturn
+// trampolines' CIE has the 'S' augmentation and rules that find the interrupted registers in
+// the signal frame's sigcontext, so an unwinder steps from a handler to the code it interrupted.
 import { PAGE_SIZE } from '../../src/mmu/physicalMemory.js';
+import {
+  RT_UC, SC_AX, SC_BP, SC_BX, SC_CX, SC_DI, SC_DX, SC_IP, SC_SI, SC_SP, SF_SC, SF_SIG, UC_MCONTEXT,
+} from '../signal/frameLayout.js';
 
 /** The image is two pages, so the [vdso] area is two pages, as on Linux 6.18. */
 export const VDSO_PAGES = 2;
@@ -44,7 +53,77 @@ const LANDING_PAD = 9;
 /** Version indexes in .gnu.version (1 is the object's base version). */
 const VER_LINUX_2_6 = 2, VER_LINUX_2_5 = 3;
 
-interface VdsoSymbol { name: string; code: number[]; version: number; }
+interface VdsoSymbol {
+  name: string;
+  code: number[];
+  version: number;
+  /** The FDE's DW_CFA_* program (its rows start at the symbol, or at the lead nop). */
+  cfi: number[];
+  /** A signal trampoline: its FDE belongs to the 'S' CIE and also covers one NOP in front. */
+  signal?: boolean;
+}
+
+// DW_CFA_* opcodes, DWARF i386 register numbers and DW_OP_breg4 (ESP + offset).
+const CFA_advance_loc = 0x40, CFA_offset = 0x80, CFA_restore = 0xc0;
+const CFA_def_cfa = 0x0c, CFA_def_cfa_offset = 0x0e, CFA_def_cfa_expression = 0x0f, CFA_expression = 0x10;
+const R_EAX = 0, R_ECX = 1, R_EDX = 2, R_EBX = 3, R_ESP = 4, R_EBP = 5, R_ESI = 6, R_EDI = 7, R_EIP = 8;
+const OP_breg4 = 0x74, OP_deref = 0x06;
+
+function uleb(v: number): number[] {
+  const out: number[] = [];
+  do { let b = v & 0x7f; v >>>= 7; if (v) b |= 0x80; out.push(b); } while (v);
+  return out;
+}
+function sleb(v: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = v & 0x7f;
+    v >>= 7;
+    if ((v === 0 && !(b & 0x40)) || (v === -1 && b & 0x40)) { out.push(b); return out; }
+    out.push(b | 0x80);
+  }
+}
+
+/** The CFI of a push: CFA = ESP + cfa, reg saved at the new ESP (data alignment -4). */
+const pushed = (reg: number, cfa: number): number[] => [CFA_advance_loc | 1, CFA_def_cfa_offset, cfa, CFA_offset | reg, cfa / 4];
+/** The CFI of the matching pop. */
+const popped = (reg: number, cfa: number): number[] => [CFA_advance_loc | 1, CFA_restore | reg, CFA_def_cfa_offset, cfa];
+
+/**
+ * Rules of a signal trampoline whose sigcontext lies at ESP + sc: the CFA is the interrupted
+ * ESP (DW_CFA_def_cfa_expression: *(ESP + sc + SC_SP)), every other register is saved in the
+ * sigcontext (DW_CFA_expression: at ESP + sc + its offset), as Linux's sigreturn.S describes them.
+ */
+function sigcontextRules(sc: number): number[] {
+  const cfa = [OP_breg4, ...sleb(sc + SC_SP), OP_deref];
+  const out = [CFA_def_cfa_expression, cfa.length, ...cfa];
+  const saved: Array<[number, number]> = [[R_EAX, SC_AX], [R_ECX, SC_CX], [R_EDX, SC_DX], [R_EBX, SC_BX],
+    [R_EBP, SC_BP], [R_ESI, SC_SI], [R_EDI, SC_DI], [R_EIP, SC_IP]];
+  for (const [reg, off] of saved) {
+    const e = [OP_breg4, ...sleb(sc + off)];
+    out.push(CFA_expression, reg, e.length, ...e);
+  }
+  return out;
+}
+
+/** __kernel_vsyscall's CFI: ECX, EDX, EBP pushed (system_call.S's annotations), popped at the landing pad. */
+const KERNEL_VSYSCALL_CFI = [
+  ...pushed(R_ECX, 8), ...pushed(R_EDX, 12), ...pushed(R_EBP, 16),
+  CFA_advance_loc | (LANDING_PAD + 1 - 3), CFA_restore | R_EBP, CFA_def_cfa_offset, 12,
+  ...popped(R_EDX, 8), ...popped(R_ECX, 4),
+];
+
+/** A clock stub's CFI: EBX pushed first and popped after `int $0x80` (at offset 20). */
+const SYSCALL_STUB_CFI = [...pushed(R_EBX, 8), CFA_advance_loc | 20, CFA_restore | R_EBX, CFA_def_cfa_offset, 4];
+
+/**
+ * __kernel_sigreturn runs on sigframe_ia32 with pretcode popped by the handler's RET: the
+ * sigcontext is past `sig` until `pop %eax` takes that; the row starts at the lead NOP (a
+ * return address minus one) and moves 2 bytes later, after the pop.
+ */
+const SIGRETURN_CFI = [...sigcontextRules(SF_SC - SF_SIG), CFA_advance_loc | 2, ...sigcontextRules(SF_SC - SF_SIG - 4)];
+/** __kernel_rt_sigreturn: rt_sigframe_ia32 less pretcode; uc_mcontext is the sigcontext. */
+const RT_SIGRETURN_CFI = sigcontextRules(RT_UC + UC_MCONTEXT - 4);
 
 /** cdecl with up to three arguments → EBX, ECX, EDX; `int $0x80`; the result stays in EAX. */
 function syscallStub(nr: number): number[] {
@@ -61,11 +140,11 @@ function syscallStub(nr: number): number[] {
 }
 
 function symbols(): VdsoSymbol[] {
-  const s: VdsoSymbol[] = SYSCALL_FUNCTIONS.map(([name, nr]) => ({ name, code: syscallStub(nr), version: VER_LINUX_2_6 }));
-  s.push({ name: '__kernel_vsyscall', code: KERNEL_VSYSCALL, version: VER_LINUX_2_5 });
+  const s: VdsoSymbol[] = SYSCALL_FUNCTIONS.map(([name, nr]) => ({ name, code: syscallStub(nr), version: VER_LINUX_2_6, cfi: SYSCALL_STUB_CFI }));
+  s.push({ name: '__kernel_vsyscall', code: KERNEL_VSYSCALL, version: VER_LINUX_2_5, cfi: KERNEL_VSYSCALL_CFI });
   // pop %eax; mov $__NR_sigreturn,%eax; int $0x80 (the old-style frame's restorer)
-  s.push({ name: '__kernel_sigreturn', code: [0x58, 0xb8, 119, 0, 0, 0, 0xcd, 0x80], version: VER_LINUX_2_5 });
-  s.push({ name: '__kernel_rt_sigreturn', code: [0xb8, 173, 0, 0, 0, 0xcd, 0x80], version: VER_LINUX_2_5 });
+  s.push({ name: '__kernel_sigreturn', code: [0x58, 0xb8, 119, 0, 0, 0, 0xcd, 0x80], version: VER_LINUX_2_5, cfi: SIGRETURN_CFI, signal: true });
+  s.push({ name: '__kernel_rt_sigreturn', code: [0xb8, 173, 0, 0, 0, 0xcd, 0x80], version: VER_LINUX_2_5, cfi: RT_SIGRETURN_CFI, signal: true });
   return s;
 }
 
@@ -109,6 +188,42 @@ export function vdsoImage(): Uint8Array {
   return cached;
 }
 
+/** CIE: version 1, augmentation, code alignment 1, data alignment -4, return address EIP, FDE pointers pcrel|sdata4. */
+function cie(augmentation: string, initial: number[]): number[] {
+  const aug = [...Buffer.from(augmentation + '\0')];
+  return [0, 0, 0, 0, 1, ...aug, 1, ...sleb(-4), R_EIP, 1, DW_EH_PE_pcrel_sdata4, ...initial];
+}
+const DW_EH_PE_pcrel_sdata4 = 0x1b, DW_EH_PE_udata4 = 0x03, DW_EH_PE_datarel_sdata4 = 0x3b;
+const PT_LOAD = 1, PT_DYNAMIC = 2, PT_GNU_EH_FRAME = 0x6474e550;
+
+/** .eh_frame at offset `at`: the two CIEs, one FDE per symbol, the zero terminator; and each FDE's offset. */
+function ehFrame(syms: VdsoSymbol[], codeOff: number[], at: number): { bytes: number[]; fdes: Array<[number, number]> } {
+  const out: number[] = [];
+  const entry = (body: number[]): number => {
+    while ((body.length + 4) % 4) body.push(0); // DW_CFA_nop padding
+    const off = out.length;
+    out.push(...u32le(body.length), ...body);
+    return off;
+  };
+  // The usual CIE: CFA = ESP + 4, return address at CFA - 4; the signal one has no initial rules.
+  const normal = entry(cie('zR', [CFA_def_cfa, R_ESP, 4, CFA_offset | R_EIP, 1]));
+  const signal = entry(cie('zRS', []));
+  const fdes: Array<[number, number]> = [];
+  syms.forEach((s, k) => {
+    const start = codeOff[k] - (s.signal ? 1 : 0);
+    const len = codeOff[k] + s.code.length - start;
+    const fdeOff = out.length;
+    const cieField = fdeOff + 4, pcField = fdeOff + 8;
+    const body = [...u32le(cieField - (s.signal ? signal : normal)), ...u32le(start - (at + pcField)), ...u32le(len), 0, ...s.cfi];
+    entry(body);
+    fdes.push([start, fdeOff]);
+  });
+  out.push(0, 0, 0, 0);
+  return { bytes: out, fdes };
+}
+
+const u32le = (v: number): number[] => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
+
 function buildVdso(): Uint8Array {
   const syms = symbols();
   // .dynstr: "", the soname, the version names, the symbol names.
@@ -118,7 +233,7 @@ function buildVdso(): Uint8Array {
   for (const s of strs) { strOff.set(s, dynstrSize); dynstrSize += Buffer.byteLength(s) + 1; }
 
   const nsyms = syms.length + 1;
-  const nphdr = 2;
+  const nphdr = 3;
   const hashOff = align(52 + nphdr * 32, 4);
   const nbucket = 3;
   const hashSize = (2 + nbucket + nsyms) * 4;
@@ -130,15 +245,25 @@ function buildVdso(): Uint8Array {
   const textOff = align(verdefOff + verdefSize, 16);
   const codeOff: number[] = [];
   let textSize = 0;
-  for (const s of syms) { textSize = align(textSize, 16); codeOff.push(textOff + textSize); textSize += s.code.length; }
-  const dynamicOff = align(textOff + textSize, 4);
+  for (const s of syms) {
+    textSize = align(textSize, 16);
+    if (s.signal) textSize++; // the NOP in front of a trampoline (a return address minus one)
+    codeOff.push(textOff + textSize);
+    textSize += s.code.length;
+  }
+  const ehHdrOff = align(textOff + textSize, 4);
+  const ehHdrSize = 12 + syms.length * 8;
+  const ehFrameOff = ehHdrOff + ehHdrSize;
+  const eh = ehFrame(syms, codeOff, ehFrameOff);
+  const dynamicOff = align(ehFrameOff + eh.bytes.length, 4);
   const dyn: Array<[number, number]> = [
     [DT_HASH, hashOff], [DT_STRTAB, dynstrOff], [DT_SYMTAB, dynsymOff], [DT_STRSZ, dynstrSize], [DT_SYMENT, 16],
     [DT_SONAME, strOff.get('linux-gate.so.1')!], [DT_VERSYM, versymOff], [DT_VERDEF, verdefOff], [DT_VERDEFNUM, 3],
     [DT_NULL, 0],
   ];
   const dynamicSize = dyn.length * 8;
-  const shstr = ['', '.hash', '.dynsym', '.dynstr', '.gnu.version', '.gnu.version_d', '.text', '.dynamic', '.shstrtab'];
+  const shstr = ['', '.hash', '.dynsym', '.dynstr', '.gnu.version', '.gnu.version_d', '.text', '.eh_frame_hdr', '.eh_frame',
+    '.dynamic', '.shstrtab'];
   const shstrOff = align(dynamicOff + dynamicSize, 1);
   const shName = new Map<string, number>();
   let shstrSize = 0;
@@ -157,14 +282,15 @@ function buildVdso(): Uint8Array {
   w.u32(28, 52); w.u32(32, shOff); w.u32(36, 0);
   w.u16(40, 52); w.u16(42, 32); w.u16(44, nphdr); w.u16(46, 40); w.u16(48, nsh); w.u16(50, nsh - 1);
 
-  // PT_LOAD (the whole image, r-x) and PT_DYNAMIC.
+  // PT_LOAD (the whole image with its section headers, r-x), PT_DYNAMIC and PT_GNU_EH_FRAME.
   const ph = (i: number, type: number, off: number, filesz: number, flags: number, alignment: number): void => {
     const o = 52 + i * 32;
     w.u32(o, type); w.u32(o + 4, off); w.u32(o + 8, off); w.u32(o + 12, off);
     w.u32(o + 16, filesz); w.u32(o + 20, filesz); w.u32(o + 24, flags); w.u32(o + 28, alignment);
   };
-  ph(0, 1, 0, fileSize, 5, PAGE_SIZE);
-  ph(1, 2, dynamicOff, dynamicSize, 4, 4);
+  ph(0, PT_LOAD, 0, fileSize, 5, PAGE_SIZE);
+  ph(1, PT_DYNAMIC, dynamicOff, dynamicSize, 4, 4);
+  ph(2, PT_GNU_EH_FRAME, ehHdrOff, ehHdrSize, 4, 4);
 
   // DT_HASH: every symbol chained from the bucket of its hash.
   w.u32(hashOff, nbucket); w.u32(hashOff + 4, nsyms);
@@ -194,7 +320,18 @@ function buildVdso(): Uint8Array {
     w.u32(o + 20, strOff.get(name)!); w.u32(o + 24, 0);
   });
 
-  syms.forEach((s, k) => w.bytes.set(s.code, codeOff[k]));
+  syms.forEach((s, k) => { w.bytes.set(s.code, codeOff[k]); if (s.signal) w.u8(codeOff[k] - 1, 0x90); });
+
+  // .eh_frame_hdr: version 1, the .eh_frame pointer, the FDE count, the sorted (pc, FDE) table.
+  w.bytes.set([1, DW_EH_PE_pcrel_sdata4, DW_EH_PE_udata4, DW_EH_PE_datarel_sdata4], ehHdrOff);
+  w.u32(ehHdrOff + 4, ehFrameOff - (ehHdrOff + 4));
+  w.u32(ehHdrOff + 8, eh.fdes.length);
+  [...eh.fdes].sort((a, b) => a[0] - b[0]).forEach(([pc, fde], k) => {
+    w.u32(ehHdrOff + 12 + k * 8, pc - ehHdrOff);
+    w.u32(ehHdrOff + 16 + k * 8, ehFrameOff + fde - ehHdrOff);
+  });
+  w.bytes.set(eh.bytes, ehFrameOff);
+
   dyn.forEach(([tag, val], k) => { w.u32(dynamicOff + k * 8, tag); w.u32(dynamicOff + k * 8 + 4, val); });
   for (const s of shstr) w.bytes.set(Buffer.from(s + '\0'), shstrOff + shName.get(s)!);
 
@@ -212,8 +349,10 @@ function buildVdso(): Uint8Array {
   sh(4, '.gnu.version', SHT_GNU_VERSYM, SHF_ALLOC, versymOff, nsyms * 2, 2, 0, 2, 2);
   sh(5, '.gnu.version_d', SHT_GNU_VERDEF, SHF_ALLOC, verdefOff, verdefSize, 3, 3, 4, 0);
   sh(6, '.text', SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, textOff, textSize, 0, 0, 16, 0);
-  sh(7, '.dynamic', SHT_DYNAMIC, SHF_ALLOC | SHF_WRITE, dynamicOff, dynamicSize, 3, 0, 4, 8);
-  sh(8, '.shstrtab', SHT_STRTAB, 0, shstrOff, shstrSize, 0, 0, 1, 0);
+  sh(7, '.eh_frame_hdr', SHT_PROGBITS, SHF_ALLOC, ehHdrOff, ehHdrSize, 0, 0, 4, 0);
+  sh(8, '.eh_frame', SHT_PROGBITS, SHF_ALLOC, ehFrameOff, eh.bytes.length, 0, 0, 4, 0);
+  sh(9, '.dynamic', SHT_DYNAMIC, SHF_ALLOC | SHF_WRITE, dynamicOff, dynamicSize, 3, 0, 4, 8);
+  sh(10, '.shstrtab', SHT_STRTAB, 0, shstrOff, shstrSize, 0, 0, 1, 0);
   return w.bytes;
 }
 

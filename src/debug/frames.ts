@@ -2,10 +2,9 @@
 // by the CFI rows of .eh_frame/.debug_frame (code without frame pointers unwinds too), falling
 // back to the EBP chain where no FDE covers the pc. Each frame carries the registers the
 // unwinder recovered (DWARF i386 numbering; undefined where unknown) and its CFA.
-import type { DebugInfo } from './dwarf/debugInfo.js';
 import { DW_REG_EIP } from './dwarf/constants.js';
 import { evalAddress, evalLocation } from './dwarf/expression.js';
-import type { SymbolTable } from './symbols.js';
+import type { CfiRow, SymbolTable } from './symbols.js';
 
 export interface Frame {
   level: number;
@@ -33,10 +32,9 @@ export function lookupPc(f: Frame): number {
   return f.caller ? (f.pc - 1) >>> 0 : f.pc;
 }
 
-/** The CFA of a frame from its CFI row (undefined without one). */
-function cfaOf(dw: DebugInfo | null, f: Frame, readU32: (a: number) => number): { cfa: number; row: NonNullable<ReturnType<DebugInfo['frameRowAt']>> } | undefined {
-  if (!dw) return undefined;
-  const r = dw.frameRowAt(lookupPc(f));
+/** The CFA of a frame from its CFI row (the program's or the vDSO's; undefined without one). */
+function cfaOf(symbols: SymbolTable, f: Frame, readU32: (a: number) => number): { cfa: number; row: CfiRow } | undefined {
+  const r = symbols.cfiAt(lookupPc(f));
   if (!r) return undefined;
   const rule = r.row.cfa;
   let cfa: number;
@@ -45,7 +43,7 @@ function cfaOf(dw: DebugInfo | null, f: Frame, readU32: (a: number) => number): 
     if (base === undefined) return undefined;
     cfa = (base + rule.offset) >>> 0;
   } else {
-    cfa = evalAddress(rule.expr, { reg: (n) => f.regs[n], readU32, relocate: dw.relocate });
+    cfa = evalAddress(rule.expr, { reg: (n) => f.regs[n], readU32, relocate: r.relocate });
   }
   return { cfa, row: r };
 }
@@ -57,7 +55,7 @@ export function unwind(symbols: SymbolTable, first: Array<number | undefined>, r
   for (;;) {
     frames.push(cur);
     const name = dw?.functionAt(lookupPc(cur))?.name ?? symbols.symbolFor(lookupPc(cur))?.name;
-    const here = safe(() => cfaOf(dw, cur, readU32));
+    const here = safe(() => cfaOf(symbols, cur, readU32));
     if (here) { cur.cfa = here.cfa; if (here.row.signal) cur.sigtramp = true; }
     if (frames.length >= max) return { frames, stopped: null };
     // gdb stops at main (backtrace past-main is off): what calls it is libc's start code.
@@ -66,7 +64,7 @@ export function unwind(symbols: SymbolTable, first: Array<number | undefined>, r
     let why: string | null = null;
     try {
       const tramp = sigtrampContext(cur, readU32);
-      const c = tramp === null ? cfaOf(dw, cur, readU32) : undefined;
+      const c = tramp === null ? cfaOf(symbols, cur, readU32) : undefined;
       if (tramp !== null) {
         // The kernel's signal frame: the interrupted registers are in the sigcontext.
         cur.sigtramp = true;
@@ -74,7 +72,8 @@ export function unwind(symbols: SymbolTable, first: Array<number | undefined>, r
         for (let n = 0; n < 8; n++) { const at = (tramp + SIGCONTEXT_REG[n]) >>> 0; regs.push(readU32(at)); cur.saved.set(n, at); }
         regs.push(readU32((tramp + 56) >>> 0));
         cur.saved.set(DW_REG_EIP, (tramp + 56) >>> 0);
-        cur.cfa = cur.regs[4];
+        // Its CFA is the interrupted ESP where CFI says so (the vDSO's, glibc's restorers), as gdb has it.
+        cur.cfa = here?.cfa ?? cur.regs[4];
         next = { level: cur.level + 1, pc: regs[DW_REG_EIP]! >>> 0, regs, cfa: undefined, saved: new Map(), caller: false };
       } else if (c) {
         cur.cfa = c.cfa;
@@ -92,7 +91,7 @@ export function unwind(symbols: SymbolTable, first: Array<number | undefined>, r
             case 'expression': case 'valExpression': {
               // The expression starts with the CFA pushed (glibc's __restore_rt describes the
               // signal frame's saved registers this way).
-              const loc = evalLocation(rule.expr, { reg: (k) => cur.regs[k], readU32, relocate: dw!.relocate, cfa: () => c.cfa }, [c.cfa]);
+              const loc = evalLocation(rule.expr, { reg: (k) => cur.regs[k], readU32, relocate: c.row.relocate, cfa: () => c.cfa }, [c.cfa]);
               const at = loc.kind === 'mem' ? loc.addr : loc.kind === 'value' ? Number(BigInt.asUintN(32, loc.value)) : undefined;
               if (at === undefined) { regs[n] = undefined; break; }
               if (rule.kind === 'expression') { regs[n] = readU32(at); cur.saved.set(n, at); } else regs[n] = at;
@@ -132,7 +131,8 @@ export function unwind(symbols: SymbolTable, first: Array<number | undefined>, r
     }
     // A return address may lie just past a noreturn function's end (exit): look up pc - 1.
     const at = lookupPc(next);
-    if (!symbols.symbolFor(at) && !dw?.functionAt(at) && symbols.symbols.length) return { frames, stopped: null };
+    // (A signal trampoline's return address minus one is the NOP its CFI covers in front of it.)
+    if (!symbols.symbolFor(at) && !dw?.functionAt(at) && !symbols.cfiAt(at) && symbols.symbols.length) return { frames, stopped: null };
     cur = next;
   }
 }

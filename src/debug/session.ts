@@ -8,6 +8,7 @@ import { DebugMemory } from './memory.js';
 import { Evaluator, EvalContext, Value, ExprError, T_INT, ctypeOf } from './expr.js';
 import { readReg, writeReg } from './regs.js';
 import { SymbolTable } from './symbols.js';
+import { loadVdso, sysinfoEhdr } from './vdsoModule.js';
 import type { ProgramIo } from './programArgs.js';
 import { Frame, UnwindResult, lookupPc, unwind } from './frames.js';
 import { readVariable, formatTyped } from './sourceValues.js';
@@ -335,6 +336,7 @@ export class Session {
     // Watchpoints on locals of the previous run have no frame any more.
     for (const w of this.watchScopes.splice(0)) this.deletePoint(w.id);
     this.relocateToLoadBias(t);
+    this.loadVdso(t);
     this.engine.recorder = null;
     for (const b of this.points) if (b.watch) b.watch.old = this.engine.readWatchValue(b.watch);
     this.syncBreakpoints();
@@ -356,6 +358,13 @@ export class Session {
       if (delta !== 0) for (const b of this.points) if (b.kind === 'breakpoint') b.addr = (b.addr + delta) >>> 0;
       return;
     }
+  }
+
+  /** The vDSO's names and CFI (gdb loads it the same way), so bt goes through system calls and signal frames. */
+  private loadVdso(t: DebugTarget): void {
+    const base = t.auxv ? sysinfoEhdr(t.auxv()) : null;
+    const vdso = base === null ? null : loadVdso(base, (a, n) => this.mem.read(a, n));
+    this.symbols.setModules(vdso ? [vdso] : []);
   }
 
   // ---- stop reports -------------------------------------------------------------------------

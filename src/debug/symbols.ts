@@ -5,6 +5,10 @@ import elfy from 'elfy';
 import { parseDebugLine, LineTable } from './dwarfLine.js';
 import { DebugInfo } from './dwarf/debugInfo.js';
 import { DwarfSections, dwarfSections } from './dwarf/sections.js';
+import type { FrameRow } from './dwarf/cfi.js';
+
+/** A CFI row with what evaluating its expressions needs. */
+export interface CfiRow { row: FrameRow; raReg: number; signal: boolean; relocate: (addr: number) => number }
 
 export interface ElfSymbol {
   name: string;
@@ -34,6 +38,8 @@ export class SymbolTable {
   bias = 0;
   private dwarfSecs: DwarfSections | null = null;
   private dwarfInfo: DebugInfo | null | undefined;
+  /** Objects mapped besides the program (the vDSO), at their run-time addresses. */
+  private modules: SymbolTable[] = [];
 
   /** The DWARF debugging information (parsed on first use), or null without .debug_info. */
   get dwarf(): DebugInfo | null {
@@ -68,6 +74,35 @@ export class SymbolTable {
     this.bias = bias;
     if (this.dwarfInfo) this.dwarfInfo.bias = bias;
     return delta;
+  }
+
+  /**
+   * Makes a module's symbols and CFI part of this table (replacing the modules of an earlier
+   * run); the program's own symbols win a name both define.
+   */
+  setModules(mods: SymbolTable[]): void {
+    const old = new Set(this.modules.flatMap((m) => m.symbols));
+    if (old.size) {
+      this.symbols.splice(0, this.symbols.length, ...this.symbols.filter((s) => !old.has(s)));
+      for (const [name, sym] of [...this.byName]) if (old.has(sym)) this.byName.delete(name);
+    }
+    this.modules = mods;
+    for (const m of mods) {
+      for (const sym of m.symbols) {
+        this.symbols.push(sym);
+        if (!this.byName.has(sym.name)) this.byName.set(sym.name, sym);
+      }
+    }
+    this.symbols.sort((a, b) => a.addr - b.addr || rank(a) - rank(b));
+  }
+
+  /** The CFI row in force at a run-time pc, from the program's frame tables or a module's. */
+  cfiAt(pc: number): CfiRow | null {
+    for (const dw of [this.dwarf, ...this.modules.map((m) => m.dwarf)]) {
+      const r = dw?.frameRowAt(pc);
+      if (r && dw) return { ...r, relocate: dw.relocate };
+    }
+    return null;
   }
 
   /** Parses an ELF image; an unreadable image gives an empty table (never throws). */

@@ -365,7 +365,7 @@ export class GdbStub {
       case 'setfs': this.send('F0'); return;
       case 'open': {
         const path = hexToText(a[0]);
-        const m = /^\/proc\/(\d+|self)\/(maps|cmdline|exe)$/.exec(path);
+        const m = /^\/proc\/(\d+|self)\/(?:task\/\d+\/)?(maps|cmdline|exe)$/.exec(path);
         let data: Uint8Array | null = null;
         if (m && m[2] === 'maps' && t.maps) data = Buffer.from(t.maps() ?? '');
         else if (m && m[2] === 'cmdline') data = Buffer.from(t.exePath + '\0');

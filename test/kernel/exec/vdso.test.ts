@@ -64,6 +64,36 @@ describe('the vDSO image', () => {
     expect([...img.subarray(pad - 2, pad + 4)]).toEqual([0xcd, 0x80, 0x5d, 0x5a, 0x59, 0xc3]); // int $0x80; pop ebp, edx, ecx; ret
   });
 
+  it('carries what debuggers read: section headers inside PT_LOAD, .eh_frame found through PT_GNU_EH_FRAME with one FDE per function', () => {
+    const img = vdsoImage();
+    const dv = new DataView(img.buffer, img.byteOffset);
+    const phs = Array.from({ length: dv.getUint16(44, true) }, (_, i) => 52 + i * 32)
+      .map((o) => ({ type: dv.getUint32(o, true), off: dv.getUint32(o + 4, true), filesz: dv.getUint32(o + 16, true) }));
+    const load = phs.find((p) => p.type === 1)!;
+    // gdb reads the image from memory (bfd_elf_bfd_from_remote_memory): it keeps the section headers only if they are loaded.
+    expect(dv.getUint32(32, true) + dv.getUint16(48, true) * 40).toBeLessThanOrEqual(load.off + load.filesz);
+    const shoff = dv.getUint32(32, true), shstr = shoff + dv.getUint16(50, true) * 40;
+    const names = new Map<string, number>();
+    for (let i = 0; i < dv.getUint16(48, true); i++) {
+      const o = shoff + i * 40;
+      let n = dv.getUint32(shstr + 16, true) + dv.getUint32(o, true), name = '';
+      while (img[n]) name += String.fromCharCode(img[n++]);
+      names.set(name, dv.getUint32(o + 12, true));
+    }
+    const hdr = phs.find((p) => p.type === 0x6474e550)!;
+    expect(hdr.off).toBe(names.get('.eh_frame_hdr'));
+    expect([...img.subarray(hdr.off, hdr.off + 4)]).toEqual([1, 0x1b, 0x03, 0x3b]);
+    expect(hdr.off + 4 + dv.getInt32(hdr.off + 4, true)).toBe(names.get('.eh_frame'));
+    const count = dv.getUint32(hdr.off + 8, true);
+    expect(count).toBe(10);
+    const pcs = Array.from({ length: count }, (_, k) => hdr.off + dv.getInt32(hdr.off + 12 + k * 8, true));
+    expect(pcs).toEqual([...pcs].sort((a, b) => a - b));
+    expect(pcs).toContain(vdsoSymbolOffset('__kernel_vsyscall'));
+    // A trampoline's FDE starts one byte early, at a NOP: unwinders look a return address up minus one.
+    expect(pcs).toContain(vdsoSymbolOffset('__kernel_rt_sigreturn') - 1);
+    expect(img[vdsoSymbolOffset('__kernel_sigreturn') - 1]).toBe(0x90);
+  });
+
   it('is mapped after [vvar] (4 pages) and [vvar_vclock] (2 pages), named in the auxv', () => {
     const { k } = runTraced('/prog', 'compat', program(asm.exit(0)));
     const mm = k.task.mm;
