@@ -3,7 +3,7 @@
 // DWARF 2-4 .debug_loc (begin/end pairs with a 2-byte expression length).
 import { ByteReader } from './reader.js';
 import { Die, FormClass, Unit, addrIndex } from './info.js';
-import { listIndexOffset } from './ranges.js';
+import { listIndexOffset, readPairList } from './ranges.js';
 import type { DwarfSections } from './sections.js';
 
 export interface LocEntry {
@@ -71,15 +71,6 @@ function readLoclist(secs: DwarfSections, u: Unit, off: number): LocEntry[] {
 
 function readLoc(secs: DwarfSections, u: Unit, off: number): LocEntry[] {
   const out: LocEntry[] = [];
-  if (!secs.loc) return out;
-  const r = new ByteReader(secs.loc, off);
-  const maxAddr = u.addrSize === 8 ? 2 ** 64 - 1 : 0xffffffff;
-  let base = u.baseAddr;
-  for (;;) {
-    const a = r.uN(u.addrSize);
-    const b = r.uN(u.addrSize);
-    if (a === 0 && b === 0) return out;
-    if (a === maxAddr) { base = b; continue; }
-    out.push({ start: base + a, end: base + b, expr: r.bytes(r.u16()) });
-  }
+  if (secs.loc) readPairList(secs.loc, u, off, (start, end, r) => out.push({ start, end, expr: r.bytes(r.u16()) }));
+  return out;
 }

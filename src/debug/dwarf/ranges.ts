@@ -59,16 +59,26 @@ function readRnglist(secs: DwarfSections, u: Unit, off: number): Ranges {
 
 function readRanges(secs: DwarfSections, u: Unit, off: number): Ranges {
   const out: Ranges = [];
-  if (!secs.ranges) return out;
-  const r = new ByteReader(secs.ranges, off);
+  if (secs.ranges) readPairList(secs.ranges, u, off, (start, end) => out.push([start, end]));
+  return out;
+}
+
+/**
+ * Walks a DWARF 2-4 list of begin/end address pairs (.debug_ranges, .debug_loc) to its (0, 0)
+ * end: a pair whose begin is the largest address selects a new base; entry(start, end, r) gets
+ * each other pair made absolute, with the reader positioned after it (a location list's
+ * expression follows there).
+ */
+export function readPairList(sec: Uint8Array, u: Unit, off: number, entry: (start: number, end: number, r: ByteReader) => void): void {
+  const r = new ByteReader(sec, off);
   const maxAddr = u.addrSize === 8 ? 2 ** 64 - 1 : 0xffffffff;
   let base = u.baseAddr;
   for (;;) {
     const a = r.uN(u.addrSize);
     const b = r.uN(u.addrSize);
-    if (a === 0 && b === 0) return out;
+    if (a === 0 && b === 0) return;
     if (a === maxAddr) { base = b; continue; }
-    out.push([base + a, base + b]);
+    entry(base + a, base + b, r);
   }
 }
 
