@@ -506,6 +506,26 @@ export class Kernel implements SyscallContext, ExitHooks {
     return file;
   }
 
+  /**
+   * The contents of a regular file at an absolute guest path as the initial process sees the
+   * file system (mounts, --root confinement), or -errno: what a debugger reads of the target's
+   * files (gdb's vFile, for shared libraries' symbols).
+   */
+  readGuestFile(path: string): Uint8Array | number {
+    if (!path.startsWith('/')) return -ENOENT;
+    const task = this.initTask ?? this.sched.current;
+    if (task === null) return -ENOENT;
+    const ctx: VfsContext = { mounts: this.mounts, task, findTask: (pid) => this.sched.find(pid) };
+    const l = lookup(ctx, AT_FDCWD, path, true);
+    if (typeof l === 'number') return l;
+    if (l.kind !== 'host' || l.st === null || (Number(l.st.mode) & S_IFMT) !== S_IFREG) return -EACCES;
+    try {
+      return readFileSync(l.hostPath);
+    } catch {
+      return -EACCES;
+    }
+  }
+
   /** de_thread: exec in a multi-threaded process ends the other threads first. */
   private deThread(t: Task): void {
     const g = t.group;

@@ -133,6 +133,11 @@ export class KernelTarget implements DebugTarget {
    * Every frame the page cache holds, as "FILE page N": the kernel-wide table, and the caches
    * outside it that areas map (an exec image read without a file).
    */
+  readFile(path: string): Uint8Array | null {
+    const r = this.kernel.readGuestFile(path);
+    return typeof r === 'number' ? null : r;
+  }
+
   swapSlotInfo(type: number, offset: number): string | null {
     const swap = swapAreaOf(this.kernel.mem);
     if (swap === null || type !== 0 || offset >= swap.totalPages + 1) return swap === null ? 'no swap area: a bad entry' : 'outside the swap area';

@@ -68,6 +68,8 @@ export interface DebugTarget {
   addressSpaces?(): AddressSpace[];
   /** The auxiliary vector as the process received it (Elf32_auxv_t pairs). */
   auxv?(): Uint8Array;
+  /** A regular file of the target's file system by absolute path (gdb's vFile:open), or null. */
+  readFile?(path: string): Uint8Array | null;
   /** Registers of another thread (the current one is in cpu). */
   threadState?(tid: number): CpuContext | null;
   /** Makes thread tid the current one (its registers are loaded into cpu). */

@@ -79,6 +79,18 @@ describe.skipIf(!haveGdb)('run --gdb with real gdb', () => {
     expect(emu.status).toBe(139);
   }, 120_000);
 
+  it('loads the dynamic linker and libc from the target (vFile) so it breaks in and unwinds through libc', async () => {
+    const { out, emu } = await session('guest-programs/build/hello-dyn', [], [
+      'break main', 'continue', 'info sharedlibrary', 'break puts', 'continue', 'bt', 'continue',
+    ]);
+    expect(out).toMatch(/^0x[0-9a-f]{8} +0x[0-9a-f]{8} +Yes.* target:\/lib\/ld-linux\.so\.2$/m);
+    expect(out).toMatch(/^0x[0-9a-f]{8} +0x[0-9a-f]{8} +Yes.* target:\S*\/libc\.so\.6$/m);
+    // A breakpoint on a libc function resolves and hits, and gdb unwinds from it back to main.
+    expect(out).toMatch(/^Breakpoint 2, 0x[0-9a-f]{8} in (_IO_puts|puts) \(\) from target:\S*\/libc\.so\.6$/m);
+    expect(out).toMatch(/^#1 +0x[0-9a-f]{8} in main \(\)$/m);
+    expect(emu.status).toBe(0);
+  }, 120_000);
+
   it('exits with 137 when gdb kills the program', async () => {
     const { out, emu } = await session(CRASH, ['touch', '1'], ['break main', 'continue', 'kill']);
     expect(out).toMatch(/Breakpoint 1, 0x[0-9a-f]+ in main \(\)/);

@@ -353,7 +353,8 @@ export class GdbStub {
   }
 
   /**
-   * vFile: host I/O on the target, enough for /proc/PID/maps, cmdline and exe. The program's
+   * vFile: host I/O on the target: /proc/PID/maps, cmdline and exe, and read-only opens of the
+   * guest's files (gdb loads shared libraries' symbols through them). The program's
    * own path (what qXfer:exec-file names) opens the loaded image: gdb reads the executable
    * from there when it has no local file by that path, as with the guest's root-relative one.
    */
@@ -370,6 +371,8 @@ export class GdbStub {
         if (m && m[2] === 'maps' && t.maps) data = Buffer.from(t.maps() ?? '');
         else if (m && m[2] === 'cmdline') data = Buffer.from(t.exePath + '\0');
         else if ((path === t.exePath || (m && m[2] === 'exe')) && this.image) data = this.image;
+        // Any other file (the dynamic linker, shared libraries) as the guest sees it, read-only.
+        else if (!m && !path.startsWith('/proc/') && t.readFile) data = t.readFile(path);
         if (!data) { this.send('F-1,2'); return; }
         const fd = this.nextFd++;
         this.files.set(fd, data);
