@@ -44,6 +44,7 @@ export interface RunOptions {
 
 export const USAGE = `usage: i386emu run [--strace] [--stats] [--root DIR] [--bind HOST:GUEST]... [--sysroot DIR] [--mem SIZE] [--swap SIZE] [--quantum N] [--layout compat|3gb] [--cpu MODEL] [--seed N] [--gdb PORT] [--] PROG [ARGS...]
        i386emu debug [-x FILE]... [--batch] [run options] PROG [ARGS...]
+       i386emu compare [run options] [--against FILE] PROG [ARGS...]
        i386emu --help | --version
 
 Runs a 32-bit x86 (i386) Linux ELF program on an emulated CPU, MMU and mini kernel.
@@ -72,7 +73,10 @@ Runs a 32-bit x86 (i386) Linux ELF program on an emulated CPU, MMU and mini kern
   --seed N     seed RDRAND/RDSEED so their numbers repeat from run to run (default: random)
   --gdb PORT   stop at the first instruction and wait for gdb on 127.0.0.1:PORT (target remote :PORT);
                PORT 0 picks a free port and prints it
-debug opens the debugger REPL (type help); -x FILE runs debugger commands from FILE.`;
+debug opens the debugger REPL (type help); -x FILE runs debugger commands from FILE.
+compare runs PROG here and on Linux (setarch -R under gdb; --against FILE: a saved run, its
+stdout then its maps lines) and lines up the /proc/PID/maps at exit and stdout: exit 0 only
+when every mapping and line is identical.`;
 
 /** Parses the options of `run` (argv after the subcommand). */
 export function parseRunArgs(argv: string[]): RunOptions {

@@ -29,6 +29,8 @@ async function main(argv: string[]): Promise<number> {
       if (o.gdbPort !== null) return (await import('./gdbOption.js')).runWithGdb(o);
       return runCommand(o);
     }
+    case 'compare':
+      return (await import('./compareCommand.js')).compareCommand(rest);
     case 'debug':
       return (await import('./debugCommand.js')).debugCommand(rest);
     default:
