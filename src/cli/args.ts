@@ -45,6 +45,7 @@ export interface RunOptions {
 export const USAGE = `usage: i386emu run [--strace] [--stats] [--root DIR] [--bind HOST:GUEST]... [--sysroot DIR] [--mem SIZE] [--swap SIZE] [--quantum N] [--layout compat|3gb] [--cpu MODEL] [--seed N] [--gdb PORT] [--] PROG [ARGS...]
        i386emu debug [-x FILE]... [--batch] [run options] PROG [ARGS...]
        i386emu compare [run options] [--against FILE] PROG [ARGS...]
+       i386emu layout [run options] [--svg FILE] PROG [ARGS...]
        i386emu --help | --version
 
 Runs a 32-bit x86 (i386) Linux ELF program on an emulated CPU, MMU and mini kernel.
@@ -76,7 +77,10 @@ Runs a 32-bit x86 (i386) Linux ELF program on an emulated CPU, MMU and mini kern
 debug opens the debugger REPL (type help); -x FILE runs debugger commands from FILE.
 compare runs PROG here and on Linux (setarch -R under gdb; --against FILE: a saved run, its
 stdout then its maps lines) and lines up the /proc/PID/maps at exit and stdout: exit 0 only
-when every mapping and line is identical.`;
+when every mapping and line is identical.
+layout runs PROG to its exit and draws its address space then, from 0xffffffff down to 0
+(kernel space, stack, mmap area, heap, bss, data, text, the gaps); --svg FILE writes it as SVG
+(not to scale: every area the same height, sizes in the labels).`;
 
 /** Parses the options of `run` (argv after the subcommand). */
 export function parseRunArgs(argv: string[]): RunOptions {

@@ -8,6 +8,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { parseRunArgs, UsageError } from './args.js';
+import { takeOptions } from './extraOptions.js';
 import { CliError } from './cliError.js';
 import { runCommand } from './runCommand.js';
 import { formatMaps } from '../../kernel/fs/procfs.js';
@@ -78,26 +79,8 @@ function nativeRecord(program: string, args: string[], layout: string): RunRecor
 }
 
 export async function compareCommand(argv: string[]): Promise<number> {
-  let against: string | null = null;
-  const rest: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--') {
-      rest.push(...argv.slice(i));
-      break;
-    }
-    if (a === '--against' || a.startsWith('--against=')) {
-      against = a === '--against' ? argv[++i] : a.slice('--against='.length);
-      if (against === undefined || against === '') throw new UsageError('--against needs a FILE');
-      continue;
-    }
-    rest.push(a);
-    // The first word that is not an option (or an option's value) is the program: stop there.
-    if (!a.startsWith('-') && !/^--(root|bind|sysroot|mem|swap|quantum|layout|cpu|seed|rlimit-stack)$/.test(argv[i - 1] ?? '')) {
-      rest.push(...argv.slice(i + 1));
-      break;
-    }
-  }
+  const { found, rest } = takeOptions(argv, ['--against']);
+  const against = found.get('--against') ?? null;
   const o = parseRunArgs(rest);
   if (o.gdbPort !== null) throw new UsageError('compare does not take --gdb');
   let reference: RunRecord;

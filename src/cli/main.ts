@@ -31,6 +31,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'compare':
       return (await import('./compareCommand.js')).compareCommand(rest);
+    case 'layout':
+      return (await import('./layoutCommand.js')).layoutCommand(rest);
     case 'debug':
       return (await import('./debugCommand.js')).debugCommand(rest);
     default:
