@@ -38,11 +38,13 @@ export interface RunOptions {
   cpu: string | null;
   /** --seed: seeds RDRAND/RDSEED. */
   seed: number | null;
+  /** --pmap-at-exit: pmap -x of the first process at its exit, on stderr. */
+  pmapAtExit: boolean;
   program: string;
   args: string[];
 }
 
-export const USAGE = `usage: i386emu run [--strace] [--stats] [--root DIR] [--bind HOST:GUEST]... [--sysroot DIR] [--mem SIZE] [--swap SIZE] [--quantum N] [--layout compat|3gb] [--cpu MODEL] [--seed N] [--gdb PORT] [--] PROG [ARGS...]
+export const USAGE = `usage: i386emu run [--strace] [--stats] [--pmap-at-exit] [--root DIR] [--bind HOST:GUEST]... [--sysroot DIR] [--mem SIZE] [--swap SIZE] [--quantum N] [--layout compat|3gb] [--cpu MODEL] [--seed N] [--gdb PORT] [--] PROG [ARGS...]
        i386emu debug [-x FILE]... [--batch] [run options] PROG [ARGS...]
        i386emu compare [run options] [--against FILE] PROG [ARGS...]
        i386emu layout [run options] [--svg FILE] PROG [ARGS...]
@@ -51,6 +53,8 @@ export const USAGE = `usage: i386emu run [--strace] [--stats] [--root DIR] [--bi
 Runs a 32-bit x86 (i386) Linux ELF program on an emulated CPU, MMU and mini kernel.
   --strace     log every system call with decoded arguments to stderr
   --stats      print instructions, MIPS, TLB and page-fault counters to stderr at exit
+  --pmap-at-exit  print \`pmap -x\` of the first process to stderr as it exits (its address
+               space just before it is torn down; the totals are those of /proc/PID/smaps)
   --root DIR   confine the guest to DIR, its "/" (as chroot); default: the guest sees the
                host's files as a native process of the same user would
   --bind HOST:GUEST  mount the host directory HOST at GUEST in the guest's tree (with --root);
@@ -86,7 +90,7 @@ layout runs PROG to its exit and draws its address space then, from 0xffffffff d
 export function parseRunArgs(argv: string[]): RunOptions {
   const o: RunOptions = {
     strace: false, stats: false, root: null, binds: [], sysroot: null, memoryBytes: DEFAULT_MEM_BYTES, swapBytes: 0, gdbPort: null,
-    quantum: null, layout: 'compat', rlimitStack: null, cpu: null, seed: null, program: '', args: [],
+    quantum: null, layout: 'compat', rlimitStack: null, cpu: null, seed: null, pmapAtExit: false, program: '', args: [],
   };
   let k = 0;
   const value = (name: string): string => {
@@ -113,6 +117,7 @@ export function parseRunArgs(argv: string[]): RunOptions {
       }
       case '--strace': o.strace = true; break;
       case '--stats': o.stats = true; break;
+      case '--pmap-at-exit': o.pmapAtExit = true; break;
       case '--root': o.root = value(a); break;
       case '--bind': o.binds.push(value(a)); break;
       case '--sysroot': o.sysroot = value(a); break;

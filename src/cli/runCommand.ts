@@ -14,6 +14,7 @@ import { checkSysroot, execFailure } from './execError.js';
 import { SIGPIPE } from '../../kernel/signal/signal.js';
 import { cpuKernelOptions } from './cpuOption.js';
 import type { Task } from '../../kernel/proc/task.js';
+import { formatPmapX } from '../debug/pmapView.js';
 
 /** What other subcommands built on `run` (compare, layout) add: the guest's stdout, and a look at the mm at exit. */
 export interface RunHooks {
@@ -36,7 +37,12 @@ export async function runCommand(o: RunOptions, hooks: RunHooks = {}): Promise<n
     rlimits: hostRlimits(),
     strace: o.strace ? (line: string) => process.stderr.write(line + '\n') : undefined,
     stdout: hooks.stdout,
-    atInitExit: hooks.atInitExit,
+    atInitExit: o.pmapAtExit
+      ? (t) => {
+        process.stderr.write(formatPmapX(t.mm, t.pid, [o.program, ...o.args].join(' ')));
+        hooks.atInitExit?.(t);
+      }
+      : hooks.atInitExit,
   });
   const envp = hostEnvironment();
   try {

@@ -1,6 +1,7 @@
 // `i386emu layout`: the static layout-reference binary (run as the reference test runs it, so
 // its layout is Linux's: test/fixtures/layout-reference/expected/static.compat.txt) drawn at
-// exit, as text and as SVG (rendered by rsvg-convert when it is installed).
+// exit, as text and as SVG (rendered by rsvg-convert when it is installed); and
+// `run --pmap-at-exit` on the same binary: one pmap -x row per maps line.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,12 +11,12 @@ import { haveTool, ROOT } from './cliProcess.js';
 
 const REF = join(ROOT, 'test/fixtures/layout-reference');
 
-function layout(extra: string[]) {
+function layout(extra: string[], cmd = 'layout') {
   const root = makeTempDir('i386emu-layout-cmd-');
   const bin = join(root, 'layout-ref/bin');
   mkdirSync(bin, { recursive: true });
   copyFileSync(join(REF, 'bin/static'), join(bin, 'static'));
-  return spawnSync(process.execPath, [join(ROOT, 'dist/i386emu.mjs'), 'layout', '--root', root, ...extra, './static'], {
+  return spawnSync(process.execPath, [join(ROOT, 'dist/i386emu.mjs'), cmd, '--root', root, ...extra, './static'], {
     cwd: bin, env: { PATH: '/usr/bin:/bin' }, encoding: 'utf8', timeout: 120_000, killSignal: 'SIGKILL',
   });
 }
@@ -89,5 +90,26 @@ describe('i386emu layout', () => {
     expect(c.status).toBe(0);
     expect(existsSync(png)).toBe(true);
     expect(readFileSync(png).subarray(1, 4).toString()).toBe('PNG');
+  }, 180_000);
+});
+
+describe('i386emu run --pmap-at-exit', () => {
+  it('prints pmap -x of the process at exit on stderr: a row per area of the reference maps, consistent totals', () => {
+    const r = layout(['--pmap-at-exit'], 'run');
+    expect(r.status).toBe(0);
+    const maps = r.stdout.trimEnd().split('\n').filter((l) => /^[0-9a-f]{8}-/.test(l));
+    expect(maps).toHaveLength(12);
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^\d+: {3}\.\/static$/);
+    expect(lines[1]).toBe('Address   Kbytes     RSS   Dirty Mode  Mapping');
+    const rows = lines.slice(2, -2);
+    expect(rows.map((l) => l.slice(0, 8))).toEqual(maps.map((m) => m.slice(0, 8)));
+    expect(rows[0]).toMatch(/^08048000 +4 +4 +0 r---- static$/);
+    expect(rows.at(-1)).toMatch(/^fffdd000 +132 +\d+ +\d+ rw--- \[ stack \]$/);
+    const cols = rows.map((l) => l.split(/ +/).slice(1, 4).map(Number));
+    const total = /^total kB +(\d+) +(\d+) +(\d+)$/.exec(lines.at(-1)!)!;
+    // The reference's areas add up to 2092 kB (static.compat.txt).
+    expect(Number(total[1])).toBe(2092);
+    for (const k of [0, 1, 2]) expect(Number(total[k + 1])).toBe(cols.reduce((n, c) => n + c[k], 0));
   }, 180_000);
 });
