@@ -4,31 +4,41 @@
 // edited: that row DIFF and exit 1; without --against on a host that cannot run i386 code: one
 // line saying so.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeTempDir } from '../helpers/tempDir.js';
+import { ldSoCache } from '../helpers/ldSoCache.js';
 import { nativeI386Unavailable } from '../helpers/nativeI386.js';
 import { ROOT } from './cliProcess.js';
 
 const REF = join(ROOT, 'test/fixtures/layout-reference');
 
-function setUp(): { root: string; bin: string } {
+/** The trees layoutReference.test.ts builds: the binaries at /layout-ref/bin, a sysroot with the reference's ld.so, libc and a cache as large as its. */
+function setUp(): { root: string; bin: string; sysroot: string } {
   const root = makeTempDir('i386emu-compare-root-');
   const bin = join(root, 'layout-ref/bin');
   mkdirSync(bin, { recursive: true });
   copyFileSync(join(REF, 'bin/static'), join(bin, 'static'));
-  return { root, bin };
+  copyFileSync(join(REF, 'bin/dynamic'), join(bin, 'dynamic'));
+  const sysroot = makeTempDir('i386emu-compare-sysroot-');
+  mkdirSync(join(sysroot, 'usr/lib32'), { recursive: true });
+  mkdirSync(join(sysroot, 'lib'));
+  mkdirSync(join(sysroot, 'etc'));
+  for (const f of ['ld-linux.so.2', 'libc.so.6']) copyFileSync(join(REF, 'sysroot/usr/lib32', f), join(sysroot, 'usr/lib32', f));
+  symlinkSync('../usr/lib32/ld-linux.so.2', join(sysroot, 'lib/ld-linux.so.2'));
+  writeFileSync(join(sysroot, 'etc/ld.so.cache'), ldSoCache([['libc.so.6', '/usr/lib32/libc.so.6']], 38015));
+  return { root, bin, sysroot };
 }
 
-function compare(root: string, bin: string, extra: string[]) {
-  return spawnSync(process.execPath, [join(ROOT, 'dist/i386emu.mjs'), 'compare', '--root', root, ...extra, './static'], {
+function compare(root: string, bin: string, extra: string[], prog = './static') {
+  return spawnSync(process.execPath, [join(ROOT, 'dist/i386emu.mjs'), 'compare', '--root', root, ...extra, prog], {
     cwd: bin, env: { PATH: '/usr/bin:/bin' }, encoding: 'utf8', timeout: 120_000, killSignal: 'SIGKILL',
   });
 }
 
 describe('i386emu compare', () => {
-  const { root, bin } = setUp();
+  const { root, bin, sysroot } = setUp();
 
   it('against the saved Linux run of the static binary: every mapping and stdout line the same, exit 0', () => {
     const r = compare(root, bin, ['--against', join(REF, 'expected/static.compat.txt')]);
@@ -39,6 +49,16 @@ describe('i386emu compare', () => {
     expect(lines).toContain('same fffdd000-ffffe000 rw-p 00000000 [stack]       | fffdd000-ffffe000 rw-p 00000000 [stack]');
     expect(lines.filter((l) => l.startsWith('same '))).toHaveLength(12);
     expect(lines.at(-1)).toBe('12 of 12 mappings identical, stdout identical');
+    expect(r.status).toBe(0);
+  }, 180_000);
+
+  it('the dynamic binary under --layout=3gb with the reference\'s ld.so and libc: library paths compared too, all the same', () => {
+    const r = compare(root, bin, ['--sysroot', sysroot, '--layout=3gb', '--against', join(REF, 'expected/dynamic.3gb.txt')], './dynamic');
+    expect(r.stderr).toBe('');
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines.some((l) => /^same [0-9a-f-]+ r-xp [0-9a-f]{8} \/usr\/lib32\/libc\.so\.6 +\| /.test(l))).toBe(true);
+    expect(lines.filter((l) => l.startsWith('DIFF '))).toEqual([]);
+    expect(lines.at(-1)).toMatch(/^(\d+) of \1 mappings identical, stdout identical$/);
     expect(r.status).toBe(0);
   }, 180_000);
 
