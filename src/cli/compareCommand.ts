@@ -59,7 +59,8 @@ export function nativeI386Unavailable(): string | null {
 
 /**
  * The native run: setarch -R (--3gb) and gdb, stopped at exit_group, the maps read then. The
- * environment gdb adds (LINES, COLUMNS) is removed.
+ * environment gdb adds (LINES, COLUMNS) is removed. Not exercised on hosts that cannot run
+ * i386 code (the tests' host among them).
  */
 function nativeRecord(program: string, args: string[], layout: string): RunRecord {
   const dir = mkdtempSync(join(tmpdir(), 'i386emu-compare-'));
@@ -68,8 +69,10 @@ function nativeRecord(program: string, args: string[], layout: string): RunRecor
     const maps = join(dir, 'maps');
     const py = `python open(${JSON.stringify(maps)}, "w").write(open("/proc/%d/maps" % gdb.selected_inferior().pid).read())`;
     const quoted = args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+    // gdb starts the program by its full path; the wrapper gives it the argv[0] it was given here.
+    const wrapper = `set exec-wrapper bash -c 'exec -a "${program.replace(/["'$`\\]/g, '')}" "$0" "$@"'`;
     const r = spawnSync('setarch', ['-R', ...(layout === '3gb' ? ['--3gb'] : []), 'gdb', '-batch', '-nx',
-      '-ex', 'unset environment LINES', '-ex', 'unset environment COLUMNS', '-ex', 'catch syscall exit_group',
+      '-ex', 'unset environment LINES', '-ex', 'unset environment COLUMNS', '-ex', wrapper, '-ex', 'catch syscall exit_group',
       '-ex', `run ${quoted} > ${out}`, '-ex', py, '-ex', 'kill', program], { encoding: 'utf8', timeout: 600_000 });
     if (r.error || r.status !== 0) throw new CliError(`compare: the native run under gdb failed: ${(r.stderr || String(r.error)).split('\n')[0]}`, 1);
     return { stdout: splitRecord(readFileSync(out, 'utf8')).stdout, maps: parseMaps(readFileSync(maps, 'utf8')) };
