@@ -70,6 +70,11 @@ export interface KernelOptions {
   sysroot?: string;
   /** Receives one strace-style line per system call and signal. */
   strace?: (line: string) => void;
+  /**
+   * Called once with the first process's last thread in do_exit, its address space still
+   * whole (`compare` and `--pmap-at-exit` read the maps at exit here).
+   */
+  atInitExit?: (task: Task) => void;
   /** Standard streams: a host fd (default 0/1/2), a buffer for stdin, a callback for output. */
   stdin?: number | Uint8Array;
   stdout?: number | ((data: Uint8Array) => void);
@@ -298,6 +303,10 @@ export class Kernel implements SyscallContext, ExitHooks {
 
   isInit(t: Task): boolean {
     return t === this.initTask;
+  }
+
+  atInitExit(t: Task): void {
+    this.opts.atInitExit?.(t);
   }
 
   monotonicNs(): bigint {

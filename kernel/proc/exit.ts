@@ -23,6 +23,8 @@ export interface ExitHooks extends SignalHooks {
   futexWake(t: Task, addr: number, n: number): void;
   /** The first process: its exit status is the emulator's, so it stays a zombie to be read. */
   isInit(t: Task): boolean;
+  /** The first process's address space as it ends, just before it is torn down (KernelOptions.atInitExit). */
+  atInitExit?(t: Task): void;
 }
 
 /** The address space loses a user; the last one tears it down (mmput). */
@@ -62,6 +64,7 @@ export function doExit(k: ExitHooks, t: Task, code: number): void {
   if (t.mm.pgd !== 0) t.group.maxrssKb = Math.max(t.group.maxrssKb, hiwaterRss(t.mm) * 4);
   for (const q of t.waitingOn) q.remove(t);
   t.waitingOn.length = 0;
+  if (t.mm.pgd !== 0 && t.mm.users === 1 && k.isInit(t.group.leader)) k.atInitExit?.(t);
   mmput(t);
   if (--t.files.refs === 0) t.files.closeAll();
   t.fs.refs--;

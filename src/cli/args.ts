@@ -38,17 +38,23 @@ export interface RunOptions {
   cpu: string | null;
   /** --seed: seeds RDRAND/RDSEED. */
   seed: number | null;
+  /** --pmap-at-exit: pmap -x of the first process at its exit, on stderr. */
+  pmapAtExit: boolean;
   program: string;
   args: string[];
 }
 
-export const USAGE = `usage: i386emu run [--strace] [--stats] [--root DIR] [--bind HOST:GUEST]... [--sysroot DIR] [--mem SIZE] [--swap SIZE] [--quantum N] [--layout compat|3gb] [--cpu MODEL] [--seed N] [--gdb PORT] [--] PROG [ARGS...]
+export const USAGE = `usage: i386emu run [--strace] [--stats] [--pmap-at-exit] [--root DIR] [--bind HOST:GUEST]... [--sysroot DIR] [--mem SIZE] [--swap SIZE] [--quantum N] [--layout compat|3gb] [--cpu MODEL] [--seed N] [--gdb PORT] [--] PROG [ARGS...]
        i386emu debug [-x FILE]... [--batch] [run options] PROG [ARGS...]
+       i386emu compare [run options] [--against FILE] PROG [ARGS...]
+       i386emu layout [run options] [--svg FILE] PROG [ARGS...]
        i386emu --help | --version
 
 Runs a 32-bit x86 (i386) Linux ELF program on an emulated CPU, MMU and mini kernel.
   --strace     log every system call with decoded arguments to stderr
   --stats      print instructions, MIPS, TLB and page-fault counters to stderr at exit
+  --pmap-at-exit  print \`pmap -x\` of the first process to stderr as it exits (its address
+               space just before it is torn down; the totals are those of /proc/PID/smaps)
   --root DIR   confine the guest to DIR, its "/" (as chroot); default: the guest sees the
                host's files as a native process of the same user would
   --bind HOST:GUEST  mount the host directory HOST at GUEST in the guest's tree (with --root);
@@ -72,13 +78,19 @@ Runs a 32-bit x86 (i386) Linux ELF program on an emulated CPU, MMU and mini kern
   --seed N     seed RDRAND/RDSEED so their numbers repeat from run to run (default: random)
   --gdb PORT   stop at the first instruction and wait for gdb on 127.0.0.1:PORT (target remote :PORT);
                PORT 0 picks a free port and prints it
-debug opens the debugger REPL (type help); -x FILE runs debugger commands from FILE.`;
+debug opens the debugger REPL (type help); -x FILE runs debugger commands from FILE.
+compare runs PROG here and on Linux (setarch -R under gdb; --against FILE: a saved run, its
+stdout then its maps lines) and lines up the /proc/PID/maps at exit and stdout: exit 0 only
+when every mapping and line is identical.
+layout runs PROG to its exit and draws its address space then, from 0xffffffff down to 0
+(kernel space, stack, mmap area, heap, bss, data, text, the gaps); --svg FILE writes it as SVG
+(not to scale: every area the same height, sizes in the labels).`;
 
 /** Parses the options of `run` (argv after the subcommand). */
 export function parseRunArgs(argv: string[]): RunOptions {
   const o: RunOptions = {
     strace: false, stats: false, root: null, binds: [], sysroot: null, memoryBytes: DEFAULT_MEM_BYTES, swapBytes: 0, gdbPort: null,
-    quantum: null, layout: 'compat', rlimitStack: null, cpu: null, seed: null, program: '', args: [],
+    quantum: null, layout: 'compat', rlimitStack: null, cpu: null, seed: null, pmapAtExit: false, program: '', args: [],
   };
   let k = 0;
   const value = (name: string): string => {
@@ -105,6 +117,7 @@ export function parseRunArgs(argv: string[]): RunOptions {
       }
       case '--strace': o.strace = true; break;
       case '--stats': o.stats = true; break;
+      case '--pmap-at-exit': o.pmapAtExit = true; break;
       case '--root': o.root = value(a); break;
       case '--bind': o.binds.push(value(a)); break;
       case '--sysroot': o.sysroot = value(a); break;

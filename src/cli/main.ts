@@ -29,6 +29,10 @@ async function main(argv: string[]): Promise<number> {
       if (o.gdbPort !== null) return (await import('./gdbOption.js')).runWithGdb(o);
       return runCommand(o);
     }
+    case 'compare':
+      return (await import('./compareCommand.js')).compareCommand(rest);
+    case 'layout':
+      return (await import('./layoutCommand.js')).layoutCommand(rest);
     case 'debug':
       return (await import('./debugCommand.js')).debugCommand(rest);
     default:

@@ -13,8 +13,16 @@ import { runInEventLoop } from './hostLoop.js';
 import { checkSysroot, execFailure } from './execError.js';
 import { SIGPIPE } from '../../kernel/signal/signal.js';
 import { cpuKernelOptions } from './cpuOption.js';
+import type { Task } from '../../kernel/proc/task.js';
+import { formatPmapX } from '../debug/pmapView.js';
 
-export async function runCommand(o: RunOptions): Promise<number> {
+/** What other subcommands built on `run` (compare, layout) add: the guest's stdout, and a look at the mm at exit. */
+export interface RunHooks {
+  stdout?: (data: Uint8Array) => void;
+  atInitExit?: (task: Task) => void;
+}
+
+export async function runCommand(o: RunOptions, hooks: RunHooks = {}): Promise<number> {
   const programPath = programHostPath(o.program, o.root);
   const image = readProgram(programPath);
   checkSysroot(o.sysroot);
@@ -28,6 +36,13 @@ export async function runCommand(o: RunOptions): Promise<number> {
     ...fsKernelOptions(o),
     rlimits: hostRlimits(),
     strace: o.strace ? (line: string) => process.stderr.write(line + '\n') : undefined,
+    stdout: hooks.stdout,
+    atInitExit: o.pmapAtExit
+      ? (t) => {
+        process.stderr.write(formatPmapX(t.mm, t.pid, [o.program, ...o.args].join(' ')));
+        hooks.atInitExit?.(t);
+      }
+      : hooks.atInitExit,
   });
   const envp = hostEnvironment();
   try {

@@ -378,6 +378,17 @@ function mapsCmd(s: Session, args = ''): void {
   s.out(`process ${pid ?? t.pid}\n${text.replace(/\n$/, '')}`);
 }
 
+function pmapCmd(s: Session, args = ''): void {
+  const t = s.live();
+  if (!t.pmap) throw new ExprError('This target has no memory areas (no kernel): use pagewalk ADDR.');
+  const a = args.trim().replace(/^pid\s+/, '');
+  const pid = a === '' ? undefined : Number(a);
+  if (pid !== undefined && !Number.isInteger(pid)) throw new ExprError(`pmap [pid N]: "${a}" is not a process id`);
+  const text = t.pmap(pid);
+  if (text === null) throw new ExprError(`No process ${pid}.`);
+  s.out(text.replace(/\n$/, ''));
+}
+
 function threadCmd(s: Session, args: string): void {
   const t = s.live();
   const a = args.trim();
@@ -616,13 +627,14 @@ export const COMMANDS: Command[] = [
   { names: ['display', 'disp'], summary: 'display[/FMT] EXPR: print EXPR after every stop', help: 'display[/FMT] EXPR: show EXPR now and each time the program stops (skipped where it cannot be evaluated, such as outside its function); display alone shows them all; undisplay N removes one.', run: (s, a) => src.displayCmd(s, a) },
   { names: ['undisplay'], summary: 'undisplay [N...]: stop displaying expressions', help: 'undisplay [N...]: remove the numbered auto-display expressions, or all of them.', run: (s, a) => src.undisplayCmd(s, a) },
   { names: ['list', 'l'], summary: 'list [LINE | FUNC | FILE:LINE]: show source lines', help: 'list: ten source lines around the current line (or main before the program runs); list again continues; list N, list FUNC, list FILE:N centre on that place.', run: (s, a) => src.listCmd(s, a) },
+  { names: ['pmap'], summary: 'pmap [pid N]: pmap -x of the process', help: 'pmap [pid N]: per area Address, Kbytes, RSS, Dirty, Mode and Mapping as `pmap -x` prints them, and the totals (those of /proc/PID/smaps), for the current process or process N.', run: (s, a) => pmapCmd(s, a) },
   { names: ['maps'], summary: 'maps [PID]: the memory areas as /proc/PID/maps', help: 'maps [PID]: the areas of the current process (same as info proc mappings), or of process PID.', run: (s, a) => mapsCmd(s, a) },
   { names: ['pagewalk', 'translate'], summary: 'pagewalk ADDR [pid N]: CR3 → PDE → PTE → physical, and why a fault would happen', help: 'pagewalk ADDR [pid N] (or translate ADDR): in the current address space or process N\'s: the two-level walk for a linear address: CR3, the PDE index and entry with its flag bits (P RW/RO U/S A D ...), the PTE index and entry, the physical address, and whether a user read or write would fault and why (not present: never touched, or a swap entry with its type and offset; read-only, supervisor (PROT_NONE), copy-on-write). Nothing is changed (no A/D bits, no TLB fill).', run: (s, a) => pagewalkCmd(s, a) },
   { names: ['tlb'], summary: 'same as info tlb', help: 'tlb: the TLB entries now cached and the hit/miss counters.', run: (s) => { s.out(tlbText(s.live())); } },
   { names: ['frames'], summary: 'same as info frames', help: 'frames [PHYS | at ADDR [pid N]]: the physical frames reachable from the page tables, with refcount, flags (shared, COW, cache) and owners; with an argument, one frame (by physical address, or the one mapped at linear ADDR) and every task and area that maps it, its PTE flags, refcount and page-cache page.', run: (s, a) => framesCmd(s, a) },
   { names: ['tasks'], summary: 'same as info tasks', help: 'tasks: the task list.', run: (s) => { s.out(tasksText(s.live())); } },
   { names: ['thread'], summary: 'thread [TID]: show or switch the current thread', help: 'thread: the current thread; thread TID: make thread TID of this process the current one (registers, stepping).', run: (s, a) => threadCmd(s, a) },
-  { names: ['layout'], summary: 'the address-space picture', help: 'layout: a picture of the address space (text, data, heap, mmap area, stack).', run: (s) => { const t = s.live(); s.out(t.layout ? t.layout() : 'layout: not yet available (the address-space layout view arrives with the layout work); use maps.'); } },
+  { names: ['layout'], summary: 'the address-space picture', help: 'layout: a picture of the address space from 0xffffffff down to 0: kernel space, stack, mmap area, heap, bss, data, text, with addresses, sizes and the unmapped gaps.', run: (s) => { const t = s.live(); s.out(t.layout ? t.layout() : 'layout: this target has no address-space view; use maps.'); } },
   { names: ['stats'], summary: 'instruction, TLB, page-fault and frame counters', help: 'stats: counters from the CPU, the MMU and the kernel.', run: (s) => { s.out(statsText(s.live())); } },
   { names: ['record', 'rec'], summary: 'record [full] | record stop: record execution for reverse stepping', help: `record: from now on save registers and overwritten memory before each instruction, so reverse-stepi, reverse-continue and reverse-finish can go back. By default the last ${DEFAULT_INSN_MAX} instructions are kept (set record full insn-number-max N). record stop discards the log.`, run: recordCmd },
   { names: ['reverse-stepi', 'rsi'], summary: 'step back N instructions (needs record)', help: 'reverse-stepi [N]: undo N instructions: registers and memory are restored exactly.', run: (s, a) => reverseCmd(s, 'stepi', a) },

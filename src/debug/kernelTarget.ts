@@ -15,6 +15,8 @@ import { PAGE_SIZE } from '../mmu/physicalMemory.js';
 import { ESP } from '../cpu/registers.js';
 import type { AddressSpace, DebugTarget, TargetStop, TargetTask } from './target.js';
 import { hex8 } from './format.js';
+import { layoutOfMm, layoutText } from './layoutDiagram.js';
+import { formatPmapX } from './pmapView.js';
 
 export class KernelTarget implements DebugTarget {
   exit: { code: number; signal: number } | null = null;
@@ -63,6 +65,16 @@ export class KernelTarget implements DebugTarget {
   maps(pid?: number): string | null {
     const t = this.taskOf(pid);
     return t === null ? null : formatMaps(t);
+  }
+
+  pmap(pid?: number): string | null {
+    const t = this.taskOf(pid);
+    return t === null || t.mm.pgd === 0 ? null : formatPmapX(t.mm, t.pid, t.mm.exePath);
+  }
+
+  layout(): string {
+    const t = this.kernel.task;
+    return t.mm.pgd === 0 ? 'layout: the process has no address space' : layoutText(layoutOfMm(t.mm)).trimEnd();
   }
 
   vmaAt(addr: number, pid?: number): string | null {

@@ -89,6 +89,8 @@ export interface DebugTarget {
   swapSlotInfo?(type: number, offset: number): string | null;
   /** Kernel counters for `stats` (lines of text). */
   statsText?(): string;
+  /** `pmap -x` lines of the current process or of process pid (null: no such process). */
+  pmap?(pid?: number): string | null;
   /** The address-space picture for `layout`. */
   layout?(): string;
 }
