@@ -10,12 +10,13 @@ import type { CpuContext } from './context.js';
 import { Stop } from './stop.js';
 import { decodeAt, decodeBlock, type Block } from './decoder.js';
 import {
-  DESC_CODE, DESC_CONFORMING, DESC_DPL_SHIFT, DESC_READABLE, DESC_S, DESC_WRITABLE, descriptorAccess,
+  DESC_CODE, DESC_CONFORMING, DESC_DPL_SHIFT, DESC_P, DESC_READABLE, DESC_S, DESC_WRITABLE, descriptorAccess,
 } from './descriptorTable.js';
 import { Fpu } from './fpu/fpu.js';
 import { Sse } from './sse/sse.js';
 import { DEFAULT_CPU_MODEL, type CpuModel } from './cpuid.js';
 import { HwRng } from './hwRng.js';
+import type { Ldt } from './ldt.js';
 import {
   AF, ARITH_FLAGS, CF, ESP, GDT_ENTRY_TLS_ENTRIES, GDT_ENTRY_TLS_MIN, OF, PF,
   SF, TF, USER_CS, USER_DS, ZF, ZERO, CS, DS, ES, FS, GS, SS,
@@ -87,6 +88,8 @@ export class Cpu {
   readonly segBase = new Int32Array(7);
   /** The three GDT TLS slots that set_thread_area fills (entries 6..8). */
   readonly tls: TlsDescriptor[] = [];
+  /** LDTR: the running process's LDT (modify_ldt), null when it has none. */
+  ldt: Ldt | null = null;
 
   readonly fpu: Fpu;
   readonly sse: Sse;
@@ -423,8 +426,9 @@ export class Cpu {
   /**
    * MOV/POP/LDS... to a segment register at CPL 3 with the SDM's checks (MOV, "IF SS is
    * loaded" / "IF DS, ES, FS, or GS is loaded with non-NULL selector"), against Linux i386's
-   * GDT (descriptorTable.ts). Returns false after raising #GP(selector), or #GP(0) for a null
-   * SS. Every segment in that GDT is present, so #NP/#SS(selector) cannot arise.
+   * GDT and the process's LDT (descriptorTable.ts). Returns false after raising #GP(selector),
+   * #GP(0) for a null SS, #NP(selector) for a not-present data segment, #SS(selector) for a
+   * not-present stack segment (only an LDT descriptor can be not present).
    */
   loadSegment(seg: number, sel: number): boolean {
     sel &= 0xffff;
@@ -454,10 +458,19 @@ export class Cpu {
       ok = rpl <= dpl && dpl === 3;
     }
     if (!ok) { this.fault(Stop.GeneralProtection, 13, sel & 0xfffc); return false; }
+    if ((acc & DESC_P) === 0) {
+      if (seg === SS) this.fault(Stop.StackSegment, 12, sel & 0xfffc);
+      else this.fault(Stop.SegmentNotPresent, 11, sel & 0xfffc);
+      return false;
+    }
     const index = sel >> 3;
-    const tls = index >= GDT_ENTRY_TLS_MIN && index < GDT_ENTRY_TLS_MIN + GDT_ENTRY_TLS_ENTRIES;
     this.segSel[seg] = sel;
-    this.segBase[seg] = tls ? this.tls[index - GDT_ENTRY_TLS_MIN].base | 0 : 0;
+    if ((sel & 4) !== 0) {
+      this.segBase[seg] = this.ldt!.base(index);
+    } else {
+      const tls = index >= GDT_ENTRY_TLS_MIN && index < GDT_ENTRY_TLS_MIN + GDT_ENTRY_TLS_ENTRIES;
+      this.segBase[seg] = tls ? this.tls[index - GDT_ENTRY_TLS_MIN].base | 0 : 0;
+    }
     return true;
   }
 
@@ -465,7 +478,7 @@ export class Cpu {
   reloadTlsSegments(): void {
     for (const seg of [FS, GS]) {
       const index = this.segSel[seg] >> 3;
-      if (index >= GDT_ENTRY_TLS_MIN && index < GDT_ENTRY_TLS_MIN + GDT_ENTRY_TLS_ENTRIES) {
+      if ((this.segSel[seg] & 4) === 0 && index >= GDT_ENTRY_TLS_MIN && index < GDT_ENTRY_TLS_MIN + GDT_ENTRY_TLS_ENTRIES) {
         this.segBase[seg] = this.tls[index - GDT_ENTRY_TLS_MIN].base | 0;
       }
     }
