@@ -2,11 +2,13 @@
  * ldt.c — modify_ldt and LDT segments, the way code without glibc's help uses them: write
  * descriptors in the new (0x11) and old (1) formats and read the table back (func 0), the
  * errors write_ldt reports, %fs and %gs loaded from an LDT selector reading a buffer through
- * the segment base, loads of a not-present descriptor (SIGBUS) and of a selector past the
- * table (SIGSEGV), a far call into a flat 32-bit LDT code segment and the far return out of
+ * the segment base, accesses past a segment's limit and below an expand-down segment's (SIGSEGV),
+ * loads of a not-present descriptor (SIGBUS) and of a selector past the table (SIGSEGV), a far call into a flat 32-bit LDT code segment and the far return out of
  * it, fork (the child has the parent's LDT) and exec (the new image has none).
  *
  *   ldt          everything but exec (qemu-i386 reproduces it all)
+ *   ldt limits   the checks up to the segment loads, then the limit checks (qemu-i386 does
+ *                not check segment limits, so tests state the SDM's outcome: #GP(0), SIGSEGV)
  *   ldt exec     writes entry 0, then re-executes itself as "ldt afterexec", which finds no
  *                LDT (qemu-user cannot exec an i386 program on a host that does not run them
  *                natively, so tests state the outcome: exec gives the new mm no LDT)
@@ -96,6 +98,7 @@ int main(int argc, char **argv) {
     return 0;
   }
   int do_exec = argc > 1 && strcmp(argv[1], "exec") == 0;
+  int do_limits = argc > 1 && strcmp(argv[1], "limits") == 0;
 
   uint32_t t[2] = {7, 7};
   printf("no LDT: read %ld, %08x %08x\n", modify_ldt(0, t, sizeof t), t[0], t[1]);
@@ -156,6 +159,35 @@ int main(int argc, char **argv) {
   printf("fs=0xf (not present): %s\n", sig == SIGBUS ? "SIGBUS" : sig == SIGSEGV ? "SIGSEGV" : "no signal");
   sig = fs_read(0x2f, 0, &v);
   printf("fs=0x2f (past the table): %s\n", sig == SIGSEGV ? "SIGSEGV" : sig == SIGBUS ? "SIGBUS" : "no signal");
+  if (!do_limits) goto far;
+  /* Limits: a 16-byte segment over buf (entry 3), an expand-down one whose valid offsets
+   * 0x1000.. start at buf (entry 4). */
+  struct udesc lim = d;
+  lim.entry_number = 3;
+  lim.limit = 15;
+  printf("write 0x11 entry 3 limit 15: %ld\n", modify_ldt(0x11, &lim, sizeof lim));
+  struct udesc down = d;
+  down.entry_number = 4;
+  down.base_addr = (unsigned)buf - 0x1000;
+  down.limit = 0xfff;
+  down.contents = 1;
+  printf("write 0x11 entry 4 expand-down: %ld\n", modify_ldt(0x11, &down, sizeof down));
+  sig = fs_read(0x1f, 12, &v);
+  printf("fs=0x1f [12]: sig %d value %08x\n", sig, v);
+  sig = fs_read(0x1f, 16, &v);
+  printf("fs=0x1f [16] (past the limit): %s\n", sig == SIGSEGV ? "SIGSEGV" : sig == SIGBUS ? "SIGBUS" : "no signal");
+  sig = fs_read(0x1f, 0xfffffffc, &v);
+  printf("fs=0x1f [-4] (past the limit): %s\n", sig == SIGSEGV ? "SIGSEGV" : sig == SIGBUS ? "SIGBUS" : "no signal");
+  sig = fs_read(0x27, 0x1004, &v);
+  printf("fs=0x27 [0x1004]: sig %d value %08x\n", sig, v);
+  sig = fs_read(0x27, 0xffc, &v);
+  printf("fs=0x27 [0xffc] (below an expand-down limit): %s\n", sig == SIGSEGV ? "SIGSEGV" : sig == SIGBUS ? "SIGBUS" : "no signal");
+  sig = fs_read(0x27, 0xfffffffc, &v);
+  printf("fs=0x27 [-4]: sig %d\n", sig);
+  return 0;
+
+far:;
+
   int r = 0;
   sig = far_call(0x17, 41, &r);
   printf("lcall 0x17: sig %d result %d\n", sig, r);

@@ -16,6 +16,8 @@ export const DESC_CONFORMING = 0x04;
 /** Type bit 1: a data segment is writable, a code segment readable. */
 export const DESC_WRITABLE = 0x02;
 export const DESC_READABLE = 0x02;
+/** Type bit 2 of a data segment: expand-down (valid offsets lie above the limit). */
+export const DESC_EXPAND_DOWN = 0x04;
 
 /** GDT_ENTRIES = 32: the GDTR limit is 32 * 8 - 1. */
 const GDT_LIMIT = 32 * 8 - 1;
