@@ -6,6 +6,8 @@
 import { EINVAL, ENOSYS } from '../errno.js';
 import { clearUser, copyFromUser, copyToUser } from '../mm/uaccess.js';
 import { Ldt, LDT_ENTRIES, LDT_ENTRY_SIZE, ldtBytes } from '../../src/cpu/ldt.js';
+import { DS, ES, FS } from '../../src/cpu/registers.js';
+import { trySegment } from '../signal/sigreturn.js';
 import type { SyscallContext } from './types.js';
 
 /** sizeof(struct user_desc) on i386 (no lm bit there; its place is ignored). */
@@ -74,5 +76,15 @@ function writeLdt(c: SyscallContext, ptr: number, bytecount: number, oldmode: bo
   if (c.mm.ldt === null) c.mm.ldt = new Ldt();
   c.mm.ldt.set(entry, lo, hi);
   c.cpu.ldt = c.mm.ldt;
+  reloadExitSegments(c);
   return 0;
+}
+
+/** The exit path's segment pops (RESTORE_REGS): DS, ES and FS re-read from the tables. */
+function reloadExitSegments(c: SyscallContext): void {
+  const cpu = c.cpu;
+  for (const seg of [DS, ES, FS]) {
+    const sel = cpu.segSel[seg];
+    if ((sel & 4) !== 0 && !trySegment(cpu, seg, sel)) trySegment(cpu, seg, 0);
+  }
 }

@@ -2,11 +2,14 @@
 // from a struct user_desc (DPL 3, S and the accessed bit set, AVL dropped in the old format),
 // the entries that clear a slot, write_ldt's -EINVAL cases, func 2's 40 zero bytes, -ENOSYS
 // for other funcs, -EFAULT for a bad pointer, read_ldt's zero fill, and the LDT following the
-// mm: copied by fork (dupMm), shared by the threads through LDTR.
+// mm: copied by fork (dupMm), shared by the threads through LDTR. After a write, DS/ES/FS
+// re-read their descriptors as i386's exit path pops them (0 when the selector no longer
+// loads) and GS keeps its cached one: Linux's behaviour, stated here (qemu-user keeps them all).
 import { describe, expect, it } from 'vitest';
 import * as ldt from '../../../kernel/syscalls/ldt.js';
 import { EFAULT, EINVAL, ENOSYS } from '../../../kernel/errno.js';
 import { dupMm } from '../../../kernel/mm/fork.js';
+import { FS, GS } from '../../../src/cpu/registers.js';
 import { bootKernel, call, type Booted } from './sysHelpers.js';
 
 const SEG_32BIT = 1, READ_EXEC_ONLY = 8, LIMIT_IN_PAGES = 16, SEG_NOT_PRESENT = 32, USEABLE = 64;
@@ -97,6 +100,19 @@ describe('modify_ldt', () => {
     expect(call(ldt.sysModifyLdt, b.k, 0, b.buf, 3)).toBe(3);
     // bytecount is clamped to LDT_ENTRIES * 8 = 64 KiB: the 64 KiB scratch buffer holds it.
     expect(call(ldt.sysModifyLdt, b.k, 0, b.buf, 0x7fffffff)).toBe(0x10000);
+  });
+
+  it('reloads FS from the rewritten descriptor on the way out, and leaves GS cached', () => {
+    const b = bootKernel();
+    const cpu = b.k.cpu;
+    expect(call(ldt.sysModifyLdt, b.k, 0x11, userDesc(b, 0, 0x1000, 0xfff, SEG_32BIT), 16)).toBe(0);
+    expect(cpu.loadSegment(FS, 0x07)).toBe(true);
+    expect(cpu.loadSegment(GS, 0x07)).toBe(true);
+    expect(call(ldt.sysModifyLdt, b.k, 0x11, userDesc(b, 0, 0x2000, 0xfff, SEG_32BIT), 16)).toBe(0);
+    expect([cpu.segSel[FS], cpu.segBase[FS], cpu.segSel[GS], cpu.segBase[GS]]).toEqual([0x07, 0x2000, 0x07, 0x1000]);
+    expect(call(ldt.sysModifyLdt, b.k, 0x11, userDesc(b, 0, 0, 0, READ_EXEC_ONLY | SEG_NOT_PRESENT), 16)).toBe(0);
+    expect([cpu.segSel[FS], cpu.segBase[FS], cpu.segSel[GS], cpu.segBase[GS]]).toEqual([0, 0, 0x07, 0x1000]);
+    expect(cpu.stopReason).toBe(-1);
   });
 
   it('fork copies the LDT: a later write in either is not seen by the other', () => {
