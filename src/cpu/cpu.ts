@@ -84,7 +84,7 @@ export class Cpu {
   lazyCarry = 0;
 
   readonly segSel = new Uint16Array(6);
-  /** Segment bases by register number, with a trailing 0 slot. Only FS and GS are ever non-zero. */
+  /** Segment bases by register number, with a trailing 0 slot (non-zero for TLS and LDT segments only). */
   readonly segBase = new Int32Array(7);
   /** The three GDT TLS slots that set_thread_area fills (entries 6..8). */
   readonly tls: TlsDescriptor[] = [];
