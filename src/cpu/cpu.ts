@@ -366,7 +366,7 @@ export class Cpu {
    * The limit check of an LDT segment, on the offset of the operand's first byte (an operand
    * that straddles the limit is not caught): #GP(0), or #SS(0) for a stack segment.
    */
-  private checkSegLimit(seg: number, off: number): void {
+  checkSegLimit(seg: number, off: number): void {
     const o = off >>> 0;
     if (o >= this.segLimitLo[seg] && o <= this.segLimitHi[seg]) return;
     if (seg === SS) this.fault(Stop.StackSegment, 12, 0);

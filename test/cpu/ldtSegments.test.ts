@@ -2,7 +2,8 @@
 // table laid out as modify_ldt's fill_ldt writes it): a data segment's base is added to the
 // operands that name it and its limit is checked (#GP(0)), expand-down segments take the
 // offsets above their limit, a not-present segment is #NP(selector) (#SS(selector) for SS),
-// a selector past the table or naming an empty slot is #GP(selector). Far transfers enter a
+// a selector past the table or naming an empty slot is #GP(selector). String instructions
+// check each element's offset. Far transfers enter a
 // flat 32-bit LDT code segment; a 16-bit or based code segment is refused with #GP(selector)
 // (execution keeps EIP as the linear address and decodes with 32-bit defaults), as is an SS
 // that is not flat (PUSH and POP use ESP as the linear address).
@@ -10,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { Cpu } from '../../src/cpu/cpu.js';
 import { CpuContext } from '../../src/cpu/context.js';
 import { Ldt } from '../../src/cpu/ldt.js';
-import { CS, EAX, EBX, ESP, FS, GS, SS } from '../../src/cpu/registers.js';
+import { CS, EAX, EBX, ECX, EDI, ESI, ESP, FS, GS, SS } from '../../src/cpu/registers.js';
 import { Stop } from '../../src/cpu/stop.js';
 import { Mmu } from '../../src/mmu/mmu.js';
 import { PhysicalMemory } from '../../src/mmu/physicalMemory.js';
@@ -109,6 +110,20 @@ describe('LDT data segments', () => {
     const stop = cpu.run(1000);
     expect([stop, cpu.eip - CODE, cpu.errorCode, cpu.segSel[FS], cpu.segLimited]).toEqual([Stop.Breakpoint, 8, 0, 0x7b, 0]);
     expect(cpu.regs[EAX] >>> 0).toBe(0xd0000200);
+  });
+
+  it('rep movs from a limited FS stops at the limit with #GP(0), the elements before it done', () => {
+    // mov fs, ax; rep movsb es:[edi], fs:[esi]
+    const cpu = machine([0x8e, 0xe0, 0x64, 0xf3, 0xa4]);
+    cpu.regs[EAX] = 0x07;
+    cpu.regs[ESI] = 0xfc;
+    cpu.regs[EDI] = DATA + 0x800;
+    cpu.regs[ECX] = 8;
+    expect(cpu.run(1000)).toBe(Stop.GeneralProtection);
+    expect(cpu.errorCode).toBe(0);
+    expect(cpu.eip).toBe(CODE + 2);
+    expect([cpu.regs[ESI], cpu.regs[ECX], cpu.regs[EDI] - DATA]).toEqual([0x100, 4, 0x804]);
+    expect(cpu.mmu.read32(DATA + 0x800) >>> 0).toBe(0xd00000fc);
   });
 
   it('keeps a thread\'s limits across a context switch', () => {
