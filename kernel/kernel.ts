@@ -579,6 +579,7 @@ export class Kernel implements SyscallContext, ExitHooks {
     c.setEflags(0x202);
     c.resetSegments();
     for (let i = 0; i < c.tls.length; i++) c.tls[i] = { base: 0, limit: 0, flags: 0, present: false };
+    c.ldt = null; // the new mm has no LDT
     c.fpu.reset();
     c.sse.xmm.fill(0);
     c.sse.mxcsr = 0x1f80;

@@ -195,6 +195,11 @@ export function handleTrap(k: Kernel, t: Task, stop: Stop): void {
       forceSigFault(k, t, SIGBUS, SI_KERNEL, 0, cpu.eip, 11, cpu.errorCode,
         `segment not present, error code 0x${cpu.errorCode.toString(16)}`);
       return;
+    case Stop.StackSegment:
+      // exc_stack_segment → do_error_trap(..., SIGBUS, 0, NULL) → force_sig: SI_KERNEL.
+      forceSigFault(k, t, SIGBUS, SI_KERNEL, 0, cpu.eip, 12, cpu.errorCode,
+        `stack segment fault, error code 0x${cpu.errorCode.toString(16)}`);
+      return;
     case Stop.InvalidTss:
       // exc_invalid_tss → do_error_trap(..., SIGSEGV, 0, NULL) → force_sig: SI_KERNEL.
       forceSigFault(k, t, SIGSEGV, SI_KERNEL, 0, cpu.eip, 10, cpu.errorCode, 'invalid TSS (IRET with EFLAGS.NT set)');

@@ -31,6 +31,7 @@ export function dupMm(mm: Mm, stats: ForkStats): Mm | null {
     throw e;
   }
   const child = new Mm(mm.mem, mm.mmu, pgd, mm.taskSize, mm.stats, mm.kernelPtrSize);
+  child.ldt = mm.ldt === null ? null : mm.ldt.clone(); // ldt_dup_context
   try {
     copyPageRange(mm, child, stats);
   } catch (e) {

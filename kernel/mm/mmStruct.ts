@@ -4,6 +4,7 @@ import type { Mmu } from '../../src/mmu/mmu.js';
 import type { PhysicalMemory } from '../../src/mmu/physicalMemory.js';
 import { PAGE_SIZE } from '../../src/mmu/physicalMemory.js';
 import type { VmArea } from './vma.js';
+import type { Ldt } from '../../src/cpu/ldt.js';
 
 /** Page-fault outcomes by kind, for --stats and the debugger. */
 export interface FaultStats {
@@ -104,6 +105,8 @@ export class Mm {
   hiwaterVm = 0;
   /** The auxiliary vector exec wrote, AT_NULL last (saved_auxv: /proc/PID/auxv). */
   savedAuxv: Array<[number, number]> = [];
+  /** mm->context.ldt: the LDT modify_ldt wrote (copied at fork, gone after exec). */
+  ldt: Ldt | null = null;
 
   constructor(mem: PhysicalMemory, mmu: Mmu, pgd: number, taskSize: number, stats: FaultStats, kernelPtrSize: 4 | 8 = 4) {
     this.mem = mem;

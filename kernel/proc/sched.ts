@@ -76,6 +76,7 @@ export class Scheduler {
     if (prev === t) return;
     if (prev !== null && !prev.exited) this.cpu.saveContext(prev.ctx);
     this.cpu.loadContext(t.ctx);
+    this.cpu.ldt = t.mm.ldt; // switch_mm → load_mm_ldt
     const cr3 = t.mm.pgd * PAGE_SIZE;
     if ((this.mmu.cr3 >>> 0) !== cr3) this.mmu.setCr3(cr3);
     this.current = t;

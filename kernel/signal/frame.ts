@@ -102,6 +102,7 @@ function enterHandler(cpu: Cpu, frame: number, act: FrameAction, sig: number, dx
   for (const seg of [DS, ES, SS]) {
     cpu.segSel[seg] = USER_DS;
     cpu.segBase[seg] = 0;
+    cpu.clearSegLimit(seg);
   }
   cpu.segSel[CS] = USER_CS;
   cpu.segBase[CS] = 0;

@@ -53,7 +53,7 @@ export function forceSig(c: SyscallContext, sig: number, code: number): void {
 }
 
 /** A CPL-3 selector load with cpu.loadSegment's checks; false instead of #GP. */
-function trySegment(cpu: Cpu, seg: number, sel: number): boolean {
+export function trySegment(cpu: Cpu, seg: number, sel: number): boolean {
   const reason = cpu.stopReason, vector = cpu.trapVector;
   try {
     return cpu.loadSegment(seg, sel);

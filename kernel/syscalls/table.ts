@@ -17,6 +17,7 @@ import * as proc from './process.js';
 import * as sig from './signals.js';
 import * as time from './time.js';
 import * as tls from './tls.js';
+import * as ldt from './ldt.js';
 import { syscallName } from './names.js';
 import type { ArgFormat, SyscallHandler, SyscallRow } from './types.js';
 
@@ -82,6 +83,7 @@ const DEFS: Def[] = [
   [355, proc.sysGetrandom, ['obuf', 'size', 'grndflags']],
   // TLS
   [243, tls.sysSetThreadArea, ['userdesc']],
+  [123, ldt.sysModifyLdt, ['int', 'ptr', 'size']],
   [244, tls.sysGetThreadArea, ['ptr']],
   // memory
   [45, mem.sysBrk, ['ptr'], 'hex'],

@@ -11,6 +11,10 @@ export class CpuContext {
   eflags = 0x202;
   readonly segSel = new Uint16Array(6);
   readonly segBase = new Int32Array(7);
+  /** Cpu.segLimited / segLimitLo / segLimitHi: the LDT segment limits being enforced. */
+  segLimited = 0;
+  readonly segLimitLo = new Uint32Array(6);
+  readonly segLimitHi = new Uint32Array(6);
   readonly tls: TlsDescriptor[] = [];
   // x87
   fcw = 0x037f;
@@ -40,6 +44,9 @@ export class CpuContext {
     this.eflags = o.eflags;
     this.segSel.set(o.segSel);
     this.segBase.set(o.segBase);
+    this.segLimited = o.segLimited;
+    this.segLimitLo.set(o.segLimitLo);
+    this.segLimitHi.set(o.segLimitHi);
     for (let i = 0; i < this.tls.length; i++) Object.assign(this.tls[i], o.tls[i]);
     this.fcw = o.fcw; this.fsw = o.fsw; this.ftop = o.ftop; this.fempty = o.fempty;
     this.fse.set(o.fse); this.fhi.set(o.fhi); this.flo.set(o.flo);

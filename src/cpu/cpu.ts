@@ -10,12 +10,13 @@ import type { CpuContext } from './context.js';
 import { Stop } from './stop.js';
 import { decodeAt, decodeBlock, type Block } from './decoder.js';
 import {
-  DESC_CODE, DESC_CONFORMING, DESC_DPL_SHIFT, DESC_READABLE, DESC_S, DESC_WRITABLE, descriptorAccess,
+  DESC_CODE, DESC_CONFORMING, DESC_DPL_SHIFT, DESC_EXPAND_DOWN, DESC_P, DESC_READABLE, DESC_S, DESC_WRITABLE, descriptorAccess,
 } from './descriptorTable.js';
 import { Fpu } from './fpu/fpu.js';
 import { Sse } from './sse/sse.js';
 import { DEFAULT_CPU_MODEL, type CpuModel } from './cpuid.js';
 import { HwRng } from './hwRng.js';
+import { DESC_HI_DB, type Ldt } from './ldt.js';
 import {
   AF, ARITH_FLAGS, CF, ESP, GDT_ENTRY_TLS_ENTRIES, GDT_ENTRY_TLS_MIN, OF, PF,
   SF, TF, USER_CS, USER_DS, ZF, ZERO, CS, DS, ES, FS, GS, SS,
@@ -83,10 +84,20 @@ export class Cpu {
   lazyCarry = 0;
 
   readonly segSel = new Uint16Array(6);
-  /** Segment bases by register number, with a trailing 0 slot. Only FS and GS are ever non-zero. */
+  /** Segment bases by register number, with a trailing 0 slot (non-zero for TLS and LDT segments only). */
   readonly segBase = new Int32Array(7);
   /** The three GDT TLS slots that set_thread_area fills (entries 6..8). */
   readonly tls: TlsDescriptor[] = [];
+  /** LDTR: the running process's LDT (modify_ldt), null when it has none. */
+  ldt: Ldt | null = null;
+  /**
+   * Bit n set: segment register n holds an LDT segment whose limit is checked, against the
+   * valid offsets segLimitLo[n]..segLimitHi[n] (expand-down: limit + 1 up to 0xffff or
+   * 0xffffffff). GDT segments are never checked (Linux's are flat; TLS limits go unenforced).
+   */
+  segLimited = 0;
+  readonly segLimitLo = new Uint32Array(6);
+  readonly segLimitHi = new Uint32Array(6);
 
   readonly fpu: Fpu;
   readonly sse: Sse;
@@ -147,6 +158,12 @@ export class Cpu {
     this.segSel[FS] = 0;
     this.segSel[GS] = 0;
     this.segBase.fill(0);
+    this.segLimited = 0;
+  }
+
+  /** seg holds a flat segment again (the kernel reset it to __USER_DS / __USER_CS). */
+  clearSegLimit(seg: number): void {
+    this.segLimited &= ~(1 << seg);
   }
 
   // ---- per-thread state -------------------------------------------------------------
@@ -158,6 +175,9 @@ export class Cpu {
     ctx.eflags = this.getEflags();
     ctx.segSel.set(this.segSel);
     ctx.segBase.set(this.segBase);
+    ctx.segLimited = this.segLimited;
+    ctx.segLimitLo.set(this.segLimitLo);
+    ctx.segLimitHi.set(this.segLimitHi);
     for (let k = 0; k < this.tls.length; k++) Object.assign(ctx.tls[k], this.tls[k]);
     const f = this.fpu;
     ctx.fcw = f.cw; ctx.fsw = f.sw; ctx.ftop = f.top; ctx.fempty = f.empty;
@@ -175,6 +195,9 @@ export class Cpu {
     this.setEflags(ctx.eflags);
     this.segSel.set(ctx.segSel);
     this.segBase.set(ctx.segBase);
+    this.segLimited = ctx.segLimited;
+    this.segLimitLo.set(ctx.segLimitLo);
+    this.segLimitHi.set(ctx.segLimitHi);
     for (let k = 0; k < this.tls.length; k++) Object.assign(this.tls[k], ctx.tls[k]);
     const f = this.fpu;
     f.cw = ctx.fcw; f.sw = ctx.fsw; f.top = ctx.ftop; f.empty = ctx.fempty;
@@ -334,8 +357,20 @@ export class Cpu {
   /** Effective linear address of a memory operand. */
   ea(i: Insn): number {
     const r = this.regs;
-    if (i.a16) return (((r[i.base] + r[i.index] + i.disp) & 0xffff) + this.segBase[i.seg]) | 0;
-    return (r[i.base] + (r[i.index] << i.scale) + i.disp + this.segBase[i.seg]) | 0;
+    const off = i.a16 ? (r[i.base] + r[i.index] + i.disp) & 0xffff : (r[i.base] + (r[i.index] << i.scale) + i.disp) | 0;
+    if (this.segLimited !== 0 && (this.segLimited & (1 << i.seg)) !== 0) this.checkSegLimit(i.seg, off);
+    return (off + this.segBase[i.seg]) | 0;
+  }
+
+  /**
+   * The limit check of an LDT segment, on the offset of the operand's first byte (an operand
+   * that straddles the limit is not caught): #GP(0), or #SS(0) for a stack segment.
+   */
+  checkSegLimit(seg: number, off: number): void {
+    const o = off >>> 0;
+    if (o >= this.segLimitLo[seg] && o <= this.segLimitHi[seg]) return;
+    if (seg === SS) this.fault(Stop.StackSegment, 12, 0);
+    this.fault(Stop.GeneralProtection, 13, 0);
   }
 
   getReg(sz: number, n: number): number {
@@ -423,8 +458,9 @@ export class Cpu {
   /**
    * MOV/POP/LDS... to a segment register at CPL 3 with the SDM's checks (MOV, "IF SS is
    * loaded" / "IF DS, ES, FS, or GS is loaded with non-NULL selector"), against Linux i386's
-   * GDT (descriptorTable.ts). Returns false after raising #GP(selector), or #GP(0) for a null
-   * SS. Every segment in that GDT is present, so #NP/#SS(selector) cannot arise.
+   * GDT and the process's LDT (descriptorTable.ts). Returns false after raising #GP(selector),
+   * #GP(0) for a null SS, #NP(selector) for a not-present data segment, #SS(selector) for a
+   * not-present stack segment (only an LDT descriptor can be not present).
    */
   loadSegment(seg: number, sel: number): boolean {
     sel &= 0xffff;
@@ -436,6 +472,7 @@ export class Cpu {
       if (seg === SS) { this.fault(Stop.GeneralProtection, 13, 0); return false; }
       this.segSel[seg] = sel;
       this.segBase[seg] = 0;
+      this.segLimited &= ~(1 << seg);
       return true;
     }
     const acc = descriptorAccess(this, sel);
@@ -454,10 +491,35 @@ export class Cpu {
       ok = rpl <= dpl && dpl === 3;
     }
     if (!ok) { this.fault(Stop.GeneralProtection, 13, sel & 0xfffc); return false; }
+    if ((acc & DESC_P) === 0) {
+      if (seg === SS) this.fault(Stop.StackSegment, 12, sel & 0xfffc);
+      else this.fault(Stop.SegmentNotPresent, 11, sel & 0xfffc);
+      return false;
+    }
     const index = sel >> 3;
-    const tls = index >= GDT_ENTRY_TLS_MIN && index < GDT_ENTRY_TLS_MIN + GDT_ENTRY_TLS_ENTRIES;
-    this.segSel[seg] = sel;
-    this.segBase[seg] = tls ? this.tls[index - GDT_ENTRY_TLS_MIN].base | 0 : 0;
+    if ((sel & 4) !== 0) {
+      const ldt = this.ldt!;
+      const limit = ldt.limit(index);
+      const expandDown = (acc & (DESC_CODE | DESC_EXPAND_DOWN)) === DESC_EXPAND_DOWN;
+      const lo = expandDown ? limit + 1 : 0;
+      const hi = expandDown ? ((ldt.hi(index) & DESC_HI_DB) !== 0 ? 0xffffffff : 0xffff) : limit;
+      // PUSH/POP/CALL/RET use ESP as the linear address: SS takes a flat LDT segment only.
+      if (seg === SS && (ldt.base(index) !== 0 || lo !== 0 || hi !== 0xffffffff)) {
+        this.fault(Stop.GeneralProtection, 13, sel & 0xfffc);
+        return false;
+      }
+      this.segSel[seg] = sel;
+      this.segBase[seg] = ldt.base(index);
+      this.segLimitLo[seg] = lo;
+      this.segLimitHi[seg] = hi;
+      if (lo === 0 && hi === 0xffffffff) this.segLimited &= ~(1 << seg);
+      else this.segLimited |= 1 << seg;
+    } else {
+      this.segSel[seg] = sel;
+      this.segLimited &= ~(1 << seg);
+      const tls = index >= GDT_ENTRY_TLS_MIN && index < GDT_ENTRY_TLS_MIN + GDT_ENTRY_TLS_ENTRIES;
+      this.segBase[seg] = tls ? this.tls[index - GDT_ENTRY_TLS_MIN].base | 0 : 0;
+    }
     return true;
   }
 
@@ -465,7 +527,7 @@ export class Cpu {
   reloadTlsSegments(): void {
     for (const seg of [FS, GS]) {
       const index = this.segSel[seg] >> 3;
-      if (index >= GDT_ENTRY_TLS_MIN && index < GDT_ENTRY_TLS_MIN + GDT_ENTRY_TLS_ENTRIES) {
+      if ((this.segSel[seg] & 4) === 0 && index >= GDT_ENTRY_TLS_MIN && index < GDT_ENTRY_TLS_MIN + GDT_ENTRY_TLS_ENTRIES) {
         this.segBase[seg] = this.tls[index - GDT_ENTRY_TLS_MIN].base | 0;
       }
     }

@@ -1,8 +1,8 @@
 // Linux i386's descriptor tables as a CPL-3 far transfer sees them: the 32-entry GDT of
 // arch/x86/include/asm/segment.h (kernel and BIOS segments at DPL 0, the user code and data
-// segments at DPL 3, the three TLS slots set_thread_area fills) and no LDT (LDTR is null, as
-// it is until modify_ldt, which the kernel does not offer). A descriptor is described by its
-// access byte (byte 5 of the 8-byte descriptor): P, DPL, S and the 4-bit type.
+// segments at DPL 3, the three TLS slots set_thread_area fills) and the process's LDT (Cpu.ldt,
+// null until modify_ldt writes one). A descriptor is described by its access byte (byte 5 of
+// the 8-byte descriptor): P, DPL, S and the 4-bit type.
 import type { Cpu } from './cpu.js';
 import { GDT_ENTRY_TLS_ENTRIES, GDT_ENTRY_TLS_MIN } from './registers.js';
 
@@ -16,6 +16,8 @@ export const DESC_CONFORMING = 0x04;
 /** Type bit 1: a data segment is writable, a code segment readable. */
 export const DESC_WRITABLE = 0x02;
 export const DESC_READABLE = 0x02;
+/** Type bit 2 of a data segment: expand-down (valid offsets lie above the limit). */
+export const DESC_EXPAND_DOWN = 0x04;
 
 /** GDT_ENTRIES = 32: the GDTR limit is 32 * 8 - 1. */
 const GDT_LIMIT = 32 * 8 - 1;
@@ -35,11 +37,15 @@ FIXED[31] = TSS; // GDT_ENTRY_DOUBLEFAULT_TSS
 
 /**
  * The access byte of the descriptor a selector names, or -1 when the selector lies beyond its
- * table's limit (every LDT selector: there is no LDT). An empty slot reads as 0 (not present,
+ * table's limit (an LDT selector while there is no LDT). An empty slot reads as 0 (not present,
  * a system type that is no segment at all). Selector 0's RPL/TI bits are the caller's concern.
  */
 export function descriptorAccess(c: Cpu, sel: number): number {
-  if ((sel & 4) !== 0 || (sel | 7) > GDT_LIMIT) return -1;
+  if ((sel & 4) !== 0) {
+    const ldt = c.ldt;
+    return ldt === null || (sel >> 3) >= ldt.nrEntries ? -1 : ldt.access(sel >> 3);
+  }
+  if ((sel | 7) > GDT_LIMIT) return -1;
   const index = sel >> 3;
   if (index >= GDT_ENTRY_TLS_MIN && index < GDT_ENTRY_TLS_MIN + GDT_ENTRY_TLS_ENTRIES) {
     const d = c.tls[index - GDT_ENTRY_TLS_MIN];

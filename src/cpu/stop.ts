@@ -32,10 +32,12 @@ export const enum Stop {
   SegmentNotPresent = 12,
   /** #TS(selector): IRET with EFLAGS.NT set found no task to return to; EIP at the instruction. */
   InvalidTss = 13,
+  /** #SS(selector): SS loaded with a not-present LDT stack segment; error code in cpu.errorCode. */
+  StackSegment = 14,
 }
 
 export const STOP_NAMES = [
   'budget', 'interrupt', 'sysenter', 'page-fault', 'invalid-opcode', 'divide-error',
   'general-protection', 'breakpoint', 'floating-point', 'trap', 'debug', 'single-step',
-  'segment-not-present', 'invalid-tss',
+  'segment-not-present', 'invalid-tss', 'stack-segment',
 ];

@@ -103,7 +103,7 @@ export function signalForStop(s: Stop): number {
     case Stop.Breakpoint: case Stop.Trap: case Stop.SingleStep: return SIGTRAP;
     case Stop.InvalidOpcode: return SIGILL;
     case Stop.DivideError: case Stop.FloatingPoint: return SIGFPE;
-    case Stop.SegmentNotPresent: return SIGBUS;
+    case Stop.SegmentNotPresent: case Stop.StackSegment: return SIGBUS;
     default: return SIGSEGV;
   }
 }

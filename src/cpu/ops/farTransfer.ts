@@ -1,9 +1,10 @@
 // Far transfers at CPL 3 in protected mode (Intel SDM vol. 2, CALL, JMP, RET and IRET, the
 // protected-mode branches): CALL far (9A, FF /3), JMP far (EA, FF /5), RET far (CB, CA iw)
 // and IRET (CF), each also in its 66-prefixed 16-bit form. Every check runs before anything
-// changes, so a faulting transfer leaves EIP, ESP, CS and EFLAGS as they were. The only code
-// segment a Linux i386 process can reach is __USER_CS (flat, 32-bit, 4 GiB limit), so a
-// transfer that passes the checks changes EIP only, and EIP stays the linear address.
+// changes, so a faulting transfer leaves EIP, ESP, CS and EFLAGS as they were. The code
+// segments a Linux i386 process can reach are __USER_CS (flat, 32-bit, 4 GiB limit) and the
+// flat 32-bit ones of its LDT (others are refused, see refuseUnmodelledCode), so a transfer
+// that passes the checks changes EIP only, and EIP stays the linear address.
 import type { Cpu } from '../cpu.js';
 import type { Insn } from '../insn.js';
 import { Stop } from '../stop.js';
@@ -11,6 +12,7 @@ import { CS, ESP, IF, IOPL, NT, POPF_USER_MASK, TF } from '../registers.js';
 import {
   DESC_CODE, DESC_CONFORMING, DESC_DPL_SHIFT, DESC_P, DESC_S, descriptorAccess,
 } from '../descriptorTable.js';
+import { DESC_HI_DB } from '../ldt.js';
 
 const CPL = 3;
 
@@ -30,6 +32,19 @@ function codeDescriptor(c: Cpu, sel: number): number {
   return acc;
 }
 
+/**
+ * Execution keeps EIP as the linear address and decodes with 32-bit defaults, so an LDT code
+ * segment is entered only when it is flat as far as that matters: base 0 and D set. Others
+ * (a 16-bit or based segment) are refused with #GP(selector), which Linux delivers as SIGSEGV
+ * where the hardware would run them; the checks come after the SDM's, so their faults win.
+ */
+function refuseUnmodelledCode(c: Cpu, sel: number): void {
+  if ((sel & 4) === 0) return;
+  const ldt = c.ldt!;
+  const index = sel >> 3;
+  if (ldt.base(index) !== 0 || (ldt.hi(index) & DESC_HI_DB) === 0) gpSel(c, sel);
+}
+
 /** CALL/JMP far: CONFORMING-CODE-SEGMENT / NONCONFORMING-CODE-SEGMENT checks. */
 function checkBranchTarget(c: Cpu, sel: number): void {
   const acc = codeDescriptor(c, sel);
@@ -40,6 +55,7 @@ function checkBranchTarget(c: Cpu, sel: number): void {
     gpSel(c, sel);
   }
   if ((acc & DESC_P) === 0) c.fault(Stop.SegmentNotPresent, 11, sel & 0xfffc);
+  refuseUnmodelledCode(c, sel);
 }
 
 /**
@@ -57,6 +73,7 @@ function checkReturnTarget(c: Cpu, sel: number): void {
     gpSel(c, sel);
   }
   if ((acc & DESC_P) === 0) c.fault(Stop.SegmentNotPresent, 11, sel & 0xfffc);
+  refuseUnmodelledCode(c, sel);
 }
 
 /**

@@ -1,6 +1,8 @@
 // String instructions MOVS, CMPS, STOS, LODS, SCAS with REP/REPE/REPNE. Registers advance after
 // each element's memory access, so a page fault restarts at the element that faulted. A long REP
 // yields after a slice of iterations by re-pointing EIP at itself, keeping the host responsive.
+// An LDT segment with a limit (Cpu.segLimited) checks each element's offset and turns the
+// page-at-a-time fast paths off.
 import type { Cpu } from '../cpu.js';
 import { L_SUB } from '../cpu.js';
 import type { Insn } from '../insn.js';
@@ -16,6 +18,12 @@ function step(c: Cpu, sz: number): number {
 /** SI/DI (with the 0x67 prefix) or ESI/EDI as an offset. */
 function index(c: Cpu, i: Insn, reg: number): number {
   return i.a16 ? c.regs[reg] & 0xffff : c.regs[reg];
+}
+
+/** The linear address of offset off in seg, after an LDT segment's limit check (#GP(0)). */
+function linear(c: Cpu, seg: number, off: number): number {
+  if ((c.segLimited & (1 << seg)) !== 0) c.checkSegLimit(seg, off);
+  return (off + c.segBase[seg]) | 0;
 }
 
 /** Advances SI/DI (wrapping at 64 KiB) or ESI/EDI by d. */
@@ -49,26 +57,26 @@ function repeat(c: Cpu, i: Insn, one: (c: Cpu, i: Insn, d: number) => boolean): 
 }
 
 function movsOne(c: Cpu, i: Insn, d: number): boolean {
-  const v = c.readMem(i.sz, (index(c, i, ESI) + c.segBase[i.seg]) | 0);
-  c.writeMem(i.sz, (index(c, i, EDI) + c.segBase[ES]) | 0, v);
+  const v = c.readMem(i.sz, linear(c, i.seg, index(c, i, ESI)));
+  c.writeMem(i.sz, linear(c, ES, index(c, i, EDI)), v);
   advance(c, i, ESI, d);
   advance(c, i, EDI, d);
   return true;
 }
 function stosOne(c: Cpu, i: Insn, d: number): boolean {
-  c.writeMem(i.sz, (index(c, i, EDI) + c.segBase[ES]) | 0, c.regs[EAX]);
+  c.writeMem(i.sz, linear(c, ES, index(c, i, EDI)), c.regs[EAX]);
   advance(c, i, EDI, d);
   return true;
 }
 function lodsOne(c: Cpu, i: Insn, d: number): boolean {
-  const v = c.readMem(i.sz, (index(c, i, ESI) + c.segBase[i.seg]) | 0);
+  const v = c.readMem(i.sz, linear(c, i.seg, index(c, i, ESI)));
   c.setReg(i.sz, EAX, v);
   advance(c, i, ESI, d);
   return true;
 }
 function cmpsOne(c: Cpu, i: Insn, d: number): boolean {
-  const x = c.readMem(i.sz, (index(c, i, ESI) + c.segBase[i.seg]) | 0);
-  const y = c.readMem(i.sz, (index(c, i, EDI) + c.segBase[ES]) | 0);
+  const x = c.readMem(i.sz, linear(c, i.seg, index(c, i, ESI)));
+  const y = c.readMem(i.sz, linear(c, ES, index(c, i, EDI)));
   advance(c, i, ESI, d);
   advance(c, i, EDI, d);
   c.setLazy(L_SUB, x, y, (x - y) | 0, i.sz);
@@ -76,19 +84,19 @@ function cmpsOne(c: Cpu, i: Insn, d: number): boolean {
 }
 function scasOne(c: Cpu, i: Insn, d: number): boolean {
   const x = c.getReg(i.sz, EAX);
-  const y = c.readMem(i.sz, (index(c, i, EDI) + c.segBase[ES]) | 0);
+  const y = c.readMem(i.sz, linear(c, ES, index(c, i, EDI)));
   advance(c, i, EDI, d);
   c.setLazy(L_SUB, x, y, (x - y) | 0, i.sz);
   return i.rep === 1 ? c.getZF() : !c.getZF();
 }
 
 export function movs(c: Cpu, i: Insn): void {
-  if (i.rep !== 0 && !i.a16 && (c.flags & TF) === 0 && c.regs[ECX] !== 0
+  if (i.rep !== 0 && !i.a16 && (c.flags & TF) === 0 && c.regs[ECX] !== 0 && c.segLimited === 0
     && ((c.flags & DF) === 0 ? fastMovs(c, i) : fastMovsDown(c, i))) return;
   repeat(c, i, movsOne);
 }
 export function stos(c: Cpu, i: Insn): void {
-  if (i.rep !== 0 && !i.a16 && (c.flags & TF) === 0 && c.regs[ECX] !== 0
+  if (i.rep !== 0 && !i.a16 && (c.flags & TF) === 0 && c.regs[ECX] !== 0 && c.segLimited === 0
     && ((c.flags & DF) === 0 ? fastStos(c, i) : fastStosDown(c, i))) return;
   repeat(c, i, stosOne);
 }
