@@ -223,6 +223,7 @@ export class SymbolTable {
   }
 }
 
-function rank(s: ElfSymbol): number {
+/** How strongly a symbol names its address (highest wins at one address). */
+export function rank(s: ElfSymbol): number {
   return (s.kind === 'func' ? 4 : s.kind === 'object' ? 2 : 0) + (s.global ? 1 : 0);
 }
