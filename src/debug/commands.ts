@@ -350,7 +350,7 @@ function infoSymbol(s: Session, args: string): void {
   const off = (a >>> 0) - sym.addr;
   const lib = s.solibs.containing(a);
   const sec = lib ? lib.symbols.sectionFor(a) : s.symbols.sectionFor(a);
-  s.out(`${sym.name}${off ? ` + ${off}` : ''}${sec ? ` in section ${sec}` : ''}${sec && lib ? ` of ${lib.path}` : ''}`);
+  s.out(`${sym.name}${off ? ` + ${off}` : ''}${sec ? ` in section ${sec}` : ''}${sec && lib ? ` of ${lib.name}` : ''}`);
 }
 
 function infoAddress(s: Session, args: string): void {

@@ -9,7 +9,7 @@ import { Evaluator, EvalContext, Value, ExprError, T_INT, ctypeOf } from './expr
 import { readReg, writeReg } from './regs.js';
 import { SymbolTable } from './symbols.js';
 import { loadVdso, sysinfoEhdr } from './vdsoModule.js';
-import { SharedLibraries } from './sharedLibs.js';
+import { SharedLibraries, linkMapNames, nameLibraries, cString } from './sharedLibs.js';
 import { libraryEntryBreakAddr } from './solibBreak.js';
 import type { ProgramIo } from './programArgs.js';
 import { Frame, UnwindResult, lookupPc, unwind } from './frames.js';
@@ -411,6 +411,7 @@ export class Session {
     let changed: boolean;
     try {
       changed = this.solibs.refresh(maps, programBase, (p) => t.readFile!(p));
+      if (this.solibs.list.length) this.nameLibraries(t);
     } catch {
       return false;
     }
@@ -473,10 +474,25 @@ export class Session {
     return `${this.p.addr(hex8(eip))} in ${fn} ()${this.fromLibrary(eip)}`;
   }
 
+  /** Names and orders the libraries by the dynamic linker's link_map (PT_INTERP for ld.so before it has one). */
+  private nameLibraries(t: DebugTarget): void {
+    const read = (a: number, n: number) => this.mem.readSome(a, n);
+    const dyn = this.symbols.sections.find((x) => x.name === '.dynamic');
+    const interpSec = this.symbols.sections.find((x) => x.name === '.interp');
+    let atBase: number | null = null;
+    if (t.auxv) {
+      const auxv = t.auxv();
+      const dv = new DataView(auxv.buffer, auxv.byteOffset, auxv.byteLength);
+      for (let off = 0; off + 8 <= auxv.length && dv.getUint32(off, true) !== 0; off += 8) if (dv.getUint32(off, true) === 7) atBase = dv.getUint32(off + 4, true);
+    }
+    const interp = interpSec && atBase ? { base: atBase, name: cString(interpSec.addr, read) } : null;
+    this.solibs.list = nameLibraries(this.solibs.list, dyn ? linkMapNames(dyn.addr, read) : [], interp);
+  }
+
   /** gdb's " from /lib32/libc.so.6" after a frame in a shared library without line information. */
   fromLibrary(pc: number): string {
     const lib = this.solibs.containing(pc);
-    return lib ? ` from ${lib.path}` : '';
+    return lib ? ` from ${lib.name}` : '';
   }
 
   /** The "=> 0x... <sym+off>:\tinsn" line for the current EIP. */

@@ -13,7 +13,7 @@ export function infoSharedLibrary(s: Session): void {
   }
   const lines = ['From        To          Syms Read   Shared Object Library'];
   for (const l of libs) {
-    lines.push(`${hex8(l.textFrom)}  ${hex8(l.textTo)}  ${(l.debugInfo ? 'Yes' : 'Yes (*)').padEnd(12)}${l.path}`);
+    lines.push(`${hex8(l.textFrom)}  ${hex8(l.textTo)}  ${(l.debugInfo ? 'Yes' : 'Yes (*)').padEnd(12)}${l.name}`);
   }
   if (libs.some((l) => !l.debugInfo)) lines.push('(*): Shared library is missing debugging information.');
   s.out(lines.join('\n'));
