@@ -562,7 +562,7 @@ export const COMMANDS: Command[] = [
     if (frame && frame.level > 0 && !caller) throw new ExprError('"finish" not meaningful in the outermost frame.');
     const pc = frame ? lookupPc(frame) : t.cpu.eip >>> 0;
     const dw = s.symbols.dwarf?.functionAt(pc);
-    s.out(`Run till exit from ${dw && frame ? s.frameLine(frame) : `#0  ${hex8(t.cpu.eip)} in ${sym?.name ?? '??'} ()`}`);
+    s.out(`Run till exit from ${dw && frame ? s.frameLine(frame) : `#0  ${hex8(t.cpu.eip)} in ${sym?.name ?? '??'} ()${s.fromLibrary(t.cpu.eip)}`}`);
     const retType = dw ? src.returnTypeAt(s, pc) : null;
     const r = await s.engine.resume(caller && frame?.cfa !== undefined ? src.returnTo(caller.pc, frame.cfa) : new FinishControl(s.engine, t.cpu));
     await s.report(r, 'step');
