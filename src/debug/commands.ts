@@ -90,7 +90,8 @@ function splitCond(args: string): [string, string | null] {
 function breakCmd(temp: boolean) {
   return (s: Session, args: string): void => {
     const [loc, cond] = splitCond(args);
-    if (/^[A-Za-z_][\w.]*$/.test(loc) && !s.symbols.lookup(loc) && !(s.symbols.lines && /^\d+$/.test(loc))) {
+    const dynamic = s.symbols.sections.some((x) => x.name === '.interp');
+    if (dynamic && /^[A-Za-z_][\w.]*$/.test(loc) && !s.symbols.lookup(loc)) {
       // A library not loaded yet may define it: pending until one does (gdb answering "y").
       const b = s.addPendingBreakpoint(loc, temp, cond);
       s.out(`Function "${loc}" not defined.\n${temp ? 'Temporary breakpoint' : 'Breakpoint'} ${b.id} (${loc}) pending.`);

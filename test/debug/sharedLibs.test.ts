@@ -59,6 +59,13 @@ describe.skipIf(!haveDyn)('shared libraries in the REPL', () => {
     const { out } = await replSession(prog('hello-dyn'), 'info sharedlibrary\nbreak puts\ninfo breakpoints\n');
     expect(out).toContain('No shared libraries loaded at this time.');
     expect(out).toMatch(/^1 +breakpoint +keep y +<PENDING> +puts$/m);
+    // A static program loads no libraries: an unknown function stays an error.
+    if (existsSync(prog('hello'))) {
+      const st = (await replSession(prog('hello'), 'break nosuch\ninfo breakpoints\n')).out;
+      expect(st).toContain('Function "nosuch" not defined.');
+      expect(st).not.toContain('pending');
+      expect(st).toContain('No breakpoints or watchpoints.');
+    }
   }, 60_000);
 });
 
@@ -84,4 +91,14 @@ describe.skipIf(!haveGdb || !haveDyn)('shared libraries compared with gdb', () =
       expect(sym(ours)).toBe(sym(gdb));
     }, 120_000);
   }
+
+  it('dwarf_demo-g-pie: bt from printf in libc reaches main with its arguments and source line', async () => {
+    const p = prog('dwarf_demo-g-pie');
+    if (!existsSync(p)) return;
+    const gdb = await gdbBatch(p, ['break printf', 'continue', 'bt']);
+    const ours = (await replSession(p, 'break printf\nrun\nbt\n')).out;
+    const frame1 = (t: string) => /^#1 +0x[0-9a-f]{8} in main \(argc=1, argv=0x[0-9a-f]+\) at \S+dwarf_demo\.c:\d+$/m.exec(t)?.[0];
+    expect(frame1(ours)).toBeDefined();
+    expect(frame1(ours)).toBe(frame1(gdb));
+  }, 120_000);
 });
