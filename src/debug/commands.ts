@@ -16,6 +16,7 @@ import { lookupPc } from './frames.js';
 import { parseProgramArgs, programArgsText } from './programArgs.js';
 import { reverseLine } from './reverseLine.js';
 import { infoSharedLibrary } from './solibCommands.js';
+import { libraryEntryBreakAddr } from './solibBreak.js';
 
 export interface Command {
   names: string[];
@@ -74,7 +75,9 @@ export function resolveLocation(s: Session, loc: string): { addr: number; what: 
   const sym = s.symbols.lookup(text);
   if (sym) {
     let addr = sym.addr;
-    if (sym.kind === 'func' && s.symbols.lines) addr = s.symbols.lines.afterPrologue(sym.addr, sym.addr + Math.max(sym.size, 1));
+    const lib = s.solibs.containing(sym.addr);
+    if (sym.kind === 'func' && lib && !lib.debugInfo) addr = libraryEntryBreakAddr(sym.addr, (a, n) => s.mem.readSome(a, n));
+    else if (sym.kind === 'func' && s.symbols.lines) addr = s.symbols.lines.afterPrologue(sym.addr, sym.addr + Math.max(sym.size, 1));
     return { addr, what: text };
   }
   if (/^[A-Za-z_][\w.]*$/.test(text)) throw new ExprError(`Function "${text}" not defined.`);
@@ -99,6 +102,8 @@ function breakCmd(temp: boolean) {
     }
     const { addr, what, line } = resolveLocation(s, loc);
     const b = s.addBreakpoint(addr, what, temp, cond);
+    // A function in a library: pending again (and re-resolved) when the library goes, e.g. on rerun.
+    if (!loc.startsWith('*')) b.solib = s.solibs.containing(addr)?.path;
     const row = s.symbols.lines?.rowFor(addr);
     s.out(`${temp ? 'Temporary breakpoint' : 'Breakpoint'} ${b.id} at ${s.p.addr(hex(addr))}` + (row ? `: file ${row.file}, line ${line ?? row.line}.` : s.describe(addr) ? ` <${s.describe(addr)}>` : ''));
   };

@@ -34,6 +34,8 @@ export interface Breakpoint {
   watch?: Watch;
   /** A function no loaded object defines yet (gdb's pending breakpoint): resolved as libraries load. */
   pending?: boolean;
+  /** The shared library a pending breakpoint resolved in: pending again when it unloads. */
+  solib?: string;
 }
 
 export interface SessionOptions {
@@ -423,11 +425,16 @@ export class Session {
       if (ev && ev.kind === 'func') this.shlibEvent = ev.addr;
     }
     for (const b of this.points) {
+      if (b.solib !== undefined && !b.pending && !this.solibs.list.some((l) => l.path === b.solib && this.solibs.containing(b.addr) === l)) {
+        b.pending = true;
+        b.solib = undefined;
+      }
       if (!b.pending) continue;
       const sym = this.symbols.lookup(b.what);
       if (!sym || sym.kind !== 'func') continue;
       b.addr = libraryEntryBreakAddr(sym.addr, (a, n) => this.mem.readSome(a, n));
       b.pending = false;
+      b.solib = this.solibs.containing(b.addr)?.path;
     }
     return true;
   }

@@ -55,6 +55,16 @@ describe.skipIf(!haveDyn)('shared libraries in the REPL', () => {
     expect(libRows(out).map((r) => r.split(/ +/).pop())).toEqual(['/lib/ld-linux.so.2', '/lib32/libc.so.6', '/lib32/libm.so.6']);
   }, 60_000);
 
+  it('re-resolves a libc breakpoint when the program is run again', async () => {
+    const { out } = await replSession(prog('hello-dyn'), 'break main\nrun\nbreak puts\nstarti\ninfo breakpoints\ncontinue\ncontinue\nbt\n');
+    const set = /^Breakpoint 2 at (0x[0-9a-f]+) <puts\+4>$/m.exec(out);
+    expect(set).not.toBeNull();
+    // At the first instruction libc is not mapped yet: the breakpoint waits for it again.
+    expect(out).toMatch(/^2 +breakpoint +keep y +<PENDING> +puts$/m);
+    expect(out).toMatch(new RegExp(`^Breakpoint 2, 0x0*${set![1].slice(2)} in puts \\(\\) from /lib32/libc\\.so\\.6$`, 'm'));
+    expect(out).toMatch(/^#1 +0x[0-9a-f]{8} in main \(\)$/m);
+  }, 60_000);
+
   it('shows a pending breakpoint in info breakpoints and has no libraries before run', async () => {
     const { out } = await replSession(prog('hello-dyn'), 'info sharedlibrary\nbreak puts\ninfo breakpoints\n');
     expect(out).toContain('No shared libraries loaded at this time.');
