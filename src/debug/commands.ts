@@ -15,6 +15,8 @@ import * as src from './sourceCommands.js';
 import { lookupPc } from './frames.js';
 import { parseProgramArgs, programArgsText } from './programArgs.js';
 import { reverseLine } from './reverseLine.js';
+import { infoSharedLibrary } from './solibCommands.js';
+import { libraryEntryBreakAddr } from './solibBreak.js';
 
 export interface Command {
   names: string[];
@@ -73,7 +75,9 @@ export function resolveLocation(s: Session, loc: string): { addr: number; what: 
   const sym = s.symbols.lookup(text);
   if (sym) {
     let addr = sym.addr;
-    if (sym.kind === 'func' && s.symbols.lines) addr = s.symbols.lines.afterPrologue(sym.addr, sym.addr + Math.max(sym.size, 1));
+    const lib = s.solibs.containing(sym.addr);
+    if (sym.kind === 'func' && lib && !lib.debugInfo) addr = libraryEntryBreakAddr(sym.addr, (a, n) => s.mem.readSome(a, n));
+    else if (sym.kind === 'func' && s.symbols.lines) addr = s.symbols.lines.afterPrologue(sym.addr, sym.addr + Math.max(sym.size, 1));
     return { addr, what: text };
   }
   if (/^[A-Za-z_][\w.]*$/.test(text)) throw new ExprError(`Function "${text}" not defined.`);
@@ -89,8 +93,17 @@ function splitCond(args: string): [string, string | null] {
 function breakCmd(temp: boolean) {
   return (s: Session, args: string): void => {
     const [loc, cond] = splitCond(args);
+    const dynamic = s.symbols.sections.some((x) => x.name === '.interp');
+    if (dynamic && /^[A-Za-z_][\w.]*$/.test(loc) && !s.symbols.lookup(loc)) {
+      // A library not loaded yet may define it: pending until one does (gdb answering "y").
+      const b = s.addPendingBreakpoint(loc, temp, cond);
+      s.out(`Function "${loc}" not defined.\n${temp ? 'Temporary breakpoint' : 'Breakpoint'} ${b.id} (${loc}) pending.`);
+      return;
+    }
     const { addr, what, line } = resolveLocation(s, loc);
     const b = s.addBreakpoint(addr, what, temp, cond);
+    // A function in a library: pending again (and re-resolved) when the library goes, e.g. on rerun.
+    if (!loc.startsWith('*')) b.solib = s.solibs.containing(addr)?.path;
     const row = s.symbols.lines?.rowFor(addr);
     s.out(`${temp ? 'Temporary breakpoint' : 'Breakpoint'} ${b.id} at ${s.p.addr(hex(addr))}` + (row ? `: file ${row.file}, line ${line ?? row.line}.` : s.describe(addr) ? ` <${s.describe(addr)}>` : ''));
   };
@@ -147,6 +160,11 @@ function infoBreakpoints(s: Session): void {
   const lines = ['Num     Type            Disp Enb Address    What'];
   for (const b of s.points) {
     const type = b.kind === 'breakpoint' ? 'breakpoint' : b.watch!.kind === 'read' ? 'read watchpoint' : b.watch!.kind === 'access' ? 'acc watchpoint' : 'hw watchpoint';
+    if (b.pending) {
+      lines.push(`${String(b.id).padEnd(8)}${'breakpoint'.padEnd(16)}${(b.temp ? 'del' : 'keep').padEnd(5)}${(b.enabled ? 'y' : 'n').padEnd(4)}${'<PENDING>'.padEnd(10)} ${b.what}`);
+      if (b.cond) lines.push(`\tstop only if ${b.cond}`);
+      continue;
+    }
     const addr = b.kind === 'breakpoint' ? hex8(b.addr) : '          ';
     const what = b.kind === 'breakpoint' ? (s.describe(b.addr) ? `<${s.describe(b.addr)}>` : '') + (b.what.startsWith('*') || /^0x/.test(b.what) ? '' : ` (${b.what})`) : `${b.what} (${b.watch!.len} bytes at ${hex(b.addr)})`;
     lines.push(`${String(b.id).padEnd(8)}${type.padEnd(16)}${(b.temp ? 'del' : 'keep').padEnd(5)}${(b.enabled ? 'y' : 'n').padEnd(4)}${addr} ${what}`);
@@ -336,8 +354,9 @@ function infoSymbol(s: Session, args: string): void {
   const sym = s.symbols.symbolFor(a);
   if (!sym) { s.out(`No symbol matches ${args.trim()}.`); return; }
   const off = (a >>> 0) - sym.addr;
-  const sec = s.symbols.sectionFor(a);
-  s.out(`${sym.name}${off ? ` + ${off}` : ''}${sec ? ` in section ${sec}` : ''}`);
+  const lib = s.solibs.containing(a);
+  const sec = lib ? lib.symbols.sectionFor(a) : s.symbols.sectionFor(a);
+  s.out(`${sym.name}${off ? ` + ${off}` : ''}${sec ? ` in section ${sec}` : ''}${sec && lib ? ` of ${lib.name}` : ''}`);
 }
 
 function infoAddress(s: Session, args: string): void {
@@ -526,6 +545,7 @@ function infoCmd(s: Session, args: string): Promise<void> | void {
     tlb: () => s.out(tlbText(s.live())), frames: () => framesCmd(s, rest), tasks: () => s.out(tasksText(s.live())),
     threads: () => s.out(tasksText(s.live())),
     record: () => s.out(s.engine.recorder ? s.engine.recorder.info() : 'No record target is currently active.'),
+    sharedlibrary: () => infoSharedLibrary(s), dll: () => infoSharedLibrary(s),
     program: () => { const t = s.live(); s.out(`\tUsing the running image of child process ${t.pid}.\nProgram stopped at ${hex(t.cpu.eip)}.`); },
   };
   if (!sub) { s.out(`"info" must be followed by one of: ${Object.keys(subs).join(', ')}.`); return; }
@@ -559,7 +579,7 @@ export const COMMANDS: Command[] = [
     if (frame && frame.level > 0 && !caller) throw new ExprError('"finish" not meaningful in the outermost frame.');
     const pc = frame ? lookupPc(frame) : t.cpu.eip >>> 0;
     const dw = s.symbols.dwarf?.functionAt(pc);
-    s.out(`Run till exit from ${dw && frame ? s.frameLine(frame) : `#0  ${hex8(t.cpu.eip)} in ${sym?.name ?? '??'} ()`}`);
+    s.out(`Run till exit from ${dw && frame ? s.frameLine(frame) : `#0  ${hex8(t.cpu.eip)} in ${sym?.name ?? '??'} ()${s.fromLibrary(t.cpu.eip)}`}`);
     const retType = dw ? src.returnTypeAt(s, pc) : null;
     const r = await s.engine.resume(caller && frame?.cfa !== undefined ? src.returnTo(caller.pc, frame.cfa) : new FinishControl(s.engine, t.cpu));
     await s.report(r, 'step');
@@ -594,7 +614,7 @@ export const COMMANDS: Command[] = [
     b.cond = m[2] || null;
     if (!b.cond) s.out(`Breakpoint ${b.id} now unconditional.`);
   } },
-  { names: ['info', 'i'], summary: 'info locals|args|frame|source|display|breakpoints|registers|all-registers|symbol|address|line|proc mappings|maps|tlb|frames|tasks|record', help: 'info SUBCOMMAND: locals, args, frame (the selected frame: CFA, saved registers), source, display, breakpoints (b), registers (r) [REG...], all-registers (x87 and SSE too), symbol ADDR, address SYM, line [LOC], proc mappings / maps (the areas as /proc/PID/maps), tlb (cached translations, hits, misses), frames [PHYS | at ADDR] (physical frames: owners, refcount, shared/COW/page cache; one frame: every task and area mapping it), tasks (PID, TID, state, parent, mm), record.', run: infoCmd },
+  { names: ['info', 'i'], summary: 'info locals|args|frame|source|display|breakpoints|registers|all-registers|symbol|address|line|proc mappings|maps|sharedlibrary|tlb|frames|tasks|record', help: 'info SUBCOMMAND: locals, args, frame (the selected frame: CFA, saved registers), source, display, breakpoints (b), registers (r) [REG...], all-registers (x87 and SSE too), symbol ADDR, address SYM, line [LOC], proc mappings / maps (the areas as /proc/PID/maps), tlb (cached translations, hits, misses), frames [PHYS | at ADDR] (physical frames: owners, refcount, shared/COW/page cache; one frame: every task and area mapping it), tasks (PID, TID, state, parent, mm), record.', run: infoCmd },
   { names: ['print', 'p', 'inspect', 'call'], summary: 'print[/FMT] EXPR: evaluate and show an expression', help: 'print[/x|d|u|o|t|c|a] EXPR: program variables with -g (locals and arguments of the selected frame, globals; s.f, p->f, a[i], *p, &x, v@N, casts to program types), registers ($eax, $ax, $al, $eip, $sp, $eflags, $st0, $xmm0...), symbols (a symbol stands for its address), casts such as *(int *)ADDR, C operators, $N history, and assignment (p $eax = 3).', run: printCmd },
   { names: ['show'], summary: 'show args | show environment [NAME]', help: 'show args: the arguments (and redirections) run will give the program; set args ARGS changes them. show environment [NAME]: the changes set environment / unset environment make to the inherited environment.', run: (s, a) => {
     const what = a.trim();

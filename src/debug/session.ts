@@ -9,6 +9,8 @@ import { Evaluator, EvalContext, Value, ExprError, T_INT, ctypeOf } from './expr
 import { readReg, writeReg } from './regs.js';
 import { SymbolTable } from './symbols.js';
 import { loadVdso, sysinfoEhdr } from './vdsoModule.js';
+import { SharedLibraries, linkMapNames, nameLibraries, cString } from './sharedLibs.js';
+import { libraryEntryBreakAddr } from './solibBreak.js';
 import type { ProgramIo } from './programArgs.js';
 import { Frame, UnwindResult, lookupPc, unwind } from './frames.js';
 import { readVariable, formatTyped } from './sourceValues.js';
@@ -30,6 +32,10 @@ export interface Breakpoint {
   /** What the user typed (shown in info breakpoints). */
   what: string;
   watch?: Watch;
+  /** A function no loaded object defines yet (gdb's pending breakpoint): resolved as libraries load. */
+  pending?: boolean;
+  /** The shared library a pending breakpoint resolved in: pending again when it unloads. */
+  solib?: string;
 }
 
 export interface SessionOptions {
@@ -263,7 +269,7 @@ export class Session {
     const addr = atStmt ? '' : `${this.p.addr(hex8(f.pc))} in `;
     const hasDw = this.symbols.dwarf?.functionAt(pc) !== undefined;
     const args = hasDw ? this.argsText(f) : '';
-    return `${level}${addr}${this.p.sym(this.frameFunction(f))} (${args})${row ? ` at ${row.file}:${row.line}` : ''}`;
+    return `${level}${addr}${this.p.sym(this.frameFunction(f))} (${args})${row ? ` at ${row.file}:${row.line}` : this.fromLibrary(pc)}`;
   }
 
   /** "<main+4>" or '' */
@@ -277,6 +283,13 @@ export class Session {
   private checkBreakpoint(eip: number): number | null {
     const ended = this.scopeEnd(eip);
     if (ended !== null) return -ended;
+    if (eip === this.shlibEvent && this.engine.target) {
+      // The dynamic linker's r_brk: the library set changed. Only the addresses are updated
+      // here (inside the CPU hook), not the memory hooks syncBreakpoints would rebuild.
+      this.refreshLibraries(this.engine.target);
+      this.engine.bpAddrs.clear();
+      this.addBreakAddrs();
+    }
     for (const b of this.points) {
       if (b.kind !== 'breakpoint' || !b.enabled || b.addr !== eip) continue;
       if (b.cond !== null) {
@@ -303,10 +316,23 @@ export class Session {
 
   syncBreakpoints(): void {
     this.engine.bpAddrs.clear();
-    for (const b of this.points) if (b.kind === 'breakpoint' && b.enabled) this.engine.bpAddrs.add(b.addr);
-    for (const w of this.watchScopes) this.engine.bpAddrs.add(w.pc);
+    this.addBreakAddrs();
     this.engine.watches = this.points.filter((b) => b.watch).map((b) => b.watch!);
     this.engine.syncHooks();
+  }
+
+  private addBreakAddrs(): void {
+    for (const b of this.points) if (b.kind === 'breakpoint' && b.enabled && !b.pending) this.engine.bpAddrs.add(b.addr);
+    for (const w of this.watchScopes) this.engine.bpAddrs.add(w.pc);
+    if (this.shlibEvent !== null && this.points.some((b) => b.pending)) this.engine.bpAddrs.add(this.shlibEvent);
+  }
+
+  /** A breakpoint on a function no loaded object defines yet; it resolves when a library does. */
+  addPendingBreakpoint(what: string, temp: boolean, cond: string | null): Breakpoint {
+    const b: Breakpoint = { id: this.nextId++, kind: 'breakpoint', addr: 0, enabled: true, temp, cond, hits: 0, ignore: 0, what, pending: true };
+    this.points.push(b);
+    this.syncBreakpoints();
+    return b;
   }
 
   addBreakpoint(addr: number, what: string, temp: boolean, cond: string | null): Breakpoint {
@@ -336,6 +362,7 @@ export class Session {
     // Watchpoints on locals of the previous run have no frame any more.
     for (const w of this.watchScopes.splice(0)) this.deletePoint(w.id);
     this.relocateToLoadBias(t);
+    this.solibs.clear();
     this.loadVdso(t);
     this.engine.recorder = null;
     for (const b of this.points) if (b.watch) b.watch.old = this.engine.readWatchValue(b.watch);
@@ -363,8 +390,53 @@ export class Session {
   /** The vDSO's names and CFI (gdb loads it the same way), so bt goes through system calls and signal frames. */
   private loadVdso(t: DebugTarget): void {
     const base = t.auxv ? sysinfoEhdr(t.auxv()) : null;
-    const vdso = base === null ? null : loadVdso(base, (a, n) => this.mem.read(a, n));
-    this.symbols.setModules(vdso ? [vdso] : []);
+    this.vdso = base === null ? null : loadVdso(base, (a, n) => this.mem.read(a, n));
+    this.symbols.setModules(this.vdso ? [this.vdso] : []);
+    this.refreshLibraries(t);
+  }
+
+  /** The shared objects the process has mapped now (see sharedLibs.ts). */
+  readonly solibs = new SharedLibraries();
+  private vdso: SymbolTable | null = null;
+  /** The dynamic linker's _dl_debug_state (r_brk), where it reports library loads; null without one. */
+  private shlibEvent: number | null = null;
+
+  /**
+   * Re-reads the library set (cheap when the maps did not change); new libraries' symbols and
+   * CFI join the table and pending breakpoints that now resolve get their addresses.
+   */
+  refreshLibraries(t: DebugTarget): boolean {
+    if (!t.maps || !t.readFile || t.exit) return false;
+    const maps = t.maps();
+    if (maps === null) return false;
+    const programBase = ((this.symbols.segments[0]?.vaddr ?? 0) & ~0xfff) >>> 0;
+    let changed: boolean;
+    try {
+      changed = this.solibs.refresh(maps, programBase, (p) => t.readFile!(p));
+      if (this.solibs.list.length) this.nameLibraries(t);
+    } catch {
+      return false;
+    }
+    if (!changed) return false;
+    this.symbols.setModules([...(this.vdso ? [this.vdso] : []), ...this.solibs.list.map((l) => l.symbols)]);
+    this.shlibEvent = null;
+    for (const l of this.solibs.list) {
+      const ev = l.symbols.lookup('_dl_debug_state');
+      if (ev && ev.kind === 'func') this.shlibEvent = ev.addr;
+    }
+    for (const b of this.points) {
+      if (b.solib !== undefined && !b.pending && !this.solibs.list.some((l) => l.path === b.solib && this.solibs.containing(b.addr) === l)) {
+        b.pending = true;
+        b.solib = undefined;
+      }
+      if (!b.pending) continue;
+      const sym = this.symbols.lookup(b.what);
+      if (!sym || sym.kind !== 'func') continue;
+      b.addr = libraryEntryBreakAddr(sym.addr, (a, n) => this.mem.readSome(a, n));
+      b.pending = false;
+      b.solib = this.solibs.containing(b.addr)?.path;
+    }
+    return true;
   }
 
   // ---- stop reports -------------------------------------------------------------------------
@@ -406,7 +478,28 @@ export class Session {
       const head = atStart && !withAddrAlways ? `${fn} (${args}) at ${row.file}:${row.line}` : `${this.p.addr(hex8(eip))} in ${fn} (${args}) at ${row.file}:${row.line}`;
       return `${head}\n${row.line}\t${src ?? ''}`;
     }
-    return `${this.p.addr(hex8(eip))} in ${fn} ()`;
+    return `${this.p.addr(hex8(eip))} in ${fn} ()${this.fromLibrary(eip)}`;
+  }
+
+  /** Names and orders the libraries by the dynamic linker's link_map (PT_INTERP for ld.so before it has one). */
+  private nameLibraries(t: DebugTarget): void {
+    const read = (a: number, n: number) => this.mem.readSome(a, n);
+    const dyn = this.symbols.sections.find((x) => x.name === '.dynamic');
+    const interpSec = this.symbols.sections.find((x) => x.name === '.interp');
+    let atBase: number | null = null;
+    if (t.auxv) {
+      const auxv = t.auxv();
+      const dv = new DataView(auxv.buffer, auxv.byteOffset, auxv.byteLength);
+      for (let off = 0; off + 8 <= auxv.length && dv.getUint32(off, true) !== 0; off += 8) if (dv.getUint32(off, true) === 7) atBase = dv.getUint32(off + 4, true);
+    }
+    const interp = interpSec && atBase ? { base: atBase, name: cString(interpSec.addr, read) } : null;
+    this.solibs.list = nameLibraries(this.solibs.list, dyn ? linkMapNames(dyn.addr, read) : [], interp);
+  }
+
+  /** gdb's " from /lib32/libc.so.6" after a frame in a shared library without line information. */
+  fromLibrary(pc: number): string {
+    const lib = this.solibs.containing(pc);
+    return lib ? ` from ${lib.name}` : '';
   }
 
   /** The "=> 0x... <sym+off>:\tinsn" line for the current EIP. */
@@ -436,6 +529,7 @@ export class Session {
     this.frameLevel = 0;
     this.listPos = null;
     const pid = t?.pid ?? 0;
+    if (t && !t.exit && this.refreshLibraries(t)) this.syncBreakpoints();
     switch (r.kind) {
       case 'no-process': this.error('The program is not being run.'); return;
       case 'exited':

@@ -88,10 +88,9 @@ export class SymbolTable {
     }
     this.modules = mods;
     for (const m of mods) {
-      for (const sym of m.symbols) {
-        this.symbols.push(sym);
-        if (!this.byName.has(sym.name)) this.byName.set(sym.name, sym);
-      }
+      for (const sym of m.symbols) this.symbols.push(sym);
+      // The module's own choice among symbols of one name (global, default version) stands.
+      for (const [name, sym] of m.byName) if (!this.byName.has(name)) this.byName.set(name, sym);
     }
     this.symbols.sort((a, b) => a.addr - b.addr || rank(a) - rank(b));
   }
@@ -129,6 +128,10 @@ export class SymbolTable {
     if (symtab) {
       const strtab = secs[symtab.link]?.data;
       const d = symtab.data;
+      // .gnu.version marks a dynamic symbol's non-default versions (pow@GLIBC_2.0 beside
+      // pow@@GLIBC_2.29) with bit 15: the name means the default one, as for dlsym.
+      const versym = symtab.type === 'dynsym' ? secs.find((x) => x.name === '.gnu.version')?.data : undefined;
+      const hidden = new Set<ElfSymbol>();
       for (let off = 16; off + 16 <= d.length; off += 16) {
         const nameOff = d.readUInt32LE(off);
         const value = d.readUInt32LE(off + 4);
@@ -143,8 +146,11 @@ export class SymbolTable {
         if (name === '' || name.startsWith('.L') || name.startsWith('$')) continue;
         const sym: ElfSymbol = { name, addr: value, size, kind: STT[type], global: (info >> 4) !== 0 };
         this.symbols.push(sym);
+        const vi = versym && (off / 16) * 2 + 2 <= versym.length ? versym.readUInt16LE((off / 16) * 2) : 0;
+        if (vi & 0x8000) hidden.add(sym);
         const old = this.byName.get(name);
-        if (!old || (!old.global && sym.global) || (old.kind !== 'func' && sym.kind === 'func')) this.byName.set(name, sym);
+        if (old && hidden.has(sym) && !hidden.has(old)) continue;
+        if (!old || (hidden.has(old) && !hidden.has(sym)) || (!old.global && sym.global) || (old.kind !== 'func' && sym.kind === 'func')) this.byName.set(name, sym);
       }
     }
     this.symbols.sort((a, b) => a.addr - b.addr || rank(a) - rank(b));
@@ -223,6 +229,7 @@ export class SymbolTable {
   }
 }
 
-function rank(s: ElfSymbol): number {
+/** How strongly a symbol names its address (highest wins at one address). */
+export function rank(s: ElfSymbol): number {
   return (s.kind === 'func' ? 4 : s.kind === 'object' ? 2 : 0) + (s.global ? 1 : 0);
 }
