@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { writeFileSync, readFileSync } from 'node:fs';
 import { Session } from '../../src/debug/session.js';
 import { runScript } from '../../src/debug/repl.js';
-import { launch } from '../../src/debug/kernelTarget.js';
+import { launch, type KernelTarget } from '../../src/debug/kernelTarget.js';
 import { join } from 'node:path';
 import { makeTempDir, removeTempDir } from '../helpers/tempDir.js';
 
@@ -55,6 +55,32 @@ export const ENVP = ['PATH=/usr/bin:/bin', 'HOME=/', 'LANG=C'];
 export const RANDOM = new Uint8Array(16).fill(7);
 
 /** Runs a REPL script on a program; returns the debugger's output and the guest's stdout. */
+/**
+ * A REPL session on prog driven one command at a time: cmd(line) returns what that command
+ * printed; target() is the kernel target the last `run` launched.
+ */
+export function openKernelSession(prog: string): { cmd(line: string): Promise<string>; target(): KernelTarget } {
+  let out = '';
+  let target: KernelTarget | null = null;
+  const image = readFileSync(prog);
+  const s = new Session({
+    out: (t) => { out += t; },
+    image, programPath: prog, args: [],
+    createTarget: () => (target = launch({
+      program: prog, args: [], envp: ENVP, image, random: RANDOM, memoryBytes: 64 << 20,
+      stdout: () => {}, stdin: new Uint8Array(0),
+    })),
+  });
+  return {
+    async cmd(line: string): Promise<string> {
+      out = '';
+      await runScript(s, line + '\n');
+      return out;
+    },
+    target: () => target!,
+  };
+}
+
 export async function replSession(prog: string, script: string, stdin = new Uint8Array(0)): Promise<{ out: string; guest: string }> {
   let out = '';
   let guest = '';

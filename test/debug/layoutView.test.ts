@@ -1,40 +1,18 @@
 // The debugger's `layout` (and `pmap`) on guest-programs/build/mm_demo stopped at main: the
 // address space drawn from 0xffffffff down, every area of `maps` as a box with its size, and
 // the gaps between them.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { Session } from '../../src/debug/session.js';
-import { runScript } from '../../src/debug/repl.js';
-import { launch, type KernelTarget } from '../../src/debug/kernelTarget.js';
 import { formatSmaps } from '../../kernel/fs/procTaskMmu.js';
-import { ENVP, RANDOM } from './guestBuild.js';
+import { openKernelSession } from './guestBuild.js';
 
 const PROG = fileURLToPath(new URL('../../guest-programs/build/mm_demo', import.meta.url));
 
-async function openSession() {
-  let out = '';
-  let target: KernelTarget | null = null;
-  const image = readFileSync(PROG);
-  const s = new Session({
-    out: (t) => { out += t; },
-    image, programPath: PROG, args: [],
-    createTarget: () => (target = launch({
-      program: PROG, args: [], envp: ENVP, image, random: RANDOM, memoryBytes: 64 << 20,
-      stdout: () => {}, stdin: new Uint8Array(0),
-    })),
-  });
-  const cmd = async (line: string): Promise<string> => {
-    out = '';
-    await runScript(s, line + '\n');
-    return out;
-  };
-  return Object.assign(cmd, { target: () => target! });
-}
 
 describe.skipIf(!existsSync(PROG))('debugger: layout', () => {
   it('draws every area of maps between borders at its start and end, kernel space on top, gaps with sizes', async () => {
-    const cmd = await openSession();
+    const { cmd } = openKernelSession(PROG);
     await cmd('break main');
     await cmd('run');
     const maps = (await cmd('maps')).trimEnd().split('\n').filter((l) => /^[0-9a-f]{8}-/.test(l));
@@ -62,12 +40,12 @@ describe.skipIf(!existsSync(PROG))('debugger: layout', () => {
 
 describe.skipIf(!existsSync(PROG))('debugger: pmap', () => {
   it('pmap -x lines for every area, with totals equal to the sums of /proc/PID/smaps', async () => {
-    const cmd = await openSession();
+    const { cmd, target } = openKernelSession(PROG);
     await cmd('break main');
     await cmd('run');
     const maps = (await cmd('maps')).trimEnd().split('\n').filter((l) => /^[0-9a-f]{8}-/.test(l));
     const lines = (await cmd('pmap')).trimEnd().split('\n');
-    const t = cmd.target().kernel.task;
+    const t = target().kernel.task;
     expect(lines[0]).toBe(`${t.pid}:   ${t.mm.exePath}`);
     expect(lines[1]).toBe('Address   Kbytes     RSS   Dirty Mode  Mapping');
     const rows = lines.slice(2, -2);

@@ -3,40 +3,16 @@
 // holds a swap entry decoded to its type and offset, a PROT_NONE page, and `info frames at
 // ADDR` / `info frames PHYS` after a fork: one frame mapped copy-on-write by both processes,
 // the program's text as one page-cache frame both map, and the frame list's flags.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { Session } from '../../src/debug/session.js';
-import { runScript } from '../../src/debug/repl.js';
-import { launch, type KernelTarget } from '../../src/debug/kernelTarget.js';
 import { PTE_P } from '../../src/mmu/paging.js';
 import { swpEntry } from '../../src/mmu/swapEntry.js';
 import { sysMprotect } from '../../kernel/syscalls/memory.js';
-import { ENVP, RANDOM } from './guestBuild.js';
+import { openKernelSession } from './guestBuild.js';
 
 const PROG = fileURLToPath(new URL('../../guest-programs/build/mm_demo', import.meta.url));
 
-async function openSession() {
-  let out = '';
-  let target: KernelTarget | null = null;
-  const image = readFileSync(PROG);
-  const s = new Session({
-    out: (t) => { out += t; },
-    image, programPath: PROG, args: [],
-    createTarget: () => (target = launch({
-      program: PROG, args: [], envp: ENVP, image, random: RANDOM, memoryBytes: 64 << 20,
-      stdout: () => {}, stdin: new Uint8Array(0),
-    })),
-  });
-  return {
-    async cmd(line: string): Promise<string> {
-      out = '';
-      await runScript(s, line + '\n');
-      return out;
-    },
-    target: () => target!,
-  };
-}
 
 const num = (text: string, re: RegExp): number => {
   const m = re.exec(text);
@@ -46,7 +22,7 @@ const num = (text: string, re: RegExp): number => {
 
 describe.skipIf(!existsSync(PROG))('debugger: demand paging, swap entries, shared frames', () => {
   it('pagewalk: not present before the first touch, present after; a never-touched PTE and a swap entry decoded', async () => {
-    const d = await openSession();
+    const d = openKernelSession(PROG);
     await d.cmd('break touch');
     await d.cmd('run');
     const area = num(await d.cmd('p/x *(int*)($esp+4)'), /= 0x([0-9a-f]+)$/m);
@@ -84,7 +60,7 @@ describe.skipIf(!existsSync(PROG))('debugger: demand paging, swap entries, share
   }, 60_000);
 
   it('a PROT_NONE page keeps its frame but is supervisor-only', async () => {
-    const d = await openSession();
+    const d = openKernelSession(PROG);
     await d.cmd('break touch');
     await d.cmd('run');
     const area = num(await d.cmd('p/x *(int*)($esp+4)'), /= 0x([0-9a-f]+)$/m);
@@ -97,7 +73,7 @@ describe.skipIf(!existsSync(PROG))('debugger: demand paging, swap entries, share
   }, 60_000);
 
   it('info frames after fork: one copy-on-write frame and one page-cache text frame mapped by both processes', async () => {
-    const d = await openSession();
+    const d = openKernelSession(PROG);
     await d.cmd('break after_fork');
     await d.cmd('run');
     const counter = await d.cmd('info frames at &shared_counter');
@@ -133,7 +109,7 @@ describe.skipIf(!existsSync(PROG))('debugger: demand paging, swap entries, share
   }, 60_000);
 
   it('rejects a frame that does not exist', async () => {
-    const d = await openSession();
+    const d = openKernelSession(PROG);
     await d.cmd('starti');
     expect(await d.cmd('info frames 0xfffff000')).toMatch(/^No frame at physical 0xfffff000/);
     expect(await d.cmd('info frames at 0x10')).toMatch(/is not mapped to a frame/);
