@@ -11,16 +11,15 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { guestReference } from '../helpers/nativeI386.js';
-import { describeRun, firstDifference, runCommand } from '../helpers/execReference.js';
+import { describeRun, expectSameAsReference, runUnderEmulator } from '../helpers/execReference.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const EMU = 'dist/i386emu.mjs';
 const PROG = 'guest-programs/build/far_smc';
 const TIMEOUT_MS = 60_000;
-const ENV = { PATH: '/usr/local/bin:/usr/bin:/bin', LC_ALL: 'C' };
 const REF = guestReference();
 
-const emu = (args: string[]) => runCommand(process.execPath, [EMU, 'run', '--', PROG, ...args], ENV, '', TIMEOUT_MS);
+const emu = (args: string[]) => runUnderEmulator(PROG, args, TIMEOUT_MS);
 
 describe('far transfers and self-modifying code (far_smc)', () => {
   it('is built', () => {
@@ -29,14 +28,7 @@ describe('far transfers and self-modifying code (far_smc)', () => {
   });
 
   it.skipIf(typeof REF === 'string')('prints what the reference prints', async () => {
-    const ref = REF as Exclude<typeof REF, string>;
-    const [cmd, args] = ref.argv(PROG, []);
-    const want = await runCommand(cmd, args, ref.env(ENV), '', TIMEOUT_MS);
-    expect(want.status, `reference (${ref.name}): ${describeRun(want, TIMEOUT_MS)}`).toBe(0);
-    const got = await emu([]);
-    expect(got.stdout, `${describeRun(got, TIMEOUT_MS)}\n${firstDifference(want.stdout, got.stdout, ref.name)}\n${got.stderr.slice(-1500)}`)
-      .toBe(want.stdout);
-    expect(got.status).toBe(0);
+    const got = await expectSameAsReference(PROG, TIMEOUT_MS, expect);
     // The program really got that far: the last checks are the self-modifying code ones.
     expect(got.stdout).toContain('mmap buffer, store 6 bytes ahead: 3000 of 3000 as stored\n');
     expect(got.stdout).toContain('opcode patched just ahead: 9\n');

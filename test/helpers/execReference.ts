@@ -151,3 +151,29 @@ export async function limited<T>(fn: () => Promise<T>): Promise<T> {
     queue.shift()?.();
   }
 }
+
+/** The environment guest-program tests run both sides with. */
+export const GUEST_TEST_ENV = { PATH: '/usr/local/bin:/usr/bin:/bin', LC_ALL: 'C' };
+
+/** `i386emu run -- PROG ARGS...` from the built bundle. */
+export function runUnderEmulator(prog: string, args: string[], timeoutMs: number): Promise<RunResult> {
+  return runCommand(process.execPath, ['dist/i386emu.mjs', 'run', '--', prog, ...args], GUEST_TEST_ENV, '', timeoutMs);
+}
+
+/**
+ * Runs prog (no arguments) under the reference (guestReference(): native i386 or qemu-i386)
+ * and under the emulator, asserting both exit 0 and print the same; returns the emulator's run.
+ */
+export async function expectSameAsReference(prog: string, timeoutMs: number,
+  expect: (v: unknown, msg?: string) => { toBe(x: unknown): void }): Promise<RunResult> {
+  const ref = guestReference();
+  if (typeof ref === 'string') throw new Error(`no reference: ${ref}`);
+  const [cmd, args] = ref.argv(prog, []);
+  const want = await runCommand(cmd, args, ref.env(GUEST_TEST_ENV), '', timeoutMs);
+  expect(want.status, `reference (${ref.name}): ${describeRun(want, timeoutMs)}`).toBe(0);
+  const got = await runUnderEmulator(prog, [], timeoutMs);
+  expect(got.stdout, `${describeRun(got, timeoutMs)}\n${firstDifference(want.stdout, got.stdout, ref.name)}\n${got.stderr.slice(-1500)}`)
+    .toBe(want.stdout);
+  expect(got.status).toBe(0);
+  return got;
+}
