@@ -235,37 +235,36 @@ const ENDS_BLOCK = new Set<Handler>([
 
 /** Decodes instructions from eip up to a control transfer, the page end, or MAX_BLOCK. */
 export function decodeBlock(c: Cpu, eip: number): Block {
-  const insns: Insn[] = [];
   const linPage = eip & ~0xfff;
-  let p = eip;
-  for (;;) {
-    let i: Insn;
-    if (insns.length === 0) {
-      i = decodeAt(c, p);
-    } else {
-      // Decoding ahead must not fault: the bytes may run into an unmapped page that the
-      // program never executes. Stop the block there instead (and keep the kernel's in-place
-      // fault handler out of it: it would map that page).
-      const hook = c.mmu.faultHook;
-      c.mmu.faultHook = null;
+  const first = decodeAt(c, eip);
+  // Runs into the next page: a block of its own.
+  if ((eip & 0xfff) + first.len > 0x1000) return new Block([first], linPage, false);
+  const insns: Insn[] = [first];
+  let p = first.nextEip;
+  if (ENDS_BLOCK.has(first.inner) || (p & 0xfff) === 0) return new Block(insns, linPage, true);
+  // Decoding ahead must not fault: the bytes may run into an unmapped page that the program
+  // never executes. Stop the block there instead, and keep the kernel's in-place fault handler
+  // out of it (it would map that page).
+  const hook = c.mmu.faultHook;
+  c.mmu.faultHook = null;
+  try {
+    while (insns.length < MAX_BLOCK) {
+      let i: Insn;
       try {
         i = decodeAt(c, p);
       } catch (e) {
         if (e !== PAGE_FAULT) throw e;
         c.mmu.pageFaults--;
         break;
-      } finally {
-        c.mmu.faultHook = hook;
       }
+      // Runs into the next page: it starts the next block.
+      if ((p & 0xfff) + i.len > 0x1000) break;
+      insns.push(i);
+      p = i.nextEip;
+      if (ENDS_BLOCK.has(i.inner) || (p & 0xfff) === 0) break;
     }
-    if ((p & 0xfff) + i.len > 0x1000) {
-      // Runs into the next page: alone it is a block of its own, otherwise it starts the next.
-      if (insns.length === 0) return new Block([i], linPage, false);
-      break;
-    }
-    insns.push(i);
-    p = i.nextEip;
-    if (ENDS_BLOCK.has(i.inner) || insns.length >= MAX_BLOCK || (p & 0xfff) === 0) break;
+  } finally {
+    c.mmu.faultHook = hook;
   }
   return new Block(insns, linPage, true);
 }
