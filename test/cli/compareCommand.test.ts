@@ -15,8 +15,9 @@ import { ROOT } from './cliProcess.js';
 const REF = join(ROOT, 'test/fixtures/layout-reference');
 const setUp = () => makeLayoutTrees(REF, ['static', 'dynamic']);
 
-function compare(root: string, bin: string, extra: string[], prog = './static') {
-  return spawnSync(process.execPath, [join(ROOT, 'dist/i386emu.mjs'), 'compare', '--root', root, ...extra, prog], {
+function compare(root: string | null, bin: string, extra: string[], prog = './static') {
+  const rootArgs = root === null ? [] : ['--root', root];
+  return spawnSync(process.execPath, [join(ROOT, 'dist/i386emu.mjs'), 'compare', ...rootArgs, ...extra, prog], {
     cwd: bin, env: { PATH: '/usr/bin:/bin' }, encoding: 'utf8', timeout: 120_000, killSignal: 'SIGKILL',
   });
 }
@@ -64,11 +65,17 @@ describe('i386emu compare', () => {
   }, 180_000);
 
   it.skipIf(nativeI386Unavailable() === null)('without --against on a host that cannot run i386 code: one line, exit 1', () => {
-    const r = compare(root, bin, []);
+    const r = compare(null, bin, []);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe('i386emu: compare: this host cannot run i386 code natively (it refuses a 32-bit ELF: '
       + 'no IA32 emulation, or a PVM guest); give --against FILE with a saved reference\n');
     expect(r.status).toBe(1);
+  });
+
+  it('without --against, --root is refused in one line (the native run cannot use the tree), exit 2', () => {
+    const r = compare(root, bin, []);
+    expect(r.stderr).toBe('i386emu: compare: the native run uses the host\'s own files: --root, --sysroot and --bind need --against FILE\n');
+    expect(r.status).toBe(2);
   });
 
   it('an unreadable --against file is one line, exit 2', () => {
