@@ -72,9 +72,13 @@ export function nativeRecord(program: string, args: string[], layout: string, cw
     const wrapper = `set exec-wrapper perl -e 'shift; my $p = pack("H*", "${hex}"); exec {$p} $p, @ARGV or die "exec $p: $!"'`;
     // The shell gdb starts the program with sets PWD to the working directory: so must the
     // caller's environment, for the emulated run to see the same strings (compareCommand does).
+    // gdb starts the program through $SHELL: /bin/sh changes nothing in the environment (bash
+    // adds SHLVL when it is missing), and the program is given the caller's SHELL back.
+    const shell = process.env.SHELL;
     const r = spawnSync('setarch', ['-R', ...(layout === '3gb' ? ['--3gb'] : []), 'gdb', '-batch', '-nx',
-      '-ex', 'unset environment LINES', '-ex', 'unset environment COLUMNS', '-ex', wrapper, '-ex', 'catch syscall exit_group',
-      '-ex', `run ${quoted} > ${out}`, '-ex', py, '-ex', 'kill', program], { cwd, env: { ...process.env, PWD: cwd }, encoding: 'utf8', timeout: 600_000 });
+      '-ex', 'unset environment LINES', '-ex', 'unset environment COLUMNS',
+      '-ex', shell === undefined ? 'unset environment SHELL' : `set environment SHELL ${shell}`, '-ex', wrapper, '-ex', 'catch syscall exit_group',
+      '-ex', `run ${quoted} > ${out}`, '-ex', py, '-ex', 'kill', program], { cwd, env: { ...process.env, PWD: cwd, SHELL: '/bin/sh' }, encoding: 'utf8', timeout: 600_000 });
     if (r.error || r.status !== 0) throw new CliError(`compare: the native run under gdb failed: ${(r.stderr || String(r.error)).split('\n')[0]}`, 1);
     return { stdout: splitRecord(readFileSync(out, 'utf8')).stdout, maps: parseMaps(readFileSync(maps, 'utf8')) };
   } finally {
