@@ -43,15 +43,16 @@ export function vmFlagsFromProt(prot: number): number {
 }
 
 /**
- * Linux's mmap_base() for the top-down layout without randomization: TASK_SIZE minus a gap of
- * RLIMIT_STACK plus the stack guard gap, clamped to [128 MiB, 5/6 of TASK_SIZE].
+ * Linux's mmap_base() for the top-down layout: TASK_SIZE minus a gap of RLIMIT_STACK plus the
+ * stack guard gap (plus stackRandom, stack_maxrandom_size, under randomization), clamped to
+ * [128 MiB, 5/6 of TASK_SIZE], then rnd (arch_mmap_rnd) lower.
  */
-export function computeMmapBase(taskSize: number, stackRlimit = DEFAULT_STACK_RLIMIT): number {
-  let gap = stackRlimit + STACK_GUARD_GAP;
+export function computeMmapBase(taskSize: number, stackRlimit = DEFAULT_STACK_RLIMIT, rnd = 0, stackRandom = 0): number {
+  let gap = stackRlimit + stackRandom + STACK_GUARD_GAP;
   const gapMax = Math.floor(taskSize / 6) * 5;
   if (gap < SIZE_128M) gap = SIZE_128M;
   else if (gap > gapMax) gap = gapMax;
-  return pageAlign(taskSize - gap);
+  return pageAlign(taskSize - gap - rnd);
 }
 
 /** TASK_UNMAPPED_BASE: where the legacy layout's mmap area starts. */

@@ -86,6 +86,8 @@ export async function compareCommand(argv: string[]): Promise<number> {
   const against = found.get('--against') ?? null;
   const o = parseRunArgs(rest);
   if (o.gdbPort !== null) throw new UsageError('compare does not take --gdb');
+  // The native side runs under setarch -R: a randomized layout could never match it.
+  if (o.aslr) throw new UsageError('compare does not take --aslr (it compares with Linux\'s layout with randomization off)');
   let reference: RunRecord;
   let label: string;
   if (against !== null) {
