@@ -254,6 +254,7 @@ export class Kernel implements SyscallContext, ExitHooks {
     this.pageCache = new PageCache(this.mem, this.mmu);
     this.mounts.pageCache = this.pageCache;
     this.mounts.sysctl.randomizeVaSpace = this.randomizeVaSpace;
+    this.mounts.random = this.random;
     this.swap = swapOn(this.mem, this.mmu, options.swapBytes ?? 0);
     this.reclaimer = new Reclaimer({ mem: this.mem, pageCache: this.pageCache, swap: this.swap, mms: () => this.liveMms() });
     this.mem.reclaim = (want) => this.reclaimer.shrink(want);

@@ -17,6 +17,7 @@ import { mkdtempSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { posix, sep } from 'node:path';
 import type { PageCache } from '../mm/pageCache.js';
+import type { KernelRandom } from '../mm/randomize.js';
 import { LIBRARY_PATHS, LibraryMounts } from './libraryMounts.js';
 
 export interface HostMount {
@@ -133,6 +134,8 @@ export class MountTable {
   pageCache: PageCache | null = null;
   /** The sysctls /proc/sys shows (set by the Kernel). */
   readonly sysctl: Sysctl = { randomizeVaSpace: 0 };
+  /** The kernel's random source, which /dev/random and /dev/urandom read (set by the Kernel). */
+  random: KernelRandom | null = null;
   /** Longest mount point first. */
   readonly mounts: Mount[] = [];
   /** The mount at "/". */

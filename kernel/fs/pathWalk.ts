@@ -114,7 +114,7 @@ export function probe(ctx: VfsContext, guest: string): Lookup | number {
       return typeof n === 'number' ? n : { kind: 'node', node: n, guestPath: guest };
     }
     case 'dev': {
-      const n = devfsLookup(rel.replace(/^\//, ''), ctx.task);
+      const n = devfsLookup(rel.replace(/^\//, ''), ctx.task, ctx.mounts.random ?? undefined);
       return typeof n === 'number' ? n : { kind: 'node', node: n, guestPath: guest };
     }
     case 'lib': {

@@ -7,9 +7,11 @@
 //   - a PIE's load bias: ELF_ET_DYN_BASE + arch_mmap_rnd (fs/binfmt_elf.c);
 //   - the break: a page in [brk, brk + 32 MiB) (arch_randomize_brk for ia32, randomize_page);
 //   - the vDSO and the interpreter only through mmap_base (both are mapped without a hint).
-// Every draw comes from one generator per kernel; seeded (--seed), a run repeats exactly.
+// Every draw comes from one generator per kernel; seeded (--seed), a run repeats exactly, and
+// so do getrandom(2) and /dev/urandom, which read it too.
 // A `null` generator stands for a task without PF_RANDOMIZE: every function is then the
 // identity Linux's is with randomization off.
+import { randomFillSync } from 'node:crypto';
 import { HwRng } from '../../src/cpu/hwRng.js';
 import { PAGE_SIZE } from '../../src/mmu/physicalMemory.js';
 import { ADDR_NO_RANDOMIZE } from './layout.js';
@@ -29,8 +31,11 @@ const KERNEL_STREAM = 0x41534c52;
 /** The kernel's random source (get_random_*): host entropy, or a --seed's fixed sequence. */
 export class KernelRandom {
   private readonly gen = new HwRng();
+  /** Seeded: bytes() comes from the generator too, not from the host's entropy. */
+  readonly seeded: boolean;
 
   constructor(seed?: number) {
+    this.seeded = seed !== undefined;
     if (seed !== undefined) this.gen.seed((seed ^ KERNEL_STREAM) >>> 0);
   }
 
@@ -44,8 +49,9 @@ export class KernelRandom {
     return this.u32() % n;
   }
 
-  /** get_random_bytes. */
+  /** get_random_bytes: the host's entropy unless seeded. */
   bytes(n: number): Uint8Array {
+    if (!this.seeded) return randomFillSync(new Uint8Array(n));
     const out = new Uint8Array(n);
     for (let i = 0; i < n; i += 4) {
       const w = this.u32();

@@ -21,6 +21,7 @@ const STATIC = `${BIN}/static`;
 const STATIC_PIE = `${BIN}/static-pie`;
 const PIE = 'guest-programs/build/maps_self-pie';
 const SETARCH = 'guest-programs/build/setarch';
+const BUSYBOX = 'guest-programs/debian/busybox-static/bin/busybox';
 const SEEDS = [1, 2, 3, 4];
 const PAGE = 0x1000;
 const SLOW = 120_000;
@@ -84,6 +85,14 @@ describe('--aslr --seed N', { timeout: SLOW }, () => {
     expect(run(['--seed', '2', STATIC_PIE]).out).toBe(plain);
     // Linux with randomization off (test/fixtures/layout-reference/expected/static-pie.compat.txt).
     expect(area(run([STATIC_PIE]), '[stack]').end).toBe(0xffffe000);
+  });
+
+  it('--seed fixes what /dev/urandom reads, with or without --aslr', () => {
+    const od = (seed: string) => run(['--seed', seed, BUSYBOX, 'od', '-An', '-tx1', '-N16', '/dev/urandom']).out;
+    expect(od('3')).toBe(od('3'));
+    expect(od('4')).not.toBe(od('3'));
+    const odAslr = () => run(['--aslr', '--seed', '3', BUSYBOX, 'od', '-An', '-tx1', '-N16', '/dev/urandom']).out;
+    expect(odAslr()).toBe(odAslr());
   });
 
   it('compat: stack, tables, mmap_base, vDSO and static-pie heap move per seed, within Linux\'s ranges', () => {
