@@ -80,8 +80,8 @@ Runs a 32-bit x86 (i386) Linux ELF program on an emulated CPU, MMU and mini kern
                turns it off for what it runs; --stats prints the seed that repeats the run
   --cpu MODEL  the CPU to emulate: ${CPU_MODELS.map((m) => `${m.name} (${m.description})`).join(';\n               ')}.
                Default ${DEFAULT_CPU_MODEL.name}; its instructions and CPUID bits, no others
-  --seed N     seed RDRAND/RDSEED, AT_RANDOM and --aslr's choices so they repeat from run to
-               run (default: random)
+  --seed N     seed RDRAND/RDSEED, AT_RANDOM, getrandom, /dev/urandom and --aslr's choices so
+               they repeat from run to run (default: random)
   --gdb PORT   stop at the first instruction and wait for gdb on 127.0.0.1:PORT (target remote :PORT);
                PORT 0 picks a free port and prints it
 debug opens the debugger REPL (type help); -x FILE runs debugger commands from FILE.
