@@ -63,8 +63,10 @@ export interface ElfTablesInput {
   /** The file name passed to execve (AT_EXECFN). */
   execfn: string;
   platform?: string;
-  /** 16 bytes for AT_RANDOM (random when omitted). */
+  /** 16 bytes for AT_RANDOM (drawn from rng, else the host's entropy, when omitted). */
   random?: Uint8Array;
+  /** The kernel's random source (get_random_bytes). */
+  rng?: KernelRandom;
   hwcap: number;
   hwcap2?: number;
   phdr: number;
@@ -165,7 +167,7 @@ export function createElfTables(mm: Mm, personality: Personality, input: ElfTabl
   p -= platform.length;
   const platformAddr = p;
   copyToUser(mm, platformAddr, platform);
-  const random = input.random ?? cryptoRandom16();
+  const random = input.random ?? input.rng?.bytes(16) ?? cryptoRandom16();
   p -= 16;
   const randomAddr = p;
   copyToUser(mm, randomAddr, random.subarray(0, 16));

@@ -1,7 +1,8 @@
 // The machine-independent half of exec (fs/exec.c do_execve → load_elf_binary): parse the
 // image, build a new address space with the program, its interpreter and the vDSO mapped and
 // the initial stack written. With PF_RANDOMIZE the random draws come in Linux's order:
-// mmap_base, the stack top, the PIE bias, the break, the tables' alignment (randomize.ts).
+// mmap_base, the stack top, the PIE bias, the break, the tables' alignment, AT_RANDOM
+// (randomize.ts).
 // The caller installs the result (new mm, registers) once nothing can fail any more.
 import { basename } from 'node:path';
 import type { Mmu } from '../../src/mmu/mmu.js';
@@ -85,7 +86,7 @@ export function execBinary(mem: PhysicalMemory, mmu: Mmu, stats: FaultStats, per
     const vdso = mapVdso(mm, vdsoFile(mem, mmu));
     const tables = createElfTables(mm, personality, {
       sysinfo: vdso.entry, sysinfoEhdr: vdso.base, stackTop, rnd,
-      argv: req.argv, envp: req.envp, execfn: req.execfn, random: req.random ?? req.rng?.bytes(16), hwcap: req.hwcap,
+      argv: req.argv, envp: req.envp, execfn: req.execfn, random: req.random, rng: req.rng, hwcap: req.hwcap,
       phdr: info.phdrAddr, phent: info.phent, phnum: info.phnum, entry: info.programEntry, base: info.interpBase,
       uid: req.uid, euid: req.uid, gid: req.gid, egid: req.gid, execStack: info.execStack,
     });
