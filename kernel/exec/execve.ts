@@ -77,7 +77,9 @@ export function execBinary(mem: PhysicalMemory, mmu: Mmu, stats: FaultStats, per
     mm.mmapLegacy = req.legacyMmap ?? false;
     const rnd = req.randomize === true ? req.rng ?? null : null;
     const mmapRnd = archMmapRnd(rnd);
-    mm.mmapBase = mm.mmapLegacy ? taskUnmappedBase(personality.taskSize) + mmapRnd
+    // arch_pick_mmap_base: one random offset for both bases.
+    mm.mmapLegacyBase = taskUnmappedBase(personality.taskSize) + mmapRnd;
+    mm.mmapBase = mm.mmapLegacy ? mm.mmapLegacyBase
       : computeMmapBase(personality.taskSize, req.stackRlimit, mmapRnd, stackMaxrandomSize(rnd));
     // setup_arg_pages(randomize_stack_top(STACK_TOP)): aligned by arch_align_stack, then up to a page.
     const stackTop = pageAlign(archAlignStack(rnd, randomizeStackTop(rnd, personality.stackTop)));

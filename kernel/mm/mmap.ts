@@ -87,7 +87,7 @@ function unmappedAreaBottomUp(mm: Mm, len: number, low: number): number {
 
 /**
  * arch_get_unmapped_area_topdown: the hint if that range is free, else the highest gap below
- * mmap_base, else the lowest gap above TASK_UNMAPPED_BASE. Returns -ENOMEM when full. In the
+ * mmap_base, else the lowest gap above mmap_legacy_base. Returns -ENOMEM when full. In the
  * legacy layout (arch_get_unmapped_area): the lowest gap above mmap_base.
  */
 export function getUnmappedArea(mm: Mm, hint: number, len: number): number {
@@ -107,7 +107,7 @@ export function getUnmappedArea(mm: Mm, hint: number, len: number): number {
     return a < 0 ? -ENOMEM : a;
   }
   let addr = unmappedAreaTopDown(mm, len, Math.max(PAGE_SIZE, MMAP_MIN_ADDR), mm.mmapBase);
-  if (addr < 0) addr = unmappedAreaBottomUp(mm, len, taskUnmappedBase(mm.taskSize));
+  if (addr < 0) addr = unmappedAreaBottomUp(mm, len, mm.mmapLegacyBase || taskUnmappedBase(mm.taskSize));
   return addr < 0 ? -ENOMEM : addr;
 }
 
