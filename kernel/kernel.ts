@@ -107,8 +107,8 @@ export interface KernelOptions {
   /** The CPU model (--cpu; default the modern one): CPUID, AT_HWCAP and the instructions decoded. */
   cpuModel?: CpuModel;
   /**
-   * Seeds RDRAND/RDSEED and the kernel's random choices (AT_RANDOM, and the layout under
-   * --aslr) (--seed): the same seed gives the same numbers; default: host entropy.
+   * Seeds RDRAND/RDSEED and the kernel's random choices (AT_RANDOM, getrandom, /dev/urandom,
+   * the layout under --aslr) (--seed): the same seed gives the same numbers; default: host entropy.
    */
   cpuSeed?: number;
   /**

@@ -1,7 +1,8 @@
 // Address-space layout randomization as Linux 6.18 does it for a 32-bit x86 task, region by
 // region, with the kernel's own ranges (what `--aslr` turns on: randomize_va_space = 2):
 //   - mmap_base: 8 random page bits (arch_mmap_rnd, mmap_rnd_compat_bits = 8) below a gap
-//     widened by the stack's largest random shift (arch/x86/mm/mmap.c);
+//     widened by the stack's largest random shift, or above TASK_UNMAPPED_BASE in the legacy
+//     layout (arch/x86/mm/mmap.c);
 //   - the stack top: 0x7ff random pages (randomize_stack_top, STACK_RND_MASK for ia32), then
 //     arch_align_stack's up to 8191 bytes, once for the stack area and once for the tables;
 //   - a PIE's load bias: ELF_ET_DYN_BASE + arch_mmap_rnd (fs/binfmt_elf.c);
