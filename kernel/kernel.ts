@@ -3,6 +3,7 @@
 // into a system call or a signal (kernel/trap.ts), and deliver signals at the one return to
 // user mode. The first process stands for the init of a PID namespace: its exit status is the
 // emulator's, and when it exits the tasks still alive are killed.
+import { randomBytes } from 'node:crypto';
 import { fstatSync, openSync, readFileSync, statSync } from 'node:fs';
 import { posix, resolve } from 'node:path';
 import { Cpu } from '../src/cpu/cpu.js';
@@ -30,6 +31,7 @@ import { AT_FDCWD, lookup, type VfsContext } from './fs/vfs.js';
 import { S_IFMT, S_IFREG } from './fs/stat.js';
 import { ADDR_COMPAT_LAYOUT, initialPersonaFlags, personalityForExec, type LayoutName, type Personality } from './mm/layout.js';
 import { newFaultStats, type Mm } from './mm/mmStruct.js';
+import { execRandomizes, KernelRandom } from './mm/randomize.js';
 import { hiwaterRss } from './mm/rssStat.js';
 import { vmaContaining, type VmFile } from './mm/vma.js';
 import { copyProcess, type CloneArgs, CLONE_VFORK } from './proc/fork.js';
@@ -104,8 +106,16 @@ export interface KernelOptions {
   rlimits?: Readonly<Record<number, Rlimit>>;
   /** The CPU model (--cpu; default the modern one): CPUID, AT_HWCAP and the instructions decoded. */
   cpuModel?: CpuModel;
-  /** Seeds RDRAND/RDSEED (--seed): the same seed gives the same numbers; default: host entropy. */
+  /**
+   * Seeds RDRAND/RDSEED and the kernel's random choices (AT_RANDOM, getrandom, /dev/urandom,
+   * the layout under --aslr) (--seed): the same seed gives the same numbers; default: host entropy.
+   */
   cpuSeed?: number;
+  /**
+   * --aslr: randomize_va_space 2 and a first process without ADDR_NO_RANDOMIZE, so every exec
+   * randomizes its layout as Linux does; without cpuSeed a seed is picked (randomSeed).
+   */
+  aslr?: boolean;
 }
 
 export interface FatalDiagnostic {
@@ -192,6 +202,12 @@ export class Kernel implements SyscallContext, ExitHooks {
   private readonly execOpens: Inode[] = [];
   readonly fileLocks = new FileLocks();
   readonly layout: LayoutName;
+  /** The sysctl kernel.randomize_va_space: 2 under --aslr, else 0 (nothing is randomized). */
+  readonly randomizeVaSpace: 0 | 2;
+  /** The kernel's random source (get_random_*), seeded from randomSeed when there is one. */
+  readonly random: KernelRandom;
+  /** The seed of this run's random numbers (--seed, or the one --aslr picked), or null. */
+  readonly randomSeed: number | null;
   readonly utsname: Utsname;
   readonly memoryBytes: number;
   readonly sched: Scheduler;
@@ -229,10 +245,16 @@ export class Kernel implements SyscallContext, ExitHooks {
     this.mmu = new Mmu(this.mem);
     this.cpu = new Cpu(this.mmu);
     if (options.cpuModel) this.cpu.model = options.cpuModel;
-    if (options.cpuSeed !== undefined) this.cpu.rng.seed(options.cpuSeed);
+    this.randomizeVaSpace = options.aslr === true ? 2 : 0;
+    // An --aslr run without --seed still has one, so --stats can say how to repeat it.
+    this.randomSeed = options.cpuSeed ?? (options.aslr === true ? randomBytes(4).readUInt32LE(0) : null);
+    if (this.randomSeed !== null) this.cpu.rng.seed(this.randomSeed);
+    this.random = new KernelRandom(this.randomSeed ?? undefined);
     this.mounts = new MountTable({ root: options.rootDir, binds: options.binds, sysroot: options.sysroot ?? null });
     this.pageCache = new PageCache(this.mem, this.mmu);
     this.mounts.pageCache = this.pageCache;
+    this.mounts.sysctl.randomizeVaSpace = this.randomizeVaSpace;
+    this.mounts.random = this.random;
     this.swap = swapOn(this.mem, this.mmu, options.swapBytes ?? 0);
     this.reclaimer = new Reclaimer({ mem: this.mem, pageCache: this.pageCache, swap: this.swap, mms: () => this.liveMms() });
     this.mem.reclaim = (want) => this.reclaimer.shrink(want);
@@ -269,7 +291,7 @@ export class Kernel implements SyscallContext, ExitHooks {
 
   /** The layout the current task's next exec gets (its personality(2) flags on this kernel). */
   get personality(): Personality {
-    return personalityForExec(this.layout, this.sched.current?.personality ?? initialPersonaFlags(this.layout));
+    return personalityForExec(this.layout, this.sched.current?.personality ?? initialPersonaFlags(this.layout, this.randomizeVaSpace !== 0));
   }
 
   get vfs(): VfsContext {
@@ -407,7 +429,7 @@ export class Kernel implements SyscallContext, ExitHooks {
     fs.cwd = this.mounts.guestPathOf(process.cwd()) ?? '/';
     group.rlimits = this.initialRlimits();
     const t = new Task(pid, group, mm, files, fs, new SigHand(), { uid, euid: uid, gid, egid: gid });
-    t.personality = initialPersonaFlags(this.layout);
+    t.personality = initialPersonaFlags(this.layout, this.randomizeVaSpace !== 0);
     group.leader = t;
     this.sched.add(t);
     this.initTask = t;
@@ -434,12 +456,14 @@ export class Kernel implements SyscallContext, ExitHooks {
     const stackLimit = (old ? old.rlimits : this.initialRlimits())[RLIMIT_STACK].cur;
     const stackRlimit = Number(stackLimit > 0xffffffffn ? 0xffffffffn : stackLimit);
     let r: ReturnType<typeof execBinary>;
+    const persona = old?.personality ?? initialPersonaFlags(this.layout, this.randomizeVaSpace !== 0);
     try {
       // The personality flags (ADDR_LIMIT_3GB) pick the layout per exec, as set_personality_ia32.
       r = execBinary(this.mem, this.mmu, this.faultStats, this.personality, {
         image: bytes, exePath, devMajor: dev[0], devMinor: dev[1], ino, argv, envp, execfn,
         hwcap: this.cpu.model.edx1, uid, gid, stackRlimit, random: this.opts.random,
-        legacyMmap: ((old?.personality ?? initialPersonaFlags(this.layout)) & ADDR_COMPAT_LAYOUT) !== 0,
+        legacyMmap: (persona & ADDR_COMPAT_LAYOUT) !== 0,
+        rng: this.random, randomize: execRandomizes(this.randomizeVaSpace, persona),
         openInterp: (path) => this.openInterp(path), file,
       });
     } finally {

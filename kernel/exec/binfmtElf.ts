@@ -3,20 +3,24 @@
 // nothing is copied here: pages are read from the file image when first touched. Where the
 // image goes:
 //   - ET_EXEC: at its link addresses;
-//   - ET_DYN with PT_INTERP (PIE): at ELF_ET_DYN_BASE, MAP_FIXED_NOREPLACE-style;
+//   - ET_DYN with PT_INTERP (PIE): at ELF_ET_DYN_BASE (plus arch_mmap_rnd under --aslr),
+//     aligned down to the largest p_align, MAP_FIXED_NOREPLACE-style;
 //   - ET_DYN without PT_INTERP (static-pie, or ld.so run as a program): like an mmap of its
-//     total size, top-down below mmap_base, and the break moves to ELF_ET_DYN_BASE.
+//     total size, top-down below mmap_base (aligned down to a p_align beyond a page), and the
+//     break moves to ELF_ET_DYN_BASE.
 // The interpreter (when there is one) is mapped after the program, by loadElfInterp, and the
-// process starts at its entry point. The break starts at the page-aligned end of BSS.
+// process starts at its entry point. The break starts at the page-aligned end of BSS; under
+// --aslr one page further (when it did not move) and then anywhere in the next 32 MiB.
 import { PAGE_SIZE } from '../../src/mmu/physicalMemory.js';
 import type { Mm } from '../mm/mmStruct.js';
 import type { Personality } from '../mm/layout.js';
 import { getUnmappedArea, pageAlign, pageDown } from '../mm/mmap.js';
 import { rangeOverlaps, type VmFile } from '../mm/vma.js';
 import { ElfError } from './elfError.js';
-import { ET_DYN, PF_X, PT_GNU_STACK, PT_LOAD, PT_PHDR, type ElfImage } from './elfHeader.js';
+import { ET_DYN, PF_X, PT_GNU_STACK, PT_LOAD, PT_PHDR, type ElfImage, type ElfSegment } from './elfHeader.js';
 import { elfLoad, loadSegments, totalMappingSize } from './elfLoad.js';
 import { loadElfInterp, type InterpImage } from './elfInterp.js';
+import { archMmapRnd, archRandomizeBrk, type KernelRandom } from '../mm/randomize.js';
 
 
 export interface ElfLoadInfo {
@@ -37,10 +41,10 @@ export interface ElfLoadInfo {
 
 /**
  * Maps the PT_LOAD segments of image (backed by file), then the interpreter if given, into mm
- * and sets its layout fields.
+ * and sets its layout fields. rnd: the kernel's generator when the exec randomizes (PF_RANDOMIZE).
  */
 export function loadElfBinary(mm: Mm, image: ElfImage, file: VmFile, personality: Personality,
-  interp: InterpImage | null = null): ElfLoadInfo {
+  interp: InterpImage | null = null, rnd: KernelRandom | null = null): ElfLoadInfo {
   const loads = loadSegments(image);
   let execStack = true;
   for (const s of image.segments) if (s.type === PT_GNU_STACK) execStack = (s.flags & PF_X) !== 0;
@@ -48,18 +52,25 @@ export function loadElfBinary(mm: Mm, image: ElfImage, file: VmFile, personality
   const minVaddr = pageDown(loads[0].vaddr);
   const totalSize = totalMappingSize(loads);
   let loadBias = 0;
+  const alignment = maximumAlignment(loads);
   if (image.type === ET_DYN && interp !== null) {
-    // A PIE: its first page goes to ELF_ET_DYN_BASE (no randomization), and must not replace
-    // anything already there (MAP_FIXED_NOREPLACE).
-    loadBias = pageDown(personality.elfEtDynBase - loads[0].vaddr);
+    // A PIE: its first page goes to ELF_ET_DYN_BASE (randomized by binfmt_elf itself), and
+    // must not replace anything already there (MAP_FIXED_NOREPLACE).
+    const base = alignDown(personality.elfEtDynBase + archMmapRnd(rnd), alignment);
+    loadBias = pageDown(base - loads[0].vaddr);
     const start = minVaddr + loadBias;
     if (start + totalSize > personality.taskSize || rangeOverlaps(mm.vmas, start, start + totalSize)) {
       throw new ElfError(`PIE image of ${totalSize} bytes does not fit at 0x${start.toString(16)}`);
     }
   } else if (image.type === ET_DYN) {
     // A static-pie: placed like any mmap of its total size (top-down below mmap_base).
-    const base = getUnmappedArea(mm, 0, totalSize);
+    let base = getUnmappedArea(mm, 0, totalSize);
     if (base < 0) throw new ElfError('static-pie image does not fit in the address space');
+    // Linux 6.10+: a p_align beyond a page moves the mmap-chosen address down to it.
+    if (alignment > PAGE_SIZE) {
+      base = alignDown(base, alignment);
+      if (rangeOverlaps(mm.vmas, base, base + totalSize)) throw new ElfError('static-pie image does not fit at its alignment');
+    }
     loadBias = base - minVaddr;
   } else {
     const maxEnd = pageAlign(Math.max(...loads.map((s) => s.vaddr + s.memsz)));
@@ -83,11 +94,15 @@ export function loadElfBinary(mm: Mm, image: ElfImage, file: VmFile, personality
   mm.endCode = endCode;
   mm.startData = startData;
   mm.endData = endData;
-  mm.startBrk = mm.brk = pageAlign(elfBrk);
-  if (image.type === ET_DYN && interp === null) {
+  let brk = pageAlign(elfBrk);
+  const brkMoved = image.type === ET_DYN && interp === null;
+  if (brkMoved) {
     const base = personality.elfEtDynBase;
-    if (!rangeOverlaps(mm.vmas, base, base + PAGE_SIZE)) mm.startBrk = mm.brk = base;
+    if (!rangeOverlaps(mm.vmas, base, base + PAGE_SIZE)) brk = base;
   }
+  // Under randomization a break that did not move leaves a page's gap after BSS first.
+  if (rnd !== null) brk = archRandomizeBrk(rnd, brkMoved ? brk : brk + PAGE_SIZE);
+  mm.startBrk = mm.brk = brk;
 
   const programEntry = (image.entry + loadBias) >>> 0;
   let entry = programEntry;
@@ -107,6 +122,20 @@ export function loadElfBinary(mm: Mm, image: ElfImage, file: VmFile, personality
     phnum: image.phnum,
     execStack,
   };
+}
+
+/** maximum_alignment: the largest power-of-two p_align of the PT_LOADs, at least a page. */
+function maximumAlignment(loads: readonly ElfSegment[]): number {
+  let alignment = 0;
+  for (const s of loads) {
+    const a = s.align;
+    if (a > 0 && (a & (a - 1)) === 0 && a > alignment) alignment = a;
+  }
+  return pageAlign(alignment);
+}
+
+function alignDown(addr: number, alignment: number): number {
+  return alignment > 0 ? Math.floor(addr / alignment) * alignment : addr;
 }
 
 /** AT_PHDR: PT_PHDR's address, else the loaded segment that contains e_phoff. */

@@ -5,7 +5,7 @@
 //   execfn string              ← AT_EXECFN
 //   envp strings (last first)  ← mm.envStart .. envEnd
 //   argv strings (last first)  ← mm.argStart .. argEnd (argv[0] lowest)
-//   [align down to 16]
+//   [arch_align_stack: down to 16, and by up to 8191 random bytes under --aslr]
 //   "i686\0"                   ← AT_PLATFORM
 //   16 random bytes            ← AT_RANDOM
 //   [auxv pairs ending in AT_NULL, envp[] + NULL, argv[] + NULL, argc, rounded so that
@@ -19,6 +19,7 @@ import { mmapRegion, pageDown } from '../mm/mmap.js';
 import { copyToUser } from '../mm/uaccess.js';
 import { VM_ACCOUNT, VM_EXEC, VM_GROWSDOWN, VM_MAY_ALL, VM_READ, VM_WRITE } from '../mm/vma.js';
 import { ElfError } from './elfError.js';
+import { archAlignStack, type KernelRandom } from '../mm/randomize.js';
 
 export const AT_NULL = 0, AT_IGNORE = 1, AT_EXECFD = 2, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5;
 export const AT_PAGESZ = 6, AT_BASE = 7, AT_FLAGS = 8, AT_ENTRY = 9, AT_NOTELF = 10, AT_UID = 11;
@@ -62,8 +63,10 @@ export interface ElfTablesInput {
   /** The file name passed to execve (AT_EXECFN). */
   execfn: string;
   platform?: string;
-  /** 16 bytes for AT_RANDOM (random when omitted). */
+  /** 16 bytes for AT_RANDOM (drawn from rng, else the host's entropy, when omitted). */
   random?: Uint8Array;
+  /** The kernel's random source (get_random_bytes). */
+  rng?: KernelRandom;
   hwcap: number;
   hwcap2?: number;
   phdr: number;
@@ -78,6 +81,10 @@ export interface ElfTablesInput {
   secure?: number;
   minsigstksz?: number;
   execStack?: boolean;
+  /** The end of the stack area (default the personality's STACK_TOP; lower under --aslr). */
+  stackTop?: number;
+  /** The kernel's generator when the exec randomizes (arch_align_stack's offset). */
+  rnd?: KernelRandom | null;
   /** AT_SYSINFO (__kernel_vsyscall) and AT_SYSINFO_EHDR (the vDSO), when one is mapped. */
   sysinfo?: number;
   sysinfoEhdr?: number;
@@ -108,7 +115,7 @@ function cstr(s: string): Uint8Array {
  * the limits Linux enforces (E2BIG).
  */
 export function createElfTables(mm: Mm, personality: Personality, input: ElfTablesInput): ElfTablesResult {
-  const stackTop = personality.stackTop;
+  const stackTop = input.stackTop ?? personality.stackTop;
   const execfn = cstr(input.execfn);
   const envs = input.envp.map(cstr);
   const args = input.argv.map(cstr);
@@ -155,12 +162,12 @@ export function createElfTables(mm: Mm, personality: Personality, input: ElfTabl
   mm.envEnd = execfnAddr;
 
   // create_elf_tables.
-  p = Math.floor(stringsStart / 16) * 16; // arch_align_stack without randomization
+  p = archAlignStack(input.rnd ?? null, stringsStart);
   const platform = cstr(input.platform ?? 'i686');
   p -= platform.length;
   const platformAddr = p;
   copyToUser(mm, platformAddr, platform);
-  const random = input.random ?? cryptoRandom16();
+  const random = input.random ?? input.rng?.bytes(16) ?? cryptoRandom16();
   p -= 16;
   const randomAddr = p;
   copyToUser(mm, randomAddr, random.subarray(0, 16));

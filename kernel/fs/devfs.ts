@@ -8,6 +8,7 @@ import type { DirEntry, Inode } from './file.js';
 import { DT_CHR, DT_DIR, DT_LNK } from './file.js';
 import type { SyntheticNode } from './node.js';
 import type { Task } from '../proc/task.js';
+import type { KernelRandom } from '../mm/randomize.js';
 import { S_IFCHR, S_IFDIR, S_IFLNK, syntheticStat, type KStat } from './stat.js';
 
 const DEV_DEV = { devMajor: 0, devMinor: 5 };
@@ -76,8 +77,11 @@ function ttyNode(task: Task | undefined): SyntheticNode {
   };
 }
 
-/** Looks up a /dev path ("/dev" or "/dev/NAME"); task: whose /dev/tty. */
-export function devfsLookup(rest: string, task?: Task): SyntheticNode | number {
+/**
+ * Looks up a /dev path ("/dev" or "/dev/NAME"); task: whose /dev/tty; random: what /dev/random
+ * and /dev/urandom read (the kernel's generator, fixed by --seed), default the host's entropy.
+ */
+export function devfsLookup(rest: string, task?: Task, random?: KernelRandom): SyntheticNode | number {
   if (rest === 'tty') return ttyNode(task);
   if (rest === '') {
     return {
@@ -94,7 +98,10 @@ export function devfsLookup(rest: string, task?: Task): SyntheticNode | number {
       open: () => -ENXIO,
     };
   }
-  const d = CHARDEVS[rest];
+  let d: CharDev | undefined = CHARDEVS[rest];
+  if (random !== undefined && (d === CHARDEVS.random || d === CHARDEVS.urandom)) {
+    d = { ...d, read: (n) => random.bytes(Math.min(n, 1 << 20)) };
+  }
   if (d) return { stat: () => charStat(d), open: () => new CharDevInode(d) };
   // /dev/fd is a link to /proc/self/fd, so /dev/fd/N is /proc/self/fd/N (bash's <(...)).
   if (rest.startsWith('fd/')) {

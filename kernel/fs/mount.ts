@@ -17,6 +17,7 @@ import { mkdtempSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { posix, sep } from 'node:path';
 import type { PageCache } from '../mm/pageCache.js';
+import type { KernelRandom } from '../mm/randomize.js';
 import { LIBRARY_PATHS, LibraryMounts } from './libraryMounts.js';
 
 export interface HostMount {
@@ -119,12 +120,22 @@ export function isInside(real: string, root: string): boolean {
   return real === root || real.startsWith(root.endsWith(sep) ? root : root + sep);
 }
 
+/** Kernel settings /proc/sys shows (read-only to the guest). */
+export interface Sysctl {
+  /** kernel.randomize_va_space: 0 off, 2 full randomization (--aslr). */
+  randomizeVaSpace: number;
+}
+
 export class MountTable {
   /**
    * The kernel's page cache, which the host mounts' files share (set by the Kernel; null in
    * tests without guest memory: files are then read and written directly and cannot be mapped).
    */
   pageCache: PageCache | null = null;
+  /** The sysctls /proc/sys shows (set by the Kernel). */
+  readonly sysctl: Sysctl = { randomizeVaSpace: 0 };
+  /** The kernel's random source, which /dev/random and /dev/urandom read (set by the Kernel). */
+  random: KernelRandom | null = null;
   /** Longest mount point first. */
   readonly mounts: Mount[] = [];
   /** The mount at "/". */

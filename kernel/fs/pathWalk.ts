@@ -110,11 +110,11 @@ export function probe(ctx: VfsContext, guest: string): Lookup | number {
   const rel = m.at === '/' ? guest : guest.slice(m.at.length);
   switch (m.kind) {
     case 'proc': {
-      const n = procfsLookup(ctx.task, rel.replace(/^\//, ''), ctx.findTask);
+      const n = procfsLookup(ctx.task, rel.replace(/^\//, ''), ctx.findTask, ctx.mounts.sysctl);
       return typeof n === 'number' ? n : { kind: 'node', node: n, guestPath: guest };
     }
     case 'dev': {
-      const n = devfsLookup(rel.replace(/^\//, ''), ctx.task);
+      const n = devfsLookup(rel.replace(/^\//, ''), ctx.task, ctx.mounts.random ?? undefined);
       return typeof n === 'number' ? n : { kind: 'node', node: n, guestPath: guest };
     }
     case 'lib': {

@@ -1,4 +1,5 @@
-// A small /proc (fs/proc): /proc/self, /proc/thread-self, /proc/PID/{maps,smaps,smaps_rollup,
+// A small /proc (fs/proc): /proc/self, /proc/thread-self, /proc/sys/kernel/randomize_va_space,
+// /proc/PID/{maps,smaps,smaps_rollup,
 // cmdline,environ,status,stat,statm,limits,auxv,exe,cwd,root,fd/N,fdinfo/N,task/TID/...}. formatMaps produces exactly
 // Linux's /proc/PID/maps lines (show_map_vma in fs/proc/task_mmu.c), including its padding and
 // the [heap]/[stack] naming rules; the memory views are in procTaskMmu.ts, status and stat in
@@ -12,6 +13,7 @@ import { DT_DIR, DT_LNK, DT_REG, O_ACCMODE, O_CLOEXEC, O_RDONLY, type DirEntry, 
 import { formatStat, formatStatus } from './procArray.js';
 import { meminfoText } from './procMeminfo.js';
 import { formatSmaps, formatSmapsRollup, formatStatm } from './procTaskMmu.js';
+import type { Sysctl } from './mount.js';
 import type { SyntheticNode } from './node.js';
 import { S_IFDIR, S_IFLNK, S_IFREG, syntheticStat, type KStat } from './stat.js';
 
@@ -180,25 +182,39 @@ const PID_FILES = ['maps', 'cmdline', 'environ', 'status', 'comm', 'stat', 'stat
 const PID_LINKS = ['exe', 'cwd', 'root'];
 
 /** Resolves a path below /proc ("" for /proc itself, "self/maps", "1000/fd/1", ...). */
-export function procfsLookup(self: Task, rest: string, findTask?: (pid: number) => Task | undefined): SyntheticNode | number {
+export function procfsLookup(self: Task, rest: string, findTask?: (pid: number) => Task | undefined,
+  sysctl: Sysctl = { randomizeVaSpace: 0 }): SyntheticNode | number {
   const parts = rest === '' ? [] : rest.split('/');
   if (parts.length === 0) {
     return dirNode(1n, () => [
       { name: 'self', ino: 2n, type: DT_LNK },
       { name: 'thread-self', ino: 3n, type: DT_LNK },
       { name: 'meminfo', ino: 4n, type: DT_REG },
+      { name: 'sys', ino: 5n, type: DT_DIR },
       ...allProcesses(self).map((t) => ({ name: String(t.pid), ino: pidIno(t.pid), type: DT_DIR })),
     ]);
   }
   if (parts[0] === 'self' && parts.length === 1) return linkNode(2n, () => String(self.pid));
   if (parts[0] === 'thread-self' && parts.length === 1) return linkNode(3n, () => `${self.pid}/task/${self.tid}`);
   if (parts[0] === 'meminfo') return parts.length === 1 ? fileNode(4n, () => meminfoText(self.mm.mem)) : -ENOTDIR;
+  if (parts[0] === 'sys') return sysEntry(parts.slice(1), sysctl);
   const leader = self.group.leader.state === 'dead' ? self : self.group.leader;
   const found = parts[0] === 'self' || parts[0] === String(self.pid) ? leader
     : /^\d+$/.test(parts[0]) ? findTask?.(Number(parts[0])) : undefined;
   // A thread's directory is reachable by its tid too (Linux hides it from the listing only).
   if (found === undefined || found.state === 'dead') return -ENOENT;
   return pidEntry(found, parts.slice(1), false);
+}
+
+/** /proc/sys: only kernel/randomize_va_space, read-only (a write needs root on Linux too). */
+function sysEntry(parts: string[], sysctl: Sysctl): SyntheticNode | number {
+  const [dir, name, ...more] = parts;
+  if (dir === undefined) return dirNode(5n, () => [{ name: 'kernel', ino: 6n, type: DT_DIR }]);
+  if (dir !== 'kernel') return -ENOENT;
+  if (name === undefined) return dirNode(6n, () => [{ name: 'randomize_va_space', ino: 7n, type: DT_REG }]);
+  if (name !== 'randomize_va_space') return -ENOENT;
+  if (more.length > 0) return -ENOTDIR;
+  return fileNode(7n, () => `${sysctl.randomizeVaSpace}\n`, 0o644);
 }
 
 /** Inode numbers of a /proc/PID (or task/TID) directory and what is below it. */

@@ -43,7 +43,7 @@ export function dupMm(mm: Mm, stats: ForkStats): Mm | null {
 }
 
 function copyPageRange(mm: Mm, child: Mm, stats: ForkStats): void {
-  for (const k of ['mmapBase', 'mmapLegacy', 'startCode', 'endCode', 'startData', 'endData', 'startBrk', 'brk', 'startStack',
+  for (const k of ['mmapBase', 'mmapLegacy', 'mmapLegacyBase', 'startCode', 'endCode', 'startData', 'endData', 'startBrk', 'brk', 'startStack',
     'argStart', 'argEnd', 'envStart', 'envEnd', 'stackRlimit', 'exePath', 'savedAuxv'] as const) {
     (child as unknown as Record<string, unknown>)[k] = mm[k];
   }

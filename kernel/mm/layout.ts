@@ -46,9 +46,12 @@ export const PERSONALITY_COMPAT64_3GB: Personality = {
 export type LayoutName = 'compat' | '3gb' | 'i386';
 export const LAYOUT_NAMES: readonly LayoutName[] = ['compat', '3gb', 'i386'];
 
-/** The personality(2) value the first process starts with (as under `setarch -R [--3gb]`). */
-export function initialPersonaFlags(layout: LayoutName): number {
-  return ADDR_NO_RANDOMIZE | (layout === '3gb' ? ADDR_LIMIT_3GB : 0);
+/**
+ * The personality(2) value the first process starts with: as under `setarch -R [--3gb]`, or
+ * with --aslr as under plain `setarch [--3gb]` (ADDR_NO_RANDOMIZE clear).
+ */
+export function initialPersonaFlags(layout: LayoutName, aslr = false): number {
+  return (aslr ? 0 : ADDR_NO_RANDOMIZE) | (layout === '3gb' ? ADDR_LIMIT_3GB : 0);
 }
 
 /** What exec gives a task with personality flags persona on the kernel layout names. */

@@ -73,6 +73,11 @@ export class Mm {
   mmapBase = 0;
   /** The legacy bottom-up allocator (personality ADDR_COMPAT_LAYOUT, `setarch -L`). */
   mmapLegacy = false;
+  /**
+   * mm->mmap_legacy_base: where bottom-up allocation starts when the top-down one finds no room
+   * (TASK_UNMAPPED_BASE, plus arch_mmap_rnd under --aslr); 0: TASK_UNMAPPED_BASE.
+   */
+  mmapLegacyBase = 0;
   startCode = 0;
   endCode = 0;
   startData = 0;

@@ -43,15 +43,16 @@ export function vmFlagsFromProt(prot: number): number {
 }
 
 /**
- * Linux's mmap_base() for the top-down layout without randomization: TASK_SIZE minus a gap of
- * RLIMIT_STACK plus the stack guard gap, clamped to [128 MiB, 5/6 of TASK_SIZE].
+ * Linux's mmap_base() for the top-down layout: TASK_SIZE minus a gap of RLIMIT_STACK plus the
+ * stack guard gap (plus stackRandom, stack_maxrandom_size, under randomization), clamped to
+ * [128 MiB, 5/6 of TASK_SIZE], then rnd (arch_mmap_rnd) lower.
  */
-export function computeMmapBase(taskSize: number, stackRlimit = DEFAULT_STACK_RLIMIT): number {
-  let gap = stackRlimit + STACK_GUARD_GAP;
+export function computeMmapBase(taskSize: number, stackRlimit = DEFAULT_STACK_RLIMIT, rnd = 0, stackRandom = 0): number {
+  let gap = stackRlimit + stackRandom + STACK_GUARD_GAP;
   const gapMax = Math.floor(taskSize / 6) * 5;
   if (gap < SIZE_128M) gap = SIZE_128M;
   else if (gap > gapMax) gap = gapMax;
-  return pageAlign(taskSize - gap);
+  return pageAlign(taskSize - gap - rnd);
 }
 
 /** TASK_UNMAPPED_BASE: where the legacy layout's mmap area starts. */
@@ -86,7 +87,7 @@ function unmappedAreaBottomUp(mm: Mm, len: number, low: number): number {
 
 /**
  * arch_get_unmapped_area_topdown: the hint if that range is free, else the highest gap below
- * mmap_base, else the lowest gap above TASK_UNMAPPED_BASE. Returns -ENOMEM when full. In the
+ * mmap_base, else the lowest gap above mmap_legacy_base. Returns -ENOMEM when full. In the
  * legacy layout (arch_get_unmapped_area): the lowest gap above mmap_base.
  */
 export function getUnmappedArea(mm: Mm, hint: number, len: number): number {
@@ -106,7 +107,7 @@ export function getUnmappedArea(mm: Mm, hint: number, len: number): number {
     return a < 0 ? -ENOMEM : a;
   }
   let addr = unmappedAreaTopDown(mm, len, Math.max(PAGE_SIZE, MMAP_MIN_ADDR), mm.mmapBase);
-  if (addr < 0) addr = unmappedAreaBottomUp(mm, len, taskUnmappedBase(mm.taskSize));
+  if (addr < 0) addr = unmappedAreaBottomUp(mm, len, mm.mmapLegacyBase || taskUnmappedBase(mm.taskSize));
   return addr < 0 ? -ENOMEM : addr;
 }
 

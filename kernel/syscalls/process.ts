@@ -302,7 +302,7 @@ export function sysGetrandom(c: SyscallContext, buf: number, len: number, flags:
   if (flags & ~(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE)) return -EINVAL;
   if ((flags & (GRND_INSECURE | GRND_RANDOM)) === (GRND_INSECURE | GRND_RANDOM)) return -EINVAL;
   const n = Math.min(len >>> 0, 33554431);
-  const b = randomFillSync(new Uint8Array(n));
+  const b = c.random !== undefined ? c.random.bytes(n) : randomFillSync(new Uint8Array(n));
   copyToUser(c.mm, buf, b);
   return n;
 }

@@ -7,6 +7,7 @@ import type { FileLocks } from '../fs/locks.js';
 import type { VfsContext } from '../fs/vfs.js';
 import type { Personality } from '../mm/layout.js';
 import type { Mm } from '../mm/mmStruct.js';
+import type { KernelRandom } from '../mm/randomize.js';
 import type { CloneArgs } from '../proc/fork.js';
 import type { Scheduler } from '../proc/sched.js';
 import type { RestartBlock, Task } from '../proc/task.js';
@@ -35,6 +36,8 @@ export interface SyscallContext {
   readonly memoryBytes: number;
   /** The task list and the scheduler. */
   readonly sched: Scheduler;
+  /** The kernel's random source (getrandom; fixed by --seed); absent: the host's entropy. */
+  readonly random?: KernelRandom;
   /** Ends the calling thread with status & 0xff (exit). */
   exitTask(status: number): void;
   /** Ends the whole process with status & 0xff (exit_group). */

@@ -36,15 +36,17 @@ export interface RunOptions {
   rlimitStack: bigint | null;
   /** --cpu: a CPU model name (cpuid.ts), null for the default. */
   cpu: string | null;
-  /** --seed: seeds RDRAND/RDSEED. */
+  /** --seed: seeds RDRAND/RDSEED and the kernel's random choices. */
   seed: number | null;
+  /** --aslr: randomize each exec's layout as Linux does (randomize_va_space 2). */
+  aslr: boolean;
   /** --pmap-at-exit: pmap -x of the first process at its exit, on stderr. */
   pmapAtExit: boolean;
   program: string;
   args: string[];
 }
 
-export const USAGE = `usage: i386emu run [--strace] [--stats] [--pmap-at-exit] [--root DIR] [--bind HOST:GUEST]... [--sysroot DIR] [--mem SIZE] [--swap SIZE] [--quantum N] [--layout compat|3gb] [--cpu MODEL] [--seed N] [--gdb PORT] [--] PROG [ARGS...]
+export const USAGE = `usage: i386emu run [--strace] [--stats] [--pmap-at-exit] [--root DIR] [--bind HOST:GUEST]... [--sysroot DIR] [--mem SIZE] [--swap SIZE] [--quantum N] [--layout compat|3gb] [--aslr] [--cpu MODEL] [--seed N] [--gdb PORT] [--] PROG [ARGS...]
        i386emu debug [-x FILE]... [--batch] [run options] PROG [ARGS...]
        i386emu compare [run options] [--against FILE] PROG [ARGS...]
        i386emu layout [run options] [--svg FILE] PROG [ARGS...]
@@ -73,15 +75,19 @@ Runs a 32-bit x86 (i386) Linux ELF program on an emulated CPU, MMU and mini kern
                (default; a 64-bit kernel, user space up to 0xffffe000, as \`setarch -R\`) or
                3gb (the 3 GB/1 GB split, as \`setarch -R --3gb\`; inherited by children);
                i386 lays it out as a native 32-bit kernel would
+  --aslr       randomize the layout as Linux does with randomize_va_space=2 (stack, mmap
+               base, PIE base, heap; Linux's ranges); a guest's \`setarch -R\` (ADDR_NO_RANDOMIZE)
+               turns it off for what it runs; --stats prints the seed that repeats the run
   --cpu MODEL  the CPU to emulate: ${CPU_MODELS.map((m) => `${m.name} (${m.description})`).join(';\n               ')}.
                Default ${DEFAULT_CPU_MODEL.name}; its instructions and CPUID bits, no others
-  --seed N     seed RDRAND/RDSEED so their numbers repeat from run to run (default: random)
+  --seed N     seed RDRAND/RDSEED, AT_RANDOM, getrandom, /dev/urandom and --aslr's choices so
+               they repeat from run to run (default: random)
   --gdb PORT   stop at the first instruction and wait for gdb on 127.0.0.1:PORT (target remote :PORT);
                PORT 0 picks a free port and prints it
 debug opens the debugger REPL (type help); -x FILE runs debugger commands from FILE.
 compare runs PROG here and on Linux (setarch -R under gdb; --against FILE: a saved run, its
 stdout then its maps lines) and lines up the /proc/PID/maps at exit and stdout: exit 0 only
-when every mapping and line is identical.
+when every mapping and line is identical (so it refuses --aslr).
 layout runs PROG to its exit and draws its address space then, from 0xffffffff down to 0
 (kernel space, stack, mmap area, heap, bss, data, text, the gaps); --svg FILE writes it as SVG
 (not to scale: every area the same height, sizes in the labels).`;
@@ -90,7 +96,7 @@ layout runs PROG to its exit and draws its address space then, from 0xffffffff d
 export function parseRunArgs(argv: string[]): RunOptions {
   const o: RunOptions = {
     strace: false, stats: false, root: null, binds: [], sysroot: null, memoryBytes: DEFAULT_MEM_BYTES, swapBytes: 0, gdbPort: null,
-    quantum: null, layout: 'compat', rlimitStack: null, cpu: null, seed: null, pmapAtExit: false, program: '', args: [],
+    quantum: null, layout: 'compat', rlimitStack: null, cpu: null, seed: null, aslr: false, pmapAtExit: false, program: '', args: [],
   };
   let k = 0;
   const value = (name: string): string => {
@@ -117,6 +123,7 @@ export function parseRunArgs(argv: string[]): RunOptions {
       }
       case '--strace': o.strace = true; break;
       case '--stats': o.stats = true; break;
+      case '--aslr': o.aslr = true; break;
       case '--pmap-at-exit': o.pmapAtExit = true; break;
       case '--root': o.root = value(a); break;
       case '--bind': o.binds.push(value(a)); break;

@@ -21,6 +21,8 @@ export async function compareCommand(argv: string[]): Promise<number> {
   // file in the working directory, as the emulator reads it.
   if (!o.program.includes('/')) o.program = `./${o.program}`;
   if (o.gdbPort !== null) throw new UsageError('compare does not take --gdb');
+  // The native side runs under setarch -R: a randomized layout could never match it.
+  if (o.aslr) throw new UsageError('compare does not take --aslr (it compares with Linux\'s layout with randomization off)');
   let reference: RunRecord;
   let label: string;
   if (against !== null) {

@@ -1,5 +1,6 @@
 // The --stats report: guest instructions and MIPS, TLB behaviour, page faults by kind, the page
-// cache, and memory: resident frames, major/minor faults, swap traffic, reclaim, OOM kills.
+// cache, and memory: resident frames, major/minor faults, swap traffic, reclaim, OOM kills;
+// under --aslr the seed that repeats the run's layout.
 import type { Kernel } from '../../kernel/kernel.js';
 
 export function formatStats(kernel: Kernel, seconds: number): string {
@@ -23,5 +24,7 @@ export function formatStats(kernel: Kernel, seconds: number): string {
     `i386emu: stats: reclaim: ${s.reclaim.runs} runs, ${s.reclaim.scanned} pages scanned, ${s.reclaim.referenced} referenced, ` +
       `${s.reclaim.unmapped} unmapped, ${s.reclaim.freed} frames freed; page cache ${s.pageCache.dropped} dropped, ` +
       `${s.pageCache.reclaimWritebacks} written back first; OOM kills ${s.oomKills}`,
+    // The seed an --aslr run used, so that --seed repeats its layout.
+    ...(kernel.randomizeVaSpace !== 0 ? [`i386emu: stats: aslr: seed ${kernel.randomSeed} (--seed ${kernel.randomSeed} repeats this layout)`] : []),
   ].join('\n');
 }

@@ -7,6 +7,8 @@ export interface SegmentSpec {
   flags: number;
   /** File offset; defaults to the next page-congruent offset after the previous segment. */
   offset?: number;
+  /** p_align (default 4096). */
+  align?: number;
 }
 
 export interface ElfSpec {
@@ -52,7 +54,7 @@ export function buildElf(spec: ElfSpec): Uint8Array {
     dv.setUint32(ph + 16, filesz, true);
     dv.setUint32(ph + 20, s.memsz ?? filesz, true);
     dv.setUint32(ph + 24, s.flags, true);
-    dv.setUint32(ph + 28, 4096, true);
+    dv.setUint32(ph + 28, s.align ?? 4096, true);
     if (s.data) out.set(s.data, offset);
   });
   return out;

@@ -282,6 +282,16 @@ describe('/proc/PID links, auxv, fd and fdinfo', () => {
     expect(readlink(b, `/proc/${child}/exe`)).toBe('/prog');
   });
 
+  it('/proc/sys/kernel/randomize_va_space: 0 without --aslr, listed, not writable', () => {
+    const b = boot();
+    expect(listDir(b, '/proc')).toContain('sys');
+    expect(listDir(b, '/proc/sys')).toContain('kernel');
+    expect(listDir(b, '/proc/sys/kernel')).toContain('randomize_va_space');
+    expect(readProc(b, '/proc/sys/kernel/randomize_va_space')).toBe('0\n');
+    expect(fio.sysOpen(b.k, b.str('/proc/sys/kernel/randomize_va_space'), 1)).toBe(-13); // O_WRONLY: EACCES
+    expect(fio.sysOpen(b.k, b.str('/proc/sys/kernel/nope'), O_RDONLY)).toBe(-2);
+  });
+
   it('auxv is the vector exec wrote, in 8-byte entries ending with AT_NULL', () => {
     const b = boot();
     const raw = readRaw(b, '/proc/self/auxv');

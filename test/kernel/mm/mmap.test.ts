@@ -20,6 +20,18 @@ describe('mmap', () => {
     expect(computeMmapBase(0xffff_e000)).toBe(0xf7ff_e000);
   });
 
+  it('falls back to bottom-up from mmap_legacy_base (randomized under --aslr) when nothing fits below mmap_base', () => {
+    const mm = makeMm();
+    mm.mmapBase = 0x20000;
+    expect(doMmap(mm, 0, 0x100000, RW, ANON, null, 0)).toBe(0x4000_0000); // TASK_UNMAPPED_BASE of 0xc0000000
+    mm.mmapLegacyBase = 0x4003_5000;
+    expect(doMmap(mm, 0, 0x100000, RW, ANON, null, 0)).toBe(0x4010_0000);
+    const other = makeMm();
+    other.mmapBase = 0x20000;
+    other.mmapLegacyBase = 0x4003_5000;
+    expect(doMmap(other, 0, 0x100000, RW, ANON, null, 0)).toBe(0x4003_5000);
+  });
+
   it('allocates top-down below mmap_base and merges neighbours', () => {
     const mm = makeMm();
     expect(doMmap(mm, 0, 4096, RW, ANON, null, 0)).toBe(0xb7ff_f000);

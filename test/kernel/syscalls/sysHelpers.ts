@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir } from '../../helpers/tempDir.js';
-import { Kernel } from '../../../kernel/kernel.js';
+import { Kernel, type KernelOptions } from '../../../kernel/kernel.js';
 import { doMmap, MAP_ANONYMOUS, MAP_PRIVATE, PROT_READ, PROT_WRITE } from '../../../kernel/mm/mmap.js';
 import { copyFromUser, copyToUser, getUser32 } from '../../../kernel/mm/uaccess.js';
 import { asm, program } from '../programs.js';
@@ -29,13 +29,14 @@ export interface Booted {
   write(addr: number, data: Uint8Array): void;
 }
 
-export function bootKernel(files: Record<string, string> = {}): Booted {
+/** options: more kernel options (or others than the defaults here). */
+export function bootKernel(files: Record<string, string> = {}, options: KernelOptions = {}): Booted {
   const root = makeTempDir('i386emu-k-');
   for (const [name, content] of Object.entries(files)) writeFileSync(join(root, name), content);
   const out: number[] = [];
   const k = new Kernel({
     memoryBytes: 16 << 20, rootDir: root, stdout: (d) => out.push(...d), stderr: (d) => out.push(...d),
-    stdin: new Uint8Array(0), random: new Uint8Array(16),
+    stdin: new Uint8Array(0), random: new Uint8Array(16), ...options,
   });
   k.execve('/prog', ['prog'], [], program(asm.exit(0)));
   k.task.cwd = '/';
