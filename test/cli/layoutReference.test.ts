@@ -76,5 +76,5 @@ describe('--layout at the command line', () => {
     const bad = runCli(['run', '--layout=4gb', MAPS]);
     expect(bad.status).toBe(2);
     expect(bad.stderr.split('\n')[0]).toBe('i386emu: --layout takes compat, 3gb or i386');
-  });
+  }, 60_000);
 });
