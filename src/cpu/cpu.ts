@@ -547,8 +547,10 @@ export class Cpu {
       const expandDown = (acc & (DESC_CODE | DESC_EXPAND_DOWN)) === DESC_EXPAND_DOWN;
       const lo = expandDown ? limit + 1 : 0;
       const hi = expandDown ? ((ldt.hi(index) & DESC_HI_DB) !== 0 ? 0xffffffff : 0xffff) : limit;
-      // PUSH/POP/CALL/RET use ESP as the linear address: SS takes a flat LDT segment only.
-      if (seg === SS && (ldt.base(index) !== 0 || lo !== 0 || hi !== 0xffffffff)) {
+      // PUSH/POP/CALL/RET use ESP as the linear address: SS takes a flat 32-bit (B set) LDT
+      // segment only. A based, limited or 16-bit stack (SP) is refused with #GP(selector),
+      // which Linux delivers as SIGSEGV where the hardware would load it (not modelled).
+      if (seg === SS && (ldt.base(index) !== 0 || lo !== 0 || hi !== 0xffffffff || (ldt.hi(index) & DESC_HI_DB) === 0)) {
         this.fault(Stop.GeneralProtection, 13, sel & 0xfffc);
         return false;
       }

@@ -40,6 +40,7 @@ function table(): Ldt {
   l.set(6, ...desc(0, 0xfffff, DATA_RW, { g: true })); // 0x37: flat data
   // entry 7 left empty (0x3f)
   l.set(8, ...desc(0, 0xfffff, DATA_RW, { g: true, p: false })); // 0x47: flat, not present
+  l.set(9, ...desc(0, 0xfffff, DATA_RW, { g: true, d: false })); // 0x4f: flat, B clear (a 16-bit stack)
   return l;
 }
 
@@ -139,8 +140,9 @@ describe('LDT data segments', () => {
     ['not present', FS, 0x0f, Stop.SegmentNotPresent, 0x0c],
     ['not present, into SS', SS, 0x47, Stop.StackSegment, 0x44],
     ['a limited segment into SS', SS, 0x07, Stop.GeneralProtection, 0x04],
+    ['a flat 16-bit (B clear, SP) segment into SS', SS, 0x4f, Stop.GeneralProtection, 0x4c],
     ['an empty slot', GS, 0x3f, Stop.GeneralProtection, 0x3c],
-    ['past the table', FS, 0x4f, Stop.GeneralProtection, 0x4c],
+    ['past the table', FS, 0x57, Stop.GeneralProtection, 0x54],
     ['with RPL 0 but a DPL 3 descriptor, into SS', SS, 0x34, Stop.GeneralProtection, 0x34],
   ];
   for (const [what, seg, sel, stop, err] of BAD) {
