@@ -1,4 +1,5 @@
-// The CPU: registers, lazily computed EFLAGS, segment bases, and the fetch–decode–execute loop
+// The CPU: registers, lazily computed EFLAGS, segments (EIP is the offset in CS, fetched at
+// CS.base + EIP with CS's default size), and the fetch–decode–execute loop
 // over straight-line blocks of decoded instructions cached per physical frame. Faults leave the
 // loop through one catch around the whole batch; the CPU stops with a reason and never decides
 // what it means. A store into a frame holding decoded code takes effect before the next

@@ -7,7 +7,7 @@ export type Handler = (c: Cpu, i: Insn) => void;
 
 export class Insn {
   fn: Handler;
-  /** Linear address of the first byte (prefixes included) and the length in bytes. */
+  /** Offset in CS of the first byte (prefixes included; the linear address in a flat CS) and the length in bytes. */
   eip = 0;
   len = 0;
   /** eip + len: where execution continues when the instruction does not branch. */
