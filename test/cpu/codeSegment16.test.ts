@@ -168,6 +168,30 @@ describe('16-bit code segments', () => {
     expect(cpu.regs[EAX]).toBe(3);
   });
 
+  it('makes 16-bit far calls and returns inside the segment (CS and IP in 2-byte slots)', () => {
+    const { cpu, poke } = machine([]);
+    poke(SEG16, [0x9a, 0x20, 0x00, S16, 0x00, 0xcc]); // lcall 0x07:0x20 (ptr16:16); int3
+    poke(SEG16 + 0x20, [0x40, 0xcb]); // inc ax; retf (16-bit)
+    cpu.setCodeSegment(S16);
+    cpu.eip = 0;
+    cpu.regs[ESP] = SP;
+    expect(cpu.run(1)).toBe(Stop.Budget);
+    expect([cpu.eip, cpu.regs[ESP], cpu.mmu.read16(SP - 2), cpu.mmu.read16(SP - 4)]).toEqual([0x20, SP - 4, S16, 5]);
+    expect(cpu.run(1000)).toBe(Stop.Breakpoint);
+    expect([cpu.eip, cpu.regs[ESP], cpu.regs[EAX], cpu.code16]).toEqual([6, SP, 1, true]);
+  });
+
+  it('enters a 16-bit segment with iret and leaves it to the flat segment with o32 iret', () => {
+    // push 0x202 (EFLAGS); push 0x07; push 0x10; iret; int3 (reached after the o32 iret back)
+    const { cpu, poke } = machine([0x68, 0x02, 0x02, 0, 0, 0x6a, S16, 0x6a, 0x10, 0xcf, 0xcc]);
+    // inc ax; then the o32 iret frame for CODE + 10: push dword 0x202, push dword 0x73, push dword CODE + 10
+    const back = CODE + 10;
+    poke(SEG16 + 0x10, [0x40, 0x66, 0x68, 0x02, 0x02, 0, 0, 0x66, 0x6a, 0x73,
+      0x66, 0x68, back & 0xff, (back >> 8) & 0xff, (back >> 16) & 0xff, back >>> 24, 0x66, 0xcf]);
+    expect(cpu.run(1000)).toBe(Stop.Breakpoint);
+    expect([cpu.eip, cpu.regs[ESP], cpu.regs[EAX], cpu.code16, cpu.segSel[CS]]).toEqual([CODE + 11, SP, 1, false, 0x73]);
+  });
+
   it('keeps a thread in its 16-bit segment across a context switch', () => {
     const { cpu, poke } = machine([]);
     poke(SEG16, [0xb8, 0x01, 0x00, 0x40, 0xcc]);
