@@ -816,7 +816,7 @@ export class Kernel implements SyscallContext, ExitHooks {
     const vma = addr !== null ? this.describeAddress(addr) : null;
     const bytes: number[] = [];
     for (let k = 0; k < 15; k++) {
-      const p = this.mmu.walk((eip + k) | 0, false);
+      const p = this.mmu.walk((this.cpu.codeLinear(eip) + k) | 0, false); // eip: the offset in CS
       if (p < 0) break;
       bytes.push(this.mem.bytes[p]);
     }

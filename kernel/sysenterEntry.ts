@@ -5,7 +5,7 @@
 // it, and returns to the vDSO's int80 landing pad, which pops the three registers and returns.
 // The call then runs as through `int $0x80`, and a restart (EIP - 2) re-runs the `int $0x80`
 // that precedes the landing pad. Without a vDSO there is nowhere to return: SIGSEGV (trap.ts).
-import { EAX, EBP, ESP } from '../src/cpu/registers.js';
+import { EAX, EBP, ESP, USER_CS } from '../src/cpu/registers.js';
 import { EFAULT } from './errno.js';
 import { VDSO_NAME } from './exec/vdso.js';
 import { vdsoLandingPadOffset } from './exec/vdsoImage.js';
@@ -23,6 +23,7 @@ export function sysenterEntry(k: Kernel, t: Task): 'syscall' | 'efault' | 'no-vd
   const r = k.cpu.regs;
   r[ESP] = r[EBP];
   k.cpu.eip = (vdso.start + vdsoLandingPadOffset()) | 0;
+  k.cpu.setCodeSegment(USER_CS); // SYSEXIT returns to the flat __USER_CS, whatever CS entered
   try {
     r[EBP] = getUser32(t.mm, r[ESP] >>> 0);
   } catch (e) {

@@ -178,7 +178,7 @@ export function handleTrap(k: Kernel, t: Task, stop: Stop): void {
       return;
     }
     case Stop.InvalidOpcode:
-      forceSigFault(k, t, SIGILL, ILL_ILLOPN, cpu.eip, cpu.eip, 6, 0, describeOpcode(k, cpu.eip));
+      forceSigFault(k, t, SIGILL, ILL_ILLOPN, cpu.eip, cpu.eip, 6, 0, describeOpcode(k, cpu.codeLinear(cpu.eip)));
       return;
     case Stop.DivideError:
       forceSigFault(k, t, SIGFPE, FPE_INTDIV, cpu.eip, cpu.eip, 0, 0);

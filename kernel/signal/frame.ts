@@ -104,8 +104,7 @@ function enterHandler(cpu: Cpu, frame: number, act: FrameAction, sig: number, dx
     cpu.segBase[seg] = 0;
     cpu.clearSegLimit(seg);
   }
-  cpu.segSel[CS] = USER_CS;
-  cpu.segBase[CS] = 0;
+  cpu.setCodeSegment(USER_CS); // flat and 32-bit, whatever segment the signal interrupted
   cpu.materializeFlags();
   cpu.flags &= ~(DF | RF | TF);
   fpuClearUserStates(cpu);

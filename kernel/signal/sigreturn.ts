@@ -13,6 +13,7 @@
 //    SI_KERNEL); the return value is then 0.
 import type { Cpu } from '../../src/cpu/cpu.js';
 import { CPU_FAULT } from '../../src/cpu/cpu.js';
+import { checkReturnTarget } from '../../src/cpu/ops/farTransfer.js';
 import {
   AC, AF, CF, DF, DS, EAX, EBP, EBX, ECX, EDI, EDX, ES, ESI, ESP, FS, GS, OF, PF, RF, SF, TF,
   USER_CS, USER_DS, ZF,
@@ -65,13 +66,33 @@ export function trySegment(cpu: Cpu, seg: number, sel: number): boolean {
   }
 }
 
+/**
+ * Whether the return IRET accepts CS:EIP = sel:eip (the far-return checks: __USER_CS, or an LDT
+ * code segment at DPL 3 holding eip within its limit, a 16-bit one included).
+ */
+function returnCsOk(cpu: Cpu, sel: number, eip: number): boolean {
+  const reason = cpu.stopReason, vector = cpu.trapVector, err = cpu.errorCode;
+  try {
+    checkReturnTarget(cpu, sel, eip);
+    return true;
+  } catch (e) {
+    if (e !== CPU_FAULT) throw e;
+    cpu.stopReason = reason;
+    cpu.trapVector = vector;
+    cpu.errorCode = err;
+    return false;
+  }
+}
+
 type Restored = 'ok' | 'badframe' | 'badiret';
 
 /**
  * ia32_restore_sigcontext from the sigcontext at sc. GS is loaded as loadsegment does (a
  * bad selector becomes 0); DS/ES/FS go back through the exit path's segment pops, which
- * also load 0 for a bad selector; CS and SS (| 3) must be the flat user selectors or the
- * return IRET faults (Linux: SIGILL, ILL_BADSTK). Only FIX_EFLAGS bits are taken.
+ * also load 0 for a bad selector; CS (| 3) must pass the return IRET's checks (__USER_CS, or
+ * an LDT code segment such as a 16-bit one the signal interrupted, which is entered again with
+ * its base, size and limit) and SS (| 3) be the flat user selector, or the IRET faults (Linux:
+ * SIGILL, ILL_BADSTK). Only FIX_EFLAGS bits are taken.
  */
 function restoreSigcontext(cpu: Cpu, mm: Mm, sc: number): Restored {
   const b = copyFromUser(mm, sc, SIGCONTEXT_SIZE);
@@ -86,7 +107,8 @@ function restoreSigcontext(cpu: Cpu, mm: Mm, sc: number): Restored {
   cpu.eip = u(SC_IP);
   cpu.setEflags((cpu.getEflags() & ~FIX_EFLAGS) | (u(SC_FLAGS) & FIX_EFLAGS));
   const cs = (u(SC_CS) | 3) & 0xffff, ss = (u(SC_SS) | 3) & 0xffff;
-  const iretOk = cs === USER_CS && ss === USER_DS;
+  const iretOk = (cs === USER_CS || returnCsOk(cpu, cs, cpu.eip)) && ss === USER_DS;
+  if (iretOk) cpu.setCodeSegment(cs);
   if (!fpuRestoreSig(cpu, mm, u(SC_FPSTATE))) return 'badframe';
   return iretOk ? 'ok' : 'badiret';
 }

@@ -15,6 +15,11 @@ export class CpuContext {
   segLimited = 0;
   readonly segLimitLo = new Uint32Array(6);
   readonly segLimitHi = new Uint32Array(6);
+  /** Cpu.segNoWrite / segNoRead: read-only and execute-only segments. */
+  segNoWrite = 0;
+  segNoRead = 0;
+  /** Cpu.code16: CS is a 16-bit code segment (its base and limit are in segBase/segLimit*). */
+  code16 = false;
   readonly tls: TlsDescriptor[] = [];
   // x87
   fcw = 0x037f;
@@ -47,6 +52,9 @@ export class CpuContext {
     this.segLimited = o.segLimited;
     this.segLimitLo.set(o.segLimitLo);
     this.segLimitHi.set(o.segLimitHi);
+    this.segNoWrite = o.segNoWrite;
+    this.segNoRead = o.segNoRead;
+    this.code16 = o.code16;
     for (let i = 0; i < this.tls.length; i++) Object.assign(this.tls[i], o.tls[i]);
     this.fcw = o.fcw; this.fsw = o.fsw; this.ftop = o.ftop; this.fempty = o.fempty;
     this.fse.set(o.fse); this.fhi.set(o.fhi); this.flo.set(o.flo);

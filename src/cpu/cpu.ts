@@ -1,4 +1,5 @@
-// The CPU: registers, lazily computed EFLAGS, segment bases, and the fetch–decode–execute loop
+// The CPU: registers, lazily computed EFLAGS, segments (EIP is the offset in CS, fetched at
+// CS.base + EIP with CS's default size), and the fetch–decode–execute loop
 // over straight-line blocks of decoded instructions cached per physical frame. Faults leave the
 // loop through one catch around the whole batch; the CPU stops with a reason and never decides
 // what it means. A store into a frame holding decoded code takes effect before the next
@@ -93,11 +94,32 @@ export class Cpu {
   /**
    * Bit n set: segment register n holds an LDT segment whose limit is checked, against the
    * valid offsets segLimitLo[n]..segLimitHi[n] (expand-down: limit + 1 up to 0xffff or
-   * 0xffffffff). GDT segments are never checked (Linux's are flat; TLS limits go unenforced).
+   * 0xffffffff). GDT segments have no limit checked (Linux's are flat; TLS limits go
+   * unenforced), and a read-only one is checked with the full range (see segNoWrite).
    */
   segLimited = 0;
   readonly segLimitLo = new Uint32Array(6);
   readonly segLimitHi = new Uint32Array(6);
+  /**
+   * Bit n: segment register n holds a segment that may not be written (a data segment without W,
+   * a code segment loaded into a data segment register). Only consulted with segLimited's bit n,
+   * which such a segment sets even when its limit is flat.
+   */
+  segNoWrite = 0;
+  /** Bit CS: CS is an execute-only code segment, so a CS-override read faults (with segLimited). */
+  segNoRead = 0;
+  /**
+   * CS.D clear: a 16-bit code segment (16-bit default operand and address size, IP wrapping at
+   * 64 KiB). EIP is always the offset in CS; the linear fetch address is segBase[CS] + EIP.
+   */
+  code16 = false;
+  /**
+   * The shape of the code segment CS holds as one small number: 0 for a flat 32-bit one (base 0,
+   * D set, no limit), others interned by (base, D, limit). Decoded blocks remember the mode they
+   * were decoded in, so the flat path pays one comparison per block lookup and nothing more.
+   */
+  csMode = 0;
+  private readonly csModes = new Map<string, number>();
 
   readonly fpu: Fpu;
   readonly sse: Sse;
@@ -159,11 +181,17 @@ export class Cpu {
     this.segSel[GS] = 0;
     this.segBase.fill(0);
     this.segLimited = 0;
+    this.segNoWrite = 0;
+    this.segNoRead = 0;
+    this.code16 = false;
+    this.csMode = 0;
   }
 
   /** seg holds a flat segment again (the kernel reset it to __USER_DS / __USER_CS). */
   clearSegLimit(seg: number): void {
     this.segLimited &= ~(1 << seg);
+    this.segNoWrite &= ~(1 << seg);
+    this.segNoRead &= ~(1 << seg);
   }
 
   // ---- per-thread state -------------------------------------------------------------
@@ -178,6 +206,9 @@ export class Cpu {
     ctx.segLimited = this.segLimited;
     ctx.segLimitLo.set(this.segLimitLo);
     ctx.segLimitHi.set(this.segLimitHi);
+    ctx.segNoWrite = this.segNoWrite;
+    ctx.segNoRead = this.segNoRead;
+    ctx.code16 = this.code16;
     for (let k = 0; k < this.tls.length; k++) Object.assign(ctx.tls[k], this.tls[k]);
     const f = this.fpu;
     ctx.fcw = f.cw; ctx.fsw = f.sw; ctx.ftop = f.top; ctx.fempty = f.empty;
@@ -198,6 +229,10 @@ export class Cpu {
     this.segLimited = ctx.segLimited;
     this.segLimitLo.set(ctx.segLimitLo);
     this.segLimitHi.set(ctx.segLimitHi);
+    this.segNoWrite = ctx.segNoWrite;
+    this.segNoRead = ctx.segNoRead;
+    this.code16 = ctx.code16;
+    this.refreshCsMode();
     for (let k = 0; k < this.tls.length; k++) Object.assign(this.tls[k], ctx.tls[k]);
     const f = this.fpu;
     f.cw = ctx.fcw; f.sw = ctx.fsw; f.top = ctx.ftop; f.empty = ctx.fempty;
@@ -358,17 +393,20 @@ export class Cpu {
   ea(i: Insn): number {
     const r = this.regs;
     const off = i.a16 ? (r[i.base] + r[i.index] + i.disp) & 0xffff : (r[i.base] + (r[i.index] << i.scale) + i.disp) | 0;
-    if (this.segLimited !== 0 && (this.segLimited & (1 << i.seg)) !== 0) this.checkSegLimit(i.seg, off);
+    if (this.segLimited !== 0 && (this.segLimited & (1 << i.seg)) !== 0) this.checkSegLimit(i.seg, off, i.width, i.writes);
     return (off + this.segBase[i.seg]) | 0;
   }
 
   /**
-   * The limit check of an LDT segment, on the offset of the operand's first byte (an operand
-   * that straddles the limit is not caught): #GP(0), or #SS(0) for a stack segment.
+   * The checks of a segment with segLimited's bit set, over an operand's bytes off..off + width
+   * (width: its size less one): #GP(0), or #SS(0) for a stack segment, when any byte lies outside
+   * the segment; #GP(0) for a write to a read-only segment or a read through execute-only CS.
    */
-  checkSegLimit(seg: number, off: number): void {
+  checkSegLimit(seg: number, off: number, width = 0, write = false): void {
     const o = off >>> 0;
-    if (o >= this.segLimitLo[seg] && o <= this.segLimitHi[seg]) return;
+    const bit = 1 << seg;
+    if (o >= this.segLimitLo[seg] && o + width <= this.segLimitHi[seg] &&
+      ((this.segNoWrite & bit) === 0 || !write) && (this.segNoRead & bit) === 0) return;
     if (seg === SS) this.fault(Stop.StackSegment, 12, 0);
     this.fault(Stop.GeneralProtection, 13, 0);
   }
@@ -472,7 +510,7 @@ export class Cpu {
       if (seg === SS) { this.fault(Stop.GeneralProtection, 13, 0); return false; }
       this.segSel[seg] = sel;
       this.segBase[seg] = 0;
-      this.segLimited &= ~(1 << seg);
+      this.clearSegLimit(seg);
       return true;
     }
     const acc = descriptorAccess(this, sel);
@@ -497,14 +535,23 @@ export class Cpu {
       return false;
     }
     const index = sel >> 3;
+    // A code segment (readable, as checked) or a data segment without W: reads only.
+    const noWrite = (acc & DESC_CODE) !== 0 || (acc & DESC_WRITABLE) === 0;
+    if (noWrite) this.segNoWrite |= 1 << seg;
+    else this.segNoWrite &= ~(1 << seg);
+    this.segNoRead &= ~(1 << seg);
+    this.segLimitLo[seg] = 0;
+    this.segLimitHi[seg] = 0xffffffff;
     if ((sel & 4) !== 0) {
       const ldt = this.ldt!;
       const limit = ldt.limit(index);
       const expandDown = (acc & (DESC_CODE | DESC_EXPAND_DOWN)) === DESC_EXPAND_DOWN;
       const lo = expandDown ? limit + 1 : 0;
       const hi = expandDown ? ((ldt.hi(index) & DESC_HI_DB) !== 0 ? 0xffffffff : 0xffff) : limit;
-      // PUSH/POP/CALL/RET use ESP as the linear address: SS takes a flat LDT segment only.
-      if (seg === SS && (ldt.base(index) !== 0 || lo !== 0 || hi !== 0xffffffff)) {
+      // PUSH/POP/CALL/RET use ESP as the linear address: SS takes a flat 32-bit (B set) LDT
+      // segment only. A based, limited or 16-bit stack (SP) is refused with #GP(selector),
+      // which Linux delivers as SIGSEGV where the hardware would load it (not modelled).
+      if (seg === SS && (ldt.base(index) !== 0 || lo !== 0 || hi !== 0xffffffff || (ldt.hi(index) & DESC_HI_DB) === 0)) {
         this.fault(Stop.GeneralProtection, 13, sel & 0xfffc);
         return false;
       }
@@ -512,25 +559,85 @@ export class Cpu {
       this.segBase[seg] = ldt.base(index);
       this.segLimitLo[seg] = lo;
       this.segLimitHi[seg] = hi;
-      if (lo === 0 && hi === 0xffffffff) this.segLimited &= ~(1 << seg);
+      if (lo === 0 && hi === 0xffffffff && !noWrite) this.segLimited &= ~(1 << seg);
       else this.segLimited |= 1 << seg;
     } else {
       this.segSel[seg] = sel;
-      this.segLimited &= ~(1 << seg);
+      // GDT segments are flat: only a read-only one (a TLS slot with read_exec_only, __USER_CS
+      // loaded into a data register) needs the slow path.
+      if (noWrite) this.segLimited |= 1 << seg;
+      else this.segLimited &= ~(1 << seg);
       const tls = index >= GDT_ENTRY_TLS_MIN && index < GDT_ENTRY_TLS_MIN + GDT_ENTRY_TLS_ENTRIES;
       this.segBase[seg] = tls ? this.tls[index - GDT_ENTRY_TLS_MIN].base | 0 : 0;
     }
     return true;
   }
 
-  /** Re-reads FS/GS bases after the kernel changed a TLS descriptor (set_thread_area). */
+  /** Re-reads FS/GS bases (and writability) after the kernel changed a TLS descriptor (set_thread_area). */
   reloadTlsSegments(): void {
     for (const seg of [FS, GS]) {
       const index = this.segSel[seg] >> 3;
       if ((this.segSel[seg] & 4) === 0 && index >= GDT_ENTRY_TLS_MIN && index < GDT_ENTRY_TLS_MIN + GDT_ENTRY_TLS_ENTRIES) {
         this.segBase[seg] = this.tls[index - GDT_ENTRY_TLS_MIN].base | 0;
+        const acc = descriptorAccess(this, this.segSel[seg]);
+        if ((acc & DESC_S) !== 0 && (acc & DESC_WRITABLE) === 0) {
+          this.segNoWrite |= 1 << seg;
+          this.segLimitLo[seg] = 0;
+          this.segLimitHi[seg] = 0xffffffff;
+          this.segLimited |= 1 << seg;
+        } else {
+          this.clearSegLimit(seg);
+        }
       }
     }
+  }
+
+  /**
+   * CS := sel after a far transfer's (or sigreturn's) checks passed: the base, default size and
+   * limit of its descriptor (Linux's GDT code segments are flat and 32-bit; an LDT one may be
+   * based, 16-bit or limited).
+   */
+  setCodeSegment(sel: number): void {
+    this.segSel[CS] = sel;
+    let base = 0, limit = 0xffffffff, code16 = false, execOnly = false;
+    if ((sel & 4) !== 0 && this.ldt !== null) {
+      const index = sel >> 3;
+      base = this.ldt.base(index);
+      limit = this.ldt.limit(index);
+      code16 = (this.ldt.hi(index) & DESC_HI_DB) === 0;
+      execOnly = (this.ldt.access(index) & DESC_READABLE) === 0;
+    }
+    this.segBase[CS] = base;
+    this.code16 = code16;
+    this.segLimitLo[CS] = 0;
+    this.segLimitHi[CS] = limit;
+    this.segNoWrite |= 1 << CS;
+    if (execOnly) this.segNoRead |= 1 << CS;
+    else this.segNoRead &= ~(1 << CS);
+    if (limit === 0xffffffff && !execOnly) this.segLimited &= ~(1 << CS);
+    else this.segLimited |= 1 << CS;
+    this.refreshCsMode();
+  }
+
+  /** Recomputes csMode from CS's base, size and limit (after they were set wholesale). */
+  refreshCsMode(): void {
+    const limited = (this.segLimited & (1 << CS)) !== 0;
+    if (!this.code16 && this.segBase[CS] === 0 && !limited) {
+      this.csMode = 0;
+      return;
+    }
+    const key = `${this.segBase[CS]},${this.code16 ? 16 : 32},${limited ? this.segLimitHi[CS] : -1}`;
+    let m = this.csModes.get(key);
+    if (m === undefined) {
+      m = this.csModes.size + 1;
+      this.csModes.set(key, m);
+    }
+    this.csMode = m;
+  }
+
+  /** The linear address of offset eip in CS. */
+  codeLinear(eip: number): number {
+    return (eip + this.segBase[CS]) | 0;
   }
 
   // ---- code cache ----------------------------------------------------------------------
@@ -580,14 +687,16 @@ export class Cpu {
   }
 
   /**
-   * The decoded block starting at linear address eip. Blocks are cached per physical frame by
-   * page offset and remember the linear page they were decoded for, so the absolute addresses
-   * they hold stay right; another mapping of the same frame decodes afresh.
+   * The decoded block starting at offset eip in CS. Blocks are cached per physical frame by
+   * page offset and remember the linear page and the CS mode they were decoded for, so the
+   * absolute addresses they hold stay right and code decoded as 32-bit never runs as 16-bit;
+   * another mapping of the same frame decodes afresh.
    */
   private blockAt(eip: number): Block {
     const mmu = this.mmu;
-    const e = mmu.tlbR[eip >>> PAGE_SHIFT];
-    const phys = e !== 0 ? (e & PAGE_MASK) >>> 0 : (mmu.translate(eip, false) & PAGE_MASK) >>> 0;
+    const lin = (eip + this.segBase[CS]) | 0;
+    const e = mmu.tlbR[lin >>> PAGE_SHIFT];
+    const phys = e !== 0 ? (e & PAGE_MASK) >>> 0 : (mmu.translate(lin, false) & PAGE_MASK) >>> 0;
     const pfn = phys >>> PAGE_SHIFT;
     let chunk = this.codeChunks[pfn >>> CODE_CHUNK_SHIFT];
     if (chunk === undefined) {
@@ -600,18 +709,18 @@ export class Cpu {
       chunk[pfn & (CODE_CHUNK - 1)] = page;
       mmu.protectCodeFrame(pfn);
     }
-    const b = page[eip & 0xfff];
-    if (b !== undefined && b.linPage === (eip & PAGE_MASK)) return (this.curBlock = b);
+    const b = page[lin & 0xfff];
+    if (b !== undefined && b.linPage === (lin & PAGE_MASK) && b.mode === this.csMode) return (this.curBlock = b);
     const nb = decodeBlock(this, eip);
     nb.pfn = pfn;
     this.decodedInsns += nb.insns.length;
     // A block whose only instruction runs into the next page is decoded afresh each time:
     // caching it would miss writes to (or remapping of) that second page.
-    if (nb.cacheable) page[eip & 0xfff] = nb;
+    if (nb.cacheable) page[lin & 0xfff] = nb;
     return (this.curBlock = nb);
   }
 
-  /** Decodes the instruction at a linear address without executing it (debugger). */
+  /** Decodes the instruction at offset eip in CS without executing it (debugger). */
   decodeOnly(eip: number): Insn {
     return decodeAt(this, eip);
   }

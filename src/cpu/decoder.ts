@@ -4,7 +4,8 @@
 import type { Cpu } from './cpu.js';
 import { Insn, type Handler } from './insn.js';
 import { PAGE_FAULT } from '../mmu/mmu.js';
-import { CS, DS, EBP, EBX, EDI, ES, ESI, FS, GS, SS, ZERO } from './registers.js';
+import { CS, DS, EBP, EBX, ECX, EDI, ES, ESI, ESP, FS, GS, SS, ZERO } from './registers.js';
+import { operandWidth, storesToOperand } from './memoryOperand.js';
 import { Stop } from './stop.js';
 import * as alu from './ops/alu.js';
 import * as mv from './ops/dataMove.js';
@@ -24,7 +25,10 @@ import { decodeCountZeros, decodeRdrand, decodeVex } from './decodeScalarExt.js'
 
 const MAX_LEN = 15;
 
-/** Decoding cursor, reused for every decode (decoding is not on the hot path). */
+/**
+ * Decoding cursor, reused for every decode (decoding is not on the hot path). p is the offset
+ * in CS; bytes are read at CS.base + p, and past CS's limit the instruction is #GP(0).
+ */
 export class Decoder {
   c!: Cpu;
   p = 0;
@@ -33,12 +37,27 @@ export class Decoder {
   addr16 = false;
   seg = -1;
   rep = 0;
+  /** CS's base, 0xffff in 16-bit code (IP wraps) else -1, and its limit when checked. */
+  base = 0;
+  ipMask = -1;
+  limited = false;
+  limit = 0;
 
+  /** The linear address of the next byte, after the CS limit check. */
+  private next(): number {
+    const off = this.p & this.ipMask;
+    if (this.limited && (off >>> 0) > this.limit) throw BEYOND_LIMIT;
+    return (off + this.base) | 0;
+  }
   fetch8(): number {
     if (this.p - this.start >= MAX_LEN) throw TOO_LONG;
-    const v = this.c.mmu.read8(this.p);
+    const v = this.c.mmu.read8(this.next());
     this.p = (this.p + 1) | 0;
     return v;
+  }
+  /** The next byte without consuming it. */
+  peek8(): number {
+    return this.c.mmu.read8(this.next());
   }
   fetch16(): number {
     const lo = this.fetch8();
@@ -114,6 +133,9 @@ export class Decoder {
 
 class TooLong {}
 const TOO_LONG = new TooLong();
+/** An instruction byte beyond CS's limit: the instruction is #GP(0) (SDM vol. 3, 6.3.3). */
+class BeyondLimit {}
+const BEYOND_LIMIT = new BeyondLimit();
 const d = new Decoder();
 
 const invalid = ctl.invalidOpcode;
@@ -128,7 +150,7 @@ function nullSegmentChecked(c: Cpu, i: Insn): void {
 
 /** Whether the instruction stores to its ModRM memory operand. */
 function writesMemory(i: Insn): boolean {
-  switch (i.fn) {
+  switch (i.inner) {
     case alu.aluEG: case alu.aluEI: return i.sub !== alu.ALU_CMP;
     case bit.btEG: case bit.btEI: return i.sub !== 0;
     case alu.incDec: case alu.notE: case alu.negE: case mv.movEG: case mv.movEI: case mv.mov_m32_r32:
@@ -154,25 +176,33 @@ function lockableForm(i: Insn): boolean {
   }
 }
 
-/** Decodes the instruction at linear address eip (may throw PAGE_FAULT while fetching). */
+/**
+ * Decodes the instruction at offset eip in CS (may throw PAGE_FAULT while fetching), with CS's
+ * default operand and address size (0x66 and 0x67 select the other one).
+ */
 export function decodeAt(c: Cpu, eip: number): Insn {
   const i = new Insn(invalid);
   i.eip = eip;
+  const code16 = c.code16;
   d.c = c;
   d.p = eip;
   d.start = eip;
-  d.opsize16 = false;
-  d.addr16 = false;
+  d.opsize16 = code16;
+  d.addr16 = code16;
   d.seg = -1;
   d.rep = 0;
+  d.base = c.segBase[CS];
+  d.ipMask = code16 ? 0xffff : -1;
+  d.limited = (c.segLimited & (1 << CS)) !== 0;
+  d.limit = c.segLimitHi[CS];
   let pfx = 0;
   try {
     let op: number;
     for (;;) {
       op = d.fetch8();
       switch (op) {
-        case 0x66: d.opsize16 = true; pfx = pfx === 0 ? 1 : pfx; continue;
-        case 0x67: d.addr16 = true; continue;
+        case 0x66: d.opsize16 = !code16; pfx = pfx === 0 ? 1 : pfx; continue;
+        case 0x67: d.addr16 = !code16; continue;
         case 0xf0: i.lock = true; continue;
         case 0xf2: d.rep = 2; pfx = 3; continue;
         case 0xf3: d.rep = 1; pfx = 2; continue;
@@ -194,19 +224,45 @@ export function decodeAt(c: Cpu, eip: number): Insn {
     i.fn = op === 0x0f ? decode0F(i) : decodeOne(i, op);
     if (i.lock && !(i.isMem && LOCKABLE.has(i.fn) && lockableForm(i))) i.fn = invalid;
     i.inner = i.fn;
+    if (i.isMem) {
+      i.width = operandWidth(i) - 1;
+      i.writes = writesMemory(i) || storesToOperand(i);
+    }
     if (d.seg === FS || d.seg === GS) {
       // FS and GS may hold a null selector (FS does at start-up): using it must raise #GP.
       if (i.isMem || STRING_OPS.has(i.fn)) i.fn = nullSegmentChecked;
-    } else if (d.seg === CS && i.isMem && writesMemory(i)) {
+    } else if (d.seg === CS && i.writes) {
       i.fn = gp; // code segments are not writable
     }
+    if (d.limited && NEAR_BRANCHES.has(i.inner)) i.fn = branchLimitChecked;
   } catch (e) {
-    if (e !== TOO_LONG) throw e;
+    if (e !== TOO_LONG && e !== BEYOND_LIMIT) throw e;
     i.fn = gp;
   }
   i.len = (d.p - eip) | 0;
-  i.nextEip = d.p;
+  i.nextEip = d.p & d.ipMask;
   return i;
+}
+
+/** Near branches: their target must lie within CS's limit. */
+const NEAR_BRANCHES = new Set<Handler>([
+  ctl.jmpRel, ctl.jmpRel16, ctl.jcc, ctl.jcc16, ctl.callRel, ctl.callRel16, ctl.callE, ctl.jmpE,
+  ctl.ret, ctl.ret32, ctl.loop,
+]);
+
+/**
+ * A near branch in a code segment with a limit (decoded so only there): a target beyond the
+ * limit is #GP(0) at the branch with nothing changed (SDM, JMP/CALL/RET: "IF tempEIP is not
+ * within code segment limit THEN #GP(0)"); ESP and ECX are put back as they were.
+ */
+function branchLimitChecked(c: Cpu, i: Insn): void {
+  const sp = c.regs[ESP], cx = c.regs[ECX];
+  i.inner(c, i);
+  if ((c.eip >>> 0) > c.segLimitHi[CS]) {
+    c.regs[ESP] = sp;
+    c.regs[ECX] = cx;
+    c.fault(Stop.GeneralProtection, 13, 0);
+  }
 }
 
 /** A straight-line run of decoded instructions; only the last may branch, trap or repeat. */
@@ -219,6 +275,8 @@ export class Block {
     readonly linPage: number,
     /** False for a lone instruction that runs into the next page. */
     readonly cacheable: boolean,
+    /** Cpu.csMode when decoded: CS's base, default size and limit the instructions assume. */
+    readonly mode: number,
   ) {}
 }
 
@@ -233,15 +291,29 @@ const ENDS_BLOCK = new Set<Handler>([
   far.callFarPtr, far.callFarMem, far.jmpFarPtr, far.jmpFarMem, far.retFar, far.iret,
 ]);
 
-/** Decodes instructions from eip up to a control transfer, the page end, or MAX_BLOCK. */
+/**
+ * Whether decoding must stop after i: a control transfer, the end of the linear page (at
+ * lin + len), or 16-bit IP wrapping at 64 KiB.
+ */
+function endsAfter(i: Insn, lin: number): boolean {
+  return ENDS_BLOCK.has(i.inner) || ((lin + i.len) & 0xfff) === 0 || i.nextEip !== ((i.eip + i.len) | 0);
+}
+
+/**
+ * Decodes instructions from offset eip in CS up to a control transfer, the page end, or
+ * MAX_BLOCK. Pages are linear: with a based CS they need not start at a round offset.
+ */
 export function decodeBlock(c: Cpu, eip: number): Block {
-  const linPage = eip & ~0xfff;
+  const base = c.segBase[CS];
+  const mode = c.csMode;
+  const lin = (eip + base) | 0;
+  const linPage = lin & ~0xfff;
   const first = decodeAt(c, eip);
   // Runs into the next page: a block of its own.
-  if ((eip & 0xfff) + first.len > 0x1000) return new Block([first], linPage, false);
+  if ((lin & 0xfff) + first.len > 0x1000) return new Block([first], linPage, false, mode);
   const insns: Insn[] = [first];
   let p = first.nextEip;
-  if (ENDS_BLOCK.has(first.inner) || (p & 0xfff) === 0) return new Block(insns, linPage, true);
+  if (endsAfter(first, lin)) return new Block(insns, linPage, true, mode);
   // Decoding ahead must not fault: the bytes may run into an unmapped page that the program
   // never executes. Stop the block there instead, and keep the kernel's in-place fault handler
   // out of it (it would map that page).
@@ -258,15 +330,16 @@ export function decodeBlock(c: Cpu, eip: number): Block {
         break;
       }
       // Runs into the next page: it starts the next block.
-      if ((p & 0xfff) + i.len > 0x1000) break;
+      const at = (p + base) | 0;
+      if ((at & 0xfff) + i.len > 0x1000) break;
       insns.push(i);
       p = i.nextEip;
-      if (ENDS_BLOCK.has(i.inner) || (p & 0xfff) === 0) break;
+      if (endsAfter(i, at)) break;
     }
   } finally {
     c.mmu.faultHook = hook;
   }
-  return new Block(insns, linPage, true);
+  return new Block(insns, linPage, true, mode);
 }
 
 function decodeOne(i: Insn, op: number): Handler {
@@ -381,7 +454,7 @@ function decodeOne(i: Insn, op: number): Handler {
     case 0xc3: return os === 2 ? ctl.ret32 : ctl.ret;
     case 0xc4: case 0xc5:
       // VEX when the next byte would be a register ModRM (LES/LDS need memory); no prefix may precede it
-      if ((d.c.mmu.read8(d.p) & 0xc0) === 0xc0) return i.pfx !== 0 || i.lock ? invalid : decodeVex(d, i, op) ?? invalid;
+      if ((d.peek8() & 0xc0) === 0xc0) return i.pfx !== 0 || i.lock ? invalid : decodeVex(d, i, op) ?? invalid;
       d.modrm(i); i.sub = op === 0xc4 ? ES : DS; return i.isMem ? misc.loadFarPointer : invalid;
     case 0xc6: i.sz = 0; d.modrm(i); if (i.reg !== 0) return invalid; i.imm = d.fetch8(); return mv.movEI;
     case 0xc7: d.modrm(i); if (i.reg !== 0) return invalid; i.imm = d.fetchIz(); return mv.movEI;

@@ -7,7 +7,7 @@ export type Handler = (c: Cpu, i: Insn) => void;
 
 export class Insn {
   fn: Handler;
-  /** Linear address of the first byte (prefixes included) and the length in bytes. */
+  /** Offset in CS of the first byte (prefixes included; the linear address in a flat CS) and the length in bytes. */
   eip = 0;
   len = 0;
   /** eip + len: where execution continues when the instruction does not branch. */
@@ -29,8 +29,12 @@ export class Insn {
   scale = 0;
   disp = 0;
   seg = DS;
-  /** 16-bit address size (0x67 prefix): the sum wraps at 64 KiB. */
+  /** 16-bit address size (0x67 prefix, or none in 16-bit code): the sum wraps at 64 KiB. */
   a16 = false;
+  /** The memory operand's size in bytes less one, for segment limit checks (operandWidth.ts). */
+  width = 0;
+  /** The instruction stores to its memory operand (a read-only segment refuses it). */
+  writes = false;
   /** 0 none, 1 REP/REPE (F3), 2 REPNE (F2). */
   rep = 0;
   /** Mandatory-prefix selector for SSE forms: 0 none, 1 = 66, 2 = F3, 3 = F2. */

@@ -20,8 +20,12 @@ import { isSyscall, touchesFpu } from './insnPeek.js';
 export const DEFAULT_INSN_MAX = 200_000;
 export const DEFAULT_BYTES_MAX = 64 * 1024 * 1024;
 
-/** Integers per entry: regs 0-7, eip 8, eflags 9, segSel 10-15, segBase 16-21, mxcsr 22, flags 23. */
-const STRIDE = 24;
+/**
+ * Integers per entry: regs 0-7, eip 8, eflags 9, segSel 10-15, segBase 16-21, mxcsr 22, flags 23,
+ * the segment checks 24 (segLimited | segNoWrite << 8 | segNoRead << 16 | code16 << 24),
+ * segLimitLo 25-30, segLimitHi 31-36.
+ */
+const STRIDE = 37;
 const F_SYSCALL = 1, F_FPU = 2;
 
 export class Recorder {
@@ -80,6 +84,8 @@ export class Recorder {
     r[b + 9] = c.getEflags();
     for (let i = 0; i < 6; i++) { r[b + 10 + i] = c.segSel[i]; r[b + 16 + i] = c.segBase[i]; }
     r[b + 22] = c.sse.mxcsr;
+    r[b + 24] = c.segLimited | (c.segNoWrite << 8) | (c.segNoRead << 16) | (c.code16 ? 1 << 24 : 0);
+    for (let i = 0; i < 6; i++) { r[b + 25 + i] = c.segLimitLo[i]; r[b + 31 + i] = c.segLimitHi[i]; }
     let flags = code !== null && isSyscall(code) ? F_SYSCALL : 0;
     if (code === null || touchesFpu(code)) {
       flags |= F_FPU;
@@ -190,6 +196,13 @@ export class Recorder {
     c.setEflags(r[b + 9]);
     for (let i = 0; i < 6; i++) { c.segSel[i] = r[b + 10 + i]; c.segBase[i] = r[b + 16 + i]; }
     c.sse.mxcsr = r[b + 22];
+    const checks = r[b + 24];
+    c.segLimited = checks & 0xff;
+    c.segNoWrite = (checks >> 8) & 0xff;
+    c.segNoRead = (checks >> 16) & 0xff;
+    c.code16 = (checks >> 24) !== 0;
+    for (let i = 0; i < 6; i++) { c.segLimitLo[i] = r[b + 25 + i]; c.segLimitHi[i] = r[b + 31 + i]; }
+    c.refreshCsMode();
     const saved = this.fpuSaves.get(id);
     if (saved) {
       c.fpu.restore(saved.fpu);

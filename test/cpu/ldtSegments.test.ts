@@ -3,10 +3,9 @@
 // operands that name it and its limit is checked (#GP(0)), expand-down segments take the
 // offsets above their limit, a not-present segment is #NP(selector) (#SS(selector) for SS),
 // a selector past the table or naming an empty slot is #GP(selector). String instructions
-// check each element's offset. Far transfers enter a
-// flat 32-bit LDT code segment; a 16-bit or based code segment is refused with #GP(selector)
-// (execution keeps EIP as the linear address and decodes with 32-bit defaults), as is an SS
-// that is not flat (PUSH and POP use ESP as the linear address).
+// check each element's offset. Far transfers enter LDT code segments, flat, based or 16-bit
+// (test/cpu/codeSegment16.test.ts has the 16-bit ones), with the target checked against the
+// limit; an SS that is not flat is refused (PUSH and POP use ESP as the linear address).
 import { describe, expect, it } from 'vitest';
 import { Cpu } from '../../src/cpu/cpu.js';
 import { CpuContext } from '../../src/cpu/context.js';
@@ -41,6 +40,7 @@ function table(): Ldt {
   l.set(6, ...desc(0, 0xfffff, DATA_RW, { g: true })); // 0x37: flat data
   // entry 7 left empty (0x3f)
   l.set(8, ...desc(0, 0xfffff, DATA_RW, { g: true, p: false })); // 0x47: flat, not present
+  l.set(9, ...desc(0, 0xfffff, DATA_RW, { g: true, d: false })); // 0x4f: flat, B clear (a 16-bit stack)
   return l;
 }
 
@@ -140,8 +140,9 @@ describe('LDT data segments', () => {
     ['not present', FS, 0x0f, Stop.SegmentNotPresent, 0x0c],
     ['not present, into SS', SS, 0x47, Stop.StackSegment, 0x44],
     ['a limited segment into SS', SS, 0x07, Stop.GeneralProtection, 0x04],
+    ['a flat 16-bit (B clear, SP) segment into SS', SS, 0x4f, Stop.GeneralProtection, 0x4c],
     ['an empty slot', GS, 0x3f, Stop.GeneralProtection, 0x3c],
-    ['past the table', FS, 0x4f, Stop.GeneralProtection, 0x4c],
+    ['past the table', FS, 0x57, Stop.GeneralProtection, 0x54],
     ['with RPL 0 but a DPL 3 descriptor, into SS', SS, 0x34, Stop.GeneralProtection, 0x34],
   ];
   for (const [what, seg, sel, stop, err] of BAD) {
@@ -189,11 +190,19 @@ describe('LDT code segments', () => {
     expect(cpu.regs[EAX]).toBe(1);
   });
 
-  for (const [what, sel] of [['16-bit', 0x27], ['based', 0x2f], ['data', 0x07]] as const) {
-    it(`lcall refuses a ${what} segment with #GP(selector), changing nothing`, () => {
+  it('lcall into a based segment fetches at base + offset, EIP being the offset', () => {
+    const off = TARGET - 0x1000; // base 0x1000: linear TARGET (inc eax; int3)
+    const cpu = machine([0x9a, off & 0xff, (off >> 8) & 0xff, (off >> 16) & 0xff, off >>> 24, 0x2f, 0]);
+    expect(cpu.run(1000)).toBe(Stop.Breakpoint);
+    expect([cpu.eip, cpu.segSel[CS], cpu.segBase[CS], cpu.regs[EAX]]).toEqual([off + 2, 0x2f, 0x1000, 1]);
+    expect(cpu.mmu.read32(SP - 8)).toBe(CODE + 7);
+  });
+
+  for (const [what, sel, err] of [['a data segment', 0x07, 0x04], ['a target past a 16-bit limit', 0x27, 0]] as const) {
+    it(`lcall refuses ${what} with #GP(${err ? 'selector' : '0'}), changing nothing`, () => {
       const cpu = machine(lcall(sel));
       expect(cpu.run(1000)).toBe(Stop.GeneralProtection);
-      expect(cpu.errorCode).toBe(sel & ~3);
+      expect(cpu.errorCode).toBe(err);
       expect(cpu.eip).toBe(CODE);
       expect(cpu.segSel[CS]).toBe(0x73);
       expect(cpu.regs[ESP]).toBe(SP);

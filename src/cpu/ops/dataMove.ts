@@ -164,10 +164,12 @@ export function cwd(c: Cpu, i: Insn): void {
   else r[EDX] = r[EAX] >> 31;
 }
 
+/** XLAT: the byte at [(E)BX + AL] (BX and a 16-bit sum with a 16-bit address size). */
 export function xlat(c: Cpu, i: Insn): void {
   const r = c.regs;
-  const a = (r[EBX] + (r[EAX] & 0xff) + c.segBase[i.seg]) | 0;
-  c.setReg(0, EAX, c.mmu.read8(a));
+  const off = i.a16 ? (r[EBX] + (r[EAX] & 0xff)) & 0xffff : (r[EBX] + (r[EAX] & 0xff)) | 0;
+  if ((c.segLimited & (1 << i.seg)) !== 0) c.checkSegLimit(i.seg, off);
+  c.setReg(0, EAX, c.mmu.read8((off + c.segBase[i.seg]) | 0));
 }
 
 /** MOV Ew/Rv, Sreg (8C) */

@@ -2,9 +2,9 @@
 // protected-mode branches): CALL far (9A, FF /3), JMP far (EA, FF /5), RET far (CB, CA iw)
 // and IRET (CF), each also in its 66-prefixed 16-bit form. Every check runs before anything
 // changes, so a faulting transfer leaves EIP, ESP, CS and EFLAGS as they were. The code
-// segments a Linux i386 process can reach are __USER_CS (flat, 32-bit, 4 GiB limit) and the
-// flat 32-bit ones of its LDT (others are refused, see refuseUnmodelledCode), so a transfer
-// that passes the checks changes EIP only, and EIP stays the linear address.
+// segments a Linux i386 process can reach are __USER_CS (flat, 32-bit, 4 GiB limit) and those
+// of its LDT, which may be based, limited and 16-bit (Cpu.setCodeSegment): EIP is the offset
+// in CS, and must lie within the new CS's limit (#GP(0)).
 import type { Cpu } from '../cpu.js';
 import type { Insn } from '../insn.js';
 import { Stop } from '../stop.js';
@@ -12,7 +12,6 @@ import { CS, ESP, IF, IOPL, NT, POPF_USER_MASK, TF } from '../registers.js';
 import {
   DESC_CODE, DESC_CONFORMING, DESC_DPL_SHIFT, DESC_P, DESC_S, descriptorAccess,
 } from '../descriptorTable.js';
-import { DESC_HI_DB } from '../ldt.js';
 
 const CPL = 3;
 
@@ -33,20 +32,15 @@ function codeDescriptor(c: Cpu, sel: number): number {
 }
 
 /**
- * Execution keeps EIP as the linear address and decodes with 32-bit defaults, so an LDT code
- * segment is entered only when it is flat as far as that matters: base 0 and D set. Others
- * (a 16-bit or based segment) are refused with #GP(selector), which Linux delivers as SIGSEGV
- * where the hardware would run them; the checks come after the SDM's, so their faults win.
+ * The SDM's last check before the transfer: "IF instruction pointer is not within code
+ * segment limit THEN #GP(0)", against the new CS (GDT code segments are flat).
  */
-function refuseUnmodelledCode(c: Cpu, sel: number): void {
-  if ((sel & 4) === 0) return;
-  const ldt = c.ldt!;
-  const index = sel >> 3;
-  if (ldt.base(index) !== 0 || (ldt.hi(index) & DESC_HI_DB) === 0) gpSel(c, sel);
+function checkTargetLimit(c: Cpu, sel: number, eip: number): void {
+  if ((sel & 4) !== 0 && (eip >>> 0) > c.ldt!.limit(sel >> 3)) c.fault(Stop.GeneralProtection, 13, 0);
 }
 
 /** CALL/JMP far: CONFORMING-CODE-SEGMENT / NONCONFORMING-CODE-SEGMENT checks. */
-function checkBranchTarget(c: Cpu, sel: number): void {
+function checkBranchTarget(c: Cpu, sel: number, eip: number): void {
   const acc = codeDescriptor(c, sel);
   const dpl = (acc >> DESC_DPL_SHIFT) & 3;
   if (acc & DESC_CONFORMING) {
@@ -55,14 +49,15 @@ function checkBranchTarget(c: Cpu, sel: number): void {
     gpSel(c, sel);
   }
   if ((acc & DESC_P) === 0) c.fault(Stop.SegmentNotPresent, 11, sel & 0xfffc);
-  refuseUnmodelledCode(c, sel);
+  checkTargetLimit(c, sel, eip);
 }
 
 /**
  * RET far / IRET: the return code segment checks. RPL > CPL (a return to an outer level)
- * cannot pass them at CPL 3, so only the same-privilege return remains.
+ * cannot pass them at CPL 3, so only the same-privilege return remains. Exported for
+ * sigreturn, whose IRET to the restored CS makes the same checks.
  */
-function checkReturnTarget(c: Cpu, sel: number): void {
+export function checkReturnTarget(c: Cpu, sel: number, eip: number): void {
   const acc = codeDescriptor(c, sel);
   const dpl = (acc >> DESC_DPL_SHIFT) & 3;
   const rpl = sel & 3;
@@ -73,7 +68,7 @@ function checkReturnTarget(c: Cpu, sel: number): void {
     gpSel(c, sel);
   }
   if ((acc & DESC_P) === 0) c.fault(Stop.SegmentNotPresent, 11, sel & 0xfffc);
-  refuseUnmodelledCode(c, sel);
+  checkTargetLimit(c, sel, eip);
 }
 
 /**
@@ -83,7 +78,7 @@ function checkReturnTarget(c: Cpu, sel: number): void {
  */
 function callFar(c: Cpu, i: Insn, offset: number, sel: number): void {
   sel &= 0xffff;
-  checkBranchTarget(c, sel);
+  checkBranchTarget(c, sel, i.sz === 2 ? offset : offset & 0xffff);
   const sp = c.regs[ESP];
   const mmu = c.mmu;
   if (i.sz === 2) {
@@ -97,14 +92,15 @@ function callFar(c: Cpu, i: Insn, offset: number, sel: number): void {
     c.regs[ESP] = (sp - 4) | 0;
     c.eip = offset & 0xffff;
   }
-  c.segSel[CS] = (sel & 0xfffc) | CPL;
+  c.setCodeSegment((sel & 0xfffc) | CPL);
 }
 
 function jmpFar(c: Cpu, i: Insn, offset: number, sel: number): void {
   sel &= 0xffff;
-  checkBranchTarget(c, sel);
-  c.eip = i.sz === 2 ? offset | 0 : offset & 0xffff;
-  c.segSel[CS] = (sel & 0xfffc) | CPL;
+  const eip = i.sz === 2 ? offset | 0 : offset & 0xffff;
+  checkBranchTarget(c, sel, eip);
+  c.eip = eip;
+  c.setCodeSegment((sel & 0xfffc) | CPL);
 }
 
 /** CALL ptr16:32 / ptr16:16 (9A): offset in imm, selector in imm2. */
@@ -145,9 +141,9 @@ export function retFar(c: Cpu, i: Insn): void {
     sel = mmu.read16((sp + 2) | 0);
     size = 4;
   }
-  checkReturnTarget(c, sel);
+  checkReturnTarget(c, sel, eip);
   c.eip = eip;
-  c.segSel[CS] = sel;
+  c.setCodeSegment(sel);
   c.regs[ESP] = (sp + size + i.imm) | 0;
 }
 
@@ -175,11 +171,11 @@ export function iret(c: Cpu, i: Insn): void {
     fl = mmu.read16((sp + 4) | 0);
     size = 6;
   }
-  checkReturnTarget(c, sel);
+  checkReturnTarget(c, sel, eip);
   let mask = POPF_USER_MASK | ((cur & IOPL) === IOPL ? IF : 0);
   if (i.sz !== 2) mask &= 0xffff;
   c.eip = eip;
-  c.segSel[CS] = sel;
+  c.setCodeSegment(sel);
   c.regs[ESP] = (sp + size) | 0;
   c.setEflags((fl & mask) | (cur & ~mask));
   if ((c.flags & TF) !== 0 && (cur & TF) === 0) c.traceStarted();

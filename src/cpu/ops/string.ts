@@ -1,8 +1,8 @@
 // String instructions MOVS, CMPS, STOS, LODS, SCAS with REP/REPE/REPNE. Registers advance after
 // each element's memory access, so a page fault restarts at the element that faulted. A long REP
 // yields after a slice of iterations by re-pointing EIP at itself, keeping the host responsive.
-// An LDT segment with a limit (Cpu.segLimited) checks each element's offset and turns the
-// page-at-a-time fast paths off.
+// An LDT segment with a limit, or a read-only segment (Cpu.segLimited), checks each element and
+// turns the page-at-a-time fast paths off.
 import type { Cpu } from '../cpu.js';
 import { L_SUB } from '../cpu.js';
 import type { Insn } from '../insn.js';
@@ -20,9 +20,12 @@ function index(c: Cpu, i: Insn, reg: number): number {
   return i.a16 ? c.regs[reg] & 0xffff : c.regs[reg];
 }
 
-/** The linear address of offset off in seg, after an LDT segment's limit check (#GP(0)). */
-function linear(c: Cpu, seg: number, off: number): number {
-  if ((c.segLimited & (1 << seg)) !== 0) c.checkSegLimit(seg, off);
+/**
+ * The linear address of an element at offset off in seg, after the checks of a segment with a
+ * limit or without write access (#GP(0)) over the whole element.
+ */
+function linear(c: Cpu, i: Insn, seg: number, off: number, write = false): number {
+  if ((c.segLimited & (1 << seg)) !== 0) c.checkSegLimit(seg, off, SIZE_BYTES[i.sz] - 1, write);
   return (off + c.segBase[seg]) | 0;
 }
 
@@ -57,26 +60,26 @@ function repeat(c: Cpu, i: Insn, one: (c: Cpu, i: Insn, d: number) => boolean): 
 }
 
 function movsOne(c: Cpu, i: Insn, d: number): boolean {
-  const v = c.readMem(i.sz, linear(c, i.seg, index(c, i, ESI)));
-  c.writeMem(i.sz, linear(c, ES, index(c, i, EDI)), v);
+  const v = c.readMem(i.sz, linear(c, i, i.seg, index(c, i, ESI)));
+  c.writeMem(i.sz, linear(c, i, ES, index(c, i, EDI), true), v);
   advance(c, i, ESI, d);
   advance(c, i, EDI, d);
   return true;
 }
 function stosOne(c: Cpu, i: Insn, d: number): boolean {
-  c.writeMem(i.sz, linear(c, ES, index(c, i, EDI)), c.regs[EAX]);
+  c.writeMem(i.sz, linear(c, i, ES, index(c, i, EDI), true), c.regs[EAX]);
   advance(c, i, EDI, d);
   return true;
 }
 function lodsOne(c: Cpu, i: Insn, d: number): boolean {
-  const v = c.readMem(i.sz, linear(c, i.seg, index(c, i, ESI)));
+  const v = c.readMem(i.sz, linear(c, i, i.seg, index(c, i, ESI)));
   c.setReg(i.sz, EAX, v);
   advance(c, i, ESI, d);
   return true;
 }
 function cmpsOne(c: Cpu, i: Insn, d: number): boolean {
-  const x = c.readMem(i.sz, linear(c, i.seg, index(c, i, ESI)));
-  const y = c.readMem(i.sz, linear(c, ES, index(c, i, EDI)));
+  const x = c.readMem(i.sz, linear(c, i, i.seg, index(c, i, ESI)));
+  const y = c.readMem(i.sz, linear(c, i, ES, index(c, i, EDI)));
   advance(c, i, ESI, d);
   advance(c, i, EDI, d);
   c.setLazy(L_SUB, x, y, (x - y) | 0, i.sz);
@@ -84,7 +87,7 @@ function cmpsOne(c: Cpu, i: Insn, d: number): boolean {
 }
 function scasOne(c: Cpu, i: Insn, d: number): boolean {
   const x = c.getReg(i.sz, EAX);
-  const y = c.readMem(i.sz, linear(c, ES, index(c, i, EDI)));
+  const y = c.readMem(i.sz, linear(c, i, ES, index(c, i, EDI)));
   advance(c, i, EDI, d);
   c.setLazy(L_SUB, x, y, (x - y) | 0, i.sz);
   return i.rep === 1 ? c.getZF() : !c.getZF();
