@@ -5,7 +5,7 @@
 // holds every function that run compiled; it lives in dist/.cache, or under $XDG_CACHE_HOME
 // (~/.cache) when dist is read-only. A missing, stale or rejected cache only costs the parse:
 // nothing here may fail a run. I386EMU_NO_CODE_CACHE=1 turns it off.
-import { mkdirSync, readFileSync, readdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,8 +58,16 @@ function writeCache(data: Buffer): void {
   for (const dir of cacheDirs) {
     try {
       mkdirSync(dir, { recursive: true });
-      // Caches of other builds are of no more use.
-      for (const f of readdirSync(dir)) if (f.startsWith('i386emu-') && !f.startsWith(cachePrefix)) unlinkSync(join(dir, f));
+      // Caches of other builds a week old go (several checkouts may share $XDG_CACHE_HOME).
+      const old = Date.now() - 7 * 86400_000;
+      for (const f of readdirSync(dir)) {
+        const path = join(dir, f);
+        try {
+          if (f.startsWith('i386emu-') && !f.startsWith(cachePrefix) && statSync(path).mtimeMs < old) unlinkSync(path);
+        } catch {
+          // another run removed it first
+        }
+      }
       const tmp = join(dir, `${cacheName}.${process.pid}.tmp`);
       writeFileSync(tmp, data);
       renameSync(tmp, join(dir, cacheName));
