@@ -45,6 +45,9 @@ await build({
   // cache: capstone-wasm is required (its CommonJS build) when first used instead.
   supported: { 'dynamic-import': false },
   plugins: [lazyAssertForElfy],
+  // import.meta is empty in a CommonJS-format bundle: code that needs its own URL must not
+  // build into a CLI that quietly lacks it.
+  logOverride: { 'empty-import-meta': 'error' },
   logLevel: 'warning',
 });
 
