@@ -3,7 +3,7 @@
 // into a system call or a signal (kernel/trap.ts), and deliver signals at the one return to
 // user mode. The first process stands for the init of a PID namespace: its exit status is the
 // emulator's, and when it exits the tasks still alive are killed.
-import { randomBytes } from 'node:crypto';
+import { hostRandomFill } from '../src/cpu/hostRandom.js';
 import { fstatSync, openSync, readFileSync, statSync } from 'node:fs';
 import { posix, resolve } from 'node:path';
 import { Cpu } from '../src/cpu/cpu.js';
@@ -247,7 +247,7 @@ export class Kernel implements SyscallContext, ExitHooks {
     if (options.cpuModel) this.cpu.model = options.cpuModel;
     this.randomizeVaSpace = options.aslr === true ? 2 : 0;
     // An --aslr run without --seed still has one, so --stats can say how to repeat it.
-    this.randomSeed = options.cpuSeed ?? (options.aslr === true ? randomBytes(4).readUInt32LE(0) : null);
+    this.randomSeed = options.cpuSeed ?? (options.aslr === true ? new DataView(hostRandomFill(new Uint8Array(4)).buffer).getUint32(0, true) : null);
     if (this.randomSeed !== null) this.cpu.rng.seed(this.randomSeed);
     this.random = new KernelRandom(this.randomSeed ?? undefined);
     this.mounts = new MountTable({ root: options.rootDir, binds: options.binds, sysroot: options.sysroot ?? null });

@@ -13,6 +13,7 @@
 //
 // The stack area covers the string pages plus Linux's 128 KiB stack_expand, and grows down.
 import { PAGE_SIZE } from '../../src/mmu/physicalMemory.js';
+import { hostRandomFill } from '../../src/cpu/hostRandom.js';
 import type { Mm } from '../mm/mmStruct.js';
 import type { Personality } from '../mm/layout.js';
 import { mmapRegion, pageDown } from '../mm/mmap.js';
@@ -214,7 +215,5 @@ export function createElfTables(mm: Mm, personality: Personality, input: ElfTabl
 }
 
 function cryptoRandom16(): Uint8Array {
-  const b = new Uint8Array(16);
-  globalThis.crypto.getRandomValues(b);
-  return b;
+  return hostRandomFill(new Uint8Array(16));
 }

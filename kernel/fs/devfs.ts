@@ -2,7 +2,7 @@
 // (the controlling terminal is the host's stdin when it is one), plus the /dev/stdin,
 // /dev/stdout, /dev/stderr and /dev/fd links into /proc/self/fd. /dev/zero maps as anonymous
 // memory (mapsAsZero); /dev/shm is a mount of its own (mount.ts).
-import { randomFillSync } from 'node:crypto';
+import { hostRandomFill } from '../../src/cpu/hostRandom.js';
 import { ENOENT, ENOSPC, ENXIO } from '../errno.js';
 import type { DirEntry, Inode } from './file.js';
 import { DT_CHR, DT_DIR, DT_LNK } from './file.js';
@@ -24,8 +24,8 @@ const CHARDEVS: Record<string, CharDev> = {
   null: { minorMajor: [1, 3], ino: 4n, read: () => new Uint8Array(0), write: (d) => d.length },
   zero: { minorMajor: [1, 5], ino: 8n, read: (n) => new Uint8Array(Math.min(n, 1 << 20)), write: (d) => d.length },
   full: { minorMajor: [1, 7], ino: 9n, read: (n) => new Uint8Array(Math.min(n, 1 << 20)), write: () => -ENOSPC },
-  random: { minorMajor: [1, 8], ino: 10n, read: (n) => randomFillSync(new Uint8Array(Math.min(n, 1 << 20))), write: (d) => d.length },
-  urandom: { minorMajor: [1, 9], ino: 11n, read: (n) => randomFillSync(new Uint8Array(Math.min(n, 1 << 20))), write: (d) => d.length },
+  random: { minorMajor: [1, 8], ino: 10n, read: (n) => hostRandomFill(new Uint8Array(Math.min(n, 1 << 20))), write: (d) => d.length },
+  urandom: { minorMajor: [1, 9], ino: 11n, read: (n) => hostRandomFill(new Uint8Array(Math.min(n, 1 << 20))), write: (d) => d.length },
 };
 
 function charStat(d: CharDev): KStat {

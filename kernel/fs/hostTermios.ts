@@ -14,8 +14,8 @@
 // - the host's settings are put back when the emulator exits.
 //
 // Where stty is missing or fails, the state is kept for the guest only, as before.
-import { spawnSync } from 'node:child_process';
 import { fstatSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { defaultTermios, TERMIOS_SIZE, type TtyState } from './tty.js';
 
 /** glibc's NCCS: how many c_cc values `stty -g` prints. */
@@ -35,9 +35,31 @@ interface HostTerminal {
 
 const terminals = new Map<string, HostTerminal>();
 
+// node:child_process and node:tty are loaded only for a terminal: a run with its streams on
+// files and pipes does not pay for loading them (and node:net, which node:tty needs). Node's
+// built-ins resolve from any path (import.meta.url is not there in the CLI bundle).
+const requireBuiltin = createRequire(process.execPath);
+
+/**
+ * isatty(3) on a host descriptor. Only a character device can be a terminal, and on Linux
+ * none of major 1 is (/dev/null, /dev/zero, /dev/urandom...), so node:tty is loaded only
+ * for another character device.
+ */
+export function hostIsatty(fd: number): boolean {
+  try {
+    const st = fstatSync(fd);
+    if (!st.isCharacterDevice()) return false;
+    if (process.platform === 'linux' && ((st.rdev >>> 8) & 0xfff) === 1) return false;
+  } catch {
+    return false;
+  }
+  return (requireBuiltin('node:tty') as typeof import('node:tty')).isatty(fd);
+}
+
 /** Runs stty on fd with args; its stdout, or null when stty is missing or fails. */
 function stty(fd: number, args: string[]): string | null {
   try {
+    const { spawnSync } = requireBuiltin('node:child_process') as typeof import('node:child_process');
     const r = spawnSync('stty', args, { stdio: [fd, 'pipe', 'ignore'], encoding: 'utf8', timeout: 5000 });
     return r.status === 0 ? r.stdout.trim() : null;
   } catch {

@@ -3,12 +3,11 @@
 // and in-memory variants for embedding and tests (a byte buffer for stdin, a callback sink
 // for output).
 import { constants, fstatSync, openSync, readSync, writeSync } from 'node:fs';
-import { isatty } from 'node:tty';
 import { EAGAIN, EIO, EPIPE, errnoFromHost } from '../errno.js';
 import { File as FileClass, type Inode } from './file.js';
 import { POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM } from './pipe.js';
 import { kstatFromHost, S_IFCHR, S_IFIFO, syntheticStat, type KStat } from './stat.js';
-import { hostTtyState } from './hostTermios.js';
+import { hostIsatty, hostTtyState } from './hostTermios.js';
 import { ttyIoctl, type TtyState } from './tty.js';
 
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
@@ -32,7 +31,7 @@ export class HostFdInode implements Inode {
 
   constructor(fd: number, pgrp: number) {
     this.fd = fd;
-    this.isTty = isatty(fd);
+    this.isTty = hostIsatty(fd);
     this.tty = this.isTty ? hostTtyState(fd, pgrp) : null;
   }
 

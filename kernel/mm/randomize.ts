@@ -12,7 +12,7 @@
 // so do getrandom(2) and /dev/urandom, which read it too.
 // A `null` generator stands for a task without PF_RANDOMIZE: every function is then the
 // identity Linux's is with randomization off.
-import { randomFillSync } from 'node:crypto';
+import { hostRandomFill } from '../../src/cpu/hostRandom.js';
 import { HwRng } from '../../src/cpu/hwRng.js';
 import { PAGE_SIZE } from '../../src/mmu/physicalMemory.js';
 import { ADDR_NO_RANDOMIZE } from './layout.js';
@@ -52,7 +52,7 @@ export class KernelRandom {
 
   /** get_random_bytes: the host's entropy unless seeded. */
   bytes(n: number): Uint8Array {
-    if (!this.seeded) return randomFillSync(new Uint8Array(n));
+    if (!this.seeded) return hostRandomFill(new Uint8Array(n));
     const out = new Uint8Array(n);
     for (let i = 0; i < n; i += 4) {
       const w = this.u32();

@@ -2,7 +2,7 @@
 // kernel/futex): exit/exit_group, the id getters, set_tid_address, robust lists, uname,
 // resource limits, umask, personality, prctl names, CPU affinity, sysinfo, getrusage, times,
 // futex for a single thread, getrandom.
-import { randomFillSync } from 'node:crypto';
+import { hostRandomFill } from '../../src/cpu/hostRandom.js';
 import { EINVAL, ENOSYS, EPERM, ESRCH } from '../errno.js';
 import { hiwaterRss } from '../mm/rssStat.js';
 import { copyFromUser, copyToUser, getUser32, putUser32, strncpyFromUserBytes } from '../mm/uaccess.js';
@@ -302,7 +302,7 @@ export function sysGetrandom(c: SyscallContext, buf: number, len: number, flags:
   if (flags & ~(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE)) return -EINVAL;
   if ((flags & (GRND_INSECURE | GRND_RANDOM)) === (GRND_INSECURE | GRND_RANDOM)) return -EINVAL;
   const n = Math.min(len >>> 0, 33554431);
-  const b = c.random !== undefined ? c.random.bytes(n) : randomFillSync(new Uint8Array(n));
+  const b = c.random !== undefined ? c.random.bytes(n) : hostRandomFill(new Uint8Array(n));
   copyToUser(c.mm, buf, b);
   return n;
 }

@@ -40,22 +40,28 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    if (e instanceof UsageError) {
-      process.stderr.write(`i386emu: ${e.message}\n${USAGE.split('\n')[0]}\n`);
-      process.exitCode = 2;
-    } else if (e instanceof CliError) {
-      process.stderr.write(`i386emu: ${e.message}\n`);
-      process.exitCode = e.exitCode;
-    } else {
-      const msg = e instanceof Error ? e.message : String(e);
-      process.stderr.write(`i386emu: internal error: ${msg}\n`);
-      if (process.env.I386EMU_DEBUG) console.error(e);
-      process.exitCode = 70;
-    }
-  },
-);
+/**
+ * Runs the command line (dist/i386emu.mjs calls this with process.argv after loading the
+ * bundle); sets process.exitCode when the command is done.
+ */
+export function cliMain(argv: string[]): void {
+  main(argv).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      if (e instanceof UsageError) {
+        process.stderr.write(`i386emu: ${e.message}\n${USAGE.split('\n')[0]}\n`);
+        process.exitCode = 2;
+      } else if (e instanceof CliError) {
+        process.stderr.write(`i386emu: ${e.message}\n`);
+        process.exitCode = e.exitCode;
+      } else {
+        const msg = e instanceof Error ? e.message : String(e);
+        process.stderr.write(`i386emu: internal error: ${msg}\n`);
+        if (process.env.I386EMU_DEBUG) console.error(e);
+        process.exitCode = 70;
+      }
+    },
+  );
+}

@@ -1,12 +1,12 @@
 // The random-number source behind RDRAND and RDSEED: xoshiro128** over 128 bits of state,
 // seeded from host entropy, or from --seed so a run's random numbers repeat exactly.
-import { randomFillSync } from 'node:crypto';
+import { hostRandomFill } from './hostRandom.js';
 
 export class HwRng {
   private readonly s = new Uint32Array(4);
 
   constructor() {
-    randomFillSync(this.s);
+    hostRandomFill(this.s);
     if ((this.s[0] | this.s[1] | this.s[2] | this.s[3]) === 0) this.s[0] = 1;
   }
 
