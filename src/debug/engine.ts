@@ -43,6 +43,8 @@ export interface Control {
 
 /** Instructions per target.resume() call; the event loop gets a turn every few slices. */
 const SLICE = 100_000;
+/** How often a program waiting for input checks for an interrupt nobody woke it for. */
+const IDLE_POLL_MS = 100;
 
 export class Engine {
   target: DebugTarget | null = null;
@@ -53,6 +55,10 @@ export class Engine {
   watches: Watch[] = [];
   /** Set (for example by SIGINT or gdb's Ctrl-C) to stop at the end of the current slice. */
   interruptRequested = false;
+  /** Told when the program starts and stops running (the REPL hands the terminal over). */
+  terminal: { giveToProgram(): void; takeBack(): void } | null = null;
+  /** Ends the wait of a program idle until input arrives (see wakeUp). */
+  private wake: (() => void) | null = null;
   private ctl: Control | null = null;
   private first = true;
   private startEip = 0;
@@ -187,6 +193,11 @@ export class Engine {
     return hit;
   }
 
+  /** Input arrived or an interrupt was asked for: a program waiting for input runs on at once. */
+  wakeUp(): void {
+    this.wake?.();
+  }
+
   /** Runs the target under ctl (null: until a breakpoint, watchpoint, signal or exit). */
   async resume(ctl: Control | null, yieldEvery = 8): Promise<StopResult> {
     const t = this.target;
@@ -201,11 +212,24 @@ export class Engine {
     this.interruptRequested = false;
     const needHook = ctl !== null || this.bpAddrs.size > 0 || this.recorder !== null;
     t.cpu.debugHook = needHook ? this.hookFn : null;
+    this.terminal?.giveToProgram();
     try {
       for (let slice = 1; ; slice++) {
         const r = t.resume(SLICE);
         if (r.kind === 'budget') {
           if (slice % yieldEvery === 0) await new Promise<void>((res) => setImmediate(res));
+          if (this.interruptRequested) {
+            this.interruptRequested = false;
+            return { kind: 'interrupted' };
+          }
+          continue;
+        }
+        if (r.kind === 'idle') {
+          // The program waits for typed input: wait for it (or Ctrl-C) without spinning.
+          await new Promise<void>((res) => {
+            const timer = setTimeout(() => { this.wake = null; res(); }, IDLE_POLL_MS);
+            this.wake = () => { clearTimeout(timer); this.wake = null; res(); };
+          });
           if (this.interruptRequested) {
             this.interruptRequested = false;
             return { kind: 'interrupted' };
@@ -225,6 +249,7 @@ export class Engine {
         return r;
       }
     } finally {
+      this.terminal?.takeBack();
       t.cpu.debugHook = null;
       this.ctl = null;
     }
