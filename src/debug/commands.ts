@@ -176,7 +176,7 @@ function infoBreakpoints(s: Session): void {
 }
 
 function infoRegisters(s: Session, args: string, all: boolean): void {
-  const t = s.live();
+  const t = s.live('The program has no registers now.');
   const names = args.trim() ? args.trim().split(/\s+/).map((n) => n.replace(/^\$/, '').toLowerCase()) : all ? [...GENERAL_REGS, ...X87_REGS, ...SSE_REGS] : GENERAL_REGS;
   const out: string[] = [];
   for (const n of names) {
@@ -335,6 +335,7 @@ function resolveExprOrSymbol(s: Session, text: string): number {
 }
 
 function btCmd(s: Session, args: string): void {
+  s.live('No stack.');
   if (s.symbols.dwarf) { src.btCmd(s, args); return; }
   const max = num(s, args, 64);
   const { frames, stopped } = s.backtrace(max);

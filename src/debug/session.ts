@@ -96,9 +96,10 @@ export class Session {
   }
 
   /** The running (not exited) process, or throws the message gdb gives. */
-  live(): DebugTarget {
+  /** The running program; without one, gdb's message for the command (`No stack.` for bt). */
+  live(noProcess = 'The program is not being run.'): DebugTarget {
     const t = this.engine.target;
-    if (!t || t.exit) throw new ExprError('The program is not being run.');
+    if (!t || t.exit) throw new ExprError(noProcess);
     return t;
   }
 

@@ -43,7 +43,8 @@ function printFrame(s: Session, f: Frame): void {
 }
 
 export function frameCmd(s: Session, args: string, move: 0 | 1 | -1): void {
-  s.live();
+  // gdb's words: selecting a frame by number looks for registers first.
+  s.live(move === 0 && args.trim() ? 'No registers.' : 'No stack.');
   const a = args.trim();
   const { frames } = s.frames(64);
   let level = s.frameLevel;
@@ -66,7 +67,7 @@ export function frameCmd(s: Session, args: string, move: 0 | 1 | -1): void {
 }
 
 export function infoFrame(s: Session): void {
-  s.live();
+  s.live('No stack.');
   // Past main too: gdb shows main's saved eip (libc's caller) but no "called by" for it.
   const { frames } = s.frames(Math.max(64, s.frameLevel + 2), true);
   const f = frames[Math.min(s.frameLevel, frames.length - 1)];
@@ -107,7 +108,7 @@ function localsLines(s: Session, f: Frame, which: 'locals' | 'args' = 'locals'):
 
 function variablesText(s: Session, which: 'locals' | 'args'): void {
   const dw = needDwarf(s);
-  s.live();
+  s.live('No frame selected.');
   const f = s.selectedFrame();
   if (!dw.functionAt(lookupPc(f))) throw new ExprError('No symbol table info available.');
   s.out(localsLines(s, f, which).join('\n'));
