@@ -45,7 +45,8 @@ function needLines(s: Session): NonNullable<Session['symbols']['lines']> {
 }
 
 /** Resolves a location: *EXPR, FUNCTION, FILE:LINE, LINE, or an address. */
-export function resolveLocation(s: Session, loc: string): { addr: number; what: string; line?: number } {
+/** Where a breakpoint goes: addr, and locs when there are several (a function inlined in several places, a line split by -O2). */
+export function resolveLocation(s: Session, loc: string): { addr: number; what: string; line?: number; locs?: number[] } {
   const text = loc.trim();
   if (text === '') {
     const t = s.live();
@@ -68,9 +69,18 @@ export function resolveLocation(s: Session, loc: string): { addr: number; what: 
         const end = Math.max(...fn.ranges.map((r) => r[1])) + s.symbols.dwarf!.bias;
         addr = lines.afterPrologue(addr, end);
       }
-      return { addr, what: text, line: addr === addrs[0] ? line : undefined };
+      const locs = addr === addrs[0] ? lineLocations(s, addrs) : [addr];
+      return { addr: locs[0], what: text, line: addr === addrs[0] ? line : undefined, locs: locs.length > 1 ? locs : undefined };
     }
     throw new ExprError(fl[1] !== undefined ? `No line ${fl[2]} in file "${fl[1]}".` : `No line ${fl[2]} in the current file.`);
+  }
+  const inlined = s.symbols.dwarf?.inlinedEntries(text) ?? [];
+  if (inlined.length > 0) {
+    // gdb: one breakpoint with a location in each inlined copy (and the out-of-line one, if any).
+    const fn = s.symbols.dwarf!.functionNamed(text);
+    const out = fn && s.symbols.lines ? [s.symbols.lines.afterPrologue(s.symbols.dwarf!.entryOf(fn), Math.max(...fn.ranges.map((r) => r[1])) + s.symbols.dwarf!.bias)] : [];
+    const locs = [...new Set([...inlined, ...out])].sort((a, b) => a - b);
+    return { addr: locs[0], what: text, locs: locs.length > 1 ? locs : undefined };
   }
   const sym = s.symbols.lookup(text);
   if (sym) {
@@ -82,6 +92,27 @@ export function resolveLocation(s: Session, loc: string): { addr: number; what: 
   }
   if (/^[A-Za-z_][\w.]*$/.test(text)) throw new ExprError(`Function "${text}" not defined.`);
   return { addr: s.eval.evaluateNumber(text), what: text };
+}
+
+/**
+ * The statement addresses of one line that get a location each, as gdb's linespec keeps them:
+ * of several addresses in the same innermost block, the next one after each is dropped.
+ */
+function lineLocations(s: Session, addrs: number[]): number[] {
+  const dw = s.symbols.dwarf;
+  if (!dw || addrs.length < 2) return addrs.slice(0, 1);
+  const blocks = addrs.map((a) => dw.scopesAt(a)[0]);
+  const keep = addrs.map(() => true);
+  for (let i = 0; i < addrs.length; i++) {
+    if (blocks[i] === undefined) continue;
+    for (let j = i + 1; j < addrs.length; j++) {
+      if (blocks[j] === blocks[i]) {
+        keep[j] = false;
+        break;
+      }
+    }
+  }
+  return addrs.filter((_, i) => keep[i]);
 }
 
 function splitCond(args: string): [string, string | null] {
@@ -100,10 +131,14 @@ function breakCmd(temp: boolean) {
       s.out(`Function "${loc}" not defined.\n${temp ? 'Temporary breakpoint' : 'Breakpoint'} ${b.id} (${loc}) pending.`);
       return;
     }
-    const { addr, what, line } = resolveLocation(s, loc);
-    const b = s.addBreakpoint(addr, what, temp, cond);
+    const { addr, what, line, locs } = resolveLocation(s, loc);
+    const b = s.addBreakpoint(addr, what, temp, cond, locs);
     // A function in a library: pending again (and re-resolved) when the library goes, e.g. on rerun.
     if (!loc.startsWith('*')) b.solib = s.solibs.containing(addr)?.path;
+    if (b.locs) {
+      s.out(`${temp ? 'Temporary breakpoint' : 'Breakpoint'} ${b.id} at ${s.p.addr(hex(addr))}: ${loc}. (${b.locs.length} locations)`);
+      return;
+    }
     const row = s.symbols.lines?.rowFor(addr);
     s.out(`${temp ? 'Temporary breakpoint' : 'Breakpoint'} ${b.id} at ${s.p.addr(hex(addr))}` + (row ? `: file ${row.file}, line ${line ?? row.line}.` : s.describe(addr) ? ` <${s.describe(addr)}>` : ''));
   };
@@ -163,6 +198,17 @@ function infoBreakpoints(s: Session): void {
     if (b.pending) {
       lines.push(`${String(b.id).padEnd(8)}${'breakpoint'.padEnd(16)}${(b.temp ? 'del' : 'keep').padEnd(5)}${(b.enabled ? 'y' : 'n').padEnd(4)}${'<PENDING>'.padEnd(10)} ${b.what}`);
       if (b.cond) lines.push(`\tstop only if ${b.cond}`);
+      continue;
+    }
+    if (b.locs) {
+      // gdb's rows for a breakpoint with several locations: <MULTIPLE>, then N.1, N.2...
+      lines.push(`${String(b.id).padEnd(8)}${type.padEnd(16)}${(b.temp ? 'del' : 'keep').padEnd(5)}${(b.enabled ? 'y' : 'n').padEnd(4)}<MULTIPLE> `);
+      if (b.cond) lines.push(`\tstop only if ${b.cond}`);
+      if (b.hits) lines.push(`\tbreakpoint already hit ${b.hits} time${b.hits === 1 ? '' : 's'}`);
+      b.locs.forEach((a, k) => {
+        const row = s.symbols.lines?.rowFor(a);
+        lines.push(`${`${b.id}.${k + 1}`.padEnd(28)}${'y'.padEnd(4)}${hex8(a)} in ${s.p.sym(s.innermostFunction(a))}${row ? ` at ${row.file}:${row.line}` : ''}`);
+      });
       continue;
     }
     const addr = b.kind === 'breakpoint' ? hex8(b.addr) : '          ';

@@ -36,6 +36,10 @@ export interface Breakpoint {
   pending?: boolean;
   /** The shared library a pending breakpoint resolved in: pending again when it unloads. */
   solib?: string;
+  /** Every address of a breakpoint with several locations (gdb's 1.1, 1.2...: inlined copies, a split line); addr is the first. */
+  locs?: number[];
+  /** Which location (1-based) the last hit was at. */
+  hitLoc?: number;
 }
 
 export interface SessionOptions {
@@ -208,7 +212,7 @@ export class Session {
     if (!dw || !dw.hasInfo) return undefined;
     const t = this.engine.target;
     const f = t && !t.exit ? this.selectedFrame() : null;
-    const die = dw.lookupVariable(name, f ? lookupPc(f) : null);
+    const die = dw.lookupVariable(name, f ? lookupPc(f) : null, f?.fn);
     if (die && f && die.parent?.tag !== 0x11) this.localsUsed = f;
     if (!die) {
       const fn = dw.functionNamed(name);
@@ -229,8 +233,9 @@ export class Session {
     const t = this.engine.target;
     if (t && !t.exit) {
       try {
-        const pc = lookupPc(this.selectedFrame());
-        for (const d of [...dw.paramsAt(pc), ...dw.localsAt(pc)]) out.push(dw.nameOf(d));
+        const f = this.selectedFrame();
+        const pc = lookupPc(f);
+        for (const d of [...dw.paramsAt(pc, f.fn), ...dw.localsAt(pc, f.fn)]) out.push(dw.nameOf(d));
       } catch {
         // no frame: globals only
       }
@@ -242,7 +247,7 @@ export class Session {
   argsText(f: Frame): string {
     const dw = this.symbols.dwarf;
     if (!dw) return '';
-    return dw.paramsAt(lookupPc(f)).map((d) => {
+    return dw.paramsAt(lookupPc(f), f.fn).map((d) => {
       let text: string;
       try {
         const v = readVariable(dw, d, f, this.varReader);
@@ -254,9 +259,18 @@ export class Session {
     }).join(', ');
   }
 
+  /** The innermost function at a run-time address: an inlined call's, else the DWARF or ELF one. */
+  innermostFunction(addr: number): string {
+    const dw = this.symbols.dwarf;
+    const groups = dw ? dw.scopeGroupsAt(addr) : [];
+    if (groups.length > 1) return dw!.nameOf(groups[0][groups[0].length - 1]);
+    return dw?.functionAt(addr)?.name ?? this.symbols.symbolFor(addr)?.name ?? '??';
+  }
+
   /** The function name of a frame (DWARF, else the ELF symbol). */
   frameFunction(f: Frame): string {
     const pc = lookupPc(f);
+    if (f.inlined && this.symbols.dwarf) return this.symbols.dwarf.nameOf(f.inlined);
     return this.symbols.dwarf?.functionAt(pc)?.name ?? this.symbols.symbolFor(pc)?.name ?? '??';
   }
 
@@ -265,12 +279,20 @@ export class Session {
     const level = withLevel ? `#${String(f.level).padEnd(3)}` : '';
     if (f.sigtramp) return `${level}<signal handler called>`;
     const pc = lookupPc(f);
-    const row = this.symbols.lines?.rowFor(pc);
-    const atStmt = !f.caller && this.symbols.lines?.stmtAt(f.pc) !== undefined;
+    const row = this.frameRow(f);
+    // A frame an inlined call was made from shows the call's line and no address (gdb).
+    const atStmt = f.callLine !== undefined || (!f.caller && this.symbols.lines?.stmtAt(f.pc) !== undefined);
     const addr = atStmt ? '' : `${this.p.addr(hex8(f.pc))} in `;
     const hasDw = this.symbols.dwarf?.functionAt(pc) !== undefined;
     const args = hasDw ? this.argsText(f) : '';
     return `${level}${addr}${this.p.sym(this.frameFunction(f))} (${args})${row ? ` at ${row.file}:${row.line}` : this.fromLibrary(pc)}`;
+  }
+
+  /** The source position of a frame: its pc's line, or for a frame that made an inlined call, the call's line. */
+  frameRow(f: Frame): { file: string; line: number } | undefined {
+    const row = this.symbols.lines?.rowFor(lookupPc(f));
+    if (!row || f.callLine === undefined) return row;
+    return { file: row.file, line: f.callLine };
   }
 
   /** "<main+4>" or '' */
@@ -292,7 +314,9 @@ export class Session {
       this.addBreakAddrs();
     }
     for (const b of this.points) {
-      if (b.kind !== 'breakpoint' || !b.enabled || b.addr !== eip) continue;
+      if (b.kind !== 'breakpoint' || !b.enabled) continue;
+      const at = b.locs ? b.locs.indexOf(eip) : b.addr === eip ? 0 : -1;
+      if (at < 0) continue;
       if (b.cond !== null) {
         let ok = false;
         try {
@@ -310,6 +334,7 @@ export class Session {
         continue;
       }
       b.hits++;
+      b.hitLoc = b.locs ? at + 1 : undefined;
       return b.id;
     }
     return null;
@@ -323,7 +348,9 @@ export class Session {
   }
 
   private addBreakAddrs(): void {
-    for (const b of this.points) if (b.kind === 'breakpoint' && b.enabled && !b.pending) this.engine.bpAddrs.add(b.addr);
+    for (const b of this.points) {
+      if (b.kind === 'breakpoint' && b.enabled && !b.pending) for (const a of b.locs ?? [b.addr]) this.engine.bpAddrs.add(a);
+    }
     for (const w of this.watchScopes) this.engine.bpAddrs.add(w.pc);
     if (this.shlibEvent !== null && this.points.some((b) => b.pending)) this.engine.bpAddrs.add(this.shlibEvent);
   }
@@ -336,8 +363,9 @@ export class Session {
     return b;
   }
 
-  addBreakpoint(addr: number, what: string, temp: boolean, cond: string | null): Breakpoint {
+  addBreakpoint(addr: number, what: string, temp: boolean, cond: string | null, locs?: number[]): Breakpoint {
     const b: Breakpoint = { id: this.nextId++, kind: 'breakpoint', addr: addr >>> 0, enabled: true, temp, cond, hits: 0, ignore: 0, what };
+    if (locs && locs.length > 1) b.locs = locs.map((a) => a >>> 0);
     this.points.push(b);
     this.syncBreakpoints();
     return b;
@@ -383,7 +411,13 @@ export class Session {
     for (let off = 0; off + 8 <= auxv.length; off += 8) {
       if (dv.getUint32(off, true) !== 9) continue;
       const delta = s.relocate((dv.getUint32(off + 4, true) - (s.entry - s.bias)) | 0);
-      if (delta !== 0) for (const b of this.points) if (b.kind === 'breakpoint') b.addr = (b.addr + delta) >>> 0;
+      if (delta !== 0) {
+        for (const b of this.points) {
+          if (b.kind !== 'breakpoint') continue;
+          b.addr = (b.addr + delta) >>> 0;
+          if (b.locs) b.locs = b.locs.map((a) => (a + delta) >>> 0);
+        }
+      }
       return;
     }
   }
@@ -466,7 +500,7 @@ export class Session {
   /** "main () at f.c:9" or "0x08049716 in main ()" (and the source line when known). */
   whereText(eip: number, withAddrAlways = false): string {
     const sym = this.symbols.symbolFor(eip);
-    const fn = this.p.sym(this.symbols.dwarf?.functionAt(eip)?.name ?? sym?.name ?? '??');
+    let fn = this.p.sym(this.symbols.dwarf?.functionAt(eip)?.name ?? sym?.name ?? '??');
     const row = this.symbols.lines?.rowFor(eip);
     if (row) {
       const atStart = this.symbols.lines!.stmtAt(eip) !== undefined;
@@ -474,7 +508,12 @@ export class Session {
       let args = '';
       const t = this.engine.target;
       if (this.symbols.dwarf?.functionAt(eip) && t && !t.exit && (t.cpu.eip >>> 0) === (eip >>> 0)) {
-        try { args = this.argsText(this.frames(1).frames[0]); } catch { args = ''; }
+        try {
+          // Frame 0: the innermost inlined call when the pc is in one.
+          const f0 = this.frames(1).frames[0];
+          fn = this.p.sym(this.frameFunction(f0));
+          args = this.argsText(f0);
+        } catch { args = ''; }
       }
       const head = atStart && !withAddrAlways ? `${fn} (${args}) at ${row.file}:${row.line}` : `${this.p.addr(hex8(eip))} in ${fn} (${args}) at ${row.file}:${row.line}`;
       return `${head}\n${row.line}\t${src ?? ''}`;
@@ -554,7 +593,7 @@ export class Session {
           break;
         }
         const b = this.points.find((x) => x.id === r.id);
-        this.out(`\n${b?.temp ? 'Temporary breakpoint' : 'Breakpoint'} ${r.id}, ${this.whereText(t!.cpu.eip >>> 0)}`);
+        this.out(`\n${b?.temp ? 'Temporary breakpoint' : 'Breakpoint'} ${r.id}${b?.hitLoc ? `.${b.hitLoc}` : ''}, ${this.whereText(t!.cpu.eip >>> 0)}`);
         if (b?.temp) this.deletePoint(b.id);
         await this.printInsn();
         this.showDisplays();

@@ -37,7 +37,7 @@ export function btCmd(s: Session, args: string): void {
 
 /** The frame line and its source line, as frame/up/down print them. */
 function printFrame(s: Session, f: Frame): void {
-  const row = s.symbols.lines?.rowFor(lookupPc(f));
+  const row = s.frameRow(f);
   const src = row ? s.sourceLine(row.file, row.line) : null;
   s.out(s.frameLine(f) + (row ? `\n${row.line}\t${src ?? ''}` : ''));
 }
@@ -75,7 +75,7 @@ export function infoFrame(s: Session): void {
   const callerFrame = frames[f.level + 1];
   const caller = isMain ? undefined : callerFrame;
   const callee = f.level > 0 ? frames[f.level - 1] : undefined;
-  const row = s.symbols.lines?.rowFor(lookupPc(f));
+  const row = s.frameRow(f);
   const lines = [`Stack level ${f.level}, frame at ${f.cfa !== undefined ? hex(f.cfa) : '<unknown>'}:`];
   lines.push(` eip = ${hex(f.pc)} in ${s.frameFunction(f)}${row ? ` (${row.file}:${row.line})` : ''}; saved eip = ${callerFrame ? hex(callerFrame.pc) : '<not saved>'}`);
   const rel: string[] = [];
@@ -96,7 +96,7 @@ function localsLines(s: Session, f: Frame, which: 'locals' | 'args' = 'locals'):
   const dw = s.symbols.dwarf;
   const pc = lookupPc(f);
   if (!dw || !dw.functionAt(pc)) return ['No symbol table info available.'];
-  const dies = which === 'args' ? dw.paramsAt(pc) : dw.localsAt(pc);
+  const dies = which === 'args' ? dw.paramsAt(pc, f.fn) : dw.localsAt(pc, f.fn);
   if (dies.length === 0) return [which === 'args' ? 'No arguments.' : 'No locals.'];
   return dies.map((d) => {
     let text: string;
@@ -199,7 +199,7 @@ function defaultCenter(s: Session): { file: string; line: number; first?: number
   const lines = s.symbols.lines!;
   const t = s.target;
   if (t && !t.exit) {
-    const row = lines.rowFor(lookupPc(s.selectedFrame()));
+    const row = s.frameRow(s.selectedFrame());
     if (row) return { file: row.file, line: row.line };
   }
   const dw = s.symbols.dwarf;

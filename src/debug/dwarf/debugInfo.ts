@@ -3,7 +3,7 @@
 // global variables and named types, and the CFI row for unwinding. Addresses in and out are
 // run-time addresses: the load bias of a PIE is added to what the file says.
 import { DW_AT, DW_TAG } from './constants.js';
-import { Die, Unit, parseDebugInfo, addrIndex } from './info.js';
+import { Die, FormClass, Unit, parseDebugInfo, addrIndex } from './info.js';
 import { Ranges, dieRanges, inRanges } from './ranges.js';
 import { DType, GDB_BASE_NAMES, TypeBuilder } from './types.js';
 import { Fde, FrameRow, findFde, parseFrames, rowAt } from './cfi.js';
@@ -29,6 +29,7 @@ export class DebugInfo {
   readonly types: TypeBuilder;
   private ehFdes: Fde[] | null = null;
   private debugFdes: Fde[] | null = null;
+  private inlinedByName: Map<string, number[]> | null = null;
 
   constructor(readonly secs: DwarfSections) {
     const { units, dies } = parseDebugInfo(secs);
@@ -119,6 +120,33 @@ export class DebugInfo {
     return this.functions.find((f) => f.name === name && f.die.has(DW_AT.external)) ?? this.functions.find((f) => f.name === name);
   }
 
+  /**
+   * Run-time entry addresses of the calls to `name` that were inlined, lowest first: the
+   * DW_AT_entry_pc when code of the call starts there, else the lowest address the call
+   * covers (gcc's entry_pc may sit in an empty range, as gdb then uses the range's start too).
+   */
+  inlinedEntries(name: string): number[] {
+    if (this.inlinedByName === null) {
+      this.inlinedByName = new Map();
+      for (const d of this.dies.values()) {
+        if (d.tag !== DW_TAG.inlined_subroutine) continue;
+        const n = this.nameOf(d);
+        const ranges = dieRanges(d, this.secs).filter((r) => r[1] > r[0]);
+        if (!n || ranges.length === 0) continue;
+        let entry = Math.min(...ranges.map((r) => r[0]));
+        const e = d.num(DW_AT.entry_pc);
+        if (e !== undefined) {
+          const at = d.classes.get(DW_AT.entry_pc) === FormClass.Address ? e : (entry + e) >>> 0;
+          if (inRanges(ranges, at)) entry = at;
+        }
+        const list = this.inlinedByName.get(n) ?? [];
+        list.push(entry);
+        this.inlinedByName.set(n, list);
+      }
+    }
+    return [...new Set(this.inlinedByName.get(name) ?? [])].sort((a, b) => a - b).map(this.relocate);
+  }
+
   /** Run-time entry address of a function. */
   entryOf(f: FunctionInfo): number { return (f.low + this.bias) >>> 0; }
 
@@ -138,28 +166,59 @@ export class DebugInfo {
     return chain.reverse();
   }
 
-  /** The formal parameters of the function at pc (its subprogram's, in order). */
-  paramsAt(pc: number): Die[] {
+  /**
+   * The scopes at pc split by function, innermost first: one group per inlined call (its
+   * blocks, ending with the DW_TAG_inlined_subroutine) and last the subprogram's. Each group is
+   * a frame of its own in gdb's backtrace (same pc, the call site's line for the outer ones).
+   */
+  scopeGroupsAt(pc: number): Die[][] {
+    const groups: Die[][] = [[]];
+    for (const d of this.scopesAt(pc)) {
+      groups[groups.length - 1].push(d);
+      if (d.tag === DW_TAG.inlined_subroutine) groups.push([]);
+    }
+    if (groups[groups.length - 1].length === 0) groups.pop();
+    return groups;
+  }
+
+  /** How many inlined calls are active at pc (the frames gdb shows above the real one). */
+  inlineDepth(pc: number): number {
+    return Math.max(0, this.scopeGroupsAt(pc).length - 1);
+  }
+
+  /** The scopes of function group fn at pc (see scopeGroupsAt); undefined: every scope. */
+  private scopesOf(pc: number, fn: number | undefined): Die[] {
+    if (fn === undefined) return this.scopesAt(pc);
+    return this.scopeGroupsAt(pc)[fn] ?? [];
+  }
+
+  /** The formal parameters of the function at pc (its subprogram's, or inlined call fn's, in order). */
+  paramsAt(pc: number, fn?: number): Die[] {
+    if (fn !== undefined) {
+      const scopes = this.scopesOf(pc, fn);
+      const die = scopes[scopes.length - 1];
+      return die ? die.children.filter((c) => c.tag === DW_TAG.formal_parameter) : [];
+    }
     const f = this.functionAt(pc);
     return f ? f.die.children.filter((c) => c.tag === DW_TAG.formal_parameter) : [];
   }
 
-  /** Local variables visible at pc, innermost scope first (as gdb's info locals lists them). */
-  localsAt(pc: number): Die[] {
+  /** Local variables visible at pc, innermost scope first (as gdb's info locals lists them); fn: of one function group only. */
+  localsAt(pc: number, fn?: number): Die[] {
     const out: Die[] = [];
-    for (const s of this.scopesAt(pc)) {
+    for (const s of this.scopesOf(pc, fn)) {
       for (const c of s.children) {
         if (c.tag === DW_TAG.variable) out.push(c);
-        else if (c.tag === DW_TAG.formal_parameter && s.tag === DW_TAG.inlined_subroutine) out.push(c);
+        else if (c.tag === DW_TAG.formal_parameter && s.tag === DW_TAG.inlined_subroutine && fn === undefined) out.push(c);
       }
     }
     return out;
   }
 
   /** A variable or parameter named `name` visible at pc (null pc: globals only). */
-  lookupVariable(name: string, pc: number | null): Die | undefined {
+  lookupVariable(name: string, pc: number | null, fn?: number): Die | undefined {
     if (pc !== null) {
-      for (const s of this.scopesAt(pc)) {
+      for (const s of this.scopesOf(pc, fn)) {
         for (const c of s.children) {
           if ((c.tag === DW_TAG.variable || c.tag === DW_TAG.formal_parameter) && this.nameOf(c) === name) return c;
         }

@@ -1,0 +1,34 @@
+// Inlined calls at -O2 (dwarf_inline-g-O2: square inlined three times, twice inside
+// sum_squares, itself inlined into main), compared with gdb driving the gdb stub: `break` on an
+// inlined function makes one breakpoint with a location per copy (1.1, 1.2, 1.3 in
+// `info breakpoints` and in the stop line), `bt` shows each inlined call as a frame of its own
+// at the same pc with the call's line in the frame that made it, and `up`/`info args`/`p`
+// read the inlined frame's arguments.
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { replSession } from './guestBuild.js';
+import { gdbBatch } from './gdbBatch.js';
+
+const PROG = join(__dirname, '../../guest-programs/build/dwarf_inline-g-O2');
+const haveGdb = spawnSync('gdb', ['--version']).status === 0;
+const INPUT = new TextEncoder().encode('hello\n');
+
+describe.skipIf(!haveGdb || !existsSync(PROG))('inlined functions as frames, compared with gdb', () => {
+  it('break on an inlined function: several locations; bt, up, info args and p in inlined frames', async () => {
+    const cmds = ['break square', 'break sum_squares', 'break dwarf_inline.c:16', 'info breakpoints',
+      'continue', 'bt', 'continue', 'bt', 'up', 'info args', 'p a', 'p b', 'up', 'p n', 'continue', 'bt', 'continue', 'bt', 'down'];
+    const gdb = await gdbBatch(PROG, cmds, INPUT);
+    // The REPL starts the program with run where gdb (attached at the entry) continues.
+    const ours = (await replSession(PROG, cmds.map((c, i) => (i === cmds.indexOf('continue') ? 'run' : c)).join('\n') + '\n', INPUT)).out;
+    const pick = (t: string) => t.split('\n')
+      .filter((l) => /^(Breakpoint \d|#\d|\d+\.\d+ |\d+\t|\$\d+ = |[ab] = )/.test(l))
+      // The info breakpoints row of a one-location breakpoint is formatted differently.
+      .filter((l) => !/^\d+\s+breakpoint/.test(l));
+    const g = pick(gdb);
+    expect(g).toContain('Breakpoint 1 at 0x8049671: square. (3 locations)');
+    expect(g.some((l) => /^#1  sum_squares \(b=7, a=6\) at .*dwarf_inline\.c:16$/.test(l))).toBe(true);
+    expect(pick(ours)).toEqual(g);
+  }, 120_000);
+});
