@@ -3,7 +3,7 @@
 // throw; runCommand() turns any error into a message and the session goes on.
 import { Session } from './session.js';
 import { ExprError, Value, mask, numeric, pointerTo, T_INT } from './expr.js';
-import { StepControl, NextControl, FinishControl, AddressControl, LineControl, StopResult, WatchKind } from './engine.js';
+import { StepControl, NextControl, FinishControl, AddressControl, LineControl, StopResult, WatchKind, type InlineAt } from './engine.js';
 import { Recorder, DEFAULT_INSN_MAX } from './record.js';
 import { GENERAL_REGS, X87_REGS, SSE_REGS, registerLine, readReg } from './regs.js';
 import { parseFormat, formatDump, hex, hex8, cString } from './format.js';
@@ -46,7 +46,7 @@ function needLines(s: Session): NonNullable<Session['symbols']['lines']> {
 
 /** Resolves a location: *EXPR, FUNCTION, FILE:LINE, LINE, or an address. */
 /** Where a breakpoint goes: addr, and locs when there are several (a function inlined in several places, a line split by -O2). */
-export function resolveLocation(s: Session, loc: string): { addr: number; what: string; line?: number; locs?: number[] } {
+export function resolveLocation(s: Session, loc: string): { addr: number; what: string; line?: number; locs?: number[]; fn?: string } {
   const text = loc.trim();
   if (text === '') {
     const t = s.live();
@@ -80,7 +80,7 @@ export function resolveLocation(s: Session, loc: string): { addr: number; what: 
     const fn = s.symbols.dwarf!.functionNamed(text);
     const out = fn && s.symbols.lines ? [s.symbols.lines.afterPrologue(s.symbols.dwarf!.entryOf(fn), Math.max(...fn.ranges.map((r) => r[1])) + s.symbols.dwarf!.bias)] : [];
     const locs = [...new Set([...inlined, ...out])].sort((a, b) => a - b);
-    return { addr: locs[0], what: text, locs: locs.length > 1 ? locs : undefined };
+    return { addr: locs[0], what: text, locs: locs.length > 1 ? locs : undefined, fn: text };
   }
   const sym = s.symbols.lookup(text);
   if (sym) {
@@ -88,7 +88,7 @@ export function resolveLocation(s: Session, loc: string): { addr: number; what: 
     const lib = s.solibs.containing(sym.addr);
     if (sym.kind === 'func' && lib && !lib.debugInfo) addr = libraryEntryBreakAddr(sym.addr, (a, n) => s.mem.readSome(a, n));
     else if (sym.kind === 'func' && s.symbols.lines) addr = s.symbols.lines.afterPrologue(sym.addr, sym.addr + Math.max(sym.size, 1));
-    return { addr, what: text };
+    return { addr, what: text, fn: sym.kind === 'func' ? text : undefined };
   }
   if (/^[A-Za-z_][\w.]*$/.test(text)) throw new ExprError(`Function "${text}" not defined.`);
   return { addr: s.eval.evaluateNumber(text), what: text };
@@ -131,8 +131,9 @@ function breakCmd(temp: boolean) {
       s.out(`Function "${loc}" not defined.\n${temp ? 'Temporary breakpoint' : 'Breakpoint'} ${b.id} (${loc}) pending.`);
       return;
     }
-    const { addr, what, line, locs } = resolveLocation(s, loc);
+    const { addr, what, line, locs, fn } = resolveLocation(s, loc);
     const b = s.addBreakpoint(addr, what, temp, cond, locs);
+    b.fn = fn;
     // A function in a library: pending again (and re-resolved) when the library goes, e.g. on rerun.
     if (!loc.startsWith('*')) b.solib = s.solibs.containing(addr)?.path;
     if (b.locs) {
@@ -565,15 +566,42 @@ async function lineStep(s: Session, over: boolean, args: string): Promise<void> 
       await s.report(r, 'step');
       return;
     }
-    const before = s.symbols.symbolFor(t.cpu.eip);
+    if (!over && s.inlineSkip > 0) {
+      // gdb: step at the start of an inlined call enters it without running (like down).
+      s.fnChanged = true;
+      await s.report({ kind: 'done' }, 'line', s.inlineSkip - 1);
+      s.fnChanged = false;
+      continue;
+    }
+    const shown = s.frames(1).frames[0];
+    const before = s.frameFunction(shown);
     const fnAt = (addr: number) => {
       const f = s.symbols.symbolFor(addr);
       return f && f.kind === 'func' ? { start: f.addr, end: f.addr + Math.max(1, f.size) } : null;
     };
-    const r = await s.engine.resume(new LineControl(s.engine, lines, t.cpu, over, fnAt));
-    s.fnChanged = s.symbols.symbolFor(t.cpu.eip) !== before;
+    const dw = s.symbols.dwarf;
+    const inlineAt: InlineAt | null = dw ? (pc) => {
+      const st = dw.inlineStateAt(pc);
+      const fn = dw.functionAt(pc);
+      const real = fn ? dw.entryOf(fn) : -1;
+      const key = (skip = st.entered) => `${real}:${st.depth - skip}:${st.calls[skip]?.offset ?? ''}`;
+      return { real, visible: st.depth - st.entered, entered: st.entered, callLine: st.entered > 0 ? st.callLines[st.entered - 1] : 0, key };
+    } : null;
+    const visible = dw ? dw.inlineDepth(t.cpu.eip >>> 0) - s.inlineSkip : 0;
+    const startReal = inlineAt?.(t.cpu.eip >>> 0).real;
+    const ctl = new LineControl(s.engine, lines, t.cpu, over, fnAt, inlineAt, { line: s.frameRow(shown)?.line ?? -1, visible, skip: s.inlineSkip });
+    const r = await s.engine.resume(ctl);
+    const skip = r.kind === 'done' ? ctl.inlineSkip : undefined;
+    if (t.exit) s.fnChanged = false;
+    else {
+      s.inlineSkip = skip ?? (dw ? dw.inlineStateAt(t.cpu.eip >>> 0).entered : 0);
+      // gdb prints the location when the frame is not the one stepped (as moved on mid-line) or
+      // the real function is another.
+      const now = inlineAt ? inlineAt(t.cpu.eip >>> 0) : null;
+      s.fnChanged = now && startReal !== undefined ? now.key(s.inlineSkip) !== ctl.stepFrame || now.real !== startReal || ctl.enteredCall : s.frameFunction(s.frames(1).frames[0]) !== before;
+    }
     if (r.kind !== 'done' || k === n - 1) {
-      await s.report(r, 'line');
+      await s.report(r, 'line', skip);
       s.fnChanged = false;
       return;
     }

@@ -40,6 +40,8 @@ export interface Breakpoint {
   locs?: number[];
   /** Which location (1-based) the last hit was at. */
   hitLoc?: number;
+  /** The function a `break FUNC` named (a stop there shows that function's frame, even inlined). */
+  fn?: string;
 }
 
 export interface SessionOptions {
@@ -72,6 +74,8 @@ export class Session {
   quitRequested = false;
   /** The frame `frame N`, `up` and `down` selected (0 after every stop). */
   frameLevel = 0;
+  /** Innermost inlined calls at the pc not entered yet (gdb's skipped inline frames). */
+  inlineSkip = 0;
   /** The program's arguments and redirections for the next run (set args, run ARGS). */
   programIo: ProgramIo;
   /** Where `list` continues (null: centre on the current line; reset by every stop). */
@@ -156,7 +160,32 @@ export class Session {
     const regs: Array<number | undefined> = [];
     for (let i = 0; i < 8; i++) regs.push(c.regs[i] >>> 0);
     regs.push(c.eip >>> 0);
-    return unwind(this.symbols, regs, (a) => this.mem.readU32(a), max, pastMain);
+    const skip = this.inlineSkip;
+    const r = unwind(this.symbols, regs, (a) => this.mem.readU32(a), max + skip, pastMain);
+    if (skip === 0 || r.frames.length <= skip || r.frames[skip].pc !== r.frames[0].pc) return r;
+    // Inlined calls not entered yet (see inlineSkipAtStop) are not frames.
+    const frames = r.frames.slice(skip, skip + max);
+    for (const f of frames) f.level -= skip;
+    return { frames, stopped: r.stopped };
+  }
+
+  /**
+   * gdb's skipped inline frames: at a stop on the first instruction of inlined calls, the
+   * innermost of them are not shown yet (frame 0 is the call site); `step` enters them one at
+   * a time. A breakpoint on an inlined function shows that function (and what it inlined
+   * further stays hidden); one set by address or line shows every frame.
+   */
+  private inlineSkipAtStop(pc: number, r: StopResult): number {
+    const dw = this.symbols.dwarf;
+    if (!dw) return 0;
+    const st = dw.inlineStateAt(pc);
+    if (r.kind === 'breakpoint' && r.id > 0) {
+      const b = this.points.find((x) => x.id === r.id);
+      if (!b?.fn) return 0;
+      const groups = dw.scopeGroupsAt(pc);
+      for (let k = 0; k < st.entered; k++) if (dw.nameOf(groups[k][groups[k].length - 1]) === b.fn) return k;
+    }
+    return st.entered;
   }
 
   /** The selected frame (frame 0 when the selection no longer exists). */
@@ -387,6 +416,7 @@ export class Session {
     const t = this.opts.createTarget(this.programIo);
     this.engine.target = t;
     this.frameLevel = 0;
+    this.inlineSkip = 0;
     this.listPos = null;
     // Watchpoints on locals of the previous run have no frame any more.
     for (const w of this.watchScopes.splice(0)) this.deletePoint(w.id);
@@ -501,20 +531,25 @@ export class Session {
   whereText(eip: number, withAddrAlways = false): string {
     const sym = this.symbols.symbolFor(eip);
     let fn = this.p.sym(this.symbols.dwarf?.functionAt(eip)?.name ?? sym?.name ?? '??');
-    const row = this.symbols.lines?.rowFor(eip);
+    let row = this.symbols.lines?.rowFor(eip);
     if (row) {
-      const atStart = this.symbols.lines!.stmtAt(eip) !== undefined;
-      const src = this.sourceLine(row.file, row.line);
+      let atStart = this.symbols.lines!.stmtAt(eip) !== undefined;
       let args = '';
       const t = this.engine.target;
       if (this.symbols.dwarf?.functionAt(eip) && t && !t.exit && (t.cpu.eip >>> 0) === (eip >>> 0)) {
         try {
-          // Frame 0: the innermost inlined call when the pc is in one.
+          // Frame 0: the innermost inlined call entered, with its line (a call site's for one not entered yet).
           const f0 = this.frames(1).frames[0];
           fn = this.p.sym(this.frameFunction(f0));
           args = this.argsText(f0);
+          const r0 = this.frameRow(f0);
+          if (r0 && f0.callLine !== undefined) {
+            row = { ...row, line: r0.line };
+            atStart = true;
+          }
         } catch { args = ''; }
       }
+      const src = this.sourceLine(row.file, row.line);
       const head = atStart && !withAddrAlways ? `${fn} (${args}) at ${row.file}:${row.line}` : `${this.p.addr(hex8(eip))} in ${fn} (${args}) at ${row.file}:${row.line}`;
       return `${head}\n${row.line}\t${src ?? ''}`;
     }
@@ -564,10 +599,11 @@ export class Session {
   }
 
   /** Prints why the program stopped. `how` is the command kind (for the location style). */
-  async report(r: StopResult, how: 'step' | 'line' | 'cont' = 'cont'): Promise<void> {
+  async report(r: StopResult, how: 'step' | 'line' | 'cont' = 'cont', inlineSkip?: number): Promise<void> {
     const t = this.engine.target;
     this.frameLevel = 0;
     this.listPos = null;
+    this.inlineSkip = t && !t.exit ? inlineSkip ?? this.inlineSkipAtStop(t.cpu.eip >>> 0, r) : 0;
     const pid = t?.pid ?? 0;
     if (t && !t.exit && this.refreshLibraries(t)) this.syncBreakpoints();
     switch (r.kind) {
@@ -617,7 +653,9 @@ export class Session {
     const eip = t.cpu.eip >>> 0;
     const lines = this.symbols.lines;
     if (how === 'line' && lines?.rowFor(eip)) {
-      const row = lines.rowFor(eip)!;
+      let row: { file: string; line: number } = lines.rowFor(eip)!;
+      // Stopped at an inlined call not entered yet: its call site's line.
+      if (this.inlineSkip > 0) row = safeRow(() => this.frameRow(this.frames(1).frames[0])) ?? row;
       const src = this.sourceLine(row.file, row.line);
       this.out(this.fnChanged ? `${this.whereText(eip)}` : `${row.line}\t${src ?? ''}`);
     } else {
@@ -747,3 +785,7 @@ export class Session {
 
 const readRegNames = new Set(['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi', 'eip', 'pc', 'sp', 'fp', 'eflags']);
 export { T_INT };
+
+function safeRow(f: () => { file: string; line: number } | undefined): { file: string; line: number } | undefined {
+  try { return f(); } catch { return undefined; }
+}

@@ -131,20 +131,40 @@ export class DebugInfo {
       for (const d of this.dies.values()) {
         if (d.tag !== DW_TAG.inlined_subroutine) continue;
         const n = this.nameOf(d);
-        const ranges = dieRanges(d, this.secs).filter((r) => r[1] > r[0]);
-        if (!n || ranges.length === 0) continue;
-        let entry = Math.min(...ranges.map((r) => r[0]));
-        const e = d.num(DW_AT.entry_pc);
-        if (e !== undefined) {
-          const at = d.classes.get(DW_AT.entry_pc) === FormClass.Address ? e : (entry + e) >>> 0;
-          if (inRanges(ranges, at)) entry = at;
-        }
+        const entry = this.linkEntryOf(d);
+        if (!n || entry === undefined) continue;
         const list = this.inlinedByName.get(n) ?? [];
         list.push(entry);
         this.inlinedByName.set(n, list);
       }
     }
     return [...new Set(this.inlinedByName.get(name) ?? [])].sort((a, b) => a - b).map(this.relocate);
+  }
+
+  /** Link-time entry of an inlined call (see inlinedEntries); undefined when it covers no code. */
+  private linkEntryOf(d: Die): number | undefined {
+    const ranges = dieRanges(d, this.secs).filter((r) => r[1] > r[0]);
+    if (ranges.length === 0) return undefined;
+    let entry = Math.min(...ranges.map((r) => r[0]));
+    const e = d.num(DW_AT.entry_pc);
+    if (e !== undefined) {
+      const at = d.classes.get(DW_AT.entry_pc) === FormClass.Address ? e : (entry + e) >>> 0;
+      if (inRanges(ranges, at)) entry = at;
+    }
+    return entry;
+  }
+
+  /**
+   * The inlined calls at pc, innermost first: how many (depth), how many of the innermost
+   * begin exactly at pc (entered: gdb first shows such a call's call site, and `step` goes
+   * into it without running), and the call line of each.
+   */
+  inlineStateAt(pc: number): { depth: number; entered: number; callLines: number[]; calls: Die[] } {
+    const groups = this.scopeGroupsAt(pc);
+    const calls = groups.slice(0, -1).map((g) => g[g.length - 1]);
+    let entered = 0;
+    while (entered < calls.length && this.linkEntryOf(calls[entered]) === this.link(pc)) entered++;
+    return { depth: calls.length, entered, callLines: calls.map((d) => d.num(DW_AT.call_line) ?? 0), calls };
   }
 
   /** Run-time entry address of a function. */
