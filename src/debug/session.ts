@@ -2,7 +2,8 @@
 // the engine that runs it, breakpoints and watchpoints with gdb's numbering, the value history,
 // and the text for every stop (where it stopped, in gdb's words, plus the next instruction).
 import { readFileSync } from 'node:fs';
-import { ESP, EBP } from '../cpu/registers.js';
+import { ESP, EBP, GS } from '../cpu/registers.js';
+import { tlsVariableAddress } from './tls.js';
 import { Engine, StopResult, Watch, WatchKind } from './engine.js';
 import { DebugMemory } from './memory.js';
 import { Evaluator, EvalContext, Value, ExprError, T_INT, ctypeOf } from './expr.js';
@@ -197,6 +198,15 @@ export class Session {
   private varReader = {
     readMem: (addr: number, size: number) => this.mem.readUnsigned(addr, size),
     readU32: (addr: number) => this.mem.readU32(addr),
+    // The current thread's copy (src/debug/tls.ts).
+    tlsAddress: (offset: number): number => {
+      const t = this.engine.target;
+      const tls = this.symbols.tls;
+      if (!t || t.exit || !tls) throw new ExprError('Cannot access thread-local variables without a running process.');
+      const tp = t.cpu.segBase[GS] >>> 0;
+      if (tp === 0) throw new ExprError('Cannot access thread-local variables: the thread has no TLS yet (GS base is 0).');
+      return tlsVariableAddress(tp, tls, offset);
+    },
   };
 
   /** $pc, $sp, $fp and the general registers as the unwinder recovered them for the selected frame. */

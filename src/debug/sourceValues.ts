@@ -17,6 +17,8 @@ import { Frame, lookupPc } from './frames.js';
 export interface VarReader {
   readMem(addr: number, size: number): bigint;
   readU32(addr: number): number;
+  /** Thread-local variable offset → address in the current thread (absent: no process or no TLS). */
+  tlsAddress?(offset: number): number;
 }
 
 /** The expression context of a frame: its registers, its CFA and its function's frame base. */
@@ -27,6 +29,7 @@ export function frameContext(dw: DebugInfo, f: Frame, mem: VarReader, die: Die |
     relocate: dw.relocate,
     cfa: () => { if (f.cfa === undefined) throw new OptimizedOut('no CFA for this frame'); return f.cfa; },
     addrIndex: die ? (i) => dw.addrIndex(die.unit, i) : undefined,
+    tlsAddress: mem.tlsAddress,
   };
   const fn = dw.functionAt(lookupPc(f));
   if (fn) {
@@ -55,7 +58,7 @@ export function readVariable(dw: DebugInfo, die: Die, f: Frame | null, mem: VarR
   const pc = f ? (lookupPc(f) - dw.bias) >>> 0 : 0;
   const expr = locationAt(locDie, DW_AT.location, pc, dw.secs);
   if (!expr) return out();
-  const ctx: ExprContext = f ? frameContext(dw, f, mem, die) : { reg: () => undefined, readU32: (a) => mem.readU32(a), relocate: dw.relocate, addrIndex: (i) => dw.addrIndex(die.unit, i) };
+  const ctx: ExprContext = f ? frameContext(dw, f, mem, die) : { reg: () => undefined, readU32: (a) => mem.readU32(a), relocate: dw.relocate, addrIndex: (i) => dw.addrIndex(die.unit, i), tlsAddress: mem.tlsAddress };
   let loc: DwarfLocation;
   try {
     loc = evalLocation(expr, ctx);
