@@ -1,6 +1,7 @@
 // The REPL's commands: one table row per command with its gdb short forms, a one-line summary
 // and a longer help text, and a handler. `help` is generated from this table. Handlers may
 // throw; runCommand() turns any error into a message and the session goes on.
+import { infoScopeText } from './infoScope.js';
 import { Session } from './session.js';
 import { ExprError, Value, mask, numeric, pointerTo, T_INT } from './expr.js';
 import { StepControl, NextControl, FinishControl, AddressControl, LineControl, StopResult, WatchKind, type InlineAt } from './engine.js';
@@ -113,6 +114,15 @@ function lineLocations(s: Session, addrs: number[]): number[] {
     }
   }
   return addrs.filter((_, i) => keep[i]);
+}
+
+/** info scope LOCATION: the variables of the block there and where each lives. */
+function infoScope(s: Session, args: string): void {
+  const text = args.trim();
+  if (!text) throw new ExprError('requires an argument (an expression or variable): foo, *0x1234, etc.');
+  const dw = s.symbols.dwarf;
+  if (!dw) throw new ExprError('No symbol table is loaded.  Use the "file" command.');
+  s.out(infoScopeText(dw, resolveLocation(s, text).addr, text));
 }
 
 function splitCond(args: string): [string, string | null] {
@@ -614,7 +624,7 @@ function infoCmd(s: Session, args: string): Promise<void> | void {
   const subs: Record<string, () => Promise<void> | void> = {
     breakpoints: () => infoBreakpoints(s), watchpoints: () => infoBreakpoints(s),
     registers: () => infoRegisters(s, rest, rest === 'all' ? (() => { return true; })() : false), 'all-registers': () => infoRegisters(s, rest, true),
-    frame: () => src.infoFrame(s), display: () => src.infoDisplay(s), locals: () => src.infoLocals(s), args: () => src.infoArgs(s), source: () => src.infoSource(s),
+    scope: () => infoScope(s, rest), frame: () => src.infoFrame(s), display: () => src.infoDisplay(s), locals: () => src.infoLocals(s), args: () => src.infoArgs(s), source: () => src.infoSource(s),
     symbol: () => infoSymbol(s, rest), address: () => infoAddress(s, rest), line: () => infoLine(s, rest),
     proc: () => mapsCmd(s), maps: () => mapsCmd(s), mappings: () => mapsCmd(s),
     tlb: () => s.out(tlbText(s.live())), frames: () => framesCmd(s, rest), tasks: () => s.out(tasksText(s.live())),
@@ -813,7 +823,7 @@ export function complete(s: Session, line: string): string[] {
   if (words.length <= 1) return COMMANDS.flatMap((c) => c.names).filter((n) => n.startsWith(line)).sort();
   const last = words[words.length - 1];
   if (words[0] === 'info' || words[0] === 'i') {
-    if (words.length === 2) return ['locals', 'args', 'frame', 'source', 'display', 'breakpoints', 'registers', 'all-registers', 'symbol', 'address', 'line', 'proc', 'maps', 'tlb', 'frames', 'tasks', 'record'].filter((n) => n.startsWith(last));
+    if (words.length === 2) return ['locals', 'args', 'frame', 'scope', 'source', 'display', 'breakpoints', 'registers', 'all-registers', 'symbol', 'address', 'line', 'proc', 'maps', 'tlb', 'frames', 'tasks', 'record'].filter((n) => n.startsWith(last));
   }
   if (words[0] === 'help') return COMMANDS.map((c) => c.names[0]).filter((n) => n.startsWith(last));
   const m = /^(.*?[*&(]?)([$A-Za-z_][\w.]*)$/.exec(last);
