@@ -87,9 +87,19 @@ export async function debugCommand(argv: string[]): Promise<number> {
     terminal = new TerminalHandover(process.stdin, () => s.engine.wakeUp());
     s.engine.terminal = terminal;
   }
-  for (const text of scriptTexts) {
-    await runScript(s, text);
-    if (s.quitRequested) return 0;
+  // Ctrl-C while a -x file runs the program in a terminal: interrupt it, as at the prompt.
+  const onSigint = () => {
+    s.engine.interruptRequested = true;
+    s.engine.wakeUp();
+  };
+  if (terminal) process.on('SIGINT', onSigint);
+  try {
+    for (const text of scriptTexts) {
+      await runScript(s, text);
+      if (s.quitRequested) return 0;
+    }
+  } finally {
+    if (terminal) process.off('SIGINT', onSigint);
   }
   if (batch) return 0;
   if (terminal) {

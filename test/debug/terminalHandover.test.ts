@@ -4,7 +4,7 @@
 // for input or computes interrupts it back to the prompt ("Program received signal SIGINT"),
 // ^D is an end of file for the program only, and the terminal's settings are the same after
 // the session as before it.
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../cli/cliProcess.js';
@@ -88,5 +88,24 @@ describe.skipIf(!havePython3Pty || !existsSync(PROG))('the program reads the ter
       { expect: 'after ' },
     ]);
     expect(failed, out).toBeNull();
+  }, 90_000);
+
+  it('a -x file that runs the program: it reads the terminal, Ctrl-C interrupts it, then the prompt', async () => {
+    const dir = makeTempDir('i386emu-x-');
+    try {
+      writeFileSync(join(dir, 'cmds'), 'run\n');
+      const { out, failed } = await ptySession(debugArgv(['-x', join(dir, 'cmds'), PROG]), [
+        { expect: 'type a line: ', send: '\x03' },
+        { expect: 'Program received signal SIGINT, Interrupt.' },
+        { expect: PROMPT, send: 'continue\r' },
+        { expect: '\n', send: 'from the file\r' },
+        { expect: 'read 14 bytes: from the file' },
+        { expect: PROMPT, send: 'quit\r' },
+        { expect: 'after ' },
+      ]);
+      expect(failed, out).toBeNull();
+    } finally {
+      removeTempDir(dir);
+    }
   }, 90_000);
 });
