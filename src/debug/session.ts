@@ -14,7 +14,7 @@ import { SharedLibraries, linkMapNames, nameLibraries, cString } from './sharedL
 import { libraryEntryBreakAddr } from './solibBreak.js';
 import type { ProgramIo } from './programArgs.js';
 import { Frame, UnwindResult, lookupPc, unwind } from './frames.js';
-import { readVariable, formatTyped } from './sourceValues.js';
+import { readVariable, formatTyped, parameterEntryValue, type VarReader } from './sourceValues.js';
 import type { DebugTarget } from './target.js';
 import { disassemble, loadDisassembler, isDisassemblerLoaded } from './disassembler.js';
 import { hex, hex8, formatValue } from './format.js';
@@ -195,9 +195,15 @@ export class Session {
     return frames[Math.min(this.frameLevel, frames.length - 1)];
   }
 
-  private varReader = {
+  readonly varReader: VarReader = {
     readMem: (addr: number, size: number) => this.mem.readUnsigned(addr, size),
     readU32: (addr: number) => this.mem.readU32(addr),
+    // The first frame of the next function out (inlined frames share their real frame's caller).
+    callerFrame: (f: Frame): Frame | undefined => {
+      const { frames } = this.frames(f.level + 16);
+      return frames.find((x) => x.level > f.level && !x.inlined && (x.fn ?? 0) === 0 && x.pc !== f.pc)
+        ?? frames.find((x) => x.level > f.level && x.callLine === undefined);
+    },
     // The current thread's copy (src/debug/tls.ts).
     tlsAddress: (offset: number): number => {
       const t = this.engine.target;
@@ -287,14 +293,22 @@ export class Session {
     const dw = this.symbols.dwarf;
     if (!dw) return '';
     return dw.paramsAt(lookupPc(f), f.fn).map((d) => {
+      const name = dw.nameOf(d);
       let text: string;
+      let v: Value | null = null;
       try {
-        const v = readVariable(dw, d, f, this.varReader);
+        v = readVariable(dw, d, f, this.varReader);
         text = this.formatValue(v, null, false);
       } catch (e) {
         text = `<error: ${(e as Error).message}>`;
       }
-      return `${dw.nameOf(d)}=${text}`;
+      // gdb's `print entry-values default`: the value at entry too, when the call site tells it.
+      let entry: Value | null = null;
+      try { entry = parameterEntryValue(dw, d, f, this.varReader); } catch { entry = null; }
+      if (!entry) return `${name}=${text}`;
+      const entryText = this.formatValue(entry, null, false);
+      if (v && !v.optimizedOut && entryText === text) return `${name}=${name}@entry=${text}`;
+      return `${name}=${text}, ${name}@entry=${entryText}`;
     }).join(', ');
   }
 

@@ -100,7 +100,7 @@ function localsLines(s: Session, f: Frame, which: 'locals' | 'args' = 'locals'):
   if (dies.length === 0) return [which === 'args' ? 'No arguments.' : 'No locals.'];
   return dies.map((d) => {
     let text: string;
-    try { text = s.formatValue(readVariable(dw, d, f, { readMem: (a, n) => s.mem.readUnsigned(a, n), readU32: (a) => s.mem.readU32(a) }), null, false); }
+    try { text = s.formatValue(readVariable(dw, d, f, s.varReader), null, false); }
     catch (e) { text = `<error: ${(e as Error).message}>`; }
     return `${dw.nameOf(d)} = ${text}`;
   });

@@ -30,6 +30,7 @@ export class DebugInfo {
   private ehFdes: Fde[] | null = null;
   private debugFdes: Fde[] | null = null;
   private inlinedByName: Map<string, number[]> | null = null;
+  private callSites: Map<number, Die> | null = null;
 
   constructor(readonly secs: DwarfSections) {
     const { units, dies } = parseDebugInfo(secs);
@@ -165,6 +166,65 @@ export class DebugInfo {
     let entered = 0;
     while (entered < calls.length && this.linkEntryOf(calls[entered]) === this.link(pc)) entered++;
     return { depth: calls.length, entered, callLines: calls.map((d) => d.num(DW_AT.call_line) ?? 0), calls };
+  }
+
+  /**
+   * The DW_AT_call_value of the parameter passed in `loc` (a DW_OP_regN expression) at the
+   * call that returns to run-time address returnPc (DW_TAG_call_site and the GNU form before
+   * DWARF 5) into function `callee`, or undefined when the compiler did not describe it.
+   */
+  callSiteValue(returnPc: number, loc: Uint8Array, callee: string): Uint8Array | undefined {
+    this.indexCallSites();
+    let site = this.callSites!.get(this.link(returnPc));
+    if (!site) return undefined;
+    const target = this.callTarget(site);
+    if (target !== callee) {
+      // The function called there made a tail call to callee (its frame is gone): gdb takes
+      // that call site when it is the only one.
+      const fn = target ? this.functionNamed(target) : undefined;
+      const tails: Die[] = [];
+      const walk = (d: Die) => {
+        for (const c of d.children) {
+          if ((c.tag === DW_TAG.call_site || c.tag === DW_TAG.GNU_call_site) && (c.has(DW_AT.call_tail_call) || c.has(DW_AT.GNU_tail_call))
+            && this.callTarget(c) === callee) tails.push(c);
+          walk(c);
+        }
+      };
+      if (fn) walk(fn.die);
+      if (tails.length !== 1) return undefined;
+      site = tails[0];
+    }
+    for (const p of site.children) {
+      if (p.tag !== DW_TAG.call_site_parameter && p.tag !== DW_TAG.GNU_call_site_parameter) continue;
+      const at = p.get(DW_AT.location);
+      if (!(at instanceof Uint8Array) || at.length !== loc.length || !at.every((b, i) => b === loc[i])) continue;
+      const v = p.get(DW_AT.call_value) ?? p.get(DW_AT.GNU_call_site_value);
+      return v instanceof Uint8Array ? v : undefined;
+    }
+    return undefined;
+  }
+
+  /** The name of the function a call site calls (DW_AT_call_origin; DW_AT_abstract_origin in the GNU form). */
+  private callTarget(site: Die): string | undefined {
+    const ref = site.ref(DW_AT.call_origin) ?? site.ref(DW_AT.abstract_origin);
+    const d = ref !== undefined ? this.dies.get(ref) : undefined;
+    return d ? this.nameOf(d) : undefined;
+  }
+
+  private indexCallSites(): void {
+    if (this.callSites === null) {
+      this.callSites = new Map();
+      for (const d of this.dies.values()) {
+        if (d.tag === DW_TAG.call_site) {
+          const ret = d.num(DW_AT.call_return_pc);
+          if (ret !== undefined) this.callSites.set(ret, d);
+        } else if (d.tag === DW_TAG.GNU_call_site) {
+          // The GNU form names the return address with DW_AT_low_pc.
+          const ret = d.num(DW_AT.low_pc);
+          if (ret !== undefined) this.callSites.set(ret, d);
+        }
+      }
+    }
   }
 
   /** Run-time entry address of a function. */
