@@ -563,7 +563,8 @@ async function runCmd(s: Session, mode: 'run' | 'start' | 'starti', args = ''): 
   await resumeAndReport(s, s.engine.resume(null), 'cont');
 }
 
-async function lineStep(s: Session, over: boolean, args: string): Promise<void> {
+/** step/next by source lines; from (finish of an inlined call): step as the frame `outOf` levels out, from that line. */
+async function lineStep(s: Session, over: boolean, args: string, from?: { line: number; outOf: number }): Promise<void> {
   const t = s.live();
   const lines = needLines(s);
   const n = num(s, args, 1);
@@ -597,9 +598,10 @@ async function lineStep(s: Session, over: boolean, args: string): Promise<void> 
       const key = (skip = st.entered) => `${real}:${st.depth - skip}:${st.calls[skip]?.offset ?? ''}`;
       return { real, visible: st.depth - st.entered, entered: st.entered, callLine: st.entered > 0 ? st.callLines[st.entered - 1] : 0, key };
     } : null;
-    const visible = dw ? dw.inlineDepth(t.cpu.eip >>> 0) - s.inlineSkip : 0;
+    const out = from?.outOf ?? 0;
+    const visible = dw ? dw.inlineDepth(t.cpu.eip >>> 0) - s.inlineSkip - out : 0;
     const startReal = inlineAt?.(t.cpu.eip >>> 0).real;
-    const ctl = new LineControl(s.engine, lines, t.cpu, over, fnAt, inlineAt, { line: s.frameRow(shown)?.line ?? -1, visible, skip: s.inlineSkip });
+    const ctl = new LineControl(s.engine, lines, t.cpu, over, fnAt, inlineAt, { line: from ? from.line : s.frameRow(shown)?.line ?? -1, visible, skip: s.inlineSkip + out });
     const r = await s.engine.resume(ctl);
     const skip = r.kind === 'done' ? ctl.inlineSkip : undefined;
     if (t.exit) s.fnChanged = false;
@@ -608,7 +610,7 @@ async function lineStep(s: Session, over: boolean, args: string): Promise<void> 
       // gdb prints the location when the frame is not the one stepped (as moved on mid-line) or
       // the real function is another.
       const now = inlineAt ? inlineAt(t.cpu.eip >>> 0) : null;
-      s.fnChanged = now && startReal !== undefined ? now.key(s.inlineSkip) !== ctl.stepFrame || now.real !== startReal || ctl.enteredCall : s.frameFunction(s.frames(1).frames[0]) !== before;
+      s.fnChanged = from !== undefined || (now && startReal !== undefined ? now.key(s.inlineSkip) !== ctl.stepFrame || now.real !== startReal || ctl.enteredCall : s.frameFunction(s.frames(1).frames[0]) !== before);
     }
     if (r.kind !== 'done' || k === n - 1) {
       await s.report(r, 'line', skip);
@@ -660,8 +662,17 @@ export const COMMANDS: Command[] = [
     const sym = s.symbols.symbolFor(t.cpu.eip);
     // finish leaves the selected frame (up first to finish a caller), as in gdb.
     const frame = s.symbols.dwarf ? s.selectedFrame() : null;
+    if (frame?.inlined && frame.level === 0) {
+      // gdb: finishing an inlined call is a `next` in the frame that made it, from no line,
+      // so it stops at the first statement there (or further out); no value is known.
+      s.out(`Run till exit from ${s.frameLine(frame)}`);
+      await lineStep(s, true, '', { line: -1, outOf: 1 });
+      return;
+    }
     const caller = frame && frame.level > 0 ? s.frames(frame.level + 2, true).frames[frame.level + 1] : undefined;
     if (frame && frame.level > 0 && !caller) throw new ExprError('"finish" not meaningful in the outermost frame.');
+    // The outermost frame gdb shows (main: backtrace past-main is off) has no caller to return to.
+    if (frame && frame.level === 0 && s.frames(2).frames.length === 1 && s.frameFunction(frame) === 'main') throw new ExprError('"finish" not meaningful in the outermost frame.');
     const pc = frame ? lookupPc(frame) : t.cpu.eip >>> 0;
     const dw = s.symbols.dwarf?.functionAt(pc);
     s.out(`Run till exit from ${dw && frame ? s.frameLine(frame) : `#0  ${hex8(t.cpu.eip)} in ${sym?.name ?? '??'} ()${s.fromLibrary(t.cpu.eip)}`}`);

@@ -58,4 +58,15 @@ describe.skipIf(!haveGdb || !existsSync(PROG))('inlined functions as frames, com
     expect(b.g.length).toBeGreaterThan(15);
     expect(b.o).toEqual(b.g);
   }, 120_000);
+
+  it('finish out of an inlined call stops at the next statement of the frame that made it (or further out), as gdb', async () => {
+    // gdb -batch does not print "Run till exit from ..."; the REPL does, as gdb at a terminal.
+    const drop = (l: string[]) => l.filter((x) => !x.startsWith('Run till exit'));
+    for (const cmds of [['break square', 'continue', 'finish', 'bt', 'finish', 'bt', 'finish', 'bt'],
+      ['break *0x8049671', 'continue', 'finish', 'bt', 'finish', 'bt'], ['break *0x8049691', 'continue', 'finish', 'bt']]) {
+      const { g, o } = await compare(cmds);
+      expect(g.length).toBeGreaterThan(4);
+      expect(drop(o)).toEqual(g);
+    }
+  }, 120_000);
 });
