@@ -678,7 +678,7 @@ export const COMMANDS: Command[] = [
     s.out(`Run till exit from ${dw && frame ? s.frameLine(frame) : `#0  ${hex8(t.cpu.eip)} in ${sym?.name ?? '??'} ()${s.fromLibrary(t.cpu.eip)}`}`);
     const retType = dw ? src.returnTypeAt(s, pc) : null;
     const r = await s.engine.resume(caller && frame?.cfa !== undefined ? src.returnTo(caller.pc, frame.cfa) : new FinishControl(s.engine, t.cpu));
-    await s.report(r, 'step');
+    await s.report(r, 'finish');
     if (r.kind === 'done' && (!dw || retType)) {
       const v: Value = dw ? src.returnValue(s, retType) : { bits: BigInt(t.cpu.regs[0] >>> 0), type: T_INT, lval: null };
       s.out(`Value returned is $${s.recordValue(v)} = ${s.formatValue(v, null)}`);

@@ -30,6 +30,8 @@ export interface Frame {
   inlined?: Die;
   /** A frame that an inlined call was made from: its line is the call's (DW_AT_call_line). */
   callLine?: number;
+  /** A function that tail-called the next inner one (gdb's TAILCALL frame; its registers are unknown). */
+  tailCall?: boolean;
 }
 
 export interface UnwindResult {
@@ -169,6 +171,17 @@ function unwindReal(symbols: SymbolTable, first: Array<number | undefined>, read
     if (next.pc === 0) return { frames, stopped: null };
     if (cur.cfa !== undefined && next.regs[4] !== undefined && cur.level > 0 && (next.regs[4]! >>> 0) <= (cur.regs[4]! >>> 0)) {
       return { frames, stopped: 'previous frame inner to this frame (corrupt stack?)' };
+    }
+    // A tail call between the two (cur's function was jumped to by the one the caller
+    // called): gdb shows that function as a frame of its own, whose registers are not known.
+    const calleeName = dw?.functionAt(lookupPc(cur))?.name;
+    const tailPc = next.caller && calleeName ? safe(() => dw!.tailCallFrom(next!.pc, calleeName)) : undefined;
+    if (tailPc !== undefined) {
+      const regs: Array<number | undefined> = new Array(9).fill(undefined);
+      regs[4] = next.regs[4];
+      regs[DW_REG_EIP] = tailPc;
+      frames.push({ level: next.level, pc: tailPc, regs, cfa: undefined, saved: new Map(), caller: true, fn: 0, tailCall: true });
+      next.level++;
     }
     // A return address may lie just past a noreturn function's end (exit): look up pc - 1.
     const at = lookupPc(next);

@@ -623,7 +623,7 @@ export class Session {
   }
 
   /** Prints why the program stopped. `how` is the command kind (for the location style). */
-  async report(r: StopResult, how: 'step' | 'line' | 'cont' = 'cont', inlineSkip?: number): Promise<void> {
+  async report(r: StopResult, how: 'step' | 'line' | 'cont' | 'finish' = 'cont', inlineSkip?: number): Promise<void> {
     const t = this.engine.target;
     this.frameLevel = 0;
     this.listPos = null;
@@ -684,7 +684,8 @@ export class Session {
       this.out(this.fnChanged ? `${this.whereText(eip)}` : `${row.line}\t${src ?? ''}`);
     } else {
       // After a watchpoint gdb shows the address only in the middle of a line.
-      const midLineOnly = r.kind === 'watch' || (r.kind === 'breakpoint' && r.id < 0);
+      // (After finish too: a caller resumed at a statement's start shows no address.)
+      const midLineOnly = r.kind === 'watch' || (r.kind === 'breakpoint' && r.id < 0) || (how === 'finish' && r.kind === 'done');
       this.out(this.whereText(eip, !midLineOnly));
     }
     await this.printInsn();

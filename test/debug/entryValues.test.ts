@@ -24,4 +24,16 @@ describe.skipIf(!haveGdb || !existsSync(PROG))('entry values compared with gdb',
     expect(g.some((l) => /^Breakpoint 1, clobber \(a=17, b=b@entry=2\)/.test(l))).toBe(true);
     expect(pick(ours)).toEqual(g);
   }, 120_000);
+
+  it('a tail call is a frame of its own in bt (gdb\'s tail-call frame), finish goes out through it, step over printf', async () => {
+    const cmds = ['break clobber', 'continue', 'continue', 'continue', 'bt', 'up', 'info args', 'up', 'p v', 'down', 'down', 'finish',
+      'step', 'step', 'step', 'bt'];
+    const gdb = await gdbBatch(PROG, cmds);
+    const ours = (await replSession(PROG, cmds.map((c, i) => (i === 1 ? 'run' : c)).join('\n') + '\n')).out;
+    // gdb -batch does not print "Run till exit from ..."; the REPL does, as gdb at a terminal.
+    const pick = (t: string) => t.split('\n').filter((l) => /^(#\d|\w+ \(.*\) at |0x[0-9a-f]+ in |\d+\t|\$\d+ = |[a-z] = )/.test(l) && !/ in _start \(\)$/.test(l));
+    const g = pick(gdb);
+    expect(g.some((l) => /^#1  0x[0-9a-f]+ in changes \(n=<optimized out>, n@entry=2\) at /.test(l))).toBe(true);
+    expect(pick(ours)).toEqual(g);
+  }, 120_000);
 });

@@ -177,22 +177,11 @@ export class DebugInfo {
     this.indexCallSites();
     let site = this.callSites!.get(this.link(returnPc));
     if (!site) return undefined;
-    const target = this.callTarget(site);
-    if (target !== callee) {
-      // The function called there made a tail call to callee (its frame is gone): gdb takes
-      // that call site when it is the only one.
-      const fn = target ? this.functionNamed(target) : undefined;
-      const tails: Die[] = [];
-      const walk = (d: Die) => {
-        for (const c of d.children) {
-          if ((c.tag === DW_TAG.call_site || c.tag === DW_TAG.GNU_call_site) && (c.has(DW_AT.call_tail_call) || c.has(DW_AT.GNU_tail_call))
-            && this.callTarget(c) === callee) tails.push(c);
-          walk(c);
-        }
-      };
-      if (fn) walk(fn.die);
-      if (tails.length !== 1) return undefined;
-      site = tails[0];
+    if (this.callTarget(site) !== callee) {
+      // The function called there made a tail call to callee (its frame is gone).
+      const tail = this.tailCallSite(site, callee);
+      if (!tail) return undefined;
+      site = tail;
     }
     for (const p of site.children) {
       if (p.tag !== DW_TAG.call_site_parameter && p.tag !== DW_TAG.GNU_call_site_parameter) continue;
@@ -202,6 +191,37 @@ export class DebugInfo {
       return v instanceof Uint8Array ? v : undefined;
     }
     return undefined;
+  }
+
+  /** The only tail call to callee in the function that call site `site` calls (gdb's tail-call chain of one), if any. */
+  private tailCallSite(site: Die, callee: string): Die | undefined {
+    const target = this.callTarget(site);
+    const fn = target ? this.functionNamed(target) : undefined;
+    if (!fn) return undefined;
+    const tails: Die[] = [];
+    const walk = (d: Die) => {
+      for (const c of d.children) {
+        if ((c.tag === DW_TAG.call_site || c.tag === DW_TAG.GNU_call_site) && (c.has(DW_AT.call_tail_call) || c.has(DW_AT.GNU_tail_call))
+          && this.callTarget(c) === callee) tails.push(c);
+        walk(c);
+      }
+    };
+    walk(fn.die);
+    return tails.length === 1 ? tails[0] : undefined;
+  }
+
+  /**
+   * When the call that returns to run-time returnPc called another function than callee,
+   * which then tail-called callee: the run-time address after that tail call (where gdb puts
+   * the tail-call frame it shows between the two).
+   */
+  tailCallFrom(returnPc: number, callee: string): number | undefined {
+    this.indexCallSites();
+    const site = this.callSites!.get(this.link(returnPc));
+    if (!site || this.callTarget(site) === callee || this.callTarget(site) === undefined) return undefined;
+    const tail = this.tailCallSite(site, callee);
+    const ret = tail ? tail.num(DW_AT.call_return_pc) ?? tail.num(DW_AT.low_pc) : undefined;
+    return ret === undefined ? undefined : this.relocate(ret);
   }
 
   /** The name of the function a call site calls (DW_AT_call_origin; DW_AT_abstract_origin in the GNU form). */
