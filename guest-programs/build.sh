@@ -33,7 +33,7 @@ force=0
 
 O0_VARIANTS=" hello printf_ints strings int64 "
 # Programs that use POSIX threads (built with -pthread).
-PTHREAD_PROGS=" threads interleave "
+PTHREAD_PROGS=" threads interleave dwarf_tls "
 LIBM_PROGS=" libm_funcs "
 # Programs built for the modern CPU model's extensions (and for x86-64 too, as their reference).
 MODERN_PROGS=" modern_isa "
@@ -41,7 +41,7 @@ MODERN_FLAGS="-msse4.2 -maes -mpclmul -mbmi -mbmi2 -madx -mlzcnt -mmovbe -mpopcn
 # Dynamic flavours (-dyn, -pie, -spie) and programs that exist only dynamically linked.
 DYNAMIC_VARIANTS=" hello printf_ints malloc_free strings threads libm_funcs vdso_time "
 DYNAMIC_ONLY=" dlopen_libm maps_self "
-DEBUG_PROGS=" dwarf_demo dwarf_types "
+DEBUG_PROGS=" dwarf_demo dwarf_types dwarf_inline dwarf_tls dwarf_entry "
 
 # Can $CC build and link a static 32-bit program?
 check_m32() {
@@ -107,12 +107,18 @@ for c in "$src"/*.c; do
   fi
   [[ "$DYNAMIC_ONLY" == *" $name "* ]] && continue
   if [[ "$DEBUG_PROGS" == *" $name "* ]]; then
-    build "$out/$name-g" "$c" -O0 -g
-    build "$out/$name-g-O2" "$c" -O2 -g
-    build "$out/$name-g4" "$c" -O0 -gdwarf-4
-    build "$out/$name-g4-O2" "$c" -O2 -gdwarf-4
-    CFLAGS_COMMON="$CFLAGS_DYN" build "$out/$name-g-spie" "$c" -O0 -g -static-pie
-    CFLAGS_COMMON="$CFLAGS_DYN" build "$out/$name-g-pie" "$c" -O0 -g -pie -fPIE
+    # shellcheck disable=SC2086
+    build "$out/$name-g" "$c" -O0 -g $extra
+    # shellcheck disable=SC2086
+    build "$out/$name-g-O2" "$c" -O2 -g $extra
+    # shellcheck disable=SC2086
+    build "$out/$name-g4" "$c" -O0 -gdwarf-4 $extra
+    # shellcheck disable=SC2086
+    build "$out/$name-g4-O2" "$c" -O2 -gdwarf-4 $extra
+    # shellcheck disable=SC2086
+    CFLAGS_COMMON="$CFLAGS_DYN" build "$out/$name-g-spie" "$c" -O0 -g -static-pie $extra
+    # shellcheck disable=SC2086
+    CFLAGS_COMMON="$CFLAGS_DYN" build "$out/$name-g-pie" "$c" -O0 -g -pie -fPIE $extra
   fi
   if [[ "$DYNAMIC_VARIANTS" == *" $name "* ]]; then
     # shellcheck disable=SC2086

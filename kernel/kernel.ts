@@ -27,6 +27,7 @@ import { FileLocks } from './fs/locks.js';
 import { formatVmaLine } from './fs/procfs.js';
 import { decodeDev } from './fs/stat.js';
 import { stdioFile, type StdioSource } from './fs/stdio.js';
+import type { TerminalFeed } from './fs/terminalFeed.js';
 import { AT_FDCWD, lookup, type VfsContext } from './fs/vfs.js';
 import { S_IFMT, S_IFREG } from './fs/stat.js';
 import { ADDR_COMPAT_LAYOUT, initialPersonaFlags, personalityForExec, type LayoutName, type Personality } from './mm/layout.js';
@@ -77,8 +78,8 @@ export interface KernelOptions {
    * whole (`compare` and `--pmap-at-exit` read the maps at exit here).
    */
   atInitExit?: (task: Task) => void;
-  /** Standard streams: a host fd (default 0/1/2), a buffer for stdin, a callback for output. */
-  stdin?: number | Uint8Array;
+  /** Standard streams: a host fd (default 0/1/2), a buffer or typed input (TerminalFeed) for stdin, a callback for output. */
+  stdin?: number | Uint8Array | TerminalFeed;
   stdout?: number | ((data: Uint8Array) => void);
   stderr?: number | ((data: Uint8Array) => void);
   /**
@@ -714,6 +715,11 @@ export class Kernel implements SyscallContext, ExitHooks {
         const d = this.sched.nextDeadline();
         if (d < 0n && this.deferIdle && this.sched.order.some((x) => x.state === 'stopped')) {
           // A stopped job waits for a SIGCONT, which only the host can send now.
+          this.waitingForHost = true;
+          return 'idle';
+        }
+        if (d < 0n && this.sched.order.some((x) => x.state === 'sleeping' && x.waitingOn.some((q) => q.fromHost))) {
+          // Waiting for typed input that the embedder reads (kernel/fs/terminalFeed.ts).
           this.waitingForHost = true;
           return 'idle';
         }

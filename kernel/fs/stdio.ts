@@ -9,6 +9,7 @@ import { POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM } from './pipe.js';
 import { kstatFromHost, S_IFCHR, S_IFIFO, syntheticStat, type KStat } from './stat.js';
 import { hostIsatty, hostTtyState } from './hostTermios.js';
 import { ttyIoctl, type TtyState } from './tty.js';
+import { TerminalFeed, TerminalFeedInode } from './terminalFeed.js';
 
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 function sleepMs(ms: number): void {
@@ -159,14 +160,15 @@ export class BufferInode implements Inode {
   }
 }
 
-/** Where a standard stream comes from: a host fd, a byte buffer (stdin) or a callback (output). */
-export type StdioSource = number | Uint8Array | ((data: Uint8Array) => void);
+/** Where a standard stream comes from: a host fd, a byte buffer (stdin), a callback (output) or typed input the embedder feeds. */
+export type StdioSource = number | Uint8Array | ((data: Uint8Array) => void) | TerminalFeed;
 
 /** The open file for descriptor fd (0, 1, 2) of a new process. */
 export function stdioFile(fd: number, src: StdioSource, pgrp: number): FileClass {
   let inode: Inode;
   if (typeof src === 'number') inode = new HostFdInode(src, pgrp);
   else if (typeof src === 'function') inode = new SinkInode(src);
+  else if (src instanceof TerminalFeed) inode = new TerminalFeedInode(src, pgrp);
   else inode = new BufferInode(src);
   const tty = inode.isTty === true;
   const flags = tty ? 2 : fd === 0 ? 0 : 1; // O_RDWR on a terminal, else read-only stdin / write-only output

@@ -6,6 +6,9 @@ import type { Task } from './task.js';
 export class WaitQueue {
   readonly sleepers: Task[] = [];
 
+  /** fromHost: only the embedder wakes it (typed input), so a sleeper here waits for the host. */
+  constructor(readonly fromHost = false) {}
+
   add(t: Task): void {
     if (!this.sleepers.includes(t)) this.sleepers.push(t);
   }

@@ -14,6 +14,8 @@ import { runInteractive, runScript, runStream } from '../debug/repl.js';
 import { launch } from '../debug/kernelTarget.js';
 import { COLOUR, PLAIN, useColour } from '../debug/colour.js';
 import { cpuKernelOptions } from './cpuOption.js';
+import { TerminalHandover } from '../debug/terminalHandover.js';
+import type { TerminalFeed } from '../../kernel/fs/terminalFeed.js';
 
 export const DEBUG_USAGE = `usage: i386emu debug [-x FILE]... [--batch] [--strace] [--root DIR] [--bind HOST:GUEST]... [--sysroot DIR] [--mem MIB] [--] PROG [ARGS...]
   -x FILE    run debugger commands from FILE first (several -x allowed)
@@ -55,6 +57,8 @@ export async function debugCommand(argv: string[]): Promise<number> {
   const fsOpts = fsKernelOptions(o);
   const envp = hostEnvironment();
   const tty = process.stdin.isTTY === true;
+  // In a terminal the program reads the terminal while it runs (the REPL yields it, as gdb does).
+  let terminal: TerminalHandover | null = null;
   // Output piped into `head` and the like: stop quietly when the reader goes away.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(0);
@@ -76,22 +80,39 @@ export async function debugCommand(argv: string[]): Promise<number> {
       ...fsOpts,
       rlimits: hostRlimits(),
       strace: o.strace ? (line: string) => process.stderr.write(line + '\n') : undefined,
-      ...redirections(io, tty),
+      ...redirections(io, terminal),
     }),
   });
-  for (const text of scriptTexts) {
-    await runScript(s, text);
-    if (s.quitRequested) return 0;
+  if (tty) {
+    terminal = new TerminalHandover(process.stdin, () => s.engine.wakeUp());
+    s.engine.terminal = terminal;
+  }
+  // Ctrl-C while a -x file runs the program in a terminal: interrupt it, as at the prompt.
+  const onSigint = () => {
+    s.engine.interruptRequested = true;
+    s.engine.wakeUp();
+  };
+  if (terminal) process.on('SIGINT', onSigint);
+  try {
+    for (const text of scriptTexts) {
+      await runScript(s, text);
+      if (s.quitRequested) return 0;
+    }
+  } finally {
+    if (terminal) process.off('SIGINT', onSigint);
   }
   if (batch) return 0;
-  if (tty) await runInteractive(s, process.stdin, process.stdout);
+  if (terminal) {
+    await runInteractive(s, process.stdin, process.stdout, terminal);
+    terminal.close();
+  }
   else if (scripts.length === 0) await runStream(s, process.stdin);
   return 0;
 }
 
-/** run < IN > OUT: the program reads IN and writes OUT (host files); otherwise the terminal's. */
-function redirections(io: ProgramIo | undefined, tty: boolean): { stdin: number | Uint8Array; stdout?: number } {
-  let stdin: number | Uint8Array = tty ? new Uint8Array(0) : 0;
+/** run < IN > OUT: the program reads IN and writes OUT (host files); otherwise the terminal's (or the piped stdin's). */
+function redirections(io: ProgramIo | undefined, terminal: TerminalHandover | null): { stdin: number | Uint8Array | TerminalFeed; stdout?: number } {
+  let stdin: number | Uint8Array | TerminalFeed = terminal?.newFeed(io?.stdin === undefined) ?? 0;
   if (io?.stdin !== undefined) {
     try {
       stdin = readFileSync(io.stdin);

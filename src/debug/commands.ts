@@ -1,9 +1,10 @@
 // The REPL's commands: one table row per command with its gdb short forms, a one-line summary
 // and a longer help text, and a handler. `help` is generated from this table. Handlers may
 // throw; runCommand() turns any error into a message and the session goes on.
+import { infoScopeText } from './infoScope.js';
 import { Session } from './session.js';
 import { ExprError, Value, mask, numeric, pointerTo, T_INT } from './expr.js';
-import { StepControl, NextControl, FinishControl, AddressControl, LineControl, StopResult, WatchKind } from './engine.js';
+import { StepControl, NextControl, FinishControl, AddressControl, LineControl, StopResult, WatchKind, type InlineAt } from './engine.js';
 import { Recorder, DEFAULT_INSN_MAX } from './record.js';
 import { GENERAL_REGS, X87_REGS, SSE_REGS, registerLine, readReg } from './regs.js';
 import { parseFormat, formatDump, hex, hex8, cString } from './format.js';
@@ -45,7 +46,8 @@ function needLines(s: Session): NonNullable<Session['symbols']['lines']> {
 }
 
 /** Resolves a location: *EXPR, FUNCTION, FILE:LINE, LINE, or an address. */
-export function resolveLocation(s: Session, loc: string): { addr: number; what: string; line?: number } {
+/** Where a breakpoint goes: addr, and locs when there are several (a function inlined in several places, a line split by -O2). */
+export function resolveLocation(s: Session, loc: string): { addr: number; what: string; line?: number; locs?: number[]; fn?: string } {
   const text = loc.trim();
   if (text === '') {
     const t = s.live();
@@ -68,9 +70,18 @@ export function resolveLocation(s: Session, loc: string): { addr: number; what: 
         const end = Math.max(...fn.ranges.map((r) => r[1])) + s.symbols.dwarf!.bias;
         addr = lines.afterPrologue(addr, end);
       }
-      return { addr, what: text, line: addr === addrs[0] ? line : undefined };
+      const locs = addr === addrs[0] ? lineLocations(s, addrs) : [addr];
+      return { addr: locs[0], what: text, line: addr === addrs[0] ? line : undefined, locs: locs.length > 1 ? locs : undefined };
     }
     throw new ExprError(fl[1] !== undefined ? `No line ${fl[2]} in file "${fl[1]}".` : `No line ${fl[2]} in the current file.`);
+  }
+  const inlined = s.symbols.dwarf?.inlinedEntries(text) ?? [];
+  if (inlined.length > 0) {
+    // gdb: one breakpoint with a location in each inlined copy (and the out-of-line one, if any).
+    const fn = s.symbols.dwarf!.functionNamed(text);
+    const out = fn && s.symbols.lines ? [s.symbols.lines.afterPrologue(s.symbols.dwarf!.entryOf(fn), Math.max(...fn.ranges.map((r) => r[1])) + s.symbols.dwarf!.bias)] : [];
+    const locs = [...new Set([...inlined, ...out])].sort((a, b) => a - b);
+    return { addr: locs[0], what: text, locs: locs.length > 1 ? locs : undefined, fn: text };
   }
   const sym = s.symbols.lookup(text);
   if (sym) {
@@ -78,10 +89,40 @@ export function resolveLocation(s: Session, loc: string): { addr: number; what: 
     const lib = s.solibs.containing(sym.addr);
     if (sym.kind === 'func' && lib && !lib.debugInfo) addr = libraryEntryBreakAddr(sym.addr, (a, n) => s.mem.readSome(a, n));
     else if (sym.kind === 'func' && s.symbols.lines) addr = s.symbols.lines.afterPrologue(sym.addr, sym.addr + Math.max(sym.size, 1));
-    return { addr, what: text };
+    return { addr, what: text, fn: sym.kind === 'func' ? text : undefined };
   }
   if (/^[A-Za-z_][\w.]*$/.test(text)) throw new ExprError(`Function "${text}" not defined.`);
   return { addr: s.eval.evaluateNumber(text), what: text };
+}
+
+/**
+ * The statement addresses of one line that get a location each, as gdb's linespec keeps them:
+ * of several addresses in the same innermost block, the next one after each is dropped.
+ */
+function lineLocations(s: Session, addrs: number[]): number[] {
+  const dw = s.symbols.dwarf;
+  if (!dw || addrs.length < 2) return addrs.slice(0, 1);
+  const blocks = addrs.map((a) => dw.scopesAt(a)[0]);
+  const keep = addrs.map(() => true);
+  for (let i = 0; i < addrs.length; i++) {
+    if (blocks[i] === undefined) continue;
+    for (let j = i + 1; j < addrs.length; j++) {
+      if (blocks[j] === blocks[i]) {
+        keep[j] = false;
+        break;
+      }
+    }
+  }
+  return addrs.filter((_, i) => keep[i]);
+}
+
+/** info scope LOCATION: the variables of the block there and where each lives. */
+function infoScope(s: Session, args: string): void {
+  const text = args.trim();
+  if (!text) throw new ExprError('requires an argument (an expression or variable): foo, *0x1234, etc.');
+  const dw = s.symbols.dwarf;
+  if (!dw) throw new ExprError('No symbol table is loaded.  Use the "file" command.');
+  s.out(infoScopeText(dw, resolveLocation(s, text).addr, text));
 }
 
 function splitCond(args: string): [string, string | null] {
@@ -100,10 +141,15 @@ function breakCmd(temp: boolean) {
       s.out(`Function "${loc}" not defined.\n${temp ? 'Temporary breakpoint' : 'Breakpoint'} ${b.id} (${loc}) pending.`);
       return;
     }
-    const { addr, what, line } = resolveLocation(s, loc);
-    const b = s.addBreakpoint(addr, what, temp, cond);
+    const { addr, what, line, locs, fn } = resolveLocation(s, loc);
+    const b = s.addBreakpoint(addr, what, temp, cond, locs);
+    b.fn = fn;
     // A function in a library: pending again (and re-resolved) when the library goes, e.g. on rerun.
     if (!loc.startsWith('*')) b.solib = s.solibs.containing(addr)?.path;
+    if (b.locs) {
+      s.out(`${temp ? 'Temporary breakpoint' : 'Breakpoint'} ${b.id} at ${s.p.addr(hex(addr))}: ${loc}. (${b.locs.length} locations)`);
+      return;
+    }
     const row = s.symbols.lines?.rowFor(addr);
     s.out(`${temp ? 'Temporary breakpoint' : 'Breakpoint'} ${b.id} at ${s.p.addr(hex(addr))}` + (row ? `: file ${row.file}, line ${line ?? row.line}.` : s.describe(addr) ? ` <${s.describe(addr)}>` : ''));
   };
@@ -165,6 +211,17 @@ function infoBreakpoints(s: Session): void {
       if (b.cond) lines.push(`\tstop only if ${b.cond}`);
       continue;
     }
+    if (b.locs) {
+      // gdb's rows for a breakpoint with several locations: <MULTIPLE>, then N.1, N.2...
+      lines.push(`${String(b.id).padEnd(8)}${type.padEnd(16)}${(b.temp ? 'del' : 'keep').padEnd(5)}${(b.enabled ? 'y' : 'n').padEnd(4)}<MULTIPLE> `);
+      if (b.cond) lines.push(`\tstop only if ${b.cond}`);
+      if (b.hits) lines.push(`\tbreakpoint already hit ${b.hits} time${b.hits === 1 ? '' : 's'}`);
+      b.locs.forEach((a, k) => {
+        const row = s.symbols.lines?.rowFor(a);
+        lines.push(`${`${b.id}.${k + 1}`.padEnd(28)}${'y'.padEnd(4)}${hex8(a)} in ${s.p.sym(s.innermostFunction(a))}${row ? ` at ${row.file}:${row.line}` : ''}`);
+      });
+      continue;
+    }
     const addr = b.kind === 'breakpoint' ? hex8(b.addr) : '          ';
     const what = b.kind === 'breakpoint' ? (s.describe(b.addr) ? `<${s.describe(b.addr)}>` : '') + (b.what.startsWith('*') || /^0x/.test(b.what) ? '' : ` (${b.what})`) : `${b.what} (${b.watch!.len} bytes at ${hex(b.addr)})`;
     lines.push(`${String(b.id).padEnd(8)}${type.padEnd(16)}${(b.temp ? 'del' : 'keep').padEnd(5)}${(b.enabled ? 'y' : 'n').padEnd(4)}${addr} ${what}`);
@@ -176,7 +233,7 @@ function infoBreakpoints(s: Session): void {
 }
 
 function infoRegisters(s: Session, args: string, all: boolean): void {
-  const t = s.live();
+  const t = s.live('The program has no registers now.');
   const names = args.trim() ? args.trim().split(/\s+/).map((n) => n.replace(/^\$/, '').toLowerCase()) : all ? [...GENERAL_REGS, ...X87_REGS, ...SSE_REGS] : GENERAL_REGS;
   const out: string[] = [];
   for (const n of names) {
@@ -335,6 +392,7 @@ function resolveExprOrSymbol(s: Session, text: string): number {
 }
 
 function btCmd(s: Session, args: string): void {
+  s.live('No stack.');
   if (s.symbols.dwarf) { src.btCmd(s, args); return; }
   const max = num(s, args, 64);
   const { frames, stopped } = s.backtrace(max);
@@ -505,7 +563,8 @@ async function runCmd(s: Session, mode: 'run' | 'start' | 'starti', args = ''): 
   await resumeAndReport(s, s.engine.resume(null), 'cont');
 }
 
-async function lineStep(s: Session, over: boolean, args: string): Promise<void> {
+/** step/next by source lines; from (finish of an inlined call): step as the frame `outOf` levels out, from that line. */
+async function lineStep(s: Session, over: boolean, args: string, from?: { line: number; outOf: number }): Promise<void> {
   const t = s.live();
   const lines = needLines(s);
   const n = num(s, args, 1);
@@ -518,15 +577,43 @@ async function lineStep(s: Session, over: boolean, args: string): Promise<void> 
       await s.report(r, 'step');
       return;
     }
-    const before = s.symbols.symbolFor(t.cpu.eip);
+    if (!over && s.inlineSkip > 0) {
+      // gdb: step at the start of an inlined call enters it without running (like down).
+      s.fnChanged = true;
+      await s.report({ kind: 'done' }, 'line', s.inlineSkip - 1);
+      s.fnChanged = false;
+      continue;
+    }
+    const shown = s.frames(1).frames[0];
+    const before = s.frameFunction(shown);
     const fnAt = (addr: number) => {
       const f = s.symbols.symbolFor(addr);
       return f && f.kind === 'func' ? { start: f.addr, end: f.addr + Math.max(1, f.size) } : null;
     };
-    const r = await s.engine.resume(new LineControl(s.engine, lines, t.cpu, over, fnAt));
-    s.fnChanged = s.symbols.symbolFor(t.cpu.eip) !== before;
+    const dw = s.symbols.dwarf;
+    const inlineAt: InlineAt | null = dw ? (pc) => {
+      const st = dw.inlineStateAt(pc);
+      const fn = dw.functionAt(pc);
+      const real = fn ? dw.entryOf(fn) : -1;
+      const key = (skip = st.entered) => `${real}:${st.depth - skip}:${st.calls[skip]?.offset ?? ''}`;
+      return { real, visible: st.depth - st.entered, entered: st.entered, callLine: st.entered > 0 ? st.callLines[st.entered - 1] : 0, key };
+    } : null;
+    const out = from?.outOf ?? 0;
+    const visible = dw ? dw.inlineDepth(t.cpu.eip >>> 0) - s.inlineSkip - out : 0;
+    const startReal = inlineAt?.(t.cpu.eip >>> 0).real;
+    const ctl = new LineControl(s.engine, lines, t.cpu, over, fnAt, inlineAt, { line: from ? from.line : s.frameRow(shown)?.line ?? -1, visible, skip: s.inlineSkip + out });
+    const r = await s.engine.resume(ctl);
+    const skip = r.kind === 'done' ? ctl.inlineSkip : undefined;
+    if (t.exit) s.fnChanged = false;
+    else {
+      s.inlineSkip = skip ?? (dw ? dw.inlineStateAt(t.cpu.eip >>> 0).entered : 0);
+      // gdb prints the location when the frame is not the one stepped (as moved on mid-line) or
+      // the real function is another.
+      const now = inlineAt ? inlineAt(t.cpu.eip >>> 0) : null;
+      s.fnChanged = from !== undefined || (now && startReal !== undefined ? now.key(s.inlineSkip) !== ctl.stepFrame || now.real !== startReal || ctl.enteredCall : s.frameFunction(s.frames(1).frames[0]) !== before);
+    }
     if (r.kind !== 'done' || k === n - 1) {
-      await s.report(r, 'line');
+      await s.report(r, 'line', skip);
       s.fnChanged = false;
       return;
     }
@@ -539,7 +626,7 @@ function infoCmd(s: Session, args: string): Promise<void> | void {
   const subs: Record<string, () => Promise<void> | void> = {
     breakpoints: () => infoBreakpoints(s), watchpoints: () => infoBreakpoints(s),
     registers: () => infoRegisters(s, rest, rest === 'all' ? (() => { return true; })() : false), 'all-registers': () => infoRegisters(s, rest, true),
-    frame: () => src.infoFrame(s), display: () => src.infoDisplay(s), locals: () => src.infoLocals(s), args: () => src.infoArgs(s), source: () => src.infoSource(s),
+    scope: () => infoScope(s, rest), frame: () => src.infoFrame(s), display: () => src.infoDisplay(s), locals: () => src.infoLocals(s), args: () => src.infoArgs(s), source: () => src.infoSource(s),
     symbol: () => infoSymbol(s, rest), address: () => infoAddress(s, rest), line: () => infoLine(s, rest),
     proc: () => mapsCmd(s), maps: () => mapsCmd(s), mappings: () => mapsCmd(s),
     tlb: () => s.out(tlbText(s.live())), frames: () => framesCmd(s, rest), tasks: () => s.out(tasksText(s.live())),
@@ -575,14 +662,23 @@ export const COMMANDS: Command[] = [
     const sym = s.symbols.symbolFor(t.cpu.eip);
     // finish leaves the selected frame (up first to finish a caller), as in gdb.
     const frame = s.symbols.dwarf ? s.selectedFrame() : null;
+    if (frame?.inlined && frame.level === 0) {
+      // gdb: finishing an inlined call is a `next` in the frame that made it, from no line,
+      // so it stops at the first statement there (or further out); no value is known.
+      s.out(`Run till exit from ${s.frameLine(frame)}`);
+      await lineStep(s, true, '', { line: -1, outOf: 1 });
+      return;
+    }
     const caller = frame && frame.level > 0 ? s.frames(frame.level + 2, true).frames[frame.level + 1] : undefined;
     if (frame && frame.level > 0 && !caller) throw new ExprError('"finish" not meaningful in the outermost frame.');
+    // The outermost frame gdb shows (main: backtrace past-main is off) has no caller to return to.
+    if (frame && frame.level === 0 && s.frames(2).frames.length === 1 && s.frameFunction(frame) === 'main') throw new ExprError('"finish" not meaningful in the outermost frame.');
     const pc = frame ? lookupPc(frame) : t.cpu.eip >>> 0;
     const dw = s.symbols.dwarf?.functionAt(pc);
     s.out(`Run till exit from ${dw && frame ? s.frameLine(frame) : `#0  ${hex8(t.cpu.eip)} in ${sym?.name ?? '??'} ()${s.fromLibrary(t.cpu.eip)}`}`);
     const retType = dw ? src.returnTypeAt(s, pc) : null;
     const r = await s.engine.resume(caller && frame?.cfa !== undefined ? src.returnTo(caller.pc, frame.cfa) : new FinishControl(s.engine, t.cpu));
-    await s.report(r, 'step');
+    await s.report(r, 'finish');
     if (r.kind === 'done' && (!dw || retType)) {
       const v: Value = dw ? src.returnValue(s, retType) : { bits: BigInt(t.cpu.regs[0] >>> 0), type: T_INT, lval: null };
       s.out(`Value returned is $${s.recordValue(v)} = ${s.formatValue(v, null)}`);
@@ -662,7 +758,7 @@ export const COMMANDS: Command[] = [
   { names: ['reverse-next', 'rn'], summary: 'step back one source line, over calls (needs record)', help: 'reverse-next: undo instructions back to the start of the previous line of this function; calls it made are undone whole.', run: (s, a) => reverseLineCmd(s, true, a) },
   { names: ['reverse-continue', 'rc'], summary: 'run backwards to a breakpoint, watchpoint or the start of the log', help: 'reverse-continue: undo instructions until a breakpoint address, a change of a watched location, or the oldest recorded instruction.', run: (s) => reverseCmd(s, 'continue', '') },
   { names: ['reverse-finish'], summary: 'run backwards to the call of the current function', help: 'reverse-finish: undo instructions back to the CALL that entered the current function.', run: (s) => reverseCmd(s, 'finish', '') },
-  { names: ['kill', 'k'], summary: 'kill the program', help: 'kill: end the program being debugged (run starts it again).', run: (s) => { if (!s.target) throw new ExprError('The program is not being run.'); s.engine.target = null; s.out(`[Inferior 1 (process ${s.opts.programPath}) killed]`); } },
+  { names: ['kill', 'k'], summary: 'kill the program', help: 'kill: end the program being debugged (run starts it again).', run: (s) => { if (!s.target || s.target.exit) throw new ExprError('The program is not being run.'); const pid = s.target.pid; s.engine.target = null; s.out(`[Inferior 1 (process ${pid}) killed]`); } },
   { names: ['echo'], summary: 'echo TEXT: print text (\\n for newline)', help: 'echo TEXT: print TEXT; C escapes such as \\n are understood.', run: (s, a) => { s.opts.out(a.replace(/\\n/g, '\n').replace(/\\t/g, '\t').replace(/\\(.)/g, '$1')); } },
   { names: ['help', 'h'], summary: 'help [COMMAND]: list commands or explain one', help: 'help: list the commands; help COMMAND explains one.', run: helpCmd },
   { names: ['quit', 'q', 'exit'], summary: 'leave the debugger', help: 'quit: end the session (and the program).', run: (s) => { s.quitRequested = true; } },
@@ -738,7 +834,7 @@ export function complete(s: Session, line: string): string[] {
   if (words.length <= 1) return COMMANDS.flatMap((c) => c.names).filter((n) => n.startsWith(line)).sort();
   const last = words[words.length - 1];
   if (words[0] === 'info' || words[0] === 'i') {
-    if (words.length === 2) return ['locals', 'args', 'frame', 'source', 'display', 'breakpoints', 'registers', 'all-registers', 'symbol', 'address', 'line', 'proc', 'maps', 'tlb', 'frames', 'tasks', 'record'].filter((n) => n.startsWith(last));
+    if (words.length === 2) return ['locals', 'args', 'frame', 'scope', 'source', 'display', 'breakpoints', 'registers', 'all-registers', 'symbol', 'address', 'line', 'proc', 'maps', 'tlb', 'frames', 'tasks', 'record'].filter((n) => n.startsWith(last));
   }
   if (words[0] === 'help') return COMMANDS.map((c) => c.names[0]).filter((n) => n.startsWith(last));
   const m = /^(.*?[*&(]?)([$A-Za-z_][\w.]*)$/.exec(last);

@@ -191,7 +191,14 @@ function parseUnit(r: Reader, unitEnd: number, off64: boolean, rows: LineRow[], 
   }
   r.pos = progStart;
   let addr = 0, file = 1, line = 1, isStmt = defaultIsStmt;
-  const emit = (end: boolean) => rows.push({ addr: addr >>> 0, file: files[file] ?? '?', line, isStmt, end });
+  const seqStart = { at: rows.length };
+  const emit = (end: boolean) => {
+    // Rows at the very address the sequence ends at cover nothing (gcc leaves one after a
+    // tail call's jmp); gdb drops them, else code after the sequence would seem to have a line.
+    if (end) while (rows.length > seqStart.at && rows[rows.length - 1].addr === addr >>> 0) rows.pop();
+    rows.push({ addr: addr >>> 0, file: files[file] ?? '?', line, isStmt, end });
+    if (end) seqStart.at = rows.length;
+  };
   const reset = () => { addr = 0; file = 1; line = 1; isStmt = defaultIsStmt; };
   while (r.pos < unitEnd) {
     const op = r.u8();

@@ -43,6 +43,8 @@ export interface Control {
 
 /** Instructions per target.resume() call; the event loop gets a turn every few slices. */
 const SLICE = 100_000;
+/** How often a program waiting for input checks for an interrupt nobody woke it for. */
+const IDLE_POLL_MS = 100;
 
 export class Engine {
   target: DebugTarget | null = null;
@@ -53,6 +55,10 @@ export class Engine {
   watches: Watch[] = [];
   /** Set (for example by SIGINT or gdb's Ctrl-C) to stop at the end of the current slice. */
   interruptRequested = false;
+  /** Told when the program starts and stops running (the REPL hands the terminal over). */
+  terminal: { giveToProgram(): void; takeBack(): void } | null = null;
+  /** Ends the wait of a program idle until input arrives (see wakeUp). */
+  private wake: (() => void) | null = null;
   private ctl: Control | null = null;
   private first = true;
   private startEip = 0;
@@ -187,6 +193,11 @@ export class Engine {
     return hit;
   }
 
+  /** Input arrived or an interrupt was asked for: a program waiting for input runs on at once. */
+  wakeUp(): void {
+    this.wake?.();
+  }
+
   /** Runs the target under ctl (null: until a breakpoint, watchpoint, signal or exit). */
   async resume(ctl: Control | null, yieldEvery = 8): Promise<StopResult> {
     const t = this.target;
@@ -201,11 +212,24 @@ export class Engine {
     this.interruptRequested = false;
     const needHook = ctl !== null || this.bpAddrs.size > 0 || this.recorder !== null;
     t.cpu.debugHook = needHook ? this.hookFn : null;
+    this.terminal?.giveToProgram();
     try {
       for (let slice = 1; ; slice++) {
         const r = t.resume(SLICE);
         if (r.kind === 'budget') {
           if (slice % yieldEvery === 0) await new Promise<void>((res) => setImmediate(res));
+          if (this.interruptRequested) {
+            this.interruptRequested = false;
+            return { kind: 'interrupted' };
+          }
+          continue;
+        }
+        if (r.kind === 'idle') {
+          // The program waits for typed input: wait for it (or Ctrl-C) without spinning.
+          await new Promise<void>((res) => {
+            const timer = setTimeout(() => { this.wake = null; res(); }, IDLE_POLL_MS);
+            this.wake = () => { clearTimeout(timer); this.wake = null; res(); };
+          });
           if (this.interruptRequested) {
             this.interruptRequested = false;
             return { kind: 'interrupted' };
@@ -225,6 +249,7 @@ export class Engine {
         return r;
       }
     } finally {
+      this.terminal?.takeBack();
       t.cpu.debugHook = null;
       this.ctl = null;
     }
@@ -367,18 +392,76 @@ export class AddressControl implements Control {
  * `over` steps over calls (next); step leaves functions without line information by running
  * to their return.
  */
+/** The inlined calls at a pc, for stepping through them as gdb does (Session.inlineState). */
+export interface InlineAt {
+  (pc: number): {
+    /** The real (out-of-line) function's entry, to tell calls into other functions apart. */
+    real: number;
+    /** Inlined-call frames shown at pc: those active minus the ones just entered. */
+    visible: number;
+    /** Innermost inlined calls starting exactly at pc (not entered yet). */
+    entered: number;
+    /** The call line of the outermost of those. */
+    callLine: number;
+    /** Which frame is innermost at pc when `skip` inlined calls are not entered (default: entered). */
+    key(skip?: number): string;
+  };
+}
+
 export class LineControl implements Control {
+  /** For an inline-aware step: how many inlined calls to leave hidden where it stopped. */
+  inlineSkip: number | undefined;
   private skip: { ret: number; esp: number } | null = null;
   private prevCall = false;
   private prevRet = false;
   private runTo = -1;
   private line: number;
   private file: string;
+  private readonly startReal: number;
+  private readonly startVisible: number;
+  /** The frame being stepped (gdb's step_frame_id): moved on where the step enters another frame mid-line. */
+  stepFrame: string;
+  /** The step went into a called function (a new frame even when it is the same function: recursion). */
+  enteredCall = false;
+  /**
+   * inlineAt and shown (the frame the step starts from: its line, the call site's for an
+   * inlined call not entered yet, and how many inlined frames are visible) make the step
+   * stop where gdb's does around inlined calls.
+   */
   constructor(private readonly engine: Engine, private readonly lines: LineTable, c: Cpu, private readonly over: boolean,
-    private readonly functionAt: (addr: number) => { start: number; end: number } | null = () => null) {
+    private readonly functionAt: (addr: number) => { start: number; end: number } | null = () => null,
+    private readonly inlineAt: InlineAt | null = null, shown?: { line: number; visible: number; skip: number }) {
     const row = lines.rowFor(c.eip);
-    this.line = row?.line ?? -1;
+    this.line = shown?.line ?? row?.line ?? -1;
     this.file = row?.file ?? '';
+    const st = inlineAt ? inlineAt(c.eip >>> 0) : null;
+    this.startReal = st ? st.real : 0;
+    this.startVisible = shown?.visible ?? 0;
+    this.stepFrame = st ? st.key(shown?.skip) : '';
+  }
+
+  /** gdb's stepping through inlined calls: true to stop, false to keep going, null: not decided here. */
+  private inlineStep(eip: number): boolean | null {
+    if (!this.inlineAt) return null;
+    const st = this.inlineAt(eip);
+    if (st.real !== this.startReal) return null;
+    if (st.visible > this.startVisible) {
+      // Inside a call inlined into the line being stepped: next goes through it, step stops.
+      if (this.over) return false;
+      this.inlineSkip = st.entered;
+      return true;
+    }
+    if (st.visible === this.startVisible && st.entered > 0) {
+      // At the start of inlined calls: from their call site's line, step enters one.
+      if (st.callLine === this.line) {
+        if (this.over) return false;
+        this.inlineSkip = st.entered - 1;
+        return true;
+      }
+      this.inlineSkip = st.entered;
+      return true;
+    }
+    return null;
   }
   before(c: Cpu, first: boolean, retry: boolean): boolean {
     const eip = c.eip >>> 0;
@@ -386,14 +469,19 @@ export class LineControl implements Control {
     if (this.skip) {
       if (eip !== this.skip.ret || esp < this.skip.esp) return false;
       this.skip = null;
+      // Back from the call stepped over: not a function entered.
+      this.prevCall = false;
     }
     if (this.runTo >= 0) {
       if (eip !== this.runTo) return false;
       return true;
     }
-    if (!first && !retry) {
+    const inline = !first && !retry && !this.prevCall ? this.inlineStep(eip) : null;
+    if (inline === true) return true;
+    if (!first && !retry && inline === null) {
       const stmt = this.lines.stmtAt(eip);
       if (stmt && this.prevCall) {
+        this.enteredCall = true;
         // Stepped into a function with line information: stop after its prologue, as gdb does.
         const fn = this.functionAt(eip);
         if (fn && fn.start === eip) {
@@ -408,6 +496,20 @@ export class LineControl implements Control {
         // Returned into the middle of the caller's line: finish that line, as gdb does.
         const row = this.lines.rowFor(eip);
         if (row) { this.line = row.line; this.file = row.file; }
+        if (this.inlineAt) this.stepFrame = this.inlineAt(eip).key();
+        this.enteredCall = false;
+      } else if (!stmt && this.inlineAt) {
+        // Mid-line at the start of another line's code in another frame (out of an inlined
+        // call): gdb steps on from there as if the step had started there (set_step_info).
+        const row = this.lines.rowFor(eip);
+        if (row && row.addr === eip && row.line !== this.line) {
+          const key = this.inlineAt(eip).key();
+          if (key !== this.stepFrame) {
+            this.stepFrame = key;
+            this.line = row.line;
+            this.file = row.file;
+          }
+        }
       }
       if (stmt && (stmt.line !== this.line || stmt.file !== this.file)) return true;
       if (!this.lines.rowFor(eip)) {

@@ -5,6 +5,8 @@
 import { DW_REG_EIP } from './dwarf/constants.js';
 import { evalAddress, evalLocation } from './dwarf/expression.js';
 import type { CfiRow, SymbolTable } from './symbols.js';
+import { DW_AT } from './dwarf/constants.js';
+import type { Die } from './dwarf/info.js';
 
 export interface Frame {
   level: number;
@@ -19,6 +21,17 @@ export interface Frame {
   caller: boolean;
   /** This frame is the signal trampoline (sigreturn): gdb shows <signal handler called>. */
   sigtramp?: boolean;
+  /**
+   * Which function at this pc the frame is (DebugInfo.scopeGroupsAt): 0 the innermost inlined
+   * call, ..., the real function last. Inlined calls are frames of their own, as in gdb.
+   */
+  fn?: number;
+  /** The DW_TAG_inlined_subroutine of an inlined frame. */
+  inlined?: Die;
+  /** A frame that an inlined call was made from: its line is the call's (DW_AT_call_line). */
+  callLine?: number;
+  /** A function that tail-called the next inner one (gdb's TAILCALL frame; its registers are unknown). */
+  tailCall?: boolean;
 }
 
 export interface UnwindResult {
@@ -49,14 +62,44 @@ function cfaOf(symbols: SymbolTable, f: Frame, readU32: (a: number) => number): 
 }
 
 export function unwind(symbols: SymbolTable, first: Array<number | undefined>, readU32: (a: number) => number, max = 64, pastMain = false): UnwindResult {
+  const r = unwindReal(symbols, first, readU32, max, pastMain);
+  return r.frames.length > max ? { frames: r.frames.slice(0, max), stopped: null } : r;
+}
+
+/** Frames for the inlined calls active at f's pc, innermost first, then f itself (renumbered from f.level). */
+function withInlined(symbols: SymbolTable, f: Frame): Frame[] {
+  const dw = symbols.dwarf;
+  if (!dw) return [f];
+  const groups = safe(() => dw.scopeGroupsAt(lookupPc(f))) ?? [];
+  if (groups.length <= 1) {
+    if (groups.length === 1) f.fn = 0;
+    return [f];
+  }
+  const out: Frame[] = [];
+  const level = f.level;
+  for (let k = 0; k < groups.length; k++) {
+    const g = groups[k];
+    const callLine = k > 0 ? groups[k - 1][groups[k - 1].length - 1].num(DW_AT.call_line) : undefined;
+    const inlined = k < groups.length - 1 ? g[g.length - 1] : undefined;
+    const frame: Frame = k === groups.length - 1 ? f : { ...f };
+    frame.level = level + k;
+    frame.fn = k;
+    frame.inlined = inlined;
+    frame.callLine = callLine;
+    out.push(frame);
+  }
+  return out;
+}
+
+function unwindReal(symbols: SymbolTable, first: Array<number | undefined>, readU32: (a: number) => number, max: number, pastMain: boolean): UnwindResult {
   const dw = symbols.dwarf;
   const frames: Frame[] = [];
   let cur: Frame = { level: 0, pc: first[DW_REG_EIP]! >>> 0, regs: first.slice(), cfa: undefined, saved: new Map(), caller: false };
   for (;;) {
-    frames.push(cur);
     const name = dw?.functionAt(lookupPc(cur))?.name ?? symbols.symbolFor(lookupPc(cur))?.name;
     const here = safe(() => cfaOf(symbols, cur, readU32));
     if (here) { cur.cfa = here.cfa; if (here.row.signal) cur.sigtramp = true; }
+    frames.push(...withInlined(symbols, cur));
     if (frames.length >= max) return { frames, stopped: null };
     // gdb stops at main (backtrace past-main is off): what calls it is libc's start code.
     if (name === 'main' && !pastMain) return { frames, stopped: null };
@@ -128,6 +171,17 @@ export function unwind(symbols: SymbolTable, first: Array<number | undefined>, r
     if (next.pc === 0) return { frames, stopped: null };
     if (cur.cfa !== undefined && next.regs[4] !== undefined && cur.level > 0 && (next.regs[4]! >>> 0) <= (cur.regs[4]! >>> 0)) {
       return { frames, stopped: 'previous frame inner to this frame (corrupt stack?)' };
+    }
+    // A tail call between the two (cur's function was jumped to by the one the caller
+    // called): gdb shows that function as a frame of its own, whose registers are not known.
+    const calleeName = dw?.functionAt(lookupPc(cur))?.name;
+    const tailPc = next.caller && calleeName ? safe(() => dw!.tailCallFrom(next!.pc, calleeName)) : undefined;
+    if (tailPc !== undefined) {
+      const regs: Array<number | undefined> = new Array(9).fill(undefined);
+      regs[4] = next.regs[4];
+      regs[DW_REG_EIP] = tailPc;
+      frames.push({ level: next.level, pc: tailPc, regs, cfa: undefined, saved: new Map(), caller: true, fn: 0, tailCall: true });
+      next.level++;
     }
     // A return address may lie just past a noreturn function's end (exit): look up pc - 1.
     const at = lookupPc(next);

@@ -36,7 +36,11 @@ export class KernelTarget implements DebugTarget {
     if (this.exit) return { kind: 'exited', ...this.exit };
     const r = this.kernel.step(budget);
     if (r === 'debug') return { kind: 'hook' };
-    if (r === null) return { kind: 'budget' };
+    if (r === null) {
+      if (!this.kernel.waitingForHost) return { kind: 'budget' };
+      this.kernel.waitingForHost = false;
+      return { kind: 'idle' };
+    }
     if (r === 'signal') {
       // Like ptrace's signal-delivery-stop: the fault is queued but not yet delivered, so the
       // faulting instruction's state can be inspected; resuming delivers it.

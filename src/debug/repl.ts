@@ -1,7 +1,8 @@
 // The REPL front ends: interactive (node:readline with history, tab completion of commands,
-// symbols and registers, Ctrl-C to interrupt a running program) when stdin is a terminal, and
-// scripted (lines from a -x FILE, or stdin when it is not a terminal) otherwise. Commands run
-// one at a time; an error prints a message and the session goes on.
+// symbols and registers; the terminal handed to the program while it runs, Ctrl-C to
+// interrupt it) when stdin is a terminal, and scripted (lines from a -x FILE, or stdin when it
+// is not a terminal) otherwise. Commands run one at a time; an error prints a message and the
+// session goes on.
 import { createInterface } from 'node:readline';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { readFileSync, appendFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { Session } from './session.js';
 import { runCommand, complete } from './commands.js';
+import type { TerminalHandover } from './terminalHandover.js';
 
 const PROMPT = '(i386emu) ';
 const HISTORY_FILE = join(homedir(), '.i386emu_history');
@@ -32,16 +34,47 @@ export async function runStream(s: Session, input: Readable): Promise<void> {
   rl.close();
 }
 
-/** The interactive loop with line editing, history and completion. */
-export async function runInteractive(s: Session, input: Readable, output: Writable): Promise<void> {
+/**
+ * The interactive loop with line editing, history and completion. A readline interface reads
+ * one command and is closed before the command runs (closing turns raw mode off), so that a
+ * program the command runs gets the terminal as it set it (see terminalHandover.ts).
+ */
+export async function runInteractive(s: Session, input: Readable, output: Writable, terminal?: TerminalHandover): Promise<void> {
   let history: string[] = [];
   try {
     history = readFileSync(HISTORY_FILE, 'utf8').split('\n').filter(Boolean).reverse().slice(0, 500);
   } catch {
     // no history yet
   }
+  // Ctrl-C while a command runs (the terminal is not raw then): interrupt the program.
+  const onSigint = () => {
+    s.engine.interruptRequested = true;
+    s.engine.wakeUp();
+  };
+  process.on('SIGINT', onSigint);
+  let lastLine = '';
+  try {
+    for (;;) {
+      const raw = await readCommand(s, terminal?.input ?? input, output, history, (h) => { history = h; });
+      if (raw === null) break;
+      // An empty line repeats the last command, as in gdb.
+      const line = raw.trim() === '' ? lastLine : raw;
+      if (raw.trim() !== '') {
+        lastLine = raw;
+        try { appendFileSync(HISTORY_FILE, raw + '\n'); } catch { /* read-only home */ }
+      }
+      await runCommand(s, line);
+      if (s.quitRequested) break;
+    }
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+/** Prompts and reads one line with readline; null at end of input (Ctrl-D). */
+function readCommand(s: Session, input: Readable, output: Writable, history: string[], keep: (h: string[]) => void): Promise<string | null> {
   const rl = createInterface({
-    input, output, terminal: true, history, historySize: 500, prompt: PROMPT,
+    input, output, terminal: true, history: [...history], historySize: 500, prompt: PROMPT,
     completer: (line: string): [string[], string] => {
       try {
         const words = line.split(/\s+/);
@@ -53,34 +86,20 @@ export async function runInteractive(s: Session, input: Readable, output: Writab
       }
     },
   });
-  let running = false;
+  rl.on('history', keep);
   rl.on('SIGINT', () => {
-    if (running) s.engine.interruptRequested = true;
-    else {
-      output.write('^C\n');
-      rl.prompt();
-    }
-  });
-  const onSigint = () => { s.engine.interruptRequested = true; };
-  process.on('SIGINT', onSigint);
-  let lastLine = '';
-  try {
+    // At the prompt Ctrl-C drops the line, as gdb's does.
+    output.write('^C\n');
+    rl.write(null, { ctrl: true, name: 'u' });
     rl.prompt();
-    for await (const raw of rl) {
-      // An empty line repeats the last command, as in gdb.
-      const line = raw.trim() === '' ? lastLine : raw;
-      if (raw.trim() !== '') {
-        lastLine = raw;
-        try { appendFileSync(HISTORY_FILE, raw + '\n'); } catch { /* read-only home */ }
-      }
-      running = true;
-      await runCommand(s, line);
-      running = false;
-      if (s.quitRequested) break;
-      rl.prompt();
-    }
-  } finally {
-    process.off('SIGINT', onSigint);
-    rl.close();
-  }
+  });
+  return new Promise((resolve) => {
+    let got: string | null = null;
+    rl.once('line', (l) => {
+      got = l;
+      rl.close();
+    });
+    rl.once('close', () => resolve(got));
+    rl.prompt();
+  });
 }

@@ -2,7 +2,8 @@
 // the engine that runs it, breakpoints and watchpoints with gdb's numbering, the value history,
 // and the text for every stop (where it stopped, in gdb's words, plus the next instruction).
 import { readFileSync } from 'node:fs';
-import { ESP, EBP } from '../cpu/registers.js';
+import { ESP, EBP, GS } from '../cpu/registers.js';
+import { tlsVariableAddress } from './tls.js';
 import { Engine, StopResult, Watch, WatchKind } from './engine.js';
 import { DebugMemory } from './memory.js';
 import { Evaluator, EvalContext, Value, ExprError, T_INT, ctypeOf } from './expr.js';
@@ -13,7 +14,7 @@ import { SharedLibraries, linkMapNames, nameLibraries, cString } from './sharedL
 import { libraryEntryBreakAddr } from './solibBreak.js';
 import type { ProgramIo } from './programArgs.js';
 import { Frame, UnwindResult, lookupPc, unwind } from './frames.js';
-import { readVariable, formatTyped } from './sourceValues.js';
+import { readVariable, formatTyped, parameterEntryValue, type VarReader } from './sourceValues.js';
 import type { DebugTarget } from './target.js';
 import { disassemble, loadDisassembler, isDisassemblerLoaded } from './disassembler.js';
 import { hex, hex8, formatValue } from './format.js';
@@ -36,6 +37,12 @@ export interface Breakpoint {
   pending?: boolean;
   /** The shared library a pending breakpoint resolved in: pending again when it unloads. */
   solib?: string;
+  /** Every address of a breakpoint with several locations (gdb's 1.1, 1.2...: inlined copies, a split line); addr is the first. */
+  locs?: number[];
+  /** Which location (1-based) the last hit was at. */
+  hitLoc?: number;
+  /** The function a `break FUNC` named (a stop there shows that function's frame, even inlined). */
+  fn?: string;
 }
 
 export interface SessionOptions {
@@ -68,6 +75,8 @@ export class Session {
   quitRequested = false;
   /** The frame `frame N`, `up` and `down` selected (0 after every stop). */
   frameLevel = 0;
+  /** Innermost inlined calls at the pc not entered yet (gdb's skipped inline frames). */
+  inlineSkip = 0;
   /** The program's arguments and redirections for the next run (set args, run ARGS). */
   programIo: ProgramIo;
   /** Where `list` continues (null: centre on the current line; reset by every stop). */
@@ -96,9 +105,10 @@ export class Session {
   }
 
   /** The running (not exited) process, or throws the message gdb gives. */
-  live(): DebugTarget {
+  /** The running program; without one, gdb's message for the command (`No stack.` for bt). */
+  live(noProcess = 'The program is not being run.'): DebugTarget {
     const t = this.engine.target;
-    if (!t || t.exit) throw new ExprError('The program is not being run.');
+    if (!t || t.exit) throw new ExprError(noProcess);
     return t;
   }
 
@@ -151,7 +161,32 @@ export class Session {
     const regs: Array<number | undefined> = [];
     for (let i = 0; i < 8; i++) regs.push(c.regs[i] >>> 0);
     regs.push(c.eip >>> 0);
-    return unwind(this.symbols, regs, (a) => this.mem.readU32(a), max, pastMain);
+    const skip = this.inlineSkip;
+    const r = unwind(this.symbols, regs, (a) => this.mem.readU32(a), max + skip, pastMain);
+    if (skip === 0 || r.frames.length <= skip || r.frames[skip].pc !== r.frames[0].pc) return r;
+    // Inlined calls not entered yet (see inlineSkipAtStop) are not frames.
+    const frames = r.frames.slice(skip, skip + max);
+    for (const f of frames) f.level -= skip;
+    return { frames, stopped: r.stopped };
+  }
+
+  /**
+   * gdb's skipped inline frames: at a stop on the first instruction of inlined calls, the
+   * innermost of them are not shown yet (frame 0 is the call site); `step` enters them one at
+   * a time. A breakpoint on an inlined function shows that function (and what it inlined
+   * further stays hidden); one set by address or line shows every frame.
+   */
+  private inlineSkipAtStop(pc: number, r: StopResult): number {
+    const dw = this.symbols.dwarf;
+    if (!dw) return 0;
+    const st = dw.inlineStateAt(pc);
+    if (r.kind === 'breakpoint' && r.id > 0) {
+      const b = this.points.find((x) => x.id === r.id);
+      if (!b?.fn) return 0;
+      const groups = dw.scopeGroupsAt(pc);
+      for (let k = 0; k < st.entered; k++) if (dw.nameOf(groups[k][groups[k].length - 1]) === b.fn) return k;
+    }
+    return st.entered;
   }
 
   /** The selected frame (frame 0 when the selection no longer exists). */
@@ -160,9 +195,24 @@ export class Session {
     return frames[Math.min(this.frameLevel, frames.length - 1)];
   }
 
-  private varReader = {
+  readonly varReader: VarReader = {
     readMem: (addr: number, size: number) => this.mem.readUnsigned(addr, size),
     readU32: (addr: number) => this.mem.readU32(addr),
+    // The first frame of the next function out (inlined frames share their real frame's caller).
+    callerFrame: (f: Frame): Frame | undefined => {
+      const { frames } = this.frames(f.level + 16);
+      return frames.find((x) => x.level > f.level && !x.inlined && (x.fn ?? 0) === 0 && x.pc !== f.pc)
+        ?? frames.find((x) => x.level > f.level && x.callLine === undefined);
+    },
+    // The current thread's copy (src/debug/tls.ts).
+    tlsAddress: (offset: number): number => {
+      const t = this.engine.target;
+      const tls = this.symbols.tls;
+      if (!t || t.exit || !tls) throw new ExprError('Cannot access thread-local variables without a running process.');
+      const tp = t.cpu.segBase[GS] >>> 0;
+      if (tp === 0) throw new ExprError('Cannot access thread-local variables: the thread has no TLS yet (GS base is 0).');
+      return tlsVariableAddress(tp, tls, offset);
+    },
   };
 
   /** $pc, $sp, $fp and the general registers as the unwinder recovered them for the selected frame. */
@@ -207,7 +257,7 @@ export class Session {
     if (!dw || !dw.hasInfo) return undefined;
     const t = this.engine.target;
     const f = t && !t.exit ? this.selectedFrame() : null;
-    const die = dw.lookupVariable(name, f ? lookupPc(f) : null);
+    const die = dw.lookupVariable(name, f ? lookupPc(f) : null, f?.fn);
     if (die && f && die.parent?.tag !== 0x11) this.localsUsed = f;
     if (!die) {
       const fn = dw.functionNamed(name);
@@ -228,8 +278,9 @@ export class Session {
     const t = this.engine.target;
     if (t && !t.exit) {
       try {
-        const pc = lookupPc(this.selectedFrame());
-        for (const d of [...dw.paramsAt(pc), ...dw.localsAt(pc)]) out.push(dw.nameOf(d));
+        const f = this.selectedFrame();
+        const pc = lookupPc(f);
+        for (const d of [...dw.paramsAt(pc, f.fn), ...dw.localsAt(pc, f.fn)]) out.push(dw.nameOf(d));
       } catch {
         // no frame: globals only
       }
@@ -241,21 +292,38 @@ export class Session {
   argsText(f: Frame): string {
     const dw = this.symbols.dwarf;
     if (!dw) return '';
-    return dw.paramsAt(lookupPc(f)).map((d) => {
+    return dw.paramsAt(lookupPc(f), f.fn).map((d) => {
+      const name = dw.nameOf(d);
       let text: string;
+      let v: Value | null = null;
       try {
-        const v = readVariable(dw, d, f, this.varReader);
+        v = readVariable(dw, d, f, this.varReader);
         text = this.formatValue(v, null, false);
       } catch (e) {
         text = `<error: ${(e as Error).message}>`;
       }
-      return `${dw.nameOf(d)}=${text}`;
+      // gdb's `print entry-values default`: the value at entry too, when the call site tells it.
+      let entry: Value | null = null;
+      try { entry = parameterEntryValue(dw, d, f, this.varReader); } catch { entry = null; }
+      if (!entry) return `${name}=${text}`;
+      const entryText = this.formatValue(entry, null, false);
+      if (v && !v.optimizedOut && entryText === text) return `${name}=${name}@entry=${text}`;
+      return `${name}=${text}, ${name}@entry=${entryText}`;
     }).join(', ');
+  }
+
+  /** The innermost function at a run-time address: an inlined call's, else the DWARF or ELF one. */
+  innermostFunction(addr: number): string {
+    const dw = this.symbols.dwarf;
+    const groups = dw ? dw.scopeGroupsAt(addr) : [];
+    if (groups.length > 1) return dw!.nameOf(groups[0][groups[0].length - 1]);
+    return dw?.functionAt(addr)?.name ?? this.symbols.symbolFor(addr)?.name ?? '??';
   }
 
   /** The function name of a frame (DWARF, else the ELF symbol). */
   frameFunction(f: Frame): string {
     const pc = lookupPc(f);
+    if (f.inlined && this.symbols.dwarf) return this.symbols.dwarf.nameOf(f.inlined);
     return this.symbols.dwarf?.functionAt(pc)?.name ?? this.symbols.symbolFor(pc)?.name ?? '??';
   }
 
@@ -264,12 +332,20 @@ export class Session {
     const level = withLevel ? `#${String(f.level).padEnd(3)}` : '';
     if (f.sigtramp) return `${level}<signal handler called>`;
     const pc = lookupPc(f);
-    const row = this.symbols.lines?.rowFor(pc);
-    const atStmt = !f.caller && this.symbols.lines?.stmtAt(f.pc) !== undefined;
+    const row = this.frameRow(f);
+    // A frame an inlined call was made from shows the call's line and no address (gdb).
+    const atStmt = f.callLine !== undefined || (!f.caller && this.symbols.lines?.stmtAt(f.pc) !== undefined);
     const addr = atStmt ? '' : `${this.p.addr(hex8(f.pc))} in `;
     const hasDw = this.symbols.dwarf?.functionAt(pc) !== undefined;
     const args = hasDw ? this.argsText(f) : '';
     return `${level}${addr}${this.p.sym(this.frameFunction(f))} (${args})${row ? ` at ${row.file}:${row.line}` : this.fromLibrary(pc)}`;
+  }
+
+  /** The source position of a frame: its pc's line, or for a frame that made an inlined call, the call's line. */
+  frameRow(f: Frame): { file: string; line: number } | undefined {
+    const row = this.symbols.lines?.rowFor(lookupPc(f));
+    if (!row || f.callLine === undefined) return row;
+    return { file: row.file, line: f.callLine };
   }
 
   /** "<main+4>" or '' */
@@ -291,7 +367,9 @@ export class Session {
       this.addBreakAddrs();
     }
     for (const b of this.points) {
-      if (b.kind !== 'breakpoint' || !b.enabled || b.addr !== eip) continue;
+      if (b.kind !== 'breakpoint' || !b.enabled) continue;
+      const at = b.locs ? b.locs.indexOf(eip) : b.addr === eip ? 0 : -1;
+      if (at < 0) continue;
       if (b.cond !== null) {
         let ok = false;
         try {
@@ -309,6 +387,7 @@ export class Session {
         continue;
       }
       b.hits++;
+      b.hitLoc = b.locs ? at + 1 : undefined;
       return b.id;
     }
     return null;
@@ -322,7 +401,9 @@ export class Session {
   }
 
   private addBreakAddrs(): void {
-    for (const b of this.points) if (b.kind === 'breakpoint' && b.enabled && !b.pending) this.engine.bpAddrs.add(b.addr);
+    for (const b of this.points) {
+      if (b.kind === 'breakpoint' && b.enabled && !b.pending) for (const a of b.locs ?? [b.addr]) this.engine.bpAddrs.add(a);
+    }
     for (const w of this.watchScopes) this.engine.bpAddrs.add(w.pc);
     if (this.shlibEvent !== null && this.points.some((b) => b.pending)) this.engine.bpAddrs.add(this.shlibEvent);
   }
@@ -335,8 +416,9 @@ export class Session {
     return b;
   }
 
-  addBreakpoint(addr: number, what: string, temp: boolean, cond: string | null): Breakpoint {
+  addBreakpoint(addr: number, what: string, temp: boolean, cond: string | null, locs?: number[]): Breakpoint {
     const b: Breakpoint = { id: this.nextId++, kind: 'breakpoint', addr: addr >>> 0, enabled: true, temp, cond, hits: 0, ignore: 0, what };
+    if (locs && locs.length > 1) b.locs = locs.map((a) => a >>> 0);
     this.points.push(b);
     this.syncBreakpoints();
     return b;
@@ -358,6 +440,7 @@ export class Session {
     const t = this.opts.createTarget(this.programIo);
     this.engine.target = t;
     this.frameLevel = 0;
+    this.inlineSkip = 0;
     this.listPos = null;
     // Watchpoints on locals of the previous run have no frame any more.
     for (const w of this.watchScopes.splice(0)) this.deletePoint(w.id);
@@ -382,7 +465,13 @@ export class Session {
     for (let off = 0; off + 8 <= auxv.length; off += 8) {
       if (dv.getUint32(off, true) !== 9) continue;
       const delta = s.relocate((dv.getUint32(off + 4, true) - (s.entry - s.bias)) | 0);
-      if (delta !== 0) for (const b of this.points) if (b.kind === 'breakpoint') b.addr = (b.addr + delta) >>> 0;
+      if (delta !== 0) {
+        for (const b of this.points) {
+          if (b.kind !== 'breakpoint') continue;
+          b.addr = (b.addr + delta) >>> 0;
+          if (b.locs) b.locs = b.locs.map((a) => (a + delta) >>> 0);
+        }
+      }
       return;
     }
   }
@@ -465,16 +554,26 @@ export class Session {
   /** "main () at f.c:9" or "0x08049716 in main ()" (and the source line when known). */
   whereText(eip: number, withAddrAlways = false): string {
     const sym = this.symbols.symbolFor(eip);
-    const fn = this.p.sym(this.symbols.dwarf?.functionAt(eip)?.name ?? sym?.name ?? '??');
-    const row = this.symbols.lines?.rowFor(eip);
+    let fn = this.p.sym(this.symbols.dwarf?.functionAt(eip)?.name ?? sym?.name ?? '??');
+    let row = this.symbols.lines?.rowFor(eip);
     if (row) {
-      const atStart = this.symbols.lines!.stmtAt(eip) !== undefined;
-      const src = this.sourceLine(row.file, row.line);
+      let atStart = this.symbols.lines!.stmtAt(eip) !== undefined;
       let args = '';
       const t = this.engine.target;
       if (this.symbols.dwarf?.functionAt(eip) && t && !t.exit && (t.cpu.eip >>> 0) === (eip >>> 0)) {
-        try { args = this.argsText(this.frames(1).frames[0]); } catch { args = ''; }
+        try {
+          // Frame 0: the innermost inlined call entered, with its line (a call site's for one not entered yet).
+          const f0 = this.frames(1).frames[0];
+          fn = this.p.sym(this.frameFunction(f0));
+          args = this.argsText(f0);
+          const r0 = this.frameRow(f0);
+          if (r0 && f0.callLine !== undefined) {
+            row = { ...row, line: r0.line };
+            atStart = true;
+          }
+        } catch { args = ''; }
       }
+      const src = this.sourceLine(row.file, row.line);
       const head = atStart && !withAddrAlways ? `${fn} (${args}) at ${row.file}:${row.line}` : `${this.p.addr(hex8(eip))} in ${fn} (${args}) at ${row.file}:${row.line}`;
       return `${head}\n${row.line}\t${src ?? ''}`;
     }
@@ -524,10 +623,11 @@ export class Session {
   }
 
   /** Prints why the program stopped. `how` is the command kind (for the location style). */
-  async report(r: StopResult, how: 'step' | 'line' | 'cont' = 'cont'): Promise<void> {
+  async report(r: StopResult, how: 'step' | 'line' | 'cont' | 'finish' = 'cont', inlineSkip?: number): Promise<void> {
     const t = this.engine.target;
     this.frameLevel = 0;
     this.listPos = null;
+    this.inlineSkip = t && !t.exit ? inlineSkip ?? this.inlineSkipAtStop(t.cpu.eip >>> 0, r) : 0;
     const pid = t?.pid ?? 0;
     if (t && !t.exit && this.refreshLibraries(t)) this.syncBreakpoints();
     switch (r.kind) {
@@ -553,7 +653,7 @@ export class Session {
           break;
         }
         const b = this.points.find((x) => x.id === r.id);
-        this.out(`\n${b?.temp ? 'Temporary breakpoint' : 'Breakpoint'} ${r.id}, ${this.whereText(t!.cpu.eip >>> 0)}`);
+        this.out(`\n${b?.temp ? 'Temporary breakpoint' : 'Breakpoint'} ${r.id}${b?.hitLoc ? `.${b.hitLoc}` : ''}, ${this.whereText(t!.cpu.eip >>> 0)}`);
         if (b?.temp) this.deletePoint(b.id);
         await this.printInsn();
         this.showDisplays();
@@ -577,12 +677,15 @@ export class Session {
     const eip = t.cpu.eip >>> 0;
     const lines = this.symbols.lines;
     if (how === 'line' && lines?.rowFor(eip)) {
-      const row = lines.rowFor(eip)!;
+      let row: { file: string; line: number } = lines.rowFor(eip)!;
+      // Stopped at an inlined call not entered yet: its call site's line.
+      if (this.inlineSkip > 0) row = safeRow(() => this.frameRow(this.frames(1).frames[0])) ?? row;
       const src = this.sourceLine(row.file, row.line);
       this.out(this.fnChanged ? `${this.whereText(eip)}` : `${row.line}\t${src ?? ''}`);
     } else {
       // After a watchpoint gdb shows the address only in the middle of a line.
-      const midLineOnly = r.kind === 'watch' || (r.kind === 'breakpoint' && r.id < 0);
+      // (After finish too: a caller resumed at a statement's start shows no address.)
+      const midLineOnly = r.kind === 'watch' || (r.kind === 'breakpoint' && r.id < 0) || (how === 'finish' && r.kind === 'done');
       this.out(this.whereText(eip, !midLineOnly));
     }
     await this.printInsn();
@@ -707,3 +810,7 @@ export class Session {
 
 const readRegNames = new Set(['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi', 'eip', 'pc', 'sp', 'fp', 'eflags']);
 export { T_INT };
+
+function safeRow(f: () => { file: string; line: number } | undefined): { file: string; line: number } | undefined {
+  try { return f(); } catch { return undefined; }
+}

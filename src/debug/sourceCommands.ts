@@ -37,13 +37,14 @@ export function btCmd(s: Session, args: string): void {
 
 /** The frame line and its source line, as frame/up/down print them. */
 function printFrame(s: Session, f: Frame): void {
-  const row = s.symbols.lines?.rowFor(lookupPc(f));
+  const row = s.frameRow(f);
   const src = row ? s.sourceLine(row.file, row.line) : null;
   s.out(s.frameLine(f) + (row ? `\n${row.line}\t${src ?? ''}` : ''));
 }
 
 export function frameCmd(s: Session, args: string, move: 0 | 1 | -1): void {
-  s.live();
+  // gdb's words: selecting a frame by number looks for registers first.
+  s.live(move === 0 && args.trim() ? 'No registers.' : 'No stack.');
   const a = args.trim();
   const { frames } = s.frames(64);
   let level = s.frameLevel;
@@ -66,7 +67,7 @@ export function frameCmd(s: Session, args: string, move: 0 | 1 | -1): void {
 }
 
 export function infoFrame(s: Session): void {
-  s.live();
+  s.live('No stack.');
   // Past main too: gdb shows main's saved eip (libc's caller) but no "called by" for it.
   const { frames } = s.frames(Math.max(64, s.frameLevel + 2), true);
   const f = frames[Math.min(s.frameLevel, frames.length - 1)];
@@ -74,7 +75,7 @@ export function infoFrame(s: Session): void {
   const callerFrame = frames[f.level + 1];
   const caller = isMain ? undefined : callerFrame;
   const callee = f.level > 0 ? frames[f.level - 1] : undefined;
-  const row = s.symbols.lines?.rowFor(lookupPc(f));
+  const row = s.frameRow(f);
   const lines = [`Stack level ${f.level}, frame at ${f.cfa !== undefined ? hex(f.cfa) : '<unknown>'}:`];
   lines.push(` eip = ${hex(f.pc)} in ${s.frameFunction(f)}${row ? ` (${row.file}:${row.line})` : ''}; saved eip = ${callerFrame ? hex(callerFrame.pc) : '<not saved>'}`);
   const rel: string[] = [];
@@ -95,11 +96,11 @@ function localsLines(s: Session, f: Frame, which: 'locals' | 'args' = 'locals'):
   const dw = s.symbols.dwarf;
   const pc = lookupPc(f);
   if (!dw || !dw.functionAt(pc)) return ['No symbol table info available.'];
-  const dies = which === 'args' ? dw.paramsAt(pc) : dw.localsAt(pc);
+  const dies = which === 'args' ? dw.paramsAt(pc, f.fn) : dw.localsAt(pc, f.fn);
   if (dies.length === 0) return [which === 'args' ? 'No arguments.' : 'No locals.'];
   return dies.map((d) => {
     let text: string;
-    try { text = s.formatValue(readVariable(dw, d, f, { readMem: (a, n) => s.mem.readUnsigned(a, n), readU32: (a) => s.mem.readU32(a) }), null, false); }
+    try { text = s.formatValue(readVariable(dw, d, f, s.varReader), null, false); }
     catch (e) { text = `<error: ${(e as Error).message}>`; }
     return `${dw.nameOf(d)} = ${text}`;
   });
@@ -107,7 +108,7 @@ function localsLines(s: Session, f: Frame, which: 'locals' | 'args' = 'locals'):
 
 function variablesText(s: Session, which: 'locals' | 'args'): void {
   const dw = needDwarf(s);
-  s.live();
+  s.live('No frame selected.');
   const f = s.selectedFrame();
   if (!dw.functionAt(lookupPc(f))) throw new ExprError('No symbol table info available.');
   s.out(localsLines(s, f, which).join('\n'));
@@ -198,7 +199,7 @@ function defaultCenter(s: Session): { file: string; line: number; first?: number
   const lines = s.symbols.lines!;
   const t = s.target;
   if (t && !t.exit) {
-    const row = lines.rowFor(lookupPc(s.selectedFrame()));
+    const row = s.frameRow(s.selectedFrame());
     if (row) return { file: row.file, line: row.line };
   }
   const dw = s.symbols.dwarf;

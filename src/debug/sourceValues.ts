@@ -17,6 +17,10 @@ import { Frame, lookupPc } from './frames.js';
 export interface VarReader {
   readMem(addr: number, size: number): bigint;
   readU32(addr: number): number;
+  /** Thread-local variable offset → address in the current thread (absent: no process or no TLS). */
+  tlsAddress?(offset: number): number;
+  /** The frame that called f's function (for DW_OP_entry_value), if known. */
+  callerFrame?(f: Frame): Frame | undefined;
 }
 
 /** The expression context of a frame: its registers, its CFA and its function's frame base. */
@@ -27,6 +31,8 @@ export function frameContext(dw: DebugInfo, f: Frame, mem: VarReader, die: Die |
     relocate: dw.relocate,
     cfa: () => { if (f.cfa === undefined) throw new OptimizedOut('no CFA for this frame'); return f.cfa; },
     addrIndex: die ? (i) => dw.addrIndex(die.unit, i) : undefined,
+    tlsAddress: mem.tlsAddress,
+    entryValue: (expr) => entryValueOf(dw, f, mem, expr),
   };
   const fn = dw.functionAt(lookupPc(f));
   if (fn) {
@@ -38,6 +44,53 @@ export function frameContext(dw: DebugInfo, f: Frame, mem: VarReader, die: Die |
     };
   }
   return ctx;
+}
+
+/**
+ * What location expr (a register) held when f's function was entered: the value the caller's
+ * call site says it passed there (DW_AT_call_value, evaluated in the caller's frame, which
+ * may itself go one caller further up).
+ */
+export function entryValueOf(dw: DebugInfo, f: Frame, mem: VarReader, expr: Uint8Array): number {
+  const caller = mem.callerFrame?.(f);
+  if (!caller || !caller.caller) throw new OptimizedOut('no caller to find the entry value in');
+  const callee = dw.functionAt(lookupPc(f));
+  if (!callee) throw new OptimizedOut('no function');
+  const cv = dw.callSiteValue(caller.pc, expr, callee.name);
+  if (!cv) throw new OptimizedOut('the call site does not say what it passed');
+  const loc = evalLocation(cv, frameContext(dw, caller, mem, null));
+  switch (loc.kind) {
+    case 'mem': return loc.addr >>> 0;
+    case 'value': return Number(BigInt.asUintN(32, loc.value));
+    case 'reg': {
+      const v = caller.regs[loc.reg];
+      if (v === undefined) throw new OptimizedOut('register not known in the caller');
+      return v >>> 0;
+    }
+    default: throw new OptimizedOut('entry value not known');
+  }
+}
+
+/**
+ * A parameter's value at its function's entry when gdb would show it (`x=x@entry=5`): its
+ * location at the entry is one register and the caller's call site gives the value passed.
+ * null when that is not known.
+ */
+export function parameterEntryValue(dw: DebugInfo, die: Die, f: Frame, mem: VarReader): Value | null {
+  const fn = dw.functionAt(lookupPc(f));
+  const locDie = die.has(DW_AT.location) ? die : null;
+  if (!fn || !locDie || f.inlined) return null;
+  const dt = dw.typeOfDie(die);
+  if (dt.size > 4) return null;
+  const at = locationAt(locDie, DW_AT.location, fn.low, dw.secs);
+  if (!at || at.length !== 1 || at[0] < 0x50 || at[0] > 0x6f) return null;
+  try {
+    const v = entryValueOf(dw, f, mem, at);
+    return { bits: mask(BigInt(v), Math.max(1, dt.size)), type: ctypeOf(dt), lval: null };
+  } catch (e) {
+    if (e instanceof OptimizedOut) return null;
+    throw e;
+  }
 }
 
 /** A variable's value in frame f (frame null: a global, no registers). */
@@ -55,7 +108,7 @@ export function readVariable(dw: DebugInfo, die: Die, f: Frame | null, mem: VarR
   const pc = f ? (lookupPc(f) - dw.bias) >>> 0 : 0;
   const expr = locationAt(locDie, DW_AT.location, pc, dw.secs);
   if (!expr) return out();
-  const ctx: ExprContext = f ? frameContext(dw, f, mem, die) : { reg: () => undefined, readU32: (a) => mem.readU32(a), relocate: dw.relocate, addrIndex: (i) => dw.addrIndex(die.unit, i) };
+  const ctx: ExprContext = f ? frameContext(dw, f, mem, die) : { reg: () => undefined, readU32: (a) => mem.readU32(a), relocate: dw.relocate, addrIndex: (i) => dw.addrIndex(die.unit, i), tlsAddress: mem.tlsAddress };
   let loc: DwarfLocation;
   try {
     loc = evalLocation(expr, ctx);

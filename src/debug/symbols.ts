@@ -30,6 +30,8 @@ export class SymbolTable {
   readonly byName = new Map<string, ElfSymbol>();
   readonly sections: Section[] = [];
   readonly segments: Segment[] = [];
+  /** The program's PT_TLS segment (its thread-local variables' initial image), if it has one. */
+  tls: { memsz: number; align: number } | null = null;
   entry = 0;
   lines: LineTable | null = null;
   /** ET_DYN (PIE, static-pie, a shared object run directly): its addresses move by the load bias. */
@@ -121,6 +123,7 @@ export class SymbolTable {
     this.relocatable = e.type === 'dyn';
     for (const p of e.body.programs) {
       if (p.type === 'load') this.segments.push({ vaddr: p.vaddr >>> 0, filesz: p.filesz, memsz: p.memsz, data: p.data });
+      if (p.type === 'tls') this.tls = { memsz: p.memsz, align: Math.max(1, p.align) };
     }
     const secs = e.body.sections;
     for (const s of secs) if (s.addr) this.sections.push({ name: s.name, addr: s.addr >>> 0, size: s.size });

@@ -12,6 +12,8 @@ import { EAX, EBX, ECX, EDX } from '../cpu/registers.js';
 export type TargetStop =
   /** The budget ran out; the program is still running. */
   | { kind: 'budget' }
+  /** Every task sleeps until the host feeds it input (a read of the terminal the debugger owns). */
+  | { kind: 'idle' }
   /** The CPU's debugHook (or the MMU access hook) asked to stop. */
   | { kind: 'hook' }
   /** The program is about to receive a signal (SIGTRAP for INT3, SIGSEGV, ...). */

@@ -7,11 +7,11 @@ import { launch } from '../../src/debug/kernelTarget.js';
 import { ENVP, RANDOM } from './guestBuild.js';
 
 /** Serves prog with the stub and runs gdb -batch with the given commands; returns gdb's output. */
-export async function gdbBatch(prog: string, commands: string[]): Promise<string> {
+export async function gdbBatch(prog: string, commands: string[], stdin = new Uint8Array(0)): Promise<string> {
   const image = readFileSync(prog);
   const target = launch({
     program: prog, args: [], envp: ENVP, image, random: RANDOM, memoryBytes: 64 << 20,
-    stdout: () => {}, stdin: new Uint8Array(0),
+    stdout: () => {}, stdin,
   });
   const stub = new GdbStub(target, image, { port: 0, log: () => {} });
   let port = 0;

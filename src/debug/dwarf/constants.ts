@@ -6,12 +6,13 @@ export const DW_TAG = {
   typedef: 0x16, union_type: 0x17, unspecified_parameters: 0x18, variable: 0x34, inlined_subroutine: 0x1d,
   subrange_type: 0x21, base_type: 0x24, const_type: 0x26, enumerator: 0x28, subprogram: 0x2e,
   volatile_type: 0x35, restrict_type: 0x37, partial_unit: 0x3c, atomic_type: 0x47,
-  call_site: 0x48, GNU_call_site: 0x4109,
+  call_site: 0x48, GNU_call_site: 0x4109, call_site_parameter: 0x49, GNU_call_site_parameter: 0x410a,
 } as const;
 
 export const DW_AT = {
   sibling: 0x01, location: 0x02, name: 0x03, byte_size: 0x0b, stmt_list: 0x10, low_pc: 0x11, high_pc: 0x12,
-  language: 0x13, comp_dir: 0x1b, const_value: 0x1c, inline: 0x20, upper_bound: 0x2f, abstract_origin: 0x31,
+  language: 0x13, comp_dir: 0x1b, const_value: 0x1c, inline: 0x20, upper_bound: 0x2f, abstract_origin: 0x31, call_file: 0x58, call_line: 0x59, call_return_pc: 0x7d, call_value: 0x7e, call_origin: 0x7f, call_tail_call: 0x82, GNU_tail_call: 0x2115,
+  GNU_call_site_value: 0x2111,
   count: 0x37, data_member_location: 0x38, decl_file: 0x3a, decl_line: 0x3b, declaration: 0x3c,
   encoding: 0x3e, external: 0x3f, frame_base: 0x40, specification: 0x47, type: 0x49, ranges: 0x55,
   data_bit_offset: 0x6b, bit_size: 0x0d, bit_offset: 0x0c, entry_pc: 0x52, prototyped: 0x27,

@@ -1,8 +1,9 @@
 // DWARF expressions (DWARF 5 section 2.5/2.6): the stack machine that says where a variable
 // lives — in memory (DW_OP_addr, fbreg, breg), in a register (DW_OP_reg), as a computed value
-// (DW_OP_stack_value, implicit_value), or in pieces (DW_OP_piece). DW_OP_entry_value and
-// anything else that needs the caller's state at entry counts as optimized out, as gdb says
-// when it cannot find the call site.
+// (DW_OP_stack_value, implicit_value), in pieces (DW_OP_piece), or in the thread's TLS block
+// (DW_OP_form_tls_address). DW_OP_entry_value asks the context for the caller's call-site
+// value; where there is none, the variable is optimized out, as gdb says when it cannot find
+// the call site.
 import { ByteReader } from './reader.js';
 
 export type DwarfLocation =
@@ -25,6 +26,13 @@ export interface ExprContext {
   relocate(addr: number): number;
   /** .debug_addr entry, for DW_OP_addrx/constx. */
   addrIndex?(i: number): number;
+  /** The address of the program's thread-local variable at offset in its TLS block (current thread). */
+  tlsAddress?(offset: number): number;
+  /**
+   * DW_OP_entry_value: what the location `expr` (a DW_OP_regN) held when the function was
+   * entered, from the caller's DW_TAG_call_site_parameter; throws OptimizedOut when unknown.
+   */
+  entryValue?(expr: Uint8Array): number;
 }
 
 export class OptimizedOut extends Error {}
@@ -115,6 +123,11 @@ export function evalLocation(expr: Uint8Array, ctx: ExprContext, initial: number
         break;
       }
       case 0x96: break; // nop
+      case 0x9b: case 0xe0: { // form_tls_address, GNU_push_tls_address
+        if (!ctx.tlsAddress) throw new OptimizedOut('no thread-local storage');
+        push(ctx.tlsAddress(u32(pop())));
+        break;
+      }
       case 0x9c: { // call_frame_cfa
         if (!ctx.cfa) throw new OptimizedOut('no CFA');
         push(ctx.cfa());
@@ -128,8 +141,12 @@ export function evalLocation(expr: Uint8Array, ctx: ExprContext, initial: number
         push(op === 0xa1 ? ctx.relocate(v) : v);
         break;
       }
-      case 0xa3: case 0xf3: // entry_value: the caller's value at entry is not tracked.
-        return { kind: 'optimized' };
+      case 0xa3: case 0xf3: { // entry_value: the value at the function's entry, from the caller's call site
+        const sub = r.bytes(r.uleb());
+        if (!ctx.entryValue) return { kind: 'optimized' };
+        push(ctx.entryValue(sub));
+        break;
+      }
       case 0xa0: case 0xf2: // implicit_pointer
         return { kind: 'optimized' };
       default:

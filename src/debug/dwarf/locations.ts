@@ -12,6 +12,8 @@ export interface LocEntry {
   end: number;
   expr: Uint8Array;
   isDefault?: boolean;
+  /** A base-address entry (DW_LLE_base_address/x) came right before this one: the new base. */
+  base?: number;
 }
 
 /** The expression of attribute `at` valid at pc (link-time), null when no entry covers pc. */
@@ -49,22 +51,28 @@ function readLoclist(secs: DwarfSections, u: Unit, off: number): LocEntry[] {
   if (!secs.loclists) return out;
   const r = new ByteReader(secs.loclists, off);
   let base = u.baseAddr;
+  let newBase: number | undefined;
   const addr = () => r.uN(u.addrSize);
   const expr = () => r.bytes(r.uleb());
   for (;;) {
     const kind = r.u8();
+    const before = out.length;
     switch (kind) {
       case 0: return out;
-      case 1: base = addrIndex(secs, u, r.uleb()); break;
+      case 1: base = addrIndex(secs, u, r.uleb()); newBase = base; break;
       case 2: { const a = addrIndex(secs, u, r.uleb()); const b = addrIndex(secs, u, r.uleb()); out.push({ start: a, end: b, expr: expr() }); break; }
       case 3: { const a = addrIndex(secs, u, r.uleb()); const n = r.uleb(); out.push({ start: a, end: a + n, expr: expr() }); break; }
       case 4: { const a = r.uleb(); const b = r.uleb(); out.push({ start: base + a, end: base + b, expr: expr() }); break; }
       case 5: out.push({ start: 0, end: 0, expr: expr(), isDefault: true }); break;
-      case 6: base = addr(); break;
+      case 6: base = addr(); newBase = base; break;
       case 7: { const a = addr(); const b = addr(); out.push({ start: a, end: b, expr: expr() }); break; }
       case 8: { const a = addr(); const n = r.uleb(); out.push({ start: a, end: a + n, expr: expr() }); break; }
       case 9: r.uleb(); r.uleb(); break; // DW_LLE_GNU_view_pair: location views, not needed here
       default: return out;
+    }
+    if (out.length > before && newBase !== undefined) {
+      out[out.length - 1].base = newBase;
+      newBase = undefined;
     }
   }
 }

@@ -17,6 +17,8 @@ import { frameText } from '../rmap.js';
 import { PacketReader, frame, escapeBinary, unescapeBinary, toHex, fromHex, textToHex, hexToText } from './packets.js';
 import { allRegsHex, regHex, setAllRegsHex, setRegHex, targetXml, GDB_REGS } from './registers.js';
 import { SIGINT, SIGTRAP } from '../target.js';
+import { tlsVariableAddress } from '../tls.js';
+import { GS } from '../../cpu/registers.js';
 
 export interface StubOptions {
   port: number;
@@ -126,6 +128,19 @@ export class GdbStub {
   }
 
   /** A thread id as gdb expects it (pPID.TID with the multiprocess extensions). */
+  /** qGetTLSAddr:THREAD,OFFSET,LM: a thread-local variable of the program (module 1) in that thread. */
+  private tlsAddr(p: string): void {
+    const m = /^qGetTLSAddr:([^,]+),([0-9a-fA-F]+),([0-9a-fA-F]+)$/.exec(p);
+    const tls = this.symbols.tls;
+    if (!m || !tls) { this.send('E01'); return; }
+    const t = this.target;
+    const tid = this.parseThread(m[1]);
+    const ctx = tid > 0 && tid !== t.tid ? t.threadState?.(tid) : null;
+    const tp = (ctx ? ctx.segBase[GS] : t.cpu.segBase[GS]) >>> 0;
+    if (tp === 0) { this.send('E01'); return; }
+    this.send(tlsVariableAddress(tp, tls, parseInt(m[2], 16)).toString(16));
+  }
+
   private threadId(tid = this.target.tid): string {
     return this.multi ? `p${this.target.pid.toString(16)}.${tid.toString(16)}` : tid.toString(16);
   }
@@ -281,6 +296,7 @@ export class GdbStub {
     if (p.startsWith('T')) { this.send('OK'); return; }
     if (p === 'qAttached') { this.send('0'); return; }
     if (p === 'qOffsets') { this.send('Text=0;Data=0;Bss=0'); return; }
+    if (p.startsWith('qGetTLSAddr:')) { this.tlsAddr(p); return; }
     if (p.startsWith('qSymbol')) { this.send('OK'); return; }
     if (p.startsWith('qXfer:')) { this.qxfer(p); return; }
     if (p.startsWith('vFile:')) { this.vfile(p); return; }
