@@ -397,6 +397,14 @@ export class Cpu {
     return (off + this.segBase[i.seg]) | 0;
   }
 
+  /** ea(i) for an operand of `bytes` bytes whose size the decoder left open (SSE and MMX forms). */
+  eaSpan(i: Insn, bytes: number): number {
+    const r = this.regs;
+    const off = i.a16 ? (r[i.base] + r[i.index] + i.disp) & 0xffff : (r[i.base] + (r[i.index] << i.scale) + i.disp) | 0;
+    if (this.segLimited !== 0 && (this.segLimited & (1 << i.seg)) !== 0) this.checkSegLimit(i.seg, off, bytes - 1, i.writes);
+    return (off + this.segBase[i.seg]) | 0;
+  }
+
   /**
    * The checks of a segment with segLimited's bit set, over an operand's bytes off..off + width
    * (width: its size less one): #GP(0), or #SS(0) for a stack segment, when any byte lies outside

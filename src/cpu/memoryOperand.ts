@@ -4,8 +4,10 @@
 // access faults when any of its bytes lies beyond the limit), and whether an x87/SSE/system
 // form stores to it (a read-only segment refuses it; the integer forms are the decoder's
 // writesMemory). Where the size is not listed here (SSE, MMX, VEX and the 0F38/0F3A maps) the
-// answer is 1, so only the first byte is checked: an unlisted form never faults wrongly, it
-// only misses an operand that straddles the limit.
+// answer is 1, so only the first byte is checked here: the SSE/MMX operand helpers (loadX128,
+// loadX64, loadX32, loadM64 and the MOV* stores) name their size to Cpu.eaSpan instead, and a
+// form that goes through neither never faults wrongly, it only misses an operand that
+// straddles the limit.
 import type { Insn } from './insn.js';
 
 const SIZE_BYTES = [1, 2, 4];

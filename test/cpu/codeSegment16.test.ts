@@ -206,6 +206,26 @@ describe('16-bit code segments', () => {
   });
 });
 
+describe('random bytes as 16-bit code', () => {
+  it('end in a stop the kernel can deliver, never a host exception', () => {
+    let seed = 12345;
+    const rnd = () => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed >>> 16; };
+    const seen = new Set<Stop>();
+    for (let run = 0; run < 200; run++) {
+      const { cpu, poke } = machine([]);
+      poke(SEG16, Array.from({ length: 0x1000 }, () => rnd() & 0xff));
+      cpu.setCodeSegment(run % 2 === 0 ? S16 : S16_SMALL);
+      cpu.eip = rnd() & 0x3f;
+      for (let r = 0; r < 8; r++) cpu.regs[r] = (rnd() << 16) | rnd();
+      cpu.regs[ESP] = SP;
+      const stop = cpu.run(5000);
+      expect(typeof stop).toBe('number');
+      seen.add(stop);
+    }
+    expect(seen.has(Stop.GeneralProtection)).toBe(true);
+  });
+});
+
 describe('segment checks over the whole operand and by type', () => {
   /** mov fs, ax, then the given instruction (FS-relative), then int3. */
   function fsOp(sel: number, insn: number[]): Machine {
@@ -222,6 +242,14 @@ describe('segment checks over the whole operand and by type', () => {
     ['a qword fld at limit - 7', [0x64, 0xdd, 0x03], 0xf8, true],
     ['a qword fld at limit - 6', [0x64, 0xdd, 0x03], 0xf9, false],
     ['cmpxchg8b at limit - 6', [0x64, 0x0f, 0xc7, 0x0b], 0xf9, false],
+    ['movups from limit - 15', [0x64, 0x0f, 0x10, 0x03], 0xf0, true],
+    ['movups from limit - 14', [0x64, 0x0f, 0x10, 0x03], 0xf1, false],
+    ['movsd to limit - 6', [0xf2, 0x64, 0x0f, 0x11, 0x03], 0xf9, false],
+    ['movq mm0 from limit - 7', [0x64, 0x0f, 0x6f, 0x03], 0xf8, true],
+    ['movq mm0 from limit - 6', [0x64, 0x0f, 0x6f, 0x03], 0xf9, false],
+    ['paddd mm0 from limit - 6', [0x64, 0x0f, 0xfe, 0x03], 0xf9, false],
+    ['paddd mm0 from limit - 7', [0x64, 0x0f, 0xfe, 0x03], 0xf8, true],
+    ['movss from limit - 3', [0xf3, 0x64, 0x0f, 0x10, 0x03], 0xfc, true],
   ];
   for (const [what, insn, off, ok] of cases) {
     it(`${ok ? 'allows' : 'faults #GP(0) on'} ${what}`, () => {

@@ -21,7 +21,7 @@ export function movStore128(c: Cpu, i: Insn): void {
     x[d] = x[s]; x[d + 1] = x[s + 1]; x[d + 2] = x[s + 2]; x[d + 3] = x[s + 3];
     return;
   }
-  const a = c.ea(i);
+  const a = c.eaSpan(i, 16);
   if (i.sub !== 1 && (a & 15) !== 0) {
     gpFault(c);
     return;
@@ -36,7 +36,7 @@ export function movssLoad(c: Cpu, i: Insn): void {
     x[o] = x[i.rm << 2];
     return;
   }
-  x[o] = c.mmu.read32(c.ea(i));
+  x[o] = c.mmu.read32(c.eaSpan(i, 4));
   x[o + 1] = 0; x[o + 2] = 0; x[o + 3] = 0;
 }
 
@@ -44,7 +44,7 @@ export function movssLoad(c: Cpu, i: Insn): void {
 export function movssStore(c: Cpu, i: Insn): void {
   const x = c.sse.xmm;
   if (!i.isMem) x[i.rm << 2] = x[i.reg << 2];
-  else c.mmu.write32(c.ea(i), x[i.reg << 2]);
+  else c.mmu.write32(c.eaSpan(i, 4), x[i.reg << 2]);
 }
 
 /** MOVSD xmm, xmm/m64: register form moves the low qword; the load zeroes the high one. */
@@ -68,7 +68,7 @@ export function movsdStore(c: Cpu, i: Insn): void {
     if (i.sub === 1) { x[d + 2] = 0; x[d + 3] = 0; }
     return;
   }
-  store64(c, c.ea(i), x[s], x[s + 1]);
+  store64(c, c.eaSpan(i, 8), x[s], x[s + 1]);
 }
 
 /** MOVLPS/MOVLPD xmm, m64 (i.sub 0) and MOVHPS/MOVHPD xmm, m64 (i.sub 1). */
@@ -81,7 +81,7 @@ export function movLHLoad(c: Cpu, i: Insn): void {
 /** MOVLPS/MOVLPD m64, xmm (i.sub 0) and MOVHPS/MOVHPD m64, xmm (i.sub 1). */
 export function movLHStore(c: Cpu, i: Insn): void {
   const x = c.sse.xmm, o = (i.reg << 2) + (i.sub << 1);
-  store64(c, c.ea(i), x[o], x[o + 1]);
+  store64(c, c.eaSpan(i, 8), x[o], x[o + 1]);
 }
 
 /** MOVHLPS xmm1, xmm2: low qword of xmm1 = high qword of xmm2. */
@@ -135,7 +135,7 @@ export function movdToMmx(c: Cpu, i: Insn): void {
 export function movdFromMmx(c: Cpu, i: Insn): void {
   if (x87Pending(c)) return;
   if (i.isMem) {
-    const a = c.ea(i);
+    const a = c.eaSpan(i, 4);
     c.fpu.mmxStoreStart();
     c.mmu.probeWrite(a, 4);
     c.mmu.write32(a, mmxOf(c).getMmxLo(i.reg));
@@ -156,7 +156,7 @@ export function movqFromMmx(c: Cpu, i: Insn): void {
   if (x87Pending(c)) return;
   const f = mmxOf(c);
   if (i.isMem) {
-    const a = c.ea(i);
+    const a = c.eaSpan(i, 8);
     c.fpu.mmxStoreStart();
     c.mmu.probeWrite(a, 8);
     store64(c, a, f.getMmxLo(i.reg), f.getMmxHi(i.reg));

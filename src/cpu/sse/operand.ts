@@ -37,7 +37,7 @@ export function loadX128(c: Cpu, i: Insn, unaligned: boolean): boolean {
     S32[0] = x[o]; S32[1] = x[o + 1]; S32[2] = x[o + 2]; S32[3] = x[o + 3];
     return true;
   }
-  const a = c.ea(i);
+  const a = c.eaSpan(i, 16);
   if (!unaligned && (a & 15) !== 0) {
     gpFault(c);
     return false;
@@ -57,14 +57,14 @@ export function loadX64(c: Cpu, i: Insn): void {
     S32[0] = x[o]; S32[1] = x[o + 1];
     return;
   }
-  const a = c.ea(i);
+  const a = c.eaSpan(i, 8);
   S32[0] = c.mmu.read32(a);
   S32[1] = c.mmu.read32((a + 4) | 0);
 }
 
 /** 32-bit source: the low dword of XMM rm, or m32, into S32[0]. */
 export function loadX32(c: Cpu, i: Insn): void {
-  S32[0] = i.isMem ? c.mmu.read32(c.ea(i)) : c.sse.xmm[i.rm << 2];
+  S32[0] = i.isMem ? c.mmu.read32(c.eaSpan(i, 4)) : c.sse.xmm[i.rm << 2];
 }
 
 /** 64-bit MMX source: MM rm or m64, into S32[0..1]. */
@@ -75,7 +75,7 @@ export function loadM64(c: Cpu, i: Insn): void {
     S32[1] = f.getMmxHi(i.rm);
     return;
   }
-  const a = c.ea(i);
+  const a = c.eaSpan(i, 8);
   S32[0] = c.mmu.read32(a);
   S32[1] = c.mmu.read32((a + 4) | 0);
 }
