@@ -17,6 +17,8 @@ import { Sse } from './sse/sse.js';
 import { DEFAULT_CPU_MODEL, type CpuModel } from './cpuid.js';
 import { HwRng } from './hwRng.js';
 import { DESC_HI_DB, type Ldt } from './ldt.js';
+import { compileBlock } from './jit/compileBlock.js';
+import { jitThreshold } from './jit/jitMode.js';
 import {
   AF, ARITH_FLAGS, CF, ESP, GDT_ENTRY_TLS_ENTRIES, GDT_ENTRY_TLS_MIN, OF, PF,
   SF, TF, USER_CS, USER_DS, ZF, ZERO, CS, DS, ES, FS, GS, SS,
@@ -50,7 +52,7 @@ export const CPU_FAULT = new CpuFault();
 class CodeChanged {
   readonly kind = 'code-changed';
 }
-const CODE_CHANGED = new CodeChanged();
+export const CODE_CHANGED = new CodeChanged();
 
 /** The handler every instruction of an invalidated, still-running block is switched to. */
 function codeChanged(_c: Cpu, _i: Insn): void {
@@ -134,8 +136,15 @@ export class Cpu {
   private readonly codeChunks: Array<Array<Block[] | undefined> | undefined>;
   decodedInsns = 0;
   codeInvalidations = 0;
-  /** The block the run loop is executing (for dropCodePage). */
-  private curBlock: Block | null = null;
+  /**
+   * The block the run loop is executing (for dropCodePage, which clears it when that block's
+   * frame is written: compiled blocks check it after each instruction that may store).
+   */
+  curBlock: Block | null = null;
+  /** Block compiler: a block is compiled on this run (0: never; jit/jitMode.ts). */
+  jitThreshold = jitThreshold();
+  /** Set by a compiled block that throws: the index of the instruction that did not complete. */
+  jitK = 0;
   /** Optional per-instruction hook for the debugger; when set, run() checks it before each insn. */
   debugHook: ((c: Cpu) => boolean) | null = null;
 
@@ -633,15 +642,32 @@ export class Cpu {
     let n = 0;
     let k = 0;
     let cur: Insn | null = null;
+    // The instructions of the compiled block running, for the catch (null otherwise).
+    let compiled: Insn[] | null = null;
     for (;;) {
       try {
         while (n < budget) {
           cur = null;
           k = 0;
-          const insns = this.blockAt(this.eip).insns;
+          const b = this.blockAt(this.eip);
+          const insns = b.insns;
           // The budget is exact (the scheduler's quantum must not depend on block shapes): a
           // block longer than what is left runs one instruction at a time below.
           if (insns.length > budget - n) break;
+          if (b.jit === null && ++b.runs === this.jitThreshold && b.cacheable) compileBlock(b);
+          if (b.jit !== null) {
+            compiled = insns;
+            b.jit(this);
+            compiled = null;
+            n += insns.length;
+            if (this.stopReason >= 0) {
+              if (this.stopReason !== Stop.Interrupt && this.stopReason !== Stop.Sysenter &&
+                this.stopReason !== Stop.Breakpoint && this.stopReason !== Stop.Trap &&
+                this.stopReason !== Stop.Budget) n--;
+              break;
+            }
+            continue;
+          }
           const last = insns.length - 1;
           for (; k < last; k++) {
             cur = insns[k];
@@ -662,6 +688,11 @@ export class Cpu {
           }
         }
       } catch (e) {
+        if (compiled !== null) {
+          k = this.jitK;
+          cur = compiled[k];
+          compiled = null;
+        }
         n += k;
         if (e === CODE_CHANGED) {
           // A store rewrote the running block: carry on from the first instruction not run.

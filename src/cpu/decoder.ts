@@ -213,6 +213,9 @@ export function decodeAt(c: Cpu, eip: number): Insn {
 export class Block {
   /** The physical frame the block was decoded from (set by the CPU's code cache). */
   pfn = -1;
+  /** Times the run loop entered it, and its compiled form once hot (src/cpu/jit). */
+  runs = 0;
+  jit: ((c: Cpu) => void) | null = null;
   constructor(
     readonly insns: Insn[],
     /** The linear page the block was decoded at (its absolute addresses hold only there). */
