@@ -2,6 +2,7 @@
 import { LAYOUT_NAMES, type LayoutName } from '../../kernel/mm/layout.js';
 import { MAX_SWAP_BYTES } from '../../kernel/mm/swap.js';
 import { CPU_MODELS, DEFAULT_CPU_MODEL, cpuModelNamed } from '../cpu/cpuid.js';
+import { DEFAULT_JIT_MODE, JIT_MODES, type JitMode } from '../cpu/jit/jitMode.js';
 
 export class UsageError extends Error {}
 
@@ -38,13 +39,15 @@ export interface RunOptions {
   cpu: string | null;
   /** --seed: seeds RDRAND/RDSEED. */
   seed: number | null;
+  /** --jit: the block compiler's mode (null: I386EMU_JIT or the default, src/cpu/jit/jitMode.ts). */
+  jit: JitMode | null;
   /** --pmap-at-exit: pmap -x of the first process at its exit, on stderr. */
   pmapAtExit: boolean;
   program: string;
   args: string[];
 }
 
-export const USAGE = `usage: i386emu run [--strace] [--stats] [--pmap-at-exit] [--root DIR] [--bind HOST:GUEST]... [--sysroot DIR] [--mem SIZE] [--swap SIZE] [--quantum N] [--layout compat|3gb] [--cpu MODEL] [--seed N] [--gdb PORT] [--] PROG [ARGS...]
+export const USAGE = `usage: i386emu run [--strace] [--stats] [--pmap-at-exit] [--root DIR] [--bind HOST:GUEST]... [--sysroot DIR] [--mem SIZE] [--swap SIZE] [--quantum N] [--layout compat|3gb] [--cpu MODEL] [--seed N] [--jit on|off|force] [--gdb PORT] [--] PROG [ARGS...]
        i386emu debug [-x FILE]... [--batch] [run options] PROG [ARGS...]
        i386emu compare [run options] [--against FILE] PROG [ARGS...]
        i386emu layout [run options] [--svg FILE] PROG [ARGS...]
@@ -76,6 +79,9 @@ Runs a 32-bit x86 (i386) Linux ELF program on an emulated CPU, MMU and mini kern
   --cpu MODEL  the CPU to emulate: ${CPU_MODELS.map((m) => `${m.name} (${m.description})`).join(';\n               ')}.
                Default ${DEFAULT_CPU_MODEL.name}; its instructions and CPUID bits, no others
   --seed N     seed RDRAND/RDSEED so their numbers repeat from run to run (default: random)
+  --jit MODE   the block compiler: on (compile blocks once they are hot), off (interpret only),
+               force (compile every block on its first run; for testing); default ${DEFAULT_JIT_MODE},
+               or the environment's I386EMU_JIT
   --gdb PORT   stop at the first instruction and wait for gdb on 127.0.0.1:PORT (target remote :PORT);
                PORT 0 picks a free port and prints it
 debug opens the debugger REPL (type help); -x FILE runs debugger commands from FILE.
@@ -90,7 +96,7 @@ layout runs PROG to its exit and draws its address space then, from 0xffffffff d
 export function parseRunArgs(argv: string[]): RunOptions {
   const o: RunOptions = {
     strace: false, stats: false, root: null, binds: [], sysroot: null, memoryBytes: DEFAULT_MEM_BYTES, swapBytes: 0, gdbPort: null,
-    quantum: null, layout: 'compat', rlimitStack: null, cpu: null, seed: null, pmapAtExit: false, program: '', args: [],
+    quantum: null, layout: 'compat', rlimitStack: null, cpu: null, seed: null, jit: null, pmapAtExit: false, program: '', args: [],
   };
   let k = 0;
   const value = (name: string): string => {
@@ -149,6 +155,12 @@ export function parseRunArgs(argv: string[]): RunOptions {
         const v = Number(value(a));
         if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new UsageError('--seed takes a whole number from 0 to 4294967295');
         o.seed = v;
+        break;
+      }
+      case '--jit': {
+        const v = value(a);
+        if (!(JIT_MODES as readonly string[]).includes(v)) throw new UsageError('--jit takes on, off or force');
+        o.jit = v as JitMode;
         break;
       }
       case '--gdb': {

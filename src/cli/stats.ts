@@ -1,6 +1,7 @@
 // The --stats report: guest instructions and MIPS, TLB behaviour, page faults by kind, the page
 // cache, and memory: resident frames, major/minor faults, swap traffic, reclaim, OOM kills.
 import type { Kernel } from '../../kernel/kernel.js';
+import { jitStats } from '../cpu/jit/jitStats.js';
 
 export function formatStats(kernel: Kernel, seconds: number): string {
   const s = kernel.stats();
@@ -23,5 +24,9 @@ export function formatStats(kernel: Kernel, seconds: number): string {
     `i386emu: stats: reclaim: ${s.reclaim.runs} runs, ${s.reclaim.scanned} pages scanned, ${s.reclaim.referenced} referenced, ` +
       `${s.reclaim.unmapped} unmapped, ${s.reclaim.freed} frames freed; page cache ${s.pageCache.dropped} dropped, ` +
       `${s.pageCache.reclaimWritebacks} written back first; OOM kills ${s.oomKills}`,
+    ...(jitStats.blocksCompiled + jitStats.failures > 0 ? [
+      `i386emu: stats: block compiler: ${jitStats.blocksCompiled} blocks (${jitStats.insnsCompiled} instructions: ` +
+        `${jitStats.templated} from templates, ${jitStats.called} handler calls) in ${jitStats.compileMs.toFixed(1)} ms; ${jitStats.failures} refused`,
+    ] : []),
   ].join('\n');
 }

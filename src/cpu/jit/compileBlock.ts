@@ -17,7 +17,7 @@
 import { CODE_CHANGED, PARITY, type Cpu } from '../cpu.js';
 import type { Block } from '../decoder.js';
 import type { Insn } from '../insn.js';
-import { BlockSource, emitInsn } from './emitters.js';
+import { BlockSource, emitInsn, hex } from './emitters.js';
 import { jitStats } from './jitStats.js';
 
 export type CompiledBlock = (c: Cpu) => void;
@@ -30,14 +30,15 @@ export function blockSource(insns: readonly Insn[]): { body: string; templated: 
     const i = insns[j];
     s.j = j;
     s.last = j === last;
-    if (j === last) s.emit(`c.prevEip = 0x${i.eip.toString(16)}; c.eip = 0x${i.nextEip.toString(16)};`);
+    // The same numbers the run loop stores (Insn addresses may be negative int32).
+    if (j === last) s.emit(`c.prevEip = ${hex(i.eip)}; c.eip = ${hex(i.nextEip)};`);
     const { touchesMemory } = emitInsn(s, i);
     if (touchesMemory && j < last) s.emit(`if (c.curBlock === null) { k = ${j + 1}; throw CC; }`);
   }
   const head = insns.map((_, j) => `const i${j} = I[${j}], f${j} = i${j}.fn;`).join('\n');
   const body = `"use strict";
 ${head}
-return function block_${insns[0].eip.toString(16)}(c) {
+return function block_${(insns[0].eip >>> 0).toString(16)}(c) {
 const r = c.regs, m = c.mmu, sb = c.segBase;
 let k = 0;
 try {

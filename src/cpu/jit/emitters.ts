@@ -54,7 +54,8 @@ export class BlockSource {
   }
 }
 
-const hex = (n: number): string => (n < 0 ? `-0x${(-n).toString(16)}` : `0x${n.toString(16)}`);
+/** A number as a JavaScript literal (negative int32 values stay negative). */
+export const hex = (n: number): string => (n < 0 ? `-0x${(-n).toString(16)}` : `0x${n.toString(16)}`);
 
 // ---- operands ---------------------------------------------------------------------------
 

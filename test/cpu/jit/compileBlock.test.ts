@@ -19,10 +19,10 @@ const CODE = 0x00400000, DATA = 0x10000000, STACK_TOP = 0x00801000;
 
 interface Machine { cpu: Cpu; mem: PhysicalMemory; codePhys: number; dataPhys: number }
 
-function machine(code: number[], threshold: number): Machine {
+function machine(code: number[], threshold: number, at = CODE): Machine {
   const mem = new PhysicalMemory(1 << 20);
   const { pd, map } = pageMapper(mem);
-  const codePhys = map(CODE);
+  const codePhys = map(at);
   const dataPhys = map(DATA);
   map(STACK_TOP - 0x1000);
   mem.bytes.fill(0xcc, codePhys, codePhys + 0x1000);
@@ -32,7 +32,7 @@ function machine(code: number[], threshold: number): Machine {
   mmu.setCr3(pd);
   const cpu = new Cpu(mmu);
   cpu.jitThreshold = threshold;
-  cpu.eip = CODE;
+  cpu.eip = at;
   cpu.regs[ESP] = STACK_TOP;
   return { cpu, mem, codePhys, dataPhys };
 }
@@ -48,19 +48,20 @@ function state(m: Machine, stop: Stop): State {
 }
 
 /** Runs code to its stop with the given threshold, after setup(cpu). */
-function runWith(code: number[], threshold: number, setup: (c: Cpu) => void = () => {}, budget = 1_000_000): State {
-  const m = machine(code, threshold);
+function runWith(code: number[], threshold: number, setup: (c: Cpu) => void = () => {}, at = CODE): State {
+  const m = machine(code, threshold, at);
   setup(m.cpu);
-  return state(m, m.cpu.run(budget));
+  return state(m, m.cpu.run(1_000_000));
 }
 
 /** The interpreter's outcome, and a check that forced and threshold compiling give the same. */
-function expectSameCompiled(code: number[], setup?: (c: Cpu) => void): State {
-  const interp = runWith(code, 0, setup);
+function expectSameCompiled(code: number[], setup?: (c: Cpu) => void, at = CODE): State {
+  const interp = runWith(code, 0, setup, at);
   resetJitStats();
-  expect(runWith(code, 1, setup)).toEqual(interp);
+  expect(runWith(code, 1, setup, at)).toEqual(interp);
   expect(jitStats.blocksCompiled).toBeGreaterThan(0);
-  expect(runWith(code, JIT_HOT_RUNS, setup)).toEqual(interp);
+  expect(jitStats.failures).toBe(0);
+  expect(runWith(code, JIT_HOT_RUNS, setup, at)).toEqual(interp);
   return interp;
 }
 
@@ -97,6 +98,12 @@ describe('block compiler', () => {
     expect(s.stop).toBe(Stop.Breakpoint);
     // dec cx takes ECX down too: 100 rounds of 25 instructions.
     expect(s.instructions).toBe(3 + 100 * 25 + 1);
+  });
+
+  it('compiles code above 2 GiB (EIPs that are negative as int32, as in the vDSO)', () => {
+    const s = expectSameCompiled(MIX, (c) => { c.regs[EDX] = 5; }, 0xf7ff0000 | 0);
+    expect(s.stop).toBe(Stop.Breakpoint);
+    expect(s.eip).toBe(0xf7ff0000 + MIX.length);
   });
 
   it('every instruction of the mix gets a template or a direct call, and the source compiles', () => {
