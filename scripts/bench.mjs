@@ -1,6 +1,7 @@
 // npm run bench: runs the CPU-bound guest benchmark natively, under qemu-i386 and under i386emu,
 // side by side in one run, and prints guest MIPS and the ratios (medians of several runs).
-// Usage: node scripts/bench.mjs [--runs N] [--iters N] [--prog PATH] [--x87]
+// Usage: node scripts/bench.mjs [--runs N] [--iters N] [--prog PATH] [--x87] [--jit on|off|force]
+//   --jit passes i386emu run --jit MODE (the block compiler; default: i386emu's own default)
 //   --x87 runs the x87 mix (guest-programs/build/bench_x87, 280 iterations unless --iters)
 //   --prog guest-programs/build/bench_faults   the page-fault and TLB mix (32 k faults)
 // On a host that cannot run i386 binaries (no IA32 emulation, as in a PVM guest) the native
@@ -16,6 +17,7 @@ const opt = (name, def) => {
 };
 const runs = Number(opt('--runs', '3'));
 const x87 = args.includes('--x87');
+const jit = opt('--jit', null);
 const prog = opt('--prog', x87 ? 'guest-programs/build/bench_x87' : 'guest-programs/build/bench');
 // --iters '' runs the program with no argument (its own default).
 const iters = opt('--iters', prog === 'guest-programs/build/bench' ? '600' : prog === 'guest-programs/build/bench_x87' ? '280' : '');
@@ -86,7 +88,7 @@ for (let r = 0; r < runs; r++) {
     if (!q.error) results.qemu.push(q.s);
     if (q.stdout !== expected) console.error('bench: qemu output differs from native');
   }
-  const e = timeIt(process.execPath, ['dist/i386emu.mjs', 'run', '--stats', prog, ...progArgs]);
+  const e = timeIt(process.execPath, ['dist/i386emu.mjs', 'run', '--stats', ...(jit ? ['--jit', jit] : []), prog, ...progArgs]);
   if (e.stdout !== expected) {
     console.error('bench: i386emu output differs from native:\n' + e.stdout + e.stderr);
     process.exit(1);
