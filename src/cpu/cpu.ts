@@ -143,8 +143,13 @@ export class Cpu {
   curBlock: Block | null = null;
   /** Block compiler: a block is compiled on this run (0: never; jit/jitMode.ts). */
   jitThreshold = jitThreshold();
-  /** Set by a compiled block that throws: the index of the instruction that did not complete. */
+  /**
+   * Set by a compiled block that throws: the index of the instruction that did not complete,
+   * and the instructions retired by the block's earlier rounds (a block that loops to itself).
+   */
   jitK = 0;
+  jitDone = 0;
+  jitInsns: Insn[] = [];
   /** Optional per-instruction hook for the debugger; when set, run() checks it before each insn. */
   debugHook: ((c: Cpu) => boolean) | null = null;
 
@@ -642,8 +647,8 @@ export class Cpu {
     let n = 0;
     let k = 0;
     let cur: Insn | null = null;
-    // The instructions of the compiled block running, for the catch (null otherwise).
-    let compiled: Insn[] | null = null;
+    // A compiled block is running (the catch then reads jitInsns/jitK/jitDone).
+    let compiled = false;
     for (;;) {
       try {
         while (n < budget) {
@@ -656,10 +661,9 @@ export class Cpu {
           if (insns.length > budget - n) break;
           if (b.jit === null && ++b.runs === this.jitThreshold && b.cacheable) compileBlock(b);
           if (b.jit !== null) {
-            compiled = insns;
-            b.jit(this);
-            compiled = null;
-            n += insns.length;
+            compiled = true;
+            n += b.jit(this, budget - n);
+            compiled = false;
             if (this.stopReason >= 0) {
               if (this.stopReason !== Stop.Interrupt && this.stopReason !== Stop.Sysenter &&
                 this.stopReason !== Stop.Breakpoint && this.stopReason !== Stop.Trap &&
@@ -688,10 +692,11 @@ export class Cpu {
           }
         }
       } catch (e) {
-        if (compiled !== null) {
+        if (compiled) {
           k = this.jitK;
-          cur = compiled[k];
-          compiled = null;
+          n += this.jitDone;
+          cur = this.jitInsns[k];
+          compiled = false;
         }
         n += k;
         if (e === CODE_CHANGED) {

@@ -215,7 +215,7 @@ export class Block {
   pfn = -1;
   /** Times the run loop entered it, and its compiled form once hot (src/cpu/jit). */
   runs = 0;
-  jit: ((c: Cpu) => void) | null = null;
+  jit: ((c: Cpu, left: number) => number) | null = null;
   constructor(
     readonly insns: Insn[],
     /** The linear page the block was decoded at (its absolute addresses hold only there). */

@@ -43,7 +43,14 @@ export class BlockSource {
   emit(s: string): void {
     this.out.push(s);
   }
-  /** A local name unique in the function. */
+  /** The instruction being emitted and its handler, as bound by the factory. */
+  get insn(): string {
+    return `i${this.j}`;
+  }
+  get handler(): string {
+    return `f${this.j}`;
+  }
+  /** A local name unique in the block. */
   v(name: string): string {
     return `${name}${this.j}`;
   }
@@ -97,8 +104,8 @@ function offsetExpr(i: Insn): string {
  */
 export function ea(s: BlockSource, i: Insn): string {
   const a = s.v('a');
-  if (i.a16) s.emit(`const ${a} = c.ea(i${s.j});`);
-  else s.emit(`const ${a} = c.segLimited === 0 ? (${offsetExpr(i)} + sb[${i.seg}]) | 0 : c.ea(i${s.j});`);
+  if (i.a16) s.emit(`const ${a} = c.ea(${s.insn});`);
+  else s.emit(`const ${a} = c.segLimited === 0 ? (${offsetExpr(i)} + sb[${i.seg}]) | 0 : c.ea(${s.insn});`);
   return a;
 }
 
@@ -431,6 +438,6 @@ export function emitInsn(s: BlockSource, i: Insn): { touchesMemory: boolean } {
   s.throws = false;
   s.called++;
   s.mayThrow();
-  s.emit(`f${s.j}(c, i${s.j});`);
+  s.emit(`${s.handler}(c, ${s.insn});`);
   return { touchesMemory: true };
 }

@@ -114,6 +114,9 @@ describe('block compiler', () => {
     // shl/imul have no template; everything else in the loop has one.
     expect(called).toBe(2);
     expect(() => new Function('I', 'P', 'CC', body)).not.toThrow();
+    // The loop body jumps back to itself: it runs as a loop inside the function.
+    expect(body).toContain('for (;;)');
+    expect(blockSource(decodeBlock(m.cpu, CODE).insns).body).not.toContain('for (;;)');
   });
 
   it('a fault in the middle of a compiled block reports that instruction: EIP, registers, flags, count', () => {
