@@ -31,7 +31,7 @@ import { CODE_CHANGED, PARITY, type Cpu } from '../cpu.js';
 import type { Block } from '../decoder.js';
 import type { Insn } from '../insn.js';
 import * as ctl from '../ops/control.js';
-import { BlockSource, emitInsn, hex } from './emitters.js';
+import { BlockSource, emitInsn, flagEffect, hex } from './emitters.js';
 import { jitStats } from './jitStats.js';
 
 /** Runs the block (rounds of it while it loops to itself and `left` holds one); returns the instructions retired. */
@@ -43,14 +43,32 @@ function loopsToItself(insns: readonly Insn[]): boolean {
   return (l.fn === ctl.jcc || l.fn === ctl.jmpRel) && ((l.nextEip + l.imm) | 0) === insns[0].eip;
 }
 
+/**
+ * Per instruction: whether the flags it leaves are overwritten later in the block before any
+ * instruction could read them or fault (a fault exposes them, and so does the block's end).
+ */
+function flagsDeadAfter(insns: readonly Insn[]): boolean[] {
+  const dead = new Array<boolean>(insns.length).fill(false);
+  let killed = false;
+  for (let j = insns.length - 1; j >= 0; j--) {
+    dead[j] = killed;
+    const e = flagEffect(insns[j]);
+    if (e === 'write') killed = true;
+    else if (e === 'other') killed = false;
+  }
+  return dead;
+}
+
 /** The generated source of the block's function (exported for tests and debugging). */
 export function blockSource(insns: readonly Insn[]): { body: string; templated: number; called: number } {
   const s = new BlockSource();
   const last = insns.length - 1;
+  const dead = flagsDeadAfter(insns);
   for (let j = 0; j <= last; j++) {
     const i = insns[j];
     s.j = j;
     s.last = j === last;
+    s.deadFlags = dead[j];
     // The same numbers the run loop stores (Insn addresses may be negative int32).
     if (j === last) s.emit(`c.prevEip = ${hex(i.eip)}; c.eip = ${hex(i.nextEip)};`);
     const { touchesMemory } = emitInsn(s, i);

@@ -4,13 +4,15 @@
 // state the handler leaves, in the same order of effects: memory is read and written before any
 // register or flag changes, so a fault in the middle leaves what the interpreter leaves. A
 // handler without a template is called directly (emitCall), so every instruction compiles.
-import { L_ADC, L_ADD, L_DEC, L_INC, L_LOGIC, L_SBB, L_SUB } from '../cpu.js';
+import { L_ADC, L_ADD, L_DEC, L_INC, L_LOGIC, L_NONE, L_SBB, L_SUB } from '../cpu.js';
 import type { Handler, Insn } from '../insn.js';
-import { ESP, ZERO } from '../registers.js';
+import { ARITH_FLAGS, CF, ESP, OF, SF, ZERO, ZF } from '../registers.js';
 import * as alu from '../ops/alu.js';
 import * as mv from '../ops/dataMove.js';
 import * as st from '../ops/stack.js';
 import * as ctl from '../ops/control.js';
+import * as sh from '../ops/shift.js';
+import * as md from '../ops/mulDiv.js';
 
 /** What the compiler knows statically about the lazy flags after an instruction. */
 export interface KnownFlags {
@@ -39,6 +41,11 @@ export class BlockSource {
   called = 0;
   /** The instruction being emitted may fault or run other code (set by mayThrow). */
   throws = false;
+  /**
+   * The lazy flags the instruction being emitted produces are overwritten later in the block
+   * before anything can read them or a fault can expose them (flagsDeadAfter): not stored.
+   */
+  deadFlags = false;
 
   emit(s: string): void {
     this.out.push(s);
@@ -117,8 +124,22 @@ function leaExpr(i: Insn): string {
 // ---- flags ------------------------------------------------------------------------------
 
 function setLazy(s: BlockSource, op: number, x: string, y: string, r: string, sz: number): void {
-  s.emit(`c.lazyOp = ${op}; c.lazyDst = ${x}; c.lazySrc = ${y}; c.lazyRes = ${r}; c.lazySz = ${sz};`);
+  if (!s.deadFlags) s.emit(`c.lazyOp = ${op}; c.lazyDst = ${x}; c.lazySrc = ${y}; c.lazyRes = ${r}; c.lazySz = ${sz};`);
   s.flags = { op, sz, x, y, r };
+}
+
+function setCarry(s: BlockSource, v: string): void {
+  if (!s.deadFlags) s.emit(`c.lazyCarry = ${v};`);
+}
+
+/** EFLAGS' arithmetic bits set eagerly (shifts, multiplies): f is an expression of the new bits. */
+function setEagerFlags(s: BlockSource, f: string): void {
+  if (!s.deadFlags) s.emit(`c.flags = (c.flags & ${hex(~ARITH_FLAGS)}) | ${f}; c.lazyOp = ${L_NONE};`);
+}
+
+/** SF ZF PF of a 32-bit result held in local r. */
+function szp32(r: string): string {
+  return `P[${r} & 0xff] | (${r} === 0 ? ${ZF} : 0) | (${r} < 0 ? ${SF} : 0)`;
 }
 
 /** CF as 0/1 from what is known, else through the Cpu. */
@@ -183,8 +204,8 @@ function aluResult(s: BlockSource, op: number, x: string, y: string): string {
 function aluFlags(s: BlockSource, op: number, x: string, y: string, r: string, sz: number): void {
   switch (op) {
     case alu.ALU_ADD: setLazy(s, L_ADD, x, y, r, sz); return;
-    case alu.ALU_ADC: s.emit(`c.lazyCarry = (${r} - ${x} - ${y}) & 1;`); setLazy(s, L_ADC, x, y, r, sz); return;
-    case alu.ALU_SBB: s.emit(`c.lazyCarry = (${x} - ${y} - ${r}) & 1;`); setLazy(s, L_SBB, x, y, r, sz); return;
+    case alu.ALU_ADC: setCarry(s, `(${r} - ${x} - ${y}) & 1`); setLazy(s, L_ADC, x, y, r, sz); return;
+    case alu.ALU_SBB: setCarry(s, `(${x} - ${y} - ${r}) & 1`); setLazy(s, L_SBB, x, y, r, sz); return;
     case alu.ALU_SUB: case alu.ALU_CMP: setLazy(s, L_SUB, x, y, r, sz); return;
     default: setLazy(s, L_LOGIC, '0', '0', r, sz);
   }
@@ -254,7 +275,7 @@ function incDecOp(s: BlockSource, i: Insn, dec: boolean): void {
     s.emit(`const ${r} = (${x} ${dec ? '-' : '+'} 1) | 0;`);
     s.emit(setReg(sz, i.rm, r));
   }
-  s.emit(`c.lazyCarry = ${cf};`);
+  setCarry(s, cf);
   setLazy(s, dec ? L_DEC : L_INC, x, '1', r, sz);
 }
 
@@ -283,6 +304,23 @@ function pushValue(s: BlockSource, v: string): void {
   s.emit(`const ${sp} = (r[${ESP}] - 4) | 0;`);
   s.emit(`m.write32(${sp}, ${v});`);
   s.emit(`r[${ESP}] = ${sp};`);
+}
+
+/**
+ * IMUL Gv, Ev[, imm] with a 32-bit operand: x (a register) or y (the immediate) given, the
+ * other is E. The product overflows exactly when the double product differs from the int32
+ * one (a product that fits is exact as a double; one that does not stays outside int32).
+ */
+function imul32(s: BlockSource, i: Insn, x: string | null, y: string | null): boolean {
+  if (i.sz !== 2) return false;
+  const a = s.v('x'), b = s.v('y'), lo = s.v('r');
+  if (x !== null) s.emit(`const ${a} = ${x};`);
+  const e = readE(s, i, 2);
+  if (x === null) s.emit(`const ${a} = ${e};`);
+  s.emit(`const ${b} = ${y ?? e};`);
+  s.emit(`const ${lo} = Math.imul(${a}, ${b}); r[${i.reg}] = ${lo};`);
+  setEagerFlags(s, `${szp32(lo)} | (${a} * ${b} !== ${lo} ? ${CF | OF} : 0)`);
+  return true;
 }
 
 // ---- the table ----------------------------------------------------------------------------
@@ -395,6 +433,34 @@ const TEMPLATES = new Map<Handler, Template>([
     return true;
   }],
   [ctl.nop, () => true],
+  // shifts by an immediate and IMUL, 32-bit registers (flags eager, as the handlers set them)
+  [sh.shl_r32_imm, (s, i) => {
+    const cnt = i.imm & 31;
+    if (cnt === 0) return true;
+    const x = s.v('x'), r = s.v('r'), cf = s.v('cf');
+    s.emit(`const ${x} = r[${i.rm}]; const ${r} = ${x} << ${cnt}; r[${i.rm}] = ${r};`);
+    s.emit(`const ${cf} = (${x} >>> ${32 - cnt}) & 1;`);
+    setEagerFlags(s, `${szp32(r)} | ${cf} | (((${r} >>> 31) ^ ${cf}) !== 0 ? ${OF} : 0)`);
+    return true;
+  }],
+  [sh.shr_r32_imm, (s, i) => {
+    const cnt = i.imm & 31;
+    if (cnt === 0) return true;
+    const x = s.v('x'), r = s.v('r');
+    s.emit(`const ${x} = r[${i.rm}]; const ${r} = (${x} >>> ${cnt}) | 0; r[${i.rm}] = ${r};`);
+    setEagerFlags(s, `${szp32(r)} | ((${x} >>> ${cnt - 1}) & 1) | (${x} < 0 ? ${OF} : 0)`);
+    return true;
+  }],
+  [sh.sar_r32_imm, (s, i) => {
+    const cnt = i.imm & 31;
+    if (cnt === 0) return true;
+    const x = s.v('x'), r = s.v('r');
+    s.emit(`const ${x} = r[${i.rm}]; const ${r} = ${x} >> ${cnt}; r[${i.rm}] = ${r};`);
+    setEagerFlags(s, `${szp32(r)} | ((${x} >> ${cnt - 1}) & 1)`);
+    return true;
+  }],
+  [md.imulGE, (s, i) => imul32(s, i, getReg(2, i.reg), null)],
+  [md.imulGEI, (s, i) => imul32(s, i, null, hex(i.imm))],
   // control transfer (block end: c.eip already holds nextEip)
   [ctl.jcc, (s, i) => {
     s.emit(`if (${condExpr(s, i.sub)}) c.eip = ${hex((i.nextEip + i.imm) | 0)};`);
@@ -416,6 +482,34 @@ const TEMPLATES = new Map<Handler, Template>([
     return true;
   }],
 ]);
+
+/** Register forms that overwrite every arithmetic flag and can neither fault nor read flags. */
+const FLAG_WRITERS = new Set<Handler>([
+  alu.add_r32_r32, alu.sub_r32_r32, alu.cmp_r32_r32, alu.xor_r32_r32, alu.add_r32_imm, alu.sub_r32_imm,
+  alu.cmp_r32_imm, alu.and_r32_imm, alu.test_r32_r32, alu.aluEG, alu.aluGE, alu.aluAI, alu.aluEI,
+  alu.testEG, alu.testEI, md.imulGE, md.imulGEI,
+]);
+/** Register forms that neither touch the flags nor can fault. */
+const FLAG_NEUTRAL = new Set<Handler>([
+  mv.mov_r32_r32, mv.mov_r32_imm, mv.lea, mv.movEI, mv.movEG, mv.movGE, mv.movzx, mv.movsx, ctl.nop,
+]);
+
+/**
+ * How instruction i relates to the lazy flags, for dead-flag elimination: 'write' overwrites
+ * them all without reading them and cannot fault, 'none' leaves them alone and cannot fault,
+ * 'other' may read them or fault (and so expose them).
+ */
+export function flagEffect(i: Insn): 'write' | 'none' | 'other' {
+  const f = i.fn;
+  if (i.isMem) return 'other';
+  if (FLAG_NEUTRAL.has(f)) return 'none';
+  if (f === sh.shl_r32_imm || f === sh.shr_r32_imm || f === sh.sar_r32_imm) return (i.imm & 31) !== 0 ? 'write' : 'none';
+  if (!FLAG_WRITERS.has(f)) return 'other';
+  if ((f === md.imulGE || f === md.imulGEI) && i.sz !== 2) return 'other';
+  // ADC and SBB read CF.
+  if ((f === alu.aluEG || f === alu.aluGE || f === alu.aluAI || f === alu.aluEI) && (i.sub === alu.ALU_ADC || i.sub === alu.ALU_SBB)) return 'other';
+  return 'write';
+}
 
 /**
  * Emits instruction i (index s.j) from its template, or as a direct call of its handler.
