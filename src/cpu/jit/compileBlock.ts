@@ -78,13 +78,14 @@ export function blockSource(insns: readonly Insn[]): { body: string; templated: 
   const head = insns.map((_, j) => `const i${j} = I[${j}], f${j} = i${j}.fn;`).join('\n');
   const code = s.out.join('\n');
   // A loop's last instruction is a jump template: it neither touches memory nor stops the CPU.
+  // Handlers that stop it end their blocks, but a round with a handler call checks anyway.
   const body = loopsToItself(insns)
     ? `let done = 0;
 try {
 for (;;) {
 ${code}
 done += ${n};
-if (c.eip !== ${hex(insns[0].eip)} || done > left - ${n}) return done;
+if (c.eip !== ${hex(insns[0].eip)} || done > left - ${n}${s.called > 0 ? ' || c.stopReason >= 0' : ''}) return done;
 }
 } catch (e) { c.jitInsns = I; c.jitK = k; c.jitDone = done; throw e; }`
     : `try {
