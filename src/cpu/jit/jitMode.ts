@@ -7,7 +7,7 @@ export type JitMode = 'on' | 'off' | 'force';
 export const JIT_MODES: readonly JitMode[] = ['on', 'off', 'force'];
 
 /** The compiler's setting when neither the environment nor an option chooses. */
-export const DEFAULT_JIT_MODE: JitMode = 'off';
+export const DEFAULT_JIT_MODE: JitMode = 'on';
 
 /** Runs of a block before it is compiled (nothing is compiled at start-up). */
 export const JIT_HOT_RUNS = 50;
