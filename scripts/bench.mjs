@@ -1,7 +1,8 @@
 // npm run bench: runs the CPU-bound guest benchmark natively, under qemu-i386 and under i386emu,
 // side by side in one run, and prints guest MIPS and the ratios (medians of several runs), then
 // the real-world table (below).
-// Usage: node scripts/bench.mjs [--runs N] [--iters N] [--prog PATH] [--x87] [--real] [--real-mib N]
+// Usage: node scripts/bench.mjs [--runs N] [--iters N] [--prog PATH] [--x87] [--real] [--real-mib N] [--jit on|off|force]
+//   --jit passes i386emu run --jit MODE (the block compiler; default: i386emu's own default)
 //   --x87 runs the x87 mix (guest-programs/build/bench_x87, 280 iterations unless --iters)
 //   --prog guest-programs/build/bench_faults   the page-fault and TLB mix (32 k faults)
 //   --real runs only the real-world table: Debian's static i386 busybox (guest-programs/debian,
@@ -26,12 +27,13 @@ const startup = args.includes('--startup');
 const runs = Number(opt('--runs', startup ? '20' : '3'));
 const x87 = args.includes('--x87');
 const realOnly = args.includes('--real');
+const jit = opt('--jit', null);
 const prog = opt('--prog', x87 ? 'guest-programs/build/bench_x87' : 'guest-programs/build/bench');
 // --iters '' runs the program with no argument (its own default).
 const iters = opt('--iters', prog === 'guest-programs/build/bench' ? '600' : prog === 'guest-programs/build/bench_x87' ? '280' : '');
 const progArgs = iters ? [iters] : [];
 /** Options given to every i386emu run (before the program). */
-const emuOptions = ['--stats'];
+const emuOptions = ['--stats', ...(jit ? ['--jit', jit] : [])];
 
 // CPU time (user + sys, from /usr/bin/time) is what the ratios use: these machines are shared,
 // and wall time mostly measures the neighbours. Wall time is reported beside it.
@@ -75,6 +77,29 @@ if (startup) startupTable();
 else {
   if (!realOnly) programTable();
   if (realOnly || (!x87 && !args.includes('--prog'))) realWorldTable();
+for (let r = 0; r < runs; r++) {
+  const n = timeIt(nativeCmd, progArgs);
+  results.native.push(n.s);
+  expected ??= n.stdout;
+  if (qemu) {
+    const q = timeIt(qemu, [prog, ...progArgs]);
+    if (!q.error) results.qemu.push(q.s);
+    if (q.stdout !== expected) console.error('bench: qemu output differs from native');
+  }
+  const e = timeIt(process.execPath, ['dist/i386emu.mjs', 'run', '--stats', ...(jit ? ['--jit', jit] : []), prog, ...progArgs]);
+  if (e.stdout !== expected) {
+    console.error('bench: i386emu output differs from native:\n' + e.stdout + e.stderr);
+    process.exit(1);
+  }
+  const m = /(\d+) instructions in ([\d.]+) s/.exec(e.stderr);
+  if (!m) {
+    console.error('bench: no stats line from i386emu:\n' + e.stderr);
+    process.exit(1);
+  }
+  insns = Number(m[1]);
+  results.emuWall.push(e.wall);
+  results.emuCpu.push(e.s);
+  results.emuLoop.push(Number(m[2]));
 }
 
 function startupTable() {

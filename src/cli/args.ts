@@ -2,6 +2,7 @@
 import { LAYOUT_NAMES, type LayoutName } from '../../kernel/mm/layout.js';
 import { MAX_SWAP_BYTES } from '../../kernel/mm/swap.js';
 import { CPU_MODELS, DEFAULT_CPU_MODEL, cpuModelNamed } from '../cpu/cpuid.js';
+import { DEFAULT_JIT_MODE, JIT_MODES, type JitMode } from '../cpu/jit/jitMode.js';
 
 export class UsageError extends Error {}
 
@@ -40,13 +41,15 @@ export interface RunOptions {
   seed: number | null;
   /** --aslr: randomize each exec's layout as Linux does (randomize_va_space 2). */
   aslr: boolean;
+  /** --jit: the block compiler's mode (null: I386EMU_JIT or the default, src/cpu/jit/jitMode.ts). */
+  jit: JitMode | null;
   /** --pmap-at-exit: pmap -x of the first process at its exit, on stderr. */
   pmapAtExit: boolean;
   program: string;
   args: string[];
 }
 
-export const USAGE = `usage: i386emu run [--strace] [--stats] [--pmap-at-exit] [--root DIR] [--bind HOST:GUEST]... [--sysroot DIR] [--mem SIZE] [--swap SIZE] [--quantum N] [--layout compat|3gb] [--aslr] [--cpu MODEL] [--seed N] [--gdb PORT] [--] PROG [ARGS...]
+export const USAGE = `usage: i386emu run [--strace] [--stats] [--pmap-at-exit] [--root DIR] [--bind HOST:GUEST]... [--sysroot DIR] [--mem SIZE] [--swap SIZE] [--quantum N] [--layout compat|3gb] [--aslr] [--cpu MODEL] [--seed N] [--jit on|off|force] [--gdb PORT] [--] PROG [ARGS...]
        i386emu debug [-x FILE]... [--batch] [run options] PROG [ARGS...]
        i386emu compare [run options] [--against FILE] PROG [ARGS...]
        i386emu layout [run options] [--svg FILE] PROG [ARGS...]
@@ -82,6 +85,9 @@ Runs a 32-bit x86 (i386) Linux ELF program on an emulated CPU, MMU and mini kern
                Default ${DEFAULT_CPU_MODEL.name}; its instructions and CPUID bits, no others
   --seed N     seed RDRAND/RDSEED, AT_RANDOM, getrandom, /dev/urandom and --aslr's choices so
                they repeat from run to run (default: random)
+  --jit MODE   the block compiler: on (compile blocks once they are hot), off (interpret only),
+               force (compile every block on its first run; for testing); default ${DEFAULT_JIT_MODE},
+               or the environment's I386EMU_JIT
   --gdb PORT   stop at the first instruction and wait for gdb on 127.0.0.1:PORT (target remote :PORT);
                PORT 0 picks a free port and prints it
 debug opens the debugger REPL (type help); -x FILE runs debugger commands from FILE.
@@ -96,7 +102,7 @@ layout runs PROG to its exit and draws its address space then, from 0xffffffff d
 export function parseRunArgs(argv: string[]): RunOptions {
   const o: RunOptions = {
     strace: false, stats: false, root: null, binds: [], sysroot: null, memoryBytes: DEFAULT_MEM_BYTES, swapBytes: 0, gdbPort: null,
-    quantum: null, layout: 'compat', rlimitStack: null, cpu: null, seed: null, aslr: false, pmapAtExit: false, program: '', args: [],
+    quantum: null, layout: 'compat', rlimitStack: null, cpu: null, seed: null, aslr: false, jit: null, pmapAtExit: false, program: '', args: [],
   };
   let k = 0;
   const value = (name: string): string => {
@@ -156,6 +162,12 @@ export function parseRunArgs(argv: string[]): RunOptions {
         const v = Number(value(a));
         if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new UsageError('--seed takes a whole number from 0 to 4294967295');
         o.seed = v;
+        break;
+      }
+      case '--jit': {
+        const v = value(a);
+        if (!(JIT_MODES as readonly string[]).includes(v)) throw new UsageError('--jit takes on, off or force');
+        o.jit = v as JitMode;
         break;
       }
       case '--gdb': {

@@ -3,7 +3,7 @@
 import { UsageError } from './args.js';
 
 /** run's options that take a value: the word after them is not the program. */
-const RUN_VALUE_OPTIONS = /^--(root|bind|sysroot|mem|swap|quantum|layout|cpu|seed|rlimit-stack|gdb)$/;
+const RUN_VALUE_OPTIONS = /^--(root|bind|sysroot|mem|swap|quantum|layout|cpu|seed|jit|rlimit-stack|gdb)$/;
 
 /**
  * Removes the options named in withValue (`--name VALUE` or `--name=VALUE`) and flags (`--name`)

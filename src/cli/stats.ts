@@ -2,6 +2,7 @@
 // cache, and memory: resident frames, major/minor faults, swap traffic, reclaim, OOM kills;
 // under --aslr the seed that repeats the run's layout.
 import type { Kernel } from '../../kernel/kernel.js';
+import { jitStats } from '../cpu/jit/jitStats.js';
 
 export function formatStats(kernel: Kernel, seconds: number): string {
   const s = kernel.stats();
@@ -26,5 +27,9 @@ export function formatStats(kernel: Kernel, seconds: number): string {
       `${s.pageCache.reclaimWritebacks} written back first; OOM kills ${s.oomKills}`,
     // The seed an --aslr run used, so that --seed repeats its layout.
     ...(kernel.randomizeVaSpace !== 0 ? [`i386emu: stats: aslr: seed ${kernel.randomSeed} (--seed ${kernel.randomSeed} repeats this layout)`] : []),
+    ...(jitStats.blocksCompiled + jitStats.failures > 0 ? [
+      `i386emu: stats: block compiler: ${jitStats.blocksCompiled} blocks (${jitStats.insnsCompiled} instructions: ` +
+        `${jitStats.templated} from templates, ${jitStats.called} handler calls) in ${jitStats.compileMs.toFixed(1)} ms; ${jitStats.failures} refused`,
+    ] : []),
   ].join('\n');
 }

@@ -18,6 +18,8 @@ import { Sse } from './sse/sse.js';
 import { DEFAULT_CPU_MODEL, type CpuModel } from './cpuid.js';
 import { HwRng } from './hwRng.js';
 import { DESC_HI_DB, type Ldt } from './ldt.js';
+import { compileBlock } from './jit/compileBlock.js';
+import { jitThreshold } from './jit/jitMode.js';
 import {
   AF, ARITH_FLAGS, CF, ESP, GDT_ENTRY_TLS_ENTRIES, GDT_ENTRY_TLS_MIN, OF, PF,
   SF, TF, USER_CS, USER_DS, ZF, ZERO, CS, DS, ES, FS, GS, SS,
@@ -51,7 +53,7 @@ export const CPU_FAULT = new CpuFault();
 class CodeChanged {
   readonly kind = 'code-changed';
 }
-const CODE_CHANGED = new CodeChanged();
+export const CODE_CHANGED = new CodeChanged();
 
 /** The handler every instruction of an invalidated, still-running block is switched to. */
 function codeChanged(_c: Cpu, _i: Insn): void {
@@ -156,8 +158,20 @@ export class Cpu {
   private readonly codeChunks: Array<Array<Block[] | undefined> | undefined>;
   decodedInsns = 0;
   codeInvalidations = 0;
-  /** The block the run loop is executing (for dropCodePage). */
-  private curBlock: Block | null = null;
+  /**
+   * The block the run loop is executing (for dropCodePage, which clears it when that block's
+   * frame is written: compiled blocks check it after each instruction that may store).
+   */
+  curBlock: Block | null = null;
+  /** Block compiler: a block is compiled on this run (0: never; jit/jitMode.ts). */
+  jitThreshold = jitThreshold();
+  /**
+   * Set by a compiled block that throws: the index of the instruction that did not complete,
+   * and the instructions retired by the block's earlier rounds (a block that loops to itself).
+   */
+  jitK = 0;
+  jitDone = 0;
+  jitInsns: Insn[] = [];
   /** Optional per-instruction hook for the debugger; when set, run() checks it before each insn. */
   debugHook: ((c: Cpu) => boolean) | null = null;
 
@@ -750,15 +764,33 @@ export class Cpu {
     let n = 0;
     let k = 0;
     let cur: Insn | null = null;
+    // A compiled block is running (the catch then reads jitInsns/jitK/jitDone).
+    let compiled = false;
     for (;;) {
       try {
         while (n < budget) {
           cur = null;
           k = 0;
-          const insns = this.blockAt(this.eip).insns;
+          const b = this.blockAt(this.eip);
+          const insns = b.insns;
           // The budget is exact (the scheduler's quantum must not depend on block shapes): a
           // block longer than what is left runs one instruction at a time below.
           if (insns.length > budget - n) break;
+          // Only blocks of flat 32-bit code compile (csMode 0): 16-bit and limited code segments keep
+          // the interpreter's IP wrap and limit checks.
+          if (b.jit === null && ++b.runs === this.jitThreshold && b.cacheable && b.mode === 0) compileBlock(b);
+          if (b.jit !== null) {
+            compiled = true;
+            n += b.jit(this, budget - n);
+            compiled = false;
+            if (this.stopReason >= 0) {
+              if (this.stopReason !== Stop.Interrupt && this.stopReason !== Stop.Sysenter &&
+                this.stopReason !== Stop.Breakpoint && this.stopReason !== Stop.Trap &&
+                this.stopReason !== Stop.Budget) n--;
+              break;
+            }
+            continue;
+          }
           const last = insns.length - 1;
           for (; k < last; k++) {
             cur = insns[k];
@@ -779,6 +811,12 @@ export class Cpu {
           }
         }
       } catch (e) {
+        if (compiled) {
+          k = this.jitK;
+          n += this.jitDone;
+          cur = this.jitInsns[k];
+          compiled = false;
+        }
         n += k;
         if (e === CODE_CHANGED) {
           // A store rewrote the running block: carry on from the first instruction not run.

@@ -269,6 +269,9 @@ function branchLimitChecked(c: Cpu, i: Insn): void {
 export class Block {
   /** The physical frame the block was decoded from (set by the CPU's code cache). */
   pfn = -1;
+  /** Times the run loop entered it, and its compiled form once hot (src/cpu/jit). */
+  runs = 0;
+  jit: ((c: Cpu, left: number) => number) | null = null;
   constructor(
     readonly insns: Insn[],
     /** The linear page the block was decoded at (its absolute addresses hold only there). */

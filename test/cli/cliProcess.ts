@@ -4,6 +4,7 @@
 // guest sees (envp, `/* 2 vars */` in --strace) does not depend on the test runner's.
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { EMULATOR_ENV } from '../helpers/execReference.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const CLI_ENV: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C' };
@@ -17,7 +18,7 @@ export interface CliResult {
 /** `i386emu ARGS...` in the repository root, stdin from `input`; throws if it outlives timeoutMs. */
 export function runCli(args: string[], input = '', timeoutMs = 60_000): CliResult {
   const r = spawnSync(process.execPath, ['dist/i386emu.mjs', ...args], {
-    cwd: ROOT, env: CLI_ENV, input, encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 64 << 20,
+    cwd: ROOT, env: { ...CLI_ENV, ...EMULATOR_ENV }, input, encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 64 << 20,
   });
   if (r.error) throw new Error(`i386emu ${args.join(' ')}: ${r.error.message}\nstderr: ${r.stderr}`);
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };

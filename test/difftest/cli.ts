@@ -17,11 +17,14 @@ const USAGE = `usage: npm run difftest -- [options]
   --skip-known    do not generate the rows listed in test/difftest/knownFailing.ts
   --skip LIST     comma-separated row names or groups not to generate
   --only LIST     generate only these row names or groups
-  --replay LINE   run one harness input line (printed with each reproducer) on both sides`;
+  --replay LINE   run one harness input line (printed with each reproducer) on both sides
+  --jit force     also run each sequence through the block compiler (every block compiled on
+                  its first run) and require the outcome of the interpreted block loop exactly`;
 
 function main(argv: string[]): Promise<number> | number {
   let count = 100_000, seed = (Date.now() ^ (process.pid << 16)) >>> 0, len = 24, batch = 1000, reports = 20;
   let coverage = false, skipKnown = false, replayLine: string | null = null;
+  let jit = process.env.I386EMU_JIT === 'force';
   const skip = new Set<string>(), only = new Set<string>();
   let noFault = new Set<string>();
   for (let k = 0; k < argv.length; k++) {
@@ -48,6 +51,12 @@ function main(argv: string[]): Promise<number> | number {
       case '--skip': for (const x of val().split(',')) skip.add(x.trim()); break;
       case '--only': for (const x of val().split(',')) only.add(x.trim()); break;
       case '--replay': replayLine = val(); break;
+      case '--jit': {
+        const v = val();
+        if (v !== 'force' && v !== 'off') throw new Error('--jit takes force or off');
+        jit = v === 'force';
+        break;
+      }
       case '-h': case '--help': console.log(USAGE); return 0;
       default: throw new Error(`unknown option ${a}\n${USAGE}`);
     }
@@ -75,12 +84,16 @@ function main(argv: string[]): Promise<number> | number {
     }
     console.log(`difftest: seed ${seed}, ${count} instructions${skip.size ? `, skipping ${[...skip].join(', ')}` : ''}`);
     const s = run({
-      count, seed, seqLen: len, batch, skip, only, noFault, maxReports: reports,
+      count, seed, seqLen: len, batch, skip, only, noFault, maxReports: reports, jit,
       log: (line) => { if (process.stderr.isTTY) process.stderr.write(`\r${line}`); },
     });
     if (process.stderr.isTTY) process.stderr.write('\n');
     console.log(formatSummary(s, { coverage }));
-    return s.mismatches === 0 ? 0 : 1;
+    if (jit) {
+      for (const r of s.jitReports) console.log(`block compiler mismatch: ${r}`);
+      console.log(`difftest: block compiler (forced): ${s.jitSequences} sequences compiled and interpreted, ${s.jitMismatches} mismatches`);
+    }
+    return s.mismatches === 0 && s.jitMismatches === 0 ? 0 : 1;
   })();
 }
 

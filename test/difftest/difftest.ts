@@ -6,7 +6,7 @@ import type { Cpu } from '../../src/cpu/cpu.js';
 import { Gen, type Unit, runtimeFlagEffect, type FlagEffect } from './gen.js';
 import { TABLE, pickable } from './opcodes.js';
 import { QEMU_REFERENCE, runNative as runHarness } from './native.js';
-import { runEmu, readScratch, readFx, getCpu, type EmuOutcome } from './emu.js';
+import { runEmu, runEmuBlocks, readScratch, readFx, getCpu, type EmuOutcome } from './emu.js';
 import { IntelPointerModel } from './x87Pointers.js';
 import { randomFxImage } from './opcodesX87.js';
 import { randomSseState } from './opcodesSse.js';
@@ -56,6 +56,11 @@ export interface Options {
   maxReports?: number;
   /** Which shrunk mismatches are the host vendor's differences (default: vendor.ts's rules for this host). */
   classify?: (m: Mismatch) => string | null;
+  /**
+   * Also run every sequence in the block loop twice, interpreted and with the block compiler
+   * compiling every block on its first run, and require identical outcomes (no flag masked).
+   */
+  jit?: boolean;
   log?: (s: string) => void;
 }
 
@@ -95,6 +100,20 @@ export interface Summary {
   /** Shrunk mismatches that are the host vendor's documented difference (vendor.ts), by rule; not counted in mismatches. */
   vendor: Map<string, number>;
   ms: number;
+  /** With Options.jit: sequences compared compiled vs interpreted, those that differed, and reproducers. */
+  jitSequences: number;
+  jitMismatches: number;
+  jitReports: string[];
+}
+
+/** Compiled vs interpreted block loop on one case: every field, no flag masked. */
+export function jitDiffs(c: Case): Diff[] {
+  const interp = runEmuBlocks(c, 0);
+  const compiled = runEmuBlocks(c, 1);
+  const d = compare(interp, compiled, 0);
+  if (interp.steps !== compiled.steps) d.push({ field: 'instructions retired', native: String(interp.steps), emu: String(compiled.steps) });
+  if (interp.error !== compiled.error) d.push({ field: 'thrown', native: interp.error ?? '-', emu: compiled.error ?? '-' });
+  return d;
 }
 
 /** The seed of sequence `i` of a run with seed `s`. */
@@ -511,6 +530,7 @@ export function run(opts: Options): Summary {
   const s: Summary = {
     instructions: 0, sequences: 0, mismatches: 0, byGroup: new Map(), byName: new Map(),
     coverage: new Map(), reports: [], faults: 0, ms: 0, vendor: new Map(),
+    jitSequences: 0, jitMismatches: 0, jitReports: [],
   };
   const fails: Failing[] = [];
   let index = 0;
@@ -526,6 +546,16 @@ export function run(opts: Options): Summary {
       s.instructions += t.out.steps;
       for (const n of t.executed) s.coverage.set(n, (s.coverage.get(n) ?? 0) + 1);
       if (natives[k].sig !== 0) s.faults++;
+      if (opts.jit) {
+        const jd = jitDiffs(g.c);
+        s.jitSequences++;
+        if (jd.length > 0) {
+          s.jitMismatches++;
+          if (s.jitReports.length < maxReports) {
+            s.jitReports.push(`${caseLine(g.c)}\n${jd.map((x) => `  ${x.field}: interpreted ${x.native}, compiled ${x.emu}`).join('\n')}`);
+          }
+        }
+      }
       initialOf = PATTERN;
       const diffs = compareTracked(natives[k], t);
       if (diffs.length > 0) {

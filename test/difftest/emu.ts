@@ -90,8 +90,62 @@ export interface EmuOutcome extends Outcome {
  */
 export function runEmu(c: Case, before?: (cpu: Cpu, eip: number) => void): EmuOutcome {
   const m = getMachine();
-  const { mem, cpu, mmu } = m;
+  const { cpu } = m;
   const end = CODE_ADDR + c.code.length;
+  const init = loadCase(m, c);
+  cpu.jitThreshold = 0; // one at a time: run(1) never compiles, but say so
+  let stop: number = Stop.Budget;
+  let steps = 0;
+  let error: string | undefined;
+  try {
+    while (cpu.eip !== end) {
+      if (steps >= MAX_STEPS) { stop = -1; break; }
+      if (before) before(cpu, cpu.eip);
+      stop = cpu.run(1);
+      steps++;
+      if (stop !== Stop.Budget) break;
+    }
+  } catch (e) {
+    error = e instanceof Error ? `${e.message}\n${e.stack}` : String(e);
+  }
+  return outcome(m, c, init, stop, steps, error);
+}
+
+/**
+ * Runs a case in the block loop (one run() call, whole blocks), with the block compiler
+ * compiling every block on its first run (jitThreshold 1) or never (0): the compiled and the
+ * interpreted block loop must leave identical outcomes. The code is followed by INT3 bytes: a
+ * run that reaches the end stops at the first of them, which is then undone (EIP at the end,
+ * not counted), so the outcome reads as runEmu's; steps counts retired instructions.
+ */
+export function runEmuBlocks(c: Case, jitThreshold: number): EmuOutcome {
+  const m = getMachine();
+  const { cpu } = m;
+  const end = CODE_ADDR + c.code.length;
+  const init = loadCase(m, c);
+  cpu.jitThreshold = jitThreshold;
+  const before = cpu.instructions;
+  let stop: number = Stop.Budget;
+  let error: string | undefined;
+  try {
+    stop = cpu.run(MAX_STEPS);
+    if (stop === Stop.Budget) stop = -1;
+  } catch (e) {
+    error = e instanceof Error ? `${e.message}\n${e.stack}` : String(e);
+  }
+  cpu.jitThreshold = 0;
+  let steps = cpu.instructions - before;
+  if (stop === Stop.Breakpoint && cpu.eip === end + 1 && m.mem.bytes[m.codePhys + c.code.length] === 0xcc) {
+    stop = Stop.Budget;
+    cpu.eip = end;
+    steps--;
+  }
+  return outcome(m, c, init, stop, steps, error);
+}
+
+/** Loads a case into the machine: code, scratch, registers, EFLAGS, x87/SSE state. */
+function loadCase(m: Machine, c: Case): Uint8Array {
+  const { mem, cpu, mmu } = m;
   mem.bytes.fill(0xcc, m.codePhys, m.codePhys + PAGE_SIZE);
   mem.bytes.set(c.code, m.codePhys);
   const init = initialScratch(c);
@@ -112,22 +166,12 @@ export function runEmu(c: Case, before?: (cpu: Cpu, eip: number) => void): EmuOu
     cpu.sse.mxcsr = 0x1f80;
     cpu.sse.xmm.fill(0);
   }
+  return init;
+}
 
-  let stop: number = Stop.Budget;
-  let steps = 0;
-  let error: string | undefined;
-  try {
-    while (cpu.eip !== end) {
-      if (steps >= MAX_STEPS) { stop = -1; break; }
-      if (before) before(cpu, cpu.eip);
-      stop = cpu.run(1);
-      steps++;
-      if (stop !== Stop.Budget) break;
-    }
-  } catch (e) {
-    error = e instanceof Error ? `${e.message}\n${e.stack}` : String(e);
-  }
-
+/** The outcome of a run that stopped with `stop` (-1: hung) or threw `error`. */
+function outcome(m: Machine, c: Case, init: Uint8Array, stop: number, steps: number, error: string | undefined): EmuOutcome {
+  const { mem, cpu, mmu } = m;
   let sig = 0, code = 0, addr = 0;
   if (error !== undefined) sig = SIG_THROW;
   else if (stop === -1) sig = SIG_HANG;

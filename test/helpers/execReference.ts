@@ -155,9 +155,15 @@ export async function limited<T>(fn: () => Promise<T>): Promise<T> {
 /** The environment guest-program tests run both sides with. */
 export const GUEST_TEST_ENV = { PATH: '/usr/local/bin:/usr/bin:/bin', LC_ALL: 'C' };
 
+/**
+ * What the emulator's process gets besides a test's environment: the block compiler's mode when
+ * the suite runs with I386EMU_JIT set (the emulator keeps it out of the guest's environment).
+ */
+export const EMULATOR_ENV: Record<string, string> = process.env.I386EMU_JIT ? { I386EMU_JIT: process.env.I386EMU_JIT } : {};
+
 /** `i386emu run -- PROG ARGS...` from the built bundle. */
 export function runUnderEmulator(prog: string, args: string[], timeoutMs: number): Promise<RunResult> {
-  return runCommand(process.execPath, ['dist/i386emu.mjs', 'run', '--', prog, ...args], GUEST_TEST_ENV, '', timeoutMs);
+  return runCommand(process.execPath, ['dist/i386emu.mjs', 'run', '--', prog, ...args], { ...GUEST_TEST_ENV, ...EMULATOR_ENV }, '', timeoutMs);
 }
 
 /**

@@ -1,0 +1,537 @@
+// The block compiler's templates: per interpreter handler, the JavaScript source that does what
+// the handler does for one decoded instruction, with the instruction's fields (registers, sizes,
+// displacement, immediate, addresses) folded in as constants. A template must leave exactly the
+// state the handler leaves, in the same order of effects: memory is read and written before any
+// register or flag changes, so a fault in the middle leaves what the interpreter leaves. A
+// handler without a template is called directly (emitCall), so every instruction compiles.
+import { L_ADC, L_ADD, L_DEC, L_INC, L_LOGIC, L_NONE, L_SBB, L_SUB } from '../cpu.js';
+import type { Handler, Insn } from '../insn.js';
+import { ARITH_FLAGS, CF, ESP, OF, SF, ZERO, ZF } from '../registers.js';
+import * as alu from '../ops/alu.js';
+import * as mv from '../ops/dataMove.js';
+import * as st from '../ops/stack.js';
+import * as ctl from '../ops/control.js';
+import * as sh from '../ops/shift.js';
+import * as md from '../ops/mulDiv.js';
+
+/** What the compiler knows statically about the lazy flags after an instruction. */
+export interface KnownFlags {
+  op: number;
+  sz: number;
+  /** JavaScript locals holding lazyDst, lazySrc, lazyRes (32-bit forms only are fused). */
+  x: string;
+  y: string;
+  r: string;
+}
+
+/**
+ * Source under construction for one block. The generated function's locals: c (the Cpu),
+ * r (c.regs), m (c.mmu), sb (c.segBase), k (index of the instruction running, for the catch),
+ * iN / fN (instruction N and its handler, bound by the factory), P (the PARITY table).
+ */
+export class BlockSource {
+  readonly out: string[] = [];
+  /** Index of the instruction being emitted. */
+  j = 0;
+  last = false;
+  /** Flags as the previous instructions left them, when a template knows; null otherwise. */
+  flags: KnownFlags | null = null;
+  /** Instructions that got a template / were called through their handler. */
+  templated = 0;
+  called = 0;
+  /** The instruction being emitted may fault or run other code (set by mayThrow). */
+  throws = false;
+  /**
+   * The lazy flags the instruction being emitted produces are overwritten later in the block
+   * before anything can read them or a fault can expose them (flagsDeadAfter): not stored.
+   */
+  deadFlags = false;
+
+  emit(s: string): void {
+    this.out.push(s);
+  }
+  /** The instruction being emitted and its handler, as bound by the factory. */
+  get insn(): string {
+    return `i${this.j}`;
+  }
+  get handler(): string {
+    return `f${this.j}`;
+  }
+  /** A local name unique in the block. */
+  v(name: string): string {
+    return `${name}${this.j}`;
+  }
+  /** Marks the instruction as one that may throw (fault): the catch must know its index. */
+  mayThrow(): void {
+    if (!this.throws) this.emit(`k = ${this.j};`);
+    this.throws = true;
+  }
+}
+
+/** A number as a JavaScript literal (negative int32 values stay negative). */
+export const hex = (n: number): string => (n < 0 ? `-0x${(-n).toString(16)}` : `0x${n.toString(16)}`);
+
+// ---- operands ---------------------------------------------------------------------------
+
+export function getReg(sz: number, n: number): string {
+  if (sz === 2) return `r[${n}]`;
+  if (sz === 1) return `(r[${n}] & 0xffff)`;
+  return n < 4 ? `(r[${n}] & 0xff)` : `((r[${n - 4}] >> 8) & 0xff)`;
+}
+
+export function setReg(sz: number, n: number, v: string): string {
+  if (sz === 2) return `r[${n}] = ${v};`;
+  if (sz === 1) return `r[${n}] = (r[${n}] & ~0xffff) | ((${v}) & 0xffff);`;
+  if (n < 4) return `r[${n}] = (r[${n}] & ~0xff) | ((${v}) & 0xff);`;
+  return `r[${n - 4}] = (r[${n - 4}] & ~0xff00) | (((${v}) & 0xff) << 8);`;
+}
+
+const READ = ['read8', 'read16', 'read32'];
+const WRITE = ['write8', 'write16', 'write32'];
+
+export function readMem(sz: number, a: string): string {
+  return `m.${READ[sz]}(${a})`;
+}
+export function writeMem(sz: number, a: string, v: string): string {
+  return `m.${WRITE[sz]}(${a}, ${v});`;
+}
+
+/** The segment-relative offset of a 32-bit-addressed memory operand, constants folded. */
+function offsetExpr(i: Insn): string {
+  const parts: string[] = [];
+  if (i.base !== ZERO) parts.push(`r[${i.base}]`);
+  if (i.index !== ZERO) parts.push(i.scale === 0 ? `r[${i.index}]` : `(r[${i.index}] << ${i.scale})`);
+  if (i.disp !== 0 || parts.length === 0) parts.push(hex(i.disp));
+  return parts.length === 1 && parts[0].startsWith('r[') ? parts[0] : `((${parts.join(' + ')}) | 0)`;
+}
+
+/**
+ * Emits the linear address of i's memory operand into a local and returns its name. Limited
+ * (LDT) segments and 16-bit addressing go through Cpu.ea, which checks and wraps.
+ */
+export function ea(s: BlockSource, i: Insn): string {
+  const a = s.v('a');
+  if (i.a16) s.emit(`const ${a} = c.ea(${s.insn});`);
+  else s.emit(`const ${a} = c.segLimited === 0 ? (${offsetExpr(i)} + sb[${i.seg}]) | 0 : c.ea(${s.insn});`);
+  return a;
+}
+
+/** The LEA value (no segment). */
+function leaExpr(i: Insn): string {
+  return i.a16 ? `((r[${i.base}] + r[${i.index}] + ${hex(i.disp)}) & 0xffff)` : offsetExpr(i);
+}
+
+// ---- flags ------------------------------------------------------------------------------
+
+function setLazy(s: BlockSource, op: number, x: string, y: string, r: string, sz: number): void {
+  if (!s.deadFlags) s.emit(`c.lazyOp = ${op}; c.lazyDst = ${x}; c.lazySrc = ${y}; c.lazyRes = ${r}; c.lazySz = ${sz};`);
+  s.flags = { op, sz, x, y, r };
+}
+
+function setCarry(s: BlockSource, v: string): void {
+  if (!s.deadFlags) s.emit(`c.lazyCarry = ${v};`);
+}
+
+/** EFLAGS' arithmetic bits set eagerly (shifts, multiplies): f is an expression of the new bits. */
+function setEagerFlags(s: BlockSource, f: string): void {
+  if (!s.deadFlags) s.emit(`c.flags = (c.flags & ${hex(~ARITH_FLAGS)}) | ${f}; c.lazyOp = ${L_NONE};`);
+}
+
+/** SF ZF PF of a 32-bit result held in local r. */
+function szp32(r: string): string {
+  return `P[${r} & 0xff] | (${r} === 0 ? ${ZF} : 0) | (${r} < 0 ? ${SF} : 0)`;
+}
+
+/** CF as 0/1 from what is known, else through the Cpu. */
+function cfExpr(s: BlockSource): string {
+  const f = s.flags;
+  if (f !== null && f.sz === 2) {
+    if (f.op === L_SUB) return `((${f.x} >>> 0) < (${f.y} >>> 0) ? 1 : 0)`;
+    if (f.op === L_ADD) return `((${f.r} >>> 0) < (${f.x} >>> 0) ? 1 : 0)`;
+    if (f.op === L_LOGIC) return '0';
+  }
+  return 'c.getCF()';
+}
+
+/** Condition code cc (the Jcc encoding) as a boolean expression. */
+export function condExpr(s: BlockSource, cc: number): string {
+  const f = s.flags;
+  let e: string | null = null;
+  if (f !== null && f.sz === 2) {
+    const { x, y, r } = f;
+    const c2 = cc >> 1;
+    if (c2 === 2) e = `${r} === 0`;
+    else if (c2 === 4) e = `${r} < 0`;
+    else if (c2 === 5) e = `P[${r} & 0xff] !== 0`;
+    else if (f.op === L_SUB) {
+      switch (c2) {
+        case 0: e = `((${x} ^ ${y}) & (${x} ^ ${r})) < 0`; break;
+        case 1: e = `(${x} >>> 0) < (${y} >>> 0)`; break;
+        case 3: e = `(${x} >>> 0) <= (${y} >>> 0)`; break;
+        case 6: e = `${x} < ${y}`; break;
+        case 7: e = `${x} <= ${y}`; break;
+      }
+    } else if (f.op === L_LOGIC) {
+      switch (c2) {
+        case 0: case 1: e = 'false'; break;
+        case 3: e = `${r} === 0`; break;
+        case 6: e = `${r} < 0`; break;
+        case 7: e = `${r} <= 0`; break;
+      }
+    } else if (f.op === L_ADD) {
+      if (c2 === 1) e = `(${r} >>> 0) < (${x} >>> 0)`;
+      else if (c2 === 3) e = `((${r} >>> 0) < (${x} >>> 0) || ${r} === 0)`;
+    }
+  }
+  if (e === null) return `c.cond(${cc})`;
+  return (cc & 1) === 0 ? `(${e})` : `!(${e})`;
+}
+
+// ---- group-1 ALU ------------------------------------------------------------------------
+
+function aluResult(s: BlockSource, op: number, x: string, y: string): string {
+  switch (op) {
+    case alu.ALU_ADD: return `(${x} + ${y}) | 0`;
+    case alu.ALU_OR: return `${x} | ${y}`;
+    case alu.ALU_ADC: return `(${x} + ${y} + ${cfExpr(s)}) | 0`;
+    case alu.ALU_SBB: return `(${x} - ${y} - ${cfExpr(s)}) | 0`;
+    case alu.ALU_AND: return `${x} & ${y}`;
+    case alu.ALU_XOR: return `${x} ^ ${y}`;
+    default: return `(${x} - ${y}) | 0`;
+  }
+}
+
+function aluFlags(s: BlockSource, op: number, x: string, y: string, r: string, sz: number): void {
+  switch (op) {
+    case alu.ALU_ADD: setLazy(s, L_ADD, x, y, r, sz); return;
+    case alu.ALU_ADC: setCarry(s, `(${r} - ${x} - ${y}) & 1`); setLazy(s, L_ADC, x, y, r, sz); return;
+    case alu.ALU_SBB: setCarry(s, `(${x} - ${y} - ${r}) & 1`); setLazy(s, L_SBB, x, y, r, sz); return;
+    case alu.ALU_SUB: case alu.ALU_CMP: setLazy(s, L_SUB, x, y, r, sz); return;
+    default: setLazy(s, L_LOGIC, '0', '0', r, sz);
+  }
+}
+
+/** Where a group-1 operation's destination (x) and source (y) come from. */
+const enum Opnd { E, G, A, I }
+
+function aluOp(s: BlockSource, i: Insn, op: number, sz: number, dst: Opnd, src: Opnd): void {
+  const x = s.v('x'), y = s.v('y'), r = s.v('r');
+  let a = '';
+  const memDst = dst === Opnd.E && i.isMem;
+  if (i.isMem && (dst === Opnd.E || src === Opnd.E)) {
+    s.mayThrow();
+    a = ea(s, i);
+  }
+  const operand = (o: Opnd): string => {
+    switch (o) {
+      case Opnd.E: return i.isMem ? readMem(sz, a) : getReg(sz, i.rm);
+      case Opnd.G: return getReg(sz, i.reg);
+      case Opnd.A: return getReg(sz, 0);
+      default: return hex(i.imm);
+    }
+  };
+  // The interpreter reads a register source before a memory destination and a memory source
+  // before a register destination; either way only the memory read can fault.
+  if (memDst) {
+    s.emit(`const ${y} = ${operand(src)};`);
+    s.emit(`const ${x} = ${operand(dst)};`);
+  } else {
+    s.emit(`const ${x} = ${operand(dst)};`);
+    s.emit(`const ${y} = ${operand(src)};`);
+  }
+  s.emit(`const ${r} = ${aluResult(s, op, x, y)};`);
+  if (op !== alu.ALU_CMP) {
+    if (memDst) s.emit(writeMem(sz, a, r));
+    else s.emit(setReg(sz, dst === Opnd.G ? i.reg : dst === Opnd.A ? 0 : i.rm, r));
+  }
+  aluFlags(s, op, x, y, r, sz);
+}
+
+function testOp(s: BlockSource, i: Insn, sz: number, src: Opnd): void {
+  let e: string;
+  if (i.isMem) {
+    s.mayThrow();
+    e = readMem(sz, ea(s, i));
+  } else {
+    e = getReg(sz, i.rm);
+  }
+  const r = s.v('r');
+  s.emit(`const ${r} = ${e} & ${src === Opnd.G ? getReg(sz, i.reg) : hex(i.imm)};`);
+  setLazy(s, L_LOGIC, '0', '0', r, sz);
+}
+
+function incDecOp(s: BlockSource, i: Insn, dec: boolean): void {
+  const sz = i.sz;
+  const cf = s.v('cf'), x = s.v('x'), r = s.v('r');
+  s.emit(`const ${cf} = ${cfExpr(s)};`);
+  if (i.isMem) {
+    s.mayThrow();
+    const a = ea(s, i);
+    s.emit(`const ${x} = ${readMem(sz, a)};`);
+    s.emit(`const ${r} = (${x} ${dec ? '-' : '+'} 1) | 0;`);
+    s.emit(writeMem(sz, a, r));
+  } else {
+    s.emit(`const ${x} = ${getReg(sz, i.rm)};`);
+    s.emit(`const ${r} = (${x} ${dec ? '-' : '+'} 1) | 0;`);
+    s.emit(setReg(sz, i.rm, r));
+  }
+  setCarry(s, cf);
+  setLazy(s, dec ? L_DEC : L_INC, x, '1', r, sz);
+}
+
+// ---- moves ------------------------------------------------------------------------------
+
+function movToE(s: BlockSource, i: Insn, v: string): void {
+  if (i.isMem) {
+    s.mayThrow();
+    const val = s.v('v');
+    s.emit(`const ${val} = ${v};`);
+    s.emit(writeMem(i.sz, ea(s, i), val));
+  } else {
+    s.emit(setReg(i.sz, i.rm, v));
+  }
+}
+
+function readE(s: BlockSource, i: Insn, sz: number): string {
+  if (!i.isMem) return getReg(sz, i.rm);
+  s.mayThrow();
+  return readMem(sz, ea(s, i));
+}
+
+function pushValue(s: BlockSource, v: string): void {
+  const sp = s.v('sp');
+  s.mayThrow();
+  s.emit(`const ${sp} = (r[${ESP}] - 4) | 0;`);
+  s.emit(`m.write32(${sp}, ${v});`);
+  s.emit(`r[${ESP}] = ${sp};`);
+}
+
+/**
+ * IMUL Gv, Ev[, imm] with a 32-bit operand: x (a register) or y (the immediate) given, the
+ * other is E. The product overflows exactly when the double product differs from the int32
+ * one (a product that fits is exact as a double; one that does not stays outside int32).
+ */
+function imul32(s: BlockSource, i: Insn, x: string | null, y: string | null): boolean {
+  if (i.sz !== 2) return false;
+  const a = s.v('x'), b = s.v('y'), lo = s.v('r');
+  if (x !== null) s.emit(`const ${a} = ${x};`);
+  const e = readE(s, i, 2);
+  if (x === null) s.emit(`const ${a} = ${e};`);
+  s.emit(`const ${b} = ${y ?? e};`);
+  s.emit(`const ${lo} = Math.imul(${a}, ${b}); r[${i.reg}] = ${lo};`);
+  setEagerFlags(s, `${szp32(lo)} | (${a} * ${b} !== ${lo} ? ${CF | OF} : 0)`);
+  return true;
+}
+
+// ---- the table ----------------------------------------------------------------------------
+
+/**
+ * A template: emits the instruction; returns false to fall back to a call of its handler.
+ * Templates for block-ending instructions run after the loop's EIP update (see compileBlock).
+ */
+type Template = (s: BlockSource, i: Insn) => boolean;
+
+/** Templates that leave the arithmetic flags alone (the known flags stay known). */
+const KEEPS_FLAGS = new Set<Handler>([
+  mv.movEG, mv.movGE, mv.mov_r32_r32, mv.mov_m32_r32, mv.mov_r32_m32, mv.movEI, mv.mov_r32_imm,
+  mv.movAO, mv.movOA, mv.movzx, mv.movsx, mv.lea, st.push_r32, st.pop_r32, st.pushImm, ctl.nop,
+  mv.setcc, mv.cmovcc,
+]);
+
+const TEMPLATES = new Map<Handler, Template>([
+  // group 1
+  [alu.aluEG, (s, i) => { aluOp(s, i, i.sub, i.sz, Opnd.E, Opnd.G); return true; }],
+  [alu.aluGE, (s, i) => { aluOp(s, i, i.sub, i.sz, Opnd.G, Opnd.E); return true; }],
+  [alu.aluAI, (s, i) => { aluOp(s, i, i.sub, i.sz, Opnd.A, Opnd.I); return true; }],
+  [alu.aluEI, (s, i) => { aluOp(s, i, i.sub, i.sz, Opnd.E, Opnd.I); return true; }],
+  [alu.add_r32_r32, (s, i) => { aluOp(s, i, alu.ALU_ADD, 2, Opnd.E, Opnd.G); return true; }],
+  [alu.sub_r32_r32, (s, i) => { aluOp(s, i, alu.ALU_SUB, 2, Opnd.E, Opnd.G); return true; }],
+  [alu.cmp_r32_r32, (s, i) => { aluOp(s, i, alu.ALU_CMP, 2, Opnd.E, Opnd.G); return true; }],
+  [alu.xor_r32_r32, (s, i) => { aluOp(s, i, alu.ALU_XOR, 2, Opnd.E, Opnd.G); return true; }],
+  [alu.cmp_r32_m32, (s, i) => { aluOp(s, i, alu.ALU_CMP, 2, Opnd.G, Opnd.E); return true; }],
+  [alu.cmp_m32_r32, (s, i) => { aluOp(s, i, alu.ALU_CMP, 2, Opnd.E, Opnd.G); return true; }],
+  [alu.add_r32_imm, (s, i) => { aluOp(s, i, alu.ALU_ADD, 2, Opnd.E, Opnd.I); return true; }],
+  [alu.sub_r32_imm, (s, i) => { aluOp(s, i, alu.ALU_SUB, 2, Opnd.E, Opnd.I); return true; }],
+  [alu.cmp_r32_imm, (s, i) => { aluOp(s, i, alu.ALU_CMP, 2, Opnd.E, Opnd.I); return true; }],
+  [alu.cmp_m32_imm, (s, i) => { aluOp(s, i, alu.ALU_CMP, 2, Opnd.E, Opnd.I); return true; }],
+  [alu.and_r32_imm, (s, i) => { aluOp(s, i, alu.ALU_AND, 2, Opnd.E, Opnd.I); return true; }],
+  [alu.test_r32_r32, (s, i) => { testOp(s, i, 2, Opnd.G); return true; }],
+  [alu.testEG, (s, i) => { testOp(s, i, i.sz, Opnd.G); return true; }],
+  [alu.testEI, (s, i) => { testOp(s, i, i.sz, Opnd.I); return true; }],
+  [alu.inc_r32, (s, i) => { incDecOp(s, i, false); return true; }],
+  [alu.dec_r32, (s, i) => { incDecOp(s, i, true); return true; }],
+  [alu.incDec, (s, i) => { incDecOp(s, i, i.sub !== 0); return true; }],
+  // moves
+  [mv.mov_r32_r32, (s, i) => { s.emit(`r[${i.rm}] = r[${i.reg}];`); return true; }],
+  [mv.mov_r32_imm, (s, i) => { s.emit(`r[${i.rm}] = ${hex(i.imm)};`); return true; }],
+  [mv.mov_r32_m32, (s, i) => {
+    s.mayThrow();
+    const a = ea(s, i);
+    s.emit(`r[${i.reg}] = m.read32(${a});`);
+    return true;
+  }],
+  [mv.mov_m32_r32, (s, i) => {
+    s.mayThrow();
+    const a = ea(s, i);
+    s.emit(`m.write32(${a}, r[${i.reg}]);`);
+    return true;
+  }],
+  [mv.movEG, (s, i) => { movToE(s, i, getReg(i.sz, i.reg)); return true; }],
+  [mv.movEI, (s, i) => { movToE(s, i, hex(i.imm)); return true; }],
+  [mv.movGE, (s, i) => {
+    const v = s.v('v');
+    s.emit(`const ${v} = ${readE(s, i, i.sz)};`);
+    s.emit(setReg(i.sz, i.reg, v));
+    return true;
+  }],
+  [mv.movzx, (s, i) => {
+    const v = s.v('v');
+    s.emit(`const ${v} = ${readE(s, i, i.sub)};`);
+    s.emit(setReg(i.sz, i.reg, v));
+    return true;
+  }],
+  [mv.movsx, (s, i) => {
+    const v = s.v('v');
+    const sh = i.sub === 0 ? 24 : 16;
+    s.emit(`const ${v} = (${readE(s, i, i.sub)} << ${sh}) >> ${sh};`);
+    s.emit(setReg(i.sz, i.reg, v));
+    return true;
+  }],
+  [mv.lea, (s, i) => { s.emit(setReg(i.sz, i.reg, leaExpr(i))); return true; }],
+  [mv.setcc, (s, i) => {
+    const v = s.v('v');
+    s.emit(`const ${v} = ${condExpr(s, i.sub)} ? 1 : 0;`);
+    if (i.isMem) {
+      s.mayThrow();
+      s.emit(`m.write8(${ea(s, i)}, ${v});`);
+    } else {
+      s.emit(setReg(0, i.rm, v));
+    }
+    return true;
+  }],
+  [mv.cmovcc, (s, i) => {
+    // The source is read (and may fault) even when the condition is false.
+    const v = s.v('v');
+    s.emit(`const ${v} = ${readE(s, i, i.sz)};`);
+    s.emit(`if (${condExpr(s, i.sub)}) ${setReg(i.sz, i.reg, v)}`);
+    return true;
+  }],
+  // stack
+  [st.push_r32, (s, i) => { pushValue(s, `r[${i.rm}]`); return true; }],
+  [st.pushImm, (s, i) => {
+    if (i.sz !== 2) return false;
+    pushValue(s, hex(i.imm));
+    return true;
+  }],
+  [st.pop_r32, (s, i) => {
+    const sp = s.v('sp'), v = s.v('v');
+    s.mayThrow();
+    s.emit(`const ${sp} = r[${ESP}];`);
+    s.emit(`const ${v} = m.read32(${sp});`);
+    s.emit(`r[${ESP}] = (${sp} + 4) | 0;`);
+    s.emit(`r[${i.rm}] = ${v};`);
+    return true;
+  }],
+  [ctl.nop, () => true],
+  // shifts by an immediate and IMUL, 32-bit registers (flags eager, as the handlers set them)
+  [sh.shl_r32_imm, (s, i) => {
+    const cnt = i.imm & 31;
+    if (cnt === 0) return true;
+    const x = s.v('x'), r = s.v('r'), cf = s.v('cf');
+    s.emit(`const ${x} = r[${i.rm}]; const ${r} = ${x} << ${cnt}; r[${i.rm}] = ${r};`);
+    s.emit(`const ${cf} = (${x} >>> ${32 - cnt}) & 1;`);
+    setEagerFlags(s, `${szp32(r)} | ${cf} | (((${r} >>> 31) ^ ${cf}) !== 0 ? ${OF} : 0)`);
+    return true;
+  }],
+  [sh.shr_r32_imm, (s, i) => {
+    const cnt = i.imm & 31;
+    if (cnt === 0) return true;
+    const x = s.v('x'), r = s.v('r');
+    s.emit(`const ${x} = r[${i.rm}]; const ${r} = (${x} >>> ${cnt}) | 0; r[${i.rm}] = ${r};`);
+    setEagerFlags(s, `${szp32(r)} | ((${x} >>> ${cnt - 1}) & 1) | (${x} < 0 ? ${OF} : 0)`);
+    return true;
+  }],
+  [sh.sar_r32_imm, (s, i) => {
+    const cnt = i.imm & 31;
+    if (cnt === 0) return true;
+    const x = s.v('x'), r = s.v('r');
+    s.emit(`const ${x} = r[${i.rm}]; const ${r} = ${x} >> ${cnt}; r[${i.rm}] = ${r};`);
+    setEagerFlags(s, `${szp32(r)} | ((${x} >> ${cnt - 1}) & 1)`);
+    return true;
+  }],
+  [md.imulGE, (s, i) => imul32(s, i, getReg(2, i.reg), null)],
+  [md.imulGEI, (s, i) => imul32(s, i, null, hex(i.imm))],
+  // control transfer (block end: c.eip already holds nextEip)
+  [ctl.jcc, (s, i) => {
+    s.emit(`if (${condExpr(s, i.sub)}) c.eip = ${hex((i.nextEip + i.imm) | 0)};`);
+    return true;
+  }],
+  [ctl.jmpRel, (s, i) => { s.emit(`c.eip = ${hex((i.nextEip + i.imm) | 0)};`); return true; }],
+  [ctl.callRel, (s, i) => {
+    s.mayThrow();
+    s.emit(`c.push32(${hex(i.nextEip)});`);
+    s.emit(`c.eip = ${hex((i.nextEip + i.imm) | 0)};`);
+    return true;
+  }],
+  [ctl.ret32, (s) => {
+    const sp = s.v('sp');
+    s.mayThrow();
+    s.emit(`const ${sp} = r[${ESP}];`);
+    s.emit(`c.eip = m.read32(${sp});`);
+    s.emit(`r[${ESP}] = (${sp} + 4) | 0;`);
+    return true;
+  }],
+]);
+
+/** Register forms that overwrite every arithmetic flag and can neither fault nor read flags. */
+const FLAG_WRITERS = new Set<Handler>([
+  alu.add_r32_r32, alu.sub_r32_r32, alu.cmp_r32_r32, alu.xor_r32_r32, alu.add_r32_imm, alu.sub_r32_imm,
+  alu.cmp_r32_imm, alu.and_r32_imm, alu.test_r32_r32, alu.aluEG, alu.aluGE, alu.aluAI, alu.aluEI,
+  alu.testEG, alu.testEI, md.imulGE, md.imulGEI,
+]);
+/** Register forms that neither touch the flags nor can fault. */
+const FLAG_NEUTRAL = new Set<Handler>([
+  mv.mov_r32_r32, mv.mov_r32_imm, mv.lea, mv.movEI, mv.movEG, mv.movGE, mv.movzx, mv.movsx, ctl.nop,
+]);
+
+/**
+ * How instruction i relates to the lazy flags, for dead-flag elimination: 'write' overwrites
+ * them all without reading them and cannot fault, 'none' leaves them alone and cannot fault,
+ * 'other' may read them or fault (and so expose them).
+ */
+export function flagEffect(i: Insn): 'write' | 'none' | 'other' {
+  const f = i.fn;
+  if (i.isMem) return 'other';
+  if (FLAG_NEUTRAL.has(f)) return 'none';
+  if (f === sh.shl_r32_imm || f === sh.shr_r32_imm || f === sh.sar_r32_imm) return (i.imm & 31) !== 0 ? 'write' : 'none';
+  if (!FLAG_WRITERS.has(f)) return 'other';
+  if ((f === md.imulGE || f === md.imulGEI) && i.sz !== 2) return 'other';
+  // ADC and SBB read CF.
+  if ((f === alu.aluEG || f === alu.aluGE || f === alu.aluAI || f === alu.aluEI) && (i.sub === alu.ALU_ADC || i.sub === alu.ALU_SBB)) return 'other';
+  return 'write';
+}
+
+/**
+ * Emits instruction i (index s.j) from its template, or as a direct call of its handler.
+ * Returns whether the instruction may have touched memory or run foreign code (a store into
+ * the running block's frame, or the in-place fault handler, can end the block after it).
+ */
+export function emitInsn(s: BlockSource, i: Insn): { touchesMemory: boolean } {
+  const t = TEMPLATES.get(i.fn);
+  const before = s.out.length;
+  const known = s.flags;
+  s.throws = false;
+  if (t !== undefined && t(s, i)) {
+    s.templated++;
+    if (KEEPS_FLAGS.has(i.fn)) s.flags = known;
+    else if (s.flags === known) s.flags = null;
+    return { touchesMemory: s.throws };
+  }
+  s.out.length = before;
+  s.flags = null;
+  s.throws = false;
+  s.called++;
+  s.mayThrow();
+  s.emit(`${s.handler}(c, ${s.insn});`);
+  return { touchesMemory: true };
+}
