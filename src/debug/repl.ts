@@ -3,7 +3,7 @@
 // interrupt it) when stdin is a terminal, and scripted (lines from a -x FILE, or stdin when it
 // is not a terminal) otherwise. Commands run one at a time; an error prints a message and the
 // session goes on.
-import { createInterface } from 'node:readline';
+import { createInterface, emitKeypressEvents } from 'node:readline';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync, appendFileSync } from 'node:fs';
@@ -37,7 +37,9 @@ export async function runStream(s: Session, input: Readable): Promise<void> {
 /**
  * The interactive loop with line editing, history and completion. A readline interface reads
  * one command and is closed before the command runs (closing turns raw mode off), so that a
- * program the command runs gets the terminal as it set it (see terminalHandover.ts).
+ * program the command runs gets the terminal as it set it (see terminalHandover.ts). What was
+ * typed or pasted after that command is put back on the input, as gdb's readline leaves it in
+ * the terminal: the next prompt (or the program, if the command runs it) reads it.
  */
 export async function runInteractive(s: Session, input: Readable, output: Writable, terminal?: TerminalHandover): Promise<void> {
   let history: string[] = [];
@@ -73,6 +75,12 @@ export async function runInteractive(s: Session, input: Readable, output: Writab
 
 /** Prompts and reads one line with readline; null at end of input (Ctrl-D). */
 function readCommand(s: Session, input: Readable, output: Writable, history: string[], keep: (h: string[]) => void): Promise<string | null> {
+  // Registered before the interface's own listener, so it has seen a line's last key when
+  // the interface emits the line.
+  emitKeypressEvents(input);
+  let lastKey = '';
+  const trackKey = (seq: string | undefined) => { lastKey = seq ?? ''; };
+  input.on('keypress', trackKey);
   const rl = createInterface({
     input, output, terminal: true, history: [...history], historySize: 500, prompt: PROMPT,
     completer: (line: string): [string[], string] => {
@@ -95,11 +103,34 @@ function readCommand(s: Session, input: Readable, output: Writable, history: str
   });
   return new Promise((resolve) => {
     let got: string | null = null;
+    let lineSeen = false;
+    // The keys after the line in the same chunk of input (a paste, or typing ahead).
+    let rest = '';
+    const keepRest = (seq: string | undefined) => { rest += seq ?? ''; };
     rl.once('line', (l) => {
       got = l;
+      lineSeen = true;
+      const endedByReturn = lastKey === '\r';
+      input.off('keypress', trackKey);
+      // Added while the line's key is being emitted: it sees only the keys after it, which
+      // the closed interface no longer takes (nor echoes).
+      input.on('keypress', keepRest);
       rl.close();
+      // The rest of the chunk is emitted synchronously after this line.
+      setImmediate(() => {
+        input.off('keypress', keepRest);
+        // readline takes "\r\n" as one end of line. Keys typed in raw mode missed the
+        // terminal's CR-to-NL (icrnl): a program reading them in cooked mode wants "\n".
+        if (endedByReturn && rest.startsWith('\n')) rest = rest.slice(1);
+        rest = rest.replace(/\r\n?/g, '\n');
+        if (rest) input.unshift(Buffer.from(rest));
+        resolve(got);
+      });
     });
-    rl.once('close', () => resolve(got));
+    rl.once('close', () => {
+      input.off('keypress', trackKey);
+      if (!lineSeen) resolve(got);
+    });
     rl.prompt();
   });
 }

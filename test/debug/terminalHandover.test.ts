@@ -55,6 +55,25 @@ describe.skipIf(!havePython3Pty || !existsSync(PROG))('the program reads the ter
     expect(s.after).toBe(s.before);
   }, 90_000);
 
+  it('several commands pasted at once all run in order; what follows `run` is the input of the program', async () => {
+    // gdb's readline takes one line from the terminal; the rest stays there for the next
+    // prompt, or for the program when the line runs it.
+    const { out, failed } = await ptySession(debugArgv([PROG]), [
+      { expect: PROMPT, send: 'break 29\rrun\rhello world\r' },
+      { expect: 'Breakpoint 1, main () at', send: 'p n\rp line[0]\rinfo line\r' },
+      { expect: 'Line 29 of', send: 'next\r\rquit\r' },
+      { expect: 'after ' },
+    ]);
+    expect(failed, out).toBeNull();
+    expect(out).toContain('Breakpoint 1 at 0x804983f: file');
+    expect(out).toContain('$1 = 12');
+    expect(out).toContain("$2 = 104 'h'");
+    expect(out).toContain('read 12 bytes: hello world');
+    // next, then an empty line repeats it: lines 30 and 31, in order.
+    expect(out).toMatch(/\n30\t[^]*\n31\t/);
+    expect(out).not.toContain('Undefined command');
+  }, 90_000);
+
   it('Ctrl-C while the program waits for input stops it; ^D is its end of file; run again', async () => {
     const { out, failed } = await ptySession(debugArgv([PROG]), [
       { expect: PROMPT, send: 'run\r' },
