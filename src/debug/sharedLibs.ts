@@ -3,7 +3,7 @@
 // start with an ELF header, other than the program itself. Each is read through the target's
 // file system (its .dynsym/.symtab, DWARF and .eh_frame) and moved by its load bias: where its
 // first PT_LOAD is mapped minus that segment's page-aligned link address.
-import { SymbolTable, rank } from './symbols.js';
+import { SymbolTable } from './symbols.js';
 
 export interface SharedLibrary {
   /** The file as the kernel resolved it (the maps path). */
@@ -95,10 +95,6 @@ export class SharedLibraries {
       const symbols = SymbolTable.fromImage(image);
       // A second executable mapped from offset 0 (ET_EXEC) cannot move: not a library.
       if (!symbols.relocatable) continue;
-      // At one address gdb names libc's aliases by the public name (puts, not _IO_puts): an
-      // underscore name sorts first so the plain one is seen first; setModules' sort is stable.
-      const plain = (s: { name: string }) => (s.name.startsWith('_') ? 0 : 1);
-      symbols.symbols.sort((a, b) => a.addr - b.addr || rank(a) - rank(b) || plain(a) - plain(b));
       const bias = (m.start - page) >>> 0;
       symbols.relocate(bias);
       const text = symbols.sections.find((s) => s.name === '.text');

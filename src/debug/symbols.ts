@@ -94,7 +94,7 @@ export class SymbolTable {
       // The module's own choice among symbols of one name (global, default version) stands.
       for (const [name, sym] of m.byName) if (!this.byName.has(name)) this.byName.set(name, sym);
     }
-    this.symbols.sort((a, b) => a.addr - b.addr || rank(a) - rank(b));
+    this.symbols.sort(symbolOrder);
   }
 
   /** The CFI row in force at a run-time pc, from the program's frame tables or a module's. */
@@ -156,7 +156,7 @@ export class SymbolTable {
         if (!old || (hidden.has(old) && !hidden.has(sym)) || (!old.global && sym.global) || (old.kind !== 'func' && sym.kind === 'func')) this.byName.set(name, sym);
       }
     }
-    this.symbols.sort((a, b) => a.addr - b.addr || rank(a) - rank(b));
+    this.symbols.sort(symbolOrder);
     this.dwarfSecs = dwarfSections(secs.map((s) => ({ name: s.name, addr: s.addr, data: s.data })));
     const find = (n: string) => secs.find((s) => s.name === n)?.data;
     const line = find('.debug_line');
@@ -187,7 +187,7 @@ export class SymbolTable {
       else hi = mid;
     }
     // Scan back a little: several symbols may share an address or nest. At one address the
-    // best-ranked (a global function or object) comes last, so it is seen first.
+    // one gdb names it by comes last (symbolOrder), so it is seen first.
     for (let i = lo - 1; i >= 0 && i >= lo - 64; i--) {
       const s = this.symbols[i];
       if (s.size > 0 && a < s.addr + s.size) return s;
@@ -232,7 +232,16 @@ export class SymbolTable {
   }
 }
 
-/** How strongly a symbol names its address (highest wins at one address). */
+/** How strongly a symbol names its address: a function, then an object, then the rest. */
 export function rank(s: ElfSymbol): number {
-  return (s.kind === 'func' ? 4 : s.kind === 'object' ? 2 : 0) + (s.global ? 1 : 0);
+  return s.kind === 'func' ? 2 : s.kind === 'object' ? 1 : 0;
+}
+
+/**
+ * The order of the address-sorted symbol list. At one address gdb sorts its minimal symbols
+ * by name (strcmp) and takes the last: __libc_start_main_impl over __libc_start_main, puts
+ * over _IO_puts, whether global or local.
+ */
+export function symbolOrder(a: ElfSymbol, b: ElfSymbol): number {
+  return a.addr - b.addr || rank(a) - rank(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 }

@@ -49,7 +49,9 @@ describe.skipIf(!haveDyn)('shared libraries in the REPL', () => {
   it('resolves a pending breakpoint when a dlopen()ed library loads', async () => {
     const { out } = await replSession(prog('dlopen_libm-dyn'), 'break pow\nrun\nbt\ninfo sharedlibrary\n');
     expect(out).toContain('Function "pow" not defined.\nBreakpoint 1 (pow) pending.');
-    expect(out).toMatch(/^Breakpoint 1, 0x[0-9a-f]{8} in pow \(\) from \S*\/libm\.so\.6$/m);
+    // pow@@GLIBC_2.29 shares its address with powf64@@GLIBC_2.27: gdb names it powf64 (the
+    // greatest name there), in the stop line and in bt, as it does through the stub.
+    expect(out).toMatch(/^Breakpoint 1, 0x[0-9a-f]{8} in powf64 \(\) from \S*\/libm\.so\.6$/m);
     expect(out).toMatch(/^#1 +0x[0-9a-f]{8} in main \(\)$/m);
     // The dynamic linker's names (link_map l_name, PT_INTERP), in the order they loaded.
     expect(libRows(out).map((r) => r.split(/ +/).pop())).toEqual(['/lib/ld-linux.so.2', '/lib32/libc.so.6', '/lib32/libm.so.6']);

@@ -201,11 +201,11 @@ int main(void) {
 
   it('unwinds through glibc without frame pointers by .eh_frame (every return address as gdb finds it)', async () => {
     const { gdb, ours } = await both(prog('../build/hello'), ['break write', 'continue', 'bt']);
-    // glibc's aliases at one address (write/__libc_write) may be named differently: compare levels and pcs.
-    const pcs = (t: string) => [...t.matchAll(/^#(\d+) +(0x[0-9a-f]+) in /gm)].map((m) => `${m[1]} ${m[2]}`);
-    expect(pcs(gdb).length).toBeGreaterThan(8);
-    expect(pcs(ours)).toEqual(pcs(gdb));
-    expect(ours).toMatch(/^#10 0x[0-9a-f]{8} in __libc_start_main/m);
+    // Names too: of glibc's aliases at one address gdb shows the greatest by strcmp.
+    const frames = (t: string) => t.split('\n').filter((l) => /^#\d+ /.test(l));
+    expect(frames(gdb).length).toBeGreaterThan(8);
+    expect(frames(ours)).toEqual(frames(gdb));
+    expect(ours).toMatch(/^#10 0x[0-9a-f]{8} in __libc_start_main_impl \(\)$/m);
   }, 120_000);
 
   it.skipIf(!haveStaticGcc32())('unwinds out of a signal handler through the sigreturn trampoline as gdb does', async () => {
