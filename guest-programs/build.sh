@@ -41,7 +41,7 @@ MODERN_FLAGS="-msse4.2 -maes -mpclmul -mbmi -mbmi2 -madx -mlzcnt -mmovbe -mpopcn
 # Dynamic flavours (-dyn, -pie, -spie) and programs that exist only dynamically linked.
 DYNAMIC_VARIANTS=" hello printf_ints malloc_free strings threads libm_funcs vdso_time "
 DYNAMIC_ONLY=" dlopen_libm maps_self "
-DEBUG_PROGS=" dwarf_demo dwarf_types dwarf_inline dwarf_tls dwarf_entry "
+DEBUG_PROGS=" dwarf_demo dwarf_types dwarf_inline dwarf_tls dwarf_entry dwarf_tour "
 
 # Can $CC build and link a static 32-bit program?
 check_m32() {

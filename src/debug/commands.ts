@@ -436,7 +436,9 @@ function infoLine(s: Session, args: string): void {
   const lines = needLines(s);
   // A function name means its first line (gdb), not the breakpoint address past the prologue.
   const fn = args.trim() ? s.symbols.dwarf?.functionNamed(args.trim()) : undefined;
-  const addr = fn ? s.symbols.dwarf!.entryOf(fn) : args.trim() ? resolveLocation(s, args).addr : s.symbols.dwarf && s.target && !s.target.exit ? lookupPc(s.selectedFrame()) : s.live().cpu.eip >>> 0;
+  // No argument after a list: the first line it showed (gdb's last listed line), else the pc's.
+  const listed = !args.trim() && s.listPos ? lines.rows.filter((r) => r.file === s.listPos!.file && r.line === s.listPos!.first && r.isStmt && !r.end).sort((a, b) => a.addr - b.addr)[0] : undefined;
+  const addr = listed ? listed.addr : fn ? s.symbols.dwarf!.entryOf(fn) : args.trim() ? resolveLocation(s, args).addr : s.symbols.dwarf && s.target && !s.target.exit ? lookupPc(s.selectedFrame()) : s.live().cpu.eip >>> 0;
   const row = lines.rowFor(addr);
   if (!row) { s.out(`No line number information available for address ${hex(addr)}${s.angle(addr)}`); return; }
   const start = row.addr;
@@ -665,7 +667,7 @@ export const COMMANDS: Command[] = [
     if (frame?.inlined && frame.level === 0) {
       // gdb: finishing an inlined call is a `next` in the frame that made it, from no line,
       // so it stops at the first statement there (or further out); no value is known.
-      s.out(`Run till exit from ${s.frameLine(frame)}`);
+      if (s.fromTty) s.out(`Run till exit from ${s.frameLine(frame)}`);
       await lineStep(s, true, '', { line: -1, outOf: 1 });
       return;
     }
@@ -675,7 +677,7 @@ export const COMMANDS: Command[] = [
     if (frame && frame.level === 0 && s.frames(2).frames.length === 1 && s.frameFunction(frame) === 'main') throw new ExprError('"finish" not meaningful in the outermost frame.');
     const pc = frame ? lookupPc(frame) : t.cpu.eip >>> 0;
     const dw = s.symbols.dwarf?.functionAt(pc);
-    s.out(`Run till exit from ${dw && frame ? s.frameLine(frame) : `#0  ${hex8(t.cpu.eip)} in ${sym?.name ?? '??'} ()${s.fromLibrary(t.cpu.eip)}`}`);
+    if (s.fromTty) s.out(`Run till exit from ${dw && frame ? s.frameLine(frame) : `#0  ${hex8(t.cpu.eip)} in ${sym?.name ?? '??'} ()${s.fromLibrary(t.cpu.eip)}`}`);
     const retType = dw ? src.returnTypeAt(s, pc) : null;
     const r = await s.engine.resume(caller && frame?.cfa !== undefined ? src.returnTo(caller.pc, frame.cfa) : new FinishControl(s.engine, t.cpu));
     await s.report(r, 'finish');

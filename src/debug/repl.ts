@@ -65,7 +65,12 @@ export async function runInteractive(s: Session, input: Readable, output: Writab
         lastLine = raw;
         try { appendFileSync(HISTORY_FILE, raw + '\n'); } catch { /* read-only home */ }
       }
-      await runCommand(s, line);
+      s.fromTty = true;
+      try {
+        await runCommand(s, line);
+      } finally {
+        s.fromTty = false;
+      }
       if (s.quitRequested) break;
     }
   } finally {

@@ -79,8 +79,13 @@ export class Session {
   inlineSkip = 0;
   /** The program's arguments and redirections for the next run (set args, run ARGS). */
   programIo: ProgramIo;
-  /** Where `list` continues (null: centre on the current line; reset by every stop). */
-  listPos: { file: string; next: number } | null = null;
+  /** Where `list` continues (null: centre on the current line; reset by every stop); first: the first line it showed last. */
+  listPos: { file: string; next: number; first: number } | null = null;
+  /**
+   * The command being run was typed at the terminal (gdb's from_tty): only then do `finish`
+   * print "Run till exit from ..." and `display` show the new expression at once.
+   */
+  fromTty = false;
   private readonly sources = new Map<string, string[] | null>();
 
   constructor(readonly opts: SessionOptions) {

@@ -155,6 +155,7 @@ export function listCmd(s: Session, args: string): void {
   if (!lines || lines.rows.length === 0) throw new ExprError('No symbol table is loaded.  Use the "file" command.');
   const st = s.listPos;
   let first: number;
+  let last: number | null = null;
   let file: string;
   if (a === '') {
     if (st) { file = st.file; first = st.next; }
@@ -163,6 +164,14 @@ export function listCmd(s: Session, args: string): void {
       file = center.file;
       first = center.first ?? Math.max(1, center.line - 5);
     }
+  } else if (/^(?:.+:)?\d+\s*,\s*\d+$/.test(a)) {
+    // list FIRST,LAST: exactly those lines.
+    const [, f, from, to] = /^(?:(.+):)?(\d+)\s*,\s*(\d+)$/.exec(a)!;
+    const found = f ? lines.rows.find((r) => r.file === f || r.file.endsWith('/' + f))?.file : (st?.file ?? defaultCenter(s).file);
+    if (!found) throw new ExprError(`No source file named ${f}.`);
+    file = found;
+    first = Number(from);
+    last = Number(to);
   } else {
     const m = /^(?:(.+):)?(\d+)$/.exec(a);
     let center: { file: string; line: number };
@@ -184,14 +193,14 @@ export function listCmd(s: Session, args: string): void {
   }
   const out: string[] = [];
   let n = first;
-  for (; n < first + 10; n++) {
+  for (; n < (last === null ? first + 10 : last + 1); n++) {
     const text = s.sourceLine(file, n);
     if (text === null) break;
     if (n === s.sourceLineCount(file) + 1) break;
     out.push(`${n}\t${text}`);
   }
   if (out.length === 0) throw new ExprError(`Line number ${first} out of range; "${file}" has ${s.sourceLineCount(file)} lines.`);
-  s.listPos = { file, next: n };
+  s.listPos = { file, next: n, first };
   s.out(out.join('\n'));
 }
 
@@ -293,7 +302,7 @@ export function displayCmd(s: Session, args: string): void {
   if (t && !t.exit) {
     const text = s.displayText(d);
     if (text === null) s.eval.evaluate(expr); // throws gdb's message
-    else s.out(text);
+    else if (s.fromTty) s.out(text);
   }
 }
 

@@ -60,7 +60,7 @@ describe.skipIf(!haveGdb || !existsSync(PROG))('inlined functions as frames, com
   }, 120_000);
 
   it('finish out of an inlined call stops at the next statement of the frame that made it (or further out), as gdb', async () => {
-    // gdb -batch does not print "Run till exit from ..."; the REPL does, as gdb at a terminal.
+    // "Run till exit from ..." is printed only for a command typed at the terminal (gdb's from_tty).
     const drop = (l: string[]) => l.filter((x) => !x.startsWith('Run till exit'));
     for (const cmds of [['break square', 'continue', 'finish', 'bt', 'finish', 'bt', 'finish', 'bt'],
       ['break *0x8049671', 'continue', 'finish', 'bt', 'finish', 'bt'], ['break *0x8049691', 'continue', 'finish', 'bt']]) {
