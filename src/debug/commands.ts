@@ -519,10 +519,15 @@ async function recordCmd(s: Session, args: string): Promise<void> {
 async function reverseCmd(s: Session, kind: 'stepi' | 'continue' | 'finish', args: string): Promise<void> {
   s.live();
   if (!s.engine.recorder) throw new ExprError('Target native does not support this command. (Start recording with "record" first.)');
+  // As finish's "Run till exit from", for a command typed at the terminal only (gdb's from_tty).
+  if (kind === 'finish' && s.fromTty) {
+    const t = s.live();
+    const frame = s.symbols.dwarf ? s.selectedFrame() : null;
+    s.out(`Run back to call of ${frame && s.symbols.dwarf!.functionAt(lookupPc(frame)) ? s.frameLine(frame) : `#0  ${hex8(t.cpu.eip)} in ${s.symbols.symbolFor(t.cpu.eip)?.name ?? '??'} ()`}`);
+  }
   const r = kind === 'stepi' ? s.engine.reverseStep(num(s, args, 1)) : kind === 'continue' ? s.engine.reverseContinue() : s.engine.reverseFinish();
   if (r.syscalls) s.out(`(stepped back over ${r.syscalls} system call${r.syscalls > 1 ? 's' : ''}: registers and the user memory it wrote are restored; effects outside the process, such as input read or output written, are not undone)`);
   if (r.lost) s.out(`(${r.lost} saved bytes could not be restored: their pages are no longer mapped)`);
-  if (kind === 'finish' && r.result.kind === 'done') s.out('Run back to call of #0');
   await s.report(r.result, 'step');
 }
 
@@ -536,7 +541,9 @@ async function reverseLineCmd(s: Session, over: boolean, args: string): Promise<
   let r = reverseLine(s.engine, lines, over, fnAt);
   for (let k = 1; k < n && r.result.kind === 'done'; k++) r = reverseLine(s.engine, lines, over, fnAt);
   if (r.syscalls) s.out(`(stepped back over ${r.syscalls} system call${r.syscalls > 1 ? 's' : ''}: registers and the user memory it wrote are restored; effects outside the process, such as input read or output written, are not undone)`);
-  s.fnChanged = fnAt(s.live().cpu.eip >>> 0) !== before;
+  // gdb names the frame only when the step ends in a callee (or in another function at the
+  // same level): back in a caller it has already made the caller the stepping frame.
+  s.fnChanged = r.depth > 0 || (r.depth === 0 && fnAt(s.live().cpu.eip >>> 0) !== before);
   await s.report(r.result, 'line');
   s.fnChanged = false;
 }

@@ -3,13 +3,17 @@
 // Depth is counted while undoing (landing on a RET enters a callee, landing on a CALL leaves
 // one): reverse-next treats a whole call as part of the line that made it; reverse-step stops
 // in a callee with line information, at the start of the last line it ran; undoing past a
-// function's first instruction stops at the beginning of the caller's line.
+// function's first instruction stops at the beginning of the caller's line, and so does
+// reaching it (gdb does not stop in the prologue's line: from a function's first line it goes
+// back to the line that called it).
 import type { Engine, StopResult } from './engine.js';
 import type { LineTable } from './dwarfLine.js';
 import { callLength, isRet } from './insnPeek.js';
 
 export interface ReverseLineResult {
   result: StopResult;
+  /** Calls entered (positive) or left (negative) while undoing. */
+  depth: number;
   steps: number;
   syscalls: number;
   lost: number;
@@ -20,7 +24,7 @@ export function reverseLine(engine: Engine, lines: LineTable, over: boolean, fnA
   const c = engine.target!.cpu;
   let steps = 0, syscalls = 0, lost = 0;
   let depth = 0;
-  const done = (kind: 'done' | 'history-end'): ReverseLineResult => ({ result: { kind } as StopResult, steps, syscalls, lost });
+  const done = (kind: 'done' | 'history-end'): ReverseLineResult => ({ result: { kind } as StopResult, depth, steps, syscalls, lost });
   const back = (): boolean => {
     const r = engine.backOne();
     if (!r.ok) return false;
@@ -51,6 +55,15 @@ export function reverseLine(engine: Engine, lines: LineTable, over: boolean, fnA
   for (;;) {
     const prev = rec.peekEip();
     if (prev < 0) return done('done');
+    if (depth === level && fnAt(c.eip >>> 0) === (c.eip >>> 0) && steps > 0) {
+      // At a function's entry: on to its call, in the caller's line (when that has one).
+      if (!back()) return done('done');
+      const caller = key(c.eip >>> 0);
+      if (caller === null || depth >= level) return done('done');
+      level = depth;
+      target = caller;
+      continue;
+    }
     if (depth === level) {
       const code = engine.peek(prev);
       const callee = code !== null && isRet(code);
