@@ -493,9 +493,11 @@ export class LineControl implements Control {
         }
       }
       if (this.prevRet && !stmt) {
-        // Returned into the middle of the caller's line: finish that line, as gdb does.
+        // Returned into the middle of the caller's line: finish that line, as gdb does. At the
+        // start of a row of another line that is not a statement (-O2), gdb forgets the line
+        // (set_step_info with line 0) so as not to skip a statement of that same line next.
         const row = this.lines.rowFor(eip);
-        if (row) { this.line = row.line; this.file = row.file; }
+        if (row) { this.line = row.addr === eip && row.line !== this.line ? -1 : row.line; this.file = row.file; }
         if (this.inlineAt) this.stepFrame = this.inlineAt(eip).key();
         this.enteredCall = false;
       } else if (!stmt && this.inlineAt) {

@@ -138,6 +138,15 @@ int main(void) {
     expect(pick(ours)).toEqual(pick(gdb));
   }, 120_000);
 
+  it('-O2: next out of square stops at the caller\'s next statement even on the line it returned to (gdb forgets that line)', async () => {
+    // square returns to the start of a line-78 row that is not a statement; gdb stops at the
+    // line-78 statement after it, then steps on through 79 and 80 into sum.
+    const { gdb, ours } = await both(prog('dwarf_demo-g-O2'), ['break square', 'continue', 'next', 'next', 'next', 'next', 'next', 'step', 'step', 'step']);
+    const pick = (t: string) => t.split('\n').filter((l) => /^(\d+\t|\w+ \(.*\) at )/.test(l)).map((l) => l.replace(/argv=0x[0-9a-f]+/, 'argv'));
+    expect(pick(gdb).join('\n')).toMatch(/^main \(argc=1, argv\) at .*:78\n78\t/m);
+    expect(pick(ours)).toEqual(pick(gdb));
+  }, 120_000);
+
   it('-O0 static: bt, info args, info locals, ptype and whatis agree with gdb', async () => {
     const cmds = ['break sum', 'continue', 'next', 'next', 'next', 'bt', 'bt full', 'info args', 'info locals', 'ptype v', 'whatis v', 'ptype struct shape',
       'whatis origin', 'ptype origin', 'ptype uint_t', 'whatis hidden', 'ptype enum colour', 'whatis area', 'ptype main', 'whatis &table'];
