@@ -61,7 +61,9 @@ describe.skipIf(!havePython3Pty || !existsSync(PROG))('the program reads the ter
     const { out, failed } = await ptySession(debugArgv([PROG]), [
       { expect: PROMPT, send: 'break 29\rrun\rhello world\r' },
       { expect: 'Breakpoint 1, main () at', send: 'p n\rp line[0]\rinfo line\r' },
-      { expect: 'Line 29 of', send: 'next\r\rquit\r' },
+      // Typed at the terminal, display shows its expression at once (gdb's from_tty).
+      { expect: 'Line 29 of', send: 'display n\r' },
+      { expect: '1: n = 12', send: 'next\r\rquit\r' },
       { expect: 'after ' },
     ]);
     expect(failed, out).toBeNull();
