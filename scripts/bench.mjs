@@ -77,29 +77,6 @@ if (startup) startupTable();
 else {
   if (!realOnly) programTable();
   if (realOnly || (!x87 && !args.includes('--prog'))) realWorldTable();
-for (let r = 0; r < runs; r++) {
-  const n = timeIt(nativeCmd, progArgs);
-  results.native.push(n.s);
-  expected ??= n.stdout;
-  if (qemu) {
-    const q = timeIt(qemu, [prog, ...progArgs]);
-    if (!q.error) results.qemu.push(q.s);
-    if (q.stdout !== expected) console.error('bench: qemu output differs from native');
-  }
-  const e = timeIt(process.execPath, ['dist/i386emu.mjs', 'run', '--stats', ...(jit ? ['--jit', jit] : []), prog, ...progArgs]);
-  if (e.stdout !== expected) {
-    console.error('bench: i386emu output differs from native:\n' + e.stdout + e.stderr);
-    process.exit(1);
-  }
-  const m = /(\d+) instructions in ([\d.]+) s/.exec(e.stderr);
-  if (!m) {
-    console.error('bench: no stats line from i386emu:\n' + e.stderr);
-    process.exit(1);
-  }
-  insns = Number(m[1]);
-  results.emuWall.push(e.wall);
-  results.emuCpu.push(e.s);
-  results.emuLoop.push(Number(m[2]));
 }
 
 function startupTable() {

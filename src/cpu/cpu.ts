@@ -9,7 +9,7 @@ import { PAGE_MASK, PAGE_SHIFT } from '../mmu/physicalMemory.js';
 import { Insn } from './insn.js';
 import type { CpuContext } from './context.js';
 import { Stop } from './stop.js';
-import { decodeAt, decodeBlock, type Block } from './decoder.js';
+import { CodeFrame, decodeAt, decodeBlock, type Block } from './decoder.js';
 import {
   DESC_CODE, DESC_CONFORMING, DESC_DPL_SHIFT, DESC_EXPAND_DOWN, DESC_P, DESC_READABLE, DESC_S, DESC_WRITABLE, descriptorAccess,
 } from './descriptorTable.js';
@@ -155,7 +155,7 @@ export class Cpu {
    * full length: a plain array indexed by frame number becomes a V8 dictionary when a frame
    * number jumps ahead, and one of 128 K entries filled up front costs start-up milliseconds.
    */
-  private readonly codeChunks: Array<Array<Block[] | undefined> | undefined>;
+  private readonly codeChunks: Array<Array<CodeFrame | undefined> | undefined>;
   decodedInsns = 0;
   codeInvalidations = 0;
   /**
@@ -180,7 +180,7 @@ export class Cpu {
     for (let i = 0; i < GDT_ENTRY_TLS_ENTRIES; i++) this.tls.push({ base: 0, limit: 0, flags: 0, present: false });
     this.fpu = new Fpu();
     this.sse = new Sse();
-    this.codeChunks = new Array<Array<Block[] | undefined> | undefined>(Math.ceil(mmu.mem.frameCount / CODE_CHUNK)).fill(undefined);
+    this.codeChunks = new Array<Array<CodeFrame | undefined> | undefined>(Math.ceil(mmu.mem.frameCount / CODE_CHUNK)).fill(undefined);
     mmu.onCodeInvalidate = (pfn) => this.dropCodePage(pfn);
     mmu.onFaultResolved = (lin) => this.faultResolvedIn(lin);
     this.resetSegments();
@@ -673,7 +673,11 @@ export class Cpu {
    */
   private dropCodePage(pfn: number): void {
     const chunk = this.codeChunks[pfn >>> CODE_CHUNK_SHIFT];
-    if (chunk !== undefined) chunk[pfn & (CODE_CHUNK - 1)] = undefined;
+    if (chunk !== undefined) {
+      const f = chunk[pfn & (CODE_CHUNK - 1)];
+      if (f !== undefined) f.dead = true;
+      chunk[pfn & (CODE_CHUNK - 1)] = undefined;
+    }
     this.codeInvalidations++;
     const b = this.curBlock;
     if (b !== null && b.pfn === pfn) {
@@ -700,7 +704,9 @@ export class Cpu {
       const chunk = this.codeChunks[c];
       if (chunk === undefined) continue;
       for (let k = 0; k < CODE_CHUNK; k++) {
-        if (chunk[k] !== undefined) {
+        const f = chunk[k];
+        if (f !== undefined) {
+          f.dead = true;
           chunk[k] = undefined;
           this.mmu.hasCode[c * CODE_CHUNK + k] = 0;
         }
@@ -722,15 +728,16 @@ export class Cpu {
     const pfn = phys >>> PAGE_SHIFT;
     let chunk = this.codeChunks[pfn >>> CODE_CHUNK_SHIFT];
     if (chunk === undefined) {
-      chunk = new Array<Block[] | undefined>(CODE_CHUNK).fill(undefined);
+      chunk = new Array<CodeFrame | undefined>(CODE_CHUNK).fill(undefined);
       this.codeChunks[pfn >>> CODE_CHUNK_SHIFT] = chunk;
     }
-    let page = chunk[pfn & (CODE_CHUNK - 1)];
-    if (page === undefined) {
-      page = new Array<Block>(4096);
-      chunk[pfn & (CODE_CHUNK - 1)] = page;
+    let frame = chunk[pfn & (CODE_CHUNK - 1)];
+    if (frame === undefined) {
+      frame = new CodeFrame();
+      chunk[pfn & (CODE_CHUNK - 1)] = frame;
       mmu.protectCodeFrame(pfn);
     }
+    const page = frame.blocks;
     const b = page[lin & 0xfff];
     if (b !== undefined && b.linPage === (lin & PAGE_MASK) && b.mode === this.csMode) return (this.curBlock = b);
     const nb = decodeBlock(this, eip);
@@ -738,8 +745,34 @@ export class Cpu {
     this.decodedInsns += nb.insns.length;
     // A block whose only instruction runs into the next page is decoded afresh each time:
     // caching it would miss writes to (or remapping of) that second page.
-    if (nb.cacheable) page[lin & 0xfff] = nb;
+    if (nb.cacheable) {
+      page[lin & 0xfff] = nb;
+      nb.frame = frame;
+    }
     return (this.curBlock = nb);
+  }
+
+  /**
+   * The block at offset eip in CS, which runs after prev: prev's chain link to it while that is
+   * still what blockAt would return (its frame's code alive, CS in the block's mode, the TLB
+   * mapping its linear page to its frame), else blockAt's, remembered as a link of prev.
+   */
+  private blockAfter(prev: Block, eip: number): Block {
+    let s = prev.next0Eip === eip ? prev.next0 : prev.next1Eip === eip ? prev.next1 : null;
+    if (s !== null && !s.frame.dead && s.mode === this.csMode) {
+      const lin = (eip + this.segBase[CS]) | 0;
+      const e = this.mmu.tlbR[lin >>> PAGE_SHIFT];
+      if (e !== 0 && e >>> PAGE_SHIFT === s.pfn && s.linPage === (lin & PAGE_MASK)) return (this.curBlock = s);
+    }
+    s = this.blockAt(eip);
+    if (prev.next0 === null || prev.next0Eip === eip) {
+      prev.next0Eip = eip;
+      prev.next0 = s;
+    } else {
+      prev.next1Eip = eip;
+      prev.next1 = s;
+    }
+    return s;
   }
 
   /** Decodes the instruction at offset eip in CS without executing it (debugger). */
@@ -766,12 +799,15 @@ export class Cpu {
     let cur: Insn | null = null;
     // A compiled block is running (the catch then reads jitInsns/jitK/jitDone).
     let compiled = false;
+    // The block that ran last (its chain links lead to the next one).
+    let prev: Block | null = null;
     for (;;) {
       try {
         while (n < budget) {
           cur = null;
           k = 0;
-          const b = this.blockAt(this.eip);
+          const b: Block = prev === null ? this.blockAt(this.eip) : this.blockAfter(prev, this.eip);
+          prev = b;
           const insns = b.insns;
           // The budget is exact (the scheduler's quantum must not depend on block shapes): a
           // block longer than what is left runs one instruction at a time below.
@@ -811,6 +847,7 @@ export class Cpu {
           }
         }
       } catch (e) {
+        prev = null;
         if (compiled) {
           k = this.jitK;
           n += this.jitDone;

@@ -266,9 +266,33 @@ function branchLimitChecked(c: Cpu, i: Insn): void {
 }
 
 /** A straight-line run of decoded instructions; only the last may branch, trap or repeat. */
+/**
+ * The decoded blocks of one physical frame, by page offset. dead once the frame was written
+ * (or changed meaning) or the code cache was flushed: a block reached through a chain link
+ * (Block.next0/next1) runs only while its frame is alive.
+ */
+export class CodeFrame {
+  dead = false;
+  readonly blocks: Block[] = new Array<Block>(4096);
+}
+
+/** The frame of blocks that are never cached (and so never chained to). */
+export const UNCACHED = new CodeFrame();
+UNCACHED.dead = true;
+
 export class Block {
   /** The physical frame the block was decoded from (set by the CPU's code cache). */
   pfn = -1;
+  frame: CodeFrame = UNCACHED;
+  /**
+   * Chain links: the last two blocks that ran after this one, by their EIP (a fall-through, a
+   * branch target, the last return address). The run loop follows one while its frame is alive,
+   * CS's mode is the block's, and the TLB still maps its linear page to its frame.
+   */
+  next0Eip = 0;
+  next0: Block | null = null;
+  next1Eip = 0;
+  next1: Block | null = null;
   /** Times the run loop entered it, and its compiled form once hot (src/cpu/jit). */
   runs = 0;
   jit: ((c: Cpu, left: number) => number) | null = null;
