@@ -420,6 +420,18 @@ export class Cpu {
   }
 
   /**
+   * ea(i) moved by delta bytes, for an operand of `bytes` bytes (BT* with a register bit offset,
+   * which reaches beyond its operand): the offset wraps at 64 KiB with 16-bit addressing, and
+   * the limit is checked where the access lands, not at the ModRM address.
+   */
+  eaShifted(i: Insn, delta: number, bytes: number): number {
+    const r = this.regs;
+    const off = i.a16 ? (r[i.base] + r[i.index] + i.disp + delta) & 0xffff : (r[i.base] + (r[i.index] << i.scale) + i.disp + delta) | 0;
+    if (this.segLimited !== 0 && (this.segLimited & (1 << i.seg)) !== 0) this.checkSegLimit(i.seg, off, bytes - 1, i.writes);
+    return (off + this.segBase[i.seg]) | 0;
+  }
+
+  /**
    * The checks of a segment with segLimited's bit set, over an operand's bytes off..off + width
    * (width: its size less one): #GP(0), or #SS(0) for a stack segment, when any byte lies outside
    * the segment; #GP(0) for a write to a read-only segment or a read through execute-only CS.

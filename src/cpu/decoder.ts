@@ -234,7 +234,8 @@ export function decodeAt(c: Cpu, eip: number): Insn {
     } else if (d.seg === CS && i.writes) {
       i.fn = gp; // code segments are not writable
     }
-    if (d.limited && NEAR_BRANCHES.has(i.inner)) i.fn = branchLimitChecked;
+    if (d.limited && NEAR_CALLS.has(i.inner)) i.fn = ctl.callLimitChecked;
+    else if (d.limited && NEAR_BRANCHES.has(i.inner)) i.fn = branchLimitChecked;
   } catch (e) {
     if (e !== TOO_LONG && e !== BEYOND_LIMIT) throw e;
     i.fn = gp;
@@ -244,15 +245,15 @@ export function decodeAt(c: Cpu, eip: number): Insn {
   return i;
 }
 
-/** Near branches: their target must lie within CS's limit. */
+/** Near branches: their target must lie within CS's limit (calls check it before the push). */
+const NEAR_CALLS = new Set<Handler>([ctl.callRel, ctl.callRel16, ctl.callE]);
 const NEAR_BRANCHES = new Set<Handler>([
-  ctl.jmpRel, ctl.jmpRel16, ctl.jcc, ctl.jcc16, ctl.callRel, ctl.callRel16, ctl.callE, ctl.jmpE,
-  ctl.ret, ctl.ret32, ctl.loop,
+  ctl.jmpRel, ctl.jmpRel16, ctl.jcc, ctl.jcc16, ctl.jmpE, ctl.ret, ctl.ret32, ctl.loop,
 ]);
 
 /**
  * A near branch in a code segment with a limit (decoded so only there): a target beyond the
- * limit is #GP(0) at the branch with nothing changed (SDM, JMP/CALL/RET: "IF tempEIP is not
+ * limit is #GP(0) at the branch with nothing changed (SDM, JMP/RET: "IF tempEIP is not
  * within code segment limit THEN #GP(0)"); ESP and ECX are put back as they were.
  */
 function branchLimitChecked(c: Cpu, i: Insn): void {

@@ -3,11 +3,10 @@
 // covers the whole operand (Cpu.checkSegLimit; Intel SDM vol. 3, 5.3 "Limit Checking": an
 // access faults when any of its bytes lies beyond the limit), and whether an x87/SSE/system
 // form stores to it (a read-only segment refuses it; the integer forms are the decoder's
-// writesMemory). Where the size is not listed here (SSE, MMX, VEX and the 0F38/0F3A maps) the
-// answer is 1, so only the first byte is checked here: the SSE/MMX operand helpers (loadX128,
-// loadX64, loadX32, loadM64 and the MOV* stores) name their size to Cpu.eaSpan instead, and a
-// form that goes through neither never faults wrongly, it only misses an operand that
-// straddles the limit.
+// writesMemory). Where the size is not listed here (SSE and MMX forms) the answer is 1, and
+// every such handler names its operand's size to Cpu.eaSpan instead (the operand helpers
+// loadX128/loadX64/loadX32/loadM64, the MOV* stores, MOVD, PINSR*/PEXTR*, PMOVZX/SX, ...).
+// BT/BTS/BTR/BTC with a register bit offset check the operand they reach (Cpu.eaShifted).
 import type { Insn } from './insn.js';
 
 const SIZE_BYTES = [1, 2, 4];
@@ -57,10 +56,13 @@ export function operandWidth(i: Insn): number {
       case 0xb7: case 0xbf: return 2; // ... from a word
       case 0xc7: return i.reg === 1 ? 8 : b; // CMPXCHG8B m64
       case 0xae: return i.reg <= 1 ? 512 : i.reg <= 3 ? 4 : 1; // FXSAVE/FXRSTOR, LDMXCSR/STMXCSR
-      default: return 1; // BT* Ev, Gv (the offset reaches beyond the operand), SSE, hints
+      default: return 1; // BT* Ev, Gv (checked where the offset moves it: Cpu.eaShifted), SSE, hints
     }
   }
-  if ((op >> 8) === 0x0f38 && (op & 0xfe) === 0xf0 && i.pfx !== 3) return b; // MOVBE
+  // 0F 38 F0-FF are all general-purpose forms (MOVBE, CRC32 with its source size, ADCX/ADOX and
+  // the VEX BMI rows, always 32-bit), as is VEX 0F 3A F0 (RORX).
+  if ((op >> 8) === 0x0f38 && (op & 0xf0) === 0xf0) return b;
+  if (op === 0x0f3af0) return 4;
   return 1;
 }
 

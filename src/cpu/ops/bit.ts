@@ -10,10 +10,11 @@ function btOp(c: Cpu, i: Insn, offset: number, fromReg: boolean): void {
   let v: number, bit: number, a = 0;
   if (i.isMem) {
     // A register bit offset addresses memory beyond the operand (signed); an immediate is masked.
-    a = c.ea(i);
     if (fromReg) {
       const off = sz === 1 ? (offset << 16) >> 16 : offset;
-      a = (a + (bits === 16 ? (off >> 4) * 2 : (off >> 5) * 4)) | 0;
+      a = c.eaShifted(i, bits === 16 ? (off >> 4) * 2 : (off >> 5) * 4, bits >> 3);
+    } else {
+      a = c.ea(i);
     }
     bit = offset & (bits - 1);
     v = c.readMem(sz, a);

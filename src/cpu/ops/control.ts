@@ -4,7 +4,7 @@
 import type { Cpu } from '../cpu.js';
 import type { Insn } from '../insn.js';
 import { Stop } from '../stop.js';
-import { ECX, ESP } from '../registers.js';
+import { CS, ECX, ESP } from '../registers.js';
 
 export function jmpRel(c: Cpu, i: Insn): void {
   c.eip = (c.eip + i.imm) | 0;
@@ -36,6 +36,21 @@ export function callE(c: Cpu, i: Insn): void {
     c.push32(c.eip);
     c.eip = t;
   }
+}
+/**
+ * CALL rel16/rel32/Ev (i.inner) in a code segment with a limit (decoded so only there): the
+ * target is checked before the return address is pushed (SDM CALL, near: "IF tempEIP is not
+ * within code segment limit THEN #GP(0)" precedes "Push(EIP)"), so a refused call leaves the
+ * stack's bytes, ESP and EIP as they were.
+ */
+export function callLimitChecked(c: Cpu, i: Insn): void {
+  let t: number;
+  if (i.inner === callE) t = i.sz === 1 ? c.readRm(i) & 0xffff : c.readRm(i);
+  else t = i.sz === 1 ? (c.eip + i.imm) & 0xffff : (c.eip + i.imm) | 0;
+  if ((t >>> 0) > c.segLimitHi[CS]) c.fault(Stop.GeneralProtection, 13, 0);
+  if (i.sz === 1) c.push16(c.eip);
+  else c.push32(c.eip);
+  c.eip = t;
 }
 export function jmpE(c: Cpu, i: Insn): void {
   const t = c.readRm(i);

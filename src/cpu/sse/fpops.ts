@@ -206,7 +206,7 @@ export function comisd(c: Cpu, i: Insn): void {
 
 /** CVTSI2SS xmm, r/m32 */
 export function cvtsi2ss(c: Cpu, i: Insn): void {
-  const n = i.isMem ? c.mmu.read32(c.ea(i)) : c.regs[i.rm];
+  const n = i.isMem ? c.mmu.read32(c.eaSpan(i, 4)) : c.regs[i.rm];
   fpBegin(c.sse.mxcsr);
   const r = i32ToF32(n);
   if (!fpEnd(c)) return;
@@ -215,7 +215,7 @@ export function cvtsi2ss(c: Cpu, i: Insn): void {
 
 /** CVTSI2SD xmm, r/m32 (exact) */
 export function cvtsi2sd(c: Cpu, i: Insn): void {
-  const n = i.isMem ? c.mmu.read32(c.ea(i)) : c.regs[i.rm];
+  const n = i.isMem ? c.mmu.read32(c.eaSpan(i, 4)) : c.regs[i.rm];
   const o = i.reg << 1;
   c.sse.f64[o] = n;
 }

@@ -217,7 +217,7 @@ export function pintMmx(c: Cpu, i: Insn): void {
 export function punpcklMmx(c: Cpu, i: Insn): void {
   if (x87Pending(c)) return;
   if (i.isMem) {
-    S32[0] = c.mmu.read32(c.ea(i));
+    S32[0] = c.mmu.read32(c.eaSpan(i, 4));
     S32[1] = 0;
   } else {
     loadM64(c, i);
@@ -288,7 +288,7 @@ export function pshufhlw(c: Cpu, i: Insn): void {
 }
 
 function insertWord(c: Cpu, i: Insn): number {
-  return i.isMem ? c.mmu.read16(c.ea(i)) : c.regs[i.rm] & 0xffff;
+  return i.isMem ? c.mmu.read16(c.eaSpan(i, 2)) : c.regs[i.rm] & 0xffff;
 }
 
 export function pinsrwMmx(c: Cpu, i: Insn): void {

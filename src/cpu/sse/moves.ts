@@ -112,7 +112,7 @@ export function movddup(c: Cpu, i: Insn): void {
 
 /** MOVD xmm, r/m32 (upper 96 bits zeroed). */
 export function movdToXmm(c: Cpu, i: Insn): void {
-  const v = i.isMem ? c.mmu.read32(c.ea(i)) : c.regs[i.rm];
+  const v = i.isMem ? c.mmu.read32(c.eaSpan(i, 4)) : c.regs[i.rm];
   const x = c.sse.xmm, o = i.reg << 2;
   x[o] = v; x[o + 1] = 0; x[o + 2] = 0; x[o + 3] = 0;
 }
@@ -120,14 +120,14 @@ export function movdToXmm(c: Cpu, i: Insn): void {
 /** MOVD r/m32, xmm */
 export function movdFromXmm(c: Cpu, i: Insn): void {
   const v = c.sse.xmm[i.reg << 2];
-  if (i.isMem) c.mmu.write32(c.ea(i), v);
+  if (i.isMem) c.mmu.write32(c.eaSpan(i, 4), v);
   else c.regs[i.rm] = v;
 }
 
 /** MOVD mm, r/m32 (upper half zeroed). */
 export function movdToMmx(c: Cpu, i: Insn): void {
   if (x87Pending(c)) return;
-  const v = i.isMem ? c.mmu.read32(c.ea(i)) : c.regs[i.rm];
+  const v = i.isMem ? c.mmu.read32(c.eaSpan(i, 4)) : c.regs[i.rm];
   mmxOf(c).setMmx(i.reg, v, 0);
 }
 
@@ -190,12 +190,16 @@ export function movdq2q(c: Cpu, i: Insn): void {
 
 /** MOVNTI m32, r32 */
 export function movnti(c: Cpu, i: Insn): void {
-  c.mmu.write32(c.ea(i), c.regs[i.reg]);
+  c.mmu.write32(c.eaSpan(i, 4), c.regs[i.reg]);
 }
 
-/** Address of the implicit DS:(E)DI destination of MASKMOVQ/MASKMOVDQU. */
-function maskAddr(c: Cpu, i: Insn): number {
+/**
+ * Address of the implicit DS:(E)DI destination of MASKMOVQ/MASKMOVDQU (n bytes): all of them
+ * must lie within a limited segment, whatever the mask, as for any store.
+ */
+function maskAddr(c: Cpu, i: Insn, n: number): number {
   const di = i.a16 ? c.regs[7] & 0xffff : c.regs[7];
+  if (c.segLimited !== 0 && (c.segLimited & (1 << i.seg)) !== 0) c.checkSegLimit(i.seg, di, n - 1, true);
   return (di + c.segBase[i.seg]) | 0;
 }
 
@@ -221,7 +225,7 @@ export function maskmovq(c: Cpu, i: Insn): void {
   const f = mmxOf(c); // enters MMX mode even when the store then faults
   M32[0] = f.getMmxLo(i.reg); M32[1] = f.getMmxHi(i.reg);
   M32[4] = f.getMmxLo(i.rm); M32[5] = f.getMmxHi(i.rm);
-  maskedStore(c, maskAddr(c, i), MD8, MM8, 8);
+  maskedStore(c, maskAddr(c, i, 8), MD8, MM8, 8);
 }
 
 /** MASKMOVDQU xmm1, xmm2 */
@@ -231,7 +235,7 @@ export function maskmovdqu(c: Cpu, i: Insn): void {
     M32[k] = x[d + k];
     M32[4 + k] = x[m + k];
   }
-  maskedStore(c, maskAddr(c, i), MD8, MM8, 16);
+  maskedStore(c, maskAddr(c, i, 16), MD8, MM8, 16);
 }
 
 export function emms(c: Cpu, _i: Insn): void {

@@ -87,7 +87,7 @@ const PMOV_BYTES = [8, 4, 2, 8, 4, 8];
 export function pmovx(c: Cpu, i: Insn): void {
   const form = i.sub & 7, zx = i.sub >= 0x30, n = PMOV_BYTES[form];
   if (i.isMem) {
-    const a = c.ea(i);
+    const a = c.eaSpan(i, n);
     S32[0] = n === 2 ? c.mmu.read16(a) : c.mmu.read32(a);
     S32[1] = n === 8 ? c.mmu.read32((a + 4) | 0) : 0;
   } else {
@@ -141,7 +141,7 @@ export function sse41Imm(c: Cpu, i: Insn): void {
 /** PINSRB (66 0F 3A 20, sub 0), PINSRD (22, sub 2) xmm, r32/m(8|32), imm8. */
 export function pinsr(c: Cpu, i: Insn): void {
   const byte = i.sub === 0;
-  const v = i.isMem ? (byte ? c.mmu.read8(c.ea(i)) : c.mmu.read32(c.ea(i))) : c.regs[i.rm];
+  const v = i.isMem ? (byte ? c.mmu.read8(c.ea(i)) : c.mmu.read32(c.eaSpan(i, 4))) : c.regs[i.rm];
   if (byte) c.sse.u8[(i.reg << 4) + (i.imm & 15)] = v;
   else c.sse.xmm[(i.reg << 2) + (i.imm & 3)] = v;
 }
@@ -152,13 +152,13 @@ export function pextr(c: Cpu, i: Insn): void {
   const v = i.sub === 0 ? s.u8[(o << 4) + (i.imm & 15)] : i.sub === 1 ? s.u16[(o << 3) + (i.imm & 7)] : s.xmm[(o << 2) + (i.imm & 3)];
   if (!i.isMem) c.regs[i.rm] = v; // zero-extended into the whole register
   else if (i.sub === 0) c.mmu.write8(c.ea(i), v);
-  else if (i.sub === 1) c.mmu.write16(c.ea(i), v);
-  else c.mmu.write32(c.ea(i), v);
+  else if (i.sub === 1) c.mmu.write16(c.eaSpan(i, 2), v);
+  else c.mmu.write32(c.eaSpan(i, 4), v);
 }
 
 /** INSERTPS xmm, xmm/m32, imm8: a dword (from S[imm 7:6], or m32) into D[imm 5:4], zmask imm 3:0. */
 export function insertps(c: Cpu, i: Insn): void {
-  const v = i.isMem ? c.mmu.read32(c.ea(i)) : c.sse.xmm[(i.rm << 2) + ((i.imm >> 6) & 3)];
+  const v = i.isMem ? c.mmu.read32(c.eaSpan(i, 4)) : c.sse.xmm[(i.rm << 2) + ((i.imm >> 6) & 3)];
   const x = c.sse.xmm, o = i.reg << 2;
   x[o + ((i.imm >> 4) & 3)] = v;
   for (let k = 0; k < 4; k++) if ((i.imm >> k) & 1) x[o + k] = 0;
