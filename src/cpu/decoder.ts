@@ -148,6 +148,18 @@ function nullSegmentChecked(c: Cpu, i: Insn): void {
   i.inner(c, i);
 }
 
+/** A near CALL through an FS/GS memory operand under a limited CS: #GP(0) for a null selector first. */
+function callLimitCheckedNullSeg(c: Cpu, i: Insn): void {
+  if ((c.segSel[i.seg] & 0xfffc) === 0) c.fault(Stop.GeneralProtection, 13);
+  ctl.callLimitChecked(c, i);
+}
+
+/** The same for a near JMP through an FS/GS memory operand. */
+function branchLimitCheckedNullSeg(c: Cpu, i: Insn): void {
+  if ((c.segSel[i.seg] & 0xfffc) === 0) c.fault(Stop.GeneralProtection, 13);
+  branchLimitChecked(c, i);
+}
+
 /** Whether the instruction stores to its ModRM memory operand. */
 function writesMemory(i: Insn): boolean {
   switch (i.inner) {
@@ -234,8 +246,10 @@ export function decodeAt(c: Cpu, eip: number): Insn {
     } else if (d.seg === CS && i.writes) {
       i.fn = gp; // code segments are not writable
     }
-    if (d.limited && NEAR_CALLS.has(i.inner)) i.fn = ctl.callLimitChecked;
-    else if (d.limited && NEAR_BRANCHES.has(i.inner)) i.fn = branchLimitChecked;
+    // Under a limited CS the limit check wraps the branch, keeping an FS/GS operand's null check.
+    const nullChecked = i.fn === nullSegmentChecked;
+    if (d.limited && NEAR_CALLS.has(i.inner)) i.fn = nullChecked ? callLimitCheckedNullSeg : ctl.callLimitChecked;
+    else if (d.limited && NEAR_BRANCHES.has(i.inner)) i.fn = nullChecked ? branchLimitCheckedNullSeg : branchLimitChecked;
   } catch (e) {
     if (e !== TOO_LONG && e !== BEYOND_LIMIT) throw e;
     i.fn = gp;

@@ -174,6 +174,21 @@ describe('a near CALL beyond the CS limit', () => {
     });
   }
 
+  // FS holds the null selector at reset: a branch through an FS operand is #GP(0) at once,
+  // also when the limit check of a limited CS wraps the branch.
+  for (const [what, code] of [['call fs:[ebx]', [0x64, 0xff, 0x13]], ['jmp fs:[ebx]', [0x64, 0xff, 0x23]]] as const) {
+    it(`${what} with FS null under a limited CS: #GP(0), nothing pushed`, () => {
+      const cpu = machine([...code]);
+      cpu.setCodeSegment(CODE_SEL);
+      cpu.mmu.write32(SP - 4, MARK);
+      cpu.regs[EBX] = DATA;
+      cpu.mmu.write32(DATA, CODE + 0x10);
+      expect(cpu.run(1000)).toBe(Stop.GeneralProtection);
+      expect([cpu.errorCode, cpu.eip, cpu.regs[ESP]]).toEqual([0, CODE, SP]);
+      expect(cpu.mmu.read32(SP - 4)).toBe(MARK);
+    });
+  }
+
   it('a call to the last byte within the limit pushes and runs', () => {
     const cpu = machine([0xe8, ...le32(CODE + 0xfff - (CODE + 5))]); // the byte there is int3
     cpu.setCodeSegment(CODE_SEL);
