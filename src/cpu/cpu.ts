@@ -55,6 +55,14 @@ class CodeChanged {
 }
 export const CODE_CHANGED = new CodeChanged();
 
+/**
+ * Whether the instruction that stopped the CPU for this reason retired (a trap: INT n,
+ * SYSENTER, INT3, a trap-class stop); after any other stop (a fault) it did not.
+ */
+function stopRetires(reason: number): boolean {
+  return reason === Stop.Interrupt || reason === Stop.Sysenter || reason === Stop.Breakpoint || reason === Stop.Trap;
+}
+
 /** The handler every instruction of an invalidated, still-running block is switched to. */
 function codeChanged(_c: Cpu, _i: Insn): void {
   throw CODE_CHANGED;
@@ -831,30 +839,22 @@ export class Cpu {
             compiled = true;
             n += b.jit(this, budget - n);
             compiled = false;
-            if (this.stopReason >= 0) {
-              if (this.stopReason !== Stop.Interrupt && this.stopReason !== Stop.Sysenter &&
-                this.stopReason !== Stop.Breakpoint && this.stopReason !== Stop.Trap &&
-                this.stopReason !== Stop.Budget) n--;
-              break;
+          } else {
+            const last = insns.length - 1;
+            for (; k < last; k++) {
+              cur = insns[k];
+              cur.fn(this, cur);
             }
-            continue;
-          }
-          const last = insns.length - 1;
-          for (; k < last; k++) {
-            cur = insns[k];
+            cur = insns[last];
+            // Only the block's last instruction can transfer control or trap, so only it needs
+            // EIP (and the kernel's prevEip) to be exact while it runs.
+            this.prevEip = cur.eip;
+            this.eip = cur.nextEip;
             cur.fn(this, cur);
+            n += insns.length;
           }
-          cur = insns[last];
-          // Only the block's last instruction can transfer control or trap, so only it needs
-          // EIP (and the kernel's prevEip) to be exact while it runs.
-          this.prevEip = cur.eip;
-          this.eip = cur.nextEip;
-          cur.fn(this, cur);
-          n += insns.length;
           if (this.stopReason >= 0) {
-            if (this.stopReason !== Stop.Interrupt && this.stopReason !== Stop.Sysenter &&
-              this.stopReason !== Stop.Breakpoint && this.stopReason !== Stop.Trap &&
-              this.stopReason !== Stop.Budget) n--;
+            if (this.stopReason !== Stop.Budget && !stopRetires(this.stopReason)) n--;
             break;
           }
         }
@@ -923,8 +923,7 @@ export class Cpu {
           if (this.stopReason === Stop.Budget) {
             this.stopReason = -1; // traceStarted(): already one at a time here
           } else {
-            if (this.stopReason === Stop.Interrupt || this.stopReason === Stop.Sysenter ||
-              this.stopReason === Stop.Breakpoint || this.stopReason === Stop.Trap) n++;
+            if (stopRetires(this.stopReason)) n++;
             break;
           }
         }
