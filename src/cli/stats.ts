@@ -29,7 +29,7 @@ export function formatStats(kernel: Kernel, seconds: number): string {
     ...(kernel.randomizeVaSpace !== 0 ? [`i386emu: stats: aslr: seed ${kernel.randomSeed} (--seed ${kernel.randomSeed} repeats this layout)`] : []),
     ...(jitStats.blocksCompiled + jitStats.failures > 0 ? [
       `i386emu: stats: block compiler: ${jitStats.blocksCompiled} blocks (${jitStats.insnsCompiled} instructions: ` +
-        `${jitStats.templated} from templates, ${jitStats.called} handler calls) in ${jitStats.compileMs.toFixed(1)} ms; ${jitStats.failures} refused`,
+        `${jitStats.templated} from templates, ${jitStats.called} handler calls), ${jitStats.traces} traces (${jitStats.traceBlocks} blocks) in ${jitStats.compileMs.toFixed(1)} ms; ${jitStats.failures} refused`,
     ] : []),
   ].join('\n');
 }

@@ -18,8 +18,8 @@ import { Sse } from './sse/sse.js';
 import { DEFAULT_CPU_MODEL, type CpuModel } from './cpuid.js';
 import { HwRng } from './hwRng.js';
 import { DESC_HI_DB, type Ldt } from './ldt.js';
-import { compileBlock } from './jit/compileBlock.js';
-import { jitThreshold } from './jit/jitMode.js';
+import { compileBlock, compileTrace, loopsToItself } from './jit/compileBlock.js';
+import { jitThreshold, traceThreshold } from './jit/jitMode.js';
 import {
   AF, ARITH_FLAGS, CF, ESP, GDT_ENTRY_TLS_ENTRIES, GDT_ENTRY_TLS_MIN, OF, PF,
   SF, TF, USER_CS, USER_DS, ZF, ZERO, CS, DS, ES, FS, GS, SS,
@@ -77,6 +77,8 @@ export interface TlsDescriptor {
 }
 
 /** Frames per chunk of the decoded-code cache. */
+/** The most blocks a trace may have (a longer cycle is not recorded). */
+const MAX_TRACE_BLOCKS = 16;
 const CODE_CHUNK_SHIFT = 8;
 const CODE_CHUNK = 1 << CODE_CHUNK_SHIFT;
 
@@ -173,6 +175,10 @@ export class Cpu {
   curBlock: Block | null = null;
   /** Block compiler: a block is compiled on this run (0: never; jit/jitMode.ts). */
   jitThreshold = jitThreshold();
+  /** A compiled block records the trace it heads on this run (0: never; jit/jitMode.ts). */
+  traceThreshold = traceThreshold();
+  /** The blocks of the trace being recorded (its head first), or null. */
+  private traceRec: Block[] | null = null;
   /**
    * Set by a compiled block that throws: the index of the instruction that did not complete,
    * and the instructions retired by the block's earlier rounds (a block that loops to itself).
@@ -692,6 +698,8 @@ export class Cpu {
    * the cache already, so nothing else runs those instructions again.
    */
   private dropCodePage(pfn: number): void {
+    // Traces check the epoch between their blocks (a member may have come from this frame).
+    this.mmu.epoch++;
     const chunk = this.codeChunks[pfn >>> CODE_CHUNK_SHIFT];
     if (chunk !== undefined) {
       const f = chunk[pfn & (CODE_CHUNK - 1)];
@@ -817,6 +825,7 @@ export class Cpu {
     let n = 0;
     let k = 0;
     let cur: Insn | null = null;
+    const countTo = this.jitThreshold === 0 ? 0 : Math.max(this.jitThreshold, this.traceThreshold);
     // A compiled block is running (the catch then reads jitInsns/jitK/jitDone).
     let compiled = false;
     // The block that ran last (its chain links lead to the next one).
@@ -827,18 +836,19 @@ export class Cpu {
           cur = null;
           k = 0;
           const b: Block = prev === null ? this.blockAt(this.eip) : this.blockAfter(prev, this.eip);
+          if (this.traceRec !== null) this.recordTrace(this.traceRec, b);
           prev = b;
           const insns = b.insns;
           // The budget is exact (the scheduler's quantum must not depend on block shapes): a
           // block longer than what is left runs one instruction at a time below.
           if (insns.length > budget - n) break;
-          // Only blocks of flat 32-bit code compile (csMode 0): 16-bit and limited code segments keep
-          // the interpreter's IP wrap and limit checks.
-          if (b.jit === null && ++b.runs === this.jitThreshold && b.cacheable && b.mode === 0) compileBlock(b);
+          if (b.runs < countTo) this.countRun(b);
           if (b.jit !== null) {
             compiled = true;
             n += b.jit(this, budget - n);
             compiled = false;
+            // The block that ran last (a trace's last member), unless a store rewrote it.
+            prev = this.curBlock;
           } else {
             const last = insns.length - 1;
             for (; k < last; k++) {
@@ -877,6 +887,7 @@ export class Cpu {
       break;
     }
     this.instructions += n;
+    this.traceRec = null;
     if (this.stopReason === Stop.Budget) {
       // traceStarted(): the rest of the budget one instruction at a time, checking TF.
       this.stopReason = -1;
@@ -884,6 +895,40 @@ export class Cpu {
     }
     if (this.stopReason < 0 && n < budget) return this.runPrecise(budget - n);
     return this.stopReason < 0 ? Stop.Budget : this.stopReason;
+  }
+
+  /**
+   * Counts a run of b: at jitThreshold runs it is compiled (only flat 32-bit code, csMode 0:
+   * 16-bit and limited code segments keep the interpreter's IP wrap and limit checks); at
+   * traceThreshold, if compiled, the blocks that run from it are recorded (recordTrace).
+   */
+  private countRun(b: Block): void {
+    const runs = ++b.runs;
+    if (runs === this.jitThreshold) {
+      if (b.cacheable && b.mode === 0) compileBlock(b);
+    } else if (runs === this.traceThreshold && b.jit !== null && this.traceRec === null) {
+      this.traceRec = [b];
+    }
+  }
+
+  /**
+   * Trace recording: b is the next block to run after the ones in rec. Back at the head, the
+   * cycle becomes a trace (jit/compileBlock.ts); a block that loops to itself is one member.
+   * Recording gives up on a block seen before (the cycle does not pass through the head), a
+   * block that cannot compile or already heads a trace, or a cycle too long.
+   */
+  private recordTrace(rec: Block[], b: Block): void {
+    if (b === rec[0]) {
+      this.traceRec = null;
+      if (rec.length > 1) compileTrace(rec);
+      return;
+    }
+    if (b === rec[rec.length - 1] && loopsToItself(b.insns)) return;
+    if (rec.length === MAX_TRACE_BLOCKS || !b.cacheable || b.mode !== 0 || b.jit !== b.ownJit || rec.includes(b)) {
+      this.traceRec = null;
+      return;
+    }
+    rec.push(b);
   }
 
   /**

@@ -308,9 +308,14 @@ export class Block {
   next0: Block | null = null;
   next1Eip = 0;
   next1: Block | null = null;
-  /** Times the run loop entered it, and its compiled form once hot (src/cpu/jit). */
+  /**
+   * Times the run loop entered it (counted up to the trace threshold), what the loop calls for
+   * it once hot (src/cpu/jit: its own compiled function, or later the trace it heads), and its
+   * own compiled function.
+   */
   runs = 0;
   jit: ((c: Cpu, left: number) => number) | null = null;
+  ownJit: ((c: Cpu, left: number) => number) | null = null;
   constructor(
     readonly insns: Insn[],
     /** The linear page the block was decoded at (its absolute addresses hold only there). */

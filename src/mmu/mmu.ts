@@ -70,7 +70,11 @@ export class Mmu {
   faultHook: ((lin: number, code: number) => boolean) | null = null;
   /** Called (by the CPU) after faultHook resolved a fault at lin: the page may map a new frame. */
   onFaultResolved: ((lin: number) => void) | null = null;
-  /** Bumped on every TLB flush, so cached translations (the CPU's fetch page) can notice. */
+  /**
+   * Bumped on every TLB flush or INVLPG, and by the CPU when it drops a frame's decoded code, so
+   * what was derived from translations or code (the debugger's peek page, compiled traces)
+   * can notice.
+   */
   epoch = 0;
   /**
    * Debugger hooks, off (null/false) in normal runs. Pages marked in hookPages (by linear page

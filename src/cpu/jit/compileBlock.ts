@@ -13,6 +13,9 @@
 // one function dispatching on EIP ran the integer mix 2x slower than one function per block:
 // the paths of the region that had not run yet when V8 optimized it deoptimize it later, and
 // the long-running loop then stays in V8's interpreter until on-stack replacement.
+// What works instead is a trace (traceSource): the one cycle of blocks the run loop recorded
+// from a hot head, compiled as one loop with no paths but the recorded one; any other way out
+// of a member simply returns to the run loop.
 //
 // The contract with Cpu.run (exactness):
 //  - the function runs whole rounds of the block: before a round it checks that the budget it
@@ -22,10 +25,11 @@
 //  - a throw (a fault) leaves in c.jitInsns/c.jitK the block and index of the instruction that
 //    did not complete and in c.jitDone the instructions of the rounds completed before it; the
 //    loop treats it as the interpreter's fault in that instruction;
-//  - after an instruction that touched memory or ran a handler, a cleared c.curBlock means a
-//    store rewrote (or the in-place fault handler remapped) the block's frame: inside the block
-//    the function throws CODE_CHANGED for the next instruction, as its switched handler would
-//    in the interpreter; at the block's end it returns, and the loop decodes afresh;
+//  - after an instruction that touched memory or ran a handler, a changed Mmu epoch means a
+//    store rewrote some frame's code, or a mapping changed (the in-place fault handler, INVLPG):
+//    inside the block the function throws CODE_CHANGED for the next instruction, as its
+//    switched handler would in the interpreter; at the block's end it returns, and the loop
+//    looks the next block up afresh;
 //  - a block whose last instruction is a handler call returns when that set a stop reason.
 import { CODE_CHANGED, PARITY, type Cpu } from '../cpu.js';
 import type { Block } from '../decoder.js';
@@ -37,8 +41,19 @@ import { jitStats } from './jitStats.js';
 /** Runs the block (rounds of it while it loops to itself and `left` holds one); returns the instructions retired. */
 export type CompiledBlock = (c: Cpu, left: number) => number;
 
+/**
+ * A trace: blocks that ran one after another and back to the first (the head), compiled into
+ * one function that runs them round after round (see traceSource). Valid while every member
+ * is still the code at its address: `epoch` is the Mmu epoch at which that was last checked.
+ */
+export class Trace {
+  epoch = -1;
+  dead = false;
+  constructor(readonly members: readonly Block[]) {}
+}
+
 /** Whether the block's last instruction is a direct jump (taken or not) to its first. */
-function loopsToItself(insns: readonly Insn[]): boolean {
+export function loopsToItself(insns: readonly Insn[]): boolean {
   const l = insns[insns.length - 1];
   return (l.fn === ctl.jcc || l.fn === ctl.jmpRel) && ((l.nextEip + l.imm) | 0) === insns[0].eip;
 }
@@ -59,23 +74,42 @@ function flagsDeadAfter(insns: readonly Insn[]): boolean[] {
   return dead;
 }
 
-/** The generated source of the block's function (exported for tests and debugging). */
-export function blockSource(insns: readonly Insn[]): { body: string; templated: number; called: number } {
-  const s = new BlockSource();
+/**
+ * Emits one block's instructions (their locals named from `base`); returns whether any of
+ * them calls a handler (which may set a stop reason).
+ */
+function emitBlock(s: BlockSource, insns: readonly Insn[], base: number): boolean {
   const last = insns.length - 1;
   const dead = flagsDeadAfter(insns);
+  const called = s.called;
+  s.flags = null;
   for (let j = 0; j <= last; j++) {
     const i = insns[j];
     s.j = j;
+    s.id = base + j;
     s.last = j === last;
     s.deadFlags = dead[j];
     // The same numbers the run loop stores (Insn addresses may be negative int32).
     if (j === last) s.emit(`c.prevEip = ${hex(i.eip)}; c.eip = ${hex(i.nextEip)};`);
     const { touchesMemory } = emitInsn(s, i);
-    if (touchesMemory && j < last) s.emit(`if (c.curBlock === null) { k = ${j + 1}; throw CC; }`);
+    if (touchesMemory && j < last) s.emit(`if (m.epoch !== E) { k = ${j + 1}; throw CC; }`);
   }
+  return s.called > called;
+}
+
+/** The instructions' bindings: iN (the Insn) and fN (its handler) from I[block][index]. */
+function bindings(blocks: readonly (readonly Insn[])[]): string {
+  const out: string[] = [];
+  let id = 0;
+  blocks.forEach((insns, b) => insns.forEach((_, j) => out.push(`const i${id} = I[${b}][${j}], f${id++} = i${id - 1}.fn;`)));
+  return out.join('\n');
+}
+
+/** The generated source of one block's function (exported for tests and debugging). */
+export function blockSource(insns: readonly Insn[]): { body: string; templated: number; called: number } {
+  const s = new BlockSource();
   const n = insns.length;
-  const head = insns.map((_, j) => `const i${j} = I[${j}], f${j} = i${j}.fn;`).join('\n');
+  const handlers = emitBlock(s, insns, 0);
   const code = s.out.join('\n');
   // A loop's last instruction is a jump template: it neither touches memory nor stops the CPU.
   // Handlers that stop it end their blocks, but a round with a handler call checks anyway.
@@ -85,24 +119,113 @@ try {
 for (;;) {
 ${code}
 done += ${n};
-if (c.eip !== ${hex(insns[0].eip)} || done > left - ${n}${s.called > 0 ? ' || c.stopReason >= 0' : ''}) return done;
+if (c.eip !== ${hex(insns[0].eip)} || done > left - ${n}${handlers ? ' || c.stopReason >= 0' : ''}) return done;
 }
-} catch (e) { c.jitInsns = I; c.jitK = k; c.jitDone = done; throw e; }`
+} catch (e) { c.jitInsns = I[0]; c.jitK = k; c.jitDone = done; throw e; }`
     : `try {
 ${code}
-} catch (e) { c.jitInsns = I; c.jitK = k; c.jitDone = 0; throw e; }
+} catch (e) { c.jitInsns = I[0]; c.jitK = k; c.jitDone = 0; throw e; }
 return ${n};`;
   return {
     body: `"use strict";
-${head}
+${bindings([insns])}
 return function block_${(insns[0].eip >>> 0).toString(16)}(c, left) {
 const r = c.regs, m = c.mmu, sb = c.segBase;
+const E = m.epoch;
 let k = 0;
 ${body}
 };`,
     templated: s.templated,
     called: s.called,
   };
+}
+
+/** A trace's return: the run loop chains on from the member that ran last (B[mi]). */
+const RETURN = '{ c.curBlock = B[mi]; return done; }';
+
+/**
+ * The generated source of a trace's function. Member b runs when the one before it left EIP at
+ * b's first instruction and nothing changed code or mappings since the function started (the
+ * Mmu epoch, also checked after each instruction that may store or fault, as in a block);
+ * otherwise the function returns and the run loop goes on from EIP. A member that loops to
+ * itself runs as an inner loop. Before each member the budget must hold all of it; `done`
+ * counts the instructions of the members completed, for the catch as for the return. mi is the
+ * member running (or, before the budget check, the one that ran last).
+ */
+export function traceSource(members: readonly Block[]): { body: string; templated: number; called: number } {
+  const s = new BlockSource();
+  const parts: string[] = [];
+  let base = 0;
+  members.forEach((b, mi) => {
+    const insns = b.insns;
+    const n = insns.length;
+    const start = hex(insns[0].eip);
+    const next = hex(members[(mi + 1) % members.length].insns[0].eip);
+    s.out.length = 0;
+    const handlers = emitBlock(s, insns, base);
+    base += n;
+    const stop = handlers ? `if (c.stopReason >= 0) ${RETURN}\n` : '';
+    const code = s.out.join('\n');
+    const budget = `if (done > left - ${n}) ${RETURN}\nmi = ${mi};`;
+    if (loopsToItself(insns)) {
+      parts.push(`// ${mi}: ${start}
+for (;;) {
+${budget}
+${code}
+done += ${n};
+${stop}if (c.eip !== ${start}) break;
+}`);
+    } else {
+      parts.push(`// ${mi}: ${start}
+${budget}
+${code}
+done += ${n};
+${stop}`);
+    }
+    parts.push(`if (c.eip !== ${next} || m.epoch !== E) ${RETURN}`);
+  });
+  return {
+    body: `"use strict";
+${bindings(members.map((b) => b.insns))}
+return function trace_${(members[0].insns[0].eip >>> 0).toString(16)}(c, left) {
+const r = c.regs, m = c.mmu, sb = c.segBase;
+const E = m.epoch;
+if (T.epoch !== E && !V(c, T)) return S(c, left);
+let k = 0, mi = 0, done = 0;
+try {
+for (;;) {
+${parts.join('\n')}
+}
+} catch (e) { c.jitInsns = I[mi]; c.jitK = k; c.jitDone = done; throw e; }
+};`,
+    templated: s.templated,
+    called: s.called,
+  };
+}
+
+/**
+ * Whether every member of t after its head (which the run loop has just checked) is still the
+ * code at its address: its frame's code alive, CS in its mode, and the TLB mapping its linear
+ * page to its frame. A member whose page is not in the TLB now cannot be checked without a
+ * walk (which would set Accessed bits the program may never cause): the head runs alone this
+ * time. A member that is gone kills the trace: its head runs alone from now on.
+ */
+export function validateTrace(c: Cpu, t: Trace): boolean {
+  const ms = t.members;
+  const tlbR = c.mmu.tlbR;
+  for (let k = 1; k < ms.length; k++) {
+    const b = ms[k];
+    const e = tlbR[b.linPage >>> 12];
+    if (e === 0) return false;
+    if (b.frame.dead || b.mode !== c.csMode || e >>> 12 !== b.pfn) {
+      t.dead = true;
+      const head = ms[0];
+      head.jit = head.ownJit;
+      return false;
+    }
+  }
+  t.epoch = c.mmu.epoch;
+  return true;
 }
 
 /**
@@ -113,8 +236,7 @@ export function compileBlock(b: Block): void {
   const t0 = performance.now();
   const { body, templated, called } = blockSource(b.insns);
   try {
-    const factory = new Function('I', 'P', 'CC', body) as (I: readonly Insn[], P: Uint8Array, CC: unknown) => CompiledBlock;
-    b.jit = factory(b.insns, PARITY, CODE_CHANGED);
+    b.jit = b.ownJit = makeFunction(body, [b.insns], [b], null, null);
     jitStats.blocksCompiled++;
     jitStats.insnsCompiled += b.insns.length;
     jitStats.templated += templated;
@@ -122,6 +244,33 @@ export function compileBlock(b: Block): void {
   } catch {
     jitStats.failures++;
     b.runs = Number.MIN_SAFE_INTEGER;
+  }
+  jitStats.compileMs += performance.now() - t0;
+}
+
+type Factory = (I: readonly (readonly Insn[])[], B: readonly Block[], T: Trace | null, V: typeof validateTrace, S: CompiledBlock | null, P: Uint8Array, CC: unknown) => CompiledBlock;
+
+function makeFunction(body: string, I: readonly (readonly Insn[])[], B: readonly Block[], T: Trace | null, S: CompiledBlock | null): CompiledBlock {
+  const factory = new Function('I', 'B', 'T', 'V', 'S', 'P', 'CC', body) as Factory;
+  return factory(I, B, T, validateTrace, S, PARITY, CODE_CHANGED);
+}
+
+/**
+ * Compiles the trace of `members` (a cycle through them, members[0] compiled already) into its
+ * head's b.jit; the head's own function stays its fallback. A refused trace changes nothing.
+ */
+export function compileTrace(members: readonly Block[]): void {
+  const t0 = performance.now();
+  const head = members[0];
+  const { body } = traceSource(members);
+  try {
+    const t = new Trace(members);
+    t.epoch = -1;
+    head.jit = makeFunction(body, members.map((b) => b.insns), members, t, head.ownJit);
+    jitStats.traces++;
+    jitStats.traceBlocks += members.length;
+  } catch {
+    jitStats.failures++;
   }
   jitStats.compileMs += performance.now() - t0;
 }

@@ -31,8 +31,10 @@ export interface KnownFlags {
  */
 export class BlockSource {
   readonly out: string[] = [];
-  /** Index of the instruction being emitted. */
+  /** Index of the instruction being emitted in its block (what the catch reports as jitK). */
   j = 0;
+  /** Index of the instruction in the whole function (a trace has several blocks): names its locals. */
+  id = 0;
   last = false;
   /** Flags as the previous instructions left them, when a template knows; null otherwise. */
   flags: KnownFlags | null = null;
@@ -52,14 +54,14 @@ export class BlockSource {
   }
   /** The instruction being emitted and its handler, as bound by the factory. */
   get insn(): string {
-    return `i${this.j}`;
+    return `i${this.id}`;
   }
   get handler(): string {
-    return `f${this.j}`;
+    return `f${this.id}`;
   }
-  /** A local name unique in the block. */
+  /** A local name unique in the function. */
   v(name: string): string {
-    return `${name}${this.j}`;
+    return `${name}${this.id}`;
   }
   /** Marks the instruction as one that may throw (fault): the catch must know its index. */
   mayThrow(): void {

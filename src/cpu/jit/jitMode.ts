@@ -27,6 +27,14 @@ export function setJitMode(m: JitMode): void {
   mode = m;
 }
 
+/** Runs of a compiled block before the run loop records the trace it heads (jit/compileBlock). */
+export const TRACE_HOT_RUNS = 200;
+
+/** The run count at which a CPU created now records a trace from a compiled block (0: never). */
+export function traceThreshold(): number {
+  return mode === 'off' ? 0 : mode === 'force' ? 2 : TRACE_HOT_RUNS;
+}
+
 /** The run count at which a CPU created now compiles a block (0: never). */
 export function jitThreshold(): number {
   return mode === 'off' ? 0 : mode === 'force' ? 1 : JIT_HOT_RUNS;

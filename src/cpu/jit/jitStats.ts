@@ -8,6 +8,9 @@ export const jitStats = {
   called: 0,
   /** Blocks whose generated source V8 refused (a compiler bug; they stay interpreted). */
   failures: 0,
+  /** Traces (cycles of blocks compiled as one loop) and the blocks in them. */
+  traces: 0,
+  traceBlocks: 0,
   compileMs: 0,
 };
 
@@ -17,5 +20,7 @@ export function resetJitStats(): void {
   jitStats.templated = 0;
   jitStats.called = 0;
   jitStats.failures = 0;
+  jitStats.traces = 0;
+  jitStats.traceBlocks = 0;
   jitStats.compileMs = 0;
 }
