@@ -10,7 +10,7 @@ export function formatStats(kernel: Kernel, seconds: number): string {
   const f = s.faults;
   return [
     `i386emu: stats: ${s.instructions} instructions in ${seconds.toFixed(3)} s (${mips.toFixed(1)} MIPS), ${s.syscalls} syscalls`,
-    `i386emu: stats: TLB ${s.tlbHits} hits, ${s.tlbMisses} misses, ${s.tlbFlushes} flushes; ` +
+    `i386emu: stats: TLB ${s.tlbHits} hits (outside compiled code), ${s.tlbMisses} misses, ${s.tlbFlushes} flushes; ` +
       `decoded ${s.decodedInsns} instructions, ${s.codeInvalidations} code-page invalidations`,
     `i386emu: stats: page faults ${s.pageFaults}: anon ${f.anon}, file ${f.file}, cow ${f.cow}, ` +
       `stack growth ${f.stackGrowth}, spurious ${f.spurious}, segv ${f.segv}, sigbus ${f.sigbus}; frames in use at most ${s.peakFrames}`,

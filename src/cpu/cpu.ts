@@ -425,6 +425,12 @@ export class Cpu {
     return (off + this.segBase[i.seg]) | 0;
   }
 
+  /** ea(i) for an offset computed already (compiled code, whose registers are in locals). */
+  eaOf(i: Insn, off: number): number {
+    if ((this.segLimited & (1 << i.seg)) !== 0) this.checkSegLimit(i.seg, off, i.width, i.writes);
+    return (off + this.segBase[i.seg]) | 0;
+  }
+
   /** ea(i) for an operand of `bytes` bytes whose size the decoder left open (SSE and MMX forms). */
   eaSpan(i: Insn, bytes: number): number {
     const r = this.regs;

@@ -21,7 +21,8 @@
 //  - the function runs whole rounds of the block: before a round it checks that the budget it
 //    was given (`left`) still holds the whole block, and it returns the instructions retired;
 //  - the instructions run in order and prevEip/eip are set before the last one exactly as the
-//    loop sets them; the lazy-flag state stays on the Cpu;
+//    loop sets them; registers and lazy flags live in locals (emitters.ts) and are back on the
+//    Cpu wherever the state can be seen: a return, a throw, a handler call;
 //  - a throw (a fault) leaves in c.jitInsns/c.jitK the block and index of the instruction that
 //    did not complete and in c.jitDone the instructions of the rounds completed before it; the
 //    loop treats it as the interpreter's fault in that instruction;
@@ -31,11 +32,11 @@
 //    switched handler would in the interpreter; at the block's end it returns, and the loop
 //    looks the next block up afresh;
 //  - a block whose last instruction is a handler call returns when that set a stop reason.
-import { CODE_CHANGED, PARITY, type Cpu } from '../cpu.js';
+import { CODE_CHANGED, L_NONE, PARITY, type Cpu } from '../cpu.js';
 import type { Block } from '../decoder.js';
 import type { Insn } from '../insn.js';
 import * as ctl from '../ops/control.js';
-import { BlockSource, emitInsn, flagEffect, hex } from './emitters.js';
+import { BlockSource, emitInsn, flagEffect, hex, SYNC_IN, SYNC_OUT, type KnownFlags } from './emitters.js';
 import { jitStats } from './jitStats.js';
 
 /** Runs the block (rounds of it while it loops to itself and `left` holds one); returns the instructions retired. */
@@ -75,14 +76,14 @@ function flagsDeadAfter(insns: readonly Insn[]): boolean[] {
 }
 
 /**
- * Emits one block's instructions (their locals named from `base`); returns whether any of
- * them calls a handler (which may set a stop reason).
+ * Emits one block's instructions (their locals named from `base`), the flags known on entry
+ * given; returns whether any of them calls a handler (which may set a stop reason).
  */
-function emitBlock(s: BlockSource, insns: readonly Insn[], base: number): boolean {
+function emitBlock(s: BlockSource, insns: readonly Insn[], base: number, flags: KnownFlags | null = null): boolean {
   const last = insns.length - 1;
   const dead = flagsDeadAfter(insns);
   const called = s.called;
-  s.flags = null;
+  s.flags = flags;
   for (let j = 0; j <= last; j++) {
     const i = insns[j];
     s.j = j;
@@ -95,6 +96,26 @@ function emitBlock(s: BlockSource, insns: readonly Insn[], base: number): boolea
     if (touchesMemory && j < last) s.emit(`if (m.epoch !== E) { k = ${j + 1}; throw CC; }`);
   }
   return s.called > called;
+}
+
+const FLAGS_OUT = 'c.lazyOp = fo; c.lazyDst = fd; c.lazySrc = fs; c.lazyRes = fr; c.lazySz = fz; c.lazyCarry = fc; c.flags = ff;';
+const FLAGS_IN = 'fo = c.lazyOp; fd = c.lazyDst; fs = c.lazySrc; fr = c.lazyRes; fz = c.lazySz; fc = c.lazyCarry; ff = c.flags;';
+
+/**
+ * The function around generated code: its locals loaded from the Cpu (registers the code uses,
+ * the lazy flags), and the code with every SYNC_OUT/SYNC_IN placeholder replaced by the stores
+ * back (registers it writes, the flags if it sets them) and the loads again.
+ */
+function withLocals(code: string): { load: string; code: string; out: string } {
+  const used = [0, 1, 2, 3, 4, 5, 6, 7].filter((n) => new RegExp(`\\bR${n}\\b`).test(code));
+  const written = used.filter((n) => new RegExp(`\\bR${n} = `).test(code));
+  const flagsSet = /\b(fo|fc|ff) = /.test(code);
+  const load = `${used.length > 0 ? `let ${used.map((n) => `R${n} = r[${n}]`).join(', ')};\n` : ''}let ${FLAGS_IN.replace(/;/g, ',').slice(0, -1)};
+const tlbR = m.tlbR, tlbW = m.tlbW, dv = m.dv, mb = m.bytes;
+let h = 0, tq = 0, SL = c.segLimited;`;
+  const out = `${written.map((n) => `r[${n}] = R${n};`).join(' ')}${flagsSet ? ` ${FLAGS_OUT}` : ''}`;
+  const back = `${used.map((n) => `R${n} = r[${n}];`).join(' ')} ${FLAGS_IN} SL = c.segLimited;`;
+  return { load, code: code.split(SYNC_OUT).join(out).split(SYNC_IN).join(back), out };
 }
 
 /** The instructions' bindings: iN (the Insn) and fN (its handler) from I[block][index]. */
@@ -110,21 +131,22 @@ export function blockSource(insns: readonly Insn[]): { body: string; templated: 
   const s = new BlockSource();
   const n = insns.length;
   const handlers = emitBlock(s, insns, 0);
-  const code = s.out.join('\n');
   // A loop's last instruction is a jump template: it neither touches memory nor stops the CPU.
   // Handlers that stop it end their blocks, but a round with a handler call checks anyway.
+  const { load, code, out } = withLocals(s.out.join('\n'));
   const body = loopsToItself(insns)
     ? `let done = 0;
 try {
 for (;;) {
 ${code}
 done += ${n};
-if (c.eip !== ${hex(insns[0].eip)} || done > left - ${n}${handlers ? ' || c.stopReason >= 0' : ''}) return done;
+if (c.eip !== ${hex(insns[0].eip)} || done > left - ${n}${handlers ? ' || c.stopReason >= 0' : ''}) { ${out} return done; }
 }
-} catch (e) { c.jitInsns = I[0]; c.jitK = k; c.jitDone = done; throw e; }`
+} catch (e) { if (h === 0) { ${out} } c.jitInsns = I[0]; c.jitK = k; c.jitDone = done; throw e; }`
     : `try {
 ${code}
-} catch (e) { c.jitInsns = I[0]; c.jitK = k; c.jitDone = 0; throw e; }
+} catch (e) { if (h === 0) { ${out} } c.jitInsns = I[0]; c.jitK = k; c.jitDone = 0; throw e; }
+${out}
 return ${n};`;
   return {
     body: `"use strict";
@@ -132,6 +154,7 @@ ${bindings([insns])}
 return function block_${(insns[0].eip >>> 0).toString(16)}(c, left) {
 const r = c.regs, m = c.mmu, sb = c.segBase;
 const E = m.epoch;
+${load}
 let k = 0;
 ${body}
 };`,
@@ -141,7 +164,7 @@ ${body}
 }
 
 /** A trace's return: the run loop chains on from the member that ran last (B[mi]). */
-const RETURN = '{ c.curBlock = B[mi]; return done; }';
+const RETURN = `{ ${SYNC_OUT} c.curBlock = B[mi]; return done; }`;
 
 /**
  * The generated source of a trace's function. Member b runs when the one before it left EIP at
@@ -156,34 +179,41 @@ export function traceSource(members: readonly Block[]): { body: string; template
   const s = new BlockSource();
   const parts: string[] = [];
   let base = 0;
+  // The flags the member before left, when known: a member after the head starts with them (in
+  // the flag locals); the head and a member that loops to itself may be entered from elsewhere.
+  let known: KnownFlags | null = null;
   members.forEach((b, mi) => {
     const insns = b.insns;
     const n = insns.length;
     const start = hex(insns[0].eip);
     const next = hex(members[(mi + 1) % members.length].insns[0].eip);
     s.out.length = 0;
-    const handlers = emitBlock(s, insns, base);
+    const handlers = emitBlock(s, insns, base, mi === 0 || loopsToItself(insns) ? null : known);
+    const f = s.flags;
+    known = f !== null && f.op !== L_NONE ? { op: f.op, sz: f.sz, x: 'fd', y: 'fs', r: 'fr' } : null;
     base += n;
     const stop = handlers ? `if (c.stopReason >= 0) ${RETURN}\n` : '';
     const code = s.out.join('\n');
+    const count = `done += ${n};`;
     const budget = `if (done > left - ${n}) ${RETURN}\nmi = ${mi};`;
     if (loopsToItself(insns)) {
       parts.push(`// ${mi}: ${start}
 for (;;) {
 ${budget}
 ${code}
-done += ${n};
+${count}
 ${stop}if (c.eip !== ${start}) break;
 }`);
     } else {
       parts.push(`// ${mi}: ${start}
 ${budget}
 ${code}
-done += ${n};
+${count}
 ${stop}`);
     }
     parts.push(`if (c.eip !== ${next} || m.epoch !== E) ${RETURN}`);
   });
+  const { load, code, out } = withLocals(parts.join('\n'));
   return {
     body: `"use strict";
 ${bindings(members.map((b) => b.insns))}
@@ -191,12 +221,13 @@ return function trace_${(members[0].insns[0].eip >>> 0).toString(16)}(c, left) {
 const r = c.regs, m = c.mmu, sb = c.segBase;
 const E = m.epoch;
 if (T.epoch !== E && !V(c, T)) return S(c, left);
+${load}
 let k = 0, mi = 0, done = 0;
 try {
 for (;;) {
-${parts.join('\n')}
+${code}
 }
-} catch (e) { c.jitInsns = I[mi]; c.jitK = k; c.jitDone = done; throw e; }
+} catch (e) { if (h === 0) { ${out} } c.jitInsns = I[mi]; c.jitK = k; c.jitDone = done; throw e; }
 };`,
     templated: s.templated,
     called: s.called,
@@ -248,11 +279,25 @@ export function compileBlock(b: Block): void {
   jitStats.compileMs += performance.now() - t0;
 }
 
-type Factory = (I: readonly (readonly Insn[])[], B: readonly Block[], T: Trace | null, V: typeof validateTrace, S: CompiledBlock | null, P: Uint8Array, CC: unknown) => CompiledBlock;
+/**
+ * CF and a condition from lazy-flag locals: they go back to the Cpu (they are its state), whose
+ * own functions then answer.
+ */
+function cfOf(c: Cpu, fo: number, fd: number, fs: number, fr: number, fz: number, fc: number, ff: number): number {
+  c.lazyOp = fo; c.lazyDst = fd; c.lazySrc = fs; c.lazyRes = fr; c.lazySz = fz; c.lazyCarry = fc; c.flags = ff;
+  return c.getCF();
+}
+function condOf(c: Cpu, cc: number, fo: number, fd: number, fs: number, fr: number, fz: number, fc: number, ff: number): boolean {
+  c.lazyOp = fo; c.lazyDst = fd; c.lazySrc = fs; c.lazyRes = fr; c.lazySz = fz; c.lazyCarry = fc; c.flags = ff;
+  return c.cond(cc);
+}
+
+type Factory = (I: readonly (readonly Insn[])[], B: readonly Block[], T: Trace | null, V: typeof validateTrace, S: CompiledBlock | null,
+  GF: typeof cfOf, CD: typeof condOf, P: Uint8Array, CC: unknown) => CompiledBlock;
 
 function makeFunction(body: string, I: readonly (readonly Insn[])[], B: readonly Block[], T: Trace | null, S: CompiledBlock | null): CompiledBlock {
-  const factory = new Function('I', 'B', 'T', 'V', 'S', 'P', 'CC', body) as Factory;
-  return factory(I, B, T, validateTrace, S, PARITY, CODE_CHANGED);
+  const factory = new Function('I', 'B', 'T', 'V', 'S', 'GF', 'CD', 'P', 'CC', body) as Factory;
+  return factory(I, B, T, validateTrace, S, cfOf, condOf, PARITY, CODE_CHANGED);
 }
 
 /**

@@ -7,6 +7,7 @@
 import { L_ADC, L_ADD, L_DEC, L_INC, L_LOGIC, L_NONE, L_SBB, L_SUB } from '../cpu.js';
 import type { Handler, Insn } from '../insn.js';
 import { ARITH_FLAGS, CF, ESP, OF, SF, ZERO, ZF } from '../registers.js';
+import { PTE_FRAME } from '../../mmu/paging.js';
 import * as alu from '../ops/alu.js';
 import * as mv from '../ops/dataMove.js';
 import * as st from '../ops/stack.js';
@@ -28,6 +29,10 @@ export interface KnownFlags {
  * Source under construction for one block. The generated function's locals: c (the Cpu),
  * r (c.regs), m (c.mmu), sb (c.segBase), k (index of the instruction running, for the catch),
  * iN / fN (instruction N and its handler, bound by the factory), P (the PARITY table).
+ * The guest state the templates work on lives in locals while the function runs (compileBlock
+ * loads them on entry and stores them back wherever the state can be seen: a return, a throw,
+ * a handler call): R0..R7 the registers, and the lazy flags fo fd fs fr fz fc (lazyOp, lazyDst,
+ * lazySrc, lazyRes, lazySz, lazyCarry) with ff (EFLAGS), and SL (segLimited).
  */
 export class BlockSource {
   readonly out: string[] = [];
@@ -70,74 +75,99 @@ export class BlockSource {
   }
 }
 
+/** Placeholders compileBlock fills with the stores of the locals to the Cpu / the loads back. */
+export const SYNC_OUT = '/*out*/', SYNC_IN = '/*in*/';
+
 /** A number as a JavaScript literal (negative int32 values stay negative). */
 export const hex = (n: number): string => (n < 0 ? `-0x${(-n).toString(16)}` : `0x${n.toString(16)}`);
 
 // ---- operands ---------------------------------------------------------------------------
 
+/** The local holding 32-bit register n (ZERO, the absent base or index, is 0). */
+export function reg(n: number): string {
+  return n === ZERO ? '0' : `R${n}`;
+}
+
 export function getReg(sz: number, n: number): string {
-  if (sz === 2) return `r[${n}]`;
-  if (sz === 1) return `(r[${n}] & 0xffff)`;
-  return n < 4 ? `(r[${n}] & 0xff)` : `((r[${n - 4}] >> 8) & 0xff)`;
+  if (sz === 2) return reg(n);
+  if (sz === 1) return `(R${n} & 0xffff)`;
+  return n < 4 ? `(R${n} & 0xff)` : `((R${n - 4} >> 8) & 0xff)`;
 }
 
 export function setReg(sz: number, n: number, v: string): string {
-  if (sz === 2) return `r[${n}] = ${v};`;
-  if (sz === 1) return `r[${n}] = (r[${n}] & ~0xffff) | ((${v}) & 0xffff);`;
-  if (n < 4) return `r[${n}] = (r[${n}] & ~0xff) | ((${v}) & 0xff);`;
-  return `r[${n - 4}] = (r[${n - 4}] & ~0xff00) | (((${v}) & 0xff) << 8);`;
+  if (sz === 2) return `R${n} = ${v};`;
+  if (sz === 1) return `R${n} = (R${n} & ~0xffff) | ((${v}) & 0xffff);`;
+  if (n < 4) return `R${n} = (R${n} & ~0xff) | ((${v}) & 0xff);`;
+  return `R${n - 4} = (R${n - 4} & ~0xff00) | (((${v}) & 0xff) << 8);`;
 }
 
 const READ = ['read8', 'read16', 'read32'];
 const WRITE = ['write8', 'write16', 'write32'];
+/** Offsets in a page from which an access of each size stays in the page (the TLB fast path). */
+const IN_PAGE = ['', ' && (A & 0xfff) < 0xfff', ' && (A & 0xfff) < 0xffd'];
+const LOAD = ['mb[P]', 'dv.getUint16(P, true)', 'dv.getInt32(P, true)'];
+const STORE = ['mb[P] = V', 'dv.setUint16(P, V, true)', 'dv.setInt32(P, V, true)'];
 
+/**
+ * A read of guest memory at linear address a (a local): the Mmu's TLB fast path inlined (the
+ * frame's physical address is below 2^31, so no unsigned conversion), its slow path called.
+ * Its hits are not counted (the Mmu's tlbHits counts the interpreter's and the slow paths'):
+ * a counter, even one add per round, costs compiled loops measurably (one more live value).
+ */
 export function readMem(sz: number, a: string): string {
-  return `m.${READ[sz]}(${a})`;
+  const p = `(tq & ${PTE_FRAME}) | (${a} & 0xfff)`;
+  return `((tq = tlbR[${a} >>> 12]) !== 0${IN_PAGE[sz].replace('A', a)} ? (${LOAD[sz].replace("P", p)}) : m.${READ[sz]}(${a}))`;
 }
 export function writeMem(sz: number, a: string, v: string): string {
-  return `m.${WRITE[sz]}(${a}, ${v});`;
+  const p = `(tq & ${PTE_FRAME}) | (${a} & 0xfff)`;
+  return `if ((tq = tlbW[${a} >>> 12]) !== 0${IN_PAGE[sz].replace('A', a)}) { ${STORE[sz].replace('P', p).split('V').join(v)}; } else m.${WRITE[sz]}(${a}, ${v});`;
 }
 
 /** The segment-relative offset of a 32-bit-addressed memory operand, constants folded. */
 function offsetExpr(i: Insn): string {
+  if (i.a16) return `((${reg(i.base)} + ${reg(i.index)} + ${hex(i.disp)}) & 0xffff)`;
   const parts: string[] = [];
-  if (i.base !== ZERO) parts.push(`r[${i.base}]`);
-  if (i.index !== ZERO) parts.push(i.scale === 0 ? `r[${i.index}]` : `(r[${i.index}] << ${i.scale})`);
+  if (i.base !== ZERO) parts.push(reg(i.base));
+  if (i.index !== ZERO) parts.push(i.scale === 0 ? reg(i.index) : `(${reg(i.index)} << ${i.scale})`);
   if (i.disp !== 0 || parts.length === 0) parts.push(hex(i.disp));
-  return parts.length === 1 && parts[0].startsWith('r[') ? parts[0] : `((${parts.join(' + ')}) | 0)`;
+  return parts.length === 1 && parts[0].startsWith('R') ? parts[0] : `((${parts.join(' + ')}) | 0)`;
 }
 
 /**
  * Emits the linear address of i's memory operand into a local and returns its name. Limited
- * (LDT) segments and 16-bit addressing go through Cpu.ea, which checks and wraps.
+ * (LDT) segments go through Cpu.eaOf, which checks the offset against the limit.
  */
 export function ea(s: BlockSource, i: Insn): string {
   const a = s.v('a');
-  if (i.a16) s.emit(`const ${a} = c.ea(${s.insn});`);
-  else s.emit(`const ${a} = c.segLimited === 0 ? (${offsetExpr(i)} + sb[${i.seg}]) | 0 : c.ea(${s.insn});`);
+  const o = s.v('o');
+  s.emit(`const ${o} = ${offsetExpr(i)};`);
+  s.emit(`const ${a} = SL === 0 ? (${o} + sb[${i.seg}]) | 0 : c.eaOf(${s.insn}, ${o});`);
   return a;
 }
 
 /** The LEA value (no segment). */
 function leaExpr(i: Insn): string {
-  return i.a16 ? `((r[${i.base}] + r[${i.index}] + ${hex(i.disp)}) & 0xffff)` : offsetExpr(i);
+  return offsetExpr(i);
 }
 
 // ---- flags ------------------------------------------------------------------------------
 
 function setLazy(s: BlockSource, op: number, x: string, y: string, r: string, sz: number): void {
-  if (!s.deadFlags) s.emit(`c.lazyOp = ${op}; c.lazyDst = ${x}; c.lazySrc = ${y}; c.lazyRes = ${r}; c.lazySz = ${sz};`);
+  if (!s.deadFlags) s.emit(`fo = ${op}; fd = ${x}; fs = ${y}; fr = ${r}; fz = ${sz};`);
   s.flags = { op, sz, x, y, r };
 }
 
 function setCarry(s: BlockSource, v: string): void {
-  if (!s.deadFlags) s.emit(`c.lazyCarry = ${v};`);
+  if (!s.deadFlags) s.emit(`fc = ${v};`);
 }
 
 /** EFLAGS' arithmetic bits set eagerly (shifts, multiplies): f is an expression of the new bits. */
 function setEagerFlags(s: BlockSource, f: string): void {
-  if (!s.deadFlags) s.emit(`c.flags = (c.flags & ${hex(~ARITH_FLAGS)}) | ${f}; c.lazyOp = ${L_NONE};`);
+  if (!s.deadFlags) s.emit(`ff = (ff & ${hex(~ARITH_FLAGS)}) | ${f}; fo = ${L_NONE};`);
 }
+
+/** The lazy-flag locals as arguments (for the Cpu's flag functions, through GF and CD). */
+const FLAG_ARGS = 'fo, fd, fs, fr, fz, fc, ff';
 
 /** SF ZF PF of a 32-bit result held in local r. */
 function szp32(r: string): string {
@@ -147,45 +177,85 @@ function szp32(r: string): string {
 /** CF as 0/1 from what is known, else through the Cpu. */
 function cfExpr(s: BlockSource): string {
   const f = s.flags;
-  if (f !== null && f.sz === 2) {
-    if (f.op === L_SUB) return `((${f.x} >>> 0) < (${f.y} >>> 0) ? 1 : 0)`;
-    if (f.op === L_ADD) return `((${f.r} >>> 0) < (${f.x} >>> 0) ? 1 : 0)`;
+  if (f !== null) {
+    const { x, y, r } = f;
+    if (f.sz === 2) {
+      if (f.op === L_SUB) return `((${x} >>> 0) < (${y} >>> 0) ? 1 : 0)`;
+      if (f.op === L_ADD) return `((${r} >>> 0) < (${x} >>> 0) ? 1 : 0)`;
+    } else {
+      const m = f.sz === 0 ? '0xff' : '0xffff';
+      if (f.op === L_SUB) return `((${x} & ${m}) < (${y} & ${m}) ? 1 : 0)`;
+      if (f.op === L_ADD) return `((${r} & ${m}) < (${x} & ${m}) ? 1 : 0)`;
+    }
     if (f.op === L_LOGIC) return '0';
   }
-  return 'c.getCF()';
+  return `GF(c, ${FLAG_ARGS})`;
+}
+
+/**
+ * Condition code cc (the Jcc encoding) from flags known statically (op and size; operands and
+ * result in locals), as a boolean expression; null when not known. The operands of an 8- or
+ * 16-bit operation may carry bits above its size (a sign-extended immediate): only the low bits
+ * count, as the Cpu's masks make them.
+ */
+function knownCond(f: KnownFlags, c2: number): string | null {
+  const { x, y, r } = f;
+  if (c2 === 5) return `P[${r} & 0xff] !== 0`;
+  if (f.sz === 2) {
+    if (c2 === 2) return `${r} === 0`;
+    if (c2 === 4) return `${r} < 0`;
+    if (f.op === L_SUB) {
+      switch (c2) {
+        case 0: return `((${x} ^ ${y}) & (${x} ^ ${r})) < 0`;
+        case 1: return `(${x} >>> 0) < (${y} >>> 0)`;
+        case 3: return `(${x} >>> 0) <= (${y} >>> 0)`;
+        case 6: return `${x} < ${y}`;
+        case 7: return `${x} <= ${y}`;
+      }
+    } else if (f.op === L_LOGIC) {
+      switch (c2) {
+        case 0: case 1: return 'false';
+        case 3: return `${r} === 0`;
+        case 6: return `${r} < 0`;
+        case 7: return `${r} <= 0`;
+      }
+    } else if (f.op === L_ADD) {
+      if (c2 === 1) return `(${r} >>> 0) < (${x} >>> 0)`;
+      if (c2 === 3) return `((${r} >>> 0) < (${x} >>> 0) || ${r} === 0)`;
+    }
+    return null;
+  }
+  const m = f.sz === 0 ? '0xff' : '0xffff';
+  const sign = f.sz === 0 ? '0x80' : '0x8000';
+  const sh = f.sz === 0 ? 24 : 16;
+  if (c2 === 2) return `(${r} & ${m}) === 0`;
+  if (c2 === 4) return `(${r} & ${sign}) !== 0`;
+  if (f.op === L_SUB) {
+    switch (c2) {
+      case 0: return `((${x} ^ ${y}) & (${x} ^ ${r}) & ${sign}) !== 0`;
+      case 1: return `(${x} & ${m}) < (${y} & ${m})`;
+      case 3: return `(${x} & ${m}) <= (${y} & ${m})`;
+      case 6: return `((${x} << ${sh}) >> ${sh}) < ((${y} << ${sh}) >> ${sh})`;
+      case 7: return `((${x} << ${sh}) >> ${sh}) <= ((${y} << ${sh}) >> ${sh})`;
+    }
+  } else if (f.op === L_LOGIC) {
+    switch (c2) {
+      case 0: case 1: return 'false';
+      case 3: return `(${r} & ${m}) === 0`;
+      case 6: return `(${r} & ${sign}) !== 0`;
+      case 7: return `((${r} & ${m}) === 0 || (${r} & ${sign}) !== 0)`;
+    }
+  } else if (f.op === L_ADD) {
+    if (c2 === 1) return `(${r} & ${m}) < (${x} & ${m})`;
+    if (c2 === 3) return `((${r} & ${m}) < (${x} & ${m}) || (${r} & ${m}) === 0)`;
+  }
+  return null;
 }
 
 /** Condition code cc (the Jcc encoding) as a boolean expression. */
 export function condExpr(s: BlockSource, cc: number): string {
-  const f = s.flags;
-  let e: string | null = null;
-  if (f !== null && f.sz === 2) {
-    const { x, y, r } = f;
-    const c2 = cc >> 1;
-    if (c2 === 2) e = `${r} === 0`;
-    else if (c2 === 4) e = `${r} < 0`;
-    else if (c2 === 5) e = `P[${r} & 0xff] !== 0`;
-    else if (f.op === L_SUB) {
-      switch (c2) {
-        case 0: e = `((${x} ^ ${y}) & (${x} ^ ${r})) < 0`; break;
-        case 1: e = `(${x} >>> 0) < (${y} >>> 0)`; break;
-        case 3: e = `(${x} >>> 0) <= (${y} >>> 0)`; break;
-        case 6: e = `${x} < ${y}`; break;
-        case 7: e = `${x} <= ${y}`; break;
-      }
-    } else if (f.op === L_LOGIC) {
-      switch (c2) {
-        case 0: case 1: e = 'false'; break;
-        case 3: e = `${r} === 0`; break;
-        case 6: e = `${r} < 0`; break;
-        case 7: e = `${r} <= 0`; break;
-      }
-    } else if (f.op === L_ADD) {
-      if (c2 === 1) e = `(${r} >>> 0) < (${x} >>> 0)`;
-      else if (c2 === 3) e = `((${r} >>> 0) < (${x} >>> 0) || ${r} === 0)`;
-    }
-  }
-  if (e === null) return `c.cond(${cc})`;
+  const e = s.flags === null ? null : knownCond(s.flags, cc >> 1);
+  if (e === null) return `CD(c, ${cc}, ${FLAG_ARGS})`;
   return (cc & 1) === 0 ? `(${e})` : `!(${e})`;
 }
 
@@ -303,9 +373,9 @@ function readE(s: BlockSource, i: Insn, sz: number): string {
 function pushValue(s: BlockSource, v: string): void {
   const sp = s.v('sp');
   s.mayThrow();
-  s.emit(`const ${sp} = (r[${ESP}] - 4) | 0;`);
-  s.emit(`m.write32(${sp}, ${v});`);
-  s.emit(`r[${ESP}] = ${sp};`);
+  s.emit(`const ${sp} = (R${ESP} - 4) | 0;`);
+  s.emit(writeMem(2, sp, v));
+  s.emit(`R${ESP} = ${sp};`);
 }
 
 /**
@@ -320,7 +390,7 @@ function imul32(s: BlockSource, i: Insn, x: string | null, y: string | null): bo
   const e = readE(s, i, 2);
   if (x === null) s.emit(`const ${a} = ${e};`);
   s.emit(`const ${b} = ${y ?? e};`);
-  s.emit(`const ${lo} = Math.imul(${a}, ${b}); r[${i.reg}] = ${lo};`);
+  s.emit(`const ${lo} = Math.imul(${a}, ${b}); R${i.reg} = ${lo};`);
   setEagerFlags(s, `${szp32(lo)} | (${a} * ${b} !== ${lo} ? ${CF | OF} : 0)`);
   return true;
 }
@@ -337,7 +407,7 @@ type Template = (s: BlockSource, i: Insn) => boolean;
 const KEEPS_FLAGS = new Set<Handler>([
   mv.movEG, mv.movGE, mv.mov_r32_r32, mv.mov_m32_r32, mv.mov_r32_m32, mv.movEI, mv.mov_r32_imm,
   mv.movAO, mv.movOA, mv.movzx, mv.movsx, mv.lea, st.push_r32, st.pop_r32, st.pushImm, ctl.nop,
-  mv.setcc, mv.cmovcc,
+  mv.setcc, mv.cmovcc, ctl.jcc, ctl.jmpRel, ctl.callRel, ctl.ret32,
 ]);
 
 const TEMPLATES = new Map<Handler, Template>([
@@ -364,18 +434,18 @@ const TEMPLATES = new Map<Handler, Template>([
   [alu.dec_r32, (s, i) => { incDecOp(s, i, true); return true; }],
   [alu.incDec, (s, i) => { incDecOp(s, i, i.sub !== 0); return true; }],
   // moves
-  [mv.mov_r32_r32, (s, i) => { s.emit(`r[${i.rm}] = r[${i.reg}];`); return true; }],
-  [mv.mov_r32_imm, (s, i) => { s.emit(`r[${i.rm}] = ${hex(i.imm)};`); return true; }],
+  [mv.mov_r32_r32, (s, i) => { s.emit(`R${i.rm} = R${i.reg};`); return true; }],
+  [mv.mov_r32_imm, (s, i) => { s.emit(`R${i.rm} = ${hex(i.imm)};`); return true; }],
   [mv.mov_r32_m32, (s, i) => {
     s.mayThrow();
     const a = ea(s, i);
-    s.emit(`r[${i.reg}] = m.read32(${a});`);
+    s.emit(`R${i.reg} = ${readMem(2, a)};`);
     return true;
   }],
   [mv.mov_m32_r32, (s, i) => {
     s.mayThrow();
     const a = ea(s, i);
-    s.emit(`m.write32(${a}, r[${i.reg}]);`);
+    s.emit(writeMem(2, a, `R${i.reg}`));
     return true;
   }],
   [mv.movEG, (s, i) => { movToE(s, i, getReg(i.sz, i.reg)); return true; }],
@@ -405,7 +475,7 @@ const TEMPLATES = new Map<Handler, Template>([
     s.emit(`const ${v} = ${condExpr(s, i.sub)} ? 1 : 0;`);
     if (i.isMem) {
       s.mayThrow();
-      s.emit(`m.write8(${ea(s, i)}, ${v});`);
+      s.emit(writeMem(0, ea(s, i), v));
     } else {
       s.emit(setReg(0, i.rm, v));
     }
@@ -419,7 +489,7 @@ const TEMPLATES = new Map<Handler, Template>([
     return true;
   }],
   // stack
-  [st.push_r32, (s, i) => { pushValue(s, `r[${i.rm}]`); return true; }],
+  [st.push_r32, (s, i) => { pushValue(s, `R${i.rm}`); return true; }],
   [st.pushImm, (s, i) => {
     if (i.sz !== 2) return false;
     pushValue(s, hex(i.imm));
@@ -428,10 +498,10 @@ const TEMPLATES = new Map<Handler, Template>([
   [st.pop_r32, (s, i) => {
     const sp = s.v('sp'), v = s.v('v');
     s.mayThrow();
-    s.emit(`const ${sp} = r[${ESP}];`);
-    s.emit(`const ${v} = m.read32(${sp});`);
-    s.emit(`r[${ESP}] = (${sp} + 4) | 0;`);
-    s.emit(`r[${i.rm}] = ${v};`);
+    s.emit(`const ${sp} = R${ESP};`);
+    s.emit(`const ${v} = ${readMem(2, sp)};`);
+    s.emit(`R${ESP} = (${sp} + 4) | 0;`);
+    s.emit(`R${i.rm} = ${v};`);
     return true;
   }],
   [ctl.nop, () => true],
@@ -440,7 +510,7 @@ const TEMPLATES = new Map<Handler, Template>([
     const cnt = i.imm & 31;
     if (cnt === 0) return true;
     const x = s.v('x'), r = s.v('r'), cf = s.v('cf');
-    s.emit(`const ${x} = r[${i.rm}]; const ${r} = ${x} << ${cnt}; r[${i.rm}] = ${r};`);
+    s.emit(`const ${x} = R${i.rm}; const ${r} = ${x} << ${cnt}; R${i.rm} = ${r};`);
     s.emit(`const ${cf} = (${x} >>> ${32 - cnt}) & 1;`);
     setEagerFlags(s, `${szp32(r)} | ${cf} | (((${r} >>> 31) ^ ${cf}) !== 0 ? ${OF} : 0)`);
     return true;
@@ -449,7 +519,7 @@ const TEMPLATES = new Map<Handler, Template>([
     const cnt = i.imm & 31;
     if (cnt === 0) return true;
     const x = s.v('x'), r = s.v('r');
-    s.emit(`const ${x} = r[${i.rm}]; const ${r} = (${x} >>> ${cnt}) | 0; r[${i.rm}] = ${r};`);
+    s.emit(`const ${x} = R${i.rm}; const ${r} = (${x} >>> ${cnt}) | 0; R${i.rm} = ${r};`);
     setEagerFlags(s, `${szp32(r)} | ((${x} >>> ${cnt - 1}) & 1) | (${x} < 0 ? ${OF} : 0)`);
     return true;
   }],
@@ -457,7 +527,7 @@ const TEMPLATES = new Map<Handler, Template>([
     const cnt = i.imm & 31;
     if (cnt === 0) return true;
     const x = s.v('x'), r = s.v('r');
-    s.emit(`const ${x} = r[${i.rm}]; const ${r} = ${x} >> ${cnt}; r[${i.rm}] = ${r};`);
+    s.emit(`const ${x} = R${i.rm}; const ${r} = ${x} >> ${cnt}; R${i.rm} = ${r};`);
     setEagerFlags(s, `${szp32(r)} | ((${x} >> ${cnt - 1}) & 1)`);
     return true;
   }],
@@ -470,17 +540,16 @@ const TEMPLATES = new Map<Handler, Template>([
   }],
   [ctl.jmpRel, (s, i) => { s.emit(`c.eip = ${hex((i.nextEip + i.imm) | 0)};`); return true; }],
   [ctl.callRel, (s, i) => {
-    s.mayThrow();
-    s.emit(`c.push32(${hex(i.nextEip)});`);
+    pushValue(s, hex(i.nextEip));
     s.emit(`c.eip = ${hex((i.nextEip + i.imm) | 0)};`);
     return true;
   }],
   [ctl.ret32, (s) => {
     const sp = s.v('sp');
     s.mayThrow();
-    s.emit(`const ${sp} = r[${ESP}];`);
-    s.emit(`c.eip = m.read32(${sp});`);
-    s.emit(`r[${ESP}] = (${sp} + 4) | 0;`);
+    s.emit(`const ${sp} = R${ESP};`);
+    s.emit(`c.eip = ${readMem(2, sp)};`);
+    s.emit(`R${ESP} = (${sp} + 4) | 0;`);
     return true;
   }],
 ]);
@@ -534,6 +603,8 @@ export function emitInsn(s: BlockSource, i: Insn): { touchesMemory: boolean } {
   s.throws = false;
   s.called++;
   s.mayThrow();
-  s.emit(`${s.handler}(c, ${s.insn});`);
+  // The handler works on the Cpu: the locals go back before it and are read again after it;
+  // h tells the catch that a fault in it left the Cpu's state, not the locals', current.
+  s.emit(`${SYNC_OUT} h = 1; ${s.handler}(c, ${s.insn}); h = 0; ${SYNC_IN}`);
   return { touchesMemory: true };
 }

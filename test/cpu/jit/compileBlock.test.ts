@@ -113,9 +113,13 @@ describe('block compiler', () => {
     expect(templated + called).toBe(b.insns.length);
     expect(called).toBe(0);
     // shl and imul set EFLAGS eagerly, but the cmp after them overwrites it before anything can
-    // read it or fault: neither stores flags. add's flags are read by adc: stored.
-    expect(body).not.toContain('c.flags = ');
-    expect(body).toContain('c.lazyOp = 1;');
+    // read it or fault: neither stores flags (in the flag locals). add's flags are read by adc:
+    // stored.
+    expect(body).not.toContain('ff = (ff');
+    expect(body).toContain('fo = 1;');
+    // Registers live in locals, back on the Cpu at the exits.
+    expect(body).not.toMatch(/\br\[\d\] \+/);
+    expect(body).toContain('r[0] = R0;');
     expect(() => new Function('I', 'P', 'CC', body)).not.toThrow();
     // The loop body jumps back to itself: it runs as a loop inside the function.
     expect(body).toContain('for (;;)');
