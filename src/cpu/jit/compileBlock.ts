@@ -36,7 +36,7 @@ import { CODE_CHANGED, L_NONE, PARITY, type Cpu } from '../cpu.js';
 import type { Block } from '../decoder.js';
 import type { Insn } from '../insn.js';
 import * as ctl from '../ops/control.js';
-import { BlockSource, emitInsn, flagEffect, hex, SYNC_IN, SYNC_OUT, type KnownFlags } from './emitters.js';
+import { BlockSource, emitInsn, flagEffect, hex, SYNC_EXIT, SYNC_IN, SYNC_OUT, type KnownFlags } from './emitters.js';
 import { jitStats } from './jitStats.js';
 
 /** Runs the block (rounds of it while it loops to itself and `left` holds one); returns the instructions retired. */
@@ -90,10 +90,10 @@ function emitBlock(s: BlockSource, insns: readonly Insn[], base: number, flags: 
     s.id = base + j;
     s.last = j === last;
     s.deadFlags = dead[j];
-    // The same numbers the run loop stores (Insn addresses may be negative int32).
-    if (j === last) s.emit(`c.prevEip = ${hex(i.eip)}; c.eip = ${hex(i.nextEip)};`);
     const { touchesMemory } = emitInsn(s, i);
-    if (touchesMemory && j < last) s.emit(`if (m.epoch !== E) { k = ${j + 1}; throw CC; }`);
+    // What the run loop leaves in prevEip (Insn addresses may be negative int32).
+    if (j === last) s.emit(`pe = ${hex(i.eip)};`);
+    if (touchesMemory && j < last) s.emit(`if (X !== 0) { k = ${j + 1}; throw CC; }`);
   }
   return s.called > called;
 }
@@ -107,15 +107,20 @@ const FLAGS_IN = 'fo = c.lazyOp; fd = c.lazyDst; fs = c.lazySrc; fr = c.lazyRes;
  * back (registers it writes, the flags if it sets them) and the loads again.
  */
 function withLocals(code: string): { load: string; code: string; out: string } {
+  // out (returned) is the exit's: the catch stores it too, harmlessly (the run loop sets EIP).
+  code = code.replace(/\bsb\[(\d)\]/g, 'S$1');
+  const segs = [0, 1, 2, 3, 4, 5].filter((n) => code.includes(`S${n}`));
   const used = [0, 1, 2, 3, 4, 5, 6, 7].filter((n) => new RegExp(`\\bR${n}\\b`).test(code));
   const written = used.filter((n) => new RegExp(`\\bR${n} = `).test(code));
   const flagsSet = /\b(fo|fc|ff) = /.test(code);
   const load = `${used.length > 0 ? `let ${used.map((n) => `R${n} = r[${n}]`).join(', ')};\n` : ''}let ${FLAGS_IN.replace(/;/g, ',').slice(0, -1)};
-const tlbR = m.tlbR, tlbW = m.tlbW, dv = m.dv, mb = m.bytes;
-let h = 0, tq = 0, SL = c.segLimited;`;
+const tlbR = m.tlbR, tlbW = m.tlbW, dv = m.dv, mb = m.bytes;${segs.length > 0 ? `\nlet ${segs.map((n) => `S${n} = sb[${n}]`).join(', ')};` : ''}
+let h = 0, tq = 0, X = 0, SL = c.segLimited, pe = c.prevEip, ne = c.eip;`;
   const out = `${written.map((n) => `r[${n}] = R${n};`).join(' ')}${flagsSet ? ` ${FLAGS_OUT}` : ''}`;
-  const back = `${used.map((n) => `R${n} = r[${n}];`).join(' ')} ${FLAGS_IN} SL = c.segLimited;`;
-  return { load, code: code.split(SYNC_OUT).join(out).split(SYNC_IN).join(back), out };
+  // The exits (not the handler calls, which set EIP themselves) also store EIP and prevEip.
+  const exit = `${out} c.prevEip = pe; c.eip = ne;`;
+  const back = `${used.map((n) => `R${n} = r[${n}];`).join(' ')} ${FLAGS_IN} SL = c.segLimited;${segs.map((n) => ` S${n} = sb[${n}];`).join('')}`;
+  return { load, code: code.split(SYNC_EXIT).join(exit).split(SYNC_OUT).join(out).split(SYNC_IN).join(back), out: exit };
 }
 
 /** The instructions' bindings: iN (the Insn) and fN (its handler) from I[block][index]. */
@@ -140,7 +145,7 @@ try {
 for (;;) {
 ${code}
 done += ${n};
-if (c.eip !== ${hex(insns[0].eip)} || done > left - ${n}${handlers ? ' || c.stopReason >= 0' : ''}) { ${out} return done; }
+if (ne !== ${hex(insns[0].eip)} || done > left - ${n}${handlers ? ' || c.stopReason >= 0' : ''}) { ${out} return done; }
 }
 } catch (e) { if (h === 0) { ${out} } c.jitInsns = I[0]; c.jitK = k; c.jitDone = done; throw e; }`
     : `try {
@@ -164,7 +169,7 @@ ${body}
 }
 
 /** A trace's return: the run loop chains on from the member that ran last (B[mi]). */
-const RETURN = `{ ${SYNC_OUT} c.curBlock = B[mi]; return done; }`;
+const RETURN = `{ ${SYNC_EXIT} c.curBlock = B[mi]; return done; }`;
 
 /**
  * The generated source of a trace's function. Member b runs when the one before it left EIP at
@@ -202,7 +207,7 @@ for (;;) {
 ${budget}
 ${code}
 ${count}
-${stop}if (c.eip !== ${start}) break;
+${stop}if (ne !== ${start}) break;
 }`);
     } else {
       parts.push(`// ${mi}: ${start}
@@ -211,7 +216,7 @@ ${code}
 ${count}
 ${stop}`);
     }
-    parts.push(`if (c.eip !== ${next} || m.epoch !== E) ${RETURN}`);
+    parts.push(`if (ne !== ${next} || X !== 0) ${RETURN}`);
   });
   const { load, code, out } = withLocals(parts.join('\n'));
   return {

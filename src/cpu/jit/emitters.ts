@@ -32,7 +32,8 @@ export interface KnownFlags {
  * The guest state the templates work on lives in locals while the function runs (compileBlock
  * loads them on entry and stores them back wherever the state can be seen: a return, a throw,
  * a handler call): R0..R7 the registers, and the lazy flags fo fd fs fr fz fc (lazyOp, lazyDst,
- * lazySrc, lazyRes, lazySz, lazyCarry) with ff (EFLAGS), and SL (segLimited).
+ * lazySrc, lazyRes, lazySz, lazyCarry) with ff (EFLAGS), and SL (segLimited); the EIP a block
+ * leaves goes to ne (its last instruction's address to pe), stored to the Cpu at the exits.
  */
 export class BlockSource {
   readonly out: string[] = [];
@@ -77,6 +78,8 @@ export class BlockSource {
 
 /** Placeholders compileBlock fills with the stores of the locals to the Cpu / the loads back. */
 export const SYNC_OUT = '/*out*/', SYNC_IN = '/*in*/';
+/** Placeholder for the stores at an exit of the function: the locals and EIP/prevEip (ne, pe). */
+export const SYNC_EXIT = '/*exit*/';
 
 /** A number as a JavaScript literal (negative int32 values stay negative). */
 export const hex = (n: number): string => (n < 0 ? `-0x${(-n).toString(16)}` : `0x${n.toString(16)}`);
@@ -116,12 +119,19 @@ const STORE = ['mb[P] = V', 'dv.setUint16(P, V, true)', 'dv.setInt32(P, V, true)
  */
 export function readMem(sz: number, a: string): string {
   const p = `(tq & ${PTE_FRAME}) | (${a} & 0xfff)`;
-  return `((tq = tlbR[${a} >>> 12]) !== 0${IN_PAGE[sz].replace('A', a)} ? (${LOAD[sz].replace("P", p)}) : m.${READ[sz]}(${a}))`;
+  return `((tq = tlbR[${a} >>> 12]) !== 0${IN_PAGE[sz].replace('A', a)} ? ${LOAD[sz].replace('P', p)} : (tq = m.${READ[sz]}(${a}), ${SLOW_DONE}, tq))`;
 }
 export function writeMem(sz: number, a: string, v: string): string {
   const p = `(tq & ${PTE_FRAME}) | (${a} & 0xfff)`;
-  return `if ((tq = tlbW[${a} >>> 12]) !== 0${IN_PAGE[sz].replace('A', a)}) { ${STORE[sz].replace('P', p).split('V').join(v)}; } else m.${WRITE[sz]}(${a}, ${v});`;
+  return `if ((tq = tlbW[${a} >>> 12]) !== 0${IN_PAGE[sz].replace('A', a)}) { ${STORE[sz].replace('P', p).split('V').join(v)}; } else { m.${WRITE[sz]}(${a}, ${v}); ${SLOW_DONE}; }`;
 }
+
+/**
+ * After a slow-path access or a handler call: X notes that code or a mapping changed (the Mmu
+ * epoch moved), for the check after the instruction. The fast paths cannot change either: a
+ * TLB hit reads, and writes only frames that hold no decoded code (Mmu.tlbW).
+ */
+const SLOW_DONE = 'm.epoch !== E && (X = 1)';
 
 /** The segment-relative offset of a 32-bit-addressed memory operand, constants folded. */
 function offsetExpr(i: Insn): string {
@@ -533,26 +543,29 @@ const TEMPLATES = new Map<Handler, Template>([
   }],
   [md.imulGE, (s, i) => imul32(s, i, getReg(2, i.reg), null)],
   [md.imulGEI, (s, i) => imul32(s, i, null, hex(i.imm))],
-  // control transfer (block end: c.eip already holds nextEip)
+  // control transfer (block end): the EIP that follows goes to the local ne
   [ctl.jcc, (s, i) => {
-    s.emit(`if (${condExpr(s, i.sub)}) c.eip = ${hex((i.nextEip + i.imm) | 0)};`);
+    s.emit(`ne = ${condExpr(s, i.sub)} ? ${hex((i.nextEip + i.imm) | 0)} : ${hex(i.nextEip)};`);
     return true;
   }],
-  [ctl.jmpRel, (s, i) => { s.emit(`c.eip = ${hex((i.nextEip + i.imm) | 0)};`); return true; }],
+  [ctl.jmpRel, (s, i) => { s.emit(`ne = ${hex((i.nextEip + i.imm) | 0)};`); return true; }],
   [ctl.callRel, (s, i) => {
     pushValue(s, hex(i.nextEip));
-    s.emit(`c.eip = ${hex((i.nextEip + i.imm) | 0)};`);
+    s.emit(`ne = ${hex((i.nextEip + i.imm) | 0)};`);
     return true;
   }],
   [ctl.ret32, (s) => {
     const sp = s.v('sp');
     s.mayThrow();
     s.emit(`const ${sp} = R${ESP};`);
-    s.emit(`c.eip = ${readMem(2, sp)};`);
+    s.emit(`ne = ${readMem(2, sp)};`);
     s.emit(`R${ESP} = (${sp} + 4) | 0;`);
     return true;
   }],
 ]);
+
+/** Templates that set ne, the EIP after the block (they end blocks). */
+const TRANSFERS = new Set<Handler>([ctl.jcc, ctl.jmpRel, ctl.callRel, ctl.ret32]);
 
 /** Register forms that overwrite every arithmetic flag and can neither fault nor read flags. */
 const FLAG_WRITERS = new Set<Handler>([
@@ -596,6 +609,8 @@ export function emitInsn(s: BlockSource, i: Insn): { touchesMemory: boolean } {
     s.templated++;
     if (KEEPS_FLAGS.has(i.fn)) s.flags = known;
     else if (s.flags === known) s.flags = null;
+    // A block ended by the page's end or its length: execution goes on after it.
+    if (s.last && !TRANSFERS.has(i.fn)) s.emit(`ne = ${hex(i.nextEip)};`);
     return { touchesMemory: s.throws };
   }
   s.out.length = before;
@@ -604,7 +619,10 @@ export function emitInsn(s: BlockSource, i: Insn): { touchesMemory: boolean } {
   s.called++;
   s.mayThrow();
   // The handler works on the Cpu: the locals go back before it and are read again after it;
-  // h tells the catch that a fault in it left the Cpu's state, not the locals', current.
-  s.emit(`${SYNC_OUT} h = 1; ${s.handler}(c, ${s.insn}); h = 0; ${SYNC_IN}`);
+  // h tells the catch that a fault in it left the Cpu's state, not the locals', current. A
+  // block's last instruction sees EIP and prevEip as the run loop sets them, and leaves EIP.
+  if (s.last) s.emit(`c.prevEip = ${hex(i.eip)}; c.eip = ${hex(i.nextEip)};`);
+  s.emit(`${SYNC_OUT} h = 1; ${s.handler}(c, ${s.insn}); h = 0; ${SYNC_IN} ${SLOW_DONE};`);
+  if (s.last) s.emit('ne = c.eip;');
   return { touchesMemory: true };
 }
