@@ -849,13 +849,19 @@ export class Cpu {
           // block longer than what is left runs one instruction at a time below.
           if (insns.length > budget - n) break;
           if (b.runs < countTo) this.countRun(b);
+          let ran = 0;
           if (b.jit !== null) {
             compiled = true;
-            n += b.jit(this, budget - n);
+            ran = b.jit(this, budget - n);
             compiled = false;
-            // The block that ran last (a trace's last member), unless a store rewrote it.
+            n += ran;
+            // The block that ran last (a trace's last member), or null after a TLB miss exit.
             prev = this.curBlock;
-          } else {
+          }
+          // Compiled code leaves an instruction whose access misses the TLB to the interpreter
+          // (emitters.ts); when that is its first, the block runs interpreted this time.
+          if (ran === 0) {
+            prev = this.curBlock = b;
             const last = insns.length - 1;
             for (; k < last; k++) {
               cur = insns[k];

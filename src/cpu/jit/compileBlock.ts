@@ -36,7 +36,7 @@ import { CODE_CHANGED, L_NONE, PARITY, type Cpu } from '../cpu.js';
 import type { Block } from '../decoder.js';
 import type { Insn } from '../insn.js';
 import * as ctl from '../ops/control.js';
-import { BlockSource, emitInsn, flagEffect, hex, SYNC_EXIT, SYNC_IN, SYNC_OUT, type KnownFlags } from './emitters.js';
+import { BlockSource, emitInsn, flagEffect, hex, SYNC_EXIT, SYNC_EXIT_AT, SYNC_IN, SYNC_OUT, type KnownFlags } from './emitters.js';
 import { jitStats } from './jitStats.js';
 
 /** Runs the block (rounds of it while it loops to itself and `left` holds one); returns the instructions retired. */
@@ -90,10 +90,11 @@ function emitBlock(s: BlockSource, insns: readonly Insn[], base: number, flags: 
     s.id = base + j;
     s.last = j === last;
     s.deadFlags = dead[j];
-    const { touchesMemory } = emitInsn(s, i);
+    const { called } = emitInsn(s, i);
     // What the run loop leaves in prevEip (Insn addresses may be negative int32).
     if (j === last) s.emit(`pe = ${hex(i.eip)};`);
-    if (touchesMemory && j < last) s.emit(`if (X !== 0) { k = ${j + 1}; throw CC; }`);
+    // Only a handler can change code or mappings (templates never call the Mmu: emitters.ts).
+    if (called && j < last) s.emit(`if (m.epoch !== E) { k = ${j + 1}; throw CC; }`);
   }
   return s.called > called;
 }
@@ -115,12 +116,16 @@ function withLocals(code: string): { load: string; code: string; out: string } {
   const flagsSet = /\b(fo|fc|ff) = /.test(code);
   const load = `${used.length > 0 ? `let ${used.map((n) => `R${n} = r[${n}]`).join(', ')};\n` : ''}let ${FLAGS_IN.replace(/;/g, ',').slice(0, -1)};
 const tlbR = m.tlbR, tlbW = m.tlbW, dv = m.dv, mb = m.bytes;${segs.length > 0 ? `\nlet ${segs.map((n) => `S${n} = sb[${n}]`).join(', ')};` : ''}
-let h = 0, tq = 0, X = 0, SL = c.segLimited, pe = c.prevEip, ne = c.eip;`;
+let h = 0, tq = 0, SL = c.segLimited, pe = c.prevEip, ne = c.eip, done = 0;`;
   const out = `${written.map((n) => `r[${n}] = R${n};`).join(' ')}${flagsSet ? ` ${FLAGS_OUT}` : ''}`;
   // The exits (not the handler calls, which set EIP themselves) also store EIP and prevEip.
   const exit = `${out} c.prevEip = pe; c.eip = ne;`;
   const back = `${used.map((n) => `R${n} = r[${n}];`).join(' ')} ${FLAGS_IN} SL = c.segLimited;${segs.map((n) => ` S${n} = sb[${n}];`).join('')}`;
-  return { load, code: code.split(SYNC_EXIT).join(exit).split(SYNC_OUT).join(out).split(SYNC_IN).join(back), out: exit };
+  return {
+    load,
+    code: code.split(SYNC_EXIT_AT).join(out).split(SYNC_EXIT).join(exit).split(SYNC_OUT).join(out).split(SYNC_IN).join(back),
+    out: exit,
+  };
 }
 
 /** The instructions' bindings: iN (the Insn) and fN (its handler) from I[block][index]. */
@@ -140,8 +145,7 @@ export function blockSource(insns: readonly Insn[]): { body: string; templated: 
   // Handlers that stop it end their blocks, but a round with a handler call checks anyway.
   const { load, code, out } = withLocals(s.out.join('\n'));
   const body = loopsToItself(insns)
-    ? `let done = 0;
-try {
+    ? `try {
 for (;;) {
 ${code}
 done += ${n};
@@ -216,7 +220,7 @@ ${code}
 ${count}
 ${stop}`);
     }
-    parts.push(`if (ne !== ${next} || X !== 0) ${RETURN}`);
+    parts.push(`if (ne !== ${next}${handlers ? ' || m.epoch !== E' : ''}) ${RETURN}`);
   });
   const { load, code, out } = withLocals(parts.join('\n'));
   return {
@@ -227,7 +231,7 @@ const r = c.regs, m = c.mmu, sb = c.segBase;
 const E = m.epoch;
 if (T.epoch !== E && !V(c, T)) return S(c, left);
 ${load}
-let k = 0, mi = 0, done = 0;
+let k = 0, mi = 0;
 try {
 for (;;) {
 ${code}

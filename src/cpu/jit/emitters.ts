@@ -80,6 +80,8 @@ export class BlockSource {
 export const SYNC_OUT = '/*out*/', SYNC_IN = '/*in*/';
 /** Placeholder for the stores at an exit of the function: the locals and EIP/prevEip (ne, pe). */
 export const SYNC_EXIT = '/*exit*/';
+/** Placeholder for the stores of the locals at an exit before an instruction (EIP set apart). */
+export const SYNC_EXIT_AT = '/*exitAt*/';
 
 /** A number as a JavaScript literal (negative int32 values stay negative). */
 export const hex = (n: number): string => (n < 0 ? `-0x${(-n).toString(16)}` : `0x${n.toString(16)}`);
@@ -104,34 +106,38 @@ export function setReg(sz: number, n: number, v: string): string {
   return `R${n - 4} = (R${n - 4} & ~0xff00) | (((${v}) & 0xff) << 8);`;
 }
 
-const READ = ['read8', 'read16', 'read32'];
-const WRITE = ['write8', 'write16', 'write32'];
-/** Offsets in a page from which an access of each size stays in the page (the TLB fast path). */
-const IN_PAGE = ['', ' && (A & 0xfff) < 0xfff', ' && (A & 0xfff) < 0xffd'];
+/** Offsets in a page from which an access of each size runs into the next page. */
+const OFF_PAGE = ['', ' || (A & 0xfff) > 0xffe', ' || (A & 0xfff) > 0xffc'];
 const LOAD = ['mb[P]', 'dv.getUint16(P, true)', 'dv.getInt32(P, true)'];
 const STORE = ['mb[P] = V', 'dv.setUint16(P, V, true)', 'dv.setInt32(P, V, true)'];
 
 /**
- * A read of guest memory at linear address a (a local): the Mmu's TLB fast path inlined (the
- * frame's physical address is below 2^31, so no unsigned conversion), its slow path called.
- * Its hits are not counted (the Mmu's tlbHits counts the interpreter's and the slow paths'):
- * a counter, even one add per round, costs compiled loops measurably (one more live value).
+ * The way out of compiled code before instruction s.j when its access cannot take the TLB fast
+ * path (a miss, an access across a page end, a page written for the first time or holding
+ * code): the instruction has changed nothing yet, so the run loop simply carries on from it,
+ * and the interpreter does the access the slow way (walk, fault, write protection of code).
+ * So compiled code never calls the Mmu: no store of it can change code or mappings.
  */
-export function readMem(sz: number, a: string): string {
-  const p = `(tq & ${PTE_FRAME}) | (${a} & 0xfff)`;
-  return `((tq = tlbR[${a} >>> 12]) !== 0${IN_PAGE[sz].replace('A', a)} ? ${LOAD[sz].replace('P', p)} : (tq = m.${READ[sz]}(${a}), ${SLOW_DONE}, tq))`;
-}
-export function writeMem(sz: number, a: string, v: string): string {
-  const p = `(tq & ${PTE_FRAME}) | (${a} & 0xfff)`;
-  return `if ((tq = tlbW[${a} >>> 12]) !== 0${IN_PAGE[sz].replace('A', a)}) { ${STORE[sz].replace('P', p).split('V').join(v)}; } else { m.${WRITE[sz]}(${a}, ${v}); ${SLOW_DONE}; }`;
+function missExit(s: BlockSource, i: Insn): string {
+  return `{ ${SYNC_EXIT_AT} c.eip = c.prevEip = ${hex(i.eip)}; c.curBlock = null; return done + ${s.j}; }`;
 }
 
 /**
- * After a slow-path access or a handler call: X notes that code or a mapping changed (the Mmu
- * epoch moved), for the check after the instruction. The fast paths cannot change either: a
- * TLB hit reads, and writes only frames that hold no decoded code (Mmu.tlbW).
+ * A read of guest memory at linear address a (a local) through the TLB (as Mmu.read*'s fast
+ * path; the frame's physical address is below 2^31, so no unsigned conversion): emits the
+ * check, leaving the entry in tq, and returns the load. Compiled code's TLB hits are not
+ * counted (the Mmu's tlbHits counts the interpreter's): a counter costs loops measurably.
  */
-const SLOW_DONE = 'm.epoch !== E && (X = 1)';
+export function readMem(s: BlockSource, i: Insn, sz: number, a: string): string {
+  s.emit(`if ((tq = tlbR[${a} >>> 12]) === 0${OFF_PAGE[sz].replace('A', a)}) ${missExit(s, i)}`);
+  return LOAD[sz].replace('P', `(tq & ${PTE_FRAME}) | (${a} & 0xfff)`);
+}
+
+/** A write of v to guest memory at linear address a, as readMem does reads (Mmu.tlbW). */
+export function writeMem(s: BlockSource, i: Insn, sz: number, a: string, v: string): string {
+  s.emit(`if ((tq = tlbW[${a} >>> 12]) === 0${OFF_PAGE[sz].replace('A', a)}) ${missExit(s, i)}`);
+  return `${STORE[sz].replace('P', `(tq & ${PTE_FRAME}) | (${a} & 0xfff)`).split('V').join(v)};`;
+}
 
 /** The segment-relative offset of a 32-bit-addressed memory operand, constants folded. */
 function offsetExpr(i: Insn): string {
@@ -306,7 +312,7 @@ function aluOp(s: BlockSource, i: Insn, op: number, sz: number, dst: Opnd, src: 
   }
   const operand = (o: Opnd): string => {
     switch (o) {
-      case Opnd.E: return i.isMem ? readMem(sz, a) : getReg(sz, i.rm);
+      case Opnd.E: return i.isMem ? readMem(s, i, sz, a) : getReg(sz, i.rm);
       case Opnd.G: return getReg(sz, i.reg);
       case Opnd.A: return getReg(sz, 0);
       default: return hex(i.imm);
@@ -323,7 +329,7 @@ function aluOp(s: BlockSource, i: Insn, op: number, sz: number, dst: Opnd, src: 
   }
   s.emit(`const ${r} = ${aluResult(s, op, x, y)};`);
   if (op !== alu.ALU_CMP) {
-    if (memDst) s.emit(writeMem(sz, a, r));
+    if (memDst) s.emit(writeMem(s, i, sz, a, r));
     else s.emit(setReg(sz, dst === Opnd.G ? i.reg : dst === Opnd.A ? 0 : i.rm, r));
   }
   aluFlags(s, op, x, y, r, sz);
@@ -333,7 +339,7 @@ function testOp(s: BlockSource, i: Insn, sz: number, src: Opnd): void {
   let e: string;
   if (i.isMem) {
     s.mayThrow();
-    e = readMem(sz, ea(s, i));
+    e = readMem(s, i, sz, ea(s, i));
   } else {
     e = getReg(sz, i.rm);
   }
@@ -349,9 +355,9 @@ function incDecOp(s: BlockSource, i: Insn, dec: boolean): void {
   if (i.isMem) {
     s.mayThrow();
     const a = ea(s, i);
-    s.emit(`const ${x} = ${readMem(sz, a)};`);
+    s.emit(`const ${x} = ${readMem(s, i, sz, a)};`);
     s.emit(`const ${r} = (${x} ${dec ? '-' : '+'} 1) | 0;`);
-    s.emit(writeMem(sz, a, r));
+    s.emit(writeMem(s, i, sz, a, r));
   } else {
     s.emit(`const ${x} = ${getReg(sz, i.rm)};`);
     s.emit(`const ${r} = (${x} ${dec ? '-' : '+'} 1) | 0;`);
@@ -368,7 +374,7 @@ function movToE(s: BlockSource, i: Insn, v: string): void {
     s.mayThrow();
     const val = s.v('v');
     s.emit(`const ${val} = ${v};`);
-    s.emit(writeMem(i.sz, ea(s, i), val));
+    s.emit(writeMem(s, i, i.sz, ea(s, i), val));
   } else {
     s.emit(setReg(i.sz, i.rm, v));
   }
@@ -377,14 +383,14 @@ function movToE(s: BlockSource, i: Insn, v: string): void {
 function readE(s: BlockSource, i: Insn, sz: number): string {
   if (!i.isMem) return getReg(sz, i.rm);
   s.mayThrow();
-  return readMem(sz, ea(s, i));
+  return readMem(s, i, sz, ea(s, i));
 }
 
-function pushValue(s: BlockSource, v: string): void {
+function pushValue(s: BlockSource, i: Insn, v: string): void {
   const sp = s.v('sp');
   s.mayThrow();
   s.emit(`const ${sp} = (R${ESP} - 4) | 0;`);
-  s.emit(writeMem(2, sp, v));
+  s.emit(writeMem(s, i, 2, sp, v));
   s.emit(`R${ESP} = ${sp};`);
 }
 
@@ -449,13 +455,13 @@ const TEMPLATES = new Map<Handler, Template>([
   [mv.mov_r32_m32, (s, i) => {
     s.mayThrow();
     const a = ea(s, i);
-    s.emit(`R${i.reg} = ${readMem(2, a)};`);
+    s.emit(`R${i.reg} = ${readMem(s, i, 2, a)};`);
     return true;
   }],
   [mv.mov_m32_r32, (s, i) => {
     s.mayThrow();
     const a = ea(s, i);
-    s.emit(writeMem(2, a, `R${i.reg}`));
+    s.emit(writeMem(s, i, 2, a, `R${i.reg}`));
     return true;
   }],
   [mv.movEG, (s, i) => { movToE(s, i, getReg(i.sz, i.reg)); return true; }],
@@ -485,7 +491,7 @@ const TEMPLATES = new Map<Handler, Template>([
     s.emit(`const ${v} = ${condExpr(s, i.sub)} ? 1 : 0;`);
     if (i.isMem) {
       s.mayThrow();
-      s.emit(writeMem(0, ea(s, i), v));
+      s.emit(writeMem(s, i, 0, ea(s, i), v));
     } else {
       s.emit(setReg(0, i.rm, v));
     }
@@ -499,17 +505,17 @@ const TEMPLATES = new Map<Handler, Template>([
     return true;
   }],
   // stack
-  [st.push_r32, (s, i) => { pushValue(s, `R${i.rm}`); return true; }],
+  [st.push_r32, (s, i) => { pushValue(s, i, `R${i.rm}`); return true; }],
   [st.pushImm, (s, i) => {
     if (i.sz !== 2) return false;
-    pushValue(s, hex(i.imm));
+    pushValue(s, i, hex(i.imm));
     return true;
   }],
   [st.pop_r32, (s, i) => {
     const sp = s.v('sp'), v = s.v('v');
     s.mayThrow();
     s.emit(`const ${sp} = R${ESP};`);
-    s.emit(`const ${v} = ${readMem(2, sp)};`);
+    s.emit(`const ${v} = ${readMem(s, i, 2, sp)};`);
     s.emit(`R${ESP} = (${sp} + 4) | 0;`);
     s.emit(`R${i.rm} = ${v};`);
     return true;
@@ -550,15 +556,15 @@ const TEMPLATES = new Map<Handler, Template>([
   }],
   [ctl.jmpRel, (s, i) => { s.emit(`ne = ${hex((i.nextEip + i.imm) | 0)};`); return true; }],
   [ctl.callRel, (s, i) => {
-    pushValue(s, hex(i.nextEip));
+    pushValue(s, i, hex(i.nextEip));
     s.emit(`ne = ${hex((i.nextEip + i.imm) | 0)};`);
     return true;
   }],
-  [ctl.ret32, (s) => {
+  [ctl.ret32, (s, i) => {
     const sp = s.v('sp');
     s.mayThrow();
     s.emit(`const ${sp} = R${ESP};`);
-    s.emit(`ne = ${readMem(2, sp)};`);
+    s.emit(`ne = ${readMem(s, i, 2, sp)};`);
     s.emit(`R${ESP} = (${sp} + 4) | 0;`);
     return true;
   }],
@@ -600,7 +606,7 @@ export function flagEffect(i: Insn): 'write' | 'none' | 'other' {
  * Returns whether the instruction may have touched memory or run foreign code (a store into
  * the running block's frame, or the in-place fault handler, can end the block after it).
  */
-export function emitInsn(s: BlockSource, i: Insn): { touchesMemory: boolean } {
+export function emitInsn(s: BlockSource, i: Insn): { called: boolean } {
   const t = TEMPLATES.get(i.fn);
   const before = s.out.length;
   const known = s.flags;
@@ -611,7 +617,7 @@ export function emitInsn(s: BlockSource, i: Insn): { touchesMemory: boolean } {
     else if (s.flags === known) s.flags = null;
     // A block ended by the page's end or its length: execution goes on after it.
     if (s.last && !TRANSFERS.has(i.fn)) s.emit(`ne = ${hex(i.nextEip)};`);
-    return { touchesMemory: s.throws };
+    return { called: false };
   }
   s.out.length = before;
   s.flags = null;
@@ -622,7 +628,7 @@ export function emitInsn(s: BlockSource, i: Insn): { touchesMemory: boolean } {
   // h tells the catch that a fault in it left the Cpu's state, not the locals', current. A
   // block's last instruction sees EIP and prevEip as the run loop sets them, and leaves EIP.
   if (s.last) s.emit(`c.prevEip = ${hex(i.eip)}; c.eip = ${hex(i.nextEip)};`);
-  s.emit(`${SYNC_OUT} h = 1; ${s.handler}(c, ${s.insn}); h = 0; ${SYNC_IN} ${SLOW_DONE};`);
+  s.emit(`${SYNC_OUT} h = 1; ${s.handler}(c, ${s.insn}); h = 0; ${SYNC_IN}`);
   if (s.last) s.emit('ne = c.eip;');
-  return { touchesMemory: true };
+  return { called: true };
 }
