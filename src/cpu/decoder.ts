@@ -2,7 +2,7 @@
 // immediates, producing an Insn whose handler is chosen once here (by operand size and by
 // register-vs-memory form, with fast handlers for the common 32-bit register cases).
 import type { Cpu } from './cpu.js';
-import { Insn, type Handler } from './insn.js';
+import { newInsn, type Insn, type Handler } from './insn.js';
 import { PAGE_FAULT } from '../mmu/mmu.js';
 import { CS, DS, EBP, EBX, ECX, EDI, ES, ESI, ESP, FS, GS, SS, ZERO } from './registers.js';
 import { operandWidth, storesToOperand } from './memoryOperand.js';
@@ -193,7 +193,7 @@ function lockableForm(i: Insn): boolean {
  * default operand and address size (0x66 and 0x67 select the other one).
  */
 export function decodeAt(c: Cpu, eip: number): Insn {
-  const i = new Insn(invalid);
+  const i = newInsn(invalid);
   i.eip = eip;
   const code16 = c.code16;
   d.c = c;
