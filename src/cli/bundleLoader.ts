@@ -1,16 +1,23 @@
 // The start of dist/i386emu.mjs: loads the CLI bundle (dist/i386emu.cjs, one CommonJS-format
 // script) through vm.Script with a V8 code cache, so that a run deserializes the bytecode of
-// the functions it needs instead of parsing 700 KB of JavaScript (Node 20 has no compile cache
+// the functions it needs instead of parsing 600 KB of JavaScript (Node 20 has no compile cache
 // for ES modules). The cache is written once, at the exit of the first run of a build, and
 // holds every function that run compiled; it lives in dist/.cache, or under $XDG_CACHE_HOME
 // (~/.cache) when dist is read-only. A missing, stale or rejected cache only costs the parse:
 // nothing here may fail a run. I386EMU_NO_CODE_CACHE=1 turns it off.
-import { mkdirSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { setFlagsFromString } from 'node:v8';
-import { Script } from 'node:vm';
+//
+// Node's modules come from process.getBuiltinModule, not import statements: an ES module's
+// import of a node: module builds a facade that reads every export, and node:fs's lazy
+// ReadStream getter then loads Node's streams. Before Node 20.16, which lacks it, a require
+// function stands in.
+type Builtin = <T>(id: string) => T;
+const builtin: Builtin = (process.getBuiltinModule as Builtin | undefined) ?? (await import('node:module')).createRequire(import.meta.url);
+const { mkdirSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } = builtin<typeof import('node:fs')>('node:fs');
+const { createRequire } = builtin<typeof import('node:module')>('node:module');
+const { dirname, join } = builtin<typeof import('node:path')>('node:path');
+const { fileURLToPath } = builtin<typeof import('node:url')>('node:url');
+const { setFlagsFromString } = builtin<typeof import('node:v8')>('node:v8');
+const { Script } = builtin<typeof import('node:vm')>('node:vm');
 
 /** The bundle's content hash, put in by scripts/build.mjs: part of the cache file's name. */
 declare const BUNDLE_ID: string;
@@ -79,7 +86,9 @@ function writeCache(data: Buffer): void {
 }
 
 // The bundle is ASCII (esbuild escapes everything else), so latin1 reads it without decoding.
-const source = `(function (exports, require, module, __filename, __dirname) {${readFileSync(bundlePath, 'latin1')}\n})`;
+// scripts/build.mjs wrapped it in the CommonJS function already: a wrapper added here would
+// make a second, concatenated copy of the source for V8 to flatten.
+const source = readFileSync(bundlePath, 'latin1');
 const cachedData = readCache();
 const script = new Script(source, { filename: bundlePath, cachedData });
 if (useCache && (cachedData === undefined || script.cachedDataRejected === true)) {

@@ -2,7 +2,7 @@
 // immediates, producing an Insn whose handler is chosen once here (by operand size and by
 // register-vs-memory form, with fast handlers for the common 32-bit register cases).
 import type { Cpu } from './cpu.js';
-import { Insn, type Handler } from './insn.js';
+import { newInsn, type Insn, type Handler } from './insn.js';
 import { PAGE_FAULT } from '../mmu/mmu.js';
 import { CS, DS, EBP, EBX, ECX, EDI, ES, ESI, ESP, FS, GS, SS, ZERO } from './registers.js';
 import { operandWidth, storesToOperand } from './memoryOperand.js';
@@ -193,7 +193,7 @@ function lockableForm(i: Insn): boolean {
  * default operand and address size (0x66 and 0x67 select the other one).
  */
 export function decodeAt(c: Cpu, eip: number): Insn {
-  const i = new Insn(invalid);
+  const i = newInsn(invalid);
   i.eip = eip;
   const code16 = c.code16;
   d.c = c;
@@ -288,7 +288,25 @@ function branchLimitChecked(c: Cpu, i: Insn): void {
  */
 export class CodeFrame {
   dead = false;
-  readonly blocks: Block[] = new Array<Block>(4096);
+  /**
+   * Blocks by page offset, in 64 rows of 64 made on first use: a frame holds a few dozen
+   * blocks, and one 4096-entry array per frame was most of a short run's garbage.
+   */
+  private readonly rows: Array<Array<Block | undefined> | undefined> = new Array<Array<Block | undefined> | undefined>(64).fill(undefined);
+
+  get(off: number): Block | undefined {
+    const row = this.rows[off >>> 6];
+    return row === undefined ? undefined : row[off & 63];
+  }
+
+  set(off: number, b: Block): void {
+    let row = this.rows[off >>> 6];
+    if (row === undefined) {
+      row = new Array<Block | undefined>(64).fill(undefined);
+      this.rows[off >>> 6] = row;
+    }
+    row[off & 63] = b;
+  }
 }
 
 /** The frame of blocks that are never cached (and so never chained to). */
