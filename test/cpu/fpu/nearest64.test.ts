@@ -65,7 +65,7 @@ function setStack(c: Cpu, cw: number, stack: X80[]): void {
   const st: FpuState = f.snapshot();
   st.cw = cw;
   st.sw = 0;
-  st.top = 8 - stack.length;
+  st.top = (8 - stack.length) & 7;
   st.empty = 0xff;
   for (let i = 0; i < stack.length; i++) {
     const p = (st.top + i) & 7;
