@@ -225,7 +225,14 @@ export class Fpu extends FpuImages {
         this.execD9(0xc0 | i, 0, i);
       }
     } else if (which === 1) {
-      this.fxch(i);
+      if ((((e >> top) | (e >> p)) & 1) === 0) {
+        this.sw &= ~SW_C1;
+        const se = this.se[top], hi = this.hi[top], lo = this.lo[top];
+        this.se[top] = this.se[p]; this.hi[top] = this.hi[p]; this.lo[top] = this.lo[p];
+        this.se[p] = se; this.hi[p] = hi; this.lo[p] = lo;
+      } else {
+        this.fxch(i);
+      }
     } else if (((e >> top) & 1) === 0) {
       this.sw &= ~SW_C1;
       this.se[p] = this.se[top]; this.hi[p] = this.hi[top]; this.lo[p] = this.lo[top];

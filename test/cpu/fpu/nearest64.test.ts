@@ -6,7 +6,7 @@
 // exponent differences around the 31 it handles, all-ones and sparse significands (carries
 // when rounding), exponents at the ends of the range, and the values it must refuse (zeros,
 // denormals, unnormals, infinities, NaNs); every precision and rounding control. How many
-// cases: FPU_CASES (default 40,000 per form). The host CPU checks the same handlers in
+// cases: FPU_CASES (default 25,000 per test). The host CPU checks the same handlers in
 // arith.test.ts and fastpath.test.ts.
 import { describe, expect, it, vi } from 'vitest';
 import type { Cpu } from '../../../src/cpu/cpu.js';
@@ -17,7 +17,7 @@ import { caseCountEnv } from '../../helpers/caseCountEnv.js';
 import { CODE_ADDR, DATA_ADDR, isCpuFault, makeCpu, Rng, X80 } from './fpuHarness.js';
 
 vi.setConfig({ testTimeout: 60_000 });
-const N = caseCountEnv('FPU_CASES', 40_000);
+const N = caseCountEnv('FPU_CASES', 25_000);
 
 function sig(r: Rng): [number, number] {
   switch (r.int(8)) {
@@ -163,7 +163,7 @@ describe('x87 FADD/FSUB/FMUL fast path (nearest64.ts) against the general soft-f
     expect(bad).toEqual([]);
   });
 
-  it('FCOMI/FUCOMI(P) and FLD m32fp (their own short paths) give identical results', () => {
+  it('FCOMI/FUCOMI(P), FLD m32fp, FLD/FXCH/FST(P) ST(i) (their own short paths) give identical results', () => {
     const c = makeCpu();
     c.regs[6] = DATA_ADDR;
     const r = new Rng(8703);
@@ -174,6 +174,13 @@ describe('x87 FADD/FSUB/FMUL fast path (nearest64.ts) against the general soft-f
         const a = operand(r), b = r.int(4) === 0 ? a : operand(r, a);
         stack = r.int(16) === 0 ? [a] : [a, b];
         code = [r.pick([0xdb, 0xdf]), r.pick([0xe8, 0xf0]) | r.int(2)];
+      } else if (r.int(2)) {
+        // FLD ST(i), FXCH, FST ST(i), FSTP ST(i), empty registers included.
+        stack = [];
+        for (let j = r.int(10) === 0 ? 8 : r.int(4); j > 0; j--) stack.push(operand(r));
+        code = [r.pick([0xd9, 0xdd]), r.pick([0xc0, 0xc8, 0xd0, 0xd8]) | r.int(4)];
+        if (code[0] === 0xd9 && code[1] >= 0xd0) code[0] = 0xdd;
+        if (code[0] === 0xdd && code[1] < 0xd0) code[0] = 0xd9;
       } else {
         const k = r.int(8);
         c.mmu.write32(DATA_ADDR, k < 6 ? ((r.int(2) << 31) | ((1 + r.int(254)) << 23) | (r.u32() & 0x7fffff)) : r.u32());
