@@ -251,15 +251,10 @@ export class Fpu extends FpuImages {
     this.enter(c, fop, true, ea);
     const v = c.mmu.read32(ea);
     this.fip = c.prevEip;
-    const e = (v >>> 23) & 0xff, top = this.top, n = (top - 1) & 7;
-    if (((e - 1) >>> 0) < 0xfe && ((this.empty >> n) & 1) !== 0) {
-      // A normal float32 widens exactly and raises nothing: pushed as loadValue() would.
-      this.sw &= ~SW_C1;
-      this.se[n] = ((v >>> 16) & 0x8000) | (e + BIAS - 127);
-      this.hi[n] = 0x80000000 | (v << 8);
-      this.lo[n] = 0;
-      this.empty &= ~(1 << n);
-      this.top = n;
+    const e = (v >>> 23) & 0xff;
+    if (((e - 1) >>> 0) < 0xfe && ((this.empty >> ((this.top - 1) & 7)) & 1) !== 0) {
+      // A normal float32 widens exactly and raises nothing.
+      this.pushQuiet(((v >>> 16) & 0x8000) | (e + BIAS - 127), 0x80000000 | (v << 8), 0);
       return;
     }
     F.exc = 0;
@@ -323,13 +318,40 @@ export class Fpu extends FpuImages {
   /** DB /0 FILD m32int. */
   decFildM32(c: Cpu, fop: number, ea: number): void {
     this.enter(c, fop, true, ea);
-    this.fildInt(c, c.mmu.read32(ea));
+    const v = c.mmu.read32(ea), n = (this.top - 1) & 7;
+    if (((this.empty >> n) & 1) !== 0) {
+      // Exact and raises nothing: the magnitude normalised under the sign (0 is +0).
+      this.fip = c.prevEip;
+      const m = v < 0 ? -v : v, z = Math.clz32(m);
+      this.pushQuiet(v === 0 ? 0 : ((v >>> 16) & 0x8000) | (BIAS + 31 - z), m === 0 ? 0 : (m << z) | 0, 0);
+      return;
+    }
+    this.fildInt(c, v);
   }
 
   /** DB /5 FLD m80. */
   decFldM80(c: Cpu, fop: number, ea: number): void {
     this.enter(c, fop, true, ea);
+    const n = (this.top - 1) & 7;
+    if (((this.empty >> n) & 1) !== 0) {
+      // Any 80-bit pattern loads as it is and raises nothing (not even for an SNaN).
+      const lo = c.mmu.read32(ea), hi = c.mmu.read32((ea + 4) | 0), se = c.mmu.read16((ea + 8) | 0);
+      this.fip = c.prevEip;
+      this.pushQuiet(se, hi, lo);
+      return;
+    }
     this.execMem(c, 0xdb, 5, ea);
+  }
+
+  /** A load that raised nothing, onto an empty ST(7): C1 = 0 and the value pushed. */
+  private pushQuiet(se: number, hi: number, lo: number): void {
+    const n = (this.top - 1) & 7;
+    this.sw &= ~SW_C1;
+    this.se[n] = se;
+    this.hi[n] = hi;
+    this.lo[n] = lo;
+    this.empty &= ~(1 << n);
+    this.top = n;
   }
 
   /** D9 /2, /3 FST(P) m32fp, DD /2, /3 FST(P) m64fp, DB /7 FSTP m80: restartable as execStore(). */

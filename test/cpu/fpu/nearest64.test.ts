@@ -84,7 +84,8 @@ function run(c: Cpu, code: number[], decoded: boolean): (FpuState & { flags: num
       const insn = decodeAt(c, CODE_ADDR);
       insn.fn(c, insn);
     } else {
-      c.fpu.exec(c, code[0], code[1], code[1] < 0xc0 ? DATA_ADDR : 0);
+      // [esi] or [esi + disp8].
+      c.fpu.exec(c, code[0], code[1], code[1] >= 0xc0 ? 0 : DATA_ADDR + (code[1] >= 0x40 ? (code[2] << 24) >> 24 : 0));
     }
   } catch (e) {
     if (!isCpuFault(e)) throw e;
@@ -163,7 +164,7 @@ describe('x87 FADD/FSUB/FMUL fast path (nearest64.ts) against the general soft-f
     expect(bad).toEqual([]);
   });
 
-  it('FCOMI/FUCOMI(P), FLD m32fp, FLD/FXCH/FST(P) ST(i) (their own short paths) give identical results', () => {
+  it('FCOMI/FUCOMI(P), FLD m32fp, FILD m32int, FLD m80, FLD/FXCH/FST(P) ST(i) (their own short paths) give identical results', () => {
     const c = makeCpu();
     c.regs[6] = DATA_ADDR;
     const r = new Rng(8703);
@@ -182,11 +183,17 @@ describe('x87 FADD/FSUB/FMUL fast path (nearest64.ts) against the general soft-f
         if (code[0] === 0xd9 && code[1] >= 0xd0) code[0] = 0xdd;
         if (code[0] === 0xdd && code[1] < 0xd0) code[0] = 0xd9;
       } else {
+        // FLD m32fp (normal floats mostly), FILD m32int (edge integers), FLD m80 (anything).
         const k = r.int(8);
         c.mmu.write32(DATA_ADDR, k < 6 ? ((r.int(2) << 31) | ((1 + r.int(254)) << 23) | (r.u32() & 0x7fffff)) : r.u32());
+        const x = operand(r);
+        c.mmu.write32(DATA_ADDR + 4, x[2]);
+        c.mmu.write32(DATA_ADDR + 8, x[1]);
+        c.mmu.write16(DATA_ADDR + 12, x[0]);
         stack = [];
         for (let j = r.int(10) === 0 ? 8 : r.int(4); j > 0; j--) stack.push(operand(r));
-        code = [0xd9, 0x06];
+        code = r.pick([[0xd9, 0x06], [0xdb, 0x06], [0xdb, 0x6e, 4]]);
+        if (code[0] === 0xdb && code[1] === 0x06 && r.int(2)) c.mmu.write32(DATA_ADDR, r.pick([0, 1, -1, 0x7fffffff, 0x80000000 | 0, 1 << r.int(31), -(1 << r.int(31))]));
       }
       const d = differ(c, controlWord(r), stack, code, r.u32() & 0x8d5);
       if (d !== null && bad.length < 5) bad.push(d);
