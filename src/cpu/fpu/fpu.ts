@@ -2,7 +2,9 @@
 // the table of fpuForms.ts (fpuHandlers.ts gives the hot forms decode-time entries of their
 // own), and this file holds the loads and stores, arithmetic, compares, FCMOVcc, constants and
 // the other register operations. The state and its helpers are in fpuRegs.ts, the save images
-// in fpuImages.ts, FPREM in remainder.ts, the transcendentals in transcendental.ts.
+// in fpuImages.ts, FPREM in remainder.ts, the transcendentals in transcendental.ts, and the
+// common case of FADD/FSUB/FMUL (default control word, normal operands) in nearest64.ts, which
+// the decoded entry points try first.
 //
 // Everything is bit-exact with the CPU (results, C0-C3, exception flags, #MF, stack faults, the
 // pointer fields) except the last bit of some transcendentals: test/cpu/fpu/*.test.ts and
