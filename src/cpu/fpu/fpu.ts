@@ -144,32 +144,8 @@ export class Fpu extends FpuImages {
     const r = kind === 1 ? mul64(rs, rh, rl, dst, ase, ah, al, bse, bh, bl)
       : kind === 5 ? add64(rs, rh, rl, dst, ase ^ 0x8000, ah, al, bse, bh, bl)
       : add64(rs, rh, rl, dst, ase, ah, al, kind === 4 ? bse ^ 0x8000 : bse, bh, bl);
-    if (r === NOT_FAST) return this.fastZero(kind, dst, ase, ah, al, bse, bh, bl);
+    if (r === NOT_FAST) return false;
     this.sw = (this.sw & ~SW_C1) | ((r & UP) << 9) | ((r & INEXACT) << 4);
-    return true;
-  }
-
-  /**
-   * fastArith() with a zero operand and the other zero or normal (a loop's first round, such as
-   * z = 0 in z·z + c): exact, nothing raised, C1 = 0. A normal result is an operand as it is
-   * (64 bits need no rounding); the sum of two zeros is −0 only when both are (nearest).
-   */
-  private fastZero(kind: number, dst: number, ase: number, ah: number, al: number, bse: number, bh: number, bl: number): boolean {
-    const aZero = (ase & 0x7fff) === 0 && (ah | al) === 0, bZero = (bse & 0x7fff) === 0 && (bh | bl) === 0;
-    if (!aZero && !bZero) return false;
-    const aOk = aZero || (ah < 0 && (((ase & 0x7fff) - 1) >>> 0) < 0x7ffe);
-    const bOk = bZero || (bh < 0 && (((bse & 0x7fff) - 1) >>> 0) < 0x7ffe);
-    if (!aOk || !bOk) return false;
-    if (kind === 1) {
-      this.setPhys(dst, (ase ^ bse) & 0x8000, 0, 0);
-    } else {
-      // a + b with the subtrahend's sign flipped (kind 4: b; kind 5: a).
-      const as = kind === 5 ? ase ^ 0x8000 : ase, bs = kind === 4 ? bse ^ 0x8000 : bse;
-      if (!bZero) this.setPhys(dst, bs, bh, bl);
-      else if (!aZero) this.setPhys(dst, as, ah, al);
-      else this.setPhys(dst, as & bs & 0x8000, 0, 0);
-    }
-    this.sw &= ~SW_C1;
     return true;
   }
 
@@ -320,28 +296,12 @@ export class Fpu extends FpuImages {
   /** DB /0 FILD m32int. */
   decFildM32(c: Cpu, fop: number, ea: number): void {
     this.enter(c, fop, true, ea);
-    const v = c.mmu.read32(ea), n = (this.top - 1) & 7;
-    if (((this.empty >> n) & 1) !== 0) {
-      // Exact and raises nothing: the magnitude normalised under the sign (0 is +0).
-      this.fip = c.prevEip;
-      const m = v < 0 ? -v : v, z = Math.clz32(m);
-      this.pushQuiet(v === 0 ? 0 : ((v >>> 16) & 0x8000) | (BIAS + 31 - z), m === 0 ? 0 : (m << z) | 0, 0);
-      return;
-    }
-    this.fildInt(c, v);
+    this.fildInt(c, c.mmu.read32(ea));
   }
 
   /** DB /5 FLD m80. */
   decFldM80(c: Cpu, fop: number, ea: number): void {
     this.enter(c, fop, true, ea);
-    const n = (this.top - 1) & 7;
-    if (((this.empty >> n) & 1) !== 0) {
-      // Any 80-bit pattern loads as it is and raises nothing (not even for an SNaN).
-      const lo = c.mmu.read32(ea), hi = c.mmu.read32((ea + 4) | 0), se = c.mmu.read16((ea + 8) | 0);
-      this.fip = c.prevEip;
-      this.pushQuiet(se, hi, lo);
-      return;
-    }
     this.execMem(c, 0xdb, 5, ea);
   }
 

@@ -164,7 +164,7 @@ describe('x87 FADD/FSUB/FMUL fast path (nearest64.ts) against the general soft-f
     expect(bad).toEqual([]);
   });
 
-  it('FCOMI/FUCOMI(P), FLD m32fp, FILD m32int, FLD m80, FLD/FXCH/FST(P) ST(i) (their own short paths) give identical results', () => {
+  it('FCOMI/FUCOMI(P), FLD/FXCH/FST(P) ST(i), FLD m32fp, FILD m32int and FLD m80 give identical results', () => {
     const c = makeCpu();
     c.regs[6] = DATA_ADDR;
     const r = new Rng(8703);
