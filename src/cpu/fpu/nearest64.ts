@@ -4,8 +4,8 @@
 // destination register. It computes what float80.ts's add()/mul() compute in this case (same
 // significand, C1 = "rounded up", PE = inexact) with none of their generality: no F object, no
 // classification, no working significand, no other precision or rounding mode. Anything else
-// (a zero, a denormal, NaN, infinity, alignment by 32 bits or more, a cancellation of more
-// than 32 bits, a result that could leave the normal range) returns NOT_FAST before writing
+// (a zero, a denormal, NaN, infinity, alignment by 32 bits or more, a cancellation of 32 bits
+// or more, a result that could leave the normal range) returns NOT_FAST before writing
 // anything, and the caller takes the general path, which is exact for every case.
 //
 // Significand words arrive as int32 (`| 0`) and are made uint32 inside (see float80.ts, "the
@@ -69,7 +69,7 @@ export function add64(
     if (h < 0x80000000) {
       // Cancellation. Several leading bits cancel only when d ≤ 1, and then the difference
       // is exact; otherwise one shift moves the sticky bit to bit 1, below every rounding
-      // position. More than 32 cancelled bits (and an exact zero) go the general way.
+      // position. 32 cancelled bits or more (an exact zero too) go the general way.
       if (h === 0) return NOT_FAST;
       const z = Math.clz32(h);
       h = ((h << z) | ((l >>> (31 - z)) >>> 1)) >>> 0;
