@@ -2,7 +2,9 @@
 // the table of fpuForms.ts (fpuHandlers.ts gives the hot forms decode-time entries of their
 // own), and this file holds the loads and stores, arithmetic, compares, FCMOVcc, constants and
 // the other register operations. The state and its helpers are in fpuRegs.ts, the save images
-// in fpuImages.ts, FPREM in remainder.ts, the transcendentals in transcendental.ts.
+// in fpuImages.ts, FPREM in remainder.ts, the transcendentals in transcendental.ts, and the
+// common case of FADD/FSUB/FMUL (default control word, normal operands) in nearest64.ts, which
+// the decoded entry points try first.
 //
 // Everything is bit-exact with the CPU (results, C0-C3, exception flags, #MF, stack faults, the
 // pointer fields) except the last bit of some transcendentals: test/cpu/fpu/*.test.ts and
@@ -23,6 +25,7 @@ import * as T from './transcendental.js';
 import { fprem, PREM_PARTIAL } from './remainder.js';
 import { FORM_ARITH, FORM_INVALID, FORM_MEM, FORM_NOWAIT, FORM_REG, FORM_STORE, FORMS } from './fpuForms.js';
 import { FpuImages } from './fpuImages.js';
+import { add64, fastControl, INEXACT, mul64, NOT_FAST, UP } from './nearest64.js';
 import { SW_B, SW_C1, SW_C2, SW_ES } from './fpuRegs.js';
 
 export { FREGS_STATE_SIZE, FXSAVE_SIZE, FXSAVE_WRITTEN } from './fpuImages.js';
@@ -128,6 +131,24 @@ export class Fpu extends FpuImages {
     this.curEa = ea;
   }
 
+  /**
+   * FADD, FMUL, FSUB, FSUBR (kind 0, 1, 4, 5) of physical register dst with b under the
+   * default control word, on nearest64.ts's path: true when done (result, C1 and PE stored),
+   * false for the general path (nothing changed). Only a masked PE can arise there, so FOP and
+   * FDP, recorded for unmasked exceptions only, are not involved.
+   */
+  private fastArith(kind: number, dst: number, bse: number, bh: number, bl: number): boolean {
+    if (!fastControl(this.cw)) return false;
+    const rs = this.se, rh = this.hi, rl = this.lo;
+    const ase = rs[dst], ah = rh[dst] | 0, al = rl[dst] | 0;
+    const r = kind === 1 ? mul64(rs, rh, rl, dst, ase, ah, al, bse, bh, bl)
+      : kind === 5 ? add64(rs, rh, rl, dst, ase ^ 0x8000, ah, al, bse, bh, bl)
+      : add64(rs, rh, rl, dst, ase, ah, al, kind === 4 ? bse ^ 0x8000 : bse, bh, bl);
+    if (r === NOT_FAST) return false;
+    this.sw = (this.sw & ~SW_C1) | ((r & UP) << 9) | ((r & INEXACT) << 4);
+    return true;
+  }
+
   /** D8/DC/DE register arithmetic: ST(d) ← ST(d) op ST(s) (kind as in arith()), then pop. */
   decArithReg(c: Cpu, fop: number, kind: number, d: number, s: number, doPop: boolean): void {
     this.enter(c, fop, false, 0);
@@ -135,6 +156,13 @@ export class Fpu extends FpuImages {
     const top = this.top, pd = (top + d) & 7, ps = (top + s) & 7;
     if ((((this.empty >> pd) | (this.empty >> ps)) & 1) !== 0) {
       this.arithReg(kind, d, s, doPop); // a stack fault
+      return;
+    }
+    if (kind < 6 && this.fastArith(kind, pd, this.se[ps], this.hi[ps] | 0, this.lo[ps] | 0)) {
+      if (doPop) {
+        this.empty |= 1 << top;
+        this.top = (top + 1) & 7;
+      }
       return;
     }
     F.exc = 0;
@@ -175,7 +203,14 @@ export class Fpu extends FpuImages {
         this.execD9(0xc0 | i, 0, i);
       }
     } else if (which === 1) {
-      this.fxch(i);
+      if ((((e >> top) | (e >> p)) & 1) === 0) {
+        this.sw &= ~SW_C1;
+        const se = this.se[top], hi = this.hi[top], lo = this.lo[top];
+        this.se[top] = this.se[p]; this.hi[top] = this.hi[p]; this.lo[top] = this.lo[p];
+        this.se[p] = se; this.hi[p] = hi; this.lo[p] = lo;
+      } else {
+        this.fxch(i);
+      }
     } else if (((e >> top) & 1) === 0) {
       this.sw &= ~SW_C1;
       this.se[p] = this.se[top]; this.hi[p] = this.hi[top]; this.lo[p] = this.lo[top];
@@ -194,6 +229,12 @@ export class Fpu extends FpuImages {
     this.enter(c, fop, true, ea);
     const v = c.mmu.read32(ea);
     this.fip = c.prevEip;
+    const e = (v >>> 23) & 0xff;
+    if (((e - 1) >>> 0) < 0xfe && ((this.empty >> ((this.top - 1) & 7)) & 1) !== 0) {
+      // A normal float32 widens exactly and raises nothing.
+      this.pushQuiet(((v >>> 16) & 0x8000) | (e + BIAS - 127), 0x80000000 | (v << 8), 0);
+      return;
+    }
     F.exc = 0;
     fromF32(v, false);
     this.loadResult();
@@ -203,6 +244,23 @@ export class Fpu extends FpuImages {
   decFcomi(c: Cpu, fop: number, i: number, quiet: boolean, doPop: boolean): void {
     this.enter(c, fop, false, 0);
     this.fip = c.prevEip;
+    const a = this.top, b = (a + i) & 7;
+    const ase = this.se[a], bse = this.se[b], ah = this.hi[a] | 0, bh = this.hi[b] | 0;
+    if ((((this.empty >> a) | (this.empty >> b)) & 1) === 0 && (ah & bh) < 0 &&
+      (((ase & 0x7fff) - 1) >>> 0) < 0x7ffe && (((bse & 0x7fff) - 1) >>> 0) < 0x7ffe) {
+      // Two normals (compare()'s first case): nothing raised; by sign, then by magnitude,
+      // the difference of the words weighed in one double (its sign is exact).
+      const sa = ase >>> 15;
+      const m = sa !== bse >>> 15 ? 1 - 2 * sa
+        : (1 - 2 * sa) * (((ase & 0x7fff) - (bse & 0x7fff)) * 18446744073709551616 + ((ah >>> 0) - (bh >>> 0)) * 4294967296 + ((this.lo[a] >>> 0) - (this.lo[b] >>> 0)));
+      c.lazyOp = L_NONE;
+      c.flags = (c.flags & ~(FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_OF)) | (m < 0 ? FL_CF : m === 0 ? FL_ZF : 0);
+      if (doPop) {
+        this.empty |= 1 << a;
+        this.top = (a + 1) & 7;
+      }
+      return;
+    }
     this.fcomi(c, i, quiet, doPop);
   }
 
@@ -225,6 +283,10 @@ export class Fpu extends FpuImages {
     this.enter(c, fop, true, ea);
     const v = c.mmu.read32(ea);
     this.fip = c.prevEip;
+    const e = (v >>> 23) & 0xff;
+    // A normal float32 widens exactly (see isNormalF64).
+    if (kind < 6 && ((e - 1) >>> 0) < 0xfe && ((this.empty >> this.top) & 1) === 0 &&
+      this.fastArith(kind, this.top, ((v >>> 16) & 0x8000) | (e + BIAS - 127), 0x80000000 | (v << 8), 0)) return;
     F.exc = 0;
     F.den = 0;
     fromF32(v, true);
@@ -241,6 +303,17 @@ export class Fpu extends FpuImages {
   decFldM80(c: Cpu, fop: number, ea: number): void {
     this.enter(c, fop, true, ea);
     this.execMem(c, 0xdb, 5, ea);
+  }
+
+  /** A load that raised nothing, onto an empty ST(7): C1 = 0 and the value pushed. */
+  private pushQuiet(se: number, hi: number, lo: number): void {
+    const n = (this.top - 1) & 7;
+    this.sw &= ~SW_C1;
+    this.se[n] = se;
+    this.hi[n] = hi;
+    this.lo[n] = lo;
+    this.empty &= ~(1 << n);
+    this.top = n;
   }
 
   /** D9 /2, /3 FST(P) m32fp, DD /2, /3 FST(P) m64fp, DB /7 FSTP m80: restartable as execStore(). */
@@ -267,7 +340,9 @@ export class Fpu extends FpuImages {
     F.exc = 0;
     F.den = 0;
     if (isNormalF64(hi)) {
-      this.arithMem(kind, f64Se(hi), f64Hi(hi, lo), lo << 11);
+      const bse = f64Se(hi), bh = f64Hi(hi, lo), bl = lo << 11;
+      if (kind < 6 && ((this.empty >> this.top) & 1) === 0 && this.fastArith(kind, this.top, bse, bh, bl)) return;
+      this.arithMem(kind, bse, bh, bl);
     } else {
       fromF64(hi, lo, true);
       this.arithMem(kind, F.se, F.hi | 0, F.lo | 0);
