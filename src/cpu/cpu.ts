@@ -771,7 +771,8 @@ export class Cpu {
       chunk[pfn & (CODE_CHUNK - 1)] = frame;
       mmu.protectCodeFrame(pfn);
     }
-    const b = frame.get(lin & 0xfff);
+    const page = frame.blocks;
+    const b = page[lin & 0xfff];
     if (b !== undefined && b.linPage === (lin & PAGE_MASK) && b.mode === this.csMode) return (this.curBlock = b);
     const nb = decodeBlock(this, eip);
     nb.pfn = pfn;
@@ -779,7 +780,7 @@ export class Cpu {
     // A block whose only instruction runs into the next page is decoded afresh each time:
     // caching it would miss writes to (or remapping of) that second page.
     if (nb.cacheable) {
-      frame.set(lin & 0xfff, nb);
+      page[lin & 0xfff] = nb;
       nb.frame = frame;
     }
     return (this.curBlock = nb);

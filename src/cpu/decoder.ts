@@ -288,25 +288,7 @@ function branchLimitChecked(c: Cpu, i: Insn): void {
  */
 export class CodeFrame {
   dead = false;
-  /**
-   * Blocks by page offset, in 64 rows of 64 made on first use: a frame holds a few dozen
-   * blocks, and one 4096-entry array per frame was most of a short run's garbage.
-   */
-  private readonly rows: Array<Array<Block | undefined> | undefined> = new Array<Array<Block | undefined> | undefined>(64).fill(undefined);
-
-  get(off: number): Block | undefined {
-    const row = this.rows[off >>> 6];
-    return row === undefined ? undefined : row[off & 63];
-  }
-
-  set(off: number, b: Block): void {
-    let row = this.rows[off >>> 6];
-    if (row === undefined) {
-      row = new Array<Block | undefined>(64).fill(undefined);
-      this.rows[off >>> 6] = row;
-    }
-    row[off & 63] = b;
-  }
+  readonly blocks: Block[] = new Array<Block>(4096);
 }
 
 /** The frame of blocks that are never cached (and so never chained to). */
