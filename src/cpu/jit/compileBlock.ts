@@ -37,7 +37,7 @@ import type { Block } from '../decoder.js';
 import type { Insn } from '../insn.js';
 import * as ctl from '../ops/control.js';
 import { BlockSource, emitInsn, flagEffect, hex, SYNC_EXIT, SYNC_EXIT_AT, SYNC_IN, SYNC_OUT, type KnownFlags } from './emitters.js';
-import { jitStats } from './jitStats.js';
+import { jitStats, nowMs } from './jitStats.js';
 
 /** Runs the block (rounds of it while it loops to itself and `left` holds one); returns the instructions retired. */
 export type CompiledBlock = (c: Cpu, left: number) => number;
@@ -273,7 +273,7 @@ export function validateTrace(c: Cpu, t: Trace): boolean {
  * stays interpreted.
  */
 export function compileBlock(b: Block): void {
-  const t0 = performance.now();
+  const t0 = nowMs();
   const { body, templated, called } = blockSource(b.insns);
   try {
     b.jit = b.ownJit = makeFunction(body, [b.insns], [b], null, null);
@@ -285,7 +285,7 @@ export function compileBlock(b: Block): void {
     jitStats.failures++;
     b.runs = Number.MIN_SAFE_INTEGER;
   }
-  jitStats.compileMs += performance.now() - t0;
+  jitStats.compileMs += nowMs() - t0;
 }
 
 /**
@@ -314,7 +314,7 @@ function makeFunction(body: string, I: readonly (readonly Insn[])[], B: readonly
  * head's b.jit; the head's own function stays its fallback. A refused trace changes nothing.
  */
 export function compileTrace(members: readonly Block[]): void {
-  const t0 = performance.now();
+  const t0 = nowMs();
   const head = members[0];
   const { body } = traceSource(members);
   try {
@@ -326,5 +326,5 @@ export function compileTrace(members: readonly Block[]): void {
   } catch {
     jitStats.failures++;
   }
-  jitStats.compileMs += performance.now() - t0;
+  jitStats.compileMs += nowMs() - t0;
 }
