@@ -10,7 +10,7 @@ const BENCH = 'guest-programs/build/bench';
 const statLine = (stderr: string, re: RegExp): RegExpExecArray | null =>
   stderr.split('\n').map((l) => re.exec(l)).find((m) => m !== null) ?? null;
 const INSNS = /^i386emu: stats: (\d+) instructions in /;
-const JIT = /^i386emu: stats: block compiler: (\d+) blocks \((\d+) instructions: (\d+) from templates, (\d+) handler calls\) in [\d.]+ ms; 0 refused$/;
+const JIT = /^i386emu: stats: block compiler: (\d+) blocks \((\d+) instructions: (\d+) from templates, (\d+) handler calls\), (\d+) traces \((\d+) blocks\) in [\d.]+ ms; 0 refused$/;
 
 describe('--jit', () => {
   it('off, on and force run the integer benchmark to the same checksum and instruction count', () => {
@@ -27,6 +27,8 @@ describe('--jit', () => {
       expect(j, r.stderr).not.toBeNull();
       expect(Number(j![1])).toBeGreaterThan(mode === 'force' ? 100 : 10);
       expect(Number(j![3]) + Number(j![4])).toBe(Number(j![2]));
+      // The benchmark's loops become traces.
+      expect(Number(j![5])).toBeGreaterThan(0);
     }
   }, SLOW);
 
