@@ -301,12 +301,19 @@ function condOf(c: Cpu, cc: number, fo: number, fd: number, fs: number, fr: numb
   return c.cond(cc);
 }
 
+/** EFLAGS materialized from lazy-flag locals (which go back to the Cpu: they are its state). */
+function flagsOf(c: Cpu, fo: number, fd: number, fs: number, fr: number, fz: number, fc: number, ff: number): number {
+  c.lazyOp = fo; c.lazyDst = fd; c.lazySrc = fs; c.lazyRes = fr; c.lazySz = fz; c.lazyCarry = fc; c.flags = ff;
+  c.materializeFlags();
+  return c.flags;
+}
+
 type Factory = (I: readonly (readonly Insn[])[], B: readonly Block[], T: Trace | null, V: typeof validateTrace, S: CompiledBlock | null,
-  GF: typeof cfOf, CD: typeof condOf, P: Uint8Array, CC: unknown) => CompiledBlock;
+  GF: typeof cfOf, CD: typeof condOf, MF: typeof flagsOf, P: Uint8Array, CC: unknown) => CompiledBlock;
 
 function makeFunction(body: string, I: readonly (readonly Insn[])[], B: readonly Block[], T: Trace | null, S: CompiledBlock | null): CompiledBlock {
-  const factory = new Function('I', 'B', 'T', 'V', 'S', 'GF', 'CD', 'P', 'CC', body) as Factory;
-  return factory(I, B, T, validateTrace, S, cfOf, condOf, PARITY, CODE_CHANGED);
+  const factory = new Function('I', 'B', 'T', 'V', 'S', 'GF', 'CD', 'MF', 'P', 'CC', body) as Factory;
+  return factory(I, B, T, validateTrace, S, cfOf, condOf, flagsOf, PARITY, CODE_CHANGED);
 }
 
 /**

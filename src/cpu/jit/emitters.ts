@@ -411,6 +411,28 @@ function imul32(s: BlockSource, i: Insn, x: string | null, y: string | null): bo
   return true;
 }
 
+/**
+ * ROL/ROR of a 32-bit register by an immediate: CF and OF from the result, the other flags as
+ * they were (materialized by the Cpu through MF, unless dead). A count of 0 changes nothing.
+ */
+function rotate32(s: BlockSource, i: Insn): boolean {
+  if (i.sz !== 2 || i.isMem || (i.sub !== 0 && i.sub !== 1)) return false;
+  const n = i.imm & 31;
+  if (n === 0) return true;
+  const x = s.v('x'), r = s.v('r'), cf = s.v('cf'), of = s.v('of');
+  if (i.sub === 0) {
+    s.emit(`const ${x} = R${i.rm}; const ${r} = (${x} << ${n}) | (${x} >>> ${32 - n}); R${i.rm} = ${r};`);
+    s.emit(`const ${cf} = ${r} & 1; const ${of} = ((${r} >>> 31) & 1) ^ ${cf};`);
+  } else {
+    s.emit(`const ${x} = R${i.rm}; const ${r} = (${x} >>> ${n}) | (${x} << ${32 - n}); R${i.rm} = ${r};`);
+    s.emit(`const ${cf} = (${r} >>> 31) & 1; const ${of} = ${cf} ^ ((${r} >>> 30) & 1);`);
+  }
+  if (!s.deadFlags) {
+    s.emit(`ff = (MF(c, ${FLAG_ARGS}) & ${hex(~(CF | OF))}) | ${cf} | (${of} << 11); fo = ${L_NONE};`);
+  }
+  return true;
+}
+
 // ---- the table ----------------------------------------------------------------------------
 
 /**
@@ -547,6 +569,7 @@ const TEMPLATES = new Map<Handler, Template>([
     setEagerFlags(s, `${szp32(r)} | ((${x} >> ${cnt - 1}) & 1)`);
     return true;
   }],
+  [sh.shiftEI, (s, i) => rotate32(s, i)],
   [md.imulGE, (s, i) => imul32(s, i, getReg(2, i.reg), null)],
   [md.imulGEI, (s, i) => imul32(s, i, null, hex(i.imm))],
   // control transfer (block end): the EIP that follows goes to the local ne
