@@ -155,6 +155,15 @@ describe('block compiler', () => {
     expect(s.instructions).toBe(2 + 100 * 7 + 1);
   });
 
+  it('a loop storing into its own code page (never writable the fast way) every round runs to the same end', () => {
+    // mov ecx,1000; L: mov [CODE+0x800],ecx; add eax,ecx; dec ecx; jnz L; int3
+    const code = [0xb9, ...le32(1000), 0x89, 0x0d, ...le32(CODE + 0x800), 0x01, 0xc8, 0x49, 0x75, 0xf5, 0xcc];
+    const s = expectSameCompiled(code);
+    expect(s.stop).toBe(Stop.Breakpoint);
+    expect(s.regs[EAX]).toBe((1000 * 1001) / 2);
+    expect(s.instructions).toBe(1 + 1000 * 4 + 1);
+  });
+
   it('the budget stays exact: runs of 300 instructions (a block does not fit the rest: one at a time) end at the same points', () => {
     const counts = (threshold: number): number[][] => {
       const m = machine(MIX, threshold);
