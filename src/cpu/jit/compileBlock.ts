@@ -36,7 +36,7 @@ import { CODE_CHANGED, L_NONE, PARITY, type Cpu } from '../cpu.js';
 import type { Block } from '../decoder.js';
 import type { Insn } from '../insn.js';
 import * as ctl from '../ops/control.js';
-import { BlockSource, emitInsn, flagEffect, hex, SYNC_EXIT, SYNC_EXIT_AT, SYNC_IN, SYNC_OUT, type KnownFlags } from './emitters.js';
+import { BlockSource, emitInsn, FLAGS_OUT, flagEffect, hex, SYNC_EXIT, SYNC_EXIT_AT, SYNC_IN, SYNC_OUT, type KnownFlags } from './emitters.js';
 import { jitStats, nowMs } from './jitStats.js';
 
 /** Runs the block (rounds of it while it loops to itself and `left` holds one); returns the instructions retired. */
@@ -84,6 +84,8 @@ function emitBlock(s: BlockSource, insns: readonly Insn[], base: number, flags: 
   const dead = flagsDeadAfter(insns);
   const called = s.called;
   s.flags = flags;
+  s.dirty = null;
+  s.flagsDirty = true;
   for (let j = 0; j <= last; j++) {
     const i = insns[j];
     s.j = j;
@@ -99,7 +101,6 @@ function emitBlock(s: BlockSource, insns: readonly Insn[], base: number, flags: 
   return s.called > called;
 }
 
-const FLAGS_OUT = 'c.lazyOp = fo; c.lazyDst = fd; c.lazySrc = fs; c.lazyRes = fr; c.lazySz = fz; c.lazyCarry = fc; c.flags = ff;';
 const FLAGS_IN = 'fo = c.lazyOp; fd = c.lazyDst; fs = c.lazySrc; fr = c.lazyRes; fz = c.lazySz; fc = c.lazyCarry; ff = c.flags;';
 
 /**

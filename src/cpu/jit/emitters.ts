@@ -44,6 +44,13 @@ export class BlockSource {
   last = false;
   /** Flags as the previous instructions left them, when a template knows; null otherwise. */
   flags: KnownFlags | null = null;
+  /**
+   * Registers (and whether the flag locals) written since the last handler call, whose locals
+   * must go back to the Cpu before the next one; null: not known (at a block's start, which a
+   * loop or another block may reach), so all that the function writes.
+   */
+  dirty: Set<number> | null = null;
+  flagsDirty = true;
   /** Instructions that got a template / were called through their handler. */
   templated = 0;
   called = 0;
@@ -75,6 +82,9 @@ export class BlockSource {
     this.throws = true;
   }
 }
+
+/** The flag locals back to the Cpu. */
+export const FLAGS_OUT = 'c.lazyOp = fo; c.lazyDst = fd; c.lazySrc = fs; c.lazyRes = fr; c.lazySz = fz; c.lazyCarry = fc; c.flags = ff;';
 
 /** Placeholders compileBlock fills with the stores of the locals to the Cpu / the loads back. */
 export const SYNC_OUT = '/*out*/', SYNC_IN = '/*in*/';
@@ -636,6 +646,12 @@ export function emitInsn(s: BlockSource, i: Insn): { called: boolean } {
   s.throws = false;
   if (t !== undefined && t(s, i)) {
     s.templated++;
+    if (s.dirty !== null) {
+      for (let k = before; k < s.out.length; k++) {
+        for (const w of s.out[k].matchAll(/\bR(\d) = /g)) s.dirty.add(Number(w[1]));
+        if (/\b(fo|fc|ff) = /.test(s.out[k])) s.flagsDirty = true;
+      }
+    }
     if (KEEPS_FLAGS.has(i.fn)) s.flags = known;
     else if (s.flags === known) s.flags = null;
     // A block ended by the page's end or its length: execution goes on after it.
@@ -651,7 +667,10 @@ export function emitInsn(s: BlockSource, i: Insn): { called: boolean } {
   // h tells the catch that a fault in it left the Cpu's state, not the locals', current. A
   // block's last instruction sees EIP and prevEip as the run loop sets them, and leaves EIP.
   if (s.last) s.emit(`c.prevEip = ${hex(i.eip)}; c.eip = ${hex(i.nextEip)};`);
-  s.emit(`${SYNC_OUT} h = 1; ${s.handler}(c, ${s.insn}); h = 0; ${SYNC_IN}`);
+  const out = s.dirty === null ? SYNC_OUT : `${[...s.dirty].map((n) => `r[${n}] = R${n};`).join(' ')}${s.flagsDirty ? ` ${FLAGS_OUT}` : ''}`;
+  s.emit(`${out} h = 1; ${s.handler}(c, ${s.insn}); h = 0; ${SYNC_IN}`);
+  s.dirty = new Set();
+  s.flagsDirty = false;
   if (s.last) s.emit('ne = c.eip;');
   return { called: true };
 }
