@@ -85,8 +85,9 @@ Runs a 32-bit x86 (i386) Linux ELF program on an emulated CPU, MMU and mini kern
                Default ${DEFAULT_CPU_MODEL.name}; its instructions and CPUID bits, no others
   --seed N     seed RDRAND/RDSEED, AT_RANDOM, getrandom, /dev/urandom and --aslr's choices so
                they repeat from run to run (default: random)
-  --jit MODE   the block compiler: on (compile blocks once they are hot), off (interpret only),
-               force (compile every block on its first run; for testing); default ${DEFAULT_JIT_MODE},
+  --jit MODE   the block compiler: on (compile blocks once they are hot, and the loops they
+               form), off (interpret only), force (compile every block on its first run and
+               every loop on its second; for testing); default ${DEFAULT_JIT_MODE},
                or the environment's I386EMU_JIT
   --gdb PORT   stop at the first instruction and wait for gdb on 127.0.0.1:PORT (target remote :PORT);
                PORT 0 picks a free port and prints it
