@@ -704,8 +704,6 @@ export class Cpu {
    * the cache already, so nothing else runs those instructions again.
    */
   private dropCodePage(pfn: number): void {
-    // Traces check the epoch between their blocks (a member may have come from this frame).
-    this.mmu.epoch++;
     const chunk = this.codeChunks[pfn >>> CODE_CHUNK_SHIFT];
     if (chunk !== undefined) {
       const f = chunk[pfn & (CODE_CHUNK - 1)];

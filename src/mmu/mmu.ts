@@ -71,9 +71,9 @@ export class Mmu {
   /** Called (by the CPU) after faultHook resolved a fault at lin: the page may map a new frame. */
   onFaultResolved: ((lin: number) => void) | null = null;
   /**
-   * Bumped on every TLB flush or INVLPG, and by the CPU when it drops a frame's decoded code, so
-   * what was derived from translations or code (the debugger's peek page, compiled traces)
-   * can notice.
+   * Bumped on every TLB flush or INVLPG and when a frame's decoded code is invalidated, so what
+   * was derived from translations or code (the debugger's peek page, compiled traces) can
+   * notice.
    */
   epoch = 0;
   /**
@@ -169,6 +169,8 @@ export class Mmu {
   invalidateCode(pfn: number): void {
     if (this.hasCode[pfn]) {
       this.hasCode[pfn] = 0;
+      // What was derived from this frame's code (a compiled trace's members) must be checked again.
+      this.epoch++;
       if (this.onCodeInvalidate) this.onCodeInvalidate(pfn);
     }
   }

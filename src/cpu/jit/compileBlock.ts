@@ -26,8 +26,9 @@
 //  - a throw (a fault) leaves in c.jitInsns/c.jitK the block and index of the instruction that
 //    did not complete and in c.jitDone the instructions of the rounds completed before it; the
 //    loop treats it as the interpreter's fault in that instruction;
-//  - after an instruction that touched memory or ran a handler, a changed Mmu epoch means a
-//    store rewrote some frame's code, or a mapping changed (the in-place fault handler, INVLPG):
+//  - an access the TLB fast path cannot take returns before its instruction (emitters.ts), so
+//    compiled code itself never stores into code or changes a mapping; after a handler call, a
+//    changed Mmu epoch means the handler did (a store into code, the in-place fault handler):
 //    inside the block the function throws CODE_CHANGED for the next instruction, as its
 //    switched handler would in the interpreter; at the block's end it returns, and the loop
 //    looks the next block up afresh;
@@ -49,7 +50,6 @@ export type CompiledBlock = (c: Cpu, left: number) => number;
  */
 export class Trace {
   epoch = -1;
-  dead = false;
   constructor(readonly members: readonly Block[]) {}
 }
 
@@ -179,7 +179,7 @@ const RETURN = `{ ${SYNC_EXIT} c.curBlock = B[mi]; return done; }`;
 /**
  * The generated source of a trace's function. Member b runs when the one before it left EIP at
  * b's first instruction and nothing changed code or mappings since the function started (the
- * Mmu epoch, also checked after each instruction that may store or fault, as in a block);
+ * Mmu epoch, which only a handler call can move: checked after one, as in a block);
  * otherwise the function returns and the run loop goes on from EIP. A member that loops to
  * itself runs as an inner loop. Before each member the budget must hold all of it; `done`
  * counts the instructions of the members completed, for the catch as for the return. mi is the
@@ -259,7 +259,6 @@ export function validateTrace(c: Cpu, t: Trace): boolean {
     const e = tlbR[b.linPage >>> 12];
     if (e === 0) return false;
     if (b.frame.dead || b.mode !== c.csMode || e >>> 12 !== b.pfn) {
-      t.dead = true;
       const head = ms[0];
       head.jit = head.ownJit;
       return false;
@@ -289,22 +288,22 @@ export function compileBlock(b: Block): void {
   jitStats.compileMs += nowMs() - t0;
 }
 
-/**
- * CF and a condition from lazy-flag locals: they go back to the Cpu (they are its state), whose
- * own functions then answer.
- */
-function cfOf(c: Cpu, fo: number, fd: number, fs: number, fr: number, fz: number, fc: number, ff: number): number {
+/** The lazy-flag locals back to the Cpu (they are its state), for its own flag functions. */
+function flagsBack(c: Cpu, fo: number, fd: number, fs: number, fr: number, fz: number, fc: number, ff: number): void {
   c.lazyOp = fo; c.lazyDst = fd; c.lazySrc = fs; c.lazyRes = fr; c.lazySz = fz; c.lazyCarry = fc; c.flags = ff;
+}
+
+/** CF, a condition, and EFLAGS materialized, from lazy-flag locals (GF, CD and MF in generated code). */
+function cfOf(c: Cpu, fo: number, fd: number, fs: number, fr: number, fz: number, fc: number, ff: number): number {
+  flagsBack(c, fo, fd, fs, fr, fz, fc, ff);
   return c.getCF();
 }
 function condOf(c: Cpu, cc: number, fo: number, fd: number, fs: number, fr: number, fz: number, fc: number, ff: number): boolean {
-  c.lazyOp = fo; c.lazyDst = fd; c.lazySrc = fs; c.lazyRes = fr; c.lazySz = fz; c.lazyCarry = fc; c.flags = ff;
+  flagsBack(c, fo, fd, fs, fr, fz, fc, ff);
   return c.cond(cc);
 }
-
-/** EFLAGS materialized from lazy-flag locals (which go back to the Cpu: they are its state). */
 function flagsOf(c: Cpu, fo: number, fd: number, fs: number, fr: number, fz: number, fc: number, ff: number): number {
-  c.lazyOp = fo; c.lazyDst = fd; c.lazySrc = fs; c.lazyRes = fr; c.lazySz = fz; c.lazyCarry = fc; c.flags = ff;
+  flagsBack(c, fo, fd, fs, fr, fz, fc, ff);
   c.materializeFlags();
   return c.flags;
 }
@@ -327,7 +326,6 @@ export function compileTrace(members: readonly Block[]): void {
   const { body } = traceSource(members);
   try {
     const t = new Trace(members);
-    t.epoch = -1;
     head.jit = makeFunction(body, members.map((b) => b.insns), members, t, head.ownJit);
     jitStats.traces++;
     jitStats.traceBlocks += members.length;
